@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Syntax checks for CloudEvents attribute names and values (CloudEvents 1.0.2 §3 and the type system).
+enum AttributeSyntax {
+    /// Names use only `a-z` and `0-9`, are not empty, and are not `data`.
+    static func isValidName(_ name: String) -> Bool {
+        guard !name.isEmpty, name != "data" else {
+            return false
+        }
+        return name.utf8.allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || $0 &- 0x30 < 10 }
+    }
+
+    /// The String type excludes C0/C1 controls, DEL and Unicode noncharacters.
+    static func isValidString(_ value: String) -> Bool {
+        for scalar in value.unicodeScalars {
+            let v = scalar.value
+            if v < 0x20 || (v >= 0x7F && v <= 0x9F) || (v >= 0xFDD0 && v <= 0xFDEF) || v & 0xFFFE == 0xFFFE {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// RFC 3986 URI-reference: only unreserved, reserved and well-formed `%HH` characters.
+    static func isURIReference(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "%") {
+                guard index + 2 < bytes.count, isHex(bytes[index + 1]), isHex(bytes[index + 2]) else {
+                    return false
+                }
+                index += 3
+                continue
+            }
+            guard uriCharacters.contains(byte) else {
+                return false
+            }
+            index += 1
+        }
+        return true
+    }
+
+    /// RFC 3986 absolute URI: a scheme, `:`, and a valid remainder with no fragment.
+    static func isAbsoluteURI(_ value: String) -> Bool {
+        guard isURIReference(value), !value.contains("#"), let colon = value.utf8.firstIndex(of: UInt8(ascii: ":"))
+        else {
+            return false
+        }
+        let scheme = value.utf8[value.utf8.startIndex..<colon]
+        guard let first = scheme.first, isAlpha(first) else {
+            return false
+        }
+        return scheme.allSatisfy { isAlpha($0) || $0 &- 0x30 < 10 || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E }
+    }
+
+    /// RFC 2046 media type: `type/subtype` tokens, then `; name=value` parameters.
+    static func isMediaType(_ value: String) -> Bool {
+        let parts = value.split(separator: ";", omittingEmptySubsequences: false)
+        let essence = parts[0].trimmingSpaces()
+        let halves = essence.split(separator: "/", omittingEmptySubsequences: false)
+        guard halves.count == 2, isToken(halves[0]), isToken(halves[1]) else {
+            return false
+        }
+        for parameter in parts.dropFirst() {
+            let trimmed = parameter.trimmingSpaces()
+            guard let equals = trimmed.firstIndex(of: "="), isToken(trimmed[..<equals]) else {
+                return false
+            }
+            let parameterValue = trimmed[trimmed.index(after: equals)...]
+            guard isToken(parameterValue) || (parameterValue.count >= 2 && parameterValue.first == "\"" && parameterValue.last == "\"")
+            else {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Whether a media type's essence is JSON (`*/json` or `*/*+json`), ignoring parameters and case.
+    static func isJSONMediaType(_ value: String) -> Bool {
+        let essence = value.split(separator: ";", maxSplits: 1)[0].trimmingSpaces().lowercased()
+        return essence.hasSuffix("/json") || essence.hasSuffix("+json")
+    }
+
+    private static let uriCharacters: Set<UInt8> = Set(
+        Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=".utf8)
+    )
+
+    private static func isHex(_ byte: UInt8) -> Bool {
+        byte &- 0x30 < 10 || (byte | 0x20) &- UInt8(ascii: "a") < 6
+    }
+
+    private static func isAlpha(_ byte: UInt8) -> Bool {
+        (byte | 0x20) &- UInt8(ascii: "a") < 26
+    }
+
+    private static func isToken(_ text: Substring) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { tokenCharacters.contains($0) }
+    }
+
+    private static let tokenCharacters: Set<UInt8> = Set(
+        Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-.^_`|~".utf8)
+    )
+}
+
+extension Substring {
+    func trimmingSpaces() -> Substring {
+        var text = self
+        while text.first == " " || text.first == "\t" {
+            text.removeFirst()
+        }
+        while text.last == " " || text.last == "\t" {
+            text.removeLast()
+        }
+        return text
+    }
+}

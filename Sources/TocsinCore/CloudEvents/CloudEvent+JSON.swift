@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#if canImport(FoundationEssentials)
+import struct FoundationEssentials.Data
+#else
+import struct Foundation.Data
+#endif
+
+extension CloudEvent {
+    /// The event in the CloudEvents JSON format: attributes plus `data` or `data_base64`.
+    ///
+    /// - Parameter parser: Re-reads stored JSON data so it is embedded as a value, not a string.
+    public func jsonValue(parser: JSONParser = JSONParser()) -> JSONValue {
+        var object = attributes
+        switch data {
+        case .json(let bytes):
+            object.members.append(.init(name: "data", value: (try? parser.parse(bytes)) ?? .null))
+        case .text(let text):
+            object.members.append(.init(name: "data", value: .string(text)))
+        case .binary(let bytes):
+            object.members.append(.init(name: "data_base64", value: .string(Data(bytes).base64EncodedString())))
+        case nil:
+            break
+        }
+        return .object(object)
+    }
+}

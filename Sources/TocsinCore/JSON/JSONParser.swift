@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// A strict RFC 8259 JSON parser that works on bytes and keeps every number's text.
+///
+/// It validates UTF-8 as it goes, rejects duplicate object members, and enforces ``Limits`` so
+/// that hostile input cannot exhaust the stack (depth) or memory (size). See ADR 0001 for why
+/// Tocsin carries its own parser instead of using Foundation's.
+public struct JSONParser: Sendable {
+    /// Bounds on what the parser accepts.
+    public struct Limits: Sendable, Hashable {
+        /// Maximum nesting of arrays and objects. Default 128.
+        public var maxDepth: Int
+        /// Maximum document size in bytes. Default 4 MiB.
+        public var maxBytes: Int
+
+        /// Creates limits; the defaults suit security events (CloudTrail nests about 10 deep).
+        public init(maxDepth: Int = 128, maxBytes: Int = 4 * 1024 * 1024) {
+            self.maxDepth = maxDepth
+            self.maxBytes = maxBytes
+        }
+    }
+
+    /// The limits this parser enforces.
+    public var limits: Limits
+
+    /// Creates a parser.
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+    }
+
+    /// Parses one JSON document from `bytes`.
+    ///
+    /// - Throws: ``JSONParseError`` naming the byte offset of the first problem.
+    public func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+        let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            parseResult(UnsafeRawBufferPointer(buffer))
+        }
+        if let result {
+            return try result.get()
+        }
+        let copy = Array(bytes)
+        return try copy.withUnsafeBytes { parseResult($0) }.get()
+    }
+
+    /// Parses one JSON document from the UTF-8 of `text`.
+    ///
+    /// - Throws: ``JSONParseError`` naming the byte offset of the first problem.
+    public func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
+
+    /// Parses one JSON document from raw memory.
+    ///
+    /// - Throws: ``JSONParseError`` naming the byte offset of the first problem.
+    public func parse(raw bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
+        try parseResult(bytes).get()
+    }
+
+    private func parseResult(_ bytes: UnsafeRawBufferPointer) -> Result<JSONValue, JSONParseError> {
+        if bytes.count > limits.maxBytes {
+            return .failure(
+                JSONParseError(
+                    code: .tooLarge,
+                    offset: limits.maxBytes,
+                    message: "document is \(bytes.count) bytes; the limit is \(limits.maxBytes)"
+                )
+            )
+        }
+        var reader = JSONReader(bytes: bytes, maxDepth: limits.maxDepth)
+        return Result { () throws(JSONParseError) -> JSONValue in
+            try reader.readDocument()
+        }
+    }
+}

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Crypto
+
+/// The hash-chain arithmetic of the log: canonical record bytes, links and checkpoint messages.
+///
+/// `hash(n) = SHA-256(hash(n-1) ‖ canonical(n))`, with 32 zero bytes before the first record.
+/// The canonical bytes are length-prefixed so no two distinct records encode the same way.
+public enum HashChain: Sendable {
+    /// The hash that precedes the first record.
+    public static let genesis = [UInt8](repeating: 0, count: 32)
+
+    /// Data kinds as stored: none, JSON text, text, raw bytes.
+    public static func dataKind(_ data: CloudEventData?) -> UInt8 {
+        switch data {
+        case nil: return 0
+        case .json: return 1
+        case .text: return 2
+        case .binary: return 3
+        }
+    }
+
+    /// The bytes of `data` as stored.
+    public static func dataBytes(_ data: CloudEventData?) -> [UInt8] {
+        switch data {
+        case nil: return []
+        case .json(let bytes), .binary(let bytes): return bytes
+        case .text(let text): return Array(text.utf8)
+        }
+    }
+
+    /// The canonical bytes of a record: a version tag, then ingest time, attributes and data, each length-prefixed.
+    public static func canonicalBytes(
+        attributes: [UInt8],
+        dataKind: UInt8,
+        data: [UInt8],
+        ingestMilliseconds: Int64
+    ) -> [UInt8] {
+        var output: [UInt8] = Array("tocsin.record.v1".utf8)
+        output.reserveCapacity(output.count + 21 + attributes.count + data.count)
+        appendInteger(UInt64(bitPattern: ingestMilliseconds), to: &output)
+        appendInteger(UInt32(attributes.count), to: &output)
+        output.append(contentsOf: attributes)
+        output.append(dataKind)
+        appendInteger(UInt32(data.count), to: &output)
+        output.append(contentsOf: data)
+        return output
+    }
+
+    /// `SHA-256(previous ‖ canonical)`.
+    public static func link(previous: [UInt8], canonical: [UInt8]) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(data: previous)
+        hasher.update(data: canonical)
+        return Array(hasher.finalize())
+    }
+
+    /// The message a checkpoint signs: a version tag, the sequence number and the chain hash there.
+    public static func checkpointMessage(sequence: Int64, hash: [UInt8]) -> [UInt8] {
+        var output: [UInt8] = Array("tocsin.checkpoint.v1".utf8)
+        appendInteger(UInt64(bitPattern: sequence), to: &output)
+        output.append(contentsOf: hash)
+        return output
+    }
+
+    private static func appendInteger<T: FixedWidthInteger>(_ value: T, to output: inout [UInt8]) {
+        withUnsafeBytes(of: value.bigEndian) { output.append(contentsOf: $0) }
+    }
+}
+
+/// Lower-case hexadecimal encoding.
+public enum Hex: Sendable {
+    /// Encodes bytes as lower-case hex.
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var output: [UInt8] = []
+        for byte in bytes {
+            output.append(digits[Int(byte >> 4)])
+            output.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+}
