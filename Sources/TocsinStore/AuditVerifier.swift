@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Crypto
+import Foundation
+import GRDB
+import TocsinCore
+
+/// Re-walks the hash chain of a data directory offline and checks every checkpoint signature.
+///
+/// It opens the database with writes refused (`query_only`) and reports the first sequence number that does not verify.
+public struct AuditVerifier: Sendable {
+    /// Why verification failed.
+    public enum Reason: String, Sendable {
+        /// A record's content or hash no longer matches its chain hash.
+        case altered
+        /// A record is missing from the chain.
+        case deleted
+        /// A record is intact but stands at the wrong position.
+        case reordered
+        /// A checkpoint's signature does not verify with the node's public key.
+        case badSignature = "bad-signature"
+        /// A checkpoint names a hash the chain does not have at that sequence number.
+        case checkpointMismatch = "checkpoint-mismatch"
+        /// Records after the last one present were removed (a checkpoint names a later sequence).
+        case truncated
+    }
+
+    /// The first problem found.
+    public struct Failure: Sendable, CustomStringConvertible {
+        /// The first sequence number that fails.
+        public var sequence: Int64
+        /// Why it fails.
+        public var reason: Reason
+        /// A sentence for the operator.
+        public var message: String
+
+        /// `"sequence N: reason: message"`.
+        public var description: String {
+            "sequence \(sequence): \(reason.rawValue): \(message)"
+        }
+    }
+
+    /// The outcome of a verification.
+    public struct Report: Sendable {
+        /// How many records verified before the end or the first failure.
+        public var verifiedRecords: Int64
+        /// How many checkpoint signatures verified.
+        public var verifiedCheckpoints: Int
+        /// The first failure, or `nil` when everything verified.
+        public var failure: Failure?
+    }
+
+    private let databasePath: String
+    private let publicKey: Curve25519.Signing.PublicKey
+
+    /// Prepares to verify `dataDirectory` with the node key in `publicKeyPath` (default `<dir>/node.pub`).
+    ///
+    /// - Throws: ``StoreError`` when the public key cannot be read.
+    public init(dataDirectory: String, publicKeyPath: String? = nil) throws {
+        self.databasePath = dataDirectory + "/tocsin.db"
+        self.publicKey = try KeyFiles.loadPublicKey(from: publicKeyPath ?? dataDirectory + "/" + KeyFiles.nodePublicKeyName)
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            throw StoreError(code: .keyFile, message: "\(databasePath) does not exist; is --data-dir right?")
+        }
+    }
+
+    /// Walks the whole chain.
+    public func verify() throws -> Report {
+        // A read-only SQLite connection cannot always attach to a WAL database whose -shm file is
+        // gone (it answers SQLITE_BUSY), so open read-write but refuse writes with query_only.
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA query_only = 1") }
+        let database = try DatabaseQueue(path: databasePath, configuration: configuration)
+        return try database.read { db in try verify(db) }
+    }
+
+    private func verify(_ db: Database) throws -> Report {
+        var checkpoints: [Int64: (hash: [UInt8], signature: [UInt8])] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT seq, hash, signature FROM checkpoints") {
+            checkpoints[row["seq"]] = (Array(row["hash"] as Data), Array(row["signature"] as Data))
+        }
+        var report = Report(verifiedRecords: 0, verifiedCheckpoints: 0, failure: nil)
+        var previous = HashChain.genesis
+        var expected: Int64 = 1
+        let rows = try Row.fetchCursor(db, sql: "SELECT \(LogRecord.columns) FROM events ORDER BY seq")
+        while let row = try rows.next() {
+            let record = LogRecord(row: row)
+            if let failure = try check(record, expected: expected, previous: previous, db: db) {
+                report.failure = failure
+                return report
+            }
+            if let checkpoint = checkpoints.removeValue(forKey: record.sequence) {
+                if let failure = check(checkpoint, at: record) {
+                    report.failure = failure
+                    return report
+                }
+                report.verifiedCheckpoints += 1
+            }
+            previous = record.hash
+            expected += 1
+            report.verifiedRecords += 1
+        }
+        if let later = checkpoints.keys.min() {
+            report.failure = Failure(
+                sequence: expected,
+                reason: .truncated,
+                message: "the log ends at \(expected - 1) but a signed checkpoint covers \(later)"
+            )
+        }
+        return report
+    }
+
+    private func check(_ record: LogRecord, expected: Int64, previous: [UInt8], db: Database) throws -> Failure? {
+        if record.sequence != expected {
+            return Failure(
+                sequence: expected,
+                reason: .deleted,
+                message: "record \(expected) is missing; the next record present is \(record.sequence)"
+            )
+        }
+        let selfHash = HashChain.link(previous: record.previousHash, canonical: record.canonicalBytes)
+        guard selfHash == record.hash, record.columnsMatchAttributes() else {
+            return Failure(
+                sequence: record.sequence,
+                reason: .altered,
+                message: "the record's content does not match its chain hash"
+            )
+        }
+        guard record.previousHash == previous else {
+            let holder = try Int64.fetchOne(
+                db,
+                sql: "SELECT seq FROM events WHERE hash = ?",
+                arguments: [Data(record.previousHash)]
+            )
+            if let holder {
+                return Failure(
+                    sequence: record.sequence,
+                    reason: .reordered,
+                    message: "the record is intact but follows record \(holder), not record \(record.sequence - 1)"
+                )
+            }
+            return Failure(
+                sequence: record.sequence,
+                reason: .deleted,
+                message: "the record does not follow record \(record.sequence - 1); a record before it was removed"
+            )
+        }
+        return nil
+    }
+
+    private func check(_ checkpoint: (hash: [UInt8], signature: [UInt8]), at record: LogRecord) -> Failure? {
+        let message = HashChain.checkpointMessage(sequence: record.sequence, hash: checkpoint.hash)
+        guard publicKey.isValidSignature(checkpoint.signature, for: message) else {
+            return Failure(
+                sequence: record.sequence,
+                reason: .badSignature,
+                message: "the checkpoint signature does not verify with the node's public key"
+            )
+        }
+        guard checkpoint.hash == record.hash else {
+            return Failure(
+                sequence: record.sequence,
+                reason: .checkpointMismatch,
+                message: "the signed checkpoint names a different chain hash than the log has here"
+            )
+        }
+        return nil
+    }
+}

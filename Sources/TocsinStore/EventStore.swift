@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import GRDB
+public import Logging
+public import ServiceLifecycle
+public import TocsinCore
+
+/// The embedded event log on SQLite (WAL, through GRDB): one writer, many readers.
+///
+/// ``open(_:logger:)`` prepares the data directory; the log accepts appends once the services in
+/// ``services`` run (the writer and the checkpoint timer).
+public final class EventStore: EventLog, Sendable {
+    private let pool: DatabasePool
+    private let queue: AppendQueue
+    private let notifier: CommitNotifier
+    /// The long-running parts: the group-commit writer and the checkpoint timer.
+    public let services: [any Service]
+    /// The data directory's API keys.
+    public let keys: APIKeyStore
+
+    private init(pool: DatabasePool, queue: AppendQueue, notifier: CommitNotifier, services: [any Service]) {
+        self.pool = pool
+        self.queue = queue
+        self.notifier = notifier
+        self.services = services
+        self.keys = APIKeyStore(pool: pool)
+    }
+
+    /// Opens (creating on first start) the store in `configuration.dataDirectory`.
+    ///
+    /// Creates the directory (0700), the database with its migrations, and the node's signing key.
+    public static func open(_ configuration: StoreConfiguration, logger: Logger) throws -> EventStore {
+        try KeyFiles.ensureDirectory(configuration.dataDirectory)
+        let signingKey = try KeyFiles.loadOrCreateNodeKey(in: configuration.dataDirectory)
+        let pool = try openPool(configuration.databasePath, synchronous: configuration.synchronous, readOnly: false)
+        try Schema.migrator.migrate(pool)
+        let head = try pool.read { db in try LogWriter.loadHead(db) }
+        let queue = AppendQueue(maxPendingEvents: configuration.maxPendingEvents)
+        let notifier = CommitNotifier(latest: head.sequence)
+        let writer = LogWriter(
+            pool: pool,
+            queue: queue,
+            notifier: notifier,
+            signingKey: signingKey,
+            configuration: configuration,
+            logger: logger
+        )
+        let timer = CheckpointTimer(queue: queue, interval: configuration.checkpointInterval)
+        return EventStore(pool: pool, queue: queue, notifier: notifier, services: [writer, timer])
+    }
+
+    static func openPool(_ path: String, synchronous: StoreConfiguration.Synchronous, readOnly: Bool) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        configuration.maximumReaderCount = 4
+        configuration.prepareDatabase { db in
+            if !readOnly {
+                try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)")
+            }
+        }
+        return try DatabasePool(path: path, configuration: configuration)
+    }
+
+    /// Appends events; returns after the group commit that holds them.
+    public func append(_ events: [CloudEvent]) async throws -> [AppendReceipt] {
+        if events.isEmpty {
+            return []
+        }
+        return try await queue.submit(events)
+    }
+
+    /// The event with sequence number `sequence`, or `nil`.
+    public func event(at sequence: Int64) async throws -> LoggedEvent? {
+        let record = try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(LogRecord.columns) FROM events WHERE seq = ?", arguments: [sequence])
+                .map(LogRecord.init(row:))
+        }
+        return try record?.loggedEvent()
+    }
+
+    /// One page of events matching `query`, in sequence order.
+    public func query(_ query: EventQuery) async throws -> EventPage {
+        var clauses = ["seq > ?"]
+        var arguments: StatementArguments = [query.after]
+        for (column, value) in [("source", query.source), ("type", query.type), ("subject", query.subject)] {
+            if let value {
+                clauses.append("\(column) = ?")
+                _ = arguments.append(contentsOf: [value])
+            }
+        }
+        if let from = query.timeFrom {
+            clauses.append("time_ms >= ?")
+            _ = arguments.append(contentsOf: [from])
+        }
+        if let to = query.timeTo {
+            clauses.append("time_ms < ?")
+            _ = arguments.append(contentsOf: [to])
+        }
+        let limit = max(1, query.limit)
+        _ = arguments.append(contentsOf: [limit + 1])
+        let sql = "SELECT \(LogRecord.columns) FROM events WHERE \(clauses.joined(separator: " AND ")) ORDER BY seq LIMIT ?"
+        let finalArguments = arguments
+        let records = try await pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(LogRecord.init(row:))
+        }
+        let events = try records.prefix(limit).map { try $0.loggedEvent() }
+        let next = records.count > limit ? events.last?.sequence : nil
+        return EventPage(events: events, nextCursor: next)
+    }
+
+    /// The highest committed sequence number.
+    public func lastSequence() async throws -> Int64 {
+        notifier.latest
+    }
+
+    /// Waits for a commit past `sequence`, or until `timeout`.
+    public func waitForAppend(after sequence: Int64, timeout: Duration) async {
+        await notifier.wait(after: sequence, timeout: timeout)
+    }
+
+    /// Refuses further appends (used when shutting down outside a service group).
+    public func close() {
+        queue.close()
+    }
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+
+public import Crypto
+import Foundation
+import TocsinCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The secret files of a data directory: the node's Ed25519 signing key and the admin API key.
+///
+/// Secrets are written once, with mode 0600, through `O_EXCL` so an existing file is never
+/// overwritten, and fsynced before they are used.
+public enum KeyFiles: Sendable {
+    /// File name of the node's private signing key (hex, mode 0600).
+    public static let nodeKeyName = "node.key"
+    /// File name of the node's public key (hex), for offline verification.
+    public static let nodePublicKeyName = "node.pub"
+    /// File name of the admin API key (mode 0600).
+    public static let adminKeyName = "admin.key"
+
+    /// Creates `directory` with mode 0700 if it does not exist.
+    public static func ensureDirectory(_ directory: String) throws {
+        try FileManager.default.createDirectory(
+            atPath: directory,
+            withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700]
+        )
+    }
+
+    /// Loads the node signing key, creating it (and `node.pub`) on first start.
+    public static func loadOrCreateNodeKey(in directory: String) throws -> Curve25519.Signing.PrivateKey {
+        let path = directory + "/" + nodeKeyName
+        if let text = try readIfExists(path) {
+            guard let bytes = Hex.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+                let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: bytes)
+            else {
+                throw StoreError(code: .keyFile, message: "\(path) is not a hex Ed25519 private key; restore it from backup")
+            }
+            return key
+        }
+        let key = Curve25519.Signing.PrivateKey()
+        try writeSecret(Hex.encode(key.rawRepresentation) + "\n", to: path)
+        try writePublic(Hex.encode(key.publicKey.rawRepresentation) + "\n", to: directory + "/" + nodePublicKeyName)
+        return key
+    }
+
+    /// Loads the node's public key from `node.pub`.
+    public static func loadPublicKey(from path: String) throws -> Curve25519.Signing.PublicKey {
+        guard let text = try readIfExists(path) else {
+            throw StoreError(code: .keyFile, message: "\(path) does not exist; pass the node's public key file")
+        }
+        guard let bytes = Hex.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: bytes)
+        else {
+            throw StoreError(code: .keyFile, message: "\(path) is not a hex Ed25519 public key")
+        }
+        return key
+    }
+
+    /// Generates a new random API key: `tsk_` followed by 64 hex digits (256 bits).
+    public static func generateAPIKey() -> String {
+        let key = SymmetricKey(size: .bits256)
+        return "tsk_" + key.withUnsafeBytes { Hex.encode($0) }
+    }
+
+    /// The SHA-256 of an API key, which is all the store keeps.
+    public static func hashAPIKey(_ key: String) -> [UInt8] {
+        Array(SHA256.hash(data: Array(key.utf8)))
+    }
+
+    /// Writes `contents` to a new file with mode 0600; fails if the file exists.
+    public static func writeSecret(_ contents: String, to path: String) throws {
+        try write(contents, to: path, mode: 0o600)
+    }
+
+    /// Reads the trimmed contents of `path`, or `nil` when it does not exist.
+    public static func readIfExists(_ path: String) throws -> String? {
+        guard FileManager.default.fileExists(atPath: path) else {
+            return nil
+        }
+        return try String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    private static func writePublic(_ contents: String, to path: String) throws {
+        try? FileManager.default.removeItem(atPath: path)
+        try write(contents, to: path, mode: 0o644)
+    }
+
+    private static func write(_ contents: String, to path: String, mode: mode_t) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, mode)
+        guard descriptor >= 0 else {
+            throw StoreError(code: .keyFile, message: "cannot create \(path) (errno \(errno)); check the directory's permissions")
+        }
+        defer { close(descriptor) }
+        let bytes = Array(contents.utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fsync(descriptor) == 0 else {
+            throw StoreError(code: .keyFile, message: "cannot write \(path) (errno \(errno)); is the disk full?")
+        }
+    }
+}
+
+extension Hex {
+    /// Decodes hex text (either case), or `nil` when it is not hex.
+    static func decode(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else {
+            return nil
+        }
+        var output: [UInt8] = []
+        output.reserveCapacity(digits.count / 2)
+        var index = 0
+        while index < digits.count {
+            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else {
+                return nil
+            }
+            output.append(high << 4 | low)
+            index += 2
+        }
+        return output
+    }
+
+    private static func nibble(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

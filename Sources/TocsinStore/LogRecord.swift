@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import GRDB
+import TocsinCore
+
+/// One row of the `events` table, as written and as read back.
+struct LogRecord: Sendable {
+    var sequence: Int64
+    var source: String
+    var id: String
+    var type: String
+    var subject: String?
+    var timeMilliseconds: Int64?
+    var attributes: [UInt8]
+    var dataKind: UInt8
+    var data: [UInt8]
+    var ingestMilliseconds: Int64
+    var previousHash: [UInt8]
+    var hash: [UInt8]
+
+    static let columns = "seq, source, id, type, subject, time_ms, attributes, data_kind, data, ingest_ms, prev_hash, hash"
+
+    /// Builds the next record of the chain for `event`.
+    init(event: CloudEvent, sequence: Int64, ingestMilliseconds: Int64, previousHash: [UInt8]) {
+        self.sequence = sequence
+        self.source = event.source
+        self.id = event.id
+        self.type = event.type
+        self.subject = event.subject
+        self.timeMilliseconds = event.time?.epochMilliseconds
+        self.attributes = JSONWriter().bytes(.object(event.attributes))
+        self.dataKind = HashChain.dataKind(event.data)
+        self.data = HashChain.dataBytes(event.data)
+        self.ingestMilliseconds = ingestMilliseconds
+        self.previousHash = previousHash
+        self.hash = []
+        self.hash = HashChain.link(previous: previousHash, canonical: canonicalBytes)
+    }
+
+    init(row: Row) {
+        sequence = row["seq"]
+        source = row["source"]
+        id = row["id"]
+        type = row["type"]
+        subject = row["subject"]
+        timeMilliseconds = row["time_ms"]
+        attributes = Array(row["attributes"] as Data)
+        dataKind = row["data_kind"]
+        data = Array(row["data"] as Data)
+        ingestMilliseconds = row["ingest_ms"]
+        previousHash = Array(row["prev_hash"] as Data)
+        hash = Array(row["hash"] as Data)
+    }
+
+    var canonicalBytes: [UInt8] {
+        HashChain.canonicalBytes(
+            attributes: attributes,
+            dataKind: dataKind,
+            data: data,
+            ingestMilliseconds: ingestMilliseconds
+        )
+    }
+
+    var arguments: StatementArguments {
+        [
+            sequence, source, id, type, subject, timeMilliseconds, Data(attributes), Int64(dataKind), Data(data),
+            ingestMilliseconds, Data(previousHash), Data(hash),
+        ]
+    }
+
+    /// Decodes the stored attributes and data back into an event.
+    ///
+    /// - Throws: ``StoreError`` when the stored bytes are not a valid event (a corrupted file).
+    func loggedEvent() throws -> LoggedEvent {
+        var event = try decodedAttributes()
+        switch dataKind {
+        case 0: event.data = nil
+        case 1: event.data = .json(data)
+        case 2: event.data = .text(String(decoding: data, as: UTF8.self))
+        default: event.data = .binary(data)
+        }
+        return LoggedEvent(sequence: sequence, event: event, ingestMilliseconds: ingestMilliseconds, hash: hash)
+    }
+
+    /// Whether the indexed columns agree with the hashed attributes (they are copies kept for queries).
+    func columnsMatchAttributes() -> Bool {
+        guard let event = try? decodedAttributes() else {
+            return false
+        }
+        return event.source == source && event.id == id && event.type == type && event.subject == subject
+            && event.time?.epochMilliseconds == timeMilliseconds && dataKind <= 3
+    }
+
+    private func decodedAttributes() throws -> CloudEvent {
+        do {
+            return try CloudEventDecoder().decode(json: try JSONParser().parse(attributes))
+        } catch {
+            throw StoreError(code: .corruptRecord, message: "record \(sequence) has unreadable attributes; run 'tocsin audit verify'")
+        }
+    }
+}

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Crypto
+import Foundation
+import GRDB
+import Logging
+import ServiceLifecycle
+import TocsinCore
+
+/// The single writer of the log: takes queued appends as one transaction (group commit), extends
+/// the hash chain, signs checkpoints, and acknowledges every waiting producer after the commit.
+struct LogWriter: Service {
+    /// The tip of the chain as committed.
+    struct Head: Sendable {
+        var sequence: Int64
+        var hash: [UInt8]
+        var checkpointSequence: Int64
+    }
+
+    let pool: DatabasePool
+    let queue: AppendQueue
+    let notifier: CommitNotifier
+    let signingKey: Curve25519.Signing.PrivateKey
+    let configuration: StoreConfiguration
+    let logger: Logger
+
+    func run() async throws {
+        var head = try await pool.read { db in try Self.loadHead(db) }
+        // Graceful shutdown drains the queue and signs a final checkpoint; cancellation also closes
+        // the queue so the loop ends, failing (never acknowledging) whatever could not be committed.
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                while let batch = await queue.next(maxEvents: configuration.maxEventsPerCommit) {
+                    head = await commit(batch, head: head)
+                }
+                if head.sequence > head.checkpointSequence {
+                    head = await commit(AppendQueue.Batch(requests: [], wantsCheckpoint: true), head: head)
+                }
+            } onGracefulShutdown: {
+                queue.close()
+            }
+        } onCancel: {
+            queue.close()
+        }
+        logger.info("Log writer stopped.", metadata: ["log.sequence": "\(head.sequence)"])
+    }
+
+    static func loadHead(_ db: Database) throws -> Head {
+        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+        let checkpoint = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM checkpoints") ?? 0
+        guard let last else {
+            return Head(sequence: 0, hash: HashChain.genesis, checkpointSequence: checkpoint)
+        }
+        return Head(sequence: last["seq"], hash: Array(last["hash"] as Data), checkpointSequence: checkpoint)
+    }
+
+    private func commit(_ batch: AppendQueue.Batch, head: Head) async -> Head {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let requests = batch.requests
+        let everyRecords = configuration.checkpointEveryRecords
+        let key = signingKey
+        do {
+            let (newHead, receipts) = try await pool.write { db in
+                var head = head
+                let receipts = try Self.append(requests, head: &head, now: now, db: db)
+                if head.sequence > head.checkpointSequence,
+                    batch.wantsCheckpoint || head.sequence - head.checkpointSequence >= everyRecords
+                {
+                    try Self.signCheckpoint(head: &head, key: key, now: now, db: db)
+                }
+                return (head, receipts)
+            }
+            for (request, receipt) in zip(requests, receipts) {
+                request.continuation.resume(returning: receipt)
+            }
+            notifier.publish(newHead.sequence)
+            return newHead
+        } catch {
+            logger.error(
+                "Group commit failed; producers get an error and nothing is acknowledged.",
+                metadata: ["error": "\(error)", "log.events": "\(requests.reduce(0) { $0 + $1.events.count })"]
+            )
+            for request in requests {
+                request.continuation.resume(throwing: error)
+            }
+            return head
+        }
+    }
+
+    private static func append(
+        _ requests: [AppendQueue.Request],
+        head: inout Head,
+        now: Int64,
+        db: Database
+    ) throws -> [[AppendReceipt]] {
+        let lookup = try db.cachedStatement(sql: "SELECT seq FROM events WHERE source = ? AND id = ?")
+        let insert = try db.cachedStatement(
+            sql: "INSERT INTO events (\(LogRecord.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        var inBatch: [String: Int64] = [:]
+        var all: [[AppendReceipt]] = []
+        all.reserveCapacity(requests.count)
+        for request in requests {
+            var receipts: [AppendReceipt] = []
+            receipts.reserveCapacity(request.events.count)
+            for event in request.events {
+                let identity = event.source + "\u{0}" + event.id
+                if let existing = inBatch[identity] {
+                    receipts.append(AppendReceipt(sequence: existing, isDuplicate: true))
+                    continue
+                }
+                if let existing = try Int64.fetchOne(lookup, arguments: [event.source, event.id]) {
+                    receipts.append(AppendReceipt(sequence: existing, isDuplicate: true))
+                    continue
+                }
+                let record = LogRecord(
+                    event: event,
+                    sequence: head.sequence + 1,
+                    ingestMilliseconds: now,
+                    previousHash: head.hash
+                )
+                try insert.execute(arguments: record.arguments)
+                head.sequence = record.sequence
+                head.hash = record.hash
+                inBatch[identity] = record.sequence
+                receipts.append(AppendReceipt(sequence: record.sequence, isDuplicate: false))
+            }
+            all.append(receipts)
+        }
+        return all
+    }
+
+    private static func signCheckpoint(
+        head: inout Head,
+        key: Curve25519.Signing.PrivateKey,
+        now: Int64,
+        db: Database
+    ) throws {
+        let message = HashChain.checkpointMessage(sequence: head.sequence, hash: head.hash)
+        let signature = try key.signature(for: message)
+        try db.execute(
+            sql: "INSERT INTO checkpoints (seq, hash, signature, signed_ms) VALUES (?, ?, ?, ?)",
+            arguments: [head.sequence, Data(head.hash), Data(signature), now]
+        )
+        head.checkpointSequence = head.sequence
+    }
+}
+
+/// Asks the writer for a checkpoint every ``StoreConfiguration/checkpointInterval``.
+struct CheckpointTimer: Service {
+    let queue: AppendQueue
+    let interval: Duration
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while (try? await Task.sleep(for: interval)) != nil {
+                queue.requestCheckpoint()
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// A failure of the embedded store, with a message that says how to fix it.
+///
+/// Messages never contain event payloads or key material.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// A stable, machine-readable reason.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private let name: String
+
+        private init(_ name: String) {
+            self.name = name
+        }
+
+        /// The store is shutting down and accepts no more appends.
+        public static let closed = Code("closed")
+        /// Too many events are waiting for the writer; the caller should retry later.
+        public static let overloaded = Code("overloaded")
+        /// A key or data file is missing, unreadable or malformed.
+        public static let keyFile = Code("key-file")
+        /// A stored row could not be read back.
+        public static let corruptRecord = Code("corrupt-record")
+
+        /// The code's stable text.
+        public var description: String {
+            name
+        }
+    }
+
+    /// The reason.
+    public var code: Code
+    /// What happened and how to fix it.
+    public var message: String
+
+    /// Creates an error.
+    public init(code: Code, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// The message.
+    public var description: String {
+        message
+    }
+}

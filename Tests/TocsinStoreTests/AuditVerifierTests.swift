@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import GRDB
+import Testing
+import TocsinCore
+import TocsinStore
+import TocsinTesting
+
+struct AuditVerifierTests {
+    /// Writes `count` events with a checkpoint every 4 records, then stops the store.
+    func populatedDirectory(count: Int = 10) async throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory()
+        try await withRunningStore(directory: directory, configure: { $0.checkpointEveryRecords = 4 }) { store, _ in
+            for index in 1...count {
+                _ = try await store.append([EventFixtures.sshFailure(id: "t\(index)")])
+            }
+        }
+        return directory
+    }
+
+    func tamper(_ directory: TemporaryDirectory, _ sql: String) throws {
+        let database = try DatabaseQueue(path: directory.path + "/tocsin.db")
+        try database.write { try $0.execute(sql: sql) }
+    }
+
+    func verify(_ directory: TemporaryDirectory) throws -> AuditVerifier.Report {
+        try AuditVerifier(dataDirectory: directory.path).verify()
+    }
+
+    @Test("an untouched log verifies, checkpoints included")
+    func intact() async throws {
+        let directory = try await populatedDirectory()
+        defer { directory.remove() }
+        let report = try verify(directory)
+        #expect(report.failure == nil)
+        #expect(report.verifiedRecords == 10)
+        #expect(report.verifiedCheckpoints == 3)
+    }
+
+    @Test("one altered payload byte is named")
+    func alteredPayload() async throws {
+        let directory = try await populatedDirectory()
+        defer { directory.remove() }
+        try tamper(directory, "UPDATE events SET data = CAST(replace(CAST(data AS TEXT), 'root', 'roou') AS BLOB) WHERE seq = 6")
+        let failure = try #require(try verify(directory).failure)
+        #expect(failure.sequence == 6)
+        #expect(failure.reason == .altered)
+    }
+
+    @Test("an altered indexed column is caught even though it is not hashed directly")
+    func alteredColumn() async throws {
+        let directory = try await populatedDirectory()
+        defer { directory.remove() }
+        try tamper(directory, "UPDATE events SET type = 'benign' WHERE seq = 2")
+        let failure = try #require(try verify(directory).failure)
+        #expect(failure.sequence == 2 && failure.reason == .altered)
+    }
+
+    @Test("a deleted record is named")
+    func deleted() async throws {
+        let directory = try await populatedDirectory()
+        defer { directory.remove() }
+        try tamper(directory, "DELETE FROM events WHERE seq = 5")
+        let failure = try #require(try verify(directory).failure)
+        #expect(failure.sequence == 5 && failure.reason == .deleted)
+    }
+
+    @Test("a deletion hidden by renumbering is still named")
+    func deletedAndRenumbered() async throws {
+        let directory = try await populatedDirectory()
+        defer { directory.remove() }
+        try tamper(directory, "DELETE FROM events WHERE seq = 5; UPDATE events SET seq = seq - 1 WHERE seq > 5")
+        let failure = try #require(try verify(directory).failure)
+        #expect(failure.sequence == 5 && failure.reason == .deleted)
+    }
+
+    @Test("two swapped records are named")
+    func swapped() async throws {
+        let directory = try await populatedDirectory()
+        defer { directory.remove() }
+        try tamper(
+            directory,
+            "UPDATE events SET seq = -1 WHERE seq = 3; UPDATE events SET seq = 3 WHERE seq = 7; UPDATE events SET seq = 7 WHERE seq = -1"
+        )
+        let failure = try #require(try verify(directory).failure)
+        #expect(failure.sequence == 3 && failure.reason == .reordered)
+    }
+
+    @Test("truncating the tail past a signed checkpoint is detected")
+    func truncated() async throws {
+        let directory = try await populatedDirectory()
+        defer { directory.remove() }
+        try tamper(directory, "DELETE FROM events WHERE seq >= 8")
+        let failure = try #require(try verify(directory).failure)
+        #expect(failure.sequence == 8 && failure.reason == .truncated)
+    }
+
+    @Test("a forged checkpoint signature is named")
+    func badSignature() async throws {
+        let directory = try await populatedDirectory()
+        defer { directory.remove() }
+        try tamper(directory, "UPDATE checkpoints SET signature = zeroblob(64) WHERE seq = 4")
+        let failure = try #require(try verify(directory).failure)
+        #expect(failure.sequence == 4 && failure.reason == .badSignature)
+    }
+
+    @Test("a chain rewritten from an altered record on is caught by the signed checkpoint")
+    func rewrittenChain() async throws {
+        let directory = try await populatedDirectory()
+        defer { directory.remove() }
+        try tamper(directory, "DELETE FROM events WHERE seq >= 3")
+        try await withRunningStore(directory: directory) { store, _ in
+            for index in 3...10 {
+                _ = try await store.append([EventFixtures.sshFailure(id: "forged\(index)")])
+            }
+        }
+        let failure = try #require(try verify(directory).failure)
+        #expect(failure.sequence == 4 && failure.reason == .checkpointMismatch)
+    }
+}
