@@ -3,10 +3,10 @@
 import Foundation
 import GRDB
 import Synchronization
-import TocsinCore
+public import TocsinCore
 
 /// API keys as the store keeps them: only SHA-256 hashes, cached in memory for the request path.
-public final class APIKeyStore: Sendable {
+public final class APIKeyStore: APIKeyVerifier, Sendable {
     private let pool: DatabasePool
     private let active = Mutex<Set<[UInt8]>>([])
 

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import ArgumentParser
+import Foundation
+import Logging
+import TocsinRuntime
+import TocsinServer
+import TocsinStore
+
+/// `tocsin serve`: run the server on the embedded store.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the Tocsin server with the embedded SQLite store.",
+        discussion: """
+            On first start it creates the data directory (mode 0700) with the database, the node's
+            Ed25519 signing key (node.key, 0600; public half in node.pub) and the admin API key
+            (admin.key, 0600). SIGTERM or SIGINT stops it gracefully: it stops accepting, answers
+            in-flight requests, commits what is pending and signs a final checkpoint.
+            """
+    )
+
+    @Option(name: .customLong("data-dir"), help: "Data directory (env TOCSIN_DATA_DIR; default ./tocsin-data).")
+    var dataDirectory: String?
+
+    @Option(help: "Listen address host:port (env TOCSIN_HTTP; default 127.0.0.1:8080).")
+    var http: String?
+
+    @Flag(help: "Disable API authentication. For local development only; logs a warning on every start.")
+    var insecureNoAuth = false
+
+    @Option(help: "Sign a checkpoint every N records (env TOCSIN_CHECKPOINT_EVERY; default 10000).")
+    var checkpointEvery: Int64?
+
+    @Option(help: "Sign a checkpoint at least every N seconds (env TOCSIN_CHECKPOINT_SECONDS; default 60).")
+    var checkpointSeconds: Int?
+
+    @Option(help: "Commit durability: full (fsync every commit) or normal (env TOCSIN_SYNCHRONOUS; default full).")
+    var synchronous: String?
+
+    @Option(help: "Largest request body in bytes (env TOCSIN_MAX_BODY_BYTES; default 1048576).")
+    var maxBodyBytes: Int?
+
+    func run() async throws {
+        let configuration = try makeConfiguration()
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Environment.value("LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "tocsin")
+        let host = configuration.server.host
+        try await TocsinRuntime.serve(configuration, logger: logger) { port in
+            printLine("Tocsin listening on http://\(host):\(port) (data: \(configuration.store.dataDirectory))")
+        }
+    }
+
+    func makeConfiguration() throws -> RuntimeConfiguration {
+        let directory = dataDirectory ?? Environment.value("TOCSIN_DATA_DIR") ?? "./tocsin-data"
+        var configuration = RuntimeConfiguration(dataDirectory: directory)
+        let address = http ?? Environment.value("TOCSIN_HTTP") ?? "127.0.0.1:8080"
+        guard let (host, port) = RuntimeConfiguration.parseAddress(address) else {
+            throw ValidationError("--http must be host:port, e.g. 127.0.0.1:8080 or [::1]:8080")
+        }
+        configuration.server.host = host
+        configuration.server.port = port
+        configuration.server.requiresAuthentication = !(insecureNoAuth || Environment.value("TOCSIN_INSECURE_NO_AUTH") == "1")
+        if let every = try checkpointEvery ?? integer("TOCSIN_CHECKPOINT_EVERY") {
+            guard every > 0 else { throw ValidationError("--checkpoint-every must be at least 1") }
+            configuration.store.checkpointEveryRecords = every
+        }
+        if let seconds = try checkpointSeconds.map(Int64.init) ?? integer("TOCSIN_CHECKPOINT_SECONDS") {
+            guard seconds > 0 else { throw ValidationError("--checkpoint-seconds must be at least 1") }
+            configuration.store.checkpointInterval = .seconds(seconds)
+        }
+        if let mode = synchronous ?? Environment.value("TOCSIN_SYNCHRONOUS") {
+            guard let value = StoreConfiguration.Synchronous(rawValue: mode.uppercased()) else {
+                throw ValidationError("--synchronous must be 'full' or 'normal'")
+            }
+            configuration.store.synchronous = value
+        }
+        if let bytes = try maxBodyBytes.map(Int64.init) ?? integer("TOCSIN_MAX_BODY_BYTES") {
+            guard bytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+            configuration.server.maxBodyBytes = Int(bytes)
+        }
+        return configuration
+    }
+
+    private func integer(_ name: String) throws -> Int64? {
+        guard let text = Environment.value(name) else {
+            return nil
+        }
+        guard let value = Int64(text) else {
+            throw ValidationError("\(name) must be an integer")
+        }
+        return value
+    }
+}

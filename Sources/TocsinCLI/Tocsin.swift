@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import ArgumentParser
+
+/// The `tocsin` command: the server and its clients in one binary.
+@main
+struct Tocsin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tocsin",
+        abstract: "An event-driven security engine: ingest, record, verify and follow security events.",
+        discussion: """
+            Start the server with 'tocsin serve'. Client commands (publish, events, tail) talk to it over
+            HTTP: they find it with --server or TOCSIN_SERVER and authenticate with --key or TOCSIN_KEY,
+            defaulting to the admin key in the local data directory.
+            """,
+        version: "0.1.0",
+        subcommands: [ServeCommand.self, PublishCommand.self, EventsCommand.self, TailCommand.self, AuditCommand.self]
+    )
+}

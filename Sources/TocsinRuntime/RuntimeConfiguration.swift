@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+
+public import TocsinServer
+public import TocsinStore
+
+/// Everything `tocsin serve` needs, already validated.
+public struct RuntimeConfiguration: Sendable {
+    /// The embedded store's settings (data directory, durability, checkpoints).
+    public var store: StoreConfiguration
+    /// The HTTP API's settings (address, auth, limits).
+    public var server: ServerConfiguration
+
+    /// Creates a configuration with defaults for `dataDirectory`.
+    public init(dataDirectory: String) {
+        self.store = StoreConfiguration(dataDirectory: dataDirectory)
+        self.server = ServerConfiguration()
+    }
+
+    /// Parses `host:port` (IPv6 in brackets: `[::1]:8080`).
+    ///
+    /// - Returns: `nil` when the text is not an address with a port from 0 to 65535.
+    public static func parseAddress(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65_535).contains(port)
+        else {
+            return nil
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") {
+            host = String(host.dropFirst().dropLast())
+        }
+        return host.isEmpty ? nil : (host, port)
+    }
+}

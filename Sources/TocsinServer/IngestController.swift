@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import TocsinCore
+
+/// `POST /v1/events`: the CloudEvents HTTP binding in binary, structured and batch modes.
+///
+/// Answers `202` only after the log has durably committed the events.
+struct IngestController: Sendable {
+    let log: any EventLog
+    let configuration: ServerConfiguration
+
+    /// How the request carries its event(s), chosen by `Content-Type` as the HTTP binding says.
+    enum Mode: Equatable {
+        case binary
+        case structured
+        case batch
+    }
+
+    func ingest(_ request: Request, context: some RequestContext) async throws -> Response {
+        let contentType = request.headers[.contentType]
+        let mode = try Self.mode(contentType: contentType, headers: request.headers)
+        let body = try await collectBody(request)
+        let events = try decode(mode: mode, contentType: contentType, headers: request.headers, body: body)
+        let receipts: [AppendReceipt]
+        do {
+            receipts = try await log.append(events)
+        } catch {
+            context.logger.warning("Append failed; events not acknowledged.", metadata: ["error": "\(error)"])
+            throw Problem.unavailable("the events were not stored; retry with the same ids (duplicates are recognised)")
+        }
+        let results = receipts.map { receipt in
+            JSONValue.object(
+                JSONObject([
+                    .init(name: "seq", value: .number(JSONNumber(receipt.sequence))),
+                    .init(name: "duplicate", value: .bool(receipt.isDuplicate)),
+                ])
+            )
+        }
+        let document: JSONValue =
+            mode == .batch
+            ? .object(JSONObject([.init(name: "events", value: .array(results))]))
+            : results[0]
+        return JSONResponse.make(.accepted, document)
+    }
+
+    static func mode(contentType: String?, headers: HTTPFields) throws -> Mode {
+        let essence = (contentType ?? "").split(separator: ";", maxSplits: 1).first.map { $0.lowercased() } ?? ""
+        let trimmed = essence.trimmingCharacters(in: " \t")
+        if trimmed.hasPrefix("application/cloudevents-batch") {
+            guard trimmed == "application/cloudevents-batch+json" else {
+                throw unsupported("only the JSON batch format 'application/cloudevents-batch+json' is supported")
+            }
+            return .batch
+        }
+        if trimmed.hasPrefix("application/cloudevents") {
+            guard trimmed == "application/cloudevents+json" else {
+                throw unsupported("only the JSON event format 'application/cloudevents+json' is supported")
+            }
+            return .structured
+        }
+        guard headers.contains(where: { $0.name.canonicalName.hasPrefix("ce-") }) else {
+            throw unsupported(
+                "send 'application/cloudevents+json', 'application/cloudevents-batch+json', or binary mode with ce-* headers"
+            )
+        }
+        return .binary
+    }
+
+    private static func unsupported(_ detail: String) -> Problem {
+        Problem(
+            .unsupportedMediaType,
+            code: "unsupported-media-type",
+            title: "Unsupported content type",
+            detail: detail
+        )
+    }
+
+    private func collectBody(_ request: Request) async throws -> ByteBuffer {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxBodyBytes {
+            throw Problem.bodyTooLarge(limit: configuration.maxBodyBytes)
+        }
+        do {
+            return try await request.body.collect(upTo: configuration.maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw Problem.bodyTooLarge(limit: configuration.maxBodyBytes)
+        }
+    }
+
+    private func decode(mode: Mode, contentType: String?, headers: HTTPFields, body: ByteBuffer) throws -> [CloudEvent] {
+        let parser = JSONParser(limits: configuration.jsonLimits)
+        let decoder = CloudEventDecoder()
+        do {
+            switch mode {
+            case .binary:
+                let pairs = headers.map { (name: $0.name.canonicalName, value: $0.value) }
+                let bytes = Array(body.readableBytesView)
+                return [try decoder.decode(headers: pairs, contentType: contentType, body: bytes, parser: parser)]
+            case .structured:
+                let value = try body.withUnsafeReadableBytes { try parser.parse(raw: $0) }
+                return [try decoder.decode(json: value)]
+            case .batch:
+                let value = try body.withUnsafeReadableBytes { try parser.parse(raw: $0) }
+                if case .array(let elements) = value, elements.count > configuration.maxBatchEvents {
+                    throw Problem(
+                        .contentTooLarge,
+                        code: "batch-too-large",
+                        title: "The batch has too many events",
+                        detail: "a batch may hold at most \(configuration.maxBatchEvents) events; split it"
+                    )
+                }
+                return try decoder.decode(batch: value)
+            }
+        } catch let error as JSONParseError {
+            throw Problem.invalidJSON(error)
+        } catch let error as CloudEventError {
+            throw Problem.invalidEvent(error)
+        }
+    }
+}
+
+/// JSON responses written with ``JSONWriter`` (numbers keep their text).
+enum JSONResponse {
+    static func make(_ status: HTTPResponse.Status, _ value: JSONValue) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter().bytes(value)))
+        )
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var text = Substring(self)
+        while let first = text.first, set.contains(first) {
+            text.removeFirst()
+        }
+        while let last = text.last, set.contains(last) {
+            text.removeLast()
+        }
+        return String(text)
+    }
+}

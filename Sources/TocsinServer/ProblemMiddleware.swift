@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Turns every error into a problem document, so no client ever sees a framework error page,
+/// a stack trace or error text that might carry a payload value.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    @concurrent func handle(
+        _ request: Request,
+        context: Context,
+        next: @concurrent (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            throw problem
+        } catch let error as HTTPError {
+            throw Problem(
+                error.status,
+                code: error.status == .notFound ? "not-found" : "http-\(error.status.code)",
+                title: error.status.reasonPhrase,
+                detail: error.status == .notFound ? "no such resource; the API lives under /v1" : error.status.reasonPhrase
+            )
+        } catch {
+            context.logger.error("Request failed.", metadata: ["error.type": "\(type(of: error))"])
+            throw Problem(
+                .internalServerError,
+                code: "internal",
+                title: "Internal error",
+                detail: "the server could not complete the request; it has been logged"
+            )
+        }
+    }
+}
