@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Synchronization
+import TocsinCore
+
+/// A real `tocsin serve` child process on a loopback port chosen by the kernel.
+final class ServerProcess: Sendable {
+    let process: Process
+    let port: Int
+    let dataDirectory: String
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    var adminKey: String {
+        (try? String(contentsOfFile: dataDirectory + "/admin.key", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    }
+
+    private init(process: Process, port: Int, dataDirectory: String) {
+        self.process = process
+        self.port = port
+        self.dataDirectory = dataDirectory
+    }
+
+    /// The `tocsin` executable built next to the test bundle (or `TOCSIN_BINARY`).
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["TOCSIN_BINARY"] {
+            return path
+        }
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundle, bundle.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("tocsin").path
+            if FileManager.default.isExecutableFile(atPath: path) {
+                return path
+            }
+        }
+        return bundle.appendingPathComponent("tocsin").path
+    }
+
+    /// Starts the server and waits until it prints its listening address.
+    static func start(dataDirectory: String, arguments: [String] = []) async throws -> ServerProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--data-dir", dataDirectory, "--http", "127.0.0.1:0"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        let logPath = dataDirectory + ".log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        try process.run()
+        let port = try await readPort(from: output.fileHandleForReading)
+        return ServerProcess(process: process, port: port, dataDirectory: dataDirectory)
+    }
+
+    private static func readPort(from handle: FileHandle) async throws -> Int {
+        let state = Mutex<(text: String, done: Bool)>(("", false))
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
+            handle.readabilityHandler = { handle in
+                let data = handle.availableData
+                let outcome: Result<Int, any Error>? = state.withLock { state in
+                    guard !state.done else { return nil }
+                    if data.isEmpty {
+                        state.done = true
+                        return .failure(HarnessError(description: "tocsin serve exited before listening: \(state.text)"))
+                    }
+                    state.text += String(decoding: data, as: UTF8.self)
+                    guard let range = state.text.range(of: "listening on http://127.0.0.1:") else { return nil }
+                    let digits = state.text[range.upperBound...].prefix { $0.isNumber }
+                    guard let port = Int(digits), state.text[range.upperBound...].contains(" ") else { return nil }
+                    state.done = true
+                    return .success(port)
+                }
+                guard let outcome else { return }
+                handle.readabilityHandler = nil
+                continuation.resume(with: outcome)
+            }
+        }
+    }
+
+    /// Sends SIGTERM and returns the exit status.
+    func terminate() async -> Int32 {
+        process.terminate()
+        return await waitForExit()
+    }
+
+    /// Sends SIGKILL (a crash) and waits until the process is gone.
+    func kill() async {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        _ = await waitForExit()
+    }
+
+    private func waitForExit() async -> Int32 {
+        while process.isRunning {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return process.terminationStatus
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// A parsed HTTP answer.
+struct HTTPAnswer: Sendable {
+    let status: Int
+    let headers: HTTPHeaders
+    let body: [UInt8]
+
+    var json: JSONValue? { try? JSONParser().parse(body) }
+}
+
+/// Sends one request with AsyncHTTPClient.
+func call(
+    _ url: String,
+    method: HTTPMethod = .GET,
+    headers: [(String, String)] = [],
+    body: [UInt8]? = nil
+) async throws -> HTTPAnswer {
+    var request = HTTPClientRequest(url: url)
+    request.method = method
+    for (name, value) in headers {
+        request.headers.add(name: name, value: value)
+    }
+    if let body {
+        request.body = .bytes(ByteBuffer(bytes: body))
+    }
+    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+    let collected = try await response.body.collect(upTo: 64 * 1024 * 1024)
+    return HTTPAnswer(status: Int(response.status.code), headers: response.headers, body: Array(collected.readableBytesView))
+}
+
+/// Runs the `tocsin` binary with `arguments` and returns its exit status and standard output.
+func runTocsin(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: ServerProcess.binary)
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    while process.isRunning {
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
