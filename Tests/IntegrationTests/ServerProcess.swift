@@ -119,7 +119,8 @@ func call(
     _ url: String,
     method: HTTPMethod = .GET,
     headers: [(String, String)] = [],
-    body: [UInt8]? = nil
+    body: [UInt8]? = nil,
+    timeout: TimeAmount = .seconds(30)
 ) async throws -> HTTPAnswer {
     var request = HTTPClientRequest(url: url)
     request.method = method
@@ -129,7 +130,7 @@ func call(
     if let body {
         request.body = .bytes(ByteBuffer(bytes: body))
     }
-    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+    let response = try await HTTPClient.shared.execute(request, timeout: timeout)
     let collected = try await response.body.collect(upTo: 64 * 1024 * 1024)
     return HTTPAnswer(status: Int(response.status.code), headers: response.headers, body: Array(collected.readableBytesView))
 }
@@ -149,4 +150,17 @@ func runTocsin(_ arguments: [String], environment: [String: String] = [:]) async
         try await Task.sleep(for: .milliseconds(10))
     }
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// A lock-protected value that concurrent test tasks share.
+final class Shared<Value: Sendable>: Sendable {
+    private let storage: Mutex<Value>
+
+    init(_ value: Value) {
+        storage = Mutex(value)
+    }
+
+    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R {
+        storage.withLock { body(&$0) }
+    }
 }

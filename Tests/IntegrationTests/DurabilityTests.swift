@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import GRDB
+import NIOCore
+import NIOHTTP1
+import Synchronization
+import Testing
+import TocsinCore
+import TocsinTesting
+
+/// Crash safety and tamper evidence of the real binary.
+struct DurabilityTests {
+    @Test("events acknowledged before a SIGKILL are all present after restart, and the chain verifies")
+    func killNine() async throws {
+        let directory = try TemporaryDirectory(prefix: "tocsin-crash")
+        defer { directory.remove() }
+        let data = directory.path + "/data"
+        let server = try await ServerProcess.start(dataDirectory: data, arguments: ["--checkpoint-every", "50"])
+        let acknowledged = Shared<[String: Int64]>([:])
+        let key = server.adminKey
+        let url = server.baseURL + "/v1/events"
+        await withTaskGroup(of: Void.self) { group in
+            for producer in 0..<8 {
+                group.addTask {
+                    for index in 0..<100_000 {
+                        let id = "p\(producer)-\(index)"
+                        let body = #"{"specversion":"1.0","id":"\#(id)","source":"/crash","type":"t","data":{"n":\#(index)}}"#
+                        guard
+                            let answer = try? await call(
+                                url,
+                                method: .POST,
+                                headers: [("Authorization", "Bearer \(key)"), ("content-type", "application/cloudevents+json")],
+                                body: Array(body.utf8)
+                            ),
+                            answer.status == 202, case .number(let seq) = answer.json?["seq"], let sequence = seq.int64Value
+                        else {
+                            return
+                        }
+                        acknowledged.withLock { $0[id] = sequence }
+                    }
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(Int.random(in: 300...1500)))
+                await server.kill()
+            }
+        }
+        let acked = acknowledged.withLock { $0 }
+        #expect(acked.count > 50, "the publishers should have been acknowledged before the kill")
+        let restarted = try await ServerProcess.start(dataDirectory: data)
+        for (id, sequence) in acked {
+            let stored = try await call(restarted.baseURL + "/v1/events/\(sequence)", headers: [("Authorization", "Bearer \(key)")])
+            #expect(stored.status == 200 && stored.json?["event"]?["id"] == .string(id), "acknowledged event \(id) lost")
+        }
+        #expect(await restarted.terminate() == 0)
+        let verify = try await runTocsin(["audit", "verify", "--data-dir", data])
+        #expect(verify.status == 0, "\(verify.output)")
+    }
+
+    @Test("SIGTERM during publishing exits 0 and everything acknowledged is kept")
+    func gracefulShutdown() async throws {
+        let directory = try TemporaryDirectory(prefix: "tocsin-term")
+        defer { directory.remove() }
+        let data = directory.path + "/data"
+        let server = try await ServerProcess.start(dataDirectory: data)
+        let key = server.adminKey
+        let acknowledged = Shared<Set<Int64>>([])
+        let url = server.baseURL + "/v1/events"
+        let status = await withTaskGroup(of: Int32?.self) { group in
+            for producer in 0..<4 {
+                group.addTask {
+                    for index in 0..<100_000 {
+                        let body = #"{"specversion":"1.0","id":"\#(producer)-\#(index)","source":"/term","type":"t"}"#
+                        guard
+                            let answer = try? await call(
+                                url,
+                                method: .POST,
+                                headers: [("Authorization", "Bearer \(key)"), ("content-type", "application/cloudevents+json")],
+                                body: Array(body.utf8),
+                                timeout: .seconds(3)
+                            ), answer.status == 202, case .number(let seq) = answer.json?["seq"], let sequence = seq.int64Value
+                        else {
+                            return nil
+                        }
+                        acknowledged.withLock { _ = $0.insert(sequence) }
+                    }
+                    return nil
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(500))
+                return await server.terminate()
+            }
+            var status: Int32?
+            for await result in group where result != nil {
+                status = result
+            }
+            return status
+        }
+        #expect(status == 0)
+        let verify = try await runTocsin(["audit", "verify", "--data-dir", data])
+        #expect(verify.status == 0 && verify.output.contains("OK"))
+        let highest = acknowledged.withLock { $0.max() ?? 0 }
+        let recorded = try await DatabaseQueue(path: data + "/tocsin.db").read { db in
+            try Int64.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
+        }
+        #expect(recorded >= highest)
+    }
+
+    @Test("tampering makes 'tocsin audit verify' exit 1 naming the sequence number")
+    func tamperThroughCLI() async throws {
+        let directory = try TemporaryDirectory(prefix: "tocsin-tamper")
+        defer { directory.remove() }
+        let data = directory.path + "/data"
+        let server = try await ServerProcess.start(dataDirectory: data)
+        let body = (1...6).map { #"{"specversion":"1.0","id":"\#($0)","source":"/s","type":"t","data":{"user":"alice"}}"# }
+        _ = try await call(
+            server.baseURL + "/v1/events",
+            method: .POST,
+            headers: [("Authorization", "Bearer \(server.adminKey)"), ("content-type", "application/cloudevents-batch+json")],
+            body: Array("[\(body.joined(separator: ","))]".utf8)
+        )
+        #expect(await server.terminate() == 0)
+        #expect(try await runTocsin(["audit", "verify", "--data-dir", data]).status == 0)
+        try await DatabaseQueue(path: data + "/tocsin.db").write { db in
+            try db.execute(sql: "UPDATE events SET data = CAST(replace(CAST(data AS TEXT), 'alice', 'alicf') AS BLOB) WHERE seq = 4")
+        }
+        let result = try await runTocsin(["audit", "verify", "--data-dir", data])
+        #expect(result.status == 1)
+        #expect(result.output.contains("sequence 4: altered"))
+    }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Runs the whole test suite: unit, store, and integration tests against a real `tocsin serve`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-deps.sh
+mkdir -p .build
+swift build --build-tests 2>&1 | tee .build/build-tests.log
+# Swift 6.3 reports missing Sendable annotations as warnings in some configurations; fail on them.
+if grep -q "\[#ExplicitSendable\]" .build/build-tests.log; then
+    echo "error: a public type does not state whether it is Sendable (see above)" >&2
+    exit 1
+fi
+swift test --skip-build --disable-xctest "$@"
