@@ -132,4 +132,17 @@ struct JSONParserTests {
         #expect(try parser.parse(written) == value)
         #expect(written == #"{"a":[1,-2.5e-3,"\u0001\n",{"b":null}],"c":"é"}"#)
     }
+
+    @Test("the eight-bytes-at-a-time string scan stops at every special byte in every position")
+    func wordScan() throws {
+        for position in 0..<24 {
+            let prefix = String(repeating: "a", count: position)
+            let suffix = String(repeating: "b", count: 24 - position)
+            #expect(try parser.parse("\"\(prefix)\\n\(suffix)\"") == .string(prefix + "\n" + suffix))
+            #expect(try parser.parse("\"\(prefix)é\(suffix)\"") == .string(prefix + "é" + suffix))
+            #expect(try parser.parse("[\"\(prefix)\",\"\(suffix)\"]") == .array([.string(prefix), .string(suffix)]))
+            #expect(throws: JSONParseError.self) { try parser.parse(Array("\"\(prefix)".utf8) + [0x01] + Array("\(suffix)\"".utf8)) }
+            #expect(throws: JSONParseError.self) { try parser.parse(Array("\"\(prefix)".utf8) + [0xFF] + Array("\(suffix)\"".utf8)) }
+        }
+    }
 }

@@ -61,6 +61,7 @@ struct JSONReader {
             depth -= 1
             return .object(JSONObject(members))
         }
+        members.reserveCapacity(8)
         while true {
             skipWhitespace()
             guard index < bytes.count else {
@@ -71,7 +72,7 @@ struct JSONReader {
             }
             let nameOffset = index
             let name = try readString()
-            for member in members where member.name == name {
+            for member in members where member.name.utf8.count == name.utf8.count && member.name == name {
                 throw JSONParseError(
                     code: .duplicateMember,
                     offset: nameOffset,
@@ -207,6 +208,10 @@ struct JSONReader {
     private mutating func readString() throws(JSONParseError) -> String {
         index += 1
         let start = index
+        // Eight bytes at a time while none of them is '"', '\\', a control or a non-ASCII byte.
+        while index + 8 <= bytes.count, !Self.needsAttention(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+            index += 8
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -345,6 +350,20 @@ struct JSONReader {
     }
 
     // MARK: - Helpers
+
+    /// Whether any byte of `word` is '"', '\\', below 0x20 or at least 0x80 (SWAR: a zero byte
+    /// after XOR shows equality; subtracting 0x20 borrows into the high bit for bytes below 0x20).
+    @inline(__always)
+    private static func needsAttention(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let hasQuote = (quote &- ones) & ~quote & highs
+        let hasBackslash = (backslash &- ones) & ~backslash & highs
+        let hasControl = (word &- ones &* 0x20) & ~word & highs
+        return (hasQuote | hasBackslash | hasControl | (word & highs)) != 0
+    }
 
     private mutating func skipWhitespace() {
         while index < bytes.count {

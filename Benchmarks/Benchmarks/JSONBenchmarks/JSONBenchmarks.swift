@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Benchmark
+import Foundation
+import TocsinCore
+
+/// Real CloudTrail records (awsdocs, MIT-0), each re-serialised compactly as one document.
+let records: [[UInt8]] = {
+    let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/cloudtrail")
+    var output: [[UInt8]] = []
+    let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+    for file in files.sorted() where file.hasSuffix(".json") {
+        guard let data = try? Data(contentsOf: directory.appendingPathComponent(file)),
+            let value = try? JSONParser().parse(Array(data))
+        else { continue }
+        if case .array(let inner) = value["Records"] {
+            output += inner.map { JSONWriter().bytes($0) }
+        } else {
+            output.append(JSONWriter().bytes(value))
+        }
+    }
+    return output
+}()
+
+let totalBytes = records.reduce(0) { $0 + $1.count }
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.throughput, .wallClock, .mallocCountTotal, .instructions],
+        timeUnits: .microseconds,
+        maxDuration: .seconds(5)
+    )
+    print("CloudTrail corpus: \(records.count) records, mean \(totalBytes / max(1, records.count)) bytes")
+
+    Benchmark("JSONParser CloudTrail corpus") { benchmark in
+        for _ in benchmark.scaledIterations {
+            for record in records {
+                blackHole(try? JSONParser().parse(record))
+            }
+        }
+    }
+
+    Benchmark("JSONSerialization CloudTrail corpus") { benchmark in
+        let datas = records.map { Data($0) }
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            for data in datas {
+                blackHole(try? JSONSerialization.jsonObject(with: data))
+            }
+        }
+    }
+
+    Benchmark("CloudEvent structured decode, 1 KB") { benchmark in
+        let event = Array(
+            #"{"specversion":"1.0","id":"e-1","source":"/aws/cloudtrail","type":"aws.cloudtrail.ConsoleLogin","time":"2026-11-25T10:00:00Z","datacontenttype":"application/json","data":"#.utf8
+        ) + (records.first ?? Array("{}".utf8)) + Array("}".utf8)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try? CloudEventDecoder().decode(json: JSONParser().parse(event)))
+        }
+    }
+}
