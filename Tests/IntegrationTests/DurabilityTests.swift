@@ -31,7 +31,8 @@ struct DurabilityTests {
                                 url,
                                 method: .POST,
                                 headers: [("Authorization", "Bearer \(key)"), ("content-type", "application/cloudevents+json")],
-                                body: Array(body.utf8)
+                                body: Array(body.utf8),
+                                timeout: .seconds(3)
                             ),
                             answer.status == 202, case .number(let seq) = answer.json?["seq"], let sequence = seq.int64Value
                         else {
@@ -42,12 +43,17 @@ struct DurabilityTests {
                 }
             }
             group.addTask {
-                try? await Task.sleep(for: .milliseconds(Int.random(in: 300...1500)))
+                // Kill at a random moment once publishing is well under way (or after 60 s at most).
+                let deadline = ContinuousClock.now + .seconds(60)
+                while acknowledged.withLock({ $0.count }) < 200, ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(10))
+                }
+                try? await Task.sleep(for: .milliseconds(Int.random(in: 0...700)))
                 await server.kill()
             }
         }
         let acked = acknowledged.withLock { $0 }
-        #expect(acked.count > 50, "the publishers should have been acknowledged before the kill")
+        #expect(acked.count >= 200, "the publishers should have been acknowledged before the kill")
         let restarted = try await ServerProcess.start(dataDirectory: data)
         for (id, sequence) in acked {
             let stored = try await call(restarted.baseURL + "/v1/events/\(sequence)", headers: [("Authorization", "Bearer \(key)")])
