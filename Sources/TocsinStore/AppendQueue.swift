@@ -10,7 +10,7 @@ import TocsinCore
 /// takes everything that is waiting (up to a limit) as one group commit.
 final class AppendQueue: Sendable {
     struct Request: Sendable {
-        let events: [CloudEvent]
+        let records: [LogRecord]
         let continuation: CheckedContinuation<[AppendReceipt], any Error>
     }
 
@@ -35,20 +35,20 @@ final class AppendQueue: Sendable {
         self.maxPendingEvents = maxPendingEvents
     }
 
-    /// Enqueues `events` and waits until they are committed.
-    func submit(_ events: [CloudEvent]) async throws -> [AppendReceipt] {
+    /// Enqueues prepared records and waits until they are committed.
+    func submit(_ records: [LogRecord]) async throws -> [AppendReceipt] {
         try await withCheckedThrowingContinuation { continuation in
             let outcome: Result<CheckedContinuation<Void, Never>?, StoreError> = state.withLock { state in
                 if state.isClosed {
                     return .failure(StoreError(code: .closed, message: "the log is shutting down; retry on restart"))
                 }
-                if state.pendingEvents + events.count > maxPendingEvents, state.pendingEvents > 0 {
+                if state.pendingEvents + records.count > maxPendingEvents, state.pendingEvents > 0 {
                     return .failure(
                         StoreError(code: .overloaded, message: "the log writer is saturated; retry after a short delay")
                     )
                 }
-                state.pending.append(Request(events: events, continuation: continuation))
-                state.pendingEvents += events.count
+                state.pending.append(Request(records: records, continuation: continuation))
+                state.pendingEvents += records.count
                 defer { state.writer = nil }
                 return .success(state.writer)
             }
@@ -88,9 +88,9 @@ final class AppendQueue: Sendable {
                     var batch = Batch(requests: [], wantsCheckpoint: state.checkpointRequested)
                     state.checkpointRequested = false
                     var count = 0
-                    while let first = state.pending.first, batch.requests.isEmpty || count + first.events.count <= maxEvents {
+                    while let first = state.pending.first, batch.requests.isEmpty || count + first.records.count <= maxEvents {
                         state.pending.removeFirst()
-                        count += first.events.count
+                        count += first.records.count
                         batch.requests.append(first)
                     }
                     state.pendingEvents -= count

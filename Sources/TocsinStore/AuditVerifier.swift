@@ -119,8 +119,7 @@ public struct AuditVerifier: Sendable {
                 message: "record \(expected) is missing; the next record present is \(record.sequence)"
             )
         }
-        let selfHash = HashChain.link(previous: record.previousHash, canonical: record.canonicalBytes)
-        guard selfHash == record.hash, record.columnsMatchAttributes() else {
+        guard record.recomputedHash == record.hash, record.columnsMatchAttributes() else {
             return Failure(
                 sequence: record.sequence,
                 reason: .altered,

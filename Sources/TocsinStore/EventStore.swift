@@ -67,7 +67,10 @@ public final class EventStore: EventLog, Sendable {
         if events.isEmpty {
             return []
         }
-        return try await queue.submit(events)
+        // Serialising and hashing each record happens here, on the producer's task, in parallel;
+        // the single writer only links digests into the chain.
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        return try await queue.submit(events.map { LogRecord(event: $0, ingestMilliseconds: now) })
     }
 
     /// The event with sequence number `sequence`, or `nil`.

@@ -21,9 +21,9 @@ struct LogRecord: Sendable {
 
     static let columns = "seq, source, id, type, subject, time_ms, attributes, data_kind, data, ingest_ms, prev_hash, hash"
 
-    /// Builds the next record of the chain for `event`.
-    init(event: CloudEvent, sequence: Int64, ingestMilliseconds: Int64, previousHash: [UInt8]) {
-        self.sequence = sequence
+    /// Prepares a record for `event` (everything but its place in the chain), off the writer's path.
+    init(event: CloudEvent, ingestMilliseconds: Int64) {
+        self.sequence = 0
         self.source = event.source
         self.id = event.id
         self.type = event.type
@@ -33,9 +33,20 @@ struct LogRecord: Sendable {
         self.dataKind = HashChain.dataKind(event.data)
         self.data = HashChain.dataBytes(event.data)
         self.ingestMilliseconds = ingestMilliseconds
+        self.previousHash = []
+        self.hash = HashChain.digest(canonical: HashChain.canonicalBytes(
+            attributes: attributes,
+            dataKind: dataKind,
+            data: data,
+            ingestMilliseconds: ingestMilliseconds
+        ))
+    }
+
+    /// Places a prepared record at `sequence` after `previousHash`; its digest becomes the chain hash.
+    mutating func link(sequence: Int64, previousHash: [UInt8]) {
+        self.sequence = sequence
         self.previousHash = previousHash
-        self.hash = []
-        self.hash = HashChain.link(previous: previousHash, canonical: canonicalBytes)
+        self.hash = HashChain.link(previous: previousHash, digest: hash)
     }
 
     init(row: Row) {
@@ -51,6 +62,11 @@ struct LogRecord: Sendable {
         ingestMilliseconds = row["ingest_ms"]
         previousHash = Array(row["prev_hash"] as Data)
         hash = Array(row["hash"] as Data)
+    }
+
+    /// The chain hash this record's content implies after its stored `prev_hash`.
+    var recomputedHash: [UInt8] {
+        HashChain.link(previous: previousHash, digest: HashChain.digest(canonical: canonicalBytes))
     }
 
     var canonicalBytes: [UInt8] {

@@ -62,7 +62,7 @@ struct LogWriter: Service {
         do {
             let (newHead, receipts) = try await pool.write { db in
                 var head = head
-                let receipts = try Self.append(requests, head: &head, now: now, db: db)
+                let receipts = try Self.append(requests, head: &head, db: db)
                 if head.sequence > head.checkpointSequence,
                     batch.wantsCheckpoint || head.sequence - head.checkpointSequence >= everyRecords
                 {
@@ -78,7 +78,7 @@ struct LogWriter: Service {
         } catch {
             logger.error(
                 "Group commit failed; producers get an error and nothing is acknowledged.",
-                metadata: ["error": "\(error)", "log.events": "\(requests.reduce(0) { $0 + $1.events.count })"]
+                metadata: ["error": "\(error)", "log.events": "\(requests.reduce(0) { $0 + $1.records.count })"]
             )
             for request in requests {
                 request.continuation.resume(throwing: error)
@@ -90,7 +90,6 @@ struct LogWriter: Service {
     private static func append(
         _ requests: [AppendQueue.Request],
         head: inout Head,
-        now: Int64,
         db: Database
     ) throws -> [[AppendReceipt]] {
         let lookup = try db.cachedStatement(sql: "SELECT seq FROM events WHERE source = ? AND id = ?")
@@ -102,23 +101,19 @@ struct LogWriter: Service {
         all.reserveCapacity(requests.count)
         for request in requests {
             var receipts: [AppendReceipt] = []
-            receipts.reserveCapacity(request.events.count)
-            for event in request.events {
-                let identity = event.source + "\u{0}" + event.id
+            receipts.reserveCapacity(request.records.count)
+            for prepared in request.records {
+                let identity = prepared.source + "\u{0}" + prepared.id
                 if let existing = inBatch[identity] {
                     receipts.append(AppendReceipt(sequence: existing, isDuplicate: true))
                     continue
                 }
-                if let existing = try Int64.fetchOne(lookup, arguments: [event.source, event.id]) {
+                if let existing = try Int64.fetchOne(lookup, arguments: [prepared.source, prepared.id]) {
                     receipts.append(AppendReceipt(sequence: existing, isDuplicate: true))
                     continue
                 }
-                let record = LogRecord(
-                    event: event,
-                    sequence: head.sequence + 1,
-                    ingestMilliseconds: now,
-                    previousHash: head.hash
-                )
+                var record = prepared
+                record.link(sequence: head.sequence + 1, previousHash: head.hash)
                 try insert.execute(arguments: record.arguments)
                 head.sequence = record.sequence
                 head.hash = record.hash

@@ -4,8 +4,10 @@ import Crypto
 
 /// The hash-chain arithmetic of the log: canonical record bytes, links and checkpoint messages.
 ///
-/// `hash(n) = SHA-256(hash(n-1) ‖ canonical(n))`, with 32 zero bytes before the first record.
-/// The canonical bytes are length-prefixed so no two distinct records encode the same way.
+/// `hash(n) = SHA-256(hash(n-1) ‖ SHA-256(canonical(n)))`, with 32 zero bytes before the first
+/// record. The canonical bytes are length-prefixed so no two distinct records encode the same way.
+/// Hashing the record first lets producers compute the expensive digest in parallel; the single
+/// writer only links 64 bytes per record.
 public enum HashChain: Sendable {
     /// The hash that precedes the first record.
     public static let genesis = [UInt8](repeating: 0, count: 32)
@@ -47,11 +49,16 @@ public enum HashChain: Sendable {
         return output
     }
 
-    /// `SHA-256(previous ‖ canonical)`.
-    public static func link(previous: [UInt8], canonical: [UInt8]) -> [UInt8] {
+    /// `SHA-256(canonical)`: the record's own digest.
+    public static func digest(canonical: [UInt8]) -> [UInt8] {
+        Array(SHA256.hash(data: canonical))
+    }
+
+    /// `SHA-256(previous ‖ digest)`: the chain hash of a record whose own digest is `digest`.
+    public static func link(previous: [UInt8], digest: [UInt8]) -> [UInt8] {
         var hasher = SHA256()
         hasher.update(data: previous)
-        hasher.update(data: canonical)
+        hasher.update(data: digest)
         return Array(hasher.finalize())
     }
 
