@@ -17,8 +17,9 @@ let benchmarks: @Sendable () -> Void = {
     )
     let payload = #"{"user":"root","ip":"203.0.113.9","note":""# + String(repeating: "x", count: 900) + #""}"#
 
-    for producers in [1, 64, 256] {
-        Benchmark("append 10k x 1 KB events, FULL, \(producers) producers", configuration: .init(scalingFactor: .one)) { benchmark in
+    for (producers, perCall) in [(1, 1), (64, 1), (256, 1), (16, 100)] {
+        let name = "append 10k x 1 KB events, FULL, \(producers) producers x \(perCall) per call"
+        Benchmark(name, configuration: .init(scalingFactor: .one)) { benchmark in
             let directory = NSTemporaryDirectory() + "tocsin-bench-\(UUID().uuidString)"
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let store = try EventStore.open(StoreConfiguration(dataDirectory: directory), logger: Logger(label: "bench"))
@@ -37,15 +38,17 @@ let benchmarks: @Sendable () -> Void = {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for producer in 0..<producers {
                     group.addTask {
-                        for index in stride(from: producer, to: 10_000, by: producers) {
-                            let event = CloudEvent(
-                                id: "\(run)-\(index)",
-                                source: "/bench",
-                                type: "ssh.login.failed",
-                                dataContentType: "application/json",
-                                data: .json(Array(payload.utf8))
-                            )
-                            _ = try await store.append([event])
+                        for call in stride(from: producer, to: 10_000 / perCall, by: producers) {
+                            let events = (0..<perCall).map { offset in
+                                CloudEvent(
+                                    id: "\(run)-\(call * perCall + offset)",
+                                    source: "/bench",
+                                    type: "ssh.login.failed",
+                                    dataContentType: "application/json",
+                                    data: .json(Array(payload.utf8))
+                                )
+                            }
+                            _ = try await store.append(events)
                         }
                     }
                 }
