@@ -116,7 +116,9 @@ let package = Package(
                 "TocsinCore",
                 "TocsinServer",
                 "TocsinTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
