@@ -40,7 +40,9 @@ struct AuditCommand: AsyncParsableCommand {
             }
             if let failure = report.failure {
                 print("FAILED at \(failure)")
-                print("\(report.verifiedRecords) records and \(report.verifiedCheckpoints) checkpoints verified before it.")
+                print(
+                    "\(report.verifiedRecords) records and \(report.verifiedCheckpoints) checkpoints verified before it."
+                )
                 throw ExitCode(1)
             }
             print("OK: \(report.verifiedRecords) records, \(report.verifiedCheckpoints) signed checkpoints verified.")

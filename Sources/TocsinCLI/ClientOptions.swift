@@ -11,7 +11,10 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "API key (env TOCSIN_KEY; default: the admin key in the data directory).")
     var key: String?
 
-    @Option(name: .customLong("data-dir"), help: "Data directory holding admin.key (env TOCSIN_DATA_DIR; default ./tocsin-data).")
+    @Option(
+        name: .customLong("data-dir"),
+        help: "Data directory holding admin.key (env TOCSIN_DATA_DIR; default ./tocsin-data)."
+    )
     var dataDirectory: String?
 
     /// The server URL without a trailing slash.

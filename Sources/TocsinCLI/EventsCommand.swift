@@ -22,16 +22,20 @@ struct EventsCommand: AsyncParsableCommand {
     @Option(help: "Start after this sequence number.") var after: Int64 = 0
     @Option(help: "Events per page (1-1000).") var limit = 100
     @Flag(help: "Follow the cursor through every page.") var all = false
-    @Option(help: "Output format: text (one line per event) or json (one event per line).") var output: OutputFormat = .text
+    @Option(help: "Output format: text (one line per event) or json (one event per line).") var output: OutputFormat =
+        .text
 
     func run() async throws {
         let api = try client.makeClient()
         var cursor = after
         while true {
             var parameters = ["after=\(cursor)", "limit=\(limit)"]
-            for (name, value) in [("source", source), ("type", type), ("subject", subject), ("from", from), ("to", to)] {
+            for (name, value) in [("source", source), ("type", type), ("subject", subject), ("from", from), ("to", to)]
+            {
                 if let value {
-                    parameters.append("\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value)")
+                    parameters.append(
+                        "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value)"
+                    )
                 }
             }
             let page: JSONValue

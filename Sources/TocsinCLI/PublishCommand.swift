@@ -81,7 +81,8 @@ struct PublishCommand: AsyncParsableCommand {
         if let subject { object["subject"] = .string(subject) }
         if let time { object["time"] = .string(time) }
         if let data {
-            let text = data.hasPrefix("@") ? try String(contentsOfFile: String(data.dropFirst()), encoding: .utf8) : data
+            let text =
+                data.hasPrefix("@") ? try String(contentsOfFile: String(data.dropFirst()), encoding: .utf8) : data
             do {
                 object["data"] = try JSONParser().parse(text)
             } catch {

@@ -64,7 +64,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.server.host = host
         configuration.server.port = port
-        configuration.server.requiresAuthentication = !(insecureNoAuth || Environment.value("TOCSIN_INSECURE_NO_AUTH") == "1")
+        configuration.server.requiresAuthentication =
+            !(insecureNoAuth || Environment.value("TOCSIN_INSECURE_NO_AUTH") == "1")
         if let every = try checkpointEvery ?? integer("TOCSIN_CHECKPOINT_EVERY") {
             guard every > 0 else { throw ValidationError("--checkpoint-every must be at least 1") }
             configuration.store.checkpointEveryRecords = every

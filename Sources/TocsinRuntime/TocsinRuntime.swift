@@ -2,17 +2,21 @@
 
 public import Logging
 import ServiceLifecycle
-import UnixSignals
 import TocsinCore
 import TocsinServer
 import TocsinStore
+import UnixSignals
 
 /// The composition root: turns a ``RuntimeConfiguration`` into running services.
 public enum TocsinRuntime: Sendable {
     /// Runs Tocsin until SIGTERM or SIGINT, then shuts down gracefully: the HTTP server stops
     /// accepting and answers in-flight requests, then the log writer commits what is pending.
     ///
-    /// - Parameter onListening: Called with the bound port once the server accepts connections.
+    /// - Parameters:
+    ///   - configuration: The validated settings.
+    ///   - logger: Where every component logs.
+    ///   - onListening: Called with the bound port once the server accepts connections.
+    /// - Throws: When the data directory, its keys or the database cannot be opened, or a service fails.
     public static func serve(
         _ configuration: RuntimeConfiguration,
         logger: Logger,
@@ -24,7 +28,10 @@ public enum TocsinRuntime: Sendable {
             logger.notice("Created the admin API key.", metadata: ["key.path": "\(keyPath)"])
         }
         if configuration.server.requiresAuthentication {
-            logger.notice("API requires a key; the admin key is in the data directory.", metadata: ["key.path": "\(keyPath)"])
+            logger.notice(
+                "API requires a key; the admin key is in the data directory.",
+                metadata: ["key.path": "\(keyPath)"]
+            )
         } else {
             logger.warning(
                 "AUTHENTICATION IS DISABLED (--insecure-no-auth): anyone who can reach this port can read and write events. Use only for local development."

@@ -17,7 +17,10 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
             keys.isValid(String(header.dropFirst(7)))
         else {
-            context.logger.notice("Request denied: missing or invalid API key.", metadata: ["http.path": "\(request.uri.path)"])
+            context.logger.notice(
+                "Request denied: missing or invalid API key.",
+                metadata: ["http.path": "\(request.uri.path)"]
+            )
             throw Problem.unauthorized
         }
         return try await next(request, context)

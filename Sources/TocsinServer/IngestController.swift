@@ -90,7 +90,8 @@ struct IngestController: Sendable {
         }
     }
 
-    private func decode(mode: Mode, contentType: String?, headers: HTTPFields, body: ByteBuffer) throws -> [CloudEvent] {
+    private func decode(mode: Mode, contentType: String?, headers: HTTPFields, body: ByteBuffer) throws -> [CloudEvent]
+    {
         let parser = JSONParser(limits: configuration.jsonLimits)
         let decoder = CloudEventDecoder()
         do {

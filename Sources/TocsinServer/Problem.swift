@@ -55,7 +55,11 @@ public struct Problem: HTTPResponseError, Sendable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var fields = headers
         fields[.contentType] = "application/problem+json"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter().bytes(jsonValue))))
+        return Response(
+            status: status,
+            headers: fields,
+            body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter().bytes(jsonValue)))
+        )
     }
 }
 
@@ -66,7 +70,10 @@ extension Problem {
             code: "invalid-cloudevent",
             title: "The event is not a valid CloudEvent",
             detail: error.description,
-            extensions: [.init(name: "attribute", value: .string(error.attribute)), .init(name: "rule", value: .string(error.rule.name))]
+            extensions: [
+                .init(name: "attribute", value: .string(error.attribute)),
+                .init(name: "rule", value: .string(error.rule.name)),
+            ]
         )
     }
 
@@ -76,7 +83,10 @@ extension Problem {
             code: "invalid-json",
             title: "The body is not acceptable JSON",
             detail: error.description,
-            extensions: [.init(name: "offset", value: .number(JSONNumber(Int64(error.offset)))), .init(name: "reason", value: .string(error.code.description))]
+            extensions: [
+                .init(name: "offset", value: .number(JSONNumber(Int64(error.offset)))),
+                .init(name: "reason", value: .string(error.code.description)),
+            ]
         )
     }
 

@@ -21,7 +21,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 error.status,
                 code: error.status == .notFound ? "not-found" : "http-\(error.status.code)",
                 title: error.status.reasonPhrase,
-                detail: error.status == .notFound ? "no such resource; the API lives under /v1" : error.status.reasonPhrase
+                detail: error.status == .notFound
+                    ? "no such resource; the API lives under /v1" : error.status.reasonPhrase
             )
         } catch {
             context.logger.error("Request failed.", metadata: ["error.type": "\(type(of: error))"])

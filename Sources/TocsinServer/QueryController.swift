@@ -32,12 +32,19 @@ struct QueryController: Sendable {
             throw Problem.invalidParameter("seq", "must be a positive integer sequence number")
         }
         guard let event = try await log.event(at: sequence) else {
-            throw Problem(.notFound, code: "not-found", title: "No such event", detail: "no event has sequence number \(sequence)")
+            throw Problem(
+                .notFound,
+                code: "not-found",
+                title: "No such event",
+                detail: "no event has sequence number \(sequence)"
+            )
         }
         return JSONResponse.make(.ok, event.jsonValue)
     }
 
-    /// Streams events after the cursor, then follows new commits. `Last-Event-ID` wins over `?after=`;
+    /// Streams events after the cursor, then follows new commits.
+    ///
+    /// `Last-Event-ID` wins over `?after=`;
     /// with neither, the stream starts at the current end of the log.
     func stream(_ request: Request, context: some RequestContext) async throws -> Response {
         var query = try parseQuery(request.uri.queryParameters)

@@ -2,21 +2,37 @@
 
 public import TocsinCore
 
-/// Settings of the HTTP API. Every limit is documented in `docs/limits.md`.
+/// Settings of the HTTP API.
+///
+/// Every limit is documented in `docs/limits.md`.
 public struct ServerConfiguration: Sendable {
-    /// Address to listen on. Default `127.0.0.1`.
+    /// Address to listen on.
+    ///
+    /// Default `127.0.0.1`.
     public var host: String = "127.0.0.1"
-    /// Port to listen on; 0 picks a free port. Default 8080.
+    /// Port to listen on.
+    ///
+    /// 0 picks a free port. Default 8080.
     public var port: Int = 8080
-    /// Require `Authorization: Bearer <key>` on `/v1`. Turn off only for local development.
+    /// Require `Authorization: Bearer <key>` on `/v1`.
+    ///
+    /// Turn off only for local development.
     public var requiresAuthentication: Bool = true
-    /// Largest accepted request body. Default 1 MiB.
+    /// Largest accepted request body.
+    ///
+    /// Default 1 MiB.
     public var maxBodyBytes: Int = 1024 * 1024
-    /// Most events in one batch request. Default 10,000.
+    /// Most events in one batch request.
+    ///
+    /// Default 10,000.
     public var maxBatchEvents: Int = 10_000
-    /// Largest `limit` on `GET /v1/events`. Default 1,000.
+    /// Largest `limit` on `GET /v1/events`.
+    ///
+    /// Default 1,000.
     public var maxPageSize: Int = 1000
-    /// How often an idle live stream sends a keep-alive comment. Default 15 s.
+    /// How often an idle live stream sends a keep-alive comment.
+    ///
+    /// Default 15 s.
     public var streamKeepAlive: Duration = .seconds(15)
     /// JSON limits for request bodies (nesting depth; the size limit is ``maxBodyBytes``).
     public var jsonLimits: JSONParser.Limits {

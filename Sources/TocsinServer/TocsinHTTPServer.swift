@@ -45,7 +45,10 @@ public enum TocsinHTTPServer: Sendable {
     ) -> some ApplicationProtocol {
         Application(
             router: makeRouter(log: log, keys: keys, configuration: configuration),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "tocsin"),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "tocsin"
+            ),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )

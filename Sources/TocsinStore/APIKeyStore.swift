@@ -49,7 +49,9 @@ public final class APIKeyStore: APIKeyVerifier, Sendable {
         active.withLock { $0 = Set(hashes.map { Array($0) }) }
     }
 
-    /// Whether `key` is an active API key. Compares hashes, so timing reveals nothing about the key.
+    /// Whether `key` is an active API key.
+    ///
+    /// Compares hashes, so timing reveals nothing about the key.
     public func isValid(_ key: String) -> Bool {
         let hash = KeyFiles.hashAPIKey(key)
         return active.withLock { $0.contains(hash) }

@@ -80,6 +80,7 @@ final class AppendQueue: Sendable {
     }
 
     /// Waits for work and takes up to `maxEvents` events (always at least one request).
+    ///
     /// Returns `nil` once the queue is closed and empty.
     func next(maxEvents: Int) async -> Batch? {
         while true {
@@ -88,7 +89,9 @@ final class AppendQueue: Sendable {
                     var batch = Batch(requests: [], wantsCheckpoint: state.checkpointRequested)
                     state.checkpointRequested = false
                     var count = 0
-                    while let first = state.pending.first, batch.requests.isEmpty || count + first.records.count <= maxEvents {
+                    while let first = state.pending.first,
+                        batch.requests.isEmpty || count + first.records.count <= maxEvents
+                    {
                         state.pending.removeFirst()
                         count += first.records.count
                         batch.requests.append(first)

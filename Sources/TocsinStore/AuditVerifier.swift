@@ -58,7 +58,9 @@ public struct AuditVerifier: Sendable {
     /// - Throws: ``StoreError`` when the public key cannot be read.
     public init(dataDirectory: String, publicKeyPath: String? = nil) throws {
         self.databasePath = dataDirectory + "/tocsin.db"
-        self.publicKey = try KeyFiles.loadPublicKey(from: publicKeyPath ?? dataDirectory + "/" + KeyFiles.nodePublicKeyName)
+        self.publicKey = try KeyFiles.loadPublicKey(
+            from: publicKeyPath ?? dataDirectory + "/" + KeyFiles.nodePublicKeyName
+        )
         guard FileManager.default.fileExists(atPath: databasePath) else {
             throw StoreError(code: .keyFile, message: "\(databasePath) does not exist; is --data-dir right?")
         }

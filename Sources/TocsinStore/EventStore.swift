@@ -50,7 +50,11 @@ public final class EventStore: EventLog, Sendable {
         return EventStore(pool: pool, queue: queue, notifier: notifier, services: [writer, timer])
     }
 
-    static func openPool(_ path: String, synchronous: StoreConfiguration.Synchronous, readOnly: Bool) throws -> DatabasePool {
+    static func openPool(
+        _ path: String,
+        synchronous: StoreConfiguration.Synchronous,
+        readOnly: Bool
+    ) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.readonly = readOnly
         configuration.maximumReaderCount = 4
@@ -102,7 +106,8 @@ public final class EventStore: EventLog, Sendable {
         }
         let limit = max(1, query.limit)
         _ = arguments.append(contentsOf: [limit + 1])
-        let sql = "SELECT \(LogRecord.columns) FROM events WHERE \(clauses.joined(separator: " AND ")) ORDER BY seq LIMIT ?"
+        let sql =
+            "SELECT \(LogRecord.columns) FROM events WHERE \(clauses.joined(separator: " AND ")) ORDER BY seq LIMIT ?"
         let finalArguments = arguments
         let records = try await pool.read { db in
             try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(LogRecord.init(row:))

@@ -38,7 +38,10 @@ public enum KeyFiles: Sendable {
             guard let bytes = Hex.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)),
                 let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: bytes)
             else {
-                throw StoreError(code: .keyFile, message: "\(path) is not a hex Ed25519 private key; restore it from backup")
+                throw StoreError(
+                    code: .keyFile,
+                    message: "\(path) is not a hex Ed25519 private key; restore it from backup"
+                )
             }
             return key
         }
@@ -93,7 +96,10 @@ public enum KeyFiles: Sendable {
     private static func write(_ contents: String, to path: String, mode: mode_t) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, mode)
         guard descriptor >= 0 else {
-            throw StoreError(code: .keyFile, message: "cannot create \(path) (errno \(errno)); check the directory's permissions")
+            throw StoreError(
+                code: .keyFile,
+                message: "cannot create \(path) (errno \(errno)); check the directory's permissions"
+            )
         }
         defer { close(descriptor) }
         let bytes = Array(contents.utf8)

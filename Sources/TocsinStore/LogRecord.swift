@@ -19,7 +19,8 @@ struct LogRecord: Sendable {
     var previousHash: [UInt8]
     var hash: [UInt8]
 
-    static let columns = "seq, source, id, type, subject, time_ms, attributes, data_kind, data, ingest_ms, prev_hash, hash"
+    static let columns =
+        "seq, source, id, type, subject, time_ms, attributes, data_kind, data, ingest_ms, prev_hash, hash"
 
     /// Prepares a record for `event` (everything but its place in the chain), off the writer's path.
     init(event: CloudEvent, ingestMilliseconds: Int64) {
@@ -34,12 +35,14 @@ struct LogRecord: Sendable {
         self.data = HashChain.dataBytes(event.data)
         self.ingestMilliseconds = ingestMilliseconds
         self.previousHash = []
-        self.hash = HashChain.digest(canonical: HashChain.canonicalBytes(
-            attributes: attributes,
-            dataKind: dataKind,
-            data: data,
-            ingestMilliseconds: ingestMilliseconds
-        ))
+        self.hash = HashChain.digest(
+            canonical: HashChain.canonicalBytes(
+                attributes: attributes,
+                dataKind: dataKind,
+                data: data,
+                ingestMilliseconds: ingestMilliseconds
+            )
+        )
     }
 
     /// Places a prepared record at `sequence` after `previousHash`; its digest becomes the chain hash.
@@ -112,7 +115,10 @@ struct LogRecord: Sendable {
         do {
             return try CloudEventDecoder().decode(json: try JSONParser().parse(attributes))
         } catch {
-            throw StoreError(code: .corruptRecord, message: "record \(sequence) has unreadable attributes; run 'tocsin audit verify'")
+            throw StoreError(
+                code: .corruptRecord,
+                message: "record \(sequence) has unreadable attributes; run 'tocsin audit verify'"
+            )
         }
     }
 }

@@ -12,15 +12,25 @@ public struct StoreConfiguration: Sendable {
 
     /// The data directory holding `tocsin.db`, `node.key`, `node.pub` and `admin.key`.
     public var dataDirectory: String
-    /// Durability of commits. Default ``Synchronous/full``.
+    /// Durability of commits.
+    ///
+    /// Default ``Synchronous/full``.
     public var synchronous: Synchronous = .full
-    /// Sign a checkpoint after this many new records. Default 10,000.
+    /// Sign a checkpoint after this many new records.
+    ///
+    /// Default 10,000.
     public var checkpointEveryRecords: Int64 = 10_000
-    /// Sign a checkpoint at least this often while records arrive. Default 60 s.
+    /// Sign a checkpoint at least this often while records arrive.
+    ///
+    /// Default 60 s.
     public var checkpointInterval: Duration = .seconds(60)
-    /// The most events one group commit writes. Default 4,096.
+    /// The most events one group commit writes.
+    ///
+    /// Default 4,096.
     public var maxEventsPerCommit: Int = 4096
-    /// The most events waiting for the writer before appends are refused as overloaded. Default 100,000.
+    /// The most events waiting for the writer before appends are refused as overloaded.
+    ///
+    /// Default 100,000.
     public var maxPendingEvents: Int = 100_000
 
     /// Creates a configuration for `dataDirectory` with the documented defaults.

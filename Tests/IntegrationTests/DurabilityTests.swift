@@ -25,16 +25,21 @@ struct DurabilityTests {
                 group.addTask {
                     for index in 0..<100_000 {
                         let id = "p\(producer)-\(index)"
-                        let body = #"{"specversion":"1.0","id":"\#(id)","source":"/crash","type":"t","data":{"n":\#(index)}}"#
+                        let body =
+                            #"{"specversion":"1.0","id":"\#(id)","source":"/crash","type":"t","data":{"n":\#(index)}}"#
                         guard
                             let answer = try? await call(
                                 url,
                                 method: .POST,
-                                headers: [("Authorization", "Bearer \(key)"), ("content-type", "application/cloudevents+json")],
+                                headers: [
+                                    ("Authorization", "Bearer \(key)"),
+                                    ("content-type", "application/cloudevents+json"),
+                                ],
                                 body: Array(body.utf8),
                                 timeout: .seconds(3)
                             ),
-                            answer.status == 202, case .number(let seq) = answer.json?["seq"], let sequence = seq.int64Value
+                            answer.status == 202, case .number(let seq) = answer.json?["seq"],
+                            let sequence = seq.int64Value
                         else {
                             return
                         }
@@ -56,8 +61,14 @@ struct DurabilityTests {
         #expect(acked.count >= 200, "the publishers should have been acknowledged before the kill")
         let restarted = try await ServerProcess.start(dataDirectory: data)
         for (id, sequence) in acked {
-            let stored = try await call(restarted.baseURL + "/v1/events/\(sequence)", headers: [("Authorization", "Bearer \(key)")])
-            #expect(stored.status == 200 && stored.json?["event"]?["id"] == .string(id), "acknowledged event \(id) lost")
+            let stored = try await call(
+                restarted.baseURL + "/v1/events/\(sequence)",
+                headers: [("Authorization", "Bearer \(key)")]
+            )
+            #expect(
+                stored.status == 200 && stored.json?["event"]?["id"] == .string(id),
+                "acknowledged event \(id) lost"
+            )
         }
         #expect(await restarted.terminate() == 0)
         let verify = try await runTocsin(["audit", "verify", "--data-dir", data])
@@ -82,10 +93,14 @@ struct DurabilityTests {
                             let answer = try? await call(
                                 url,
                                 method: .POST,
-                                headers: [("Authorization", "Bearer \(key)"), ("content-type", "application/cloudevents+json")],
+                                headers: [
+                                    ("Authorization", "Bearer \(key)"),
+                                    ("content-type", "application/cloudevents+json"),
+                                ],
                                 body: Array(body.utf8),
                                 timeout: .seconds(3)
-                            ), answer.status == 202, case .number(let seq) = answer.json?["seq"], let sequence = seq.int64Value
+                            ), answer.status == 202, case .number(let seq) = answer.json?["seq"],
+                            let sequence = seq.int64Value
                         else {
                             return nil
                         }
@@ -120,17 +135,24 @@ struct DurabilityTests {
         defer { directory.remove() }
         let data = directory.path + "/data"
         let server = try await ServerProcess.start(dataDirectory: data)
-        let body = (1...6).map { #"{"specversion":"1.0","id":"\#($0)","source":"/s","type":"t","data":{"user":"alice"}}"# }
+        let body = (1...6).map {
+            #"{"specversion":"1.0","id":"\#($0)","source":"/s","type":"t","data":{"user":"alice"}}"#
+        }
         _ = try await call(
             server.baseURL + "/v1/events",
             method: .POST,
-            headers: [("Authorization", "Bearer \(server.adminKey)"), ("content-type", "application/cloudevents-batch+json")],
+            headers: [
+                ("Authorization", "Bearer \(server.adminKey)"), ("content-type", "application/cloudevents-batch+json"),
+            ],
             body: Array("[\(body.joined(separator: ","))]".utf8)
         )
         #expect(await server.terminate() == 0)
         #expect(try await runTocsin(["audit", "verify", "--data-dir", data]).status == 0)
         try await DatabaseQueue(path: data + "/tocsin.db").write { db in
-            try db.execute(sql: "UPDATE events SET data = CAST(replace(CAST(data AS TEXT), 'alice', 'alicf') AS BLOB) WHERE seq = 4")
+            try db.execute(
+                sql:
+                    "UPDATE events SET data = CAST(replace(CAST(data AS TEXT), 'alice', 'alicf') AS BLOB) WHERE seq = 4"
+            )
         }
         let result = try await runTocsin(["audit", "verify", "--data-dir", data])
         #expect(result.status == 1)

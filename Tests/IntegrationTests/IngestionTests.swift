@@ -57,7 +57,11 @@ struct IngestionTests {
                 body: Array("[\(structured("3")),\(structured("4"))]".utf8)
             )
             #expect(batch.status == 202)
-            #expect(batch.json?["events"]?.jsonArray?.compactMap { $0["seq"] } == [.number(JSONNumber(3)), .number(JSONNumber(4))])
+            #expect(
+                batch.json?["events"]?.jsonArray?.compactMap { $0["seq"] } == [
+                    .number(JSONNumber(3)), .number(JSONNumber(4)),
+                ]
+            )
             let stored = try await call(server.baseURL + "/v1/events/1", headers: auth(server))
             #expect(stored.json?["event"]?["data"]?["ip"] == .string("203.0.113.9"))
         }
@@ -83,8 +87,18 @@ struct IngestionTests {
     func duplicates() async throws {
         try await withServer { server in
             let headers = auth(server) + [("content-type", "application/cloudevents+json")]
-            let first = try await call(server.baseURL + "/v1/events", method: .POST, headers: headers, body: Array(structured("d").utf8))
-            let second = try await call(server.baseURL + "/v1/events", method: .POST, headers: headers, body: Array(structured("d").utf8))
+            let first = try await call(
+                server.baseURL + "/v1/events",
+                method: .POST,
+                headers: headers,
+                body: Array(structured("d").utf8)
+            )
+            let second = try await call(
+                server.baseURL + "/v1/events",
+                method: .POST,
+                headers: headers,
+                body: Array(structured("d").utf8)
+            )
             #expect(first.json?["seq"] == second.json?["seq"])
             #expect(second.status == 202 && second.json?["duplicate"] == .bool(true))
             let page = try await call(server.baseURL + "/v1/events", headers: auth(server))
@@ -118,20 +132,45 @@ struct IngestionTests {
         try await withServer(arguments: ["--max-body-bytes", "4096"]) { server in
             let url = server.baseURL + "/v1/events"
             let json = auth(server) + [("content-type", "application/cloudevents+json")]
-            let missing = try await call(url, method: .POST, headers: json, body: Array(#"{"specversion":"1.0","id":"1","source":"/s"}"#.utf8))
+            let missing = try await call(
+                url,
+                method: .POST,
+                headers: json,
+                body: Array(#"{"specversion":"1.0","id":"1","source":"/s"}"#.utf8)
+            )
             #expect(missing.status == 400)
             #expect(missing.json?["attribute"] == .string("type") && missing.json?["rule"] == .string("required"))
             let malformed = try await call(url, method: .POST, headers: json, body: Array(#"{"specversion": }"#.utf8))
             #expect(malformed.status == 400 && malformed.json?["offset"] == .number(JSONNumber(16)))
-            let invalidUTF8 = try await call(url, method: .POST, headers: json, body: Array(#"{"a":""#.utf8) + [0xC3, 0x28, 0x22, 0x7D])
+            let invalidUTF8 = try await call(
+                url,
+                method: .POST,
+                headers: json,
+                body: Array(#"{"a":""#.utf8) + [0xC3, 0x28, 0x22, 0x7D]
+            )
             #expect(invalidUTF8.status == 400 && invalidUTF8.json?["reason"] == .string("invalid-utf8"))
-            let deep = try await call(url, method: .POST, headers: json, body: Array(String(repeating: "[", count: 4000).utf8))
+            let deep = try await call(
+                url,
+                method: .POST,
+                headers: json,
+                body: Array(String(repeating: "[", count: 4000).utf8)
+            )
             #expect(deep.status == 400 && deep.json?["reason"] == .string("too-deep"))
             let large = try await call(url, method: .POST, headers: json, body: [UInt8](repeating: 0x20, count: 5000))
             #expect(large.status == 413)
-            let xml = try await call(url, method: .POST, headers: auth(server) + [("content-type", "application/cloudevents+xml")], body: [0x3C])
+            let xml = try await call(
+                url,
+                method: .POST,
+                headers: auth(server) + [("content-type", "application/cloudevents+xml")],
+                body: [0x3C]
+            )
             #expect(xml.status == 415)
-            let plain = try await call(url, method: .POST, headers: auth(server) + [("content-type", "text/plain")], body: [0x61])
+            let plain = try await call(
+                url,
+                method: .POST,
+                headers: auth(server) + [("content-type", "text/plain")],
+                body: [0x61]
+            )
             #expect(plain.status == 415)
             let badLimit = try await call(server.baseURL + "/v1/events?limit=0", headers: auth(server))
             #expect(badLimit.status == 400 && badLimit.json?["parameter"] == .string("limit"))
@@ -149,7 +188,13 @@ struct IngestionTests {
             for index in 1...25 {
                 let type = index % 5 == 0 ? "k8s.exec" : "ssh.login.failed"
                 let minute = String(format: "%02d", index)
-                lines.append(structured("q\(index)", type: type, extra: #","subject":"s\#(index % 2)","time":"2026-11-25T10:\#(minute):00Z""#))
+                lines.append(
+                    structured(
+                        "q\(index)",
+                        type: type,
+                        extra: #","subject":"s\#(index % 2)","time":"2026-11-25T10:\#(minute):00Z""#
+                    )
+                )
             }
             let posted = try await call(
                 server.baseURL + "/v1/events",
@@ -160,13 +205,19 @@ struct IngestionTests {
             #expect(posted.status == 202)
             let exec = try await call(server.baseURL + "/v1/events?type=k8s.exec", headers: auth(server))
             #expect(exec.json?["events"]?.jsonArray?.count == 5)
-            let subject = try await call(server.baseURL + "/v1/events?subject=s1&source=%2Fssh%2Fbastion-1", headers: auth(server))
+            let subject = try await call(
+                server.baseURL + "/v1/events?subject=s1&source=%2Fssh%2Fbastion-1",
+                headers: auth(server)
+            )
             #expect(subject.json?["events"]?.jsonArray?.count == 13)
             let window = try await call(
                 server.baseURL + "/v1/events?from=2026-11-25T10:05:00Z&to=2026-11-25T10:08:00Z",
                 headers: auth(server)
             )
-            #expect(window.json?["events"]?.jsonArray?.compactMap { $0["seq"] } == [5, 6, 7].map { .number(JSONNumber($0)) })
+            #expect(
+                window.json?["events"]?.jsonArray?.compactMap { $0["seq"] }
+                    == [5, 6, 7].map { .number(JSONNumber($0)) }
+            )
             var cursor: Int64 = 0
             var seen: [JSONValue] = []
             for _ in 0..<10 {
@@ -184,13 +235,21 @@ struct IngestionTests {
         try await withServer { server in
             let environment = ["TOCSIN_SERVER": server.baseURL, "TOCSIN_DATA_DIR": server.dataDirectory]
             let published = try await runTocsin(
-                ["publish", "--type", "ssh.login.failed", "--source", "/ssh/b", "--id", "x1", "--data", #"{"user":"root"}"#],
+                [
+                    "publish", "--type", "ssh.login.failed", "--source", "/ssh/b", "--id", "x1", "--data",
+                    #"{"user":"root"}"#,
+                ],
                 environment: environment
             )
             #expect(published.status == 0 && published.output == "1\n")
-            let listed = try await runTocsin(["events", "--type", "ssh.login.failed", "--output", "json"], environment: environment)
+            let listed = try await runTocsin(
+                ["events", "--type", "ssh.login.failed", "--output", "json"],
+                environment: environment
+            )
             #expect(listed.status == 0)
-            #expect(try JSONParser().parse(listed.output.trimmingCharacters(in: .newlines))["event"]?["id"] == .string("x1"))
+            #expect(
+                try JSONParser().parse(listed.output.trimmingCharacters(in: .newlines))["event"]?["id"] == .string("x1")
+            )
             let verified = try await runTocsin(["audit", "verify", "--data-dir", server.dataDirectory])
             #expect(verified.status == 0)
         }

@@ -65,7 +65,9 @@ final class ServerProcess: Sendable {
                     guard !state.done else { return nil }
                     if data.isEmpty {
                         state.done = true
-                        return .failure(HarnessError(description: "tocsin serve exited before listening: \(state.text)"))
+                        return .failure(
+                            HarnessError(description: "tocsin serve exited before listening: \(state.text)")
+                        )
                     }
                     state.text += String(decoding: data, as: UTF8.self)
                     guard let range = state.text.range(of: "listening on http://127.0.0.1:") else { return nil }
@@ -132,11 +134,18 @@ func call(
     }
     let response = try await HTTPClient.shared.execute(request, timeout: timeout)
     let collected = try await response.body.collect(upTo: 64 * 1024 * 1024)
-    return HTTPAnswer(status: Int(response.status.code), headers: response.headers, body: Array(collected.readableBytesView))
+    return HTTPAnswer(
+        status: Int(response.status.code),
+        headers: response.headers,
+        body: Array(collected.readableBytesView)
+    )
 }
 
 /// Runs the `tocsin` binary with `arguments` and returns its exit status and standard output.
-func runTocsin(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+func runTocsin(
+    _ arguments: [String],
+    environment: [String: String] = [:]
+) async throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: ServerProcess.binary)
     process.arguments = arguments

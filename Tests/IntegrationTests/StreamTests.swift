@@ -11,7 +11,12 @@ import TocsinTesting
 /// The Server-Sent Events live tail.
 struct StreamTests {
     /// Reads SSE `id:` lines until `count` events arrived or 20 s passed.
-    func readIDs(_ server: ServerProcess, query: String = "", lastEventID: String? = nil, count: Int) async throws -> [Int64] {
+    func readIDs(
+        _ server: ServerProcess,
+        query: String = "",
+        lastEventID: String? = nil,
+        count: Int
+    ) async throws -> [Int64] {
         var request = HTTPClientRequest(url: server.baseURL + "/v1/stream" + query)
         request.headers.add(name: "Authorization", value: "Bearer \(server.adminKey)")
         if let lastEventID {
@@ -42,7 +47,9 @@ struct StreamTests {
         let answer = try await call(
             server.baseURL + "/v1/events",
             method: .POST,
-            headers: [("Authorization", "Bearer \(server.adminKey)"), ("content-type", "application/cloudevents-batch+json")],
+            headers: [
+                ("Authorization", "Bearer \(server.adminKey)"), ("content-type", "application/cloudevents-batch+json"),
+            ],
             body: Array("[\(events.joined(separator: ","))]".utf8)
         )
         #expect(answer.status == 202)

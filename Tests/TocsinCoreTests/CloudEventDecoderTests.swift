@@ -80,7 +80,8 @@ struct CloudEventDecoderTests {
     func binaryMode() throws {
         let event = try decoder.decode(
             headers: [
-                ("CE-SpecVersion", "1.0"), ("ce-id", "1"), ("ce-source", "/ssh/bastion-1"), ("ce-type", "ssh.login.failed"),
+                ("CE-SpecVersion", "1.0"), ("ce-id", "1"), ("ce-source", "/ssh/bastion-1"),
+                ("ce-type", "ssh.login.failed"),
                 ("ce-subject", "Euro%20%E2%82%AC%20%F0%9F%98%80"), ("ce-partitionkey", "\"quoted\""), ("Accept", "x"),
             ],
             contentType: "application/json",

@@ -6,7 +6,10 @@ import TocsinCore
 struct JSONParserTests {
     let parser = JSONParser()
 
-    @Test("numbers keep their original text", arguments: ["300", "3.0e2", "9007199254740993", "-0", "1E+2", "0.000001"])
+    @Test(
+        "numbers keep their original text",
+        arguments: ["300", "3.0e2", "9007199254740993", "-0", "1E+2", "0.000001"]
+    )
     func numbersKeepText(_ text: String) throws {
         let value = try parser.parse("[\(text)]")
         #expect(value == .array([.number(JSONNumber(text: text))]))
@@ -141,8 +144,12 @@ struct JSONParserTests {
             #expect(try parser.parse("\"\(prefix)\\n\(suffix)\"") == .string(prefix + "\n" + suffix))
             #expect(try parser.parse("\"\(prefix)é\(suffix)\"") == .string(prefix + "é" + suffix))
             #expect(try parser.parse("[\"\(prefix)\",\"\(suffix)\"]") == .array([.string(prefix), .string(suffix)]))
-            #expect(throws: JSONParseError.self) { try parser.parse(Array("\"\(prefix)".utf8) + [0x01] + Array("\(suffix)\"".utf8)) }
-            #expect(throws: JSONParseError.self) { try parser.parse(Array("\"\(prefix)".utf8) + [0xFF] + Array("\(suffix)\"".utf8)) }
+            #expect(throws: JSONParseError.self) {
+                try parser.parse(Array("\"\(prefix)".utf8) + [0x01] + Array("\(suffix)\"".utf8))
+            }
+            #expect(throws: JSONParseError.self) {
+                try parser.parse(Array("\"\(prefix)".utf8) + [0xFF] + Array("\(suffix)\"".utf8))
+            }
         }
     }
 }

@@ -17,7 +17,9 @@ struct RouterTests {
         var configuration = ServerConfiguration()
         configuration.requiresAuthentication = auth
         configuration.maxBodyBytes = 2048
-        return Application(router: TocsinHTTPServer.makeRouter(log: log, keys: FixedKeys([key]), configuration: configuration))
+        return Application(
+            router: TocsinHTTPServer.makeRouter(log: log, keys: FixedKeys([key]), configuration: configuration)
+        )
     }
 
     var authorized: HTTPFields {
@@ -53,7 +55,12 @@ struct RouterTests {
             for contentType in ["application/cloudevents+avro", "application/cloudevents-batch+xml", "text/plain"] {
                 var headers = authorized
                 headers[.contentType] = contentType
-                try await client.execute(uri: "/v1/events", method: .post, headers: headers, body: ByteBuffer(string: "x")) {
+                try await client.execute(
+                    uri: "/v1/events",
+                    method: .post,
+                    headers: headers,
+                    body: ByteBuffer(string: "x")
+                ) {
                     #expect($0.status == .unsupportedMediaType, "\(contentType)")
                 }
             }
@@ -61,7 +68,12 @@ struct RouterTests {
             for (name, value) in [("ce-specversion", "1.0"), ("ce-id", "1"), ("ce-source", "/s"), ("ce-type", "t")] {
                 binary[HTTPField.Name(name)!] = value
             }
-            try await client.execute(uri: "/v1/events", method: .post, headers: binary, body: ByteBuffer(string: "plain text")) {
+            try await client.execute(
+                uri: "/v1/events",
+                method: .post,
+                headers: binary,
+                body: ByteBuffer(string: "plain text")
+            ) {
                 #expect($0.status == .accepted)
             }
             try await client.execute(uri: "/v1/events/1", method: .get, headers: authorized) { response in
@@ -75,7 +87,8 @@ struct RouterTests {
         try await makeApplication().test(.router) { client in
             var headers = authorized
             headers[.contentType] = "application/cloudevents-batch+json"
-            try await client.execute(uri: "/v1/events", method: .post, headers: headers, body: ByteBuffer(string: "[]")) { response in
+            try await client.execute(uri: "/v1/events", method: .post, headers: headers, body: ByteBuffer(string: "[]"))
+            { response in
                 #expect(response.status == .accepted)
                 #expect(json(response.body) == .object(JSONObject([.init(name: "events", value: .array([]))])))
             }
@@ -86,7 +99,12 @@ struct RouterTests {
     func redaction() async throws {
         try await makeApplication().test(.router) { client in
             let body = #"{"specversion":"1.0","id":"1","source":"/s","type":"t","time":"AKIAIOSFODNN7EXAMPLE"}"#
-            try await client.execute(uri: "/v1/events", method: .post, headers: authorized, body: ByteBuffer(string: body)) { response in
+            try await client.execute(
+                uri: "/v1/events",
+                method: .post,
+                headers: authorized,
+                body: ByteBuffer(string: body)
+            ) { response in
                 #expect(response.status == .badRequest)
                 #expect(!String(buffer: response.body).contains("AKIAIOSFODNN7EXAMPLE"))
             }
@@ -107,7 +125,8 @@ struct RouterTests {
     func parameters() async throws {
         try await makeApplication(auth: false).test(.router) { client in
             for (uri, parameter) in [
-                ("/v1/events?after=-1", "after"), ("/v1/events?limit=5000", "limit"), ("/v1/events?from=yesterday", "from"),
+                ("/v1/events?after=-1", "after"), ("/v1/events?limit=5000", "limit"),
+                ("/v1/events?from=yesterday", "from"),
                 ("/v1/events/abc", "seq"),
             ] {
                 try await client.execute(uri: uri, method: .get) { response in
@@ -115,7 +134,8 @@ struct RouterTests {
                     #expect(json(response.body)?["parameter"] == .string(parameter), "\(uri)")
                 }
             }
-            try await client.execute(uri: "/v1/stream", method: .get, headers: [HTTPField.Name("Last-Event-ID")!: "x"]) {
+            try await client.execute(uri: "/v1/stream", method: .get, headers: [HTTPField.Name("Last-Event-ID")!: "x"])
+            {
                 #expect($0.status == .badRequest)
             }
         }

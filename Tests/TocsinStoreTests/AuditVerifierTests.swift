@@ -42,7 +42,10 @@ struct AuditVerifierTests {
     func alteredPayload() async throws {
         let directory = try await populatedDirectory()
         defer { directory.remove() }
-        try tamper(directory, "UPDATE events SET data = CAST(replace(CAST(data AS TEXT), 'root', 'roou') AS BLOB) WHERE seq = 6")
+        try tamper(
+            directory,
+            "UPDATE events SET data = CAST(replace(CAST(data AS TEXT), 'root', 'roou') AS BLOB) WHERE seq = 6"
+        )
         let failure = try #require(try verify(directory).failure)
         #expect(failure.sequence == 6)
         #expect(failure.reason == .altered)

@@ -28,10 +28,12 @@ struct EventStoreTests {
                 EventFixtures.sshFailure(id: "a"), EventFixtures.sshFailure(id: "b"), EventFixtures.sshFailure(id: "b"),
                 EventFixtures.sshFailure(id: "a", source: "/other"),
             ])
-            #expect(again == [
-                AppendReceipt(sequence: 1, isDuplicate: true), AppendReceipt(sequence: 2, isDuplicate: false),
-                AppendReceipt(sequence: 2, isDuplicate: true), AppendReceipt(sequence: 3, isDuplicate: false),
-            ])
+            #expect(
+                again == [
+                    AppendReceipt(sequence: 1, isDuplicate: true), AppendReceipt(sequence: 2, isDuplicate: false),
+                    AppendReceipt(sequence: 2, isDuplicate: true), AppendReceipt(sequence: 3, isDuplicate: false),
+                ]
+            )
             #expect(try await store.lastSequence() == 3)
         }
     }

@@ -53,9 +53,11 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("CloudEvent structured decode, 1 KB") { benchmark in
-        let event = Array(
-            #"{"specversion":"1.0","id":"e-1","source":"/aws/cloudtrail","type":"aws.cloudtrail.ConsoleLogin","time":"2026-11-25T10:00:00Z","datacontenttype":"application/json","data":"#.utf8
-        ) + (records.first ?? Array("{}".utf8)) + Array("}".utf8)
+        let event =
+            Array(
+                #"{"specversion":"1.0","id":"e-1","source":"/aws/cloudtrail","type":"aws.cloudtrail.ConsoleLogin","time":"2026-11-25T10:00:00Z","datacontenttype":"application/json","data":"#
+                    .utf8
+            ) + (records.first ?? Array("{}".utf8)) + Array("}".utf8)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             blackHole(try? CloudEventDecoder().decode(json: JSONParser().parse(event)))

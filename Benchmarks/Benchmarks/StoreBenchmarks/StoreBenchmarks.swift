@@ -22,7 +22,10 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark(name, configuration: .init(scalingFactor: .one)) { benchmark in
             let directory = NSTemporaryDirectory() + "tocsin-bench-\(UUID().uuidString)"
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            let store = try EventStore.open(StoreConfiguration(dataDirectory: directory), logger: Logger(label: "bench"))
+            let store = try EventStore.open(
+                StoreConfiguration(dataDirectory: directory),
+                logger: Logger(label: "bench")
+            )
             let services = store.services
             let running = Task {
                 try await withThrowingTaskGroup(of: Void.self) { group in

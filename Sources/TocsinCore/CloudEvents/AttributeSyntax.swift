@@ -69,7 +69,9 @@ enum AttributeSyntax {
                 return false
             }
             let parameterValue = trimmed[trimmed.index(after: equals)...]
-            guard isToken(parameterValue) || (parameterValue.count >= 2 && parameterValue.first == "\"" && parameterValue.last == "\"")
+            guard
+                isToken(parameterValue)
+                    || (parameterValue.count >= 2 && parameterValue.first == "\"" && parameterValue.last == "\"")
             else {
                 return false
             }

@@ -10,6 +10,7 @@ extension CloudEvent {
     /// The event in the CloudEvents JSON format: attributes plus `data` or `data_base64`.
     ///
     /// - Parameter parser: Re-reads stored JSON data so it is embedded as a value, not a string.
+    /// - Returns: The JSON object of the event.
     public func jsonValue(parser: JSONParser = JSONParser()) -> JSONValue {
         var object = attributes
         switch data {

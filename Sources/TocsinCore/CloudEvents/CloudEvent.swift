@@ -11,7 +11,7 @@ public struct CloudEvent: Sendable, Hashable {
     public var source: String
     /// `specversion`: always `1.0`.
     public var specVersion: String
-    /// `type`: what happened, e.g. `ssh.login.failed`.
+    /// `type`: what happened, for example `ssh.login.failed`.
     public var type: String
     /// `datacontenttype`: the media type of ``data``.
     public var dataContentType: String?
@@ -26,7 +26,9 @@ public struct CloudEvent: Sendable, Hashable {
     /// The event payload, if any.
     public var data: CloudEventData?
 
-    /// Creates an event. Callers are responsible for the CloudEvents rules; prefer ``CloudEventDecoder``.
+    /// Creates an event.
+    ///
+    /// Callers are responsible for the CloudEvents rules; prefer ``CloudEventDecoder``.
     public init(
         id: String,
         source: String,
@@ -113,7 +115,7 @@ public enum ExtensionValue: Sendable, Hashable {
 public enum CloudEventData: Sendable, Hashable {
     /// JSON text (the `data` member of a JSON-typed event, or a JSON binary-mode body).
     case json([UInt8])
-    /// A non-JSON payload carried as a JSON string in `data` (e.g. XML text).
+    /// A non-JSON payload carried as a JSON string in `data` (for example XML text).
     case text(String)
     /// Raw bytes (`data_base64`, or a non-JSON binary-mode body).
     case binary([UInt8])

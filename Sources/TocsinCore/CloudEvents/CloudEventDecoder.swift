@@ -20,7 +20,9 @@ public struct CloudEventDecoder: Sendable {
         try decodeObject(value, path: "")
     }
 
-    /// Decodes a JSON batch: an array of events that all share `specversion`. All or nothing.
+    /// Decodes a JSON batch: an array of events that all share `specversion`.
+    ///
+    /// All or nothing.
     ///
     /// - Throws: ``CloudEventError`` whose attribute is prefixed with the element index.
     public func decode(batch value: JSONValue) throws(CloudEventError) -> [CloudEvent] {
@@ -50,6 +52,7 @@ public struct CloudEventDecoder: Sendable {
     ///   - contentType: The `Content-Type` header, which becomes `datacontenttype`.
     ///   - body: The body bytes, which become the data.
     ///   - parser: Parses the body when the content type is JSON.
+    /// - Returns: The validated event.
     /// - Throws: ``CloudEventError`` naming the attribute (or header) and rule.
     public func decode(
         headers: [(name: String, value: String)],
@@ -79,7 +82,11 @@ public struct CloudEventDecoder: Sendable {
                 )
             }
             if members.contains(where: { $0.name == name }) {
-                throw CloudEventError(attribute: name, rule: .header, message: "attribute header appears more than once")
+                throw CloudEventError(
+                    attribute: name,
+                    rule: .header,
+                    message: "attribute header appears more than once"
+                )
             }
             members.append(JSONObject.Member(name: name, value: .string(value)))
         }
@@ -127,13 +134,19 @@ public struct CloudEventDecoder: Sendable {
             )
         case (_, .some(.string(let encoded))):
             guard let decoded = Data(base64Encoded: encoded) else {
-                throw CloudEventError(attribute: path + "data_base64", rule: .data, message: "data_base64 is not valid Base64")
+                throw CloudEventError(
+                    attribute: path + "data_base64",
+                    rule: .data,
+                    message: "data_base64 is not valid Base64"
+                )
             }
             event.data = .binary(Array(decoded))
         case (_, .some(let other)) where other != .null:
             throw CloudEventError(attribute: path + "data_base64", rule: .type, message: "data_base64 must be a string")
         case (.some(let payload), _):
-            if let type = event.dataContentType, !AttributeSyntax.isJSONMediaType(type), case .string(let text) = payload {
+            if let type = event.dataContentType, !AttributeSyntax.isJSONMediaType(type),
+                case .string(let text) = payload
+            {
                 event.data = .text(text)
             } else {
                 event.data = .json(JSONWriter().bytes(payload))
@@ -172,7 +185,11 @@ public struct CloudEventDecoder: Sendable {
             case "source":
                 let value = try requiredString(member.value, attribute)
                 guard AttributeSyntax.isURIReference(value) else {
-                    throw CloudEventError(attribute: attribute, rule: .uri, message: "source must be a URI-reference (RFC 3986)")
+                    throw CloudEventError(
+                        attribute: attribute,
+                        rule: .uri,
+                        message: "source must be a URI-reference (RFC 3986)"
+                    )
                 }
                 source = value
             case "specversion": specVersion = try requiredString(member.value, attribute)
@@ -191,7 +208,11 @@ public struct CloudEventDecoder: Sendable {
             case "dataschema":
                 let value = try requiredString(member.value, attribute)
                 guard AttributeSyntax.isAbsoluteURI(value) else {
-                    throw CloudEventError(attribute: attribute, rule: .uri, message: "dataschema must be an absolute URI")
+                    throw CloudEventError(
+                        attribute: attribute,
+                        rule: .uri,
+                        message: "dataschema must be an absolute URI"
+                    )
                 }
                 event.dataSchema = value
             case "time":

@@ -6,7 +6,7 @@
 public struct CloudEventError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The CloudEvents rule that was broken.
     public struct Rule: Sendable, Hashable, CustomStringConvertible {
-        /// The rule's stable identifier, e.g. `required`, `rfc3339`.
+        /// The rule's stable identifier, for example `required`, `rfc3339`.
         public let name: String
 
         private init(_ name: String) {
@@ -35,7 +35,7 @@ public struct CloudEventError: Error, Sendable, Hashable, CustomStringConvertibl
         public static let string = Rule("string")
         /// `data` and `data_base64` are both present, or `data_base64` is not Base64.
         public static let data = Rule("data")
-        /// The body is not what the content type says (e.g. invalid JSON).
+        /// The body is not what the content type says (for example invalid JSON).
         public static let body = Rule("body")
         /// Batch-level rules: not an array, or mixed `specversion`.
         public static let batch = Rule("batch")

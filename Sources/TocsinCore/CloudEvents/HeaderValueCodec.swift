@@ -3,7 +3,9 @@
 /// The CloudEvents HTTP binding's header value encoding (percent-encoded UTF-8).
 public enum HeaderValueCodec: Sendable {
     /// Decodes a received header value: unwraps an RFC 7230 quoted-string, then undoes exactly one
-    /// round of percent-encoding. Returns `nil` for malformed escapes or bytes that are not UTF-8.
+    /// round of percent-encoding.
+    ///
+    /// Returns `nil` for malformed escapes or bytes that are not UTF-8.
     public static func decode(_ raw: String) -> String? {
         var bytes = Array(raw.utf8)
         if bytes.count >= 2, bytes.first == UInt8(ascii: "\""), bytes.last == UInt8(ascii: "\"") {
@@ -26,7 +28,8 @@ public enum HeaderValueCodec: Sendable {
         var index = 0
         while index < bytes.count {
             if bytes[index] == UInt8(ascii: "%") {
-                guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+                guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]),
+                    let low = hexValue(bytes[index + 2])
                 else {
                     return nil
                 }

@@ -47,7 +47,7 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
         /// A document larger than ``JSONParser/Limits/maxBytes``.
         public static let tooLarge = Code(.tooLarge)
 
-        /// The code's stable text, e.g. `invalid-utf8`.
+        /// The code's stable text, for example `invalid-utf8`.
         public var description: String {
             value.rawValue
         }

@@ -8,9 +8,13 @@
 public struct JSONParser: Sendable {
     /// Bounds on what the parser accepts.
     public struct Limits: Sendable, Hashable {
-        /// Maximum nesting of arrays and objects. Default 128.
+        /// Maximum nesting of arrays and objects.
+        ///
+        /// Default 128.
         public var maxDepth: Int
-        /// Maximum document size in bytes. Default 4 MiB.
+        /// Maximum document size in bytes.
+        ///
+        /// Default 4 MiB.
         public var maxBytes: Int
 
         /// Creates limits; the defaults suit security events (CloudTrail nests about 10 deep).

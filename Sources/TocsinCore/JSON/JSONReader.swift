@@ -203,13 +203,17 @@ struct JSONReader {
 
     // MARK: - Strings
 
-    /// Reads a string starting at its opening quote. The fast path copies a run with no escapes
+    /// Reads a string starting at its opening quote.
+    ///
+    /// The fast path copies a run with no escapes
     /// and no non-ASCII bytes straight into a `String`.
     private mutating func readString() throws(JSONParseError) -> String {
         index += 1
         let start = index
         // Eight bytes at a time while none of them is '"', '\\', a control or a non-ASCII byte.
-        while index + 8 <= bytes.count, !Self.needsAttention(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+        while index + 8 <= bytes.count,
+            !Self.needsAttention(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+        {
             index += 8
         }
         while index < bytes.count {
@@ -275,7 +279,8 @@ struct JSONReader {
         let escapeStart = index - 2
         var scalar = try readHex4()
         if scalar >= 0xD800, scalar < 0xDC00 {
-            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+            else {
                 index = escapeStart
                 throw fail(.invalidEscape, "a high surrogate escape must be followed by a low surrogate escape")
             }

@@ -50,7 +50,7 @@ public enum JSONValue: Sendable, Hashable {
 
 /// A JSON number kept as the exact text it was written with.
 public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
-    /// The number exactly as it appeared in the source, e.g. `-0.5e10`.
+    /// The number exactly as it appeared in the source, for example `-0.5e10`.
     public let text: String
 
     /// Wraps already-validated JSON number text.
@@ -106,7 +106,9 @@ public struct JSONObject: Sendable, Hashable {
         self.members = members
     }
 
-    /// The value of the member named `name`, or `nil`. Setting `nil` removes the member.
+    /// The value of the member named `name`, or `nil`.
+    ///
+    /// Setting `nil` removes the member.
     public subscript(name: String) -> JSONValue? {
         get {
             for member in members where member.name == name {

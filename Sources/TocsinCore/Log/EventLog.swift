@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// The port to the append-only event log. The embedded SQLite store implements it.
+/// The port to the append-only event log.
+///
+/// The embedded SQLite store implements it.
 public protocol EventLog: Sendable {
     /// Appends events atomically and returns only after they are durable.
     ///

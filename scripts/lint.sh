@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# swift-format in strict mode (config in .swift-format; Tests/ and Benchmarks/ have looser copies)
+# and an SPDX header on every Swift file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift format lint --strict --parallel --recursive Sources Tests Benchmarks/Benchmarks
+missing=$(grep -L "SPDX-License-Identifier" $(git ls-files '*.swift') || true)
+if [ -n "$missing" ]; then
+    echo "error: files without an SPDX header:" >&2
+    echo "$missing" >&2
+    exit 1
+fi
