@@ -61,18 +61,17 @@ final class AppendQueue: Sendable {
 
     /// Asks the writer to sign a checkpoint at its next turn.
     func requestCheckpoint() {
-        let writer = state.withLock { state in
-            state.checkpointRequested = true
-            defer { state.writer = nil }
-            return state.writer
-        }
-        writer?.resume()
+        updateAndWakeWriter { $0.checkpointRequested = true }
     }
 
     /// Refuses further submissions; the writer drains what is already queued, then stops.
     func close() {
+        updateAndWakeWriter { $0.isClosed = true }
+    }
+
+    private func updateAndWakeWriter(_ update: (inout State) -> Void) {
         let writer = state.withLock { state in
-            state.isClosed = true
+            update(&state)
             defer { state.writer = nil }
             return state.writer
         }

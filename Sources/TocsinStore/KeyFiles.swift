@@ -109,33 +109,3 @@ public enum KeyFiles: Sendable {
         }
     }
 }
-
-extension Hex {
-    /// Decodes hex text (either case), or `nil` when it is not hex.
-    static func decode(_ text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else {
-            return nil
-        }
-        var output: [UInt8] = []
-        output.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else {
-                return nil
-            }
-            output.append(high << 4 | low)
-            index += 2
-        }
-        return output
-    }
-
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
-}

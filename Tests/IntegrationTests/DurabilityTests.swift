@@ -23,26 +23,9 @@ struct DurabilityTests {
         await withTaskGroup(of: Void.self) { group in
             for producer in 0..<8 {
                 group.addTask {
-                    for index in 0..<100_000 {
-                        let id = "p\(producer)-\(index)"
-                        let body =
-                            #"{"specversion":"1.0","id":"\#(id)","source":"/crash","type":"t","data":{"n":\#(index)}}"#
-                        guard
-                            let answer = try? await call(
-                                url,
-                                method: .POST,
-                                headers: [
-                                    ("Authorization", "Bearer \(key)"),
-                                    ("content-type", "application/cloudevents+json"),
-                                ],
-                                body: Array(body.utf8),
-                                timeout: .seconds(3)
-                            ),
-                            answer.status == 202, case .number(let seq) = answer.json?["seq"],
-                            let sequence = seq.int64Value
-                        else {
-                            return
-                        }
+                    await publishUntilRefused(url: url, key: key, source: "/crash", producer: producer) {
+                        id,
+                        sequence in
                         acknowledged.withLock { $0[id] = sequence }
                     }
                 }
@@ -87,23 +70,7 @@ struct DurabilityTests {
         let status = await withTaskGroup(of: Int32?.self) { group in
             for producer in 0..<4 {
                 group.addTask {
-                    for index in 0..<100_000 {
-                        let body = #"{"specversion":"1.0","id":"\#(producer)-\#(index)","source":"/term","type":"t"}"#
-                        guard
-                            let answer = try? await call(
-                                url,
-                                method: .POST,
-                                headers: [
-                                    ("Authorization", "Bearer \(key)"),
-                                    ("content-type", "application/cloudevents+json"),
-                                ],
-                                body: Array(body.utf8),
-                                timeout: .seconds(3)
-                            ), answer.status == 202, case .number(let seq) = answer.json?["seq"],
-                            let sequence = seq.int64Value
-                        else {
-                            return nil
-                        }
+                    await publishUntilRefused(url: url, key: key, source: "/term", producer: producer) { _, sequence in
                         acknowledged.withLock { _ = $0.insert(sequence) }
                     }
                     return nil
@@ -157,5 +124,33 @@ struct DurabilityTests {
         let result = try await runTocsin(["audit", "verify", "--data-dir", data])
         #expect(result.status == 1)
         #expect(result.output.contains("sequence 4: altered"))
+    }
+}
+
+/// Publishes single structured events until the server stops acknowledging them with 202,
+/// reporting each acknowledged id and sequence number.
+private func publishUntilRefused(
+    url: String,
+    key: String,
+    source: String,
+    producer: Int,
+    acknowledged: @Sendable (String, Int64) -> Void
+) async {
+    for index in 0..<100_000 {
+        let id = "p\(producer)-\(index)"
+        let body = #"{"specversion":"1.0","id":"\#(id)","source":"\#(source)","type":"t","data":{"n":\#(index)}}"#
+        guard
+            let answer = try? await call(
+                url,
+                method: .POST,
+                headers: [("Authorization", "Bearer \(key)"), ("content-type", "application/cloudevents+json")],
+                body: Array(body.utf8),
+                timeout: .seconds(3)
+            ),
+            answer.status == 202, case .number(let seq) = answer.json?["seq"], let sequence = seq.int64Value
+        else {
+            return
+        }
+        acknowledged(id, sequence)
     }
 }

@@ -262,6 +262,10 @@ public struct CloudEventDecoder: Sendable {
         guard !text.isEmpty else {
             throw CloudEventError(attribute: attribute, rule: .nonEmpty, message: "must not be empty")
         }
+        return try validString(text, attribute)
+    }
+
+    private func validString(_ text: String, _ attribute: String) throws(CloudEventError) -> String {
         guard AttributeSyntax.isValidString(text) else {
             throw CloudEventError(
                 attribute: attribute,
@@ -279,14 +283,7 @@ public struct CloudEventDecoder: Sendable {
     ) throws(CloudEventError) -> ExtensionValue {
         switch value {
         case .string(let text):
-            guard AttributeSyntax.isValidString(text) else {
-                throw CloudEventError(
-                    attribute: attribute,
-                    rule: .string,
-                    message: "must not contain control characters or Unicode noncharacters"
-                )
-            }
-            return .string(text)
+            return .string(try validString(text, attribute))
         case .bool(let flag) where !stringsOnly:
             return .boolean(flag)
         case .number(let number) where !stringsOnly:

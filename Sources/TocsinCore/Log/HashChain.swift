@@ -87,4 +87,33 @@ public enum Hex: Sendable {
         }
         return String(decoding: output, as: UTF8.self)
     }
+
+    /// Decodes hex text (either case), or `nil` when it is not hex.
+    public static func decode(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else {
+            return nil
+        }
+        var output: [UInt8] = []
+        output.reserveCapacity(digits.count / 2)
+        var index = 0
+        while index < digits.count {
+            guard let high = value(of: digits[index]), let low = value(of: digits[index + 1]) else {
+                return nil
+            }
+            output.append(high << 4 | low)
+            index += 2
+        }
+        return output
+    }
+
+    /// The value of one hex digit (either case), or `nil`.
+    public static func value(of digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return digit - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
 }
