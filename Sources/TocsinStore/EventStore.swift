@@ -33,7 +33,7 @@ public final class EventStore: EventLog, Sendable {
     public static func open(_ configuration: StoreConfiguration, logger: Logger) throws -> EventStore {
         try KeyFiles.ensureDirectory(configuration.dataDirectory)
         let signingKey = try KeyFiles.loadOrCreateNodeKey(in: configuration.dataDirectory)
-        let pool = try openPool(configuration.databasePath, synchronous: configuration.synchronous, readOnly: false)
+        let pool = try openPool(configuration.databasePath, synchronous: configuration.synchronous)
         try Schema.migrator.migrate(pool)
         let head = try pool.read { db in try LogWriter.loadHead(db) }
         let queue = AppendQueue(maxPendingEvents: configuration.maxPendingEvents)
@@ -50,18 +50,12 @@ public final class EventStore: EventLog, Sendable {
         return EventStore(pool: pool, queue: queue, notifier: notifier, services: [writer, timer])
     }
 
-    static func openPool(
-        _ path: String,
-        synchronous: StoreConfiguration.Synchronous,
-        readOnly: Bool
-    ) throws -> DatabasePool {
+    /// Opens the WAL database with the configured durability and a pool of four readers.
+    private static func openPool(_ path: String, synchronous: StoreConfiguration.Synchronous) throws -> DatabasePool {
         var configuration = Configuration()
-        configuration.readonly = readOnly
         configuration.maximumReaderCount = 4
         configuration.prepareDatabase { db in
-            if !readOnly {
-                try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)")
-            }
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)")
         }
         return try DatabasePool(path: path, configuration: configuration)
     }

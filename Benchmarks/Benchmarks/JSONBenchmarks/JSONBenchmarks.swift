@@ -4,17 +4,26 @@ import Benchmark
 import Foundation
 import TocsinCore
 
-/// Real CloudTrail records (awsdocs, MIT-0), each re-serialised compactly as one document.
+/// Real CloudTrail records, each re-serialised compactly as one document: the awsdocs examples
+/// (MIT-0) and the Panther detection test records (Apache-2.0, one per line).
 let records: [[UInt8]] = {
-    let directory = URL(fileURLWithPath: #filePath)
+    let fixtures = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/cloudtrail")
+        .appendingPathComponent("Fixtures")
+    var documents: [[UInt8]] = []
+    let awsdocs = fixtures.appendingPathComponent("cloudtrail")
+    for file in ((try? FileManager.default.contentsOfDirectory(atPath: awsdocs.path)) ?? []).sorted()
+    where file.hasSuffix(".json") {
+        if let data = try? Data(contentsOf: awsdocs.appendingPathComponent(file)) {
+            documents.append(Array(data))
+        }
+    }
+    if let lines = try? Data(contentsOf: fixtures.appendingPathComponent("cloudtrail-panther/records.ndjson")) {
+        documents += lines.split(separator: UInt8(ascii: "\n")).map { Array($0) }
+    }
     var output: [[UInt8]] = []
-    let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-    for file in files.sorted() where file.hasSuffix(".json") {
-        guard let data = try? Data(contentsOf: directory.appendingPathComponent(file)),
-            let value = try? JSONParser().parse(Array(data))
-        else { continue }
+    for document in documents {
+        guard let value = try? JSONParser().parse(document) else { continue }
         if case .array(let inner) = value["Records"] {
             output += inner.map { JSONWriter().bytes($0) }
         } else {
