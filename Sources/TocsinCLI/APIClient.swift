@@ -49,6 +49,14 @@ struct APIClient: Sendable {
     }
 }
 
+/// A URL query string (`?a=1&b=2`, or empty) from the pairs whose value is set, percent-encoded.
+func queryString(_ pairs: [(String, String?)]) -> String {
+    let encoded = pairs.compactMap { name, value in
+        value.map { "\(name)=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" }
+    }
+    return encoded.isEmpty ? "" : "?" + encoded.joined(separator: "&")
+}
+
 /// Renders a logged event as one line of text.
 func summaryLine(_ logged: JSONValue) -> String {
     let event = logged["event"]

@@ -29,18 +29,13 @@ struct EventsCommand: AsyncParsableCommand {
         let api = try client.makeClient()
         var cursor = after
         while true {
-            var parameters = ["after=\(cursor)", "limit=\(limit)"]
-            for (name, value) in [("source", source), ("type", type), ("subject", subject), ("from", from), ("to", to)]
-            {
-                if let value {
-                    parameters.append(
-                        "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value)"
-                    )
-                }
-            }
+            let query = queryString([
+                ("after", String(cursor)), ("limit", String(limit)), ("source", source), ("type", type),
+                ("subject", subject), ("from", from), ("to", to),
+            ])
             let page: JSONValue
             do {
-                page = try await api.send(api.makeRequest("/v1/events?" + parameters.joined(separator: "&")))
+                page = try await api.send(api.makeRequest("/v1/events" + query))
             } catch {
                 printError("\(error)")
                 throw ExitCode(1)

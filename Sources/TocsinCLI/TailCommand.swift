@@ -39,16 +39,7 @@ struct TailCommand: AsyncParsableCommand {
     }
 
     private func follow(_ api: APIClient, lastID: inout Int64?) async throws {
-        var parameters: [String] = []
-        if let type {
-            parameters.append("type=\(type.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? type)")
-        }
-        if let source {
-            parameters.append("source=\(source.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? source)")
-        }
-        var request = api.makeRequest(
-            "/v1/stream" + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&"))
-        )
+        var request = api.makeRequest("/v1/stream" + queryString([("type", type), ("source", source)]))
         if let lastID {
             request.headers.add(name: "Last-Event-ID", value: String(lastID))
         }

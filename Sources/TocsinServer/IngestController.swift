@@ -48,8 +48,7 @@ struct IngestController: Sendable {
     }
 
     static func mode(contentType: String?, headers: HTTPFields) throws -> Mode {
-        let essence = (contentType ?? "").split(separator: ";", maxSplits: 1).first.map { $0.lowercased() } ?? ""
-        let trimmed = essence.trimmingCharacters(in: " \t")
+        let trimmed = MediaType.essence(contentType ?? "")
         if trimmed.hasPrefix("application/cloudevents-batch") {
             guard trimmed == "application/cloudevents-batch+json" else {
                 throw unsupported("only the JSON batch format 'application/cloudevents-batch+json' is supported")
@@ -131,18 +130,5 @@ enum JSONResponse {
             headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter().bytes(value)))
         )
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var text = Substring(self)
-        while let first = text.first, set.contains(first) {
-            text.removeFirst()
-        }
-        while let last = text.last, set.contains(last) {
-            text.removeLast()
-        }
-        return String(text)
     }
 }

@@ -111,3 +111,15 @@ struct CloudEventDecoderTests {
         }
     }
 }
+
+struct MediaTypeTests {
+    @Test("essence drops parameters, spaces and case; degenerate values give an empty essence")
+    func essence() {
+        #expect(MediaType.essence("Application/CloudEvents+JSON; charset=utf-8") == "application/cloudevents+json")
+        #expect(MediaType.essence(" text/plain ") == "text/plain")
+        #expect(MediaType.essence("") == "")
+        #expect(MediaType.essence(";") == "")
+        #expect(MediaType.isJSON("application/vnd.api+json"))
+        #expect(!MediaType.isJSON("text/xml"))
+    }
+}

@@ -79,12 +79,6 @@ enum AttributeSyntax {
         return true
     }
 
-    /// Whether a media type's essence is JSON (`*/json` or `*/*+json`), ignoring parameters and case.
-    static func isJSONMediaType(_ value: String) -> Bool {
-        let essence = value.split(separator: ";", maxSplits: 1)[0].trimmingSpaces().lowercased()
-        return essence.hasSuffix("/json") || essence.hasSuffix("+json")
-    }
-
     private static let uriCharacters: Set<UInt8> = Set(
         Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=".utf8)
     )

@@ -95,7 +95,7 @@ public struct CloudEventDecoder: Sendable {
         }
         var event = try decodeAttributes(JSONObject(members), path: "", stringsOnly: true)
         if !body.isEmpty {
-            if AttributeSyntax.isJSONMediaType(contentType ?? "application/json") {
+            if MediaType.isJSON(contentType ?? "application/json") {
                 do {
                     _ = try parser.parse(body)
                 } catch {
@@ -144,7 +144,7 @@ public struct CloudEventDecoder: Sendable {
         case (_, .some(let other)) where other != .null:
             throw CloudEventError(attribute: path + "data_base64", rule: .type, message: "data_base64 must be a string")
         case (.some(let payload), _):
-            if let type = event.dataContentType, !AttributeSyntax.isJSONMediaType(type),
+            if let type = event.dataContentType, !MediaType.isJSON(type),
                 case .string(let text) = payload
             {
                 event.data = .text(text)
