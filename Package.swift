@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "tocsin", targets: ["TocsinCLI"]),
         .library(name: "TocsinCore", targets: ["TocsinCore"]),
         .library(name: "TocsinStore", targets: ["TocsinStore"]),
+        .library(name: "TocsinRules", targets: ["TocsinRules"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -36,6 +37,11 @@ let package = Package(
         .target(
             name: "TocsinCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TocsinRules",
+            dependencies: ["TocsinCore"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -95,6 +101,12 @@ let package = Package(
         .testTarget(
             name: "TocsinCoreTests",
             dependencies: ["TocsinCore", "TocsinTesting"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TocsinRulesTests",
+            dependencies: ["TocsinCore", "TocsinRules"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

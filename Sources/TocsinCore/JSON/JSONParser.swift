@@ -2,7 +2,7 @@
 
 /// A strict RFC 8259 JSON parser that works on bytes and keeps every number's text.
 ///
-/// It validates UTF-8 as it goes, rejects duplicate object members, and enforces ``Limits`` so
+/// It validates UTF-8 as it goes, rejects duplicate object members (unless told otherwise), and enforces ``Limits`` so
 /// that hostile input cannot exhaust the stack (depth) or memory (size). See ADR 0001 for why
 /// Tocsin carries its own parser instead of using Foundation's.
 public struct JSONParser: Sendable {
@@ -16,11 +16,18 @@ public struct JSONParser: Sendable {
         ///
         /// Default 4 MiB.
         public var maxBytes: Int
+        /// Whether an object may repeat a member name.
+        ///
+        /// Default `false`. Event patterns set it: their language gives repeated names a meaning
+        /// (the last value list wins, repeated objects merge), so the pattern compiler needs every
+        /// member in source order.
+        public var allowsDuplicateMembers: Bool
 
         /// Creates limits; the defaults suit security events (CloudTrail nests about 10 deep).
-        public init(maxDepth: Int = 128, maxBytes: Int = 4 * 1024 * 1024) {
+        public init(maxDepth: Int = 128, maxBytes: Int = 4 * 1024 * 1024, allowsDuplicateMembers: Bool = false) {
             self.maxDepth = maxDepth
             self.maxBytes = maxBytes
+            self.allowsDuplicateMembers = allowsDuplicateMembers
         }
     }
 
@@ -70,7 +77,11 @@ public struct JSONParser: Sendable {
                 )
             )
         }
-        var reader = JSONReader(bytes: bytes, maxDepth: limits.maxDepth)
+        var reader = JSONReader(
+            bytes: bytes,
+            maxDepth: limits.maxDepth,
+            allowsDuplicateMembers: limits.allowsDuplicateMembers
+        )
         return Result { () throws(JSONParseError) -> JSONValue in
             try reader.readDocument()
         }

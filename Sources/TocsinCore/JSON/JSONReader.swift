@@ -6,13 +6,15 @@
 struct JSONReader {
     private let bytes: UnsafeRawBufferPointer
     private let maxDepth: Int
+    private let allowsDuplicateMembers: Bool
     private var index = 0
     private var depth = 0
     private var scratch: [UInt8] = []
 
-    init(bytes: UnsafeRawBufferPointer, maxDepth: Int) {
+    init(bytes: UnsafeRawBufferPointer, maxDepth: Int, allowsDuplicateMembers: Bool = false) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+        self.allowsDuplicateMembers = allowsDuplicateMembers
     }
 
     mutating func readDocument() throws(JSONParseError) -> JSONValue {
@@ -72,12 +74,8 @@ struct JSONReader {
             }
             let nameOffset = index
             let name = try readString()
-            for member in members where member.name.utf8.count == name.utf8.count && member.name == name {
-                throw JSONParseError(
-                    code: .duplicateMember,
-                    offset: nameOffset,
-                    message: "duplicate member name in object; each name may appear once"
-                )
+            if !allowsDuplicateMembers {
+                try rejectDuplicate(name, in: members, at: nameOffset)
             }
             skipWhitespace()
             try expect(UInt8(ascii: ":"), "expected ':' after a member name")
@@ -101,6 +99,20 @@ struct JSONReader {
         }
         depth -= 1
         return .object(JSONObject(members))
+    }
+
+    private func rejectDuplicate(
+        _ name: String,
+        in members: [JSONObject.Member],
+        at offset: Int
+    ) throws(JSONParseError) {
+        for member in members where member.name.utf8.count == name.utf8.count && member.name == name {
+            throw JSONParseError(
+                code: .duplicateMember,
+                offset: offset,
+                message: "duplicate member name in object; each name may appear once"
+            )
+        }
     }
 
     private mutating func readArray() throws(JSONParseError) -> JSONValue {

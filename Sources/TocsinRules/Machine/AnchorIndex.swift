@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import TocsinCore
+
+/// What a sub-rule is found by: one value test of one of its conditions, indexed per path.
+enum AnchorKey: Hashable {
+    case string(String)
+    case number(NumberLiteral)
+    case bool(Bool)
+    case null
+    case address(IPRange)
+    case prefix([UInt8])
+    case suffix([UInt8])
+    case foldedExact([UInt8])
+    case foldedPrefix([UInt8])
+    case foldedSuffix([UInt8])
+    case substring([UInt8])
+    case range(NumericRange)
+    case anyString
+    case anyLeaf
+
+    /// Relative cost of a candidate found this way (lower is more selective).
+    var weight: Int {
+        switch self {
+        case .string, .number, .bool, .null, .foldedExact: 1
+        case .address(let range): range.prefixLength == (range.isV6 ? 128 : 32) ? 1 : 2
+        case .substring: 2
+        case .prefix, .suffix, .foldedPrefix, .foldedSuffix: 3
+        case .range: 4
+        case .anyString, .anyLeaf: 8
+        }
+    }
+}
+
+/// All anchors of one path: given a leaf at the path, fires every sub-rule anchored on a test the
+/// leaf passes (a superset is fine: candidates are verified; a miss is not).
+struct AnchorIndex: Sendable {
+    private var strings: [String: [Int32]] = [:]
+    private var numberTexts: [String: [Int32]] = [:]
+    private var numberValues: [Double: [Int32]] = [:]
+    private var trues: [Int32] = []
+    private var falses: [Int32] = []
+    private var nulls: [Int32] = []
+    private var anyLeaf: [Int32] = []
+    private var anyString: [Int32] = []
+    private var addresses = AddressIndex()
+    private var prefixes = ByteTrie()
+    private var suffixes = ByteTrie()
+    private var foldedPrefixes = ByteTrie()
+    private var foldedSuffixes = ByteTrie()
+    private var substrings = SubstringIndex()
+    private var ranges: [(range: NumericRange, ids: [Int32])] = []
+
+    mutating func insert(_ key: AnchorKey, id: Int32) {
+        switch key {
+        case .string(let text): strings[text, default: []].append(id)
+        case .number(let literal):
+            numberTexts[literal.text, default: []].append(id)
+            if let value = literal.value {
+                numberValues[value == 0 ? 0 : value, default: []].append(id)
+            }
+        case .bool(let value): value ? trues.append(id) : falses.append(id)
+        case .null: nulls.append(id)
+        case .address(let range): addresses.insert(range, id: id)
+        case .prefix(let bytes): prefixes.insert(bytes, id: id, exact: false)
+        case .suffix(let bytes): suffixes.insert(bytes.reversed(), id: id, exact: false)
+        case .foldedExact(let bytes): foldedPrefixes.insert(bytes, id: id, exact: true)
+        case .foldedPrefix(let bytes): foldedPrefixes.insert(bytes, id: id, exact: false)
+        case .foldedSuffix(let bytes): foldedSuffixes.insert(bytes.reversed(), id: id, exact: false)
+        case .substring(let bytes): substrings.insert(bytes, id: id)
+        case .range(let range):
+            if let index = ranges.firstIndex(where: { $0.range == range }) {
+                ranges[index].ids.append(id)
+            } else {
+                ranges.append((range, [id]))
+            }
+        case .anyString: anyString.append(id)
+        case .anyLeaf: anyLeaf.append(id)
+        }
+    }
+
+    /// Fires the sub-rules whose anchor `leaf` passes.
+    func fire(_ leaf: JSONValue, into context: MatchContext) {
+        context.addCandidates(anyLeaf)
+        switch leaf {
+        case .string(let text):
+            fireString(text, into: context)
+        case .number(let number):
+            if let ids = numberTexts[number.text] {
+                context.addCandidates(ids)
+            }
+            if !numberValues.isEmpty || !ranges.isEmpty, let value = NumberText.comparableValue(number.text) {
+                if let ids = numberValues[value == 0 ? 0 : value] {
+                    context.addCandidates(ids)
+                }
+                for entry in ranges where entry.range.contains(value) {
+                    context.addCandidates(entry.ids)
+                }
+            }
+        case .bool(let value):
+            context.addCandidates(value ? trues : falses)
+        case .null:
+            context.addCandidates(nulls)
+        case .array, .object:
+            return
+        }
+    }
+
+    private func fireString(_ text: String, into context: MatchContext) {
+        context.addCandidates(anyString)
+        if let ids = strings[text] {
+            context.addCandidates(ids)
+        }
+        if !addresses.isEmpty, let address = IPAddress.parse(text) {
+            addresses.fire(address, into: context)
+        }
+        guard !(prefixes.isEmpty && suffixes.isEmpty && foldedPrefixes.isEmpty && foldedSuffixes.isEmpty
+            && substrings.isEmpty)
+        else {
+            return
+        }
+        var text = text
+        text.withUTF8 { bytes in
+            if !prefixes.isEmpty {
+                prefixes.walk(bytes, reversed: false, folding: false, into: context)
+            }
+            if !suffixes.isEmpty {
+                suffixes.walk(bytes, reversed: true, folding: false, into: context)
+            }
+            if !substrings.isEmpty {
+                substrings.walk(bytes, into: context)
+            }
+        }
+        guard !(foldedPrefixes.isEmpty && foldedSuffixes.isEmpty) else {
+            return
+        }
+        let ascii = text.withUTF8 { CaseFolding.isASCII($0) }
+        var folded = ascii ? text : CaseFolding.fold(text)
+        folded.withUTF8 { bytes in
+            if !foldedPrefixes.isEmpty {
+                foldedPrefixes.walk(bytes, reversed: false, folding: ascii, into: context)
+            }
+            if !foldedSuffixes.isEmpty {
+                foldedSuffixes.walk(bytes, reversed: true, folding: ascii, into: context)
+            }
+        }
+    }
+}
+
+/// CIDR blocks and IP literals of one path, probed once per prefix length in use.
+struct AddressIndex: Sendable {
+    private var lengthsV4: [Int] = []
+    private var lengthsV6: [Int] = []
+    private var blocks: [IPRange: [Int32]] = [:]
+
+    var isEmpty: Bool { blocks.isEmpty }
+
+    mutating func insert(_ range: IPRange, id: Int32) {
+        blocks[range, default: []].append(id)
+        if range.isV6 {
+            if !lengthsV6.contains(range.prefixLength) {
+                lengthsV6.append(range.prefixLength)
+            }
+        } else if !lengthsV4.contains(range.prefixLength) {
+            lengthsV4.append(range.prefixLength)
+        }
+    }
+
+    func fire(_ address: IPAddress, into context: MatchContext) {
+        for length in address.isV6 ? lengthsV6 : lengthsV4 {
+            if let ids = blocks[IPRange(isV6: address.isV6, prefixLength: length, address: address)] {
+                context.addCandidates(ids)
+            }
+        }
+    }
+}

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// An IPv4 or IPv6 address as 128 bits plus its family; the families never compare equal.
+///
+/// Parsing is strict (spec section 6): a dotted quad with octets 0–255 and no leading zeros, or
+/// IPv6 hex groups with at most one `::`; no zones, ports, prefixes, spaces or embedded IPv4.
+struct IPAddress: Sendable, Hashable {
+    var isV6: Bool
+    var high: UInt64
+    var low: UInt64
+
+    /// Parses `text`; `nil` when it is not an address literal.
+    static func parse(_ text: String) -> IPAddress? {
+        let count = text.utf8.count
+        guard count >= 2, count <= 39 else {
+            return nil
+        }
+        if let result = text.utf8.withContiguousStorageIfAvailable({ parse(bytes: $0) }) {
+            return result
+        }
+        return Array(text.utf8).withUnsafeBufferPointer { parse(bytes: $0) }
+    }
+
+    static func parse(bytes: UnsafeBufferPointer<UInt8>) -> IPAddress? {
+        var sawColon = false
+        for byte in bytes where byte == UInt8(ascii: ":") {
+            sawColon = true
+            break
+        }
+        return sawColon ? parseV6(bytes) : parseV4(bytes)
+    }
+
+    private static func parseV4(_ bytes: UnsafeBufferPointer<UInt8>) -> IPAddress? {
+        var value: UInt64 = 0
+        var octet = 0
+        var digits = 0
+        var octets = 0
+        var leadingZero = false
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, octets < 3 else {
+                    return nil
+                }
+                value = value << 8 | UInt64(octet)
+                octets += 1
+                octet = 0
+                digits = 0
+                continue
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else {
+                return nil
+            }
+            if digits == 0 {
+                leadingZero = byte == UInt8(ascii: "0")
+            } else if leadingZero {
+                return nil
+            }
+            octet = octet * 10 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
+            guard octet <= 255, digits <= 3 else {
+                return nil
+            }
+        }
+        guard digits > 0, octets == 3 else {
+            return nil
+        }
+        return IPAddress(isV6: false, high: 0, low: value << 8 | UInt64(octet))
+    }
+
+    private static func parseV6(_ bytes: UnsafeBufferPointer<UInt8>) -> IPAddress? {
+        var head = UInt128Parts()
+        var tail = UInt128Parts()
+        var headGroups = 0
+        var tailGroups = 0
+        var compressed = false
+        var group: UInt64 = 0
+        var digits = 0
+        var index = 0
+        let count = bytes.count
+        if count >= 2, bytes[0] == UInt8(ascii: ":"), bytes[1] == UInt8(ascii: ":") {
+            compressed = true
+            index = 2
+        } else if bytes[0] == UInt8(ascii: ":") {
+            return nil
+        }
+        func finishGroup() -> Bool {
+            guard digits > 0 else {
+                return false
+            }
+            if compressed {
+                tail.append(group)
+                tailGroups += 1
+            } else {
+                head.append(group)
+                headGroups += 1
+            }
+            group = 0
+            digits = 0
+            return true
+        }
+        while index < count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: ":") {
+                guard finishGroup() else {
+                    return nil
+                }
+                if index + 1 < count, bytes[index + 1] == UInt8(ascii: ":") {
+                    guard !compressed else {
+                        return nil
+                    }
+                    compressed = true
+                    index += 2
+                    if index == count {
+                        break
+                    }
+                    continue
+                }
+                index += 1
+                guard index < count else {
+                    return nil
+                }
+                continue
+            }
+            guard let nibble = hexValue(byte), digits < 4 else {
+                return nil
+            }
+            group = group << 4 | UInt64(nibble)
+            digits += 1
+            index += 1
+        }
+        if digits > 0 {
+            _ = finishGroup()
+        }
+        let groups = headGroups + tailGroups
+        guard compressed ? groups <= 7 : groups == 8 else {
+            return nil
+        }
+        head.shiftLeft(groups: 8 - headGroups)
+        return IPAddress(isV6: true, high: head.high | tail.high, low: head.low | tail.low)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}
+
+/// 128 bits as two words, filled 16 bits at a time.
+private struct UInt128Parts {
+    var high: UInt64 = 0
+    var low: UInt64 = 0
+
+    mutating func append(_ group: UInt64) {
+        high = high << 16 | low >> 48
+        low = low << 16 | group
+    }
+
+    mutating func shiftLeft(groups: Int) {
+        for _ in 0..<groups {
+            append(0)
+        }
+    }
+}
+
+/// A CIDR block (or one address, from an IP-literal string) of one family.
+struct IPRange: Sendable, Hashable {
+    var isV6: Bool
+    var prefixLength: Int
+    var high: UInt64
+    var low: UInt64
+
+    /// The block of one address.
+    init(address: IPAddress) {
+        self.init(isV6: address.isV6, prefixLength: address.isV6 ? 128 : 32, address: address)
+    }
+
+    /// The block of `prefixLength` bits around `address`, with host bits cleared.
+    init(isV6: Bool, prefixLength: Int, address: IPAddress) {
+        self.isV6 = isV6
+        self.prefixLength = prefixLength
+        let masks = IPRange.masks(isV6: isV6, prefixLength: prefixLength)
+        self.high = address.high & masks.high
+        self.low = address.low & masks.low
+    }
+
+    func contains(_ address: IPAddress) -> Bool {
+        guard address.isV6 == isV6 else {
+            return false
+        }
+        let masks = IPRange.masks(isV6: isV6, prefixLength: prefixLength)
+        return address.high & masks.high == high && address.low & masks.low == low
+    }
+
+    static func masks(isV6: Bool, prefixLength: Int) -> (high: UInt64, low: UInt64) {
+        let bits = isV6 ? prefixLength : prefixLength + 96
+        let high: UInt64 = bits >= 64 ? .max : (bits == 0 ? 0 : .max << UInt64(64 - bits))
+        let low: UInt64 = bits <= 64 ? 0 : (bits >= 128 ? .max : .max << UInt64(128 - bits))
+        return (high, low)
+    }
+
+    /// Parses `a.b.c.d/n` or an IPv6 prefix; the error says what is wrong.
+    static func parseCIDR(_ text: String) -> Result<IPRange, CIDRProblem> {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            return .failure(.slashCount)
+        }
+        let maskText = parts[1]
+        guard !maskText.isEmpty, maskText.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+            maskText.count == 1 || maskText.first != "0", maskText.count <= 3, let mask = Int(maskText)
+        else {
+            return .failure(.maskNotInteger)
+        }
+        guard let address = IPAddress.parse(String(parts[0])) else {
+            return .failure(.badAddress)
+        }
+        let maximum = address.isV6 ? 127 : 31
+        guard mask <= maximum else {
+            return .failure(.maskTooLarge(family: address.isV6 ? "IPv6" : "IPv4", maximum: maximum))
+        }
+        return .success(IPRange(isV6: address.isV6, prefixLength: mask, address: address))
+    }
+
+    /// Why a CIDR was rejected.
+    enum CIDRProblem: Error, Equatable {
+        case slashCount
+        case maskNotInteger
+        case badAddress
+        case maskTooLarge(family: String, maximum: Int)
+
+        var message: String {
+            switch self {
+            case .slashCount: "exactly one '/' is required, as in \"10.0.0.0/8\""
+            case .maskNotInteger: "the mask after '/' must be a decimal integer without sign or leading zeros"
+            case .badAddress:
+                "the address must be an IPv4 dotted quad or an IPv6 literal (no hostnames, zones or spaces)"
+            case .maskTooLarge(let family, let maximum):
+                "\(family) mask bits must be at most \(maximum); for one address write the address as a string"
+            }
+        }
+    }
+}
