@@ -128,6 +128,9 @@ extension PatternCompiler {
                 throw invalid(.invalidAnythingBut, path, usage)
             }
             let innerPath = PatternCompiler.jsonPath(path, inner.name)
+            guard ["prefix", "suffix", "equals-ignore-case", "wildcard"].contains(inner.name) else {
+                throw invalid(.invalidAnythingBut, innerPath, "anything-but can only nest prefix, suffix, equals-ignore-case or wildcard")
+            }
             var operands: [String] = []
             switch inner.value {
             case .string(let text):
@@ -151,14 +154,12 @@ extension PatternCompiler {
                 return inner.name == "prefix" ? .prefixes(operands) : .suffixes(operands)
             case "equals-ignore-case":
                 return .ignoreCase(operands.map(CaseFolding.fold))
-            case "wildcard":
+            default:
                 var wildcards: [Wildcard] = []
                 for operand in operands {
                     wildcards.append(try wildcard(.string(operand), path: innerPath))
                 }
                 return .wildcards(wildcards)
-            default:
-                throw invalid(.invalidAnythingBut, innerPath, "anything-but can only nest prefix, suffix, equals-ignore-case or wildcard")
             }
         default:
             throw invalid(.invalidAnythingBut, path, usage)

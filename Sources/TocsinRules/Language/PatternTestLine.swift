@@ -6,7 +6,7 @@ public import TocsinCore
 /// `pattern` and `event`, where a string-valued `pattern` or `event` is raw source text.
 ///
 /// Used by `tocsin pattern test --jsonl` and by the conformance suite.
-public enum PatternTestLine {
+public enum PatternTestLine: Sendable {
     /// The answer for one line: `{"id":…,"match":true|false}` or `{"id":…,"error":"…"}`.
     public static func evaluate(_ line: [UInt8], limits: PatternLimits = PatternLimits()) -> JSONValue {
         let parsed: JSONValue
