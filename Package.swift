@@ -60,6 +60,7 @@ let package = Package(
             name: "TocsinServer",
             dependencies: [
                 "TocsinCore",
+                "TocsinRules",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -82,6 +83,7 @@ let package = Package(
             name: "TocsinCLI",
             dependencies: [
                 "TocsinCore",
+                "TocsinRules",
                 "TocsinStore",
                 "TocsinRuntime",
                 "TocsinServer",

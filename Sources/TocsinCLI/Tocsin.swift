@@ -14,6 +14,9 @@ struct Tocsin: AsyncParsableCommand {
             defaulting to the admin key in the local data directory.
             """,
         version: "0.1.0",
-        subcommands: [ServeCommand.self, PublishCommand.self, EventsCommand.self, TailCommand.self, AuditCommand.self]
+        subcommands: [
+            ServeCommand.self, PublishCommand.self, EventsCommand.self, TailCommand.self, AuditCommand.self,
+            PatternCommand.self,
+        ]
     )
 }

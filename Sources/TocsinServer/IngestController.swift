@@ -23,7 +23,7 @@ struct IngestController: Sendable {
     func ingest(_ request: Request, context: some RequestContext) async throws -> Response {
         let contentType = request.headers[.contentType]
         let mode = try Self.mode(contentType: contentType, headers: request.headers)
-        let body = try await collectBody(request)
+        let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes)
         let events = try decode(mode: mode, contentType: contentType, headers: request.headers, body: body)
         let receipts: [AppendReceipt]
         do {
@@ -76,17 +76,6 @@ struct IngestController: Sendable {
             title: "Unsupported content type",
             detail: detail
         )
-    }
-
-    private func collectBody(_ request: Request) async throws -> ByteBuffer {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxBodyBytes {
-            throw Problem.bodyTooLarge(limit: configuration.maxBodyBytes)
-        }
-        do {
-            return try await request.body.collect(upTo: configuration.maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw Problem.bodyTooLarge(limit: configuration.maxBodyBytes)
-        }
     }
 
     private func decode(mode: Mode, contentType: String?, headers: HTTPFields, body: ByteBuffer) throws -> [CloudEvent]

@@ -141,24 +141,40 @@ func call(
     )
 }
 
-/// Runs the `tocsin` binary with `arguments` and returns its exit status and standard output.
+/// Runs the `tocsin` binary with `arguments` (and `input` on standard input) and returns its exit
+/// status, standard output and standard error.
 func runTocsin(
     _ arguments: [String],
-    environment: [String: String] = [:]
-) async throws -> (status: Int32, output: String) {
+    environment: [String: String] = [:],
+    input: [UInt8] = []
+) async throws -> (status: Int32, output: String, errors: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: ServerProcess.binary)
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let output = Pipe()
+    let errors = Pipe()
+    let standardInput = Pipe()
     process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
+    process.standardError = errors
+    process.standardInput = standardInput
     try process.run()
+    let writer = Task.detached {
+        try? standardInput.fileHandleForWriting.write(contentsOf: input)
+        try? standardInput.fileHandleForWriting.close()
+    }
+    let errorReader = Task.detached { errors.fileHandleForReading.readDataToEndOfFile() }
     let data = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = await errorReader.value
+    await writer.value
     while process.isRunning {
         try await Task.sleep(for: .milliseconds(10))
     }
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    return (
+        process.terminationStatus,
+        String(decoding: data, as: UTF8.self),
+        String(decoding: errorData, as: UTF8.self)
+    )
 }
 
 /// A lock-protected value that concurrent test tasks share.
