@@ -34,22 +34,128 @@ enum AnchorKey: Hashable {
 
 /// All anchors of one path: given a leaf at the path, fires every sub-rule anchored on a test the
 /// leaf passes (a superset is fine: candidates are verified; a miss is not).
-struct AnchorIndex: Sendable {
-    private var strings: [String: [Int32]] = [:]
-    private var numberTexts: [String: [Int32]] = [:]
-    private var numberValues: [Double: [Int32]] = [:]
-    private var trues: [Int32] = []
-    private var falses: [Int32] = []
-    private var nulls: [Int32] = []
-    private var anyLeaf: [Int32] = []
-    private var anyString: [Int32] = []
-    private var addresses = AddressIndex()
-    private var prefixes = ByteTrie()
-    private var suffixes = ByteTrie()
-    private var foldedPrefixes = ByteTrie()
-    private var foldedSuffixes = ByteTrie()
-    private var substrings = SubstringIndex()
-    private var ranges: [(range: NumericRange, ids: [Int32])] = []
+final class AnchorIndex: Sendable {
+    private let strings: [String: [Int32]]
+    private let numberTexts: [String: [Int32]]
+    private let numberValues: [Double: [Int32]]
+    private let trues: [Int32]
+    private let falses: [Int32]
+    private let nulls: [Int32]
+    private let anyLeaf: [Int32]
+    private let anyString: [Int32]
+    private let addresses: AddressIndex
+    private let prefixes: ByteTrie
+    private let suffixes: ByteTrie
+    private let foldedPrefixes: ByteTrie
+    private let foldedSuffixes: ByteTrie
+    private let substrings: SubstringIndex
+    private let ranges: [(range: NumericRange, ids: [Int32])]
+
+    init(_ builder: AnchorIndexBuilder) {
+        strings = builder.strings
+        numberTexts = builder.numberTexts
+        numberValues = builder.numberValues
+        trues = builder.trues
+        falses = builder.falses
+        nulls = builder.nulls
+        anyLeaf = builder.anyLeaf
+        anyString = builder.anyString
+        addresses = builder.addresses
+        prefixes = builder.prefixes
+        suffixes = builder.suffixes
+        foldedPrefixes = builder.foldedPrefixes
+        foldedSuffixes = builder.foldedSuffixes
+        var substrings = builder.substrings
+        substrings.build()
+        self.substrings = substrings
+        ranges = builder.ranges
+    }
+
+    /// Fires the sub-rules whose anchor `leaf` passes.
+    func fire(_ leaf: JSONValue, into state: inout MatchState) {
+        state.addCandidates(anyLeaf)
+        switch leaf {
+        case .string(let text):
+            fireString(text, into: &state)
+        case .number(let number):
+            if let ids = numberTexts[number.text] {
+                state.addCandidates(ids)
+            }
+            if !numberValues.isEmpty || !ranges.isEmpty, let value = NumberText.comparableValue(number.text) {
+                if let ids = numberValues[value == 0 ? 0 : value] {
+                    state.addCandidates(ids)
+                }
+                for entry in ranges where entry.range.contains(value) {
+                    state.addCandidates(entry.ids)
+                }
+            }
+        case .bool(let value):
+            state.addCandidates(value ? trues : falses)
+        case .null:
+            state.addCandidates(nulls)
+        case .array, .object:
+            return
+        }
+    }
+
+    private func fireString(_ text: String, into state: inout MatchState) {
+        state.addCandidates(anyString)
+        if let ids = strings[text] {
+            state.addCandidates(ids)
+        }
+        if !addresses.isEmpty, let address = IPAddress.parse(text) {
+            addresses.fire(address, into: &state)
+        }
+        guard !(prefixes.isEmpty && suffixes.isEmpty && foldedPrefixes.isEmpty && foldedSuffixes.isEmpty
+            && substrings.isEmpty)
+        else {
+            return
+        }
+        var text = text
+        text.withUTF8 { bytes in
+            if !prefixes.isEmpty {
+                prefixes.walk(bytes, reversed: false, folding: false, into: &state)
+            }
+            if !suffixes.isEmpty {
+                suffixes.walk(bytes, reversed: true, folding: false, into: &state)
+            }
+            if !substrings.isEmpty {
+                substrings.walk(bytes, into: &state)
+            }
+        }
+        guard !(foldedPrefixes.isEmpty && foldedSuffixes.isEmpty) else {
+            return
+        }
+        let ascii = text.withUTF8 { CaseFolding.isASCII($0) }
+        var folded = ascii ? text : CaseFolding.fold(text)
+        folded.withUTF8 { bytes in
+            if !foldedPrefixes.isEmpty {
+                foldedPrefixes.walk(bytes, reversed: false, folding: ascii, into: &state)
+            }
+            if !foldedSuffixes.isEmpty {
+                foldedSuffixes.walk(bytes, reversed: true, folding: ascii, into: &state)
+            }
+        }
+    }
+}
+
+/// Collects the anchors of one path before they are frozen into an ``AnchorIndex``.
+struct AnchorIndexBuilder {
+    fileprivate(set) var strings: [String: [Int32]] = [:]
+    fileprivate(set) var numberTexts: [String: [Int32]] = [:]
+    fileprivate(set) var numberValues: [Double: [Int32]] = [:]
+    fileprivate(set) var trues: [Int32] = []
+    fileprivate(set) var falses: [Int32] = []
+    fileprivate(set) var nulls: [Int32] = []
+    fileprivate(set) var anyLeaf: [Int32] = []
+    fileprivate(set) var anyString: [Int32] = []
+    fileprivate(set) var addresses = AddressIndex()
+    fileprivate(set) var prefixes = ByteTrie()
+    fileprivate(set) var suffixes = ByteTrie()
+    fileprivate(set) var foldedPrefixes = ByteTrie()
+    fileprivate(set) var foldedSuffixes = ByteTrie()
+    fileprivate(set) var substrings = SubstringIndex()
+    fileprivate(set) var ranges: [(range: NumericRange, ids: [Int32])] = []
 
     mutating func insert(_ key: AnchorKey, id: Int32) {
         switch key {
@@ -78,73 +184,6 @@ struct AnchorIndex: Sendable {
         case .anyLeaf: anyLeaf.append(id)
         }
     }
-
-    /// Fires the sub-rules whose anchor `leaf` passes.
-    func fire(_ leaf: JSONValue, into context: MatchContext) {
-        context.addCandidates(anyLeaf)
-        switch leaf {
-        case .string(let text):
-            fireString(text, into: context)
-        case .number(let number):
-            if let ids = numberTexts[number.text] {
-                context.addCandidates(ids)
-            }
-            if !numberValues.isEmpty || !ranges.isEmpty, let value = NumberText.comparableValue(number.text) {
-                if let ids = numberValues[value == 0 ? 0 : value] {
-                    context.addCandidates(ids)
-                }
-                for entry in ranges where entry.range.contains(value) {
-                    context.addCandidates(entry.ids)
-                }
-            }
-        case .bool(let value):
-            context.addCandidates(value ? trues : falses)
-        case .null:
-            context.addCandidates(nulls)
-        case .array, .object:
-            return
-        }
-    }
-
-    private func fireString(_ text: String, into context: MatchContext) {
-        context.addCandidates(anyString)
-        if let ids = strings[text] {
-            context.addCandidates(ids)
-        }
-        if !addresses.isEmpty, let address = IPAddress.parse(text) {
-            addresses.fire(address, into: context)
-        }
-        guard !(prefixes.isEmpty && suffixes.isEmpty && foldedPrefixes.isEmpty && foldedSuffixes.isEmpty
-            && substrings.isEmpty)
-        else {
-            return
-        }
-        var text = text
-        text.withUTF8 { bytes in
-            if !prefixes.isEmpty {
-                prefixes.walk(bytes, reversed: false, folding: false, into: context)
-            }
-            if !suffixes.isEmpty {
-                suffixes.walk(bytes, reversed: true, folding: false, into: context)
-            }
-            if !substrings.isEmpty {
-                substrings.walk(bytes, into: context)
-            }
-        }
-        guard !(foldedPrefixes.isEmpty && foldedSuffixes.isEmpty) else {
-            return
-        }
-        let ascii = text.withUTF8 { CaseFolding.isASCII($0) }
-        var folded = ascii ? text : CaseFolding.fold(text)
-        folded.withUTF8 { bytes in
-            if !foldedPrefixes.isEmpty {
-                foldedPrefixes.walk(bytes, reversed: false, folding: ascii, into: context)
-            }
-            if !foldedSuffixes.isEmpty {
-                foldedSuffixes.walk(bytes, reversed: true, folding: ascii, into: context)
-            }
-        }
-    }
 }
 
 /// CIDR blocks and IP literals of one path, probed once per prefix length in use.
@@ -166,10 +205,10 @@ struct AddressIndex: Sendable {
         }
     }
 
-    func fire(_ address: IPAddress, into context: MatchContext) {
+    func fire(_ address: IPAddress, into state: inout MatchState) {
         for length in address.isV6 ? lengthsV6 : lengthsV4 {
             if let ids = blocks[IPRange(isV6: address.isV6, prefixLength: length, address: address)] {
-                context.addCandidates(ids)
+                state.addCandidates(ids)
             }
         }
     }

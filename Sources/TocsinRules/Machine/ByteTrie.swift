@@ -42,10 +42,10 @@ struct ByteTrie: Sendable {
         _ bytes: UnsafeBufferPointer<UInt8>,
         reversed: Bool,
         folding: Bool,
-        into context: MatchContext
+        into state: inout MatchState
     ) {
         var node = 0
-        context.addCandidates(passing[0])
+        state.addCandidates(passing[0])
         let count = bytes.count
         var step = 0
         while step < count {
@@ -58,9 +58,9 @@ struct ByteTrie: Sendable {
                 return
             }
             node = Int(edgeTargets[node][position])
-            context.addCandidates(passing[node])
+            state.addCandidates(passing[node])
             step += 1
         }
-        context.addCandidates(ending[node])
+        state.addCandidates(ending[node])
     }
 }

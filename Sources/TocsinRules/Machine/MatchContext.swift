@@ -7,8 +7,21 @@ import TocsinCore
 /// Keep one per task and pass it to every call: after the first few events its buffers stop
 /// growing and matching no longer allocates. Not thread-safe; never share one between tasks.
 public final class MatchContext {
+    var state = MatchState()
+
+    /// Creates an empty context; it sizes itself on first use.
+    public init() {}
+
     /// The indices (into the machine's rules) of the rules that matched the last event, ascending.
-    public private(set) var matchedRules: [Int32] = []
+    public var matchedRules: [Int32] {
+        state.matchedRules
+    }
+}
+
+/// The scratch state of one match, used as a local `inout` value during matching (no dynamic
+/// exclusivity checks on the hot path).
+struct MatchState {
+    var matchedRules: [Int32] = []
 
     var leafValues: [JSONValue] = []
     var leafNext: [Int32] = []
@@ -33,10 +46,7 @@ public final class MatchContext {
         var index: Int32
     }
 
-    /// Creates an empty context; it sizes itself on first use.
-    public init() {}
-
-    func begin(paths: Int, subRules: Int, rules: Int) {
+    mutating func begin(paths: Int, subRules: Int, rules: Int) {
         if pathHead.count < paths {
             pathHead = [Int32](repeating: -1, count: paths)
         }
@@ -57,7 +67,7 @@ public final class MatchContext {
         arrays = 0
     }
 
-    func end() {
+    mutating func end() {
         for path in touchedPaths {
             pathHead[Int(path)] = -1
         }
@@ -71,14 +81,14 @@ public final class MatchContext {
     }
 
     @inline(__always)
-    func addCandidates(_ ids: [Int32]) {
+    mutating func addCandidates(_ ids: [Int32]) {
         for id in ids where candidateStamp[Int(id)] != generation {
             candidateStamp[Int(id)] = generation
             candidates.append(id)
         }
     }
 
-    func record(_ value: JSONValue, pathID: Int32) {
+    mutating func record(_ value: JSONValue, pathID: Int32) {
         let leaf = Int32(leafValues.count)
         leafValues.append(value)
         let head = pathHead[Int(pathID)]
@@ -92,14 +102,14 @@ public final class MatchContext {
         trails.append(contentsOf: trail)
     }
 
-    func addMatch(rule: Int32) {
+    mutating func addMatch(rule: Int32) {
         if ruleStamp[Int(rule)] != generation {
             ruleStamp[Int(rule)] = generation
             matchedRules.append(rule)
         }
     }
 
-    func sortMatches() {
+    mutating func sortMatches() {
         if matchedRules.count > 1 {
             matchedRules.sort()
         }

@@ -12,6 +12,33 @@ struct PathTrie: Sendable {
         var lookup: [String: Int32]?
         /// The path id when some condition names this exact path, else -1.
         var pathID: Int32 = -1
+        /// The first bytes of the child names (`.` stands for an empty name), as a 256-bit set:
+        /// an event key whose first byte is not here cannot lead anywhere, dotted or not.
+        var firstBytes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var hasEmptyName = false
+
+        mutating func noteFirstByte(of name: String) {
+            let byte = name.utf8.first ?? UInt8(ascii: ".")
+            hasEmptyName = hasEmptyName || name.isEmpty
+            let bit = UInt64(1) << UInt64(byte & 63)
+            switch byte >> 6 {
+            case 0: firstBytes.0 |= bit
+            case 1: firstBytes.1 |= bit
+            case 2: firstBytes.2 |= bit
+            default: firstBytes.3 |= bit
+            }
+        }
+
+        @inline(__always)
+        func mayHaveChild(startingWith byte: UInt8) -> Bool {
+            let bit = UInt64(1) << UInt64(byte & 63)
+            switch byte >> 6 {
+            case 0: return firstBytes.0 & bit != 0
+            case 1: return firstBytes.1 & bit != 0
+            case 2: return firstBytes.2 & bit != 0
+            default: return firstBytes.3 & bit != 0
+            }
+        }
     }
 
     private(set) var nodes: [Node] = [Node()]
@@ -28,6 +55,7 @@ struct PathTrie: Sendable {
                 let child = Int32(nodes.count - 1)
                 nodes[node].names.append(segment)
                 nodes[node].children.append(child)
+                nodes[node].noteFirstByte(of: segment)
                 node = Int(child)
             }
         }
@@ -49,16 +77,26 @@ struct PathTrie: Sendable {
 
     /// The child of `node` for the event key `name`, splitting keys that contain dots.
     @inline(__always)
-    func child(of node: Int, key name: String) -> Int? {
-        if let child = child(of: node, named: name) {
+    static func child(
+        in nodes: UnsafeBufferPointer<Node>,
+        of node: Int,
+        key name: String
+    ) -> Int? {
+        guard let first = name.utf8.first else {
+            return nodes[node].hasEmptyName ? lookup(in: nodes, node: node, name: name).map(Int.init) : nil
+        }
+        guard nodes[node].mayHaveChild(startingWith: first) else {
+            return nil
+        }
+        if let child = lookup(in: nodes, node: node, name: name) {
             return Int(child)
         }
-        guard name.utf8.contains(UInt8(ascii: ".")) else {
+        guard containsDot(name) else {
             return nil
         }
         var current = node
         for segment in name.split(separator: ".", omittingEmptySubsequences: false) {
-            guard let next = child(of: current, named: String(segment)) else {
+            guard let next = lookup(in: nodes, node: current, name: String(segment)) else {
                 return nil
             }
             current = Int(next)
@@ -67,14 +105,28 @@ struct PathTrie: Sendable {
     }
 
     @inline(__always)
+    private static func containsDot(_ name: String) -> Bool {
+        if let found = name.utf8.withContiguousStorageIfAvailable({ bytes in
+            bytes.contains(UInt8(ascii: "."))
+        }) {
+            return found
+        }
+        return name.utf8.contains(UInt8(ascii: "."))
+    }
+
     private func child(of node: Int, named name: String) -> Int32? {
-        let entry = nodes[node]
-        if let lookup = entry.lookup {
+        nodes.withUnsafeBufferPointer { PathTrie.lookup(in: $0, node: node, name: name) }
+    }
+
+    @inline(__always)
+    private static func lookup(in nodes: UnsafeBufferPointer<Node>, node: Int, name: String) -> Int32? {
+        if let lookup = nodes[node].lookup {
             return lookup[name]
         }
         let count = name.utf8.count
-        for index in entry.names.indices where entry.names[index].utf8.count == count && entry.names[index] == name {
-            return entry.children[index]
+        let names = nodes[node].names
+        for index in names.indices where names[index].utf8.count == count && names[index] == name {
+            return nodes[node].children[index]
         }
         return nil
     }

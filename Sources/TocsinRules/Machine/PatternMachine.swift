@@ -63,7 +63,7 @@ public struct PatternMachine: Sendable {
             }
         }
         trie.freeze()
-        var anchors = [AnchorIndex](repeating: AnchorIndex(), count: trie.pathCount)
+        var anchors = [AnchorIndexBuilder](repeating: AnchorIndexBuilder(), count: trie.pathCount)
         var unanchored: [Int32] = []
         for (index, subRule) in compiled.enumerated() {
             let id = Int32(index)
@@ -77,7 +77,7 @@ public struct PatternMachine: Sendable {
         }
         self.rules = rules
         self.trie = trie
-        self.anchors = anchors
+        self.anchors = anchors.map(AnchorIndex.init)
         self.subRules = compiled
         self.unanchored = unanchored
     }
@@ -98,114 +98,147 @@ public struct PatternMachine: Sendable {
 
     /// Matches `event`; the result is in `context.matchedRules` until the next call.
     public func match(_ event: JSONValue, context: MatchContext) {
-        context.begin(paths: trie.pathCount, subRules: subRules.count, rules: rules.count)
+        var state = context.state
+        context.state = MatchState()
+        state.begin(paths: trie.pathCount, subRules: subRules.count, rules: rules.count)
         if case .object(let object) = event {
-            visitMembers(object, node: 0, context: context)
-        }
-        context.addCandidates(unanchored)
-        for candidate in context.candidates {
-            let subRule = subRules[Int(candidate)]
-            if verify(subRule, context: context) {
-                context.addMatch(rule: subRule.rule)
+            trie.nodes.withUnsafeBufferPointer { nodes in
+                anchors.withUnsafeBufferPointer { anchors in
+                    let walker = Walker(nodes: nodes, anchors: anchors)
+                    walker.visitMembers(object, node: 0, state: &state)
+                }
             }
         }
-        context.sortMatches()
-        context.end()
+        state.addCandidates(unanchored)
+        subRules.withUnsafeBufferPointer { subRules in
+            for candidate in state.candidates {
+                if PatternMachine.verify(subRules[Int(candidate)], state: &state) {
+                    state.addMatch(rule: subRules[Int(candidate)].rule)
+                }
+            }
+        }
+        state.sortMatches()
+        state.end()
+        context.state = state
     }
 
-    private func visitMembers(_ object: JSONObject, node: Int, context: MatchContext) {
-        for member in object.members {
-            if let child = trie.child(of: node, key: member.name) {
-                visit(member.value, node: child, context: context)
+    /// The event walk over borrowed machine storage.
+    private struct Walker {
+        let nodes: UnsafeBufferPointer<PathTrie.Node>
+        let anchors: UnsafeBufferPointer<AnchorIndex>
+
+        func visitMembers(_ object: JSONObject, node: Int, state: inout MatchState) {
+            object.members.withUnsafeBufferPointer { members in
+                for index in members.indices {
+                    if let child = PathTrie.child(in: nodes, of: node, key: members[index].name) {
+                        visit(members[index].value, node: child, state: &state)
+                    }
+                }
             }
         }
-    }
 
-    private func visit(_ value: JSONValue, node: Int, context: MatchContext) {
-        switch value {
-        case .object(let object):
-            if !trie.nodes[node].names.isEmpty {
-                visitMembers(object, node: node, context: context)
-            }
-        case .array(let elements):
-            context.arrays += 1
-            let array = context.arrays
-            for (index, element) in elements.enumerated() {
-                context.trail.append(MatchContext.ArrayStep(array: array, index: Int32(index)))
-                visit(element, node: node, context: context)
-                context.trail.removeLast()
-            }
-        default:
-            let pathID = trie.nodes[node].pathID
-            if pathID >= 0 {
-                context.record(value, pathID: pathID)
-                anchors[Int(pathID)].fire(value, into: context)
+        func visit(_ value: JSONValue, node: Int, state: inout MatchState) {
+            switch value {
+            case .object(let object):
+                if !nodes[node].names.isEmpty {
+                    visitMembers(object, node: node, state: &state)
+                }
+            case .array(let elements):
+                state.arrays += 1
+                let array = state.arrays
+                for index in elements.indices {
+                    state.trail.append(MatchState.ArrayStep(array: array, index: Int32(index)))
+                    visit(elements[index], node: node, state: &state)
+                    state.trail.removeLast()
+                }
+            default:
+                let pathID = nodes[node].pathID
+                if pathID >= 0 {
+                    state.record(value, pathID: pathID)
+                    anchors[Int(pathID)].fire(value, into: &state)
+                }
             }
         }
     }
 
     /// The reference semantics over the recorded leaves (see ``ReferenceMatcher``).
-    private func verify(_ subRule: CompiledSubRule, context: MatchContext) -> Bool {
-        context.choiceLeaves.removeAll(keepingCapacity: true)
-        context.choiceStart.removeAll(keepingCapacity: true)
-        for condition in subRule.conditions {
-            var leaf = context.pathHead[Int(condition.pathID)]
+    private static func verify(_ subRule: CompiledSubRule, state: inout MatchState) -> Bool {
+        state.choiceLeaves.removeAll(keepingCapacity: true)
+        state.choiceStart.removeAll(keepingCapacity: true)
+        let satisfiable = subRule.conditions.withUnsafeBufferPointer { conditions in
+            collectChoices(conditions, state: &state)
+        }
+        guard satisfiable else {
+            return false
+        }
+        if state.choiceStart.isEmpty {
+            return true
+        }
+        state.choiceStart.append(Int32(state.choiceLeaves.count))
+        state.chosen.removeAll(keepingCapacity: true)
+        return assign(state: &state)
+    }
+
+    /// For each condition: satisfied outright (absence allowed, or a matching leaf outside arrays),
+    /// or a range of matching leaves for ``assign(state:)``; `false` when one has no matching leaf.
+    private static func collectChoices(
+        _ conditions: UnsafeBufferPointer<CompiledCondition>,
+        state: inout MatchState
+    ) -> Bool {
+        for index in conditions.indices {
+            let condition = conditions[index]
+            var leaf = state.pathHead[Int(condition.pathID)]
             if leaf < 0 {
                 if condition.allowsAbsence {
                     continue
                 }
                 return false
             }
-            let start = context.choiceLeaves.count
+            let start = state.choiceLeaves.count
             var free = false
             while leaf >= 0 {
-                if condition.condition.matches(context.leafValues[Int(leaf)]) {
-                    if context.leafTrailCount[Int(leaf)] == 0 {
+                if condition.condition.matches(state.leafValues[Int(leaf)]) {
+                    if state.leafTrailCount[Int(leaf)] == 0 {
                         free = true
                         break
                     }
-                    context.choiceLeaves.append(leaf)
+                    state.choiceLeaves.append(leaf)
                 }
-                leaf = context.leafNext[Int(leaf)]
+                leaf = state.leafNext[Int(leaf)]
             }
             if free {
-                context.choiceLeaves.removeSubrange(start...)
+                state.choiceLeaves.removeLast(state.choiceLeaves.count - start)
                 continue
             }
-            if context.choiceLeaves.count == start {
+            if state.choiceLeaves.count == start {
                 return false
             }
-            context.choiceStart.append(Int32(start))
+            state.choiceStart.append(Int32(start))
         }
-        if context.choiceStart.isEmpty {
-            return true
-        }
-        context.choiceStart.append(Int32(context.choiceLeaves.count))
-        context.chosen.removeAll(keepingCapacity: true)
-        return assign(context: context)
+        return true
     }
 
     /// Picks one leaf per remaining condition, pairwise consistent (backtracking).
-    private func assign(context: MatchContext) -> Bool {
-        let level = context.chosen.count
-        guard level < context.choiceStart.count - 1 else {
+    private static func assign(state: inout MatchState) -> Bool {
+        let level = state.chosen.count
+        guard level < state.choiceStart.count - 1 else {
             return true
         }
-        let start = Int(context.choiceStart[level])
-        let end = Int(context.choiceStart[level + 1])
+        let start = Int(state.choiceStart[level])
+        let end = Int(state.choiceStart[level + 1])
         for position in start..<end {
-            let candidate = context.choiceLeaves[position]
+            let candidate = state.choiceLeaves[position]
             var fits = true
-            for previous in context.chosen where !context.consistent(previous, candidate) {
+            for previous in state.chosen where !state.consistent(previous, candidate) {
                 fits = false
                 break
             }
             if fits {
-                context.chosen.append(candidate)
-                if assign(context: context) {
+                state.chosen.append(candidate)
+                if assign(state: &state) {
                     return true
                 }
-                context.chosen.removeLast()
+                state.chosen.removeLast()
             }
         }
         return false
