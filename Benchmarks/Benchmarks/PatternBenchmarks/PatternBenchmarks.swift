@@ -32,6 +32,15 @@ func compileRules(_ count: Int) -> [PatternMachine.Rule] {
     }
 }
 
+/// Resident memory in bytes (Linux `/proc/self/statm`), for the memory-per-rule report.
+func residentBytes() -> Int {
+    guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else {
+        return 0
+    }
+    let pages = statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.throughput, .wallClock, .mallocCountTotal, .instructions],
@@ -39,6 +48,14 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(4)
     )
     print("Pattern corpus: \(events.count) events, mean \(eventBytes.reduce(0) { $0 + $1.count } / max(1, events.count)) bytes, \(ruleSources.count) rules")
+
+    let before = residentBytes()
+    let started = ContinuousClock.now
+    let large = PatternMachine(rules: compileRules(10_000))
+    let elapsed = ContinuousClock.now - started
+    print(
+        "10000 rules: compiled from text in \(elapsed), about \((residentBytes() - before) / large.subRuleCount) bytes resident per rule (patterns + machine)"
+    )
 
     for count in [10, 100, 1000, 10_000] {
         let machine = PatternMachine(rules: compileRules(count))
