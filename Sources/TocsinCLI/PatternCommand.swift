@@ -13,7 +13,7 @@ struct PatternCommand: ParsableCommand {
         subcommands: [Test.self]
     )
 
-    /// `tocsin pattern test`: does this pattern match this event?
+    /// `tocsin pattern test`, which says whether a pattern matches an event.
     struct Test: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Test a pattern against an event, or a file of pattern/event pairs.",
@@ -39,7 +39,9 @@ struct PatternCommand: ParsableCommand {
         func validate() throws {
             if jsonl {
                 guard pattern == nil, event == nil else {
-                    throw ValidationError("--jsonl reads pattern and event from standard input; drop --pattern and --event")
+                    throw ValidationError(
+                        "--jsonl reads pattern and event from standard input; drop --pattern and --event"
+                    )
                 }
             } else if pattern == nil || event == nil {
                 throw ValidationError("give both --pattern and --event, or --jsonl")

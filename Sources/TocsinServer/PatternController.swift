@@ -5,7 +5,7 @@ import NIOCore
 import TocsinCore
 import TocsinRules
 
-/// `POST /v1/patterns/test`: which of these events does this pattern match?
+/// `POST /v1/patterns/test`, which answers which of the given events a pattern matches.
 ///
 /// The API twin of `aws events test-event-pattern`. The body is
 /// `{"pattern": {…} or "raw text", "events": [{…}, …]}`; send the pattern as a string to use

@@ -31,22 +31,27 @@ struct PatternCommandTests {
         let directory = try TemporaryDirectory()
         let patternFile = directory.path + "/pattern.json"
         let eventFile = directory.path + "/event.json"
-        try Data(#"{"sourceIPAddress":[{"anything-but":{"prefix":"10."}}]}"#.utf8).write(to: URL(fileURLWithPath: patternFile))
+        try Data(#"{"sourceIPAddress":[{"anything-but":{"prefix":"10."}}]}"#.utf8).write(
+            to: URL(fileURLWithPath: patternFile)
+        )
         try Data(login.utf8).write(to: URL(fileURLWithPath: eventFile))
-        let result = try await runTocsin(["pattern", "test", "--pattern", "@" + patternFile, "--event", "@" + eventFile])
+        let result = try await runTocsin([
+            "pattern", "test", "--pattern", "@" + patternFile, "--event", "@" + eventFile,
+        ])
         #expect(result.status == 0)
         let missing = try await runTocsin(["pattern", "test", "--pattern", "@/nonexistent", "--event", login])
         #expect(missing.status == 2)
     }
 
     @Test func jsonLinesAnswerEveryLineInOrder() async throws {
-        let input = [
-            #"{"id":"a","pattern":{"user":["root"]},"event":{"user":"root"}}"#,
-            #"{"id":2,"pattern":"{\"user\":[\"x\"],\"user\":[\"root\"]}","event":"{\"user\":\"root\"}"}"#,
-            #"{"id":"c","pattern":{"user":[{"wildcard":"a**"}]},"event":{"user":"root"}}"#,
-            #"not json"#,
-            #"{"id":"e","pattern":{"user":["admin"]},"event":{"user":"root"}}"#,
-        ].joined(separator: "\n") + "\n"
+        let input =
+            [
+                #"{"id":"a","pattern":{"user":["root"]},"event":{"user":"root"}}"#,
+                #"{"id":2,"pattern":"{\"user\":[\"x\"],\"user\":[\"root\"]}","event":"{\"user\":\"root\"}"}"#,
+                #"{"id":"c","pattern":{"user":[{"wildcard":"a**"}]},"event":{"user":"root"}}"#,
+                #"not json"#,
+                #"{"id":"e","pattern":{"user":["admin"]},"event":{"user":"root"}}"#,
+            ].joined(separator: "\n") + "\n"
         let result = try await runTocsin(["pattern", "test", "--jsonl"], input: Array(input.utf8))
         #expect(result.status == 0)
         let lines = result.output.split(separator: "\n").map(String.init)

@@ -123,13 +123,32 @@ struct RandomPatterns {
         case 6: return op("equals-ignore-case", .string(someString))
         case 7: return op(pick(["prefix", "suffix"]), op("equals-ignore-case", .string(fragment)))
         case 8: return op("wildcard", .string(pick(["*a*", "A*", "*ta", "10.*", "*", "c*e*r", "x\\*y"])))
-        case 9: return op("anything-but", pick([.string(someString), .number(JSONNumber(text: "5")), .array([.string("alpha"), .string("beta")])]))
-        case 10: return op("anything-but", op(pick(["prefix", "suffix", "equals-ignore-case", "wildcard"]), .string(pick(["al", "ta", "ALPHA", "*e*"]))))
-        case 11: return op("numeric", pick([
-            .array([.string(">"), .number(JSONNumber(text: "0"))]),
-            .array([.string(">="), .number(JSONNumber(text: "1")), .string("<"), .number(JSONNumber(text: "300"))]),
-            .array([.string("="), .number(JSONNumber(text: "300"))]),
-        ]))
+        case 9:
+            return op(
+                "anything-but",
+                pick([
+                    .string(someString), .number(JSONNumber(text: "5")), .array([.string("alpha"), .string("beta")]),
+                ])
+            )
+        case 10:
+            return op(
+                "anything-but",
+                op(
+                    pick(["prefix", "suffix", "equals-ignore-case", "wildcard"]),
+                    .string(pick(["al", "ta", "ALPHA", "*e*"]))
+                )
+            )
+        case 11:
+            return op(
+                "numeric",
+                pick([
+                    .array([.string(">"), .number(JSONNumber(text: "0"))]),
+                    .array([
+                        .string(">="), .number(JSONNumber(text: "1")), .string("<"), .number(JSONNumber(text: "300")),
+                    ]),
+                    .array([.string("="), .number(JSONNumber(text: "300"))]),
+                ])
+            )
         case 12: return op("cidr", .string(pick(["10.0.0.0/8", "10.1.0.0/16", "2001:db8::/32", "0.0.0.0/0"])))
         case 13, 14: return op("exists", .bool(below(2) == 0))
         default: return .string(fragment)

@@ -24,28 +24,133 @@ struct PatternDiagnosticsTests {
         Case(pattern: #"{"a":"x"}"#, code: .invalidFieldValue, path: "$.a", message: "not to a string"),
         Case(pattern: #"{"a":[["x"]]}"#, code: .invalidMatchValue, path: "$.a[0]", message: "not arrays"),
         Case(pattern: #"{"a":[{}]}"#, code: .invalidMatchValue, path: "$.a[0]", message: "exactly one operator"),
-        Case(pattern: #"{"a":[{"prefix":"x","suffix":"y"}]}"#, code: .unknownOperator, path: "$.a[0]", message: "only one operator"),
-        Case(pattern: #"{"a":[{"contains":"x"}]}"#, code: .unknownOperator, path: "$.a[0].contains", message: "unrecognized operator"),
-        Case(pattern: #"{"a":[{"prefix":5}]}"#, code: .invalidOperand, path: "$.a[0].prefix", message: "must be a string, not number"),
-        Case(pattern: #"{"a":[{"prefix":{"wildcard":"x"}}]}"#, code: .invalidOperand, path: "$.a[0].prefix", message: "equals-ignore-case"),
-        Case(pattern: #"{"a":[{"wildcard":"a**b"}]}"#, code: .invalidWildcard, path: "$.a[0].wildcard", message: "'**' is not allowed"),
-        Case(pattern: #"{"a":[{"wildcard":"a\\b"}]}"#, code: .invalidWildcard, path: "$.a[0].wildcard", message: "invalid escape at position 1"),
-        Case(pattern: #"{"a":[{"exists":"true"}]}"#, code: .invalidOperand, path: "$.a[0].exists", message: "true or false"),
-        Case(pattern: #"{"a":[{"numeric":["<",5,">",1]}]}"#, code: .invalidNumeric, path: "$.a[0].numeric", message: "lower bound must come first"),
-        Case(pattern: #"{"a":[{"numeric":[">=",5,"<=",5]}]}"#, code: .invalidNumeric, path: "$.a[0].numeric", message: "less than the upper bound"),
-        Case(pattern: #"{"a":[{"numeric":[">","5"]}]}"#, code: .invalidNumeric, path: "$.a[0].numeric[1]", message: "must be a JSON number"),
-        Case(pattern: #"{"a":[{"numeric":["!=",5]}]}"#, code: .invalidNumeric, path: "$.a[0].numeric[0]", message: "=, <, <=, > or >="),
-        Case(pattern: #"{"a":[{"numeric":["=",1.0000000000000001]}]}"#, code: .invalidNumeric, path: "$.a[0].numeric[1]", message: "float64"),
-        Case(pattern: #"{"a":[{"cidr":"10.0.0.1/32"}]}"#, code: .invalidCIDR, path: "$.a[0].cidr", message: "at most 31"),
-        Case(pattern: #"{"a":[{"cidr":"10.0.0.0"}]}"#, code: .invalidCIDR, path: "$.a[0].cidr", message: "exactly one '/'"),
-        Case(pattern: #"{"a":[{"cidr":"::ffff:10.0.0.0/104"}]}"#, code: .invalidCIDR, path: "$.a[0].cidr", message: "IPv6 literal"),
-        Case(pattern: #"{"a":[{"cidr":"10.0.0.0/08"}]}"#, code: .invalidCIDR, path: "$.a[0].cidr", message: "leading zeros"),
-        Case(pattern: #"{"a":[{"anything-but":["x",1]}]}"#, code: .invalidAnythingBut, path: "$.a[0].anything-but", message: "only strings or only numbers"),
-        Case(pattern: #"{"a":[{"anything-but":{"prefix":""}}]}"#, code: .invalidAnythingBut, path: "$.a[0].anything-but.prefix", message: "cannot be empty"),
-        Case(pattern: #"{"a":[{"anything-but":{"numeric":[">",1]}}]}"#, code: .invalidAnythingBut, path: "$.a[0].anything-but.numeric", message: "can only nest"),
+        Case(
+            pattern: #"{"a":[{"prefix":"x","suffix":"y"}]}"#,
+            code: .unknownOperator,
+            path: "$.a[0]",
+            message: "only one operator"
+        ),
+        Case(
+            pattern: #"{"a":[{"contains":"x"}]}"#,
+            code: .unknownOperator,
+            path: "$.a[0].contains",
+            message: "unrecognized operator"
+        ),
+        Case(
+            pattern: #"{"a":[{"prefix":5}]}"#,
+            code: .invalidOperand,
+            path: "$.a[0].prefix",
+            message: "must be a string, not number"
+        ),
+        Case(
+            pattern: #"{"a":[{"prefix":{"wildcard":"x"}}]}"#,
+            code: .invalidOperand,
+            path: "$.a[0].prefix",
+            message: "equals-ignore-case"
+        ),
+        Case(
+            pattern: #"{"a":[{"wildcard":"a**b"}]}"#,
+            code: .invalidWildcard,
+            path: "$.a[0].wildcard",
+            message: "'**' is not allowed"
+        ),
+        Case(
+            pattern: #"{"a":[{"wildcard":"a\\b"}]}"#,
+            code: .invalidWildcard,
+            path: "$.a[0].wildcard",
+            message: "invalid escape at position 1"
+        ),
+        Case(
+            pattern: #"{"a":[{"exists":"true"}]}"#,
+            code: .invalidOperand,
+            path: "$.a[0].exists",
+            message: "true or false"
+        ),
+        Case(
+            pattern: #"{"a":[{"numeric":["<",5,">",1]}]}"#,
+            code: .invalidNumeric,
+            path: "$.a[0].numeric",
+            message: "lower bound must come first"
+        ),
+        Case(
+            pattern: #"{"a":[{"numeric":[">=",5,"<=",5]}]}"#,
+            code: .invalidNumeric,
+            path: "$.a[0].numeric",
+            message: "less than the upper bound"
+        ),
+        Case(
+            pattern: #"{"a":[{"numeric":[">","5"]}]}"#,
+            code: .invalidNumeric,
+            path: "$.a[0].numeric[1]",
+            message: "must be a JSON number"
+        ),
+        Case(
+            pattern: #"{"a":[{"numeric":["!=",5]}]}"#,
+            code: .invalidNumeric,
+            path: "$.a[0].numeric[0]",
+            message: "=, <, <=, > or >="
+        ),
+        Case(
+            pattern: #"{"a":[{"numeric":["=",1.0000000000000001]}]}"#,
+            code: .invalidNumeric,
+            path: "$.a[0].numeric[1]",
+            message: "float64"
+        ),
+        Case(
+            pattern: #"{"a":[{"cidr":"10.0.0.1/32"}]}"#,
+            code: .invalidCIDR,
+            path: "$.a[0].cidr",
+            message: "at most 31"
+        ),
+        Case(
+            pattern: #"{"a":[{"cidr":"10.0.0.0"}]}"#,
+            code: .invalidCIDR,
+            path: "$.a[0].cidr",
+            message: "exactly one '/'"
+        ),
+        Case(
+            pattern: #"{"a":[{"cidr":"::ffff:10.0.0.0/104"}]}"#,
+            code: .invalidCIDR,
+            path: "$.a[0].cidr",
+            message: "IPv6 literal"
+        ),
+        Case(
+            pattern: #"{"a":[{"cidr":"10.0.0.0/08"}]}"#,
+            code: .invalidCIDR,
+            path: "$.a[0].cidr",
+            message: "leading zeros"
+        ),
+        Case(
+            pattern: #"{"a":[{"anything-but":["x",1]}]}"#,
+            code: .invalidAnythingBut,
+            path: "$.a[0].anything-but",
+            message: "only strings or only numbers"
+        ),
+        Case(
+            pattern: #"{"a":[{"anything-but":{"prefix":""}}]}"#,
+            code: .invalidAnythingBut,
+            path: "$.a[0].anything-but.prefix",
+            message: "cannot be empty"
+        ),
+        Case(
+            pattern: #"{"a":[{"anything-but":{"numeric":[">",1]}}]}"#,
+            code: .invalidAnythingBut,
+            path: "$.a[0].anything-but.numeric",
+            message: "can only nest"
+        ),
         Case(pattern: #"{"$or":[{"a":["1"]}]}"#, code: .invalidOr, path: "$.$or", message: "at least two"),
-        Case(pattern: #"{"$or":[{"a":["1"]},{"prefix":["x"]}]}"#, code: .invalidOr, path: "$.$or[1]", message: "'prefix' is an operator name"),
-        Case(pattern: #"{"odd key":{"a b":[{"prefix":1}]}}"#, code: .invalidOperand, path: #"$["odd key"]["a b"][0].prefix"#, message: "must be a string"),
+        Case(
+            pattern: #"{"$or":[{"a":["1"]},{"prefix":["x"]}]}"#,
+            code: .invalidOr,
+            path: "$.$or[1]",
+            message: "'prefix' is an operator name"
+        ),
+        Case(
+            pattern: #"{"odd key":{"a b":[{"prefix":1}]}}"#,
+            code: .invalidOperand,
+            path: #"$["odd key"]["a b"][0].prefix"#,
+            message: "must be a string"
+        ),
     ]
 
     @Test(arguments: cases)
@@ -56,7 +161,8 @@ struct PatternDiagnosticsTests {
             guard let error = error as? PatternError else {
                 return false
             }
-            return error.code == testCase.code && error.path == testCase.path && error.message.contains(testCase.message)
+            return error.code == testCase.code && error.path == testCase.path
+                && error.message.contains(testCase.message)
         }
     }
 
@@ -71,11 +177,15 @@ struct PatternDiagnosticsTests {
     }
 
     @Test func orExpansionIsLimited() throws {
-        let group = #"[{"a":["1"]},{"b":["2"]},{"c":["3"]},{"d":["4"]},{"e":["5"]},{"f":["6"]},{"g":["7"]},{"h":["8"]},{"i":["9"]},{"j":["0"]}]"#
+        let group =
+            #"[{"a":["1"]},{"b":["2"]},{"c":["3"]},{"d":["4"]},{"e":["5"]},{"f":["6"]},{"g":["7"]},{"h":["8"]},{"i":["9"]},{"j":["0"]}]"#
         let three = try EventPattern(text: #"{"x":{"$or":\#(group)},"y":{"$or":\#(group)},"z":{"$or":\#(group)}}"#)
         #expect(three.combinationCount == 1000)
         #expect(throws: PatternError.self) {
-            try EventPattern(text: #"{"x":{"$or":\#(group)},"y":{"$or":\#(group)},"z":{"$or":\#(group)},"w":{"$or":[{"a":["1"]},{"b":["2"]}]}}"#)
+            try EventPattern(
+                text:
+                    #"{"x":{"$or":\#(group)},"y":{"$or":\#(group)},"z":{"$or":\#(group)},"w":{"$or":[{"a":["1"]},{"b":["2"]}]}}"#
+            )
         }
     }
 

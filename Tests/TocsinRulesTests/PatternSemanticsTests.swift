@@ -4,9 +4,10 @@ import Testing
 import TocsinCore
 import TocsinRules
 
-/// Semantics the corpus does not cover: the event-ruler behaviours we deliberately do not copy
-/// (spec section 12) and the edges of IPs, numbers and case folding. Each case runs through the
-/// reference matcher and the machine.
+/// Semantics the corpus does not cover.
+///
+/// The event-ruler behaviours we deliberately do not copy (spec section 12) and the edges of IPs,
+/// numbers and case folding. Each case runs through the reference matcher and the machine.
 struct PatternSemanticsTests {
     struct Case: Sendable, CustomTestStringConvertible {
         let pattern: String
@@ -31,8 +32,16 @@ struct PatternSemanticsTests {
         Case(pattern: #"{"a":[{"prefix":"x\""}]}"#, event: #"{"a":"x"}"#, match: false),
         Case(pattern: #"{"a":[{"suffix":"\"x"}]}"#, event: #"{"a":"x"}"#, match: false),
         // exists:false in arrays of objects is global, whatever the key order.
-        Case(pattern: #"{"e":{"f":["Anna"],"x":[{"exists":false}]}}"#, event: #"{"e":[{"f":"Anna"},{"f":"Bob","x":1}]}"#, match: false),
-        Case(pattern: #"{"e":{"f":["Anna"],"a":[{"exists":false}]}}"#, event: #"{"e":[{"f":"Anna"},{"f":"Bob","a":1}]}"#, match: false),
+        Case(
+            pattern: #"{"e":{"f":["Anna"],"x":[{"exists":false}]}}"#,
+            event: #"{"e":[{"f":"Anna"},{"f":"Bob","x":1}]}"#,
+            match: false
+        ),
+        Case(
+            pattern: #"{"e":{"f":["Anna"],"a":[{"exists":false}]}}"#,
+            event: #"{"e":[{"f":"Anna"},{"f":"Bob","a":1}]}"#,
+            match: false
+        ),
         // Numbers: value for comparable text, text for the rest.
         Case(pattern: #"{"n":[300]}"#, event: #"{"n":3.0e2}"#, match: true),
         Case(pattern: #"{"n":[9007199254740993]}"#, event: #"{"n":9007199254740992}"#, match: false),
@@ -43,7 +52,11 @@ struct PatternSemanticsTests {
         // Case folding beyond ASCII.
         Case(pattern: #"{"s":[{"equals-ignore-case":"ÉCOLE"}]}"#, event: #"{"s":"école"}"#, match: true),
         Case(pattern: #"{"s":[{"prefix":{"equals-ignore-case":"ZÜR"}}]}"#, event: #"{"s":"zürich"}"#, match: true),
-        Case(pattern: #"{"s":[{"suffix":{"equals-ignore-case":".EXE"}}]}"#, event: #"{"s":"C:\\cmd.exe"}"#, match: true),
+        Case(
+            pattern: #"{"s":[{"suffix":{"equals-ignore-case":".EXE"}}]}"#,
+            event: #"{"s":"C:\\cmd.exe"}"#,
+            match: true
+        ),
         // Dotted keys equal nesting both ways.
         Case(pattern: #"{"a.b":["x"]}"#, event: #"{"a":{"b":"x"}}"#, match: true),
         Case(pattern: #"{"a":{"b":["x"]}}"#, event: #"{"a.b":"x"}"#, match: true),
@@ -70,7 +83,9 @@ struct PatternSemanticsTests {
         for index in 0..<2000 {
             rules.append(.init(name: "n\(index)", pattern: try EventPattern(text: #"{"eventName":["Op\#(index)"]}"#)))
         }
-        rules.append(.init(name: "hit", pattern: try EventPattern(text: #"{"eventName":["Op7"],"src":[{"cidr":"10.0.0.0/8"}]}"#)))
+        rules.append(
+            .init(name: "hit", pattern: try EventPattern(text: #"{"eventName":["Op7"],"src":[{"cidr":"10.0.0.0/8"}]}"#))
+        )
         let machine = PatternMachine(rules: rules)
         #expect(machine.subRuleCount == 2001)
         let event = try JSONParser().parse(#"{"eventName":"Op7","src":"10.2.3.4"}"#)

@@ -62,7 +62,10 @@ struct PatternRouteTests {
 
     @Test func invalidPatternIsAProblemNamingThePath() async throws {
         try await makeApplication().test(.router) { client in
-            let (status, problem) = try await post(#"{"pattern": {"a": [{"wildcard": "a**"}]}, "events": []}"#, to: client)
+            let (status, problem) = try await post(
+                #"{"pattern": {"a": [{"wildcard": "a**"}]}, "events": []}"#,
+                to: client
+            )
             #expect(status == .badRequest)
             #expect(problem?["type"] == .string("urn:tocsin:problem:invalid-pattern"))
             #expect(problem?["path"] == .string("$.a[0].wildcard"))

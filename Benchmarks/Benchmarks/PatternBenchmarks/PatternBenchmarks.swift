@@ -20,7 +20,8 @@ func lines(_ path: String) -> [[UInt8]] {
 let eventBytes = lines("cloudtrail-sigma/aws_cloudtrail.jsonl")
 let events: [JSONValue] = eventBytes.compactMap { try? JSONParser().parse($0) }
 let ruleSources: [(name: String, pattern: [UInt8])] = lines("pattern-rules/rules-10000-seed7.jsonl").compactMap {
-    guard let line = try? JSONParser().parse($0), let name = line["name"]?.stringValue, let pattern = line["pattern"] else {
+    guard let line = try? JSONParser().parse($0), let name = line["name"]?.stringValue, let pattern = line["pattern"]
+    else {
         return nil
     }
     return (name, JSONWriter().bytes(pattern))
@@ -47,7 +48,9 @@ let benchmarks: @Sendable () -> Void = {
         timeUnits: .nanoseconds,
         maxDuration: .seconds(4)
     )
-    print("Pattern corpus: \(events.count) events, mean \(eventBytes.reduce(0) { $0 + $1.count } / max(1, events.count)) bytes, \(ruleSources.count) rules")
+    print(
+        "Pattern corpus: \(events.count) events, mean \(eventBytes.reduce(0) { $0 + $1.count } / max(1, events.count)) bytes, \(ruleSources.count) rules"
+    )
 
     let before = residentBytes()
     let started = ContinuousClock.now
@@ -76,7 +79,8 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
 
-        Benchmark("Parse and match event bytes, \(count) rules", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        Benchmark("Parse and match event bytes, \(count) rules", configuration: .init(scalingFactor: .kilo)) {
+            benchmark in
             var index = 0
             for _ in benchmark.scaledIterations {
                 if let event = try? JSONParser().parse(eventBytes[index]) {

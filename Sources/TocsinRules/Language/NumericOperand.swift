@@ -17,9 +17,22 @@ enum NumericOperand {
         let first = try comparison(terms, at: 0, path: path)
         if terms.count == 2 {
             switch first.op {
-            case "=": return NumericRange(lower: first.value, lowerInclusive: true, upper: first.value, upperInclusive: true)
-            case ">", ">=": return NumericRange(lower: first.value, lowerInclusive: first.op == ">=", upper: nil, upperInclusive: false)
-            default: return NumericRange(lower: nil, lowerInclusive: false, upper: first.value, upperInclusive: first.op == "<=")
+            case "=":
+                return NumericRange(lower: first.value, lowerInclusive: true, upper: first.value, upperInclusive: true)
+            case ">", ">=":
+                return NumericRange(
+                    lower: first.value,
+                    lowerInclusive: first.op == ">=",
+                    upper: nil,
+                    upperInclusive: false
+                )
+            default:
+                return NumericRange(
+                    lower: nil,
+                    lowerInclusive: false,
+                    upper: first.value,
+                    upperInclusive: first.op == "<="
+                )
             }
         }
         let second = try comparison(terms, at: 2, path: path)
@@ -33,7 +46,10 @@ enum NumericOperand {
             throw failure(path, "numeric: a range needs a lower bound (> or >=) followed by an upper bound (< or <=)")
         }
         guard first.value < second.value else {
-            throw failure(path, "numeric: the lower bound must be less than the upper bound; for one value use [\"=\", n]")
+            throw failure(
+                path,
+                "numeric: the lower bound must be less than the upper bound; for one value use [\"=\", n]"
+            )
         }
         return NumericRange(
             lower: first.value,
@@ -52,7 +68,10 @@ enum NumericOperand {
             throw failure("\(path)[\(index)]", "numeric: expected a comparison operator: =, <, <=, > or >=")
         }
         guard case .number(let number) = terms[index + 1] else {
-            throw failure("\(path)[\(index + 1)]", "numeric: the operand after '\(op)' must be a JSON number (not a string)")
+            throw failure(
+                "\(path)[\(index + 1)]",
+                "numeric: the operand after '\(op)' must be a JSON number (not a string)"
+            )
         }
         guard let value = NumberText.comparableValue(number.text) else {
             throw failure(

@@ -129,7 +129,11 @@ extension PatternCompiler {
             }
             let innerPath = PatternCompiler.jsonPath(path, inner.name)
             guard ["prefix", "suffix", "equals-ignore-case", "wildcard"].contains(inner.name) else {
-                throw invalid(.invalidAnythingBut, innerPath, "anything-but can only nest prefix, suffix, equals-ignore-case or wildcard")
+                throw invalid(
+                    .invalidAnythingBut,
+                    innerPath,
+                    "anything-but can only nest prefix, suffix, equals-ignore-case or wildcard"
+                )
             }
             var operands: [String] = []
             switch inner.value {
@@ -141,7 +145,11 @@ extension PatternCompiler {
                     operands.append(try string(item, path: innerPath, operator: "anything-but \(inner.name)"))
                 }
             default:
-                throw invalid(.invalidAnythingBut, innerPath, "anything-but \(inner.name) takes a string or a non-empty list of strings")
+                throw invalid(
+                    .invalidAnythingBut,
+                    innerPath,
+                    "anything-but \(inner.name) takes a string or a non-empty list of strings"
+                )
             }
             for operand in operands {
                 try checkOperand(operand, path: innerPath)
@@ -149,7 +157,11 @@ extension PatternCompiler {
             switch inner.name {
             case "prefix", "suffix":
                 guard !operands.contains("") else {
-                    throw invalid(.invalidAnythingBut, innerPath, "anything-but \(inner.name) cannot be empty (it would exclude every string)")
+                    throw invalid(
+                        .invalidAnythingBut,
+                        innerPath,
+                        "anything-but \(inner.name) cannot be empty (it would exclude every string)"
+                    )
                 }
                 return inner.name == "prefix" ? .prefixes(operands) : .suffixes(operands)
             case "equals-ignore-case":
@@ -196,7 +208,11 @@ extension PatternCompiler {
     private mutating func countValue(path: String) throws(PatternError) {
         valueCount += 1
         guard valueCount <= limits.maxValues else {
-            throw invalid(.limitExceeded, path, "the pattern has more than \(limits.maxValues) values; split it into several rules")
+            throw invalid(
+                .limitExceeded,
+                path,
+                "the pattern has more than \(limits.maxValues) values; split it into several rules"
+            )
         }
     }
 

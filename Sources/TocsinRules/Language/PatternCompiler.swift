@@ -86,7 +86,8 @@ struct PatternCompiler {
                     throw PatternError(
                         code: .emptyArray,
                         path: memberPath,
-                        message: "empty value lists are not allowed; list at least one value, or use [{\"exists\": false}]"
+                        message:
+                            "empty value lists are not allowed; list at least one value, or use [{\"exists\": false}]"
                     )
                 }
                 var matchers: [ValueMatcher] = []
@@ -99,7 +100,8 @@ struct PatternCompiler {
                 throw PatternError(
                     code: .invalidFieldValue,
                     path: memberPath,
-                    message: "a field must map to a value list such as [\"x\"] or to a nested object, not to a \(member.value.typeName)"
+                    message:
+                        "a field must map to a value list such as [\"x\"] or to a nested object, not to a \(member.value.typeName)"
                 )
             }
         }
@@ -151,7 +153,8 @@ struct PatternCompiler {
                 throw PatternError(
                     code: .limitExceeded,
                     path: path,
-                    message: "$or expands into more than \(limits.maxCombinations) combinations; split the pattern into several rules"
+                    message:
+                        "$or expands into more than \(limits.maxCombinations) combinations; split the pattern into several rules"
                 )
             }
             results = results.flatMap { base in alternatives.map { base + $0 } }

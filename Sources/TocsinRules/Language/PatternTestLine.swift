@@ -38,11 +38,16 @@ public enum PatternTestLine: Sendable {
         } else {
             event = eventValue
         }
-        return .object(JSONObject([.init(name: "id", value: id), .init(name: "match", value: .bool(pattern.matches(event)))]))
+        return .object(
+            JSONObject([.init(name: "id", value: id), .init(name: "match", value: .bool(pattern.matches(event)))])
+        )
     }
 
     /// Compiles a pattern given as a value, or as raw source text when the value is a string.
-    public static func compile(_ value: JSONValue, limits: PatternLimits = PatternLimits()) throws(PatternError) -> EventPattern {
+    public static func compile(
+        _ value: JSONValue,
+        limits: PatternLimits = PatternLimits()
+    ) throws(PatternError) -> EventPattern {
         if case .string(let text) = value {
             return try EventPattern(text: text, limits: limits)
         }

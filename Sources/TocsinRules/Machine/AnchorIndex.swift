@@ -106,8 +106,9 @@ final class AnchorIndex: Sendable {
         if !addresses.isEmpty, let address = IPAddress.parse(text) {
             addresses.fire(address, into: &state)
         }
-        guard !(prefixes.isEmpty && suffixes.isEmpty && foldedPrefixes.isEmpty && foldedSuffixes.isEmpty
-            && substrings.isEmpty)
+        guard
+            !(prefixes.isEmpty && suffixes.isEmpty && foldedPrefixes.isEmpty && foldedSuffixes.isEmpty
+                && substrings.isEmpty)
         else {
             return
         }

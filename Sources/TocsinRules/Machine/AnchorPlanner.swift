@@ -53,7 +53,9 @@ struct AnchorPlanner {
         }
     }
 
-    /// The keys a matcher could be indexed under; one of them is chosen. Empty when it cannot anchor.
+    /// The keys a matcher could be indexed under (one of them is chosen).
+    ///
+    /// Empty when the matcher cannot anchor.
     static func candidateKeys(_ matcher: ValueMatcher) -> [AnchorKey] {
         switch matcher {
         case .exactString(let text): return [.string(text)]

@@ -22,7 +22,9 @@ struct SubstringIndex: Sendable {
 
     var isEmpty: Bool { entries.isEmpty }
 
-    /// Adds `needle` (non-empty); `id` fires when it occurs in the input. Call ``build()`` after the last.
+    /// Adds `needle` (non-empty); `id` fires when it occurs in the input.
+    ///
+    /// Call ``build()`` after the last insert.
     mutating func insert(_ needle: [UInt8], id: Int32) {
         if let existing = entries.firstIndex(where: { $0.needle == needle }) {
             entries[existing].ids.append(id)
@@ -47,10 +49,11 @@ struct SubstringIndex: Sendable {
             let length = min(needle.count, 4)
             var offset = 0
             if length == 4 {
-                offset = (0...(needle.count - 4)).min { lhs, rhs in
-                    frequency[SubstringIndex.key(needle, at: lhs, length: 4), default: 0]
-                        < frequency[SubstringIndex.key(needle, at: rhs, length: 4), default: 0]
-                } ?? 0
+                offset =
+                    (0...(needle.count - 4)).min { lhs, rhs in
+                        frequency[SubstringIndex.key(needle, at: lhs, length: 4), default: 0]
+                            < frequency[SubstringIndex.key(needle, at: rhs, length: 4), default: 0]
+                    } ?? 0
             }
             entries[index].keyOffset = offset
             let key = SubstringIndex.key(needle, at: offset, length: length)
