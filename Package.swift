@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -42,6 +43,22 @@ let package = Package(
         .target(
             name: "TocsinRules",
             dependencies: ["TocsinCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TocsinResponse",
+            dependencies: ["TocsinCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TocsinConfig",
+            dependencies: [
+                "TocsinCore",
+                "TocsinRules",
+                "TocsinResponse",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -110,6 +127,11 @@ let package = Package(
             name: "TocsinRulesTests",
             dependencies: ["TocsinCore", "TocsinRules"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TocsinResponseTests",
+            dependencies: ["TocsinCore", "TocsinResponse", "TocsinConfig", "TocsinRules"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import TocsinCore
+
+/// Reads the members of one JSON object, collecting diagnostics instead of stopping at the first,
+/// and reports unknown keys (misspelt options must not be silently ignored).
+struct ObjectReader {
+    let object: JSONObject
+    let path: String
+    private(set) var used: Set<String> = []
+    var diagnostics: [ConfigDiagnostic] = []
+
+    init?(_ value: JSONValue, path: String, diagnostics: inout [ConfigDiagnostic]) {
+        guard case .object(let object) = value else {
+            diagnostics.append(ConfigDiagnostic(path: path, message: "expected an object, found \(value.typeName)"))
+            return nil
+        }
+        self.object = object
+        self.path = path
+    }
+
+    func childPath(_ key: String) -> String {
+        "\(path).\(key)"
+    }
+
+    mutating func value(_ key: String) -> JSONValue? {
+        used.insert(key)
+        return object[key]
+    }
+
+    mutating func string(_ key: String, required: Bool = false) -> String? {
+        guard let value = value(key) else {
+            if required {
+                diagnostics.append(ConfigDiagnostic(path: childPath(key), message: "is required (a string)"))
+            }
+            return nil
+        }
+        guard case .string(let text) = value else {
+            diagnostics.append(ConfigDiagnostic(path: childPath(key), message: "must be a string, not \(value.typeName)"))
+            return nil
+        }
+        return text
+    }
+
+    mutating func bool(_ key: String, default fallback: Bool) -> Bool {
+        guard let value = value(key) else {
+            return fallback
+        }
+        guard case .bool(let flag) = value else {
+            diagnostics.append(ConfigDiagnostic(path: childPath(key), message: "must be true or false, not \(value.typeName)"))
+            return fallback
+        }
+        return flag
+    }
+
+    mutating func integer(_ key: String, default fallback: Int64, range: ClosedRange<Int64>) -> Int64 {
+        guard let value = value(key) else {
+            return fallback
+        }
+        guard case .number(let number) = value, let integer = number.int64Value, range.contains(integer) else {
+            diagnostics.append(
+                ConfigDiagnostic(
+                    path: childPath(key),
+                    message: "must be an integer from \(range.lowerBound) to \(range.upperBound)"
+                )
+            )
+            return fallback
+        }
+        return integer
+    }
+
+    mutating func jsonPath(_ key: String, required: Bool = false) -> JSONPath? {
+        guard let text = string(key, required: required) else {
+            return nil
+        }
+        guard let path = JSONPath(text) else {
+            diagnostics.append(
+                ConfigDiagnostic(path: childPath(key), message: "must be a JSON path such as \"$.data.ip\" or \"$.data.items[0]\"")
+            )
+            return nil
+        }
+        return path
+    }
+
+    /// Adds a diagnostic for every member that was never read.
+    mutating func rejectUnknown(known extra: [String] = []) {
+        let known = used.union(extra)
+        for member in object.members where !known.contains(member.name) {
+            diagnostics.append(
+                ConfigDiagnostic(
+                    path: childPath(member.name),
+                    message: "unknown key; known keys here are \(known.sorted().joined(separator: ", "))"
+                )
+            )
+        }
+    }
+}

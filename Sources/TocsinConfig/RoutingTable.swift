@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+
+public import TocsinCore
+public import TocsinResponse
+public import TocsinRules
+
+/// The rules and targets in force, with the enabled rules compiled into one pattern machine.
+///
+/// Immutable: a change builds a new table, which replaces the old one atomically.
+public struct RoutingTable: Sendable {
+    /// One delivery to create for a matched event.
+    public struct Route: Sendable, Hashable {
+        public var rule: String
+        public var target: String
+        public var input: InputTransform?
+        public var dryRun: Bool
+    }
+
+    /// Every rule by name (disabled ones included).
+    public let rules: [String: RuleDefinition]
+    /// Every target by name.
+    public let targets: [String: TargetDefinition]
+    private let enabledRules: [RuleDefinition]
+    private let machine: PatternMachine
+
+    /// Builds a table; rules that name a missing target are diagnosed and the table is not built.
+    ///
+    /// - Throws: ``ConfigError`` listing every rule target that does not exist.
+    public init(rules: [RuleDefinition], targets: [TargetDefinition]) throws(ConfigError) {
+        let targetsByName = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+        var diagnostics: [ConfigDiagnostic] = []
+        for rule in rules {
+            for (index, entry) in rule.targets.enumerated() where targetsByName[entry.target] == nil {
+                diagnostics.append(
+                    ConfigDiagnostic(
+                        path: "rules.\(rule.name).targets[\(index)].target",
+                        message: "no target is named '\(entry.target)'; define it or fix the name"
+                    )
+                )
+            }
+        }
+        guard diagnostics.isEmpty else {
+            throw ConfigError(diagnostics)
+        }
+        self.rules = Dictionary(rules.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+        self.targets = targetsByName
+        let enabled = self.rules.values.filter(\.enabled).sorted { $0.name < $1.name }
+        self.enabledRules = enabled
+        self.machine = PatternMachine(rules: enabled.map { PatternMachine.Rule(name: $0.name, pattern: $0.pattern) })
+    }
+
+    /// An empty table.
+    public static let empty: RoutingTable = {
+        do {
+            return try RoutingTable(rules: [], targets: [])
+        } catch {
+            preconditionFailure("an empty routing table is always valid")
+        }
+    }()
+
+    /// The deliveries `event` (its structured CloudEvents JSON) calls for, in rule then target order.
+    public func routes(for event: JSONValue, context: MatchContext) -> [Route] {
+        machine.match(event, context: context)
+        var routes: [Route] = []
+        for index in context.matchedRules {
+            let rule = enabledRules[Int(index)]
+            for entry in rule.targets {
+                let dryRun = rule.dryRun || (targets[entry.target]?.dryRun ?? false)
+                routes.append(Route(rule: rule.name, target: entry.target, input: entry.input, dryRun: dryRun))
+            }
+        }
+        return routes
+    }
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: Apache-2.0
+
+public import TocsinCore
+public import TocsinResponse
+public import TocsinRules
+
+/// A routing rule: an event pattern and the targets its matches go to.
+public struct RuleDefinition: Sendable, Hashable {
+    /// One target of a rule, with how the event is shaped for it.
+    public struct Target: Sendable, Hashable {
+        /// The target's name.
+        public var target: String
+        /// What to send instead of the whole event, if anything.
+        public var input: InputTransform?
+    }
+
+    public var name: String
+    /// The pattern as given (kept to show and to store).
+    public var patternSource: JSONValue
+    /// The compiled pattern.
+    public var pattern: EventPattern
+    public var enabled: Bool
+    public var description: String?
+    /// When set, matches are recorded as dry-run deliveries and nothing is sent.
+    public var dryRun: Bool
+    public var targets: [Target]
+
+    /// Reads a rule definition, reporting every problem at once.
+    ///
+    /// - Throws: ``ConfigError`` with one diagnostic per problem.
+    public init(name: String, json: JSONValue) throws(ConfigError) {
+        var diagnostics: [ConfigDiagnostic] = []
+        if let problem = DefinitionName.problem(name) {
+            diagnostics.append(ConfigDiagnostic(path: "$", message: problem))
+        }
+        guard var reader = ObjectReader(json, path: "$", diagnostics: &diagnostics) else {
+            throw ConfigError(diagnostics)
+        }
+        var pattern: EventPattern?
+        let source = reader.value("pattern")
+        if let source {
+            do {
+                pattern = try PatternTestLine.compile(source)
+            } catch {
+                let path = error.path == "$" ? "$.pattern" : "$.pattern" + error.path.dropFirst()
+                reader.diagnostics.append(ConfigDiagnostic(path: path, message: error.message))
+            }
+        } else {
+            reader.diagnostics.append(ConfigDiagnostic(path: "$.pattern", message: "is required (an event pattern)"))
+        }
+        let enabled = reader.bool("enabled", default: true)
+        let description = reader.string("description")
+        let dryRun = reader.bool("dry_run", default: false)
+        var targets: [Target] = []
+        if case .array(let elements)? = reader.value("targets") {
+            for (index, element) in elements.enumerated() {
+                if let target = Self.readTarget(element, path: "$.targets[\(index)]", diagnostics: &reader.diagnostics) {
+                    targets.append(target)
+                }
+            }
+        } else {
+            reader.diagnostics.append(ConfigDiagnostic(path: "$.targets", message: "is required: a list such as [{\"target\": \"soc-webhook\"}]"))
+        }
+        reader.rejectUnknown()
+        diagnostics += reader.diagnostics
+        guard diagnostics.isEmpty, let pattern, let source else {
+            throw ConfigError(diagnostics)
+        }
+        self.name = name
+        self.patternSource = source
+        self.pattern = pattern
+        self.enabled = enabled
+        self.description = description
+        self.dryRun = dryRun
+        self.targets = targets
+    }
+
+    private static func readTarget(_ value: JSONValue, path: String, diagnostics: inout [ConfigDiagnostic]) -> Target? {
+        guard var reader = ObjectReader(value, path: path, diagnostics: &diagnostics) else {
+            return nil
+        }
+        let name = reader.string("target", required: true)
+        var input: InputTransform?
+        if let inputPath = reader.jsonPath("input_path") {
+            input = .path(inputPath)
+        }
+        if let transformer = reader.value("input_transformer"),
+            var transformReader = ObjectReader(transformer, path: reader.childPath("input_transformer"), diagnostics: &reader.diagnostics)
+        {
+            var paths: [String: JSONPath] = [:]
+            if case .object(let map)? = transformReader.value("input_paths_map") {
+                for member in map.members {
+                    if let text = member.value.stringValue, let jsonPath = JSONPath(text) {
+                        paths[member.name] = jsonPath
+                    } else {
+                        transformReader.diagnostics.append(
+                            ConfigDiagnostic(
+                                path: transformReader.childPath("input_paths_map.\(member.name)"),
+                                message: "must be a JSON path such as \"$.data.ip\""
+                            )
+                        )
+                    }
+                }
+            }
+            if let template = transformReader.string("input_template", required: true) {
+                if input != nil {
+                    transformReader.diagnostics.append(
+                        ConfigDiagnostic(path: reader.childPath("input_transformer"), message: "use either input_path or input_transformer, not both")
+                    )
+                }
+                input = .template(paths: paths, template: template)
+            }
+            transformReader.rejectUnknown()
+            reader.diagnostics += transformReader.diagnostics
+        }
+        reader.rejectUnknown()
+        diagnostics += reader.diagnostics
+        return name.map { Target(target: $0, input: input) }
+    }
+
+    /// The definition as JSON (as given, plus defaults), for the API and the log.
+    public var json: JSONValue {
+        var members: [JSONObject.Member] = [.init(name: "pattern", value: patternSource), .init(name: "enabled", value: .bool(enabled))]
+        if let description {
+            members.append(.init(name: "description", value: .string(description)))
+        }
+        members.append(.init(name: "dry_run", value: .bool(dryRun)))
+        members.append(
+            .init(
+                name: "targets",
+                value: .array(
+                    targets.map { target in
+                        var entry: [JSONObject.Member] = [.init(name: "target", value: .string(target.target))]
+                        switch target.input {
+                        case .path(let path)?:
+                            entry.append(.init(name: "input_path", value: .string(path.description)))
+                        case .template(let paths, let template)?:
+                            let map = paths.sorted { $0.key < $1.key }.map {
+                                JSONObject.Member(name: $0.key, value: .string($0.value.description))
+                            }
+                            entry.append(
+                                .init(
+                                    name: "input_transformer",
+                                    value: .object(
+                                        JSONObject([
+                                            .init(name: "input_paths_map", value: .object(JSONObject(map))),
+                                            .init(name: "input_template", value: .string(template)),
+                                        ])
+                                    )
+                                )
+                            )
+                        case nil:
+                            break
+                        }
+                        return .object(JSONObject(entry))
+                    }
+                )
+            )
+        )
+        return .object(JSONObject(members))
+    }
+}
