@@ -62,9 +62,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TocsinActions",
+            dependencies: [
+                "TocsinCore",
+                "TocsinResponse",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TocsinStore",
             dependencies: [
                 "TocsinCore",
+                "TocsinResponse",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Crypto", package: "swift-crypto"),

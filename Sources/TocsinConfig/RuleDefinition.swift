@@ -131,26 +131,8 @@ public struct RuleDefinition: Sendable, Hashable {
                 value: .array(
                     targets.map { target in
                         var entry: [JSONObject.Member] = [.init(name: "target", value: .string(target.target))]
-                        switch target.input {
-                        case .path(let path)?:
-                            entry.append(.init(name: "input_path", value: .string(path.description)))
-                        case .template(let paths, let template)?:
-                            let map = paths.sorted { $0.key < $1.key }.map {
-                                JSONObject.Member(name: $0.key, value: .string($0.value.description))
-                            }
-                            entry.append(
-                                .init(
-                                    name: "input_transformer",
-                                    value: .object(
-                                        JSONObject([
-                                            .init(name: "input_paths_map", value: .object(JSONObject(map))),
-                                            .init(name: "input_template", value: .string(template)),
-                                        ])
-                                    )
-                                )
-                            )
-                        case nil:
-                            break
+                        if let input = target.input {
+                            entry.append(input.jsonMember)
                         }
                         return .object(JSONObject(entry))
                     }

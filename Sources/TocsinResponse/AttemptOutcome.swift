@@ -9,7 +9,7 @@ public enum AttemptOutcome: Sendable, Hashable {
 }
 
 /// Why an attempt failed, as recorded in the dead-letter queue.
-public struct AttemptFailure: Sendable, Hashable {
+public struct AttemptFailure: Error, Sendable, Hashable {
     /// The failure class.
     public enum Kind: String, Sendable, Hashable {
         /// The receiver answered with a non-2xx HTTP status.

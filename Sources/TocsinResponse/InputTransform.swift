@@ -11,6 +11,54 @@ public enum InputTransform: Sendable, Hashable {
     /// a missing value is `null` (an empty string inside quotes).
     case template(paths: [String: JSONPath], template: String)
 
+    /// The members that describe this transform in a rule target (`input_path` or `input_transformer`).
+    public var jsonMember: JSONObject.Member {
+        switch self {
+        case .path(let path):
+            return .init(name: "input_path", value: .string(path.description))
+        case .template(let paths, let template):
+            let map = paths.sorted { $0.key < $1.key }.map {
+                JSONObject.Member(name: $0.key, value: .string($0.value.description))
+            }
+            return .init(
+                name: "input_transformer",
+                value: .object(
+                    JSONObject([
+                        .init(name: "input_paths_map", value: .object(JSONObject(map))),
+                        .init(name: "input_template", value: .string(template)),
+                    ])
+                )
+            )
+        }
+    }
+
+    /// Reads back what ``jsonMember`` wrote; `nil` for anything else.
+    public init?(member: JSONObject.Member) {
+        switch (member.name, member.value) {
+        case ("input_path", .string(let text)):
+            guard let path = JSONPath(text) else {
+                return nil
+            }
+            self = .path(path)
+        case ("input_transformer", .object(let object)):
+            guard case .string(let template)? = object["input_template"] else {
+                return nil
+            }
+            var paths: [String: JSONPath] = [:]
+            if case .object(let map)? = object["input_paths_map"] {
+                for entry in map.members {
+                    guard let text = entry.value.stringValue, let path = JSONPath(text) else {
+                        return nil
+                    }
+                    paths[entry.name] = path
+                }
+            }
+            self = .template(paths: paths, template: template)
+        default:
+            return nil
+        }
+    }
+
     /// The bytes to send for `event`.
     public func apply(to event: JSONValue) -> [UInt8] {
         switch self {

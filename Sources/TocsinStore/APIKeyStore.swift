@@ -49,6 +49,40 @@ public final class APIKeyStore: APIKeyVerifier, Sendable {
         active.withLock { $0 = Set(hashes.map { Array($0) }) }
     }
 
+    /// Revokes the key named `name`; the admin key cannot be revoked this way.
+    ///
+    /// - Returns: whether an active key of that name existed.
+    public func revoke(name: String) async throws -> Bool {
+        guard name != "admin" else {
+            throw StoreError(code: .refused, message: "the admin key cannot be revoked by an action; rotate it by hand")
+        }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let revoked = try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE api_keys SET revoked_ms = ? WHERE name = ? AND revoked_ms IS NULL",
+                arguments: [now, name]
+            )
+            return db.changesCount > 0
+        }
+        try reload()
+        return revoked
+    }
+
+    /// Creates a named key and returns it (only its hash is stored).
+    public func create(name: String) async throws -> String {
+        let key = KeyFiles.generateAPIKey()
+        let hash = KeyFiles.hashAPIKey(key)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO api_keys (name, key_hash, created_ms) VALUES (?, ?, ?)",
+                arguments: [name, Data(hash), now]
+            )
+        }
+        try reload()
+        return key
+    }
+
     /// Whether `key` is an active API key.
     ///
     /// Compares hashes, so timing reveals nothing about the key.

@@ -18,6 +18,8 @@ public final class EventStore: EventLog, Sendable {
     public let services: [any Service]
     /// The data directory's API keys.
     public let keys: APIKeyStore
+    /// Rules, targets, the router's cursor and deliveries.
+    public let routing: RoutingStore
 
     private init(pool: DatabasePool, queue: AppendQueue, notifier: CommitNotifier, services: [any Service]) {
         self.pool = pool
@@ -25,6 +27,7 @@ public final class EventStore: EventLog, Sendable {
         self.notifier = notifier
         self.services = services
         self.keys = APIKeyStore(pool: pool)
+        self.routing = RoutingStore(pool: pool)
     }
 
     /// Opens (creating on first start) the store in `configuration.dataDirectory`.

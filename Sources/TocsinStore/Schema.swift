@@ -40,6 +40,64 @@ enum Schema {
                     """
             )
         }
+        migrator.registerMigration("v2-routing") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE definitions (
+                        kind TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        json TEXT NOT NULL,
+                        updated_ms INTEGER NOT NULL,
+                        PRIMARY KEY (kind, name)
+                    );
+                    CREATE TABLE cursors (
+                        name TEXT PRIMARY KEY,
+                        seq INTEGER NOT NULL
+                    );
+                    CREATE TABLE deliveries (
+                        id INTEGER PRIMARY KEY,
+                        event_seq INTEGER NOT NULL,
+                        rule TEXT NOT NULL,
+                        target TEXT NOT NULL,
+                        input TEXT,
+                        state TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        routed_ms INTEGER NOT NULL,
+                        next_ms INTEGER NOT NULL,
+                        first_attempt_ms INTEGER,
+                        last_attempt_ms INTEGER,
+                        error_kind TEXT,
+                        error_status INTEGER,
+                        error_exit INTEGER,
+                        error_message TEXT,
+                        reason TEXT,
+                        redrives INTEGER NOT NULL DEFAULT 0,
+                        UNIQUE (event_seq, rule, target)
+                    );
+                    CREATE INDEX deliveries_due ON deliveries(state, next_ms);
+                    CREATE INDEX deliveries_target ON deliveries(target, state);
+                    CREATE TABLE blocklist (
+                        entry TEXT PRIMARY KEY,
+                        expires_ms INTEGER NOT NULL,
+                        added_ms INTEGER NOT NULL,
+                        rule TEXT NOT NULL,
+                        event_seq INTEGER NOT NULL
+                    );
+                    CREATE TABLE incidents (
+                        id INTEGER PRIMARY KEY,
+                        key TEXT NOT NULL UNIQUE,
+                        title TEXT NOT NULL,
+                        severity TEXT NOT NULL,
+                        rule TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        first_ms INTEGER NOT NULL,
+                        last_ms INTEGER NOT NULL,
+                        events INTEGER NOT NULL,
+                        last_event_seq INTEGER NOT NULL
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -20,6 +20,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let keyFile = Code("key-file")
         /// A stored row could not be read back.
         public static let corruptRecord = Code("corrupt-record")
+        /// The operation is not allowed.
+        public static let refused = Code("refused")
 
         /// The code's stable text.
         public var description: String {

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import GRDB
+import TocsinCore
+public import TocsinResponse
+
+/// The outcome of an attempt, to write back.
+public struct DeliveryUpdate: Sendable, Hashable {
+    public var id: Int64
+    public var state: DeliveryState
+    public var attempts: Int
+    public var nextAttemptMilliseconds: Int64
+    public var attemptMilliseconds: Int64
+    public var failure: AttemptFailure?
+    public var deadLetterReason: String?
+
+    /// Creates an update.
+    public init(
+        id: Int64,
+        state: DeliveryState,
+        attempts: Int,
+        nextAttemptMilliseconds: Int64,
+        attemptMilliseconds: Int64,
+        failure: AttemptFailure?,
+        deadLetterReason: String?
+    ) {
+        self.id = id
+        self.state = state
+        self.attempts = attempts
+        self.nextAttemptMilliseconds = nextAttemptMilliseconds
+        self.attemptMilliseconds = attemptMilliseconds
+        self.failure = failure
+        self.deadLetterReason = deadLetterReason
+    }
+}
+
+extension RoutingStore {
+    private static let columns = """
+        id, event_seq, rule, target, input, state, attempts, routed_ms, next_ms, first_attempt_ms, last_attempt_ms,
+        error_kind, error_status, error_exit, error_message, reason, redrives
+        """
+
+    /// Pending deliveries due at `now`, oldest first, skipping `excluded` ids and targets.
+    public func due(
+        now: Int64,
+        limit: Int,
+        excludingTargets targets: Set<String>,
+        excludingIDs ids: Set<Int64>
+    ) async throws -> [DeliveryRecord] {
+        var sql = "SELECT \(Self.columns) FROM deliveries WHERE state = 'pending' AND next_ms <= ?"
+        var arguments: StatementArguments = [now]
+        if !targets.isEmpty {
+            sql += " AND target NOT IN (\(targets.map { _ in "?" }.joined(separator: ",")))"
+            _ = arguments.append(contentsOf: StatementArguments(Array(targets)))
+        }
+        if !ids.isEmpty {
+            sql += " AND id NOT IN (\(ids.map { _ in "?" }.joined(separator: ",")))"
+            _ = arguments.append(contentsOf: StatementArguments(Array(ids)))
+        }
+        sql += " ORDER BY next_ms, id LIMIT \(max(1, limit))"
+        let query = sql
+        let finalArguments = arguments
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: query, arguments: finalArguments).map(Self.record)
+        }
+    }
+
+    /// The earliest time a pending delivery is due, if any.
+    public func nextDue() async throws -> Int64? {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(next_ms) FROM deliveries WHERE state = 'pending'")
+        }
+    }
+
+    /// Writes attempt outcomes, all in one transaction.
+    public func complete(_ updates: [DeliveryUpdate]) async throws {
+        guard !updates.isEmpty else {
+            return
+        }
+        try await pool.write { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    UPDATE deliveries SET state = ?, attempts = ?, next_ms = ?,
+                        first_attempt_ms = COALESCE(first_attempt_ms, ?), last_attempt_ms = ?,
+                        error_kind = ?, error_status = ?, error_exit = ?, error_message = ?, reason = ?
+                    WHERE id = ?
+                    """
+            )
+            for update in updates {
+                try statement.execute(arguments: [
+                    update.state.rawValue, update.attempts, update.nextAttemptMilliseconds, update.attemptMilliseconds,
+                    update.attemptMilliseconds, update.failure?.kind.rawValue, update.failure?.status,
+                    update.failure?.exitStatus.map { Int($0) }, update.failure?.message, update.deadLetterReason, update.id,
+                ])
+            }
+        }
+    }
+
+    /// Every delivery of the event `sequence`.
+    public func deliveries(event sequence: Int64) async throws -> [DeliveryRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM deliveries WHERE event_seq = ? ORDER BY id", arguments: [sequence])
+                .map(Self.record)
+        }
+    }
+
+    /// Dead-lettered deliveries matching `filter`, oldest first.
+    public func deadLetters(_ filter: DeliveryFilter) async throws -> [DeliveryRecord] {
+        let (clause, arguments) = Self.deadLetterClause(filter)
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT \(Self.columns) FROM deliveries WHERE \(clause) ORDER BY id LIMIT \(max(1, filter.limit))",
+                arguments: arguments
+            ).map(Self.record)
+        }
+    }
+
+    /// Puts matching dead-lettered deliveries back to pending with a fresh attempt budget.
+    ///
+    /// - Returns: how many were redriven.
+    public func redrive(_ filter: DeliveryFilter) async throws -> Int {
+        let (clause, arguments) = Self.deadLetterClause(filter)
+        let now = Self.now()
+        return try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET state = 'pending', attempts = 0, next_ms = \(now), routed_ms = \(now),
+                        reason = NULL, redrives = redrives + 1
+                    WHERE \(clause)
+                    """,
+                arguments: arguments
+            )
+            return db.changesCount
+        }
+    }
+
+    /// Deletes matching dead-lettered deliveries.
+    ///
+    /// - Returns: how many were purged.
+    public func purge(_ filter: DeliveryFilter) async throws -> Int {
+        let (clause, arguments) = Self.deadLetterClause(filter)
+        return try await pool.write { db in
+            try db.execute(sql: "DELETE FROM deliveries WHERE \(clause)", arguments: arguments)
+            return db.changesCount
+        }
+    }
+
+    /// Counts per state, for health and metrics.
+    public func deliveryCounts() async throws -> [DeliveryState: Int] {
+        try await pool.read { db in
+            var counts: [DeliveryState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state") {
+                if let state = DeliveryState(rawValue: row["state"]) {
+                    counts[state] = row["n"]
+                }
+            }
+            return counts
+        }
+    }
+
+    private static func deadLetterClause(_ filter: DeliveryFilter) -> (String, StatementArguments) {
+        var clauses = ["state = 'dead-lettered'"]
+        var arguments: StatementArguments = []
+        if let ids = filter.ids {
+            clauses.append("id IN (\(ids.isEmpty ? "NULL" : ids.map { _ in "?" }.joined(separator: ",")))")
+            _ = arguments.append(contentsOf: StatementArguments(ids))
+        }
+        for (column, value) in [("target", filter.target), ("rule", filter.rule)] {
+            if let value {
+                clauses.append("\(column) = ?")
+                _ = arguments.append(contentsOf: [value])
+            }
+        }
+        if let error = filter.error {
+            clauses.append("(error_kind = ? OR reason = ?)")
+            _ = arguments.append(contentsOf: [error, error])
+        }
+        return (clauses.joined(separator: " AND "), arguments)
+    }
+
+    private static func record(_ row: Row) -> DeliveryRecord {
+        var failure: AttemptFailure?
+        if let kindText: String = row["error_kind"], let kind = AttemptFailure.Kind(rawValue: kindText) {
+            failure = AttemptFailure(
+                kind: kind,
+                status: row["error_status"],
+                exitStatus: (row["error_exit"] as Int?).map(Int32.init),
+                message: row["error_message"] ?? ""
+            )
+        }
+        var input: InputTransform?
+        if let text: String = row["input"], case .object(let object)? = try? JSONParser().parse(text),
+            let member = object.members.first
+        {
+            input = InputTransform(member: member)
+        }
+        return DeliveryRecord(
+            id: row["id"],
+            eventSequence: row["event_seq"],
+            rule: row["rule"],
+            target: row["target"],
+            input: input,
+            state: DeliveryState(rawValue: row["state"]) ?? .pending,
+            attempts: row["attempts"],
+            routedMilliseconds: row["routed_ms"],
+            nextAttemptMilliseconds: row["next_ms"],
+            firstAttemptMilliseconds: row["first_attempt_ms"],
+            lastAttemptMilliseconds: row["last_attempt_ms"],
+            lastFailure: failure,
+            deadLetterReason: row["reason"],
+            redrives: row["redrives"]
+        )
+    }
+}

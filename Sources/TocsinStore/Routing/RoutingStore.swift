@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import GRDB
+import TocsinCore
+public import TocsinResponse
+
+/// Routing state in the store: rule and target definitions, the router's cursor, and deliveries
+/// (pending, done, dead-lettered) with the dead-letter queue's operations.
+public final class RoutingStore: Sendable {
+    let pool: DatabasePool
+
+    init(pool: DatabasePool) {
+        self.pool = pool
+    }
+
+    /// What a definition row holds.
+    public enum DefinitionKind: String, Sendable {
+        case rule
+        case target
+    }
+
+    /// A delivery to create when an event is routed.
+    public struct NewDelivery: Sendable, Hashable {
+        public var eventSequence: Int64
+        public var rule: String
+        public var target: String
+        public var input: InputTransform?
+        public var dryRun: Bool
+
+        /// Creates one.
+        public init(eventSequence: Int64, rule: String, target: String, input: InputTransform?, dryRun: Bool) {
+            self.eventSequence = eventSequence
+            self.rule = rule
+            self.target = target
+            self.input = input
+            self.dryRun = dryRun
+        }
+    }
+
+    // MARK: - Definitions
+
+    /// Every stored definition of `kind`, as its JSON text.
+    public func definitions(_ kind: DefinitionKind) async throws -> [(name: String, json: String)] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, json FROM definitions WHERE kind = ? ORDER BY name", arguments: [kind.rawValue])
+                .map { (name: $0["name"], json: $0["json"]) }
+        }
+    }
+
+    /// Stores a definition; returns whether it is new.
+    public func putDefinition(_ kind: DefinitionKind, name: String, json: String) async throws -> Bool {
+        let now = Self.now()
+        return try await pool.write { db in
+            let existed = try Bool.fetchOne(
+                db,
+                sql: "SELECT EXISTS (SELECT 1 FROM definitions WHERE kind = ? AND name = ?)",
+                arguments: [kind.rawValue, name]
+            ) ?? false
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO definitions (kind, name, json, updated_ms) VALUES (?, ?, ?, ?)",
+                arguments: [kind.rawValue, name, json, now]
+            )
+            return !existed
+        }
+    }
+
+    /// Deletes a definition; returns whether it existed.
+    public func deleteDefinition(_ kind: DefinitionKind, name: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM definitions WHERE kind = ? AND name = ?", arguments: [kind.rawValue, name])
+            return db.changesCount > 0
+        }
+    }
+
+    // MARK: - Router
+
+    /// The sequence number the consumer `name` has processed up to (0 at first).
+    public func cursor(_ name: String) async throws -> Int64 {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT seq FROM cursors WHERE name = ?", arguments: [name]) ?? 0
+        }
+    }
+
+    /// Records deliveries and moves the cursor, in one transaction.
+    ///
+    /// A (event, rule, target) that already exists is kept as it is, so replaying after a crash
+    /// creates no duplicates.
+    public func recordRoutes(_ deliveries: [NewDelivery], cursor name: String, to sequence: Int64) async throws {
+        let now = Self.now()
+        try await pool.write { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT OR IGNORE INTO deliveries (event_seq, rule, target, input, state, routed_ms, next_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """
+            )
+            for delivery in deliveries {
+                let input = delivery.input.map { JSONWriter().string(.object(JSONObject([$0.jsonMember]))) }
+                let state: DeliveryState = delivery.dryRun ? .dryRun : .pending
+                try statement.execute(
+                    arguments: [delivery.eventSequence, delivery.rule, delivery.target, input, state.rawValue, now, now]
+                )
+            }
+            try db.execute(
+                sql: "INSERT INTO cursors (name, seq) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET seq = excluded.seq",
+                arguments: [name, sequence]
+            )
+        }
+    }
+
+    static func now() -> Int64 {
+        Int64(Date().timeIntervalSince1970 * 1000)
+    }
+}
