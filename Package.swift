@@ -90,6 +90,7 @@ let package = Package(
             dependencies: [
                 "TocsinCore",
                 "TocsinRules",
+                "TocsinResponse",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -99,6 +100,11 @@ let package = Package(
             name: "TocsinRuntime",
             dependencies: [
                 "TocsinCore",
+                "TocsinRules",
+                "TocsinConfig",
+                "TocsinResponse",
+                "TocsinActions",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 "TocsinStore",
                 "TocsinServer",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -41,6 +41,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes (env TOCSIN_MAX_BODY_BYTES; default 1048576).")
     var maxBodyBytes: Int?
 
+    @Option(
+        name: .customLong("rules-dir"),
+        help: "Directory of YAML rule and target files, reloaded on SIGHUP and on change (env TOCSIN_RULES_DIR)."
+    )
+    var rulesDirectory: String?
+
     func run() async throws {
         let configuration = try makeConfiguration()
         LoggingSystem.bootstrap { label in
@@ -84,6 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
             guard bytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
             configuration.server.maxBodyBytes = Int(bytes)
         }
+        configuration.rulesDirectory = rulesDirectory ?? Environment.value("TOCSIN_RULES_DIR")
         return configuration
     }
 

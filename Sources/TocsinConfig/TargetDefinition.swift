@@ -20,6 +20,8 @@ public struct TargetDefinition: Sendable, Hashable {
     public var maxConcurrency: Int
     /// Per-attempt timeout.
     public var timeoutMilliseconds: Int64
+    /// Redrive this target's dead letters automatically when its circuit breaker closes again.
+    public var autoRedrive: Bool
 
     /// The kinds of target.
     public enum Kind: Sendable, Hashable {
@@ -123,6 +125,7 @@ public struct TargetDefinition: Sendable, Hashable {
         }
         members += [
             .init(name: "dry_run", value: .bool(dryRun)),
+            .init(name: "auto_redrive", value: .bool(autoRedrive)),
             .init(name: "timeout_seconds", value: .number(JSONNumber(timeoutMilliseconds / 1000))),
             .init(name: "max_concurrency", value: .number(JSONNumber(Int64(maxConcurrency)))),
             .init(

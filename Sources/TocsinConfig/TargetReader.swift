@@ -21,6 +21,7 @@ extension TargetDefinition {
         let kindName = reader.string("kind", required: true) ?? ""
         let kind = Self.readKind(kindName, reader: &reader)
         let dryRun = reader.bool("dry_run", default: false)
+        let autoRedrive = reader.bool("auto_redrive", default: false)
         let timeout = reader.integer("timeout_seconds", default: 5, range: 1...3600)
         let concurrency = reader.integer("max_concurrency", default: 16, range: 1...1024)
         var retry = RetryPolicy()
@@ -56,7 +57,8 @@ extension TargetDefinition {
             retry: retry,
             circuitBreaker: breaker,
             maxConcurrency: Int(concurrency),
-            timeoutMilliseconds: timeout * 1000
+            timeoutMilliseconds: timeout * 1000,
+            autoRedrive: autoRedrive
         )
     }
 

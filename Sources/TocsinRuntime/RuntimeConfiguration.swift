@@ -9,6 +9,10 @@ public struct RuntimeConfiguration: Sendable {
     public var store: StoreConfiguration
     /// The HTTP API's settings (address, auth, limits).
     public var server: ServerConfiguration
+    /// The directory of YAML rule and target files, watched for changes; `nil` for none.
+    public var rulesDirectory: String?
+    /// Deliveries in flight at once, over all targets.
+    public var maxDeliveriesInFlight = 256
 
     /// Creates a configuration with defaults for `dataDirectory`.
     public init(dataDirectory: String) {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import AsyncHTTPClient
 public import Logging
 import ServiceLifecycle
+import TocsinActions
 import TocsinCore
 import TocsinServer
 import TocsinStore
@@ -37,20 +39,68 @@ public enum TocsinRuntime: Sendable {
                 "AUTHENTICATION IS DISABLED (--insecure-no-auth): anyone who can reach this port can read and write events. Use only for local development."
             )
         }
+        let routing = try await startRouting(store: store, configuration: configuration, logger: logger)
         let application = TocsinHTTPServer.makeApplication(
             log: store,
             keys: store.keys,
+            administration: RoutingAdmin(store: store, state: routing.state),
             configuration: configuration.server,
             logger: logger,
             onServerRunning: onListening
         )
+        // Start order: log writer and timer, then routing, then HTTP; shutdown runs in reverse.
         let group = ServiceGroup(
             configuration: .init(
-                services: store.services.map { .init(service: $0) } + [.init(service: application)],
+                services: store.services.map { .init(service: $0) } + routing.services.map { .init(service: $0) }
+                    + [.init(service: application)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
         )
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            try? await routing.client.shutdown()
+            throw error
+        }
+        try await routing.client.shutdown()
+    }
+
+    /// The routing state loaded from the store and the rules directory, and the services that
+    /// route and deliver.
+    private static func startRouting(
+        store: EventStore,
+        configuration: RuntimeConfiguration,
+        logger: Logger
+    ) async throws -> (state: RoutingState, services: [any Service], client: HTTPClient) {
+        let state = RoutingState(store: store.routing, logger: logger)
+        try await state.rebuild()
+        var services: [any Service] = []
+        if let directory = configuration.rulesDirectory {
+            let watcher = ConfigWatcher(directory: directory, state: state, store: store, logger: logger)
+            try await watcher.loadInitial()
+            services.append(watcher)
+        }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        let (signals, signal) = AsyncStream<DeliveryService.Signal>.makeStream(bufferingPolicy: .unbounded)
+        let performer = ActionPerformer(
+            store: store,
+            webhooks: WebhookSender(client: client),
+            programs: ExecRunner(),
+            blocklistFiles: BlocklistFiles(store: store)
+        )
+        services.append(RouterService(store: store, state: state, wake: { signal.yield(.wake) }, logger: logger))
+        services.append(
+            DeliveryService(
+                store: store,
+                state: state,
+                performer: performer,
+                signals: signals,
+                signal: signal,
+                logger: logger,
+                maxInFlight: configuration.maxDeliveriesInFlight
+            )
+        )
+        return (state, services, client)
     }
 }

@@ -11,6 +11,7 @@ public enum TocsinHTTPServer: Sendable {
     public static func makeRouter(
         log: any EventLog,
         keys: any APIKeyVerifier,
+        administration: (any RoutingAdministration)? = nil,
         configuration: ServerConfiguration
     ) -> Router<BasicRequestContext> {
         let router = Router()
@@ -34,19 +35,45 @@ public enum TocsinHTTPServer: Sendable {
         api.get("stream") { request, context in try await queries.stream(request, context: context) }
         let patterns = PatternController(configuration: configuration)
         api.post("patterns/test") { request, context in try await patterns.test(request, context: context) }
+        if let administration {
+            addRoutingRoutes(to: api, administration: administration, configuration: configuration)
+        }
         return router
+    }
+
+    private static func addRoutingRoutes(
+        to api: RouterGroup<BasicRequestContext>,
+        administration: any RoutingAdministration,
+        configuration: ServerConfiguration
+    ) {
+        let admin = AdminController(administration: administration, configuration: configuration)
+        for kind in [DefinitionKind.rule, .target] {
+            let path = "\(kind.rawValue)s"
+            api.get(RouterPath(path)) { request, context in try await admin.list(kind, request, context: context) }
+            api.put(RouterPath("\(path)/:name")) { request, context in try await admin.put(kind, request, context: context) }
+            api.get(RouterPath("\(path)/:name")) { request, context in try await admin.get(kind, request, context: context) }
+            api.delete(RouterPath("\(path)/:name")) { request, context in try await admin.delete(kind, request, context: context) }
+        }
+        let deliveries = DeliveryController(administration: administration, configuration: configuration)
+        api.get("deliveries") { request, context in try await deliveries.deliveries(request, context: context) }
+        api.get("dlq") { request, context in try await deliveries.list(request, context: context) }
+        api.post("dlq/redrive") { request, context in try await deliveries.redrive(request, context: context) }
+        api.delete("dlq") { request, context in try await deliveries.purge(request, context: context) }
+        api.get("blocklist") { request, context in try await deliveries.blocklist(request, context: context) }
+        api.get("incidents") { request, context in try await deliveries.incidents(request, context: context) }
     }
 
     /// The Hummingbird application serving the API (itself a `Service`).
     public static func makeApplication(
         log: any EventLog,
         keys: any APIKeyVerifier,
+        administration: (any RoutingAdministration)? = nil,
         configuration: ServerConfiguration,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            router: makeRouter(log: log, keys: keys, configuration: configuration),
+            router: makeRouter(log: log, keys: keys, administration: administration, configuration: configuration),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "tocsin"

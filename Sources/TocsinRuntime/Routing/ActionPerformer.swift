@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import Logging
+import TocsinActions
+import TocsinConfig
+import TocsinCore
+import TocsinResponse
+import TocsinStore
+
+/// Performs one attempt of one delivery: builds the payload (pure builders) and hands it to the
+/// target kind's sender or built-in action.
+struct ActionPerformer: Sendable {
+    let store: EventStore
+    let webhooks: WebhookSender
+    let programs: ExecRunner
+    let blocklistFiles: BlocklistFiles
+
+    /// The attempt's outcome and, for built-in actions, what they did (for the delivery event).
+    func perform(_ delivery: DeliveryRecord, target: TargetDefinition?) async -> (AttemptOutcome, JSONValue?) {
+        guard let target else {
+            return (.failed(AttemptFailure(kind: .targetMissing, message: "the target no longer exists")), nil)
+        }
+        let event: JSONValue
+        do {
+            guard let logged = try await store.event(at: delivery.eventSequence) else {
+                return (.failed(AttemptFailure(kind: .rejected, message: "the event is not in the log")), nil)
+            }
+            event = logged.event.jsonValue()
+        } catch {
+            return (.failed(AttemptFailure(kind: .transport, message: "the event could not be read from the log")), nil)
+        }
+        let transformed = delivery.input?.apply(to: event)
+        switch target.kind {
+        case .webhook(let webhook):
+            let context = WebhookPayload.Context(
+                event: event,
+                eventSequence: delivery.eventSequence,
+                rule: delivery.rule,
+                idempotencyKey: delivery.idempotencyKey
+            )
+            let body = WebhookPayload.body(
+                format: webhook.format.rawValue,
+                context: context,
+                transformed: transformed,
+                routingKey: webhook.secret,
+                project: webhook.project,
+                issueType: webhook.issueType,
+                severity: webhook.severity
+            )
+            var headers = webhook.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            headers.append(("Idempotency-Key", delivery.idempotencyKey))
+            headers.append(("Tocsin-Event-Sequence", String(delivery.eventSequence)))
+            headers.append(("Tocsin-Rule", delivery.rule))
+            if webhook.format == .webhook, let secret = webhook.secret {
+                let timestamp = Int64(Date().timeIntervalSince1970)
+                headers.append(("Tocsin-Signature", WebhookSignature.header(secret: secret, timestamp: timestamp, body: body)))
+            }
+            let outcome = await webhooks.post(url: webhook.url, headers: headers, body: body, timeoutMilliseconds: target.timeoutMilliseconds)
+            return (outcome, nil)
+        case .exec(let exec):
+            let input = transformed ?? JSONWriter().bytes(event)
+            return (await programs.run(command: exec.command, arguments: exec.arguments, input: input, timeoutMilliseconds: target.timeoutMilliseconds), nil)
+        case .blocklist(let blocklist):
+            return await block(blocklist, event: event, delivery: delivery, target: target.name)
+        case .incident(let incident):
+            return await openIncident(incident, event: event, delivery: delivery)
+        case .revokeKey(let keyPath):
+            guard case .string(let name)? = keyPath.evaluate(event) else {
+                return (.failed(AttemptFailure(kind: .rejected, message: "no key name (a string) at the key path")), nil)
+            }
+            do {
+                let revoked = try await store.keys.revoke(name: name)
+                return (.succeeded(status: nil), .object(JSONObject([.init(name: "key", value: .string(name)), .init(name: "revoked", value: .bool(revoked))])))
+            } catch let error as StoreError where error.code == .refused {
+                return (.failed(AttemptFailure(kind: .rejected, message: error.message)), nil)
+            } catch {
+                return (.failed(AttemptFailure(kind: .transport, message: "the key store could not be updated")), nil)
+            }
+        }
+    }
+
+    private func block(
+        _ blocklist: TargetDefinition.Blocklist,
+        event: JSONValue,
+        delivery: DeliveryRecord,
+        target: String
+    ) async -> (AttemptOutcome, JSONValue?) {
+        let canonical: (entry: String, isV6: Bool)
+        switch BlocklistFormat.canonical(blocklist.ipPath.evaluate(event) ?? .null) {
+        case .success(let value): canonical = value
+        case .failure(let failure): return (.failed(failure), nil)
+        }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let entry = BlocklistEntry(
+            entry: canonical.entry,
+            isV6: canonical.isV6,
+            addedMilliseconds: now,
+            expiresMilliseconds: now + blocklist.ttlSeconds * 1000,
+            rule: delivery.rule,
+            eventSequence: delivery.eventSequence
+        )
+        do {
+            try await store.routing.block(entry)
+            if let file = blocklist.nftFile {
+                try await blocklistFiles.write(file)
+            }
+        } catch {
+            return (.failed(AttemptFailure(kind: .transport, message: "the blocklist could not be written")), nil)
+        }
+        return (.succeeded(status: nil), entry.json)
+    }
+
+    private func openIncident(
+        _ incident: TargetDefinition.Incident,
+        event: JSONValue,
+        delivery: DeliveryRecord
+    ) async -> (AttemptOutcome, JSONValue?) {
+        guard let keyValue = incident.keyPath.evaluate(event), keyValue != .null else {
+            return (.failed(AttemptFailure(kind: .rejected, message: "no grouping key at the key path")), nil)
+        }
+        let key = keyValue.stringValue ?? JSONWriter().string(keyValue)
+        let title =
+            incident.titlePath.flatMap { $0.evaluate(event)?.stringValue }
+            ?? "\(delivery.rule): \(event["type"]?.stringValue ?? "event")"
+        do {
+            let (record, opened) = try await store.routing.recordIncident(
+                key: key,
+                title: title,
+                severity: incident.severity,
+                rule: delivery.rule,
+                eventSequence: delivery.eventSequence,
+                now: Int64(Date().timeIntervalSince1970 * 1000)
+            )
+            return (.succeeded(status: nil), .object(JSONObject([.init(name: "incident", value: .number(JSONNumber(record.id))), .init(name: "opened", value: .bool(opened))])))
+        } catch {
+            return (.failed(AttemptFailure(kind: .transport, message: "the incident could not be recorded")), nil)
+        }
+    }
+}
+
+/// Rewrites blocklist nftables files atomically (write to a temporary file, fsync, rename).
+struct BlocklistFiles: Sendable {
+    let store: EventStore
+
+    func write(_ path: String) async throws {
+        let entries = try await store.routing.activeBlocks(now: Int64(Date().timeIntervalSince1970 * 1000))
+        let text = BlocklistFormat.nftables(entries)
+        let temporary = path + ".tmp-\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else {
+            throw CocoaError(.fileWriteNoPermission)
+        }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor)
+        close(descriptor)
+        guard written == bytes.count, synced == 0, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw CocoaError(.fileWriteUnknown)
+        }
+    }
+}

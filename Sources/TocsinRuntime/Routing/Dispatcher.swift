@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Logging
+import TocsinConfig
+import TocsinCore
+import TocsinResponse
+import TocsinStore
+
+/// The delivery loop's state: what is in flight, per-target concurrency and breakers, and the
+/// outcomes waiting to be written. Decisions come from ``DeliveryDecision`` and ``CircuitBreaker``.
+struct Dispatcher {
+    let maxInFlight: Int
+    var inFlight: Set<Int64> = []
+    var perTarget: [String: Int] = [:]
+    var breakers: [String: CircuitBreaker] = [:]
+    var updates: [DeliveryUpdate] = []
+    var events: [CloudEvent] = []
+    var redriveTargets: [String] = []
+    var nextDueHint: Int64 = 0
+    var random = SystemRandomNumberGenerator()
+
+    init(maxInFlight: Int) {
+        self.maxInFlight = maxInFlight
+    }
+
+    /// Targets that cannot take an attempt now (at their concurrency limit or breaker open).
+    func blockedTargets(table: RoutingTable, now: Int64) -> Set<String> {
+        var blocked: Set<String> = []
+        for (name, count) in perTarget where count >= (table.targets[name]?.maxConcurrency ?? 1) {
+            blocked.insert(name)
+        }
+        for (name, breaker) in breakers {
+            switch breaker.state {
+            case .open(let until) where until > now: blocked.insert(name)
+            case .halfOpen(probeInFlight: true): blocked.insert(name)
+            default: break
+            }
+        }
+        return blocked
+    }
+
+    /// Whether `delivery` may start now; if so it is counted as in flight.
+    mutating func admit(_ delivery: DeliveryRecord, target: TargetDefinition?, now: Int64) -> Bool {
+        if let target {
+            guard perTarget[target.name, default: 0] < target.maxConcurrency else {
+                return false
+            }
+            var breaker = breakers[target.name].flatMap { $0.settings == target.circuitBreaker ? $0 : nil }
+                ?? CircuitBreaker(settings: target.circuitBreaker)
+            let permission = breaker.permit(nowMilliseconds: now)
+            breakers[target.name] = breaker
+            if case .rejected = permission {
+                return false
+            }
+        }
+        perTarget[delivery.target, default: 0] += 1
+        inFlight.insert(delivery.id)
+        return true
+    }
+
+    /// Applies an attempt's outcome: the decision, the breaker, the update and the event to write.
+    mutating func complete(_ completion: DeliveryService.Completion, table: RoutingTable, logger: Logger) {
+        let delivery = completion.delivery
+        perTarget[delivery.target, default: 1] -= 1
+        let now = DeliveryService.now()
+        let target = table.targets[delivery.target]
+        let attempt = delivery.attempts + 1
+        let decision = DeliveryDecision.decide(
+            after: completion.outcome,
+            attempt: attempt,
+            routedMilliseconds: delivery.routedMilliseconds,
+            nowMilliseconds: now,
+            policy: target?.retry ?? RetryPolicy(),
+            random: &random
+        )
+        var failure: AttemptFailure?
+        if case .failed(let value) = completion.outcome {
+            failure = value
+        }
+        if let target, var breaker = breakers[target.name] {
+            switch breaker.record(success: failure == nil, nowMilliseconds: now) {
+            case .opened?:
+                logger.warning("Circuit opened; deliveries to the target wait.", metadata: ["target": "\(target.name)"])
+                events.append(Self.breakerEvent(target: target.name, opened: true))
+            case .closed?:
+                logger.notice("Circuit closed; the target recovered.", metadata: ["target": "\(target.name)"])
+                events.append(Self.breakerEvent(target: target.name, opened: false))
+                if target.autoRedrive {
+                    redriveTargets.append(target.name)
+                }
+            case nil:
+                break
+            }
+            breakers[target.name] = breaker
+        }
+        var update = DeliveryUpdate(
+            id: delivery.id,
+            state: .pending,
+            attempts: attempt,
+            nextAttemptMilliseconds: now,
+            attemptMilliseconds: completion.attemptMilliseconds,
+            failure: failure,
+            deadLetterReason: nil
+        )
+        let type: String
+        switch decision {
+        case .succeeded:
+            update.state = .succeeded
+            type = "tocsin.delivery.succeeded"
+        case .retry(let at):
+            update.nextAttemptMilliseconds = at
+            type = "tocsin.delivery.failed"
+        case .deadLetter(let reason):
+            update.state = .deadLettered
+            update.deadLetterReason = reason.rawValue
+            type = "tocsin.delivery.deadlettered"
+        }
+        updates.append(update)
+        var data: [(String, JSONValue)] = [
+            ("delivery", InternalEvents.number(delivery.id)),
+            ("event", InternalEvents.number(delivery.eventSequence)),
+            ("rule", .string(delivery.rule)),
+            ("target", .string(delivery.target)),
+            ("attempt", InternalEvents.number(Int64(attempt))),
+        ]
+        if case .succeeded(let status?) = completion.outcome {
+            data.append(("status", InternalEvents.number(Int64(status))))
+        }
+        if let failure {
+            data.append(("error", failure.json))
+        }
+        if case .retry(let at) = decision {
+            data.append(("next_attempt_at", .string(Timestamp(epochMilliseconds: at).text)))
+        }
+        if let reason = update.deadLetterReason {
+            data.append(("reason", .string(reason)))
+        }
+        if let detail = completion.detail {
+            data.append(("action", detail))
+        }
+        events.append(
+            InternalEvents.make(
+                type: type,
+                source: "/tocsin/delivery",
+                id: "delivery-\(delivery.id)-\(delivery.redrives)-\(attempt)",
+                subject: delivery.target,
+                data: data
+            )
+        )
+    }
+
+    private static func breakerEvent(target: String, opened: Bool) -> CloudEvent {
+        InternalEvents.make(
+            type: opened ? "tocsin.target.circuit.opened" : "tocsin.target.circuit.closed",
+            source: "/tocsin/delivery",
+            subject: target,
+            data: [("target", .string(target))]
+        )
+    }
+}

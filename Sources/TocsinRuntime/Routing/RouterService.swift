@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Logging
+import ServiceLifecycle
+import TocsinConfig
+import TocsinCore
+import TocsinRules
+import TocsinStore
+
+/// Reads the log from its persisted cursor, matches every event against the rules in force and
+/// records one delivery per (event, rule, target) before moving the cursor, in one transaction.
+///
+/// A crash re-reads from the cursor; the store's uniqueness on (event, rule, target) keeps the
+/// replay from creating duplicates. Ingestion never waits for the router: it follows the log.
+struct RouterService: Service {
+    static let cursorName = "router"
+    static let batchSize = 512
+
+    let store: EventStore
+    let state: RoutingState
+    let wake: @Sendable () -> Void
+    let logger: Logger
+
+    func run() async throws {
+        var cursor = try await store.routing.cursor(Self.cursorName)
+        let context = MatchContext()
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let page = try await store.query(EventQuery(after: cursor, limit: Self.batchSize))
+                guard let last = page.events.last else {
+                    await store.waitForAppend(after: cursor, timeout: .seconds(1))
+                    continue
+                }
+                let table = state.current
+                var deliveries: [RoutingStore.NewDelivery] = []
+                for logged in page.events where !logged.event.type.hasPrefix("tocsin.delivery.") {
+                    for route in table.routes(for: logged.event.jsonValue(), context: context) {
+                        deliveries.append(
+                            .init(
+                                eventSequence: logged.sequence,
+                                rule: route.rule,
+                                target: route.target,
+                                input: route.input,
+                                dryRun: route.dryRun
+                            )
+                        )
+                    }
+                }
+                try await store.routing.recordRoutes(deliveries, cursor: Self.cursorName, to: last.sequence)
+                cursor = last.sequence
+                if !deliveries.isEmpty {
+                    wake()
+                }
+                let dryRuns = deliveries.filter(\.dryRun)
+                if !dryRuns.isEmpty {
+                    _ = try await store.append(dryRuns.map(Self.dryRunEvent))
+                }
+            } catch {
+                logger.error("Routing failed; retrying from the cursor.", metadata: ["error": "\(error)", "cursor": "\(cursor)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private static func dryRunEvent(_ delivery: RoutingStore.NewDelivery) -> CloudEvent {
+        InternalEvents.make(
+            type: "tocsin.delivery.dryrun",
+            source: "/tocsin/router",
+            id: "dryrun-\(delivery.eventSequence)-\(delivery.rule)-\(delivery.target)",
+            subject: delivery.target,
+            data: [
+                ("event", InternalEvents.number(delivery.eventSequence)),
+                ("rule", .string(delivery.rule)),
+                ("target", .string(delivery.target)),
+            ]
+        )
+    }
+}

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import TocsinConfig
+import TocsinCore
+import TocsinResponse
+import TocsinServer
+import TocsinStore
+
+/// The API's view of routing: validates changes against the whole configuration, stores them,
+/// appends a `tocsin.rule.*` / `tocsin.target.*` event and swaps the routing table.
+struct RoutingAdmin: RoutingAdministration {
+    let store: EventStore
+    let state: RoutingState
+
+    func put(_ kind: DefinitionKind, name: String, definition: JSONValue) async throws -> (created: Bool, stored: JSONValue) {
+        if kind == .rule ? state.isFileDefined(rule: name) : state.isFileDefined(target: name) {
+            throw AdministrationError.conflict("this \(kind.rawValue) is defined in the rules directory; change it there")
+        }
+        let shown: JSONValue
+        do {
+            if kind == .rule {
+                let rule = try RuleDefinition(name: name, json: definition)
+                _ = try await state.trial(rule: rule)
+                shown = rule.json
+            } else {
+                let target = try TargetDefinition(name: name, json: definition)
+                _ = try await state.trial(target: target)
+                shown = target.redactedJSON
+            }
+        } catch let error as ConfigError {
+            throw AdministrationError.invalid(error.diagnostics.map(\.description))
+        }
+        let created = try await store.routing.putDefinition(Self.storeKind(kind), name: name, json: JSONWriter().string(definition))
+        _ = try await store.append([
+            InternalEvents.make(
+                type: "tocsin.\(kind.rawValue).\(created ? "created" : "updated")",
+                source: "/tocsin/admin",
+                subject: name,
+                data: [("name", .string(name)), ("definition", shown)]
+            )
+        ])
+        try await state.rebuild()
+        return (created, shown)
+    }
+
+    func get(_ kind: DefinitionKind, name: String) async throws -> JSONValue? {
+        let table = state.current
+        if kind == .rule {
+            return table.rules[name]?.json
+        }
+        return table.targets[name]?.redactedJSON
+    }
+
+    func list(_ kind: DefinitionKind) async throws -> [(name: String, definition: JSONValue)] {
+        let table = state.current
+        if kind == .rule {
+            return table.rules.values.sorted { $0.name < $1.name }.map { ($0.name, $0.json) }
+        }
+        return table.targets.values.sorted { $0.name < $1.name }.map { ($0.name, $0.redactedJSON) }
+    }
+
+    func delete(_ kind: DefinitionKind, name: String) async throws -> Bool {
+        if kind == .rule ? state.isFileDefined(rule: name) : state.isFileDefined(target: name) {
+            throw AdministrationError.conflict("this \(kind.rawValue) is defined in the rules directory; remove it there")
+        }
+        do {
+            _ = try await state.trial(removingRule: kind == .rule ? name : nil, removingTarget: kind == .target ? name : nil)
+        } catch let error as ConfigError {
+            throw AdministrationError.conflict(
+                "rules still send to this target; change them first (\(error.diagnostics.map(\.path).joined(separator: ", ")))"
+            )
+        }
+        guard try await store.routing.deleteDefinition(Self.storeKind(kind), name: name) else {
+            return false
+        }
+        _ = try await store.append([
+            InternalEvents.make(type: "tocsin.\(kind.rawValue).deleted", source: "/tocsin/admin", subject: name, data: [("name", .string(name))])
+        ])
+        try await state.rebuild()
+        return true
+    }
+
+    func deliveries(event: Int64) async throws -> [DeliveryRecord] {
+        try await store.routing.deliveries(event: event)
+    }
+
+    func deadLetters(_ filter: DeliveryFilter) async throws -> [DeliveryRecord] {
+        try await store.routing.deadLetters(filter)
+    }
+
+    func redrive(_ filter: DeliveryFilter) async throws -> Int {
+        let count = try await store.routing.redrive(filter)
+        _ = try await store.append([
+            InternalEvents.make(type: "tocsin.dlq.redriven", source: "/tocsin/admin", data: [("count", InternalEvents.number(Int64(count)))])
+        ])
+        return count
+    }
+
+    func purge(_ filter: DeliveryFilter) async throws -> Int {
+        let count = try await store.routing.purge(filter)
+        _ = try await store.append([
+            InternalEvents.make(type: "tocsin.dlq.purged", source: "/tocsin/admin", data: [("count", InternalEvents.number(Int64(count)))])
+        ])
+        return count
+    }
+
+    func blocklist() async throws -> [BlocklistEntry] {
+        try await store.routing.activeBlocks(now: Int64(Date().timeIntervalSince1970 * 1000))
+    }
+
+    func incidents() async throws -> [IncidentRecord] {
+        try await store.routing.incidents()
+    }
+
+    private static func storeKind(_ kind: DefinitionKind) -> RoutingStore.DefinitionKind {
+        kind == .rule ? .rule : .target
+    }
+}

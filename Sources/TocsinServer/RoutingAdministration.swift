@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+
+public import TocsinCore
+public import TocsinResponse
+
+/// What the routing and delivery API needs from the rest of Tocsin; the runtime implements it.
+public protocol RoutingAdministration: Sendable {
+    /// Creates or replaces a definition; returns whether it is new and the stored form.
+    func put(_ kind: DefinitionKind, name: String, definition: JSONValue) async throws -> (created: Bool, stored: JSONValue)
+    /// The stored form of a definition (secrets redacted), or `nil`.
+    func get(_ kind: DefinitionKind, name: String) async throws -> JSONValue?
+    /// Every definition of `kind`, by name.
+    func list(_ kind: DefinitionKind) async throws -> [(name: String, definition: JSONValue)]
+    /// Deletes a definition; returns whether it existed.
+    func delete(_ kind: DefinitionKind, name: String) async throws -> Bool
+    /// Every delivery of an event.
+    func deliveries(event: Int64) async throws -> [DeliveryRecord]
+    /// Dead letters matching `filter`.
+    func deadLetters(_ filter: DeliveryFilter) async throws -> [DeliveryRecord]
+    /// Redrives dead letters matching `filter`; returns how many.
+    func redrive(_ filter: DeliveryFilter) async throws -> Int
+    /// Purges dead letters matching `filter`; returns how many.
+    func purge(_ filter: DeliveryFilter) async throws -> Int
+    /// The active blocklist entries.
+    func blocklist() async throws -> [BlocklistEntry]
+    /// The incidents, most recent first.
+    func incidents() async throws -> [IncidentRecord]
+}
+
+/// Rules or targets.
+public enum DefinitionKind: String, Sendable {
+    case rule
+    case target
+}
+
+/// Why an administrative change was refused.
+public enum AdministrationError: Error, Sendable {
+    /// The definition is invalid: one message per problem.
+    case invalid([String])
+    /// The change conflicts with the current state (a file-defined name, a target in use).
+    case conflict(String)
+}
