@@ -119,6 +119,7 @@ let package = Package(
             dependencies: [
                 "TocsinCore",
                 "TocsinRules",
+                "TocsinConfig",
                 "TocsinStore",
                 "TocsinRuntime",
                 "TocsinServer",
@@ -180,6 +181,8 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "TocsinCore",
+                "TocsinResponse",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 "TocsinTesting",
                 "TocsinCLI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

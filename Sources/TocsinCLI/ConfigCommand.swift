@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import ArgumentParser
+import Foundation
+import TocsinConfig
+
+/// `tocsin config`: validate configuration offline.
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Validate configuration files.",
+        subcommands: [Check.self]
+    )
+
+    /// `tocsin config check`: every problem of the rules directory at once.
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the rules directory: prints every problem with its file, line and column; exits 1 if any.",
+            discussion: """
+                Reads every *.yaml and *.yml file, validates each target and rule (operators, JSON paths,
+                unknown keys, types) and that every rule's targets exist among the files' targets.
+                Targets defined through the API are not known here; name them with --known-target.
+                """
+        )
+
+        @Option(name: .customLong("rules-dir"), help: "The rules directory (env TOCSIN_RULES_DIR; default ./rules).")
+        var rulesDirectory: String?
+
+        @Option(name: .customLong("known-target"), help: "A target defined elsewhere (repeatable).")
+        var knownTargets: [String] = []
+
+        func run() throws {
+            let directory = rulesDirectory ?? Environment.value("TOCSIN_RULES_DIR") ?? "./rules"
+            let files: [(name: String, text: String)]
+            do {
+                let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+                    .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+                    .sorted()
+                files = try names.map { (directory + "/" + $0, try String(contentsOfFile: directory + "/" + $0, encoding: .utf8)) }
+            } catch {
+                printError("error: cannot read the rules directory \(directory)")
+                throw ExitCode(2)
+            }
+            let loaded = ConfigDirectory(files: files)
+            var problems = loaded.diagnostics.map(\.description)
+            let known = Set(loaded.targets.map(\.name) + knownTargets)
+            for rule in loaded.rules {
+                for (index, entry) in rule.targets.enumerated() where !known.contains(entry.target) {
+                    problems.append("rules.\(rule.name).targets[\(index)].target: no target is named '\(entry.target)'")
+                }
+            }
+            for problem in problems {
+                print(problem)
+            }
+            guard problems.isEmpty else {
+                printError("\(problems.count) problem(s) in \(files.count) file(s)")
+                throw ExitCode(1)
+            }
+            print("OK: \(files.count) file(s), \(loaded.rules.count) rule(s), \(loaded.targets.count) target(s)")
+        }
+    }
+}

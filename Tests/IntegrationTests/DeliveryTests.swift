@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import Testing
+import TocsinCore
+import TocsinResponse
+import TocsinTesting
+
+/// Deliveries to real loopback receivers through a real `tocsin serve`.
+struct DeliveryTests {
+    func serve() async throws -> (ServerProcess, TemporaryDirectory) {
+        let directory = try TemporaryDirectory()
+        return (try await ServerProcess.start(dataDirectory: directory.path + "/data"), directory)
+    }
+
+    @Test func deliversSignedWithAnIdempotencyKeyAndRecordsIt() async throws {
+        let receiver = try await TestReceiver.start()
+        defer { receiver.stop() }
+        let (server, _) = try await serve()
+        defer { Task { _ = await server.terminate() } }
+        try await server.define("target", "soc", #"{"kind":"webhook","url":"\#(receiver.url)","secret":"s3cret"}"#)
+        try await server.define(
+            "rule",
+            "ssh",
+            #"{"pattern":{"type":["ssh.login.failed"],"data":{"ip":[{"cidr":"203.0.113.0/24"}]}},"targets":[{"target":"soc"}]}"#
+        )
+        let sequences = try await server.publish(type: "ssh.login.failed", ids: ["a", "b"])
+        _ = try await server.publish(type: "ssh.login.failed", ids: ["c"]) { _ in #"{"ip":"10.0.0.1"}"# }
+        #expect(await receiver.waitFor { $0.received.count >= 2 })
+        let request = try #require(receiver.received.first)
+        let signature = try #require(request.headers["tocsin-signature"])
+        #expect(WebhookSignature.verify(header: signature, secret: "s3cret", body: request.body, now: Int64(Date().timeIntervalSince1970)))
+        #expect(!WebhookSignature.verify(header: signature, secret: "wrong", body: request.body, now: Int64(Date().timeIntervalSince1970)))
+        let keys = receiver.received.compactMap { $0.headers["idempotency-key"] }
+        #expect(keys.contains { $0.hasPrefix("tocsin-\(sequences[0])-") } && keys.contains { $0.hasPrefix("tocsin-\(sequences[1])-") })
+        let body = try JSONParser().parse(request.body)
+        #expect(body["type"] == .string("ssh.login.failed"))
+        let deliveries = try await server.eventually({ try await server.deliveries(event: sequences[0]) }) {
+            $0.first?["state"] == .string("succeeded")
+        }
+        #expect(deliveries.count == 1)
+        #expect(deliveries.first?["target"] == .string("soc"))
+        let recorded = try await server.eventually({ try await server.events(type: "tocsin.delivery.succeeded") }) { $0.count >= 2 }
+        #expect(recorded.count == 2)
+        #expect(receiver.received.count == 2, "the 10.0.0.1 event does not match")
+        #expect(try await server.events(type: "tocsin.rule.created").count == 1)
+    }
+
+    @Test func failuresRetryThenDeadLetterWithTheirReason() async throws {
+        let broken = try await TestReceiver.start(.status(503))
+        let rejecting = try await TestReceiver.start(.status(400))
+        let hanging = try await TestReceiver.start(.hang(.seconds(5)))
+        defer { [broken, rejecting, hanging].forEach { $0.stop() } }
+        let (server, _) = try await serve()
+        defer { Task { _ = await server.terminate() } }
+        let fast = #""retry":{"max_attempts":3,"base_delay_ms":20,"max_delay_seconds":1},"circuit_breaker":{"failure_threshold":100}"#
+        try await server.define("target", "broken", #"{"kind":"webhook","url":"\#(broken.url)",\#(fast)}"#)
+        try await server.define("target", "rejecting", #"{"kind":"webhook","url":"\#(rejecting.url)",\#(fast)}"#)
+        try await server.define("target", "hanging", #"{"kind":"webhook","url":"\#(hanging.url)","timeout_seconds":1,\#(fast)}"#)
+        try await server.define(
+            "rule",
+            "all",
+            #"{"pattern":{"type":["x"]},"targets":[{"target":"broken"},{"target":"rejecting"},{"target":"hanging"}]}"#
+        )
+        let sequence = try #require(try await server.publish(type: "x", ids: ["1"]).first)
+        let letters = try await server.eventually({ try await server.deadLetters() }) { $0.count == 3 }
+        #expect(letters.count == 3)
+        let byTarget = Dictionary(uniqueKeysWithValues: letters.map { ($0["target"]?.stringValue ?? "", $0) })
+        #expect(byTarget["broken"]?["reason"] == .string("max-attempts"))
+        #expect(byTarget["broken"]?.integer("attempts") == 3)
+        #expect(byTarget["broken"]?["error"]?.integer("status") == 503)
+        #expect(byTarget["rejecting"]?["reason"] == .string("not-retryable"))
+        #expect(byTarget["rejecting"]?.integer("attempts") == 1)
+        #expect(byTarget["hanging"]?["error"]?["kind"] == .string("timeout"))
+        #expect(byTarget["broken"]?["first_attempt_at"] != .null && byTarget["broken"]?["last_attempt_at"] != .null)
+        #expect(broken.received.count == 3 && rejecting.received.count == 1)
+        #expect(try await server.deliveries(event: sequence).allSatisfy { $0["state"] == .string("dead-lettered") })
+        #expect(try await server.events(type: "tocsin.delivery.deadlettered").count == 3)
+        #expect(try await server.events(type: "tocsin.delivery.failed").count >= 2)
+        #expect(try await server.deadLetters("?target=broken&error=max-attempts").count == 1)
+
+        broken.setMode(.ok)
+        let redrive = try await runTocsin(["dlq", "redrive", "--target", "broken", "--server", server.baseURL, "--key", server.adminKey])
+        #expect(redrive.status == 0 && redrive.output.contains("redriven: 1"))
+        #expect(await broken.waitFor { $0.received.count == 4 })
+        let listed = try await runTocsin(["dlq", "list", "--server", server.baseURL, "--key", server.adminKey])
+        #expect(listed.output.split(separator: "\n").count == 2)
+        let purged = try await runTocsin(["dlq", "purge", "--all", "--server", server.baseURL, "--key", server.adminKey])
+        #expect(purged.output.contains("purged: 2"))
+        #expect(try await server.deadLetters().isEmpty)
+    }
+
+    @Test func retryAfterIsHonoured() async throws {
+        let limited = try await TestReceiver.start(.status(429, retryAfter: "1"))
+        defer { limited.stop() }
+        let (server, _) = try await serve()
+        defer { Task { _ = await server.terminate() } }
+        try await server.define(
+            "target",
+            "limited",
+            #"{"kind":"webhook","url":"\#(limited.url)","retry":{"max_attempts":5,"base_delay_ms":1}}"#
+        )
+        try await server.define("rule", "r", #"{"pattern":{"type":["x"]},"targets":[{"target":"limited"}]}"#)
+        _ = try await server.publish(type: "x", ids: ["1"])
+        #expect(await limited.waitFor { $0.received.count >= 1 })
+        let first = ContinuousClock.now
+        limited.setMode(.ok)
+        #expect(await limited.waitFor { $0.received.count >= 2 })
+        #expect(ContinuousClock.now - first >= .milliseconds(900), "the second attempt waited for Retry-After")
+    }
+
+    @Test func theBreakerOpensAndAutoRedriveDeliversEverythingOnce() async throws {
+        let flaky = try await TestReceiver.start(.status(500))
+        defer { flaky.stop() }
+        let (server, _) = try await serve()
+        defer { Task { _ = await server.terminate() } }
+        try await server.define(
+            "target",
+            "flaky",
+            #"{"kind":"webhook","url":"\#(flaky.url)","auto_redrive":true,"retry":{"max_attempts":2,"base_delay_ms":10,"max_delay_seconds":1},"circuit_breaker":{"failure_threshold":3,"open_seconds":1}}"#
+        )
+        try await server.define("rule", "r", #"{"pattern":{"type":["x"]},"targets":[{"target":"flaky"}]}"#)
+        _ = try await server.publish(type: "x", ids: (0..<10).map { "e\($0)" })
+        let opened = try await server.eventually({ try await server.events(type: "tocsin.target.circuit.opened") }) { !$0.isEmpty }
+        #expect(!opened.isEmpty)
+        let attemptsWhileOpen = flaky.received.count
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(flaky.received.count <= attemptsWhileOpen + 1, "an open breaker lets at most a probe through")
+        flaky.setMode(.ok)
+        #expect(await flaky.waitFor(timeout: .seconds(30)) { $0.distinctKeys.count == 10 && $0.received.count >= 10 })
+        let closed = try await server.eventually({ try await server.events(type: "tocsin.target.circuit.closed") }) { !$0.isEmpty }
+        #expect(!closed.isEmpty)
+        let letters = try await server.eventually({ try await server.deadLetters() }) { $0.isEmpty }
+        #expect(letters.isEmpty, "auto redrive emptied the queue")
+        #expect(flaky.distinctKeys.count == 10, "every event reached the receiver, under one key each")
+    }
+}
