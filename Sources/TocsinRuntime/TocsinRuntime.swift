@@ -77,7 +77,13 @@ public enum TocsinRuntime: Sendable {
         try await state.rebuild()
         var services: [any Service] = []
         if let directory = configuration.rulesDirectory {
-            let watcher = ConfigWatcher(directory: directory, state: state, store: store, logger: logger)
+            let watcher = ConfigWatcher(
+                directory: directory,
+                state: state,
+                store: store,
+                logger: logger,
+                hangups: await UnixSignalsSequence(trapping: .sighup)
+            )
             try await watcher.loadInitial()
             services.append(watcher)
         }

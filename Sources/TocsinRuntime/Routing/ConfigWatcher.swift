@@ -15,6 +15,8 @@ struct ConfigWatcher: Service {
     let state: RoutingState
     let store: EventStore
     let logger: Logger
+    /// SIGHUP, trapped before the service group starts so that an early signal cannot kill the process.
+    let hangups: UnixSignalsSequence
     var pollInterval: Duration = .seconds(2)
 
     /// Reads every `*.yaml` / `*.yml` file of `directory`, sorted by name.
@@ -28,15 +30,17 @@ struct ConfigWatcher: Service {
         }
     }
 
-    /// Loads the directory once; throws when it is invalid (used at start-up, where it is fatal).
+    /// Loads the directory once, before the log accepts appends; throws when it is invalid (at
+    /// start-up that is fatal). ``run()`` records the load in the log.
     func loadInitial() async throws {
         let files = try Self.readFiles(directory)
-        try await apply(ConfigDirectory(files: files), fileCount: files.count)
+        try await apply(ConfigDirectory(files: files), fileCount: files.count, record: false)
     }
 
     func run() async throws {
         var signature = Self.signature(directory)
-        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        await reload()
+        let hangups = self.hangups
         try await withThrowingDiscardingTaskGroup { group in
             let (changes, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
             group.addTask {
@@ -66,7 +70,7 @@ struct ConfigWatcher: Service {
     func reload() async {
         do {
             let files = try Self.readFiles(directory)
-            try await apply(ConfigDirectory(files: files), fileCount: files.count)
+            try await apply(ConfigDirectory(files: files), fileCount: files.count, record: true)
         } catch let error as ConfigError {
             logger.error("The rules directory is invalid; the previous rules stay in force.", metadata: ["problems": "\(error)"])
             _ = try? await store.append([
@@ -81,12 +85,15 @@ struct ConfigWatcher: Service {
         }
     }
 
-    private func apply(_ loaded: ConfigDirectory, fileCount: Int) async throws {
+    private func apply(_ loaded: ConfigDirectory, fileCount: Int, record: Bool) async throws {
         guard loaded.diagnostics.isEmpty else {
             throw ConfigError(loaded.diagnostics)
         }
         try await state.replaceFiles(.init(rules: loaded.rules, targets: loaded.targets))
         logger.notice("Loaded the rules directory.", metadata: ["rules": "\(loaded.rules.count)", "targets": "\(loaded.targets.count)"])
+        guard record else {
+            return
+        }
         _ = try await store.append([
             InternalEvents.make(
                 type: "tocsin.config.reloaded",
