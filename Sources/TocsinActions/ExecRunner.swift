@@ -6,7 +6,8 @@ public import TocsinResponse
 /// Runs a program with the delivery's payload on standard input; its exit status is the outcome.
 ///
 /// No shell is involved: the command is an absolute path and the arguments are passed as they are.
-/// The program is killed (SIGTERM, then SIGKILL) when it overruns the timeout. Its output is
+/// The program and everything it started are killed (SIGTERM to its process group, then SIGKILL)
+/// when it overruns the timeout. Its output is
 /// discarded, so nothing it prints reaches Tocsin's logs.
 public struct ExecRunner: Sendable {
     /// Creates a runner.
@@ -40,9 +41,11 @@ public struct ExecRunner: Sendable {
         let pid = process.processIdentifier
         let watchdog = Task.detached {
             try await Task.sleep(for: .milliseconds(timeoutMilliseconds))
-            kill(pid, SIGTERM)
+            // The child leads its own process group: signal the group, so that programs it
+            // started (and that hold its descriptors) go too.
+            kill(-pid, SIGTERM)
             try await Task.sleep(for: .seconds(2))
-            kill(pid, SIGKILL)
+            kill(-pid, SIGKILL)
         }
         var status: Int32 = -1
         for await code in finished.stream {

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import Testing
+import TocsinCore
+import TocsinTesting
+
+/// Target kinds end to end: built-in actions, programs, payload formats, transformers, dry runs.
+struct ActionTests {
+    func serve() async throws -> (ServerProcess, TemporaryDirectory) {
+        let directory = try TemporaryDirectory()
+        return (try await ServerProcess.start(dataDirectory: directory.path + "/data"), directory)
+    }
+
+    @Test func blocklistIncidentAndKeyRevocation() async throws {
+        let (server, directory) = try await serve()
+        defer { Task { _ = await server.terminate() } }
+        let nft = directory.path + "/tocsin.nft"
+        try await server.define("target", "edge", #"{"kind":"blocklist","ip_path":"$.data.ip","ttl_seconds":3600,"nft_file":"\#(nft)"}"#)
+        try await server.define("target", "cases", #"{"kind":"incident","key_path":"$.data.user","severity":"high"}"#)
+        try await server.define("target", "revoke", #"{"kind":"revoke-key","key_path":"$.data.key","retry":{"max_attempts":1}}"#)
+        try await server.define(
+            "rule",
+            "ssh",
+            #"{"pattern":{"type":["ssh.login.failed"]},"targets":[{"target":"edge"},{"target":"cases"}]}"#
+        )
+        try await server.define("rule", "leak", #"{"pattern":{"type":["key.leaked"]},"targets":[{"target":"revoke"}]}"#)
+        let ips = ["203.0.113.9", "2001:DB8:0:0::1", "10.0.0.0/0", "not-an-ip"]
+        _ = try await server.publish(type: "ssh.login.failed", ids: ["0", "1", "2", "3"]) { id in
+            #"{"user":"root","ip":"\#(ips[Int(id)!])"}"#
+        }
+        let text = try await server.eventually({
+            String(decoding: try await call(server.baseURL + "/v1/blocklist", headers: [server.authorization]).body, as: UTF8.self)
+        }) { $0.split(separator: "\n").count == 2 }
+        #expect(text == "2001:db8::1\n203.0.113.9\n")
+        let json = try await call(server.baseURL + "/v1/blocklist?format=json", headers: [server.authorization]).json
+        #expect(json?["entries"].map { if case .array(let items) = $0 { items.count } else { 0 } } == 2)
+        let file = try String(contentsOfFile: nft, encoding: .utf8)
+        #expect(file.contains("set tocsin_blocklist_v4 {") && file.contains("elements = { 203.0.113.9 }"))
+        #expect(file.contains("elements = { 2001:db8::1 }"))
+        let refused = try await server.eventually({ try await server.deadLetters("?target=edge") }) { $0.count == 2 }
+        #expect(refused.allSatisfy { $0["reason"] == .string("not-retryable") && $0["error"]?["kind"] == .string("rejected") })
+        #expect(JSONWriter().string(.array(refused)).contains("refused"), "a /0 is refused as too wide")
+        #expect(!JSONWriter().string(.array(refused)).contains("not-an-ip"), "payload values stay out of errors")
+
+        let incidents = try await server.eventually({
+            try await call(server.baseURL + "/v1/incidents", headers: [server.authorization]).json?["incidents"]
+        }) { value in
+            if case .array(let items)? = value, items.count == 1, items[0].integer("events") == 4 { return true }
+            return false
+        }
+        #expect(incidents?.array?.first?["key"] == .string("root"))
+
+        _ = try await server.publish(type: "key.leaked", ids: ["k"]) { _ in #"{"key":"admin"}"# }
+        let letters = try await server.eventually({ try await server.deadLetters("?target=revoke") }) { $0.count == 1 }
+        #expect(letters.first?["error"]?["message"]?.stringValue?.contains("admin key cannot be revoked") == true)
+        #expect(try await call(server.baseURL + "/v1/rules", headers: [server.authorization]).status == 200, "admin still works")
+    }
+
+    @Test func programsRunWithTheEventOnStandardInput() async throws {
+        let (server, directory) = try await serve()
+        defer { Task { _ = await server.terminate() } }
+        let output = directory.path + "/out.json"
+        let once = #""retry":{"max_attempts":1}"#
+        try await server.define("target", "writes", #"{"kind":"exec","command":"/bin/sh","args":["-c","cat > \"$0\"","\#(output)"]}"#)
+        try await server.define("target", "fails", #"{"kind":"exec","command":"/bin/sh","args":["-c","exit 3"],\#(once)}"#)
+        try await server.define("target", "slow", #"{"kind":"exec","command":"/bin/sh","args":["-c","sleep 5"],"timeout_seconds":1,\#(once)}"#)
+        try await server.define(
+            "rule",
+            "r",
+            #"{"pattern":{"type":["x"]},"targets":[{"target":"writes"},{"target":"fails"},{"target":"slow"}]}"#
+        )
+        _ = try await server.publish(type: "x", ids: ["1"])
+        let letters = try await server.eventually({ try await server.deadLetters() }) { $0.count == 2 }
+        let byTarget = Dictionary(uniqueKeysWithValues: letters.map { ($0["target"]?.stringValue ?? "", $0) })
+        #expect(byTarget["fails"]?["error"]?.integer("exit_status") == 3)
+        #expect(byTarget["slow"]?["error"]?["kind"] == .string("timeout"))
+        let written = try JSONParser().parse(try String(contentsOfFile: output, encoding: .utf8))
+        #expect(written["id"] == .string("1") && written["data"]?["ip"] == .string("203.0.113.9"))
+    }
+
+    @Test func payloadFormatsTransformersAndDryRuns() async throws {
+        let receiver = try await TestReceiver.start()
+        defer { receiver.stop() }
+        let (server, _) = try await serve()
+        defer { Task { _ = await server.terminate() } }
+        try await server.define("target", "slack", #"{"kind":"slack","url":"\#(receiver.url)"}"#)
+        try await server.define("target", "pd", #"{"kind":"pagerduty","url":"\#(receiver.url)","secret":"routing-key","severity":"critical"}"#)
+        try await server.define("target", "jira", #"{"kind":"jira","url":"\#(receiver.url)","project":"SEC","headers":{"Authorization":"Basic x"}}"#)
+        try await server.define("target", "shaped", #"{"kind":"webhook","url":"\#(receiver.url)"}"#)
+        try await server.define("target", "quiet", #"{"kind":"webhook","url":"\#(receiver.url)","dry_run":true}"#)
+        try await server.define(
+            "rule",
+            "r",
+            #"{"pattern":{"type":["x"]},"targets":[{"target":"slack"},{"target":"pd"},{"target":"jira"},{"target":"quiet"},{"target":"shaped","input_transformer":{"input_paths_map":{"ip":"$.data.ip"},"input_template":"{\"block\": \"<ip>\"}"}}]}"#
+        )
+        let sequence = try #require(try await server.publish(type: "x", ids: ["1"]).first)
+        #expect(await receiver.waitFor { $0.received.count == 4 })
+        let bodies = receiver.received.compactMap { try? JSONParser().parse($0.body) }
+        #expect(bodies.contains { $0["text"]?.stringValue?.hasPrefix("[r] x from /test") == true })
+        let pagerduty = try #require(bodies.first { $0["routing_key"] != nil })
+        #expect(pagerduty["routing_key"] == .string("routing-key") && pagerduty["event_action"] == .string("trigger"))
+        #expect(pagerduty["payload"]?["severity"] == .string("critical"))
+        let jira = try #require(bodies.first { $0["fields"] != nil })
+        #expect(jira["fields"]?["project"]?["key"] == .string("SEC"))
+        #expect(receiver.received.contains { $0.headers["authorization"] == "Basic x" })
+        #expect(bodies.contains { $0 == .object(JSONObject([.init(name: "block", value: .string("203.0.113.9"))])) })
+        let deliveries = try await server.eventually({ try await server.deliveries(event: sequence) }) {
+            $0.filter { $0["state"] == .string("succeeded") }.count == 4
+        }
+        #expect(deliveries.first { $0["target"] == .string("quiet") }?["state"] == .string("dry-run"))
+        #expect(try await server.events(type: "tocsin.delivery.dryrun").count == 1)
+    }
+}
+
+extension JSONValue {
+    var array: [JSONValue]? {
+        if case .array(let items) = self {
+            return items
+        }
+        return nil
+    }
+}
