@@ -36,7 +36,9 @@ struct DeliveryService: Service {
     let signal: AsyncStream<Signal>.Continuation
     let logger: Logger
     var maxInFlight = 256
-    var tick: Duration = .milliseconds(20)
+    var tick: Duration = .milliseconds(5)
+    /// Outcomes written together at most; more wait for the next tick.
+    static let flushBatch = 512
 
     func run() async throws {
         var dispatcher = Dispatcher(maxInFlight: maxInFlight)
@@ -49,12 +51,22 @@ struct DeliveryService: Service {
                     signal.yield(.tick)
                 }
             }
+            // Outcomes are written in batches (on every tick, or sooner when many are waiting);
+            // new attempts start on a router wake-up immediately and otherwise on the tick.
             for await event in signals.cancelOnGracefulShutdown() {
-                if case .completed(let completion) = event {
+                switch event {
+                case .completed(let completion):
                     dispatcher.complete(completion, table: state.current, logger: logger)
+                    if dispatcher.updates.count >= Self.flushBatch {
+                        await flush(&dispatcher)
+                    }
+                case .wake:
+                    await flush(&dispatcher)
+                    await dispatch(&dispatcher, forced: true, group: &group)
+                case .tick:
+                    await flush(&dispatcher)
+                    await dispatch(&dispatcher, forced: false, group: &group)
                 }
-                await flush(&dispatcher)
-                await dispatch(&dispatcher, forced: !(event.isTick), group: &group)
             }
             group.cancelAll()
         }
@@ -120,8 +132,8 @@ struct DeliveryService: Service {
             }
         }
         if due.isEmpty || skipped {
-            dispatcher.nextDueHint = (try? await store.routing.nextDue()).flatMap { $0 } ?? now + 1000
-            dispatcher.nextDueHint = min(dispatcher.nextDueHint, now + 1000)
+            let next = (try? await store.routing.nextDue()).flatMap { $0 } ?? now + 1000
+            dispatcher.nextDueHint = max(now + 1, min(next, now + 1000))
         } else {
             dispatcher.nextDueHint = now
         }
@@ -129,14 +141,5 @@ struct DeliveryService: Service {
 
     static func now() -> Int64 {
         Int64(Date().timeIntervalSince1970 * 1000)
-    }
-}
-
-extension DeliveryService.Signal {
-    var isTick: Bool {
-        if case .tick = self {
-            return true
-        }
-        return false
     }
 }

@@ -62,6 +62,7 @@ struct Dispatcher {
     mutating func complete(_ completion: DeliveryService.Completion, table: RoutingTable, logger: Logger) {
         let delivery = completion.delivery
         perTarget[delivery.target, default: 1] -= 1
+        nextDueHint = min(nextDueHint, DeliveryService.now())
         let now = DeliveryService.now()
         let target = table.targets[delivery.target]
         let attempt = delivery.attempts + 1
@@ -109,6 +110,7 @@ struct Dispatcher {
             type = "tocsin.delivery.succeeded"
         case .retry(let at):
             update.nextAttemptMilliseconds = at
+            nextDueHint = min(nextDueHint, at)
             type = "tocsin.delivery.failed"
         case .deadLetter(let reason):
             update.state = .deadLettered
