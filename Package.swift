@@ -105,6 +105,7 @@ let package = Package(
                 "TocsinResponse",
                 "TocsinActions",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 "TocsinStore",
                 "TocsinServer",
                 .product(name: "Hummingbird", package: "hummingbird"),

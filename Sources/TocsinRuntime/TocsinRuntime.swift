@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import AsyncHTTPClient
+import NIOCore
 public import Logging
 import ServiceLifecycle
 import TocsinActions
@@ -87,7 +88,10 @@ public enum TocsinRuntime: Sendable {
             try await watcher.loadInitial()
             services.append(watcher)
         }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        // Per-target concurrency is the limit that matters; let the pool open that many connections.
+        var clientConfiguration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let (signals, signal) = AsyncStream<DeliveryService.Signal>.makeStream(bufferingPolicy: .unbounded)
         let performer = ActionPerformer(
             store: store,

@@ -101,6 +101,10 @@ public final class EventStore: EventLog, Sendable {
             clauses.append("time_ms < ?")
             _ = arguments.append(contentsOf: [to])
         }
+        if let prefix = query.excludingTypePrefix {
+            clauses.append("substr(type, 1, ?) <> ?")
+            _ = arguments.append(contentsOf: [prefix.utf8.count, prefix])
+        }
         let limit = max(1, query.limit)
         _ = arguments.append(contentsOf: [limit + 1])
         let sql =

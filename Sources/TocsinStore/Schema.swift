@@ -75,7 +75,7 @@ enum Schema {
                         UNIQUE (event_seq, rule, target)
                     );
                     CREATE INDEX deliveries_due ON deliveries(state, next_ms);
-                    CREATE INDEX deliveries_target ON deliveries(target, state);
+                    CREATE INDEX deliveries_target ON deliveries(target, state, next_ms);
                     CREATE TABLE blocklist (
                         entry TEXT PRIMARY KEY,
                         expires_ms INTEGER NOT NULL,

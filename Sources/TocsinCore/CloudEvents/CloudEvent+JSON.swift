@@ -25,4 +25,18 @@ extension CloudEvent {
         }
         return .object(object)
     }
+
+    /// The same document as ``jsonValue(parser:)`` as bytes, with JSON data copied verbatim
+    /// instead of parsed and re-written (what a webhook body needs, at a fraction of the cost).
+    public func structuredJSONBytes() -> [UInt8] {
+        guard case .json(let bytes) = data else {
+            return JSONWriter().bytes(jsonValue())
+        }
+        var output = JSONWriter().bytes(.object(attributes))
+        output.removeLast()
+        output += Array(#","data":"#.utf8)
+        output += bytes
+        output.append(UInt8(ascii: "}"))
+        return output
+    }
 }

@@ -62,6 +62,8 @@ public struct EventQuery: Sendable, Hashable {
     public var after: Int64
     /// Page size.
     public var limit: Int
+    /// Leaves out events whose type starts with this prefix (the router skips its own records).
+    public var excludingTypePrefix: String?
 
     /// Creates a query; by default the first 100 events.
     public init(
@@ -80,6 +82,7 @@ public struct EventQuery: Sendable, Hashable {
         self.timeTo = timeTo
         self.after = after
         self.limit = limit
+        self.excludingTypePrefix = nil
     }
 }
 

@@ -17,19 +17,17 @@ struct ActionPerformer: Sendable {
     let blocklistFiles: BlocklistFiles
 
     /// The attempt's outcome and, for built-in actions, what they did (for the delivery event).
-    func perform(_ delivery: DeliveryRecord, target: TargetDefinition?) async -> (AttemptOutcome, JSONValue?) {
+    func perform(_ delivery: DeliveryRecord, event logged: LoggedEvent?, target: TargetDefinition?) async -> (AttemptOutcome, JSONValue?) {
         guard let target else {
             return (.failed(AttemptFailure(kind: .targetMissing, message: "the target no longer exists")), nil)
         }
-        let event: JSONValue
-        do {
-            guard let logged = try await store.event(at: delivery.eventSequence) else {
-                return (.failed(AttemptFailure(kind: .rejected, message: "the event is not in the log")), nil)
-            }
-            event = logged.event.jsonValue()
-        } catch {
-            return (.failed(AttemptFailure(kind: .transport, message: "the event could not be read from the log")), nil)
+        guard let logged else {
+            return (.failed(AttemptFailure(kind: .rejected, message: "the event is not in the log")), nil)
         }
+        if case .webhook(let webhook) = target.kind, webhook.format == .webhook, delivery.input == nil {
+            return (await post(webhook, body: logged.event.structuredJSONBytes(), delivery: delivery, target: target), nil)
+        }
+        let event = logged.event.jsonValue()
         let transformed = delivery.input?.apply(to: event)
         switch target.kind {
         case .webhook(let webhook):
@@ -48,16 +46,7 @@ struct ActionPerformer: Sendable {
                 issueType: webhook.issueType,
                 severity: webhook.severity
             )
-            var headers = webhook.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-            headers.append(("Idempotency-Key", delivery.idempotencyKey))
-            headers.append(("Tocsin-Event-Sequence", String(delivery.eventSequence)))
-            headers.append(("Tocsin-Rule", delivery.rule))
-            if webhook.format == .webhook, let secret = webhook.secret {
-                let timestamp = Int64(Date().timeIntervalSince1970)
-                headers.append(("Tocsin-Signature", WebhookSignature.header(secret: secret, timestamp: timestamp, body: body)))
-            }
-            let outcome = await webhooks.post(url: webhook.url, headers: headers, body: body, timeoutMilliseconds: target.timeoutMilliseconds)
-            return (outcome, nil)
+            return (await post(webhook, body: body, delivery: delivery, target: target), nil)
         case .exec(let exec):
             let input = transformed ?? JSONWriter().bytes(event)
             return (await programs.run(command: exec.command, arguments: exec.arguments, input: input, timeoutMilliseconds: target.timeoutMilliseconds), nil)
@@ -78,6 +67,24 @@ struct ActionPerformer: Sendable {
                 return (.failed(AttemptFailure(kind: .transport, message: "the key store could not be updated")), nil)
             }
         }
+    }
+
+    /// POSTs `body` with the delivery headers (and the signature for the `webhook` format).
+    private func post(
+        _ webhook: TargetDefinition.Webhook,
+        body: [UInt8],
+        delivery: DeliveryRecord,
+        target: TargetDefinition
+    ) async -> AttemptOutcome {
+        var headers = webhook.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        headers.append(("Idempotency-Key", delivery.idempotencyKey))
+        headers.append(("Tocsin-Event-Sequence", String(delivery.eventSequence)))
+        headers.append(("Tocsin-Rule", delivery.rule))
+        if webhook.format == .webhook, let secret = webhook.secret {
+            let timestamp = Int64(Date().timeIntervalSince1970)
+            headers.append(("Tocsin-Signature", WebhookSignature.header(secret: secret, timestamp: timestamp, body: body)))
+        }
+        return await webhooks.post(url: webhook.url, headers: headers, body: body, timeoutMilliseconds: target.timeoutMilliseconds)
     }
 
     private func block(

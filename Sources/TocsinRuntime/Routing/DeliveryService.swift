@@ -3,6 +3,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import TocsinConfig
 import TocsinCore
 import TocsinResponse
@@ -45,10 +46,14 @@ struct DeliveryService: Service {
         await withDiscardingTaskGroup { group in
             let tick = self.tick
             let signal = self.signal
+            let tickPending = TickLatch()
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: tick)
-                    signal.yield(.tick)
+                    // At most one tick waits in the stream: a slow pass must not build a backlog.
+                    if tickPending.arm() {
+                        signal.yield(.tick)
+                    }
                 }
             }
             // Outcomes are written in batches (on every tick, or sooner when many are waiting);
@@ -64,6 +69,7 @@ struct DeliveryService: Service {
                     await flush(&dispatcher)
                     await dispatch(&dispatcher, forced: true, group: &group)
                 case .tick:
+                    tickPending.release()
                     await flush(&dispatcher)
                     await dispatch(&dispatcher, forced: false, group: &group)
                 }
@@ -82,7 +88,7 @@ struct DeliveryService: Service {
             }
             try await store.routing.complete(dispatcher.updates)
             for update in dispatcher.updates {
-                dispatcher.inFlight.remove(update.id)
+                dispatcher.finish(update.id)
             }
             dispatcher.updates.removeAll()
             dispatcher.events.removeAll()
@@ -97,45 +103,67 @@ struct DeliveryService: Service {
         dispatcher.redriveTargets.removeAll()
     }
 
+    /// Starts due attempts: per target, as many as its concurrency and breaker allow, within the
+    /// overall limit. Each query is an index seek on (target, state, next_ms).
     private func dispatch(_ dispatcher: inout Dispatcher, forced: Bool, group: inout DiscardingTaskGroup) async {
         let now = Self.now()
-        guard forced || now >= dispatcher.nextDueHint, dispatcher.inFlight.count < dispatcher.maxInFlight else {
+        guard forced || now >= dispatcher.nextDueHint else {
             return
         }
         let table = state.current
-        let blocked = dispatcher.blockedTargets(table: table, now: now)
-        let due: [DeliveryRecord]
-        do {
-            due = try await store.routing.due(
-                now: now,
-                limit: dispatcher.maxInFlight - dispatcher.inFlight.count,
-                excludingTargets: blocked,
-                excludingIDs: dispatcher.inFlight
-            )
-        } catch {
-            logger.error("Could not read due deliveries.", metadata: ["error": "\(error)"])
-            return
+        var targets = table.targets.keys.sorted()
+        if now >= dispatcher.orphanCheck {
+            dispatcher.orphanCheck = now + 2000
+            let pending = (try? await store.routing.pendingTargets()) ?? []
+            targets += pending.filter { table.targets[$0] == nil }
         }
-        var skipped = false
-        for delivery in due {
-            let target = table.targets[delivery.target]
-            guard dispatcher.admit(delivery, target: target, now: now) else {
-                skipped = true
+        var capacityLimited = false
+        for name in targets {
+            let target = table.targets[name]
+            let room = dispatcher.room(for: name, target: target, now: now)
+            guard room > 0 else {
                 continue
             }
-            let performer = self.performer
-            let signal = self.signal
-            group.addTask {
-                let started = Self.now()
-                let (outcome, detail) = await performer.perform(delivery, target: target)
-                signal.yield(.completed(Completion(delivery: delivery, outcome: outcome, detail: detail, attemptMilliseconds: started)))
+            let due: [(delivery: DeliveryRecord, event: LoggedEvent?)]
+            do {
+                due = try await store.routing.due(target: name, now: now, limit: room, excluding: dispatcher.inFlight(for: name))
+            } catch {
+                logger.error("Could not read due deliveries.", metadata: ["error": "\(error)"])
+                return
+            }
+            capacityLimited = capacityLimited || due.count == room
+            for (delivery, event) in due where dispatcher.admit(delivery, target: target, now: now) {
+                let performer = self.performer
+                let signal = self.signal
+                group.addTask {
+                    let started = Self.now()
+                    let (outcome, detail) = await performer.perform(delivery, event: event, target: target)
+                    signal.yield(.completed(Completion(delivery: delivery, outcome: outcome, detail: detail, attemptMilliseconds: started)))
+                }
             }
         }
-        if due.isEmpty || skipped {
+        if capacityLimited {
+            dispatcher.nextDueHint = now
+        } else {
             let next = (try? await store.routing.nextDue()).flatMap { $0 } ?? now + 1000
             dispatcher.nextDueHint = max(now + 1, min(next, now + 1000))
-        } else {
-            dispatcher.nextDueHint = now
+        }
+    }
+
+    /// Remembers whether a tick is waiting in the stream.
+    final class TickLatch: Sendable {
+        private let pending = Mutex(false)
+
+        /// Marks a tick as waiting; returns `false` when one already was.
+        func arm() -> Bool {
+            pending.withLock { pending in
+                defer { pending = true }
+                return !pending
+            }
+        }
+
+        func release() {
+            pending.withLock { $0 = false }
         }
     }
 

@@ -11,6 +11,9 @@ import TocsinStore
 struct Dispatcher {
     let maxInFlight: Int
     var inFlight: Set<Int64> = []
+    var inFlightByTarget: [String: Set<Int64>] = [:]
+    var orphanCheck: Int64 = 0
+    private var targetOf: [Int64: String] = [:]
     var perTarget: [String: Int] = [:]
     var breakers: [String: CircuitBreaker] = [:]
     var updates: [DeliveryUpdate] = []
@@ -23,20 +26,25 @@ struct Dispatcher {
         self.maxInFlight = maxInFlight
     }
 
-    /// Targets that cannot take an attempt now (at their concurrency limit or breaker open).
-    func blockedTargets(table: RoutingTable, now: Int64) -> Set<String> {
-        var blocked: Set<String> = []
-        for (name, count) in perTarget where count >= (table.targets[name]?.maxConcurrency ?? 1) {
-            blocked.insert(name)
+    /// How many attempts `name` may start now: its free concurrency (none while its breaker is
+    /// open or probing), within the overall limit.
+    func room(for name: String, target: TargetDefinition?, now: Int64) -> Int {
+        let overall = maxInFlight - inFlight.count
+        guard overall > 0 else {
+            return 0
         }
-        for (name, breaker) in breakers {
-            switch breaker.state {
-            case .open(let until) where until > now: blocked.insert(name)
-            case .halfOpen(probeInFlight: true): blocked.insert(name)
-            default: break
-            }
+        switch breakers[name]?.state {
+        case .open(let until)? where until > now: return 0
+        case .halfOpen(probeInFlight: true)?: return 0
+        case .open?, .halfOpen?: return 1
+        default: break
         }
-        return blocked
+        return min(overall, (target?.maxConcurrency ?? 1) - perTarget[name, default: 0])
+    }
+
+    /// The ids in flight to `name`.
+    func inFlight(for name: String) -> Set<Int64> {
+        inFlightByTarget[name] ?? []
     }
 
     /// Whether `delivery` may start now; if so it is counted as in flight.
@@ -55,7 +63,19 @@ struct Dispatcher {
         }
         perTarget[delivery.target, default: 0] += 1
         inFlight.insert(delivery.id)
+        inFlightByTarget[delivery.target, default: []].insert(delivery.id)
+        targetOf[delivery.id] = delivery.target
         return true
+    }
+
+    /// Forgets a delivery whose outcome is written.
+    mutating func finish(_ id: Int64) {
+        guard inFlight.remove(id) != nil else {
+            return
+        }
+        if let target = targetOf.removeValue(forKey: id) {
+            inFlightByTarget[target]?.remove(id)
+        }
     }
 
     /// Applies an attempt's outcome: the decision, the breaker, the update and the event to write.

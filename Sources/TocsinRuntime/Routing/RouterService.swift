@@ -26,14 +26,20 @@ struct RouterService: Service {
         let context = MatchContext()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                let page = try await store.query(EventQuery(after: cursor, limit: Self.batchSize))
-                guard let last = page.events.last else {
+                // The router's own records (`tocsin.delivery.*`) are never routed: skip them in the
+                // query, and move the cursor over them when nothing else came in.
+                let head = try await store.lastSequence()
+                guard head > cursor else {
                     await store.waitForAppend(after: cursor, timeout: .seconds(1))
                     continue
                 }
+                var query = EventQuery(after: cursor, limit: Self.batchSize)
+                query.excludingTypePrefix = "tocsin.delivery."
+                let page = try await store.query(query)
+                let through = page.events.count == Self.batchSize ? page.events.last?.sequence ?? head : head
                 let table = state.current
                 var deliveries: [RoutingStore.NewDelivery] = []
-                for logged in page.events where !logged.event.type.hasPrefix("tocsin.delivery.") {
+                for logged in page.events where logged.sequence <= through {
                     for route in table.routes(for: logged.event.jsonValue(), context: context) {
                         deliveries.append(
                             .init(
@@ -46,8 +52,8 @@ struct RouterService: Service {
                         )
                     }
                 }
-                try await store.routing.recordRoutes(deliveries, cursor: Self.cursorName, to: last.sequence)
-                cursor = last.sequence
+                try await store.routing.recordRoutes(deliveries, cursor: Self.cursorName, to: through)
+                cursor = through
                 if !deliveries.isEmpty {
                     wake()
                 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import GRDB
-import TocsinCore
+public import TocsinCore
 public import TocsinResponse
 
 /// The outcome of an attempt, to write back.
@@ -40,19 +40,16 @@ extension RoutingStore {
         error_kind, error_status, error_exit, error_message, reason, redrives
         """
 
-    /// Pending deliveries due at `now`, oldest first, skipping `excluded` ids and targets.
+    /// Pending deliveries to `target` due at `now`, oldest first, skipping the `excluded` ids, each
+    /// with its event read in the same query (`nil` if the event is gone).
     public func due(
+        target: String,
         now: Int64,
         limit: Int,
-        excludingTargets targets: Set<String>,
-        excludingIDs ids: Set<Int64>
-    ) async throws -> [DeliveryRecord] {
-        var sql = "SELECT \(Self.columns) FROM deliveries WHERE state = 'pending' AND next_ms <= ?"
-        var arguments: StatementArguments = [now]
-        if !targets.isEmpty {
-            sql += " AND target NOT IN (\(targets.map { _ in "?" }.joined(separator: ",")))"
-            _ = arguments.append(contentsOf: StatementArguments(Array(targets)))
-        }
+        excluding ids: Set<Int64>
+    ) async throws -> [(delivery: DeliveryRecord, event: LoggedEvent?)] {
+        var sql = "SELECT \(Self.columns) FROM deliveries WHERE target = ? AND state = 'pending' AND next_ms <= ?"
+        var arguments: StatementArguments = [target, now]
         if !ids.isEmpty {
             sql += " AND id NOT IN (\(ids.map { _ in "?" }.joined(separator: ",")))"
             _ = arguments.append(contentsOf: StatementArguments(Array(ids)))
@@ -61,7 +58,29 @@ extension RoutingStore {
         let query = sql
         let finalArguments = arguments
         return try await pool.read { db in
-            try Row.fetchAll(db, sql: query, arguments: finalArguments).map(Self.record)
+            let deliveries = try Row.fetchAll(db, sql: query, arguments: finalArguments).map(Self.record)
+            guard !deliveries.isEmpty else {
+                return []
+            }
+            let sequences = Set(deliveries.map(\.eventSequence))
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT \(LogRecord.columns) FROM events WHERE seq IN (\(sequences.map { _ in "?" }.joined(separator: ",")))",
+                arguments: StatementArguments(Array(sequences))
+            )
+            var events: [Int64: LoggedEvent] = [:]
+            for row in rows {
+                let record = LogRecord(row: row)
+                events[record.sequence] = try? record.loggedEvent()
+            }
+            return deliveries.map { ($0, events[$0.eventSequence]) }
+        }
+    }
+
+    /// The targets that have pending deliveries (to find deliveries whose target was deleted).
+    public func pendingTargets() async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT target FROM deliveries WHERE state = 'pending'")
         }
     }
 
