@@ -14,7 +14,12 @@ public struct ExecRunner: Sendable {
     public init() {}
 
     /// Runs `command` with `arguments`, writing `input` to its standard input.
-    public func run(command: String, arguments: [String], input: [UInt8], timeoutMilliseconds: Int64) async -> AttemptOutcome {
+    public func run(
+        command: String,
+        arguments: [String],
+        input: [UInt8],
+        timeoutMilliseconds: Int64
+    ) async -> AttemptOutcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command)
         process.arguments = arguments
@@ -31,7 +36,9 @@ public struct ExecRunner: Sendable {
         do {
             try process.run()
         } catch {
-            return .failed(AttemptFailure(kind: .exitStatus, exitStatus: 127, message: "the program could not be started"))
+            return .failed(
+                AttemptFailure(kind: .exitStatus, exitStatus: 127, message: "the program could not be started")
+            )
         }
         let writer = Task.detached {
             try? standardInput.fileHandleForWriting.write(contentsOf: input)
@@ -60,8 +67,16 @@ public struct ExecRunner: Sendable {
             return .succeeded(status: nil)
         }
         if timedOut {
-            return .failed(AttemptFailure(kind: .timeout, exitStatus: status, message: "the program ran longer than \(timeoutMilliseconds) ms"))
+            return .failed(
+                AttemptFailure(
+                    kind: .timeout,
+                    exitStatus: status,
+                    message: "the program ran longer than \(timeoutMilliseconds) ms"
+                )
+            )
         }
-        return .failed(AttemptFailure(kind: .exitStatus, exitStatus: status, message: "the program exited with status \(status)"))
+        return .failed(
+            AttemptFailure(kind: .exitStatus, exitStatus: status, message: "the program exited with status \(status)")
+        )
     }
 }

@@ -49,7 +49,9 @@ public struct WebhookSender: Sendable {
         } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
             return .failed(AttemptFailure(kind: .timeout, message: "no answer within \(timeoutMilliseconds) ms"))
         } catch {
-            return .failed(AttemptFailure(kind: .transport, message: "could not reach the receiver (\(Self.describe(error)))"))
+            return .failed(
+                AttemptFailure(kind: .transport, message: "could not reach the receiver (\(Self.describe(error)))")
+            )
         }
     }
 

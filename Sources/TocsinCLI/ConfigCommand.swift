@@ -36,19 +36,18 @@ struct ConfigCommand: ParsableCommand {
                 let names = try FileManager.default.contentsOfDirectory(atPath: directory)
                     .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
                     .sorted()
-                files = try names.map { (directory + "/" + $0, try String(contentsOfFile: directory + "/" + $0, encoding: .utf8)) }
+                files = try names.map {
+                    (directory + "/" + $0, try String(contentsOfFile: directory + "/" + $0, encoding: .utf8))
+                }
             } catch {
                 printError("error: cannot read the rules directory \(directory)")
                 throw ExitCode(2)
             }
             let loaded = ConfigDirectory(files: files)
-            var problems = loaded.diagnostics.map(\.description)
             let known = Set(loaded.targets.map(\.name) + knownTargets)
-            for rule in loaded.rules {
-                for (index, entry) in rule.targets.enumerated() where !known.contains(entry.target) {
-                    problems.append("rules.\(rule.name).targets[\(index)].target: no target is named '\(entry.target)'")
-                }
-            }
+            let problems = (loaded.diagnostics + RoutingTable.missingTargets(rules: loaded.rules, targets: known)).map(
+                \.description
+            )
             for problem in problems {
                 print(problem)
             }

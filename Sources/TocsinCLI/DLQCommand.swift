@@ -18,7 +18,10 @@ struct DLQCommand: AsyncParsableCommand {
     struct Selection: ParsableArguments {
         @Option(help: "Only deliveries to this target.") var target: String?
         @Option(help: "Only deliveries for this rule.") var rule: String?
-        @Option(help: "Only this failure kind (http-status, timeout, transport, exit-status, rejected) or reason (max-attempts, max-event-age, not-retryable).")
+        @Option(
+            help:
+                "Only this failure kind (http-status, timeout, transport, exit-status, rejected) or reason (max-attempts, max-event-age, not-retryable)."
+        )
         var error: String?
         @Option(help: "Only these delivery ids (comma-separated).") var ids: String?
 
@@ -33,7 +36,9 @@ struct DLQCommand: AsyncParsableCommand {
 
     /// `tocsin dlq list`.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List dead letters with their error, attempts and times.")
+        static let configuration = CommandConfiguration(
+            abstract: "List dead letters with their error, attempts and times."
+        )
 
         @OptionGroup var client: ClientOptions
         @OptionGroup var selection: Selection

@@ -6,6 +6,7 @@ public struct ConfigDiagnostic: Sendable, Hashable, CustomStringConvertible {
     public var file: String?
     /// 1-based line and column in the file, when known.
     public var line: Int?
+    /// 1-based column in the file, when known.
     public var column: Int?
     /// The JSON path inside the definition (`$.targets[0].target`).
     public var path: String

@@ -34,14 +34,27 @@ public struct ConfigDirectory: Sendable {
                 continue
             }
             guard case .object(let top) = document.value else {
-                diagnostics.append(ConfigDiagnostic(file: file.name, line: 1, path: "$", message: "expected a mapping with 'rules' and/or 'targets'"))
+                diagnostics.append(
+                    ConfigDiagnostic(
+                        file: file.name,
+                        line: 1,
+                        path: "$",
+                        message: "expected a mapping with 'rules' and/or 'targets'"
+                    )
+                )
                 continue
             }
             for member in top.members {
                 switch member.name {
                 case "targets", "rules":
                     guard case .object(let definitions) = member.value else {
-                        diagnostics.append(document.locate(ConfigDiagnostic(path: "$", message: "must map names to definitions"), file: file.name, under: "$.\(member.name)"))
+                        diagnostics.append(
+                            document.locate(
+                                ConfigDiagnostic(path: "$", message: "must map names to definitions"),
+                                file: file.name,
+                                under: "$.\(member.name)"
+                            )
+                        )
                         continue
                     }
                     for definition in definitions.members {
@@ -49,7 +62,11 @@ public struct ConfigDirectory: Sendable {
                         let seen = member.name == "rules" ? ruleFiles[definition.name] : targetFiles[definition.name]
                         if let seen {
                             diagnostics.append(
-                                document.locate(ConfigDiagnostic(path: "$", message: "also defined in \(seen)"), file: file.name, under: prefix)
+                                document.locate(
+                                    ConfigDiagnostic(path: "$", message: "also defined in \(seen)"),
+                                    file: file.name,
+                                    under: prefix
+                                )
                             )
                             continue
                         }
@@ -67,7 +84,11 @@ public struct ConfigDirectory: Sendable {
                     }
                 default:
                     diagnostics.append(
-                        document.locate(ConfigDiagnostic(path: "$", message: "unknown key; use 'rules' and 'targets'"), file: file.name, under: "$.\(member.name)")
+                        document.locate(
+                            ConfigDiagnostic(path: "$", message: "unknown key; use 'rules' and 'targets'"),
+                            file: file.name,
+                            under: "$.\(member.name)"
+                        )
                     )
                 }
             }

@@ -36,7 +36,9 @@ struct ObjectReader {
             return nil
         }
         guard case .string(let text) = value else {
-            diagnostics.append(ConfigDiagnostic(path: childPath(key), message: "must be a string, not \(value.typeName)"))
+            diagnostics.append(
+                ConfigDiagnostic(path: childPath(key), message: "must be a string, not \(value.typeName)")
+            )
             return nil
         }
         return text
@@ -47,7 +49,9 @@ struct ObjectReader {
             return fallback
         }
         guard case .bool(let flag) = value else {
-            diagnostics.append(ConfigDiagnostic(path: childPath(key), message: "must be true or false, not \(value.typeName)"))
+            diagnostics.append(
+                ConfigDiagnostic(path: childPath(key), message: "must be true or false, not \(value.typeName)")
+            )
             return fallback
         }
         return flag
@@ -75,7 +79,10 @@ struct ObjectReader {
         }
         guard let path = JSONPath(text) else {
             diagnostics.append(
-                ConfigDiagnostic(path: childPath(key), message: "must be a JSON path such as \"$.data.ip\" or \"$.data.items[0]\"")
+                ConfigDiagnostic(
+                    path: childPath(key),
+                    message: "must be a JSON path such as \"$.data.ip\" or \"$.data.items[0]\""
+                )
             )
             return nil
         }

@@ -10,9 +10,13 @@ public import TocsinRules
 public struct RoutingTable: Sendable {
     /// One delivery to create for a matched event.
     public struct Route: Sendable, Hashable {
+        /// The rule that matched.
         public var rule: String
+        /// The target to deliver to.
         public var target: String
+        /// What to send instead of the whole event, if anything.
         public var input: InputTransform?
+        /// Whether the rule or the target is in dry-run mode.
         public var dryRun: Bool
     }
 
@@ -28,17 +32,7 @@ public struct RoutingTable: Sendable {
     /// - Throws: ``ConfigError`` listing every rule target that does not exist.
     public init(rules: [RuleDefinition], targets: [TargetDefinition]) throws(ConfigError) {
         let targetsByName = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
-        var diagnostics: [ConfigDiagnostic] = []
-        for rule in rules {
-            for (index, entry) in rule.targets.enumerated() where targetsByName[entry.target] == nil {
-                diagnostics.append(
-                    ConfigDiagnostic(
-                        path: "rules.\(rule.name).targets[\(index)].target",
-                        message: "no target is named '\(entry.target)'; define it or fix the name"
-                    )
-                )
-            }
-        }
+        let diagnostics = Self.missingTargets(rules: rules, targets: Set(targetsByName.keys))
         guard diagnostics.isEmpty else {
             throw ConfigError(diagnostics)
         }
@@ -47,6 +41,22 @@ public struct RoutingTable: Sendable {
         let enabled = self.rules.values.filter(\.enabled).sorted { $0.name < $1.name }
         self.enabledRules = enabled
         self.machine = PatternMachine(rules: enabled.map { PatternMachine.Rule(name: $0.name, pattern: $0.pattern) })
+    }
+
+    /// A diagnostic for every rule target that names none of `targets`.
+    public static func missingTargets(rules: [RuleDefinition], targets: Set<String>) -> [ConfigDiagnostic] {
+        var diagnostics: [ConfigDiagnostic] = []
+        for rule in rules {
+            for (index, entry) in rule.targets.enumerated() where !targets.contains(entry.target) {
+                diagnostics.append(
+                    ConfigDiagnostic(
+                        path: "rules.\(rule.name).targets[\(index)].target",
+                        message: "no target is named '\(entry.target)'; define it or fix the name"
+                    )
+                )
+            }
+        }
+        return diagnostics
     }
 
     /// An empty table.

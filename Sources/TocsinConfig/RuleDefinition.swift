@@ -14,15 +14,19 @@ public struct RuleDefinition: Sendable, Hashable {
         public var input: InputTransform?
     }
 
+    /// The rule's name.
     public var name: String
     /// The pattern as given (kept to show and to store).
     public var patternSource: JSONValue
     /// The compiled pattern.
     public var pattern: EventPattern
+    /// Whether the rule routes events.
     public var enabled: Bool
+    /// What the rule is for, for people.
     public var description: String?
     /// When set, matches are recorded as dry-run deliveries and nothing is sent.
     public var dryRun: Bool
+    /// Where matched events go, in order.
     public var targets: [Target]
 
     /// Reads a rule definition, reporting every problem at once.
@@ -54,12 +58,18 @@ public struct RuleDefinition: Sendable, Hashable {
         var targets: [Target] = []
         if case .array(let elements)? = reader.value("targets") {
             for (index, element) in elements.enumerated() {
-                if let target = Self.readTarget(element, path: "$.targets[\(index)]", diagnostics: &reader.diagnostics) {
+                if let target = Self.readTarget(element, path: "$.targets[\(index)]", diagnostics: &reader.diagnostics)
+                {
                     targets.append(target)
                 }
             }
         } else {
-            reader.diagnostics.append(ConfigDiagnostic(path: "$.targets", message: "is required: a list such as [{\"target\": \"soc-webhook\"}]"))
+            reader.diagnostics.append(
+                ConfigDiagnostic(
+                    path: "$.targets",
+                    message: "is required: a list such as [{\"target\": \"soc-webhook\"}]"
+                )
+            )
         }
         reader.rejectUnknown()
         diagnostics += reader.diagnostics
@@ -85,7 +95,11 @@ public struct RuleDefinition: Sendable, Hashable {
             input = .path(inputPath)
         }
         if let transformer = reader.value("input_transformer"),
-            var transformReader = ObjectReader(transformer, path: reader.childPath("input_transformer"), diagnostics: &reader.diagnostics)
+            var transformReader = ObjectReader(
+                transformer,
+                path: reader.childPath("input_transformer"),
+                diagnostics: &reader.diagnostics
+            )
         {
             var paths: [String: JSONPath] = [:]
             if case .object(let map)? = transformReader.value("input_paths_map") {
@@ -105,7 +119,10 @@ public struct RuleDefinition: Sendable, Hashable {
             if let template = transformReader.string("input_template", required: true) {
                 if input != nil {
                     transformReader.diagnostics.append(
-                        ConfigDiagnostic(path: reader.childPath("input_transformer"), message: "use either input_path or input_transformer, not both")
+                        ConfigDiagnostic(
+                            path: reader.childPath("input_transformer"),
+                            message: "use either input_path or input_transformer, not both"
+                        )
                     )
                 }
                 input = .template(paths: paths, template: template)
@@ -120,7 +137,9 @@ public struct RuleDefinition: Sendable, Hashable {
 
     /// The definition as JSON (as given, plus defaults), for the API and the log.
     public var json: JSONValue {
-        var members: [JSONObject.Member] = [.init(name: "pattern", value: patternSource), .init(name: "enabled", value: .bool(enabled))]
+        var members: [JSONObject.Member] = [
+            .init(name: "pattern", value: patternSource), .init(name: "enabled", value: .bool(enabled)),
+        ]
         if let description {
             members.append(.init(name: "description", value: .string(description)))
         }

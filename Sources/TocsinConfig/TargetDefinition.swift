@@ -58,7 +58,9 @@ public struct TargetDefinition: Sendable, Hashable {
             case jira
         }
 
+        /// The payload shape.
         public var format: Format
+        /// The receiver's URL.
         public var url: String
         /// HMAC key for `Tocsin-Signature` (webhook), or the routing key (pagerduty).
         public var secret: String?
@@ -76,6 +78,7 @@ public struct TargetDefinition: Sendable, Hashable {
     public struct Exec: Sendable, Hashable {
         /// Absolute path of the program.
         public var command: String
+        /// Arguments passed to the program as they are (no shell).
         public var arguments: [String]
     }
 
@@ -83,6 +86,7 @@ public struct TargetDefinition: Sendable, Hashable {
     public struct Blocklist: Sendable, Hashable {
         /// Where the IP or CIDR is in the event (`$.data.ip`).
         public var ipPath: JSONPath
+        /// How long an entry stays on the list, refreshed by every new match.
         public var ttlSeconds: Int64
         /// The nftables file rewritten atomically on every change, when set.
         public var nftFile: String?
@@ -94,6 +98,7 @@ public struct TargetDefinition: Sendable, Hashable {
         public var keyPath: JSONPath
         /// The incident title's place in the event (default: the rule name and the event type).
         public var titlePath: JSONPath?
+        /// The severity label.
         public var severity: String
     }
 
@@ -133,7 +138,10 @@ public struct TargetDefinition: Sendable, Hashable {
                 value: .object(
                     JSONObject([
                         .init(name: "max_attempts", value: .number(JSONNumber(Int64(retry.maxAttempts)))),
-                        .init(name: "max_event_age_seconds", value: .number(JSONNumber(retry.maxEventAgeMilliseconds / 1000))),
+                        .init(
+                            name: "max_event_age_seconds",
+                            value: .number(JSONNumber(retry.maxEventAgeMilliseconds / 1000))
+                        ),
                     ])
                 )
             ),
@@ -141,7 +149,10 @@ public struct TargetDefinition: Sendable, Hashable {
                 name: "circuit_breaker",
                 value: .object(
                     JSONObject([
-                        .init(name: "failure_threshold", value: .number(JSONNumber(Int64(circuitBreaker.failureThreshold)))),
+                        .init(
+                            name: "failure_threshold",
+                            value: .number(JSONNumber(Int64(circuitBreaker.failureThreshold)))
+                        ),
                         .init(name: "open_seconds", value: .number(JSONNumber(circuitBreaker.openMilliseconds / 1000))),
                     ])
                 )

@@ -5,7 +5,9 @@ import TocsinResponse
 
 extension TargetDefinition {
     /// The kinds accepted in the `kind` field.
-    public static let kindNames = ["webhook", "slack", "pagerduty", "jira", "exec", "blocklist", "incident", "revoke-key"]
+    public static let kindNames = [
+        "webhook", "slack", "pagerduty", "jira", "exec", "blocklist", "incident", "revoke-key",
+    ]
 
     /// Reads a target definition, reporting every problem at once.
     ///
@@ -25,9 +27,12 @@ extension TargetDefinition {
         let timeout = reader.integer("timeout_seconds", default: 5, range: 1...3600)
         let concurrency = reader.integer("max_concurrency", default: 16, range: 1...1024)
         var retry = RetryPolicy()
-        if let value = reader.value("retry"), var retryReader = ObjectReader(value, path: "$.retry", diagnostics: &reader.diagnostics) {
+        if let value = reader.value("retry"),
+            var retryReader = ObjectReader(value, path: "$.retry", diagnostics: &reader.diagnostics)
+        {
             retry.maxAttempts = Int(retryReader.integer("max_attempts", default: 185, range: 1...10_000))
-            retry.maxEventAgeMilliseconds = retryReader.integer("max_event_age_seconds", default: 86_400, range: 1...604_800) * 1000
+            retry.maxEventAgeMilliseconds =
+                retryReader.integer("max_event_age_seconds", default: 86_400, range: 1...604_800) * 1000
             retry.baseDelayMilliseconds = retryReader.integer("base_delay_ms", default: 1000, range: 1...3_600_000)
             retry.maxDelayMilliseconds = max(
                 retry.baseDelayMilliseconds,
@@ -69,7 +74,9 @@ extension TargetDefinition {
             let defaultURL = format == .pagerduty ? "https://events.pagerduty.com/v2/enqueue" : nil
             let url = reader.string("url", required: defaultURL == nil) ?? defaultURL ?? ""
             if !url.isEmpty, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
-                reader.diagnostics.append(ConfigDiagnostic(path: "$.url", message: "must be an http:// or https:// URL"))
+                reader.diagnostics.append(
+                    ConfigDiagnostic(path: "$.url", message: "must be an http:// or https:// URL")
+                )
             }
             let secret = reader.string("secret", required: format == .pagerduty)
             var headers: [String: String] = [:]
@@ -79,18 +86,24 @@ extension TargetDefinition {
                         if case .string(let text) = member.value {
                             headers[member.name] = text
                         } else {
-                            reader.diagnostics.append(ConfigDiagnostic(path: "$.headers.\(member.name)", message: "must be a string"))
+                            reader.diagnostics.append(
+                                ConfigDiagnostic(path: "$.headers.\(member.name)", message: "must be a string")
+                            )
                         }
                     }
                 } else {
-                    reader.diagnostics.append(ConfigDiagnostic(path: "$.headers", message: "must be an object of header names to values"))
+                    reader.diagnostics.append(
+                        ConfigDiagnostic(path: "$.headers", message: "must be an object of header names to values")
+                    )
                 }
             }
             let project = format == .jira ? reader.string("project", required: true) : nil
             let issueType = format == .jira ? reader.string("issue_type") ?? "Task" : "Task"
             let severity = format == .pagerduty ? reader.string("severity") ?? "error" : "error"
             if format == .pagerduty, !["critical", "error", "warning", "info"].contains(severity) {
-                reader.diagnostics.append(ConfigDiagnostic(path: "$.severity", message: "must be critical, error, warning or info"))
+                reader.diagnostics.append(
+                    ConfigDiagnostic(path: "$.severity", message: "must be critical, error, warning or info")
+                )
             }
             return .webhook(
                 Webhook(
@@ -106,7 +119,9 @@ extension TargetDefinition {
         case "exec":
             let command = reader.string("command", required: true) ?? ""
             if !command.isEmpty, !command.hasPrefix("/") {
-                reader.diagnostics.append(ConfigDiagnostic(path: "$.command", message: "must be an absolute path (no PATH lookup)"))
+                reader.diagnostics.append(
+                    ConfigDiagnostic(path: "$.command", message: "must be an absolute path (no PATH lookup)")
+                )
             }
             var arguments: [String] = []
             if let value = reader.value("args") {
@@ -136,7 +151,10 @@ extension TargetDefinition {
             return nil
         default:
             reader.diagnostics.append(
-                ConfigDiagnostic(path: "$.kind", message: "unknown kind; use one of \(kindNames.joined(separator: ", "))")
+                ConfigDiagnostic(
+                    path: "$.kind",
+                    message: "unknown kind; use one of \(kindNames.joined(separator: ", "))"
+                )
             )
             return nil
         }

@@ -71,7 +71,13 @@ public struct YAMLDocument: Sendable {
         }
         func fail(_ message: String) -> JSONValue {
             diagnostics.append(
-                ConfigDiagnostic(file: file, line: node.mark?.line, column: node.mark?.column, path: path, message: message)
+                ConfigDiagnostic(
+                    file: file,
+                    line: node.mark?.line,
+                    column: node.mark?.column,
+                    path: path,
+                    message: message
+                )
             )
             return .null
         }
@@ -91,14 +97,26 @@ public struct YAMLDocument: Sendable {
                 if let mark = key.mark {
                     positions["\(path).\(scalar.string)"] = (mark.line, mark.column)
                 }
-                let child = convert(value, path: "\(path).\(scalar.string)", file: file, positions: &positions, diagnostics: &diagnostics)
+                let child = convert(
+                    value,
+                    path: "\(path).\(scalar.string)",
+                    file: file,
+                    positions: &positions,
+                    diagnostics: &diagnostics
+                )
                 members.append(.init(name: scalar.string, value: child))
             }
             return .object(JSONObject(members))
         case .sequence(let sequence):
             return .array(
                 sequence.enumerated().map { index, element in
-                    convert(element, path: "\(path)[\(index)]", file: file, positions: &positions, diagnostics: &diagnostics)
+                    convert(
+                        element,
+                        path: "\(path)[\(index)]",
+                        file: file,
+                        positions: &positions,
+                        diagnostics: &diagnostics
+                    )
                 }
             )
         case .scalar(let scalar):
@@ -127,7 +145,13 @@ public struct YAMLDocument: Sendable {
     private static func diagnostic(_ error: YamlError, file: String) -> ConfigDiagnostic {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
-            return ConfigDiagnostic(file: file, line: mark.line, column: mark.column, path: "$", message: "YAML: \(problem)")
+            return ConfigDiagnostic(
+                file: file,
+                line: mark.line,
+                column: mark.column,
+                path: "$",
+                message: "YAML: \(problem)"
+            )
         default:
             return ConfigDiagnostic(file: file, path: "$", message: "not valid YAML")
         }

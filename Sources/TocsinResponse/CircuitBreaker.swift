@@ -42,7 +42,9 @@ public struct CircuitBreaker: Sendable, Hashable {
         case closed
     }
 
+    /// The breaker's current state.
     public private(set) var state: State = .closed(consecutiveFailures: 0)
+    /// The breaker's settings.
     public let settings: Settings
 
     /// Creates a closed breaker.

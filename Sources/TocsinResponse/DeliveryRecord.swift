@@ -16,17 +16,27 @@ public enum DeliveryState: String, Sendable, Hashable, CaseIterable {
 
 /// One delivery of one event to one target on behalf of one rule.
 public struct DeliveryRecord: Sendable, Hashable {
+    /// The delivery's id.
     public var id: Int64
+    /// The event's sequence number in the log.
     public var eventSequence: Int64
+    /// The rule that matched.
     public var rule: String
+    /// The target's name.
     public var target: String
     /// The input transformation recorded when the event was routed.
     public var input: InputTransform?
+    /// Where the delivery stands.
     public var state: DeliveryState
+    /// Attempts made so far.
     public var attempts: Int
+    /// When the event was routed (the start of the maximum event age).
     public var routedMilliseconds: Int64
+    /// When the next attempt is due (milliseconds since the epoch).
     public var nextAttemptMilliseconds: Int64
+    /// When the first attempt started (milliseconds since the epoch).
     public var firstAttemptMilliseconds: Int64?
+    /// When the last attempt started (milliseconds since the epoch).
     public var lastAttemptMilliseconds: Int64?
     /// The last failure, if the last attempt failed.
     public var lastFailure: AttemptFailure?
@@ -125,15 +135,25 @@ extension AttemptFailure {
 
 /// Which deliveries an operator means (for listing, redriving and purging).
 public struct DeliveryFilter: Sendable, Hashable {
+    /// Only these delivery ids.
     public var ids: [Int64]?
+    /// The target's name.
     public var target: String?
+    /// The rule that matched.
     public var rule: String?
     /// A failure kind (`http-status`, `timeout`, …) or a dead-letter reason (`max-attempts`, …).
     public var error: String?
+    /// The most dead letters to return.
     public var limit: Int
 
     /// Creates a filter; unset fields match everything.
-    public init(ids: [Int64]? = nil, target: String? = nil, rule: String? = nil, error: String? = nil, limit: Int = 1000) {
+    public init(
+        ids: [Int64]? = nil,
+        target: String? = nil,
+        rule: String? = nil,
+        error: String? = nil,
+        limit: Int = 1000
+    ) {
         self.ids = ids
         self.target = target
         self.rule = rule

@@ -37,7 +37,8 @@ enum IPText {
         }
         var value: UInt32 = 0
         for octet in octets {
-            guard !octet.isEmpty, octet.count <= 3, octet.allSatisfy(\.isNumber), octet.count == 1 || octet.first != "0",
+            guard !octet.isEmpty, octet.count <= 3, octet.allSatisfy(\.isNumber),
+                octet.count == 1 || octet.first != "0",
                 let number = UInt32(octet), number <= 255
             else {
                 return nil

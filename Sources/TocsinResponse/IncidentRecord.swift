@@ -4,15 +4,25 @@ public import TocsinCore
 
 /// An incident of the built-in read model: events with the same key, grouped.
 public struct IncidentRecord: Sendable, Hashable {
+    /// The incident's number.
     public var id: Int64
+    /// The grouping key taken from the events.
     public var key: String
+    /// A one-line title.
     public var title: String
+    /// The severity label.
     public var severity: String
+    /// The rule that opened it.
     public var rule: String
+    /// `open` until someone closes it.
     public var status: String
+    /// When its first event arrived (milliseconds since the epoch).
     public var firstMilliseconds: Int64
+    /// When its latest event arrived (milliseconds since the epoch).
     public var lastMilliseconds: Int64
+    /// How many events it groups.
     public var events: Int
+    /// The sequence number of its latest event.
     public var lastEventSequence: Int64
 
     /// Creates a record.

@@ -10,9 +10,13 @@ public import TocsinCore
 public enum WebhookPayload {
     /// What the payload builder needs to know about a delivery.
     public struct Context: Sendable {
+        /// The event's structured CloudEvents JSON.
         public var event: JSONValue
+        /// The event's sequence number in the log.
         public var eventSequence: Int64
+        /// The rule that matched.
         public var rule: String
+        /// The delivery's stable idempotency key.
         public var idempotencyKey: String
 
         /// Creates a context.
@@ -27,8 +31,14 @@ public enum WebhookPayload {
     /// The body for `format`.
     ///
     /// - Parameters:
+    ///   - format: `webhook`, `slack`, `pagerduty` or `jira`.
+    ///   - context: The event and the delivery.
+    ///   - transformed: The rule's transformed input; when set it is the whole body.
     ///   - routingKey: PagerDuty's integration key.
     ///   - project: Jira's project key.
+    ///   - issueType: Jira's issue type.
+    ///   - severity: PagerDuty's severity.
+    /// - Returns: The request body.
     public static func body(
         format: String,
         context: Context,
@@ -68,7 +78,12 @@ public enum WebhookPayload {
                     object([
                         ("project", object([("key", .string(project ?? ""))])),
                         ("summary", .string(String(summary.prefix(255)))),
-                        ("description", .string("Raised by Tocsin rule \(context.rule) for event \(context.eventSequence).\n\n\(JSONWriter().string(context.event))")),
+                        (
+                            "description",
+                            .string(
+                                "Raised by Tocsin rule \(context.rule) for event \(context.eventSequence).\n\n\(JSONWriter().string(context.event))"
+                            )
+                        ),
                         ("issuetype", object([("name", .string(issueType))])),
                         ("labels", .array([.string("tocsin"), .string(context.rule)])),
                     ])

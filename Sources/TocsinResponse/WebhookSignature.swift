@@ -23,7 +23,8 @@ public enum WebhookSignature {
 
     /// Whether `header` is a valid signature of `body` under `secret`, made within `tolerance`
     /// seconds of `now` (what a receiver does).
-    public static func verify(header: String, secret: String, body: [UInt8], now: Int64, tolerance: Int64 = 300) -> Bool {
+    public static func verify(header: String, secret: String, body: [UInt8], now: Int64, tolerance: Int64 = 300) -> Bool
+    {
         var timestamp: Int64?
         var signatures: [String] = []
         for part in header.split(separator: ",") {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import AsyncHTTPClient
-import NIOCore
 public import Logging
+import NIOCore
 import ServiceLifecycle
 import TocsinActions
 import TocsinCore
@@ -90,7 +90,10 @@ public enum TocsinRuntime: Sendable {
         }
         // Per-target concurrency is the limit that matters; let the pool open that many connections.
         var clientConfiguration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        clientConfiguration.connectionPool = .init(
+            idleTimeout: .seconds(60),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: 64
+        )
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let (signals, signal) = AsyncStream<DeliveryService.Signal>.makeStream(bufferingPolicy: .unbounded)
         let performer = ActionPerformer(

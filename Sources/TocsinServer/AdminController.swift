@@ -16,7 +16,9 @@ struct AdminController: Sendable {
         let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes)
         let definition: JSONValue
         do {
-            definition = try body.withUnsafeReadableBytes { try JSONParser(limits: configuration.jsonLimits).parse(raw: $0) }
+            definition = try body.withUnsafeReadableBytes {
+                try JSONParser(limits: configuration.jsonLimits).parse(raw: $0)
+            }
         } catch let error as JSONParseError {
             throw Problem.invalidJSON(error)
         }
@@ -39,7 +41,10 @@ struct AdminController: Sendable {
     func list(_ kind: DefinitionKind, _ request: Request, context: some RequestContext) async throws -> Response {
         let items = try await administration.list(kind)
         let members = items.map { JSONObject.Member(name: $0.name, value: $0.definition) }
-        return JSONResponse.make(.ok, .object(JSONObject([.init(name: "\(kind.rawValue)s", value: .object(JSONObject(members)))])))
+        return JSONResponse.make(
+            .ok,
+            .object(JSONObject([.init(name: "\(kind.rawValue)s", value: .object(JSONObject(members)))]))
+        )
     }
 
     func delete(_ kind: DefinitionKind, _ request: Request, context: some RequestContext) async throws -> Response {
@@ -65,11 +70,21 @@ struct AdminController: Sendable {
                 extensions: [.init(name: "problems", value: .array(problems.map(JSONValue.string)))]
             )
         case .conflict(let detail):
-            return Problem(.conflict, code: "conflict", title: "The change conflicts with the current configuration", detail: detail)
+            return Problem(
+                .conflict,
+                code: "conflict",
+                title: "The change conflicts with the current configuration",
+                detail: detail
+            )
         }
     }
 
     static func notFound(_ kind: DefinitionKind, name: String) -> Problem {
-        Problem(.notFound, code: "not-found", title: "No such \(kind.rawValue)", detail: "there is no \(kind.rawValue) with that name")
+        Problem(
+            .notFound,
+            code: "not-found",
+            title: "No such \(kind.rawValue)",
+            detail: "there is no \(kind.rawValue) with that name"
+        )
     }
 }

@@ -13,17 +13,26 @@ struct DeliveryController: Sendable {
 
     /// `GET /v1/deliveries?event=SEQ`: where one event went.
     func deliveries(_ request: Request, context: some RequestContext) async throws -> Response {
-        guard let text = request.uri.queryParameters["event"].map(String.init), let sequence = Int64(text), sequence > 0 else {
+        guard let text = request.uri.queryParameters["event"].map(String.init), let sequence = Int64(text), sequence > 0
+        else {
             throw Problem.invalidParameter("event", "give the event's sequence number, as in ?event=42")
         }
         let records = try await administration.deliveries(event: sequence)
-        return JSONResponse.make(.ok, .object(JSONObject([.init(name: "deliveries", value: .array(records.map(\.json)))])))
+        return JSONResponse.make(
+            .ok,
+            .object(JSONObject([.init(name: "deliveries", value: .array(records.map(\.json)))]))
+        )
     }
 
     /// `GET /v1/dlq?target=&rule=&error=&limit=`.
     func list(_ request: Request, context: some RequestContext) async throws -> Response {
-        let records = try await administration.deadLetters(try Self.filter(request.uri.queryParameters, requireSelector: false))
-        return JSONResponse.make(.ok, .object(JSONObject([.init(name: "dead_letters", value: .array(records.map(\.json)))])))
+        let records = try await administration.deadLetters(
+            try Self.filter(request.uri.queryParameters, requireSelector: false)
+        )
+        return JSONResponse.make(
+            .ok,
+            .object(JSONObject([.init(name: "dead_letters", value: .array(records.map(\.json)))]))
+        )
     }
 
     /// `POST /v1/dlq/redrive` with `{"all": true}`, `{"target": …}`, `{"rule": …}` or `{"ids": […]}`.
@@ -31,7 +40,9 @@ struct DeliveryController: Sendable {
         let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes)
         let document: JSONValue
         do {
-            document = try body.withUnsafeReadableBytes { try JSONParser(limits: configuration.jsonLimits).parse(raw: $0) }
+            document = try body.withUnsafeReadableBytes {
+                try JSONParser(limits: configuration.jsonLimits).parse(raw: $0)
+            }
         } catch let error as JSONParseError {
             throw Problem.invalidJSON(error)
         }
@@ -41,28 +52,39 @@ struct DeliveryController: Sendable {
                 switch member.value {
                 case .string(let text): parameters[member.name] = text
                 case .bool(let flag): parameters[member.name] = flag ? "true" : "false"
-                case .array(let items): parameters[member.name] = items.map { JSONWriter().string($0) }.joined(separator: ",")
+                case .array(let items):
+                    parameters[member.name] = items.map { JSONWriter().string($0) }.joined(separator: ",")
                 default: throw Problem.invalidParameter(member.name, "must be a string, a boolean or a list of ids")
                 }
             }
         }
         let count = try await administration.redrive(try Self.filter(parameters, requireSelector: true))
-        return JSONResponse.make(.ok, .object(JSONObject([.init(name: "redriven", value: .number(JSONNumber(Int64(count))))])))
+        return JSONResponse.make(
+            .ok,
+            .object(JSONObject([.init(name: "redriven", value: .number(JSONNumber(Int64(count))))]))
+        )
     }
 
     /// `DELETE /v1/dlq?all=true|target=|rule=|error=|ids=1,2`.
     func purge(_ request: Request, context: some RequestContext) async throws -> Response {
         let count = try await administration.purge(try Self.filter(request.uri.queryParameters, requireSelector: true))
-        return JSONResponse.make(.ok, .object(JSONObject([.init(name: "purged", value: .number(JSONNumber(Int64(count))))])))
+        return JSONResponse.make(
+            .ok,
+            .object(JSONObject([.init(name: "purged", value: .number(JSONNumber(Int64(count))))]))
+        )
     }
 
     /// `GET /v1/blocklist`: plain text (one entry per line) unless JSON is asked for.
     func blocklist(_ request: Request, context: some RequestContext) async throws -> Response {
         let entries = try await administration.blocklist()
         let wantsJSON =
-            request.uri.queryParameters["format"] == "json" || (request.headers[.accept] ?? "").contains("application/json")
+            request.uri.queryParameters["format"] == "json"
+            || (request.headers[.accept] ?? "").contains("application/json")
         if wantsJSON {
-            return JSONResponse.make(.ok, .object(JSONObject([.init(name: "entries", value: .array(entries.map(\.json)))])))
+            return JSONResponse.make(
+                .ok,
+                .object(JSONObject([.init(name: "entries", value: .array(entries.map(\.json)))]))
+            )
         }
         let text = entries.map(\.entry).joined(separator: "\n") + (entries.isEmpty ? "" : "\n")
         return Response(
@@ -75,10 +97,16 @@ struct DeliveryController: Sendable {
     /// `GET /v1/incidents`.
     func incidents(_ request: Request, context: some RequestContext) async throws -> Response {
         let records = try await administration.incidents()
-        return JSONResponse.make(.ok, .object(JSONObject([.init(name: "incidents", value: .array(records.map(\.json)))])))
+        return JSONResponse.make(
+            .ok,
+            .object(JSONObject([.init(name: "incidents", value: .array(records.map(\.json)))]))
+        )
     }
 
-    static func filter(_ parameters: some Sequence<(key: Substring, value: Substring)>, requireSelector: Bool) throws -> DeliveryFilter {
+    static func filter(
+        _ parameters: some Sequence<(key: Substring, value: Substring)>,
+        requireSelector: Bool
+    ) throws -> DeliveryFilter {
         var dictionary: [String: String] = [:]
         for (key, value) in parameters {
             dictionary[String(key)] = String(value)
@@ -102,7 +130,9 @@ struct DeliveryController: Sendable {
             filter.limit = value
         }
         let all = parameters["all"] == "true"
-        if requireSelector && !all && filter.ids == nil && filter.target == nil && filter.rule == nil && filter.error == nil {
+        if requireSelector && !all && filter.ids == nil && filter.target == nil && filter.rule == nil
+            && filter.error == nil
+        {
             throw Problem.invalidParameter("all", "say which dead letters: all=true, target, rule, error or ids")
         }
         return filter

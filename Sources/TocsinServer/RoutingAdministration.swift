@@ -6,7 +6,11 @@ public import TocsinResponse
 /// What the routing and delivery API needs from the rest of Tocsin; the runtime implements it.
 public protocol RoutingAdministration: Sendable {
     /// Creates or replaces a definition; returns whether it is new and the stored form.
-    func put(_ kind: DefinitionKind, name: String, definition: JSONValue) async throws -> (created: Bool, stored: JSONValue)
+    func put(
+        _ kind: DefinitionKind,
+        name: String,
+        definition: JSONValue
+    ) async throws -> (created: Bool, stored: JSONValue)
     /// The stored form of a definition (secrets redacted), or `nil`.
     func get(_ kind: DefinitionKind, name: String) async throws -> JSONValue?
     /// Every definition of `kind`, by name.

@@ -50,9 +50,15 @@ public enum TocsinHTTPServer: Sendable {
         for kind in [DefinitionKind.rule, .target] {
             let path = "\(kind.rawValue)s"
             api.get(RouterPath(path)) { request, context in try await admin.list(kind, request, context: context) }
-            api.put(RouterPath("\(path)/:name")) { request, context in try await admin.put(kind, request, context: context) }
-            api.get(RouterPath("\(path)/:name")) { request, context in try await admin.get(kind, request, context: context) }
-            api.delete(RouterPath("\(path)/:name")) { request, context in try await admin.delete(kind, request, context: context) }
+            api.put(RouterPath("\(path)/:name")) { request, context in
+                try await admin.put(kind, request, context: context)
+            }
+            api.get(RouterPath("\(path)/:name")) { request, context in
+                try await admin.get(kind, request, context: context)
+            }
+            api.delete(RouterPath("\(path)/:name")) { request, context in
+                try await admin.delete(kind, request, context: context)
+            }
         }
         let deliveries = DeliveryController(administration: administration, configuration: configuration)
         api.get("deliveries") { request, context in try await deliveries.deliveries(request, context: context) }

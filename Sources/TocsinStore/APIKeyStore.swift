@@ -68,21 +68,6 @@ public final class APIKeyStore: APIKeyVerifier, Sendable {
         return revoked
     }
 
-    /// Creates a named key and returns it (only its hash is stored).
-    public func create(name: String) async throws -> String {
-        let key = KeyFiles.generateAPIKey()
-        let hash = KeyFiles.hashAPIKey(key)
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
-        try await pool.write { db in
-            try db.execute(
-                sql: "INSERT INTO api_keys (name, key_hash, created_ms) VALUES (?, ?, ?)",
-                arguments: [name, Data(hash), now]
-            )
-        }
-        try reload()
-        return key
-    }
-
     /// Whether `key` is an active API key.
     ///
     /// Compares hashes, so timing reveals nothing about the key.

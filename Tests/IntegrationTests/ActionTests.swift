@@ -16,9 +16,17 @@ struct ActionTests {
         let (server, directory) = try await serve()
         defer { Task { _ = await server.terminate() } }
         let nft = directory.path + "/tocsin.nft"
-        try await server.define("target", "edge", #"{"kind":"blocklist","ip_path":"$.data.ip","ttl_seconds":3600,"nft_file":"\#(nft)"}"#)
+        try await server.define(
+            "target",
+            "edge",
+            #"{"kind":"blocklist","ip_path":"$.data.ip","ttl_seconds":3600,"nft_file":"\#(nft)"}"#
+        )
         try await server.define("target", "cases", #"{"kind":"incident","key_path":"$.data.user","severity":"high"}"#)
-        try await server.define("target", "revoke", #"{"kind":"revoke-key","key_path":"$.data.key","retry":{"max_attempts":1}}"#)
+        try await server.define(
+            "target",
+            "revoke",
+            #"{"kind":"revoke-key","key_path":"$.data.key","retry":{"max_attempts":1}}"#
+        )
         try await server.define(
             "rule",
             "ssh",
@@ -30,7 +38,10 @@ struct ActionTests {
             #"{"user":"root","ip":"\#(ips[Int(id)!])"}"#
         }
         let text = try await server.eventually({
-            String(decoding: try await call(server.baseURL + "/v1/blocklist", headers: [server.authorization]).body, as: UTF8.self)
+            String(
+                decoding: try await call(server.baseURL + "/v1/blocklist", headers: [server.authorization]).body,
+                as: UTF8.self
+            )
         }) { $0.split(separator: "\n").count == 2 }
         #expect(text == "2001:db8::1\n203.0.113.9\n")
         let json = try await call(server.baseURL + "/v1/blocklist?format=json", headers: [server.authorization]).json
@@ -39,7 +50,11 @@ struct ActionTests {
         #expect(file.contains("set tocsin_blocklist_v4 {") && file.contains("elements = { 203.0.113.9 }"))
         #expect(file.contains("elements = { 2001:db8::1 }"))
         let refused = try await server.eventually({ try await server.deadLetters("?target=edge") }) { $0.count == 2 }
-        #expect(refused.allSatisfy { $0["reason"] == .string("not-retryable") && $0["error"]?["kind"] == .string("rejected") })
+        #expect(
+            refused.allSatisfy {
+                $0["reason"] == .string("not-retryable") && $0["error"]?["kind"] == .string("rejected")
+            }
+        )
         #expect(JSONWriter().string(.array(refused)).contains("refused"), "a /0 is refused as too wide")
         #expect(!JSONWriter().string(.array(refused)).contains("not-an-ip"), "payload values stay out of errors")
 
@@ -54,7 +69,10 @@ struct ActionTests {
         _ = try await server.publish(type: "key.leaked", ids: ["k"]) { _ in #"{"key":"admin"}"# }
         let letters = try await server.eventually({ try await server.deadLetters("?target=revoke") }) { $0.count == 1 }
         #expect(letters.first?["error"]?["message"]?.stringValue?.contains("admin key cannot be revoked") == true)
-        #expect(try await call(server.baseURL + "/v1/rules", headers: [server.authorization]).status == 200, "admin still works")
+        #expect(
+            try await call(server.baseURL + "/v1/rules", headers: [server.authorization]).status == 200,
+            "admin still works"
+        )
     }
 
     @Test func programsRunWithTheEventOnStandardInput() async throws {
@@ -62,9 +80,21 @@ struct ActionTests {
         defer { Task { _ = await server.terminate() } }
         let output = directory.path + "/out.json"
         let once = #""retry":{"max_attempts":1}"#
-        try await server.define("target", "writes", #"{"kind":"exec","command":"/bin/sh","args":["-c","cat > \"$0\"","\#(output)"]}"#)
-        try await server.define("target", "fails", #"{"kind":"exec","command":"/bin/sh","args":["-c","exit 3"],\#(once)}"#)
-        try await server.define("target", "slow", #"{"kind":"exec","command":"/bin/sh","args":["-c","sleep 5"],"timeout_seconds":1,\#(once)}"#)
+        try await server.define(
+            "target",
+            "writes",
+            #"{"kind":"exec","command":"/bin/sh","args":["-c","cat > \"$0\"","\#(output)"]}"#
+        )
+        try await server.define(
+            "target",
+            "fails",
+            #"{"kind":"exec","command":"/bin/sh","args":["-c","exit 3"],\#(once)}"#
+        )
+        try await server.define(
+            "target",
+            "slow",
+            #"{"kind":"exec","command":"/bin/sh","args":["-c","sleep 5"],"timeout_seconds":1,\#(once)}"#
+        )
         try await server.define(
             "rule",
             "r",
@@ -85,8 +115,16 @@ struct ActionTests {
         let (server, _) = try await serve()
         defer { Task { _ = await server.terminate() } }
         try await server.define("target", "slack", #"{"kind":"slack","url":"\#(receiver.url)"}"#)
-        try await server.define("target", "pd", #"{"kind":"pagerduty","url":"\#(receiver.url)","secret":"routing-key","severity":"critical"}"#)
-        try await server.define("target", "jira", #"{"kind":"jira","url":"\#(receiver.url)","project":"SEC","headers":{"Authorization":"Basic x"}}"#)
+        try await server.define(
+            "target",
+            "pd",
+            #"{"kind":"pagerduty","url":"\#(receiver.url)","secret":"routing-key","severity":"critical"}"#
+        )
+        try await server.define(
+            "target",
+            "jira",
+            #"{"kind":"jira","url":"\#(receiver.url)","project":"SEC","headers":{"Authorization":"Basic x"}}"#
+        )
         try await server.define("target", "shaped", #"{"kind":"webhook","url":"\#(receiver.url)"}"#)
         try await server.define("target", "quiet", #"{"kind":"webhook","url":"\#(receiver.url)","dry_run":true}"#)
         try await server.define(

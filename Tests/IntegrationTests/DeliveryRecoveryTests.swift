@@ -33,9 +33,11 @@ struct DeliveryRecoveryTests {
         defer { Task { _ = await restarted.terminate() } }
         let expected = sequences.count
         let delivered = await receiver.waitFor(timeout: .seconds(60)) { receiver in
-            Set(receiver.received.filter { $0.headers["idempotency-key"] != nil }.compactMap { request in
-                (try? JSONParser().parse(request.body))?["id"]?.stringValue
-            }).count == expected
+            Set(
+                receiver.received.filter { $0.headers["idempotency-key"] != nil }.compactMap { request in
+                    (try? JSONParser().parse(request.body))?["id"]?.stringValue
+                }
+            ).count == expected
         }
         #expect(delivered, "every acknowledged event reached the receiver")
         for sequence in [sequences[0], sequences[149], sequences[299]] {
@@ -72,7 +74,10 @@ struct DeliveryRecoveryTests {
             try Data(text.utf8).write(to: URL(fileURLWithPath: rules + "/main.yaml"))
         }
         try write(extraRule: false)
-        let server = try await ServerProcess.start(dataDirectory: directory.path + "/data", arguments: ["--rules-dir", rules])
+        let server = try await ServerProcess.start(
+            dataDirectory: directory.path + "/data",
+            arguments: ["--rules-dir", rules]
+        )
         defer { Task { _ = await server.terminate() } }
         let publisher = Task {
             var sequences: [Int64] = []
@@ -115,7 +120,9 @@ struct DeliveryRecoveryTests {
         try FileManager.default.removeItem(atPath: directory.path + "/a.yaml")
         try Data("rules:\n  r: {pattern: {type: [x]}, targets: [{target: api-target}]}\n".utf8)
             .write(to: URL(fileURLWithPath: directory.path + "/b.yml"))
-        let valid = try await runTocsin(["config", "check", "--rules-dir", directory.path, "--known-target", "api-target"])
+        let valid = try await runTocsin([
+            "config", "check", "--rules-dir", directory.path, "--known-target", "api-target",
+        ])
         #expect(valid.status == 0 && valid.output.contains("OK: 1 file(s), 1 rule(s)"))
     }
 }

@@ -29,10 +29,27 @@ struct DeliveryTests {
         #expect(await receiver.waitFor { $0.received.count >= 2 })
         let request = try #require(receiver.received.first)
         let signature = try #require(request.headers["tocsin-signature"])
-        #expect(WebhookSignature.verify(header: signature, secret: "s3cret", body: request.body, now: Int64(Date().timeIntervalSince1970)))
-        #expect(!WebhookSignature.verify(header: signature, secret: "wrong", body: request.body, now: Int64(Date().timeIntervalSince1970)))
+        #expect(
+            WebhookSignature.verify(
+                header: signature,
+                secret: "s3cret",
+                body: request.body,
+                now: Int64(Date().timeIntervalSince1970)
+            )
+        )
+        #expect(
+            !WebhookSignature.verify(
+                header: signature,
+                secret: "wrong",
+                body: request.body,
+                now: Int64(Date().timeIntervalSince1970)
+            )
+        )
         let keys = receiver.received.compactMap { $0.headers["idempotency-key"] }
-        #expect(keys.contains { $0.hasPrefix("tocsin-\(sequences[0])-") } && keys.contains { $0.hasPrefix("tocsin-\(sequences[1])-") })
+        #expect(
+            keys.contains { $0.hasPrefix("tocsin-\(sequences[0])-") }
+                && keys.contains { $0.hasPrefix("tocsin-\(sequences[1])-") }
+        )
         let body = try JSONParser().parse(request.body)
         #expect(body["type"] == .string("ssh.login.failed"))
         let deliveries = try await server.eventually({ try await server.deliveries(event: sequences[0]) }) {
@@ -40,7 +57,9 @@ struct DeliveryTests {
         }
         #expect(deliveries.count == 1)
         #expect(deliveries.first?["target"] == .string("soc"))
-        let recorded = try await server.eventually({ try await server.events(type: "tocsin.delivery.succeeded") }) { $0.count >= 2 }
+        let recorded = try await server.eventually({ try await server.events(type: "tocsin.delivery.succeeded") }) {
+            $0.count >= 2
+        }
         #expect(recorded.count == 2)
         #expect(receiver.received.count == 2, "the 10.0.0.1 event does not match")
         #expect(try await server.events(type: "tocsin.rule.created").count == 1)
@@ -50,13 +69,22 @@ struct DeliveryTests {
         let broken = try await TestReceiver.start(.status(503))
         let rejecting = try await TestReceiver.start(.status(400))
         let hanging = try await TestReceiver.start(.hang(.seconds(5)))
-        defer { [broken, rejecting, hanging].forEach { $0.stop() } }
+        defer {
+            for receiver in [broken, rejecting, hanging] {
+                receiver.stop()
+            }
+        }
         let (server, _) = try await serve()
         defer { Task { _ = await server.terminate() } }
-        let fast = #""retry":{"max_attempts":3,"base_delay_ms":20,"max_delay_seconds":1},"circuit_breaker":{"failure_threshold":100}"#
+        let fast =
+            #""retry":{"max_attempts":3,"base_delay_ms":20,"max_delay_seconds":1},"circuit_breaker":{"failure_threshold":100}"#
         try await server.define("target", "broken", #"{"kind":"webhook","url":"\#(broken.url)",\#(fast)}"#)
         try await server.define("target", "rejecting", #"{"kind":"webhook","url":"\#(rejecting.url)",\#(fast)}"#)
-        try await server.define("target", "hanging", #"{"kind":"webhook","url":"\#(hanging.url)","timeout_seconds":1,\#(fast)}"#)
+        try await server.define(
+            "target",
+            "hanging",
+            #"{"kind":"webhook","url":"\#(hanging.url)","timeout_seconds":1,\#(fast)}"#
+        )
         try await server.define(
             "rule",
             "all",
@@ -80,12 +108,16 @@ struct DeliveryTests {
         #expect(try await server.deadLetters("?target=broken&error=max-attempts").count == 1)
 
         broken.setMode(.ok)
-        let redrive = try await runTocsin(["dlq", "redrive", "--target", "broken", "--server", server.baseURL, "--key", server.adminKey])
+        let redrive = try await runTocsin([
+            "dlq", "redrive", "--target", "broken", "--server", server.baseURL, "--key", server.adminKey,
+        ])
         #expect(redrive.status == 0 && redrive.output.contains("redriven: 1"))
         #expect(await broken.waitFor { $0.received.count == 4 })
         let listed = try await runTocsin(["dlq", "list", "--server", server.baseURL, "--key", server.adminKey])
         #expect(listed.output.split(separator: "\n").count == 2)
-        let purged = try await runTocsin(["dlq", "purge", "--all", "--server", server.baseURL, "--key", server.adminKey])
+        let purged = try await runTocsin([
+            "dlq", "purge", "--all", "--server", server.baseURL, "--key", server.adminKey,
+        ])
         #expect(purged.output.contains("purged: 2"))
         #expect(try await server.deadLetters().isEmpty)
     }
@@ -121,7 +153,9 @@ struct DeliveryTests {
         )
         try await server.define("rule", "r", #"{"pattern":{"type":["x"]},"targets":[{"target":"flaky"}]}"#)
         _ = try await server.publish(type: "x", ids: (0..<10).map { "e\($0)" })
-        let opened = try await server.eventually({ try await server.events(type: "tocsin.target.circuit.opened") }) { !$0.isEmpty }
+        let opened = try await server.eventually({ try await server.events(type: "tocsin.target.circuit.opened") }) {
+            !$0.isEmpty
+        }
         #expect(!opened.isEmpty)
         try await Task.sleep(for: .milliseconds(300))
         let attemptsWhileOpen = flaky.received.count
@@ -129,7 +163,9 @@ struct DeliveryTests {
         #expect(flaky.received.count == attemptsWhileOpen, "an open breaker starts no attempt until it half-opens")
         flaky.setMode(.ok)
         #expect(await flaky.waitFor(timeout: .seconds(30)) { $0.distinctKeys.count == 10 && $0.received.count >= 10 })
-        let closed = try await server.eventually({ try await server.events(type: "tocsin.target.circuit.closed") }) { !$0.isEmpty }
+        let closed = try await server.eventually({ try await server.events(type: "tocsin.target.circuit.closed") }) {
+            !$0.isEmpty
+        }
         #expect(!closed.isEmpty)
         let letters = try await server.eventually({ try await server.deadLetters() }) { $0.isEmpty }
         #expect(letters.isEmpty, "auto redrive emptied the queue")

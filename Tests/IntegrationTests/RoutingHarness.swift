@@ -12,15 +12,28 @@ extension ServerProcess {
 
     /// `PUT /v1/{rules|targets}/{name}`; expects 200 or 201.
     func define(_ kind: String, _ name: String, _ json: String) async throws {
-        let answer = try await call("\(baseURL)/v1/\(kind)s/\(name)", method: .PUT, headers: [authorization], body: Array(json.utf8))
+        let answer = try await call(
+            "\(baseURL)/v1/\(kind)s/\(name)",
+            method: .PUT,
+            headers: [authorization],
+            body: Array(json.utf8)
+        )
         guard answer.status == 200 || answer.status == 201 else {
-            throw HarnessError(description: "PUT \(kind) \(name): \(answer.status) \(String(decoding: answer.body, as: UTF8.self))")
+            throw HarnessError(
+                description: "PUT \(kind) \(name): \(answer.status) \(String(decoding: answer.body, as: UTF8.self))"
+            )
         }
     }
 
     /// Publishes a batch of events of `type` with the ids given; returns their sequence numbers.
-    func publish(type: String, ids: [String], data: (String) -> String = { _ in #"{"ip":"203.0.113.9"}"# }) async throws -> [Int64] {
-        let events = ids.map { #"{"specversion":"1.0","id":"\#($0)","source":"/test","type":"\#(type)","data":\#(data($0))}"# }
+    func publish(
+        type: String,
+        ids: [String],
+        data: (String) -> String = { _ in #"{"ip":"203.0.113.9"}"# }
+    ) async throws -> [Int64] {
+        let events = ids.map {
+            #"{"specversion":"1.0","id":"\#($0)","source":"/test","type":"\#(type)","data":\#(data($0))}"#
+        }
         let answer = try await call(
             baseURL + "/v1/events",
             method: .POST,

@@ -25,16 +25,23 @@ struct DefinitionTests {
         #expect(!JSONWriter().string(webhook.redactedJSON).contains("s3cret"), "secrets never leave redacted")
         let blocklist = try TargetDefinition(
             name: "edge-blocklist",
-            json: json(#"{"kind": "blocklist", "ip_path": "$.data.ip", "ttl_seconds": 3600, "nft_file": "/etc/nftables.d/tocsin.nft"}"#)
+            json: json(
+                #"{"kind": "blocklist", "ip_path": "$.data.ip", "ttl_seconds": 3600, "nft_file": "/etc/nftables.d/tocsin.nft"}"#
+            )
         )
         #expect(blocklist.kind.name == "blocklist")
         let rule = try RuleDefinition(
             name: "ssh-bruteforce",
-            json: json(#"{"pattern": {"type": ["ssh.login.failed"]}, "enabled": true, "targets": [{"target": "soc-webhook"}, {"target": "edge-blocklist"}]}"#)
+            json: json(
+                #"{"pattern": {"type": ["ssh.login.failed"]}, "enabled": true, "targets": [{"target": "soc-webhook"}, {"target": "edge-blocklist"}]}"#
+            )
         )
         #expect(rule.targets.map(\.target) == ["soc-webhook", "edge-blocklist"])
         let table = try RoutingTable(rules: [rule], targets: [webhook, blocklist])
-        let routes = table.routes(for: try json(#"{"type": "ssh.login.failed", "data": {"ip": "203.0.113.9"}}"#), context: MatchContext())
+        let routes = table.routes(
+            for: try json(#"{"type": "ssh.login.failed", "data": {"ip": "203.0.113.9"}}"#),
+            context: MatchContext()
+        )
         #expect(routes.map(\.target) == ["soc-webhook", "edge-blocklist"])
     }
 
@@ -42,7 +49,9 @@ struct DefinitionTests {
         do {
             _ = try TargetDefinition(
                 name: "bad name!",
-                json: json(#"{"kind": "webhook", "url": "ftp://x", "tiemout_seconds": 5, "retry": {"max_attempts": 0}, "headers": []}"#)
+                json: json(
+                    #"{"kind": "webhook", "url": "ftp://x", "tiemout_seconds": 5, "retry": {"max_attempts": 0}, "headers": []}"#
+                )
             )
             Issue.record("accepted an invalid target")
         } catch let error as ConfigError {
@@ -55,7 +64,10 @@ struct DefinitionTests {
             #expect(text.contains("names are 1 to 128 characters"))
         }
         do {
-            _ = try RuleDefinition(name: "r", json: json(#"{"pattern": {"a": [{"numeric": ["<", 1, ">", 0]}]}, "targets": [{"taget": "x"}]}"#))
+            _ = try RuleDefinition(
+                name: "r",
+                json: json(#"{"pattern": {"a": [{"numeric": ["<", 1, ">", 0]}]}, "targets": [{"taget": "x"}]}"#)
+            )
             Issue.record("accepted an invalid rule")
         } catch let error as ConfigError {
             #expect(error.description.contains("$.pattern.a[0].numeric: numeric: lower bound must come first"))
@@ -69,17 +81,17 @@ struct DefinitionTests {
             (
                 name: "ssh.yaml",
                 text: """
+                targets:
+                  edge:
+                    kind: blocklist
+                    ip_path: $.data.ip
+                    ttl_secs: 60
+                rules:
+                  ssh:
+                    pattern: {type: [ssh.login.failed]}
                     targets:
-                      edge:
-                        kind: blocklist
-                        ip_path: $.data.ip
-                        ttl_secs: 60
-                    rules:
-                      ssh:
-                        pattern: {type: [ssh.login.failed]}
-                        targets:
-                          - target: edge
-                    """
+                      - target: edge
+                """
             ),
             (name: "broken.yaml", text: "rules: [unclosed\n"),
         ]
@@ -92,15 +104,25 @@ struct DefinitionTests {
     }
 
     @Test func rulesNamingMissingTargetsAreRejected() throws {
-        let rule = try RuleDefinition(name: "r", json: json(#"{"pattern": {"type": ["x"]}, "targets": [{"target": "nowhere"}]}"#))
+        let rule = try RuleDefinition(
+            name: "r",
+            json: json(#"{"pattern": {"type": ["x"]}, "targets": [{"target": "nowhere"}]}"#)
+        )
         #expect(throws: ConfigError.self) { try RoutingTable(rules: [rule], targets: []) }
     }
 
     @Test func inputTransformersFollowEventBridge() throws {
-        let event = try json(#"{"type": "ssh.login.failed", "data": {"ip": "203.0.113.9", "user": "root", "count": 7, "tags": ["a"]}}"#)
-        #expect(InputTransform.path(try #require(JSONPath("$.data.ip"))).apply(to: event) == Array(#""203.0.113.9""#.utf8))
+        let event = try json(
+            #"{"type": "ssh.login.failed", "data": {"ip": "203.0.113.9", "user": "root", "count": 7, "tags": ["a"]}}"#
+        )
+        #expect(
+            InputTransform.path(try #require(JSONPath("$.data.ip"))).apply(to: event) == Array(#""203.0.113.9""#.utf8)
+        )
         let template = InputTransform.template(
-            paths: ["ip": try #require(JSONPath("$.data.ip")), "n": try #require(JSONPath("$.data.count")), "none": try #require(JSONPath("$.data.missing"))],
+            paths: [
+                "ip": try #require(JSONPath("$.data.ip")), "n": try #require(JSONPath("$.data.count")),
+                "none": try #require(JSONPath("$.data.missing")),
+            ],
             template: #"{"text": "blocked <ip> after <n> tries", "count": <n>, "missing": <none>, "quoted": "<none>"}"#
         )
         #expect(
@@ -108,7 +130,10 @@ struct DefinitionTests {
                 == #"{"text": "blocked 203.0.113.9 after 7 tries", "count": 7, "missing": null, "quoted": ""}"#
         )
         let escaping = try json(#"{"data": {"msg": "say \"hi\""}}"#)
-        let quoted = InputTransform.template(paths: ["m": try #require(JSONPath("$.data.msg"))], template: #"{"m": "<m>"}"#)
+        let quoted = InputTransform.template(
+            paths: ["m": try #require(JSONPath("$.data.msg"))],
+            template: #"{"m": "<m>"}"#
+        )
         #expect(String(decoding: quoted.apply(to: escaping), as: UTF8.self) == #"{"m": "say \"hi\""}"#)
         #expect(JSONPath("$.a[0]['b.c']")?.steps == [.member("a"), .index(0), .member("b.c")])
         #expect(JSONPath("data.ip") == nil)

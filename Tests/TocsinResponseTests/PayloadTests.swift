@@ -16,7 +16,10 @@ struct PayloadTests {
         #expect(!WebhookSignature.verify(header: header, secret: "k", body: Array(#"{"a":2}"#.utf8), now: 1_000))
         // The documented computation, checked against Python's hmac module:
         // hmac.new(b"k", b'1000.{"a":1}', hashlib.sha256).hexdigest()
-        #expect(WebhookSignature.signature(secret: "k", timestamp: 1_000, body: body) == "dffbc2557cb360d8a87c2fbbf465de108bdca6df5f684e0ffa98cdbd4cd183fa")
+        #expect(
+            WebhookSignature.signature(secret: "k", timestamp: 1_000, body: body)
+                == "dffbc2557cb360d8a87c2fbbf465de108bdca6df5f684e0ffa98cdbd4cd183fa"
+        )
     }
 
     @Test func blocklistEntriesAreCanonicalAndBounded() {
@@ -42,25 +45,58 @@ struct PayloadTests {
 
     @Test func nftablesFileHasOneSetPerFamily() {
         let entries = [
-            BlocklistEntry(entry: "203.0.113.9", isV6: false, addedMilliseconds: 0, expiresMilliseconds: 1, rule: "r", eventSequence: 1),
-            BlocklistEntry(entry: "198.51.100.0/24", isV6: false, addedMilliseconds: 0, expiresMilliseconds: 1, rule: "r", eventSequence: 2),
+            BlocklistEntry(
+                entry: "203.0.113.9",
+                isV6: false,
+                addedMilliseconds: 0,
+                expiresMilliseconds: 1,
+                rule: "r",
+                eventSequence: 1
+            ),
+            BlocklistEntry(
+                entry: "198.51.100.0/24",
+                isV6: false,
+                addedMilliseconds: 0,
+                expiresMilliseconds: 1,
+                rule: "r",
+                eventSequence: 2
+            ),
         ]
         let text = BlocklistFormat.nftables(entries)
-        #expect(text.contains("set tocsin_blocklist_v4 {\n\ttype ipv4_addr\n\tflags interval\n\telements = { 198.51.100.0/24, 203.0.113.9 }\n}"))
-        #expect(text.contains("set tocsin_blocklist_v6 {\n\ttype ipv6_addr\n\tflags interval\n}"), "an empty set has no elements line")
+        #expect(
+            text.contains(
+                "set tocsin_blocklist_v4 {\n\ttype ipv4_addr\n\tflags interval\n\telements = { 198.51.100.0/24, 203.0.113.9 }\n}"
+            )
+        )
+        #expect(
+            text.contains("set tocsin_blocklist_v6 {\n\ttype ipv6_addr\n\tflags interval\n}"),
+            "an empty set has no elements line"
+        )
     }
 
     @Test func serviceShapes() throws {
-        let event = try JSONParser().parse(#"{"type":"ssh.login.failed","source":"/ssh/b","subject":"root","data":{"ip":"203.0.113.9"}}"#)
+        let event = try JSONParser().parse(
+            #"{"type":"ssh.login.failed","source":"/ssh/b","subject":"root","data":{"ip":"203.0.113.9"}}"#
+        )
         let context = WebhookPayload.Context(event: event, eventSequence: 7, rule: "ssh", idempotencyKey: "tocsin-7-1")
         let slack = try JSONParser().parse(WebhookPayload.body(format: "slack", context: context, transformed: nil))
         #expect(slack["text"] == .string("[ssh] ssh.login.failed from /ssh/b (root) — event 7"))
         let pagerduty = try JSONParser().parse(
-            WebhookPayload.body(format: "pagerduty", context: context, transformed: nil, routingKey: "rk", severity: "warning")
+            WebhookPayload.body(
+                format: "pagerduty",
+                context: context,
+                transformed: nil,
+                routingKey: "rk",
+                severity: "warning"
+            )
         )
         #expect(pagerduty["dedup_key"] == .string("tocsin-7-1") && pagerduty["payload"]?["source"] == .string("/ssh/b"))
-        let jira = try JSONParser().parse(WebhookPayload.body(format: "jira", context: context, transformed: nil, project: "SEC"))
+        let jira = try JSONParser().parse(
+            WebhookPayload.body(format: "jira", context: context, transformed: nil, project: "SEC")
+        )
         #expect(jira["fields"]?["issuetype"]?["name"] == .string("Task"))
-        #expect(WebhookPayload.body(format: "webhook", context: context, transformed: Array("x".utf8)) == Array("x".utf8))
+        #expect(
+            WebhookPayload.body(format: "webhook", context: context, transformed: Array("x".utf8)) == Array("x".utf8)
+        )
     }
 }

@@ -16,7 +16,12 @@ struct RetryPolicyTests {
         }
     }
 
-    let policy = RetryPolicy(maxAttempts: 5, maxEventAgeMilliseconds: 60_000, baseDelayMilliseconds: 100, maxDelayMilliseconds: 1000)
+    let policy = RetryPolicy(
+        maxAttempts: 5,
+        maxEventAgeMilliseconds: 60_000,
+        baseDelayMilliseconds: 100,
+        maxDelayMilliseconds: 1000
+    )
 
     @Test func fullJitterStaysUnderTheExponentialCeiling() {
         var random = SeededRandom(state: 1)
@@ -51,16 +56,39 @@ struct RetryPolicyTests {
         var random = SeededRandom(state: 7)
         let failure = AttemptOutcome.failed(AttemptFailure(kind: .httpStatus, status: 503, message: "503"))
         #expect(
-            DeliveryDecision.decide(after: .succeeded(status: 200), attempt: 1, routedMilliseconds: 0, nowMilliseconds: 10, policy: policy, random: &random)
+            DeliveryDecision.decide(
+                after: .succeeded(status: 200),
+                attempt: 1,
+                routedMilliseconds: 0,
+                nowMilliseconds: 10,
+                policy: policy,
+                random: &random
+            )
                 == .succeeded
         )
-        guard case .retry(let at) = DeliveryDecision.decide(after: failure, attempt: 1, routedMilliseconds: 0, nowMilliseconds: 1000, policy: policy, random: &random) else {
+        guard
+            case .retry(let at) = DeliveryDecision.decide(
+                after: failure,
+                attempt: 1,
+                routedMilliseconds: 0,
+                nowMilliseconds: 1000,
+                policy: policy,
+                random: &random
+            )
+        else {
             Issue.record("expected a retry")
             return
         }
         #expect(at >= 1000 && at <= 1100)
         #expect(
-            DeliveryDecision.decide(after: failure, attempt: 5, routedMilliseconds: 0, nowMilliseconds: 1000, policy: policy, random: &random)
+            DeliveryDecision.decide(
+                after: failure,
+                attempt: 5,
+                routedMilliseconds: 0,
+                nowMilliseconds: 1000,
+                policy: policy,
+                random: &random
+            )
                 == .deadLetter(reason: .maxAttempts)
         )
         let nearTheEnd = DeliveryDecision.decide(
@@ -74,18 +102,43 @@ struct RetryPolicyTests {
         #expect(nearTheEnd == .deadLetter(reason: .maxEventAge))
         let badRequest = AttemptOutcome.failed(AttemptFailure(kind: .httpStatus, status: 400, message: "400"))
         #expect(
-            DeliveryDecision.decide(after: badRequest, attempt: 1, routedMilliseconds: 0, nowMilliseconds: 0, policy: policy, random: &random)
+            DeliveryDecision.decide(
+                after: badRequest,
+                attempt: 1,
+                routedMilliseconds: 0,
+                nowMilliseconds: 0,
+                policy: policy,
+                random: &random
+            )
                 == .deadLetter(reason: .notRetryable)
         )
-        let tooMany = AttemptOutcome.failed(AttemptFailure(kind: .httpStatus, status: 429, retryAfterMilliseconds: 30_000, message: "429"))
+        let tooMany = AttemptOutcome.failed(
+            AttemptFailure(kind: .httpStatus, status: 429, retryAfterMilliseconds: 30_000, message: "429")
+        )
         #expect(
-            DeliveryDecision.decide(after: tooMany, attempt: 1, routedMilliseconds: 0, nowMilliseconds: 0, policy: policy, random: &random)
+            DeliveryDecision.decide(
+                after: tooMany,
+                attempt: 1,
+                routedMilliseconds: 0,
+                nowMilliseconds: 0,
+                policy: policy,
+                random: &random
+            )
                 == .retry(atMilliseconds: 30_000),
             "Retry-After wins over a shorter backoff"
         )
-        let late = AttemptOutcome.failed(AttemptFailure(kind: .httpStatus, status: 429, retryAfterMilliseconds: 120_000, message: "429"))
+        let late = AttemptOutcome.failed(
+            AttemptFailure(kind: .httpStatus, status: 429, retryAfterMilliseconds: 120_000, message: "429")
+        )
         #expect(
-            DeliveryDecision.decide(after: late, attempt: 1, routedMilliseconds: 0, nowMilliseconds: 0, policy: policy, random: &random)
+            DeliveryDecision.decide(
+                after: late,
+                attempt: 1,
+                routedMilliseconds: 0,
+                nowMilliseconds: 0,
+                policy: policy,
+                random: &random
+            )
                 == .deadLetter(reason: .maxEventAge)
         )
     }

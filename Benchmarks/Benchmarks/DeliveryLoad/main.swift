@@ -69,7 +69,10 @@ func request(_ method: HTTPMethod, _ path: String, _ body: String) async throws 
     var request = HTTPClientRequest(url: server + path)
     request.method = method
     request.headers.add(name: "Authorization", value: "Bearer \(key)")
-    request.headers.add(name: "Content-Type", value: path == "/v1/events" ? "application/cloudevents-batch+json" : "application/json")
+    request.headers.add(
+        name: "Content-Type",
+        value: path == "/v1/events" ? "application/cloudevents-batch+json" : "application/json"
+    )
     request.body = .bytes(ByteBuffer(string: body))
     let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
     _ = try await response.body.collect(upTo: 1 << 24)
@@ -77,10 +80,18 @@ func request(_ method: HTTPMethod, _ path: String, _ body: String) async throws 
 }
 
 let run = UUID().uuidString.prefix(8)
-_ = try await request(.PUT, "/v1/targets/bench", #"{"kind":"webhook","url":"http://127.0.0.1:\#(receiverPort)/hook","max_concurrency":64}"#)
+_ = try await request(
+    .PUT,
+    "/v1/targets/bench",
+    #"{"kind":"webhook","url":"http://127.0.0.1:\#(receiverPort)/hook","max_concurrency":64}"#
+)
 var targets = #"[{"target":"bench"}]"#
 if mode == "deadtarget" {
-    _ = try await request(.PUT, "/v1/targets/dead", #"{"kind":"webhook","url":"http://127.0.0.1:1/hook","timeout_seconds":1}"#)
+    _ = try await request(
+        .PUT,
+        "/v1/targets/dead",
+        #"{"kind":"webhook","url":"http://127.0.0.1:1/hook","timeout_seconds":1}"#
+    )
     targets = #"[{"target":"bench"},{"target":"dead"}]"#
 }
 _ = try await request(.PUT, "/v1/rules/bench", #"{"pattern":{"type":["bench.event"]},"targets":\#(targets)}"#)
@@ -89,7 +100,8 @@ func batch(_ prefix: String, _ range: Range<Int>) -> String {
     let padding = String(repeating: "x", count: 800)
     let events = range.map { index in
         let sent = UInt64(Date().timeIntervalSince1970 * 1_000_000_000)
-        return #"{"specversion":"1.0","id":"\#(prefix)-\#(index)","source":"/bench/\#(run)","type":"bench.event","data":{"sent":\#(sent),"n":\#(index),"pad":"\#(padding)"}}"#
+        return
+            #"{"specversion":"1.0","id":"\#(prefix)-\#(index)","source":"/bench/\#(run)","type":"bench.event","data":{"sent":\#(sent),"n":\#(index),"pad":"\#(padding)"}}"#
     }
     return "[" + events.joined(separator: ",") + "]"
 }
@@ -117,8 +129,20 @@ case "latency":
     }
     await waitFor(seconds * 1000, timeout: .seconds(30))
     let latencies = receipts.state.withLock { $0.latencies }.sorted()
-    func percentile(_ p: Double) -> Double { latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
-    print(String(format: "latency: %d deliveries at 1,000 events/s; publish→webhook p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms", latencies.count, percentile(0.5), percentile(0.9), percentile(0.99), latencies.last ?? .nan))
+    func percentile(_ p: Double) -> Double {
+        latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
+    }
+    print(
+        String(
+            format:
+                "latency: %d deliveries at 1,000 events/s; publish→webhook p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms",
+            latencies.count,
+            percentile(0.5),
+            percentile(0.9),
+            percentile(0.99),
+            latencies.last ?? .nan
+        )
+    )
 default:
     let total = 50_000
     let started = Date()
@@ -140,8 +164,15 @@ default:
     let steady = Double(count - deliveredWhilePublishing) / max(0.001, span - published)
     print(
         String(
-            format: "%@: %d deliveries in %.2f s = %.0f deliveries/s overall; %.0f deliveries/s after publishing ended (%.2f s); server %@",
-            mode, count, span, Double(count) / span, steady, published, peakRSS()
+            format:
+                "%@: %d deliveries in %.2f s = %.0f deliveries/s overall; %.0f deliveries/s after publishing ended (%.2f s); server %@",
+            mode,
+            count,
+            span,
+            Double(count) / span,
+            steady,
+            published,
+            peakRSS()
         )
     )
 }

@@ -17,7 +17,11 @@ struct ActionPerformer: Sendable {
     let blocklistFiles: BlocklistFiles
 
     /// The attempt's outcome and, for built-in actions, what they did (for the delivery event).
-    func perform(_ delivery: DeliveryRecord, event logged: LoggedEvent?, target: TargetDefinition?) async -> (AttemptOutcome, JSONValue?) {
+    func perform(
+        _ delivery: DeliveryRecord,
+        event logged: LoggedEvent?,
+        target: TargetDefinition?
+    ) async -> (AttemptOutcome, JSONValue?) {
         guard let target else {
             return (.failed(AttemptFailure(kind: .targetMissing, message: "the target no longer exists")), nil)
         }
@@ -25,7 +29,9 @@ struct ActionPerformer: Sendable {
             return (.failed(AttemptFailure(kind: .rejected, message: "the event is not in the log")), nil)
         }
         if case .webhook(let webhook) = target.kind, webhook.format == .webhook, delivery.input == nil {
-            return (await post(webhook, body: logged.event.structuredJSONBytes(), delivery: delivery, target: target), nil)
+            return (
+                await post(webhook, body: logged.event.structuredJSONBytes(), delivery: delivery, target: target), nil
+            )
         }
         let event = logged.event.jsonValue()
         let transformed = delivery.input?.apply(to: event)
@@ -49,18 +55,34 @@ struct ActionPerformer: Sendable {
             return (await post(webhook, body: body, delivery: delivery, target: target), nil)
         case .exec(let exec):
             let input = transformed ?? JSONWriter().bytes(event)
-            return (await programs.run(command: exec.command, arguments: exec.arguments, input: input, timeoutMilliseconds: target.timeoutMilliseconds), nil)
+            return (
+                await programs.run(
+                    command: exec.command,
+                    arguments: exec.arguments,
+                    input: input,
+                    timeoutMilliseconds: target.timeoutMilliseconds
+                ), nil
+            )
         case .blocklist(let blocklist):
             return await block(blocklist, event: event, delivery: delivery, target: target.name)
         case .incident(let incident):
             return await openIncident(incident, event: event, delivery: delivery)
         case .revokeKey(let keyPath):
             guard case .string(let name)? = keyPath.evaluate(event) else {
-                return (.failed(AttemptFailure(kind: .rejected, message: "no key name (a string) at the key path")), nil)
+                return (
+                    .failed(AttemptFailure(kind: .rejected, message: "no key name (a string) at the key path")), nil
+                )
             }
             do {
                 let revoked = try await store.keys.revoke(name: name)
-                return (.succeeded(status: nil), .object(JSONObject([.init(name: "key", value: .string(name)), .init(name: "revoked", value: .bool(revoked))])))
+                return (
+                    .succeeded(status: nil),
+                    .object(
+                        JSONObject([
+                            .init(name: "key", value: .string(name)), .init(name: "revoked", value: .bool(revoked)),
+                        ])
+                    )
+                )
             } catch let error as StoreError where error.code == .refused {
                 return (.failed(AttemptFailure(kind: .rejected, message: error.message)), nil)
             } catch {
@@ -82,9 +104,16 @@ struct ActionPerformer: Sendable {
         headers.append(("Tocsin-Rule", delivery.rule))
         if webhook.format == .webhook, let secret = webhook.secret {
             let timestamp = Int64(Date().timeIntervalSince1970)
-            headers.append(("Tocsin-Signature", WebhookSignature.header(secret: secret, timestamp: timestamp, body: body)))
+            headers.append(
+                ("Tocsin-Signature", WebhookSignature.header(secret: secret, timestamp: timestamp, body: body))
+            )
         }
-        return await webhooks.post(url: webhook.url, headers: headers, body: body, timeoutMilliseconds: target.timeoutMilliseconds)
+        return await webhooks.post(
+            url: webhook.url,
+            headers: headers,
+            body: body,
+            timeoutMilliseconds: target.timeoutMilliseconds
+        )
     }
 
     private func block(
@@ -139,7 +168,15 @@ struct ActionPerformer: Sendable {
                 eventSequence: delivery.eventSequence,
                 now: Int64(Date().timeIntervalSince1970 * 1000)
             )
-            return (.succeeded(status: nil), .object(JSONObject([.init(name: "incident", value: .number(JSONNumber(record.id))), .init(name: "opened", value: .bool(opened))])))
+            return (
+                .succeeded(status: nil),
+                .object(
+                    JSONObject([
+                        .init(name: "incident", value: .number(JSONNumber(record.id))),
+                        .init(name: "opened", value: .bool(opened)),
+                    ])
+                )
+            )
         } catch {
             return (.failed(AttemptFailure(kind: .transport, message: "the incident could not be recorded")), nil)
         }

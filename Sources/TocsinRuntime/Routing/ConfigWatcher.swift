@@ -8,8 +8,9 @@ import TocsinCore
 import TocsinStore
 import UnixSignals
 
-/// Loads the rules directory and reloads it on SIGHUP and when its files change (checked every
-/// two seconds). An invalid directory keeps the rules in force and logs every problem.
+/// Loads the rules directory and reloads it on SIGHUP and when its files change.
+///
+/// Files are checked every two seconds. An invalid directory keeps the rules in force and logs every problem.
 struct ConfigWatcher: Service {
     let directory: String
     let state: RoutingState
@@ -30,8 +31,9 @@ struct ConfigWatcher: Service {
         }
     }
 
-    /// Loads the directory once, before the log accepts appends; throws when it is invalid (at
-    /// start-up that is fatal). ``run()`` records the load in the log.
+    /// Loads the directory once, before the log accepts appends.
+    ///
+    /// Throws when it is invalid (at start-up that is fatal). ``run()`` records the load in the log.
     func loadInitial() async throws {
         let files = try Self.readFiles(directory)
         try await apply(ConfigDirectory(files: files), fileCount: files.count, record: false)
@@ -72,7 +74,10 @@ struct ConfigWatcher: Service {
             let files = try Self.readFiles(directory)
             try await apply(ConfigDirectory(files: files), fileCount: files.count, record: true)
         } catch let error as ConfigError {
-            logger.error("The rules directory is invalid; the previous rules stay in force.", metadata: ["problems": "\(error)"])
+            logger.error(
+                "The rules directory is invalid; the previous rules stay in force.",
+                metadata: ["problems": "\(error)"]
+            )
             _ = try? await store.append([
                 InternalEvents.make(
                     type: "tocsin.config.rejected",
@@ -81,7 +86,10 @@ struct ConfigWatcher: Service {
                 )
             ])
         } catch {
-            logger.error("The rules directory could not be read; the previous rules stay in force.", metadata: ["error": "\(error)"])
+            logger.error(
+                "The rules directory could not be read; the previous rules stay in force.",
+                metadata: ["error": "\(error)"]
+            )
         }
     }
 
@@ -90,7 +98,10 @@ struct ConfigWatcher: Service {
             throw ConfigError(loaded.diagnostics)
         }
         try await state.replaceFiles(.init(rules: loaded.rules, targets: loaded.targets))
-        logger.notice("Loaded the rules directory.", metadata: ["rules": "\(loaded.rules.count)", "targets": "\(loaded.targets.count)"])
+        logger.notice(
+            "Loaded the rules directory.",
+            metadata: ["rules": "\(loaded.rules.count)", "targets": "\(loaded.targets.count)"]
+        )
         guard record else {
             return
         }

@@ -97,14 +97,18 @@ struct DeliveryService: Service {
         }
         for target in dispatcher.redriveTargets {
             if let count = try? await store.routing.redrive(DeliveryFilter(target: target)), count > 0 {
-                logger.notice("Circuit closed; redrove dead letters.", metadata: ["target": "\(target)", "count": "\(count)"])
+                logger.notice(
+                    "Circuit closed; redrove dead letters.",
+                    metadata: ["target": "\(target)", "count": "\(count)"]
+                )
             }
         }
         dispatcher.redriveTargets.removeAll()
     }
 
-    /// Starts due attempts: per target, as many as its concurrency and breaker allow, within the
-    /// overall limit. Each query is an index seek on (target, state, next_ms).
+    /// Starts due attempts: per target, as many as its concurrency and breaker allow.
+    ///
+    /// The overall in-flight limit applies too. Each query is an index seek on (target, state, next_ms).
     private func dispatch(_ dispatcher: inout Dispatcher, forced: Bool, group: inout DiscardingTaskGroup) async {
         let now = Self.now()
         guard forced || now >= dispatcher.nextDueHint else {
@@ -126,7 +130,12 @@ struct DeliveryService: Service {
             }
             let due: [(delivery: DeliveryRecord, event: LoggedEvent?)]
             do {
-                due = try await store.routing.due(target: name, now: now, limit: room, excluding: dispatcher.inFlight(for: name))
+                due = try await store.routing.due(
+                    target: name,
+                    now: now,
+                    limit: room,
+                    excluding: dispatcher.inFlight(for: name)
+                )
             } catch {
                 logger.error("Could not read due deliveries.", metadata: ["error": "\(error)"])
                 return
@@ -138,7 +147,16 @@ struct DeliveryService: Service {
                 group.addTask {
                     let started = Self.now()
                     let (outcome, detail) = await performer.perform(delivery, event: event, target: target)
-                    signal.yield(.completed(Completion(delivery: delivery, outcome: outcome, detail: detail, attemptMilliseconds: started)))
+                    signal.yield(
+                        .completed(
+                            Completion(
+                                delivery: delivery,
+                                outcome: outcome,
+                                detail: detail,
+                                attemptMilliseconds: started
+                            )
+                        )
+                    )
                 }
             }
         }

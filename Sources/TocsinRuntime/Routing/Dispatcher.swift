@@ -6,8 +6,10 @@ import TocsinCore
 import TocsinResponse
 import TocsinStore
 
-/// The delivery loop's state: what is in flight, per-target concurrency and breakers, and the
-/// outcomes waiting to be written. Decisions come from ``DeliveryDecision`` and ``CircuitBreaker``.
+/// The delivery loop's state.
+///
+/// What is in flight, per-target concurrency and breakers, and the outcomes waiting to be written.
+/// Decisions come from ``DeliveryDecision`` and ``CircuitBreaker``.
 struct Dispatcher {
     let maxInFlight: Int
     var inFlight: Set<Int64> = []
@@ -53,7 +55,8 @@ struct Dispatcher {
             guard perTarget[target.name, default: 0] < target.maxConcurrency else {
                 return false
             }
-            var breaker = breakers[target.name].flatMap { $0.settings == target.circuitBreaker ? $0 : nil }
+            var breaker =
+                breakers[target.name].flatMap { $0.settings == target.circuitBreaker ? $0 : nil }
                 ?? CircuitBreaker(settings: target.circuitBreaker)
             let permission = breaker.permit(nowMilliseconds: now)
             breakers[target.name] = breaker

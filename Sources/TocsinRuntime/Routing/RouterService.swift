@@ -62,7 +62,10 @@ struct RouterService: Service {
                     _ = try await store.append(dryRuns.map(Self.dryRunEvent))
                 }
             } catch {
-                logger.error("Routing failed; retrying from the cursor.", metadata: ["error": "\(error)", "cursor": "\(cursor)"])
+                logger.error(
+                    "Routing failed; retrying from the cursor.",
+                    metadata: ["error": "\(error)", "cursor": "\(cursor)"]
+                )
                 try? await Task.sleep(for: .seconds(1))
             }
         }

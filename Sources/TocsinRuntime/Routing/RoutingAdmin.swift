@@ -13,9 +13,15 @@ struct RoutingAdmin: RoutingAdministration {
     let store: EventStore
     let state: RoutingState
 
-    func put(_ kind: DefinitionKind, name: String, definition: JSONValue) async throws -> (created: Bool, stored: JSONValue) {
+    func put(
+        _ kind: DefinitionKind,
+        name: String,
+        definition: JSONValue
+    ) async throws -> (created: Bool, stored: JSONValue) {
         if kind == .rule ? state.isFileDefined(rule: name) : state.isFileDefined(target: name) {
-            throw AdministrationError.conflict("this \(kind.rawValue) is defined in the rules directory; change it there")
+            throw AdministrationError.conflict(
+                "this \(kind.rawValue) is defined in the rules directory; change it there"
+            )
         }
         let shown: JSONValue
         do {
@@ -31,7 +37,11 @@ struct RoutingAdmin: RoutingAdministration {
         } catch let error as ConfigError {
             throw AdministrationError.invalid(error.diagnostics.map(\.description))
         }
-        let created = try await store.routing.putDefinition(Self.storeKind(kind), name: name, json: JSONWriter().string(definition))
+        let created = try await store.routing.putDefinition(
+            Self.storeKind(kind),
+            name: name,
+            json: JSONWriter().string(definition)
+        )
         _ = try await store.append([
             InternalEvents.make(
                 type: "tocsin.\(kind.rawValue).\(created ? "created" : "updated")",
@@ -62,10 +72,15 @@ struct RoutingAdmin: RoutingAdministration {
 
     func delete(_ kind: DefinitionKind, name: String) async throws -> Bool {
         if kind == .rule ? state.isFileDefined(rule: name) : state.isFileDefined(target: name) {
-            throw AdministrationError.conflict("this \(kind.rawValue) is defined in the rules directory; remove it there")
+            throw AdministrationError.conflict(
+                "this \(kind.rawValue) is defined in the rules directory; remove it there"
+            )
         }
         do {
-            _ = try await state.trial(removingRule: kind == .rule ? name : nil, removingTarget: kind == .target ? name : nil)
+            _ = try await state.trial(
+                removingRule: kind == .rule ? name : nil,
+                removingTarget: kind == .target ? name : nil
+            )
         } catch let error as ConfigError {
             throw AdministrationError.conflict(
                 "rules still send to this target; change them first (\(error.diagnostics.map(\.path).joined(separator: ", ")))"
@@ -75,7 +90,12 @@ struct RoutingAdmin: RoutingAdministration {
             return false
         }
         _ = try await store.append([
-            InternalEvents.make(type: "tocsin.\(kind.rawValue).deleted", source: "/tocsin/admin", subject: name, data: [("name", .string(name))])
+            InternalEvents.make(
+                type: "tocsin.\(kind.rawValue).deleted",
+                source: "/tocsin/admin",
+                subject: name,
+                data: [("name", .string(name))]
+            )
         ])
         try await state.rebuild()
         return true
@@ -92,7 +112,11 @@ struct RoutingAdmin: RoutingAdministration {
     func redrive(_ filter: DeliveryFilter) async throws -> Int {
         let count = try await store.routing.redrive(filter)
         _ = try await store.append([
-            InternalEvents.make(type: "tocsin.dlq.redriven", source: "/tocsin/admin", data: [("count", InternalEvents.number(Int64(count)))])
+            InternalEvents.make(
+                type: "tocsin.dlq.redriven",
+                source: "/tocsin/admin",
+                data: [("count", InternalEvents.number(Int64(count)))]
+            )
         ])
         return count
     }
@@ -100,7 +124,11 @@ struct RoutingAdmin: RoutingAdministration {
     func purge(_ filter: DeliveryFilter) async throws -> Int {
         let count = try await store.routing.purge(filter)
         _ = try await store.append([
-            InternalEvents.make(type: "tocsin.dlq.purged", source: "/tocsin/admin", data: [("count", InternalEvents.number(Int64(count)))])
+            InternalEvents.make(
+                type: "tocsin.dlq.purged",
+                source: "/tocsin/admin",
+                data: [("count", InternalEvents.number(Int64(count)))]
+            )
         ])
         return count
     }

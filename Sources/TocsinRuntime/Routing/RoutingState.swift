@@ -55,7 +55,12 @@ final class RoutingState: Sendable {
     }
 
     /// The table that stored definitions plus `candidate` changes would give, for validation.
-    func trial(rule: RuleDefinition? = nil, target: TargetDefinition? = nil, removingRule: String? = nil, removingTarget: String? = nil)
+    func trial(
+        rule: RuleDefinition? = nil,
+        target: TargetDefinition? = nil,
+        removingRule: String? = nil,
+        removingTarget: String? = nil
+    )
         async throws -> RoutingTable
     {
         var stored = try await storedDefinitions()
@@ -87,14 +92,20 @@ final class RoutingState: Sendable {
             do {
                 definitions.rules.append(try RuleDefinition(name: name, json: try parser.parse(json)))
             } catch {
-                logger.error("A stored rule no longer validates; it is ignored.", metadata: ["rule": "\(name)", "problem": "\(error)"])
+                logger.error(
+                    "A stored rule no longer validates; it is ignored.",
+                    metadata: ["rule": "\(name)", "problem": "\(error)"]
+                )
             }
         }
         for (name, json) in try await store.definitions(.target) {
             do {
                 definitions.targets.append(try TargetDefinition(name: name, json: try parser.parse(json)))
             } catch {
-                logger.error("A stored target no longer validates; it is ignored.", metadata: ["target": "\(name)", "problem": "\(error)"])
+                logger.error(
+                    "A stored target no longer validates; it is ignored.",
+                    metadata: ["target": "\(name)", "problem": "\(error)"]
+                )
             }
         }
         return definitions

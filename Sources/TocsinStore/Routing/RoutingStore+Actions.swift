@@ -14,7 +14,9 @@ extension RoutingStore {
                     ON CONFLICT(entry) DO UPDATE SET expires_ms = MAX(expires_ms, excluded.expires_ms),
                         rule = excluded.rule, event_seq = excluded.event_seq
                     """,
-                arguments: [entry.entry, entry.expiresMilliseconds, entry.addedMilliseconds, entry.rule, entry.eventSequence]
+                arguments: [
+                    entry.entry, entry.expiresMilliseconds, entry.addedMilliseconds, entry.rule, entry.eventSequence,
+                ]
             )
         }
     }
@@ -49,7 +51,9 @@ extension RoutingStore {
         now: Int64
     ) async throws -> (incident: IncidentRecord, opened: Bool) {
         try await pool.write { db in
-            let existed = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM incidents WHERE key = ?)", arguments: [key]) ?? false
+            let existed =
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM incidents WHERE key = ?)", arguments: [key])
+                ?? false
             try db.execute(
                 sql: """
                     INSERT INTO incidents (key, title, severity, rule, status, first_ms, last_ms, events, last_event_seq)
@@ -70,8 +74,12 @@ extension RoutingStore {
     /// Incidents, most recently active first.
     public func incidents(limit: Int = 1000) async throws -> [IncidentRecord] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM incidents ORDER BY last_ms DESC, id DESC LIMIT ?", arguments: [limit])
-                .map(Self.incident)
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM incidents ORDER BY last_ms DESC, id DESC LIMIT ?",
+                arguments: [limit]
+            )
+            .map(Self.incident)
         }
     }
 

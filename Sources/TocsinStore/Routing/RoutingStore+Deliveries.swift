@@ -6,12 +6,19 @@ public import TocsinResponse
 
 /// The outcome of an attempt, to write back.
 public struct DeliveryUpdate: Sendable, Hashable {
+    /// The delivery's id.
     public var id: Int64
+    /// The delivery's new state.
     public var state: DeliveryState
+    /// Attempts made, this one included.
     public var attempts: Int
+    /// When the next attempt is due (milliseconds since the epoch).
     public var nextAttemptMilliseconds: Int64
+    /// When the attempt started (milliseconds since the epoch).
     public var attemptMilliseconds: Int64
+    /// The attempt's failure, if it failed.
     public var failure: AttemptFailure?
+    /// Why it was dead-lettered (`max-attempts`, `max-event-age`, `not-retryable`).
     public var deadLetterReason: String?
 
     /// Creates an update.
@@ -65,7 +72,8 @@ extension RoutingStore {
             let sequences = Set(deliveries.map(\.eventSequence))
             let rows = try Row.fetchAll(
                 db,
-                sql: "SELECT \(LogRecord.columns) FROM events WHERE seq IN (\(sequences.map { _ in "?" }.joined(separator: ",")))",
+                sql:
+                    "SELECT \(LogRecord.columns) FROM events WHERE seq IN (\(sequences.map { _ in "?" }.joined(separator: ",")))",
                 arguments: StatementArguments(Array(sequences))
             )
             var events: [Int64: LoggedEvent] = [:]
@@ -109,7 +117,8 @@ extension RoutingStore {
                 try statement.execute(arguments: [
                     update.state.rawValue, update.attempts, update.nextAttemptMilliseconds, update.attemptMilliseconds,
                     update.attemptMilliseconds, update.failure?.kind.rawValue, update.failure?.status,
-                    update.failure?.exitStatus.map { Int($0) }, update.failure?.message, update.deadLetterReason, update.id,
+                    update.failure?.exitStatus.map { Int($0) }, update.failure?.message, update.deadLetterReason,
+                    update.id,
                 ])
             }
         }
@@ -118,8 +127,12 @@ extension RoutingStore {
     /// Every delivery of the event `sequence`.
     public func deliveries(event sequence: Int64) async throws -> [DeliveryRecord] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM deliveries WHERE event_seq = ? ORDER BY id", arguments: [sequence])
-                .map(Self.record)
+            try Row.fetchAll(
+                db,
+                sql: "SELECT \(Self.columns) FROM deliveries WHERE event_seq = ? ORDER BY id",
+                arguments: [sequence]
+            )
+            .map(Self.record)
         }
     }
 

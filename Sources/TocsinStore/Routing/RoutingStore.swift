@@ -22,10 +22,15 @@ public final class RoutingStore: Sendable {
 
     /// A delivery to create when an event is routed.
     public struct NewDelivery: Sendable, Hashable {
+        /// The event's sequence number in the log.
         public var eventSequence: Int64
+        /// The rule's name.
         public var rule: String
+        /// The target's name.
         public var target: String
+        /// What to send instead of the whole event, if anything.
         public var input: InputTransform?
+        /// Record only; the rule or target is in dry-run mode.
         public var dryRun: Bool
 
         /// Creates one.
@@ -43,8 +48,12 @@ public final class RoutingStore: Sendable {
     /// Every stored definition of `kind`, as its JSON text.
     public func definitions(_ kind: DefinitionKind) async throws -> [(name: String, json: String)] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, json FROM definitions WHERE kind = ? ORDER BY name", arguments: [kind.rawValue])
-                .map { (name: $0["name"], json: $0["json"]) }
+            try Row.fetchAll(
+                db,
+                sql: "SELECT name, json FROM definitions WHERE kind = ? ORDER BY name",
+                arguments: [kind.rawValue]
+            )
+            .map { (name: $0["name"], json: $0["json"]) }
         }
     }
 
@@ -52,11 +61,12 @@ public final class RoutingStore: Sendable {
     public func putDefinition(_ kind: DefinitionKind, name: String, json: String) async throws -> Bool {
         let now = Self.now()
         return try await pool.write { db in
-            let existed = try Bool.fetchOne(
-                db,
-                sql: "SELECT EXISTS (SELECT 1 FROM definitions WHERE kind = ? AND name = ?)",
-                arguments: [kind.rawValue, name]
-            ) ?? false
+            let existed =
+                try Bool.fetchOne(
+                    db,
+                    sql: "SELECT EXISTS (SELECT 1 FROM definitions WHERE kind = ? AND name = ?)",
+                    arguments: [kind.rawValue, name]
+                ) ?? false
             try db.execute(
                 sql: "INSERT OR REPLACE INTO definitions (kind, name, json, updated_ms) VALUES (?, ?, ?, ?)",
                 arguments: [kind.rawValue, name, json, now]
@@ -68,7 +78,10 @@ public final class RoutingStore: Sendable {
     /// Deletes a definition; returns whether it existed.
     public func deleteDefinition(_ kind: DefinitionKind, name: String) async throws -> Bool {
         try await pool.write { db in
-            try db.execute(sql: "DELETE FROM definitions WHERE kind = ? AND name = ?", arguments: [kind.rawValue, name])
+            try db.execute(
+                sql: "DELETE FROM definitions WHERE kind = ? AND name = ?",
+                arguments: [kind.rawValue, name]
+            )
             return db.changesCount > 0
         }
     }
@@ -99,7 +112,9 @@ public final class RoutingStore: Sendable {
                 let input = delivery.input.map { JSONWriter().string(.object(JSONObject([$0.jsonMember]))) }
                 let state: DeliveryState = delivery.dryRun ? .dryRun : .pending
                 try statement.execute(
-                    arguments: [delivery.eventSequence, delivery.rule, delivery.target, input, state.rawValue, now, now]
+                    arguments: [
+                        delivery.eventSequence, delivery.rule, delivery.target, input, state.rawValue, now, now,
+                    ]
                 )
             }
             try db.execute(
