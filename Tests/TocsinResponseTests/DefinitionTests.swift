@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import Foundation
 import Testing
 import TocsinConfig
 import TocsinCore
@@ -137,5 +138,30 @@ struct DefinitionTests {
         #expect(String(decoding: quoted.apply(to: escaping), as: UTF8.self) == #"{"m": "say \"hi\""}"#)
         #expect(JSONPath("$.a[0]['b.c']")?.steps == [.member("a"), .index(0), .member("b.c")])
         #expect(JSONPath("data.ip") == nil)
+    }
+}
+
+/// The worked example of docs/examples/ssh-bruteforce.md, read from the document itself.
+struct WorkedExampleTests {
+    @Test func theDocumentedRulesDirectoryValidatesAndRoutes() throws {
+        let document = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/examples/ssh-bruteforce.md")
+        let text = try String(contentsOf: document, encoding: .utf8)
+        let start = try #require(text.range(of: "```yaml\n"))
+        let end = try #require(text.range(of: "```", range: start.upperBound..<text.endIndex))
+        let directory = ConfigDirectory(files: [("ssh.yaml", String(text[start.upperBound..<end.lowerBound]))])
+        #expect(directory.diagnostics.isEmpty, "\(directory.diagnostics)")
+        let table = try RoutingTable(rules: directory.rules, targets: directory.targets)
+        let outside = try JSONParser().parse(#"{"type":"ssh.login.failed","source":"/ssh/bastion-1","data":{"user":"root","ip":"203.0.113.9"}}"#)
+        let inside = try JSONParser().parse(#"{"type":"ssh.login.failed","source":"/ssh/bastion-1","data":{"user":"root","ip":"10.1.2.3"}}"#)
+        let routes = table.routes(for: outside, context: MatchContext())
+        #expect(routes.map(\.target) == ["edge-blocklist", "soc-slack"])
+        #expect(table.routes(for: inside, context: MatchContext()).isEmpty)
+        let slack = try #require(routes.last?.input)
+        #expect(
+            String(decoding: slack.apply(to: outside), as: UTF8.self)
+                == #"{"text": "Blocked 203.0.113.9 for an hour after a failed SSH login as root on /ssh/bastion-1"}"#
+        )
     }
 }
