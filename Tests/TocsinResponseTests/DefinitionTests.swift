@@ -153,8 +153,13 @@ struct WorkedExampleTests {
         let directory = ConfigDirectory(files: [("ssh.yaml", String(text[start.upperBound..<end.lowerBound]))])
         #expect(directory.diagnostics.isEmpty, "\(directory.diagnostics)")
         let table = try RoutingTable(rules: directory.rules, targets: directory.targets)
-        let outside = try JSONParser().parse(#"{"type":"ssh.login.failed","source":"/ssh/bastion-1","data":{"user":"root","ip":"203.0.113.9"}}"#)
-        let inside = try JSONParser().parse(#"{"type":"ssh.login.failed","source":"/ssh/bastion-1","data":{"user":"root","ip":"10.1.2.3"}}"#)
+        func event(ip: String) throws -> JSONValue {
+            try JSONParser().parse(
+                #"{"type":"ssh.login.failed","source":"/ssh/bastion-1","data":{"user":"root","ip":"\#(ip)"}}"#
+            )
+        }
+        let outside = try event(ip: "203.0.113.9")
+        let inside = try event(ip: "10.1.2.3")
         let routes = table.routes(for: outside, context: MatchContext())
         #expect(routes.map(\.target) == ["edge-blocklist", "soc-slack"])
         #expect(table.routes(for: inside, context: MatchContext()).isEmpty)
