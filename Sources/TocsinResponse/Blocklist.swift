@@ -60,16 +60,21 @@ public enum BlocklistFormat {
         guard case .string(let text) = value else {
             return .failure(AttemptFailure(kind: .rejected, message: "the value at the IP path is not a string"))
         }
-        guard let parsed = IPText.parse(text) else {
+        let range: IPRange
+        if let address = IPAddress.parse(text) {
+            range = IPRange(address: address)
+        } else if case .success(let block) = IPRange.parseCIDR(text, allowsSingleAddress: true) {
+            range = block
+        } else {
             return .failure(
                 AttemptFailure(kind: .rejected, message: "the value at the IP path is not an IP address or CIDR block")
             )
         }
-        let minimum = parsed.isV6 ? 32 : 8
-        guard parsed.prefixLength >= minimum else {
+        let minimum = range.isV6 ? 32 : 8
+        guard range.prefixLength >= minimum else {
             return .failure(AttemptFailure(kind: .rejected, message: "blocks wider than /\(minimum) are refused"))
         }
-        return .success((parsed.text, parsed.isV6))
+        return .success((range.text, range.isV6))
     }
 
     /// The nftables sets for `entries`, meant to be included inside a table block.

@@ -4,13 +4,23 @@
 ///
 /// Parsing is strict (spec section 6): a dotted quad with octets 0–255 and no leading zeros, or
 /// IPv6 hex groups with at most one `::`; no zones, ports, prefixes, spaces or embedded IPv4.
-struct IPAddress: Sendable, Hashable {
-    var isV6: Bool
-    var high: UInt64
-    var low: UInt64
+public struct IPAddress: Sendable, Hashable {
+    /// Whether this is an IPv6 address.
+    public var isV6: Bool
+    /// The upper 64 bits (zero for IPv4).
+    public var high: UInt64
+    /// The lower 64 bits (the IPv4 address in the low 32).
+    public var low: UInt64
+
+    /// Creates an address from its bits.
+    public init(isV6: Bool, high: UInt64, low: UInt64) {
+        self.isV6 = isV6
+        self.high = high
+        self.low = low
+    }
 
     /// Parses `text`; `nil` when it is not an address literal.
-    static func parse(_ text: String) -> IPAddress? {
+    public static func parse(_ text: String) -> IPAddress? {
         let count = text.utf8.count
         guard count >= 2, count <= 39 else {
             return nil
@@ -21,7 +31,8 @@ struct IPAddress: Sendable, Hashable {
         return Array(text.utf8).withUnsafeBufferPointer { parse(bytes: $0) }
     }
 
-    static func parse(bytes: UnsafeBufferPointer<UInt8>) -> IPAddress? {
+    /// Parses UTF-8 bytes; `nil` when they are not an address literal.
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>) -> IPAddress? {
         var sawColon = false
         for byte in bytes where byte == UInt8(ascii: ":") {
             sawColon = true
@@ -139,6 +150,41 @@ struct IPAddress: Sendable, Hashable {
         return IPAddress(isV6: true, high: head.high | tail.high, low: head.low | tail.low)
     }
 
+    /// The canonical text: a dotted quad, or RFC 5952 IPv6 (lower-case hex, the longest run of two
+    /// or more zero groups as `::`).
+    public var text: String {
+        guard isV6 else {
+            return (0..<4).map { String(low >> UInt64(24 - $0 * 8) & 0xFF) }.joined(separator: ".")
+        }
+        let groups = (0..<8).map { index -> UInt16 in
+            let word = index < 4 ? high : low
+            return UInt16(truncatingIfNeeded: word >> UInt64(48 - (index % 4) * 16))
+        }
+        var bestStart = -1
+        var bestLength = 1
+        var index = 0
+        while index < 8 {
+            guard groups[index] == 0 else {
+                index += 1
+                continue
+            }
+            var end = index
+            while end < 8, groups[end] == 0 {
+                end += 1
+            }
+            if end - index > bestLength {
+                bestStart = index
+                bestLength = end - index
+            }
+            index = end
+        }
+        let hex = groups.map { String($0, radix: 16) }
+        guard bestStart >= 0 else {
+            return hex.joined(separator: ":")
+        }
+        return hex[..<bestStart].joined(separator: ":") + "::" + hex[(bestStart + bestLength)...].joined(separator: ":")
+    }
+
     private static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
@@ -167,19 +213,23 @@ private struct UInt128Parts {
 }
 
 /// A CIDR block (or one address, from an IP-literal string) of one family.
-struct IPRange: Sendable, Hashable {
-    var isV6: Bool
-    var prefixLength: Int
-    var high: UInt64
-    var low: UInt64
+public struct IPRange: Sendable, Hashable {
+    /// Whether this is an IPv6 block.
+    public var isV6: Bool
+    /// The number of leading bits that are fixed.
+    public var prefixLength: Int
+    /// The upper 64 bits of the network address.
+    public var high: UInt64
+    /// The lower 64 bits of the network address.
+    public var low: UInt64
 
     /// The block of one address.
-    init(address: IPAddress) {
+    public init(address: IPAddress) {
         self.init(isV6: address.isV6, prefixLength: address.isV6 ? 128 : 32, address: address)
     }
 
     /// The block of `prefixLength` bits around `address`, with host bits cleared.
-    init(isV6: Bool, prefixLength: Int, address: IPAddress) {
+    public init(isV6: Bool, prefixLength: Int, address: IPAddress) {
         self.isV6 = isV6
         self.prefixLength = prefixLength
         let masks = IPRange.masks(isV6: isV6, prefixLength: prefixLength)
@@ -187,12 +237,19 @@ struct IPRange: Sendable, Hashable {
         self.low = address.low & masks.low
     }
 
-    func contains(_ address: IPAddress) -> Bool {
+    /// Whether `address` is of the same family and inside the block.
+    public func contains(_ address: IPAddress) -> Bool {
         guard address.isV6 == isV6 else {
             return false
         }
         let masks = IPRange.masks(isV6: isV6, prefixLength: prefixLength)
         return address.high & masks.high == high && address.low & masks.low == low
+    }
+
+    /// The canonical text: `address/length`, or just the address for a single-address block.
+    public var text: String {
+        let address = IPAddress(isV6: isV6, high: high, low: low).text
+        return prefixLength == (isV6 ? 128 : 32) ? address : "\(address)/\(prefixLength)"
     }
 
     static func masks(isV6: Bool, prefixLength: Int) -> (high: UInt64, low: UInt64) {
@@ -203,7 +260,10 @@ struct IPRange: Sendable, Hashable {
     }
 
     /// Parses `a.b.c.d/n` or an IPv6 prefix; the error says what is wrong.
-    static func parseCIDR(_ text: String) -> Result<IPRange, CIDRProblem> {
+    ///
+    /// - Parameter allowsSingleAddress: Accept `/32` and `/128`, which event patterns refuse (as
+    ///   event-ruler does) and the blocklist accepts.
+    public static func parseCIDR(_ text: String, allowsSingleAddress: Bool = false) -> Result<IPRange, CIDRProblem> {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2 else {
             return .failure(.slashCount)
@@ -217,7 +277,7 @@ struct IPRange: Sendable, Hashable {
         guard let address = IPAddress.parse(String(parts[0])) else {
             return .failure(.badAddress)
         }
-        let maximum = address.isV6 ? 127 : 31
+        let maximum = (address.isV6 ? 127 : 31) + (allowsSingleAddress ? 1 : 0)
         guard mask <= maximum else {
             return .failure(.maskTooLarge(family: address.isV6 ? "IPv6" : "IPv4", maximum: maximum))
         }
@@ -225,13 +285,18 @@ struct IPRange: Sendable, Hashable {
     }
 
     /// Why a CIDR was rejected.
-    enum CIDRProblem: Error, Equatable {
+    public enum CIDRProblem: Error, Equatable {
+        /// Not exactly one `/`.
         case slashCount
+        /// The mask is not a plain decimal integer.
         case maskNotInteger
+        /// The address is not an IP literal.
         case badAddress
+        /// The mask is larger than the family allows.
         case maskTooLarge(family: String, maximum: Int)
 
-        var message: String {
+        /// What is wrong and what would be valid.
+        public var message: String {
             switch self {
             case .slashCount: "exactly one '/' is required, as in \"10.0.0.0/8\""
             case .maskNotInteger: "the mask after '/' must be a decimal integer without sign or leading zeros"
