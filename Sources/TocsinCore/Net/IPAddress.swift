@@ -261,8 +261,11 @@ public struct IPRange: Sendable, Hashable {
 
     /// Parses `a.b.c.d/n` or an IPv6 prefix; the error says what is wrong.
     ///
-    /// - Parameter allowsSingleAddress: Accept `/32` and `/128`, which event patterns refuse (as
-    ///   event-ruler does) and the blocklist accepts.
+    /// - Parameters:
+    ///   - text: The CIDR text.
+    ///   - allowsSingleAddress: Accept `/32` and `/128`, which event patterns refuse (as event-ruler
+    ///     does) and the blocklist accepts.
+    /// - Returns: The block, or the problem.
     public static func parseCIDR(_ text: String, allowsSingleAddress: Bool = false) -> Result<IPRange, CIDRProblem> {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2 else {
