@@ -74,6 +74,9 @@ struct DeliveryService: Service {
                     await dispatch(&dispatcher, forced: false, group: &group)
                 }
             }
+            // Shutting down: write what finished, so it is not attempted again after the restart;
+            // attempts still running are cancelled and stay pending (at-least-once).
+            await flush(&dispatcher)
             group.cancelAll()
         }
     }
