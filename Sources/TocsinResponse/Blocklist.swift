@@ -50,7 +50,7 @@ public struct BlocklistEntry: Sendable, Hashable {
 }
 
 /// Blocklist rules: what may be blocked and how the nftables file looks.
-public enum BlocklistFormat {
+public enum BlocklistFormat: Sendable {
     /// Validates an event value as an IP address or CIDR block and returns it in canonical text
     /// with its family, or `nil` with why it is refused.
     ///

@@ -7,7 +7,7 @@ public import TocsinCore
 /// Without an input transformation a `webhook` receives the event's structured CloudEvents JSON;
 /// with one, the transformed input. `slack`, `pagerduty` and `jira` build their service's shape
 /// around a one-line summary of the event; an input transformation replaces that body entirely.
-public enum WebhookPayload {
+public enum WebhookPayload: Sendable {
     /// What the payload builder needs to know about a delivery.
     public struct Context: Sendable {
         /// The event's structured CloudEvents JSON.

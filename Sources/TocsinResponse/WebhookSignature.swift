@@ -7,7 +7,7 @@ import TocsinCore
 ///
 /// A receiver recomputes the HMAC over the timestamp, a dot and the exact body bytes, compares it
 /// in constant time, and rejects timestamps too far from its clock (replays).
-public enum WebhookSignature {
+public enum WebhookSignature: Sendable {
     /// The header value for `body` sent at `timestamp` (Unix seconds).
     public static func header(secret: String, timestamp: Int64, body: [UInt8]) -> String {
         "t=\(timestamp),v1=\(signature(secret: secret, timestamp: timestamp, body: body))"
