@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
+import GRDB
 import Testing
 import TocsinCore
 import TocsinStore
@@ -115,6 +116,27 @@ struct EventStoreTests {
             }
             let database = try Data(contentsOf: URL(fileURLWithPath: directory + "/tocsin.db"))
             #expect(database.range(of: Data(key.utf8)) == nil)
+        }
+    }
+
+    @Test("a named key can be revoked and stops working at once; the admin key cannot")
+    func revokeKey() async throws {
+        try await withRunningStore { store, directory in
+            _ = try store.keys.bootstrapAdminKey(dataDirectory: directory)
+            let key = KeyFiles.generateAPIKey()
+            let database = try DatabaseQueue(path: directory + "/tocsin.db")
+            try await database.write { db in
+                try db.execute(
+                    sql: "INSERT INTO api_keys (name, key_hash, created_ms) VALUES ('ci-bot', ?, 0)",
+                    arguments: [Data(KeyFiles.hashAPIKey(key))]
+                )
+            }
+            try store.keys.reload()
+            #expect(store.keys.isValid(key))
+            #expect(try await store.keys.revoke(name: "ci-bot"))
+            #expect(!store.keys.isValid(key))
+            #expect(try await !store.keys.revoke(name: "ci-bot"), "already revoked")
+            await #expect(throws: StoreError.self) { try await store.keys.revoke(name: "admin") }
         }
     }
 }
