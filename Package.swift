@@ -46,6 +46,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TocsinSources",
+            dependencies: ["TocsinCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TocsinResponse",
             dependencies: ["TocsinCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
@@ -147,6 +152,11 @@ let package = Package(
             name: "TocsinRulesTests",
             dependencies: ["TocsinCore", "TocsinRules"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TocsinSourcesTests",
+            dependencies: ["TocsinCore", "TocsinSources"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

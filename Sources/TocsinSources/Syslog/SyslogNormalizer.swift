@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Crypto
+public import TocsinCore
+
+/// A native record as Tocsin stores it: a CloudEvent carrying the record unchanged as `data`, and
+/// the record's normalised view in OCSF shape (when the record is of a class Tocsin maps).
+public struct NormalizedRecord: Sendable, Hashable {
+    /// The event to append to the log.
+    public var event: CloudEvent
+    /// The OCSF view, or `nil` for records no OCSF class is mapped for.
+    public var ocsf: JSONValue?
+}
+
+/// Syslog lines (RFC 3164 or RFC 5424) to CloudEvents, with sshd, PAM and sudo lines normalised to
+/// OCSF Authentication (3002), SSH Activity (4007) or Authorize Session (3003).
+///
+/// The convention (stable):
+/// - `source`: `/syslog/<hostname>/<program>` (`-` for a missing part);
+/// - `type`: `ssh.login.succeeded|failed|invalid_user`, `ssh.pam.auth_failed`, `ssh.connection.closed`,
+///   `ssh.session.opened|closed|disconnected`, `sudo.command|denied`, and `syslog.message` for
+///   anything else;
+/// - `subject`: the user, when the line names one;
+/// - `time`: the header time (RFC 3164: the collector's year, UTC), else the collector's time;
+/// - `id`: the first 32 hex digits of SHA-256 over host, header time, program, process id and
+///   message, so re-ingesting a file does not duplicate;
+/// - `data`: the line itself, as `text/plain`.
+public struct SyslogNormalizer: Sendable {
+    private let parser: SyslogParser
+
+    /// Creates a normaliser; `referenceMilliseconds` is the collector's clock (RFC 3164 has no year).
+    public init(referenceMilliseconds: Int64) {
+        parser = SyslogParser(referenceMilliseconds: referenceMilliseconds)
+    }
+
+    /// Normalises one line.
+    ///
+    /// - Throws: ``SourceError`` when the line is not syslog.
+    public func normalize(_ line: String) throws(SourceError) -> NormalizedRecord {
+        let message = try parser.parse(line)
+        let authentication = AuthenticationLine.classify(app: message.appName, message: message.message)
+        let time = message.time ?? Timestamp(epochMilliseconds: parser.referenceMilliseconds)
+        var identity = Array((message.hostname ?? "-").utf8)
+        for part in [message.timeText ?? "-", message.appName ?? "-", message.processID ?? "-", message.message] {
+            identity.append(0)
+            identity += Array(part.utf8)
+        }
+        let event = CloudEvent(
+            id: String(Hex.encode(SHA256.hash(data: identity)).prefix(32)),
+            source: "/syslog/\(message.hostname ?? "-")/\(message.appName ?? "-")",
+            type: authentication?.kind.rawValue ?? "syslog.message",
+            dataContentType: "text/plain",
+            subject: authentication?.user,
+            time: time,
+            data: .text(line)
+        )
+        return NormalizedRecord(
+            event: event,
+            ocsf: authentication.map { OCSFAuthentication.view($0, message: message, time: time) }
+        )
+    }
+}
