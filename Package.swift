@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "TocsinCore", targets: ["TocsinCore"]),
         .library(name: "TocsinStore", targets: ["TocsinStore"]),
         .library(name: "TocsinRules", targets: ["TocsinRules"]),
+        .library(name: "TocsinSources", targets: ["TocsinSources"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -44,6 +44,16 @@ let package = Package(
             path: "Benchmarks/DeliveryLoad"
         ),
         .executableTarget(
+            name: "SourceBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TocsinCore", package: "main"),
+                .product(name: "TocsinSources", package: "main"),
+            ],
+            path: "Benchmarks/SourceBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "StoreBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),

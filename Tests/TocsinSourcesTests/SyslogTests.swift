@@ -6,6 +6,7 @@ import TocsinCore
 import TocsinSources
 
 /// Syslog framing (RFC 3164 and 5424) and the sshd, PAM and sudo lines normalised to OCSF.
+///
 /// The lines are written for these tests in the shapes the log-format specification lists.
 struct SyslogTests {
     /// 2026-11-25T12:00:00Z, the collector's clock.

@@ -36,7 +36,19 @@ struct AuthenticationLine: Sendable, Hashable {
     }
 
     private static func sshd(_ message: String) -> AuthenticationLine? {
-        let words = message.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        guard
+            message.utf8.first.map({
+                $0 == UInt8(ascii: "A") || $0 == UInt8(ascii: "F") || $0 == UInt8(ascii: "I")
+                    || $0 == UInt8(ascii: "C") || $0 == UInt8(ascii: "D") || $0 == UInt8(ascii: "R")
+                    || $0 == UInt8(ascii: "p")
+            }) == true
+        else {
+            return nil
+        }
+        // Split on bytes: splitting a String by Character walks grapheme clusters, several times slower.
+        let words = message.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false).map {
+            String(decoding: $0, as: UTF8.self)
+        }
         func value(after word: String, from start: Int = 0) -> String? {
             guard let index = words[start...].firstIndex(of: word), index + 1 < words.count else {
                 return nil
@@ -117,20 +129,29 @@ struct AuthenticationLine: Sendable, Hashable {
 
     /// `USER : [N incorrect password attempts ; |user NOT in sudoers ; ]TTY=… ; PWD=… ; USER=… ; COMMAND=…`.
     private static func sudo(_ message: String) -> AuthenticationLine? {
-        guard let separator = message.firstRange(of: " : ") else {
+        let bytes = Array(message.utf8)
+        guard
+            let colon = bytes.indices.dropFirst().dropLast().first(where: { index in
+                bytes[index] == UInt8(ascii: ":") && bytes[index - 1] == UInt8(ascii: " ")
+                    && bytes[index + 1] == UInt8(ascii: " ")
+            })
+        else {
             return nil
         }
-        let user = String(message[..<separator.lowerBound]).trimmingSpaces
+        let user = String(decoding: bytes[..<(colon - 1)], as: UTF8.self).trimmingSpaces
         var line = AuthenticationLine(kind: .sudoCommand, user: user)
         var sawCommand = false
-        for part in message[separator.upperBound...].split(separator: ";") {
-            let field = String(part).trimmingSpaces
+        for part in bytes[(colon + 2)...].split(separator: UInt8(ascii: ";")) {
+            let field = String(decoding: part, as: UTF8.self).trimmingSpaces
             if field.hasPrefix("COMMAND=") {
                 line.command = String(field.dropFirst(8))
                 sawCommand = true
             } else if field.hasPrefix("USER=") {
                 line.targetUser = String(field.dropFirst(5))
-            } else if field.contains("incorrect password attempt") || field.contains("NOT in sudoers") {
+            } else if field.utf8.last == UInt8(ascii: "s") || field.utf8.last == UInt8(ascii: "t"),
+                field.hasSuffix("incorrect password attempts") || field.hasSuffix("incorrect password attempt")
+                    || field == "user NOT in sudoers"
+            {
                 line.kind = .sudoDenied
                 line.detail = field
             }

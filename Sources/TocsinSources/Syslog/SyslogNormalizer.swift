@@ -40,13 +40,18 @@ public struct SyslogNormalizer: Sendable {
         let message = try parser.parse(line)
         let authentication = AuthenticationLine.classify(app: message.appName, message: message.message)
         let time = message.time ?? Timestamp(epochMilliseconds: parser.referenceMilliseconds)
-        var identity = Array((message.hostname ?? "-").utf8)
-        for part in [message.timeText ?? "-", message.appName ?? "-", message.processID ?? "-", message.message] {
-            identity.append(0)
-            identity += Array(part.utf8)
+        var identity = SHA256()
+        for part in [
+            message.hostname ?? "-", message.timeText ?? "-", message.appName ?? "-", message.processID ?? "-",
+        ] {
+            var part = part
+            part.withUTF8 { identity.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            identity.update(data: [0])
         }
+        var text = message.message
+        text.withUTF8 { identity.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         let event = CloudEvent(
-            id: String(Hex.encode(SHA256.hash(data: identity)).prefix(32)),
+            id: String(Hex.encode(identity.finalize()).prefix(32)),
             source: "/syslog/\(message.hostname ?? "-")/\(message.appName ?? "-")",
             type: authentication?.kind.rawValue ?? "syslog.message",
             dataContentType: "text/plain",

@@ -106,9 +106,9 @@ public struct SyslogParser: Sendable {
         guard cursor.remaining >= 15 else {
             return nil
         }
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         let monthText = String(decoding: cursor.slice(start, start + 3), as: UTF8.self)
-        guard let monthIndex = months.firstIndex(of: monthText), cursor.byte(at: start + 3) == UInt8(ascii: " ") else {
+        guard let monthIndex = Self.months.firstIndex(of: monthText), cursor.byte(at: start + 3) == UInt8(ascii: " ")
+        else {
             return nil
         }
         let dayHigh = cursor.byte(at: start + 4)
@@ -149,6 +149,8 @@ public struct SyslogParser: Sendable {
         }
         return (Timestamp(epochMilliseconds: milliseconds), text)
     }
+
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     // MARK: - RFC 5424
 

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Benchmark
+import TocsinCore
+import TocsinSources
+
+/// sshd / sudo lines in the shapes of a brute-forced bastion's auth.log (written for this
+/// benchmark; the loghub corpus the peers were measured on may not be redistributed).
+let lines: [String] = {
+    let templates = [
+        "Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186 port 38926",
+        "Dec 10 06:55:46 LabSZ sshd[24200]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=173.234.31.186",
+        "Dec 10 06:55:48 LabSZ sshd[24200]: Failed password for invalid user webmaster from 173.234.31.186 port 38926 ssh2",
+        "Dec 10 06:55:48 LabSZ sshd[24200]: Connection closed by 173.234.31.186 port 38926 [preauth]",
+        "Dec 10 07:02:47 LabSZ sshd[24203]: Received disconnect from 212.47.254.145 port 47382:11: Bye Bye [preauth]",
+        "Dec 10 07:07:38 LabSZ sshd[24206]: Failed password for root from 52.80.34.196 port 36060 ssh2",
+        "Dec 10 09:12:35 LabSZ sshd[24492]: Accepted password for fztu from 119.137.62.142 port 49116 ssh2",
+        "Dec 10 09:12:35 LabSZ sshd[24492]: pam_unix(sshd:session): session opened for user fztu by (uid=0)",
+        "Dec 10 09:13:01 LabSZ sudo:     fztu : TTY=pts/0 ; PWD=/home/fztu ; USER=root ; COMMAND=/usr/bin/apt update",
+        "Dec 10 09:32:20 LabSZ sshd[24680]: reverse mapping checking getaddrinfo for 190-174-14-217.speedy.com.ar [190.174.14.217] failed - POSSIBLE BREAK-IN ATTEMPT!",
+    ]
+    return (0..<1000).map { templates[$0 % templates.count] }
+}()
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.throughput, .wallClock, .mallocCountTotal],
+        timeUnits: .nanoseconds,
+        maxDuration: .seconds(4)
+    )
+
+    Benchmark("Syslog sshd line parsed and normalised", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        let normalizer = SyslogNormalizer(referenceMilliseconds: 1_795_608_000_000)
+        var index = 0
+        for _ in benchmark.scaledIterations {
+            blackHole(try? normalizer.normalize(lines[index]))
+            index = index + 1 == lines.count ? 0 : index + 1
+        }
+    }
+}
