@@ -5,7 +5,8 @@ import TocsinCore
 /// The OCSF view of sshd, PAM and sudo lines.
 enum OCSFAuthentication {
     static func view(_ line: AuthenticationLine, message: SyslogMessage, time: Timestamp) -> JSONValue {
-        var members: [(String, JSONValue)] = []
+        var members: [JSONObject.Member] = []
+        members.reserveCapacity(20)
         let (classUID, className, categoryUID, activityID, activity): (Int64, String, Int64, Int64, String)
         switch line.kind {
         case .loginSucceeded, .loginFailed, .invalidUser, .pamFailure, .sessionOpened:
@@ -26,63 +27,70 @@ enum OCSFAuthentication {
             case .connectionClosed, .disconnected: nil
             }
         members += [
-            ("class_uid", number(classUID)),
-            ("class_name", .string(className)),
-            ("category_uid", number(categoryUID)),
-            ("activity_id", number(activityID)),
-            ("activity_name", .string(activity)),
-            ("type_uid", number(classUID * 100 + activityID)),
-            ("time", number(time.epochMilliseconds)),
-            ("severity_id", number(success == false ? 3 : 1)),
+            .init(name: "class_uid", value: number(classUID)),
+            .init(name: "class_name", value: .string(className)),
+            .init(name: "category_uid", value: number(categoryUID)),
+            .init(name: "activity_id", value: number(activityID)),
+            .init(name: "activity_name", value: .string(activity)),
+            .init(name: "type_uid", value: number(classUID * 100 + activityID)),
+            .init(name: "time", value: number(time.epochMilliseconds)),
+            .init(name: "severity_id", value: number(success == false ? 3 : 1)),
         ]
         if let success {
-            members.append(("status_id", number(success ? 1 : 2)))
-            members.append(("status", .string(success ? "Success" : "Failure")))
+            members.append(.init(name: "status_id", value: number(success ? 1 : 2)))
+            members.append(.init(name: "status", value: .string(success ? "Success" : "Failure")))
         }
         if let detail = line.detail {
-            members.append(("status_detail", .string(detail)))
+            members.append(.init(name: "status_detail", value: .string(detail)))
         }
         if let user = line.user {
-            members.append(("user", object([("name", .string(user))])))
+            members.append(.init(name: "user", value: object([.init(name: "name", value: .string(user))])))
         }
-        var source: [(String, JSONValue)] = []
+        var source: [JSONObject.Member] = []
         if let address = line.address {
-            source.append((IPAddress.parse(address) == nil ? "hostname" : "ip", .string(address)))
+            source.append(.init(name: IPAddress.parse(address) == nil ? "hostname" : "ip", value: .string(address)))
         }
         if let port = line.port {
-            source.append(("port", number(Int64(port))))
+            source.append(.init(name: "port", value: number(Int64(port))))
         }
         if !source.isEmpty {
-            members.append(("src_endpoint", object(source)))
+            members.append(.init(name: "src_endpoint", value: object(source)))
         }
         if let host = message.hostname {
-            members.append(("dst_endpoint", object([("hostname", .string(host))])))
+            members.append(.init(name: "dst_endpoint", value: object([.init(name: "hostname", value: .string(host))])))
         }
         if let method = line.method {
-            members.append(("auth_protocol", .string(method)))
+            members.append(.init(name: "auth_protocol", value: .string(method)))
         }
         if let target = line.targetUser {
-            members.append(("privileges", .array([.string(target)])))
+            members.append(.init(name: "privileges", value: .array([.string(target)])))
         }
         if let command = line.command {
-            members.append(("unmapped", object([("command", .string(command))])))
+            members.append(.init(name: "unmapped", value: object([.init(name: "command", value: .string(command))])))
         }
-        members.append(("message", .string(message.message)))
+        members.append(.init(name: "message", value: .string(message.message)))
         members.append(
-            (
-                "metadata",
-                object([
-                    ("version", .string("1.8.0")),
-                    (
-                        "product",
-                        object([
-                            ("name", .string(line.kind.rawValue.hasPrefix("sudo") ? "sudo" : "OpenSSH")),
-                            ("vendor_name", .string(line.kind.rawValue.hasPrefix("sudo") ? "sudo project" : "OpenBSD")),
-                        ])
-                    ),
-                    ("log_name", .string("syslog")),
-                    ("original_time", message.timeText.map(JSONValue.string) ?? .null),
-                ])
+            .init(
+                name: "metadata",
+                value:
+                    object([
+                        .init(name: "version", value: .string("1.8.0")),
+                        .init(
+                            name: "product",
+                            value: object([
+                                .init(
+                                    name: "name",
+                                    value: .string(line.kind.rawValue.hasPrefix("sudo") ? "sudo" : "OpenSSH")
+                                ),
+                                .init(
+                                    name: "vendor_name",
+                                    value: .string(line.kind.rawValue.hasPrefix("sudo") ? "sudo project" : "OpenBSD")
+                                ),
+                            ])
+                        ),
+                        .init(name: "log_name", value: .string("syslog")),
+                        .init(name: "original_time", value: message.timeText.map(JSONValue.string) ?? .null),
+                    ])
             )
         )
         return object(members)
@@ -92,7 +100,7 @@ enum OCSFAuthentication {
         .number(JSONNumber(value))
     }
 
-    private static func object(_ members: [(String, JSONValue)]) -> JSONValue {
-        .object(JSONObject(members.map { JSONObject.Member(name: $0.0, value: $0.1) }))
+    private static func object(_ members: [JSONObject.Member]) -> JSONValue {
+        .object(JSONObject(members))
     }
 }
