@@ -39,4 +39,12 @@ struct TimestampTests {
         let reparsed = try #require(Timestamp(rfc3339: timestamp.text))
         #expect(reparsed.epochMilliseconds == millis)
     }
+
+    @Test("the UTC text has fixed width with milliseconds")
+    func formatsText() {
+        #expect(Timestamp(epochMilliseconds: 0).text == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp(epochMilliseconds: -1).text == "1969-12-31T23:59:59.999Z")
+        #expect(Timestamp(epochMilliseconds: 1_795_608_000_123).text == "2026-11-25T12:00:00.123Z")
+        #expect(Timestamp(epochMilliseconds: 951_782_400_007).text == "2000-02-29T00:00:00.007Z")
+    }
 }

@@ -150,11 +150,42 @@ public struct Timestamp: Sendable, Hashable, CustomStringConvertible {
         let day = Int(dayOfYear - (153 * mp + 2) / 5 + 1)
         let month = Int(mp < 10 ? mp + 3 : mp - 9)
         let year = Int(yearOfEra + era * 400) + (month <= 2 ? 1 : 0)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        guard (0...9999).contains(year) else {
+            return "\(year)-\(month)-\(day)T\(secondOfDay / 3600):\(secondOfDay / 60 % 60):\(secondOfDay % 60).\(millis)Z"
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):"
-            + "\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(millis, 3))Z"
+        // YYYY-MM-DDTHH:MM:SS.mmmZ, written digit by digit (this runs for every stored event).
+        return String(unsafeUninitializedCapacity: 24) { output in
+            var position = 0
+            func put(_ value: Int, width: Int) {
+                var divisor = 1
+                for _ in 1..<width {
+                    divisor *= 10
+                }
+                for _ in 0..<width {
+                    output[position] = UInt8(ascii: "0") + UInt8(value / divisor % 10)
+                    position += 1
+                    divisor /= 10
+                }
+            }
+            func put(_ byte: Unicode.Scalar) {
+                output[position] = UInt8(ascii: byte)
+                position += 1
+            }
+            put(year, width: 4)
+            put("-")
+            put(month, width: 2)
+            put("-")
+            put(day, width: 2)
+            put("T")
+            put(secondOfDay / 3600, width: 2)
+            put(":")
+            put(secondOfDay / 60 % 60, width: 2)
+            put(":")
+            put(secondOfDay % 60, width: 2)
+            put(".")
+            put(millis, width: 3)
+            put("Z")
+            return position
+        }
     }
 }
