@@ -151,7 +151,8 @@ public struct Timestamp: Sendable, Hashable, CustomStringConvertible {
         let month = Int(mp < 10 ? mp + 3 : mp - 9)
         let year = Int(yearOfEra + era * 400) + (month <= 2 ? 1 : 0)
         guard (0...9999).contains(year) else {
-            return "\(year)-\(month)-\(day)T\(secondOfDay / 3600):\(secondOfDay / 60 % 60):\(secondOfDay % 60).\(millis)Z"
+            let time = "\(secondOfDay / 3600):\(secondOfDay / 60 % 60):\(secondOfDay % 60).\(millis)"
+            return "\(year)-\(month)-\(day)T\(time)Z"
         }
         // YYYY-MM-DDTHH:MM:SS.mmmZ, written digit by digit (this runs for every stored event).
         return String(unsafeUninitializedCapacity: 24) { output in
