@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import TocsinConfig
+import TocsinRuntime
 
 /// `tocsin config`: validate configuration offline.
 struct ConfigCommand: ParsableCommand {
@@ -33,12 +34,7 @@ struct ConfigCommand: ParsableCommand {
             let directory = rulesDirectory ?? Environment.value("TOCSIN_RULES_DIR") ?? "./rules"
             let files: [(name: String, text: String)]
             do {
-                let names = try FileManager.default.contentsOfDirectory(atPath: directory)
-                    .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
-                    .sorted()
-                files = try names.map {
-                    (directory + "/" + $0, try String(contentsOfFile: directory + "/" + $0, encoding: .utf8))
-                }
+                files = try RulesDirectory.files(at: directory)
             } catch {
                 printError("error: cannot read the rules directory \(directory)")
                 throw ExitCode(2)

@@ -25,8 +25,11 @@ struct DLQCommand: AsyncParsableCommand {
         var error: String?
         @Option(help: "Only these delivery ids (comma-separated).") var ids: String?
 
-        var isEmpty: Bool {
-            target == nil && rule == nil && error == nil && ids == nil
+        /// Redrive and purge act on everything only when asked to with `--all`.
+        func requireChoice(all: Bool) throws {
+            guard all || target != nil || rule != nil || error != nil || ids != nil else {
+                throw ValidationError("say which dead letters: --all, --target, --rule, --error or --ids")
+            }
         }
 
         var pairs: [(String, String?)] {
@@ -77,9 +80,7 @@ struct DLQCommand: AsyncParsableCommand {
         @Flag(help: "Redrive every dead letter.") var all = false
 
         func validate() throws {
-            guard all || !selection.isEmpty else {
-                throw ValidationError("say which dead letters: --all, --target, --rule, --error or --ids")
-            }
+            try selection.requireChoice(all: all)
         }
 
         func run() async throws {
@@ -107,9 +108,7 @@ struct DLQCommand: AsyncParsableCommand {
         @Flag(help: "Purge every dead letter.") var all = false
 
         func validate() throws {
-            guard all || !selection.isEmpty else {
-                throw ValidationError("say which dead letters: --all, --target, --rule, --error or --ids")
-            }
+            try selection.requireChoice(all: all)
         }
 
         func run() async throws {

@@ -78,7 +78,7 @@ public enum TocsinRuntime: Sendable {
         try await state.rebuild()
         var services: [any Service] = []
         if let directory = configuration.rulesDirectory {
-            let watcher = ConfigWatcher(
+            var watcher = ConfigWatcher(
                 directory: directory,
                 state: state,
                 store: store,

@@ -19,29 +19,25 @@ struct ConfigWatcher: Service {
     /// SIGHUP, trapped before the service group starts so that an early signal cannot kill the process.
     let hangups: UnixSignalsSequence
     var pollInterval: Duration = .seconds(2)
-
-    /// Reads every `*.yaml` / `*.yml` file of `directory`, sorted by name.
-    static func readFiles(_ directory: String) throws -> [(name: String, text: String)] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
-            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
-            .sorted()
-        return try names.map { name in
-            let path = directory + "/" + name
-            return (path, try String(contentsOfFile: path, encoding: .utf8))
-        }
-    }
+    /// What ``loadInitial()`` installed, recorded in the log once the log runs.
+    var initialLoad: (loaded: ConfigDirectory, fileCount: Int)? = nil
 
     /// Loads the directory once, before the log accepts appends.
     ///
-    /// Throws when it is invalid (at start-up that is fatal). ``run()`` records the load in the log.
-    func loadInitial() async throws {
-        let files = try Self.readFiles(directory)
-        try await apply(ConfigDirectory(files: files), fileCount: files.count, record: false)
+    /// Throws when it is invalid (at start-up that is fatal). ``run()`` records this load in the log
+    /// without reading the files again.
+    mutating func loadInitial() async throws {
+        let files = try RulesDirectory.files(at: directory)
+        let loaded = ConfigDirectory(files: files)
+        try await install(loaded)
+        initialLoad = (loaded, files.count)
     }
 
     func run() async throws {
-        var signature = Self.signature(directory)
-        await reload()
+        var signature = RulesDirectory.signature(of: directory)
+        if let (loaded, fileCount) = initialLoad {
+            try await record(loaded, fileCount: fileCount)
+        }
         let hangups = self.hangups
         try await withThrowingDiscardingTaskGroup { group in
             let (changes, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -57,7 +53,7 @@ struct ConfigWatcher: Service {
                 }
             }
             for await _ in changes.cancelOnGracefulShutdown() {
-                let current = Self.signature(directory)
+                let current = RulesDirectory.signature(of: directory)
                 guard current != signature else {
                     continue
                 }
@@ -71,8 +67,10 @@ struct ConfigWatcher: Service {
     /// Reloads now; keeps the old rules when the new ones are invalid.
     func reload() async {
         do {
-            let files = try Self.readFiles(directory)
-            try await apply(ConfigDirectory(files: files), fileCount: files.count, record: true)
+            let files = try RulesDirectory.files(at: directory)
+            let loaded = ConfigDirectory(files: files)
+            try await install(loaded)
+            try await record(loaded, fileCount: files.count)
         } catch let error as ConfigError {
             logger.error(
                 "The rules directory is invalid; the previous rules stay in force.",
@@ -93,7 +91,7 @@ struct ConfigWatcher: Service {
         }
     }
 
-    private func apply(_ loaded: ConfigDirectory, fileCount: Int, record: Bool) async throws {
+    private func install(_ loaded: ConfigDirectory) async throws {
         guard loaded.diagnostics.isEmpty else {
             throw ConfigError(loaded.diagnostics)
         }
@@ -102,9 +100,9 @@ struct ConfigWatcher: Service {
             "Loaded the rules directory.",
             metadata: ["rules": "\(loaded.rules.count)", "targets": "\(loaded.targets.count)"]
         )
-        guard record else {
-            return
-        }
+    }
+
+    private func record(_ loaded: ConfigDirectory, fileCount: Int) async throws {
         _ = try await store.append([
             InternalEvents.make(
                 type: "tocsin.config.reloaded",
@@ -116,16 +114,5 @@ struct ConfigWatcher: Service {
                 ]
             )
         ])
-    }
-
-    /// Names, sizes and modification times of the YAML files: what a change changes.
-    static func signature(_ directory: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { name in
-            let attributes = try? FileManager.default.attributesOfItem(atPath: directory + "/" + name)
-            let size = (attributes?[.size] as? NSNumber)?.int64Value ?? -1
-            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            return "\(name):\(size):\(modified)"
-        }
     }
 }
