@@ -12,9 +12,9 @@ import TocsinStore
 /// Decisions come from ``DeliveryDecision`` and ``CircuitBreaker``.
 struct Dispatcher {
     let maxInFlight: Int
-    var inFlight: Set<Int64> = []
     var inFlightByTarget: [String: Set<Int64>] = [:]
     var orphanCheck: Int64 = 0
+    /// Every delivery in flight and its target (until its outcome is written).
     private var targetOf: [Int64: String] = [:]
     var perTarget: [String: Int] = [:]
     var breakers: [String: CircuitBreaker] = [:]
@@ -31,7 +31,7 @@ struct Dispatcher {
     /// How many attempts `name` may start now: its free concurrency (none while its breaker is
     /// open or probing), within the overall limit.
     func room(for name: String, target: TargetDefinition?, now: Int64) -> Int {
-        let overall = maxInFlight - inFlight.count
+        let overall = maxInFlight - targetOf.count
         guard overall > 0 else {
             return 0
         }
@@ -65,7 +65,6 @@ struct Dispatcher {
             }
         }
         perTarget[delivery.target, default: 0] += 1
-        inFlight.insert(delivery.id)
         inFlightByTarget[delivery.target, default: []].insert(delivery.id)
         targetOf[delivery.id] = delivery.target
         return true
@@ -73,9 +72,6 @@ struct Dispatcher {
 
     /// Forgets a delivery whose outcome is written.
     mutating func finish(_ id: Int64) {
-        guard inFlight.remove(id) != nil else {
-            return
-        }
         if let target = targetOf.removeValue(forKey: id) {
             inFlightByTarget[target]?.remove(id)
         }
