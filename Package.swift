@@ -46,9 +46,10 @@ let package = Package(
             dependencies: ["TocsinCore"],
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "TocsinSources",
-            dependencies: ["TocsinCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["TocsinCore", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -97,6 +98,7 @@ let package = Package(
                 "TocsinCore",
                 "TocsinRules",
                 "TocsinResponse",
+                "TocsinSources",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -107,6 +109,8 @@ let package = Package(
             dependencies: [
                 "TocsinCore",
                 "TocsinRules",
+                "TocsinSources",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 "TocsinConfig",
                 "TocsinResponse",
                 "TocsinActions",

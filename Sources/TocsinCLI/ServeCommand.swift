@@ -47,6 +47,15 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var rulesDirectory: String?
 
+    @Option(name: .customLong("syslog-udp"), help: "Receive syslog over UDP on host:port (env TOCSIN_SYSLOG_UDP).")
+    var syslogUDP: String?
+
+    @Option(
+        name: .customLong("syslog-tcp"),
+        help: "Receive syslog over TCP on host:port, RFC 6587 framing (env TOCSIN_SYSLOG_TCP)."
+    )
+    var syslogTCP: String?
+
     func run() async throws {
         let configuration = try makeConfiguration()
         LoggingSystem.bootstrap { label in
@@ -56,9 +65,17 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "tocsin")
         let host = configuration.server.host
-        try await TocsinRuntime.serve(configuration, logger: logger) { port in
-            printLine("Tocsin listening on http://\(host):\(port) (data: \(configuration.store.dataDirectory))")
-        }
+        try await TocsinRuntime.serve(
+            configuration,
+            logger: logger,
+            onListening: { port in
+                printLine("Tocsin listening on http://\(host):\(port) (data: \(configuration.store.dataDirectory))")
+            },
+            onSyslogListening: { transport, port in
+                let address = transport == "udp" ? configuration.syslogUDP : configuration.syslogTCP
+                printLine("Syslog listening on \(transport)://\(address?.host ?? host):\(port)")
+            }
+        )
     }
 
     func makeConfiguration() throws -> RuntimeConfiguration {
@@ -91,6 +108,21 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.server.maxBodyBytes = Int(bytes)
         }
         configuration.rulesDirectory = rulesDirectory ?? Environment.value("TOCSIN_RULES_DIR")
+        for (flag, value, environment) in [
+            ("--syslog-udp", syslogUDP, "TOCSIN_SYSLOG_UDP"), ("--syslog-tcp", syslogTCP, "TOCSIN_SYSLOG_TCP"),
+        ] {
+            guard let text = value ?? Environment.value(environment) else {
+                continue
+            }
+            guard let address = RuntimeConfiguration.parseAddress(text) else {
+                throw ValidationError("\(flag) must be host:port, e.g. 0.0.0.0:5514")
+            }
+            if flag == "--syslog-udp" {
+                configuration.syslogUDP = address
+            } else {
+                configuration.syslogTCP = address
+            }
+        }
         return configuration
     }
 

@@ -11,6 +11,10 @@ public struct RuntimeConfiguration: Sendable {
     public var server: ServerConfiguration
     /// The directory of YAML rule and target files, watched for changes; `nil` for none.
     public var rulesDirectory: String?
+    /// Where the syslog UDP listener binds (`host`, `port`); `nil` for none.
+    public var syslogUDP: (host: String, port: Int)?
+    /// Where the syslog TCP listener binds (`host`, `port`); `nil` for none.
+    public var syslogTCP: (host: String, port: Int)?
     /// Deliveries in flight at once, over all targets.
     public var maxDeliveriesInFlight = 256
 

@@ -19,11 +19,13 @@ public enum TocsinRuntime: Sendable {
     ///   - configuration: The validated settings.
     ///   - logger: Where every component logs.
     ///   - onListening: Called with the bound port once the server accepts connections.
+    ///   - onSyslogListening: Called with `udp` or `tcp` and the bound port once a syslog listener runs.
     /// - Throws: When the data directory, its keys or the database cannot be opened, or a service fails.
     public static func serve(
         _ configuration: RuntimeConfiguration,
         logger: Logger,
-        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+        onSyslogListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
     ) async throws {
         let store = try EventStore.open(configuration.store, logger: logger)
         let keyPath = configuration.store.dataDirectory + "/" + KeyFiles.adminKeyName
@@ -49,11 +51,17 @@ public enum TocsinRuntime: Sendable {
             logger: logger,
             onServerRunning: onListening
         )
-        // Start order: log writer and timer, then routing, then HTTP; shutdown runs in reverse.
+        let listeners = syslogListeners(
+            configuration,
+            ingest: SyslogIngest(log: store, logger: logger),
+            logger: logger,
+            onListening: onSyslogListening
+        )
+        // Start order: log writer and timer, then routing, then HTTP and syslog; shutdown runs in reverse.
         let group = ServiceGroup(
             configuration: .init(
                 services: store.services.map { .init(service: $0) } + routing.services.map { .init(service: $0) }
-                    + [.init(service: application)],
+                    + [.init(service: application)] + listeners.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
@@ -65,6 +73,26 @@ public enum TocsinRuntime: Sendable {
             throw error
         }
         try await routing.client.shutdown()
+    }
+
+    private static func syslogListeners(
+        _ configuration: RuntimeConfiguration,
+        ingest: SyslogIngest,
+        logger: Logger,
+        onListening: @escaping @Sendable (String, Int) async -> Void
+    ) -> [any Service] {
+        var listeners: [any Service] = []
+        if let (host, port) = configuration.syslogUDP {
+            listeners.append(
+                SyslogUDPListener(host: host, port: port, ingest: ingest, logger: logger) { await onListening("udp", $0) }
+            )
+        }
+        if let (host, port) = configuration.syslogTCP {
+            listeners.append(
+                SyslogTCPListener(host: host, port: port, ingest: ingest, logger: logger) { await onListening("tcp", $0) }
+            )
+        }
+        return listeners
     }
 
     /// The routing state loaded from the store and the rules directory, and the services that

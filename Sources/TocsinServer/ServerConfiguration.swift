@@ -22,6 +22,14 @@ public struct ServerConfiguration: Sendable {
     ///
     /// Default 1 MiB.
     public var maxBodyBytes: Int = 1024 * 1024
+    /// Largest accepted body on `POST /v1/sources/{format}` (as sent, possibly gzipped).
+    ///
+    /// Default 32 MiB.
+    public var maxSourceBodyBytes: Int = 32 * 1024 * 1024
+    /// Largest a gzipped source body may grow to when decompressed.
+    ///
+    /// Default 256 MiB.
+    public var maxSourceDecompressedBytes: Int = 256 * 1024 * 1024
     /// Most events in one batch request.
     ///
     /// Default 10,000.

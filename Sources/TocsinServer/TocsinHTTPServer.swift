@@ -33,6 +33,9 @@ public enum TocsinHTTPServer: Sendable {
         api.get("events") { request, context in try await queries.list(request, context: context) }
         api.get("events/:seq") { request, context in try await queries.get(request, context: context) }
         api.get("stream") { request, context in try await queries.stream(request, context: context) }
+        let sources = SourceController(log: log, configuration: configuration)
+        api.post("sources/:format") { request, context in try await sources.ingest(request, context: context) }
+        api.get("sources/okta") { request, context in try await sources.verifyOkta(request, context: context) }
         let patterns = PatternController(configuration: configuration)
         api.post("patterns/test") { request, context in try await patterns.test(request, context: context) }
         if let administration {

@@ -63,15 +63,15 @@ public final class EventStore: EventLog, Sendable {
         return try DatabasePool(path: path, configuration: configuration)
     }
 
-    /// Appends events; returns after the group commit that holds them.
-    public func append(_ events: [CloudEvent]) async throws -> [AppendReceipt] {
+    /// Appends entries; returns after the group commit that holds them.
+    public func append(entries events: [LogEntry]) async throws -> [AppendReceipt] {
         if events.isEmpty {
             return []
         }
         // Serialising and hashing each record happens here, on the producer's task, in parallel;
         // the single writer only links digests into the chain.
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        return try await queue.submit(events.map { LogRecord(event: $0, ingestMilliseconds: now) })
+        return try await queue.submit(events.map { LogRecord(entry: $0, ingestMilliseconds: now) })
     }
 
     /// The event with sequence number `sequence`, or `nil`.

@@ -18,12 +18,15 @@ struct LogRecord: Sendable {
     var ingestMilliseconds: Int64
     var previousHash: [UInt8]
     var hash: [UInt8]
+    /// The OCSF view's JSON bytes, for native records.
+    var ocsf: [UInt8]?
 
     static let columns =
-        "seq, source, id, type, subject, time_ms, attributes, data_kind, data, ingest_ms, prev_hash, hash"
+        "seq, source, id, type, subject, time_ms, attributes, data_kind, data, ingest_ms, prev_hash, hash, ocsf"
 
-    /// Prepares a record for `event` (everything but its place in the chain), off the writer's path.
-    init(event: CloudEvent, ingestMilliseconds: Int64) {
+    /// Prepares a record for `entry` (everything but its place in the chain), off the writer's path.
+    init(entry: LogEntry, ingestMilliseconds: Int64) {
+        let event = entry.event
         self.sequence = 0
         self.source = event.source
         self.id = event.id
@@ -35,14 +38,9 @@ struct LogRecord: Sendable {
         self.data = HashChain.dataBytes(event.data)
         self.ingestMilliseconds = ingestMilliseconds
         self.previousHash = []
-        self.hash = HashChain.digest(
-            canonical: HashChain.canonicalBytes(
-                attributes: attributes,
-                dataKind: dataKind,
-                data: data,
-                ingestMilliseconds: ingestMilliseconds
-            )
-        )
+        self.ocsf = entry.ocsf.map { JSONWriter().bytes($0) }
+        self.hash = []
+        self.hash = HashChain.digest(canonical: canonicalBytes)
     }
 
     /// Places a prepared record at `sequence` after `previousHash`; its digest becomes the chain hash.
@@ -65,6 +63,7 @@ struct LogRecord: Sendable {
         ingestMilliseconds = row["ingest_ms"]
         previousHash = Array(row["prev_hash"] as Data)
         hash = Array(row["hash"] as Data)
+        ocsf = (row["ocsf"] as Data?).map(Array.init)
     }
 
     /// The chain hash this record's content implies after its stored `prev_hash`.
@@ -77,14 +76,15 @@ struct LogRecord: Sendable {
             attributes: attributes,
             dataKind: dataKind,
             data: data,
-            ingestMilliseconds: ingestMilliseconds
+            ingestMilliseconds: ingestMilliseconds,
+            ocsf: ocsf
         )
     }
 
     var arguments: StatementArguments {
         [
             sequence, source, id, type, subject, timeMilliseconds, Data(attributes), Int64(dataKind), Data(data),
-            ingestMilliseconds, Data(previousHash), Data(hash),
+            ingestMilliseconds, Data(previousHash), Data(hash), ocsf.map { Data($0) },
         ]
     }
 
@@ -99,7 +99,22 @@ struct LogRecord: Sendable {
         case 2: event.data = .text(String(decoding: data, as: UTF8.self))
         default: event.data = .binary(data)
         }
-        return LoggedEvent(sequence: sequence, event: event, ingestMilliseconds: ingestMilliseconds, hash: hash)
+        return LoggedEvent(
+            sequence: sequence,
+            event: event,
+            ingestMilliseconds: ingestMilliseconds,
+            hash: hash,
+            ocsf: try ocsf.map { bytes in
+                do {
+                    return try JSONParser().parse(bytes)
+                } catch {
+                    throw StoreError(
+                        code: .corruptRecord,
+                        message: "record \(sequence) has an unreadable OCSF view; run 'tocsin audit verify'"
+                    )
+                }
+            }
+        )
     }
 
     /// Whether the indexed columns agree with the hashed attributes (they are copies kept for queries).

@@ -94,7 +94,7 @@ struct LogWriter: Service {
     ) throws -> [[AppendReceipt]] {
         let lookup = try db.cachedStatement(sql: "SELECT seq FROM events WHERE source = ? AND id = ?")
         let insert = try db.cachedStatement(
-            sql: "INSERT INTO events (\(LogRecord.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            sql: "INSERT INTO events (\(LogRecord.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         )
         var inBatch: [String: Int64] = [:]
         var all: [[AppendReceipt]] = []

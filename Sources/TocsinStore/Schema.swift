@@ -98,6 +98,9 @@ enum Schema {
                     """
             )
         }
+        migrator.registerMigration("v3-ocsf") { db in
+            try db.execute(sql: "ALTER TABLE events ADD COLUMN ocsf BLOB")
+        }
         return migrator
     }
 }

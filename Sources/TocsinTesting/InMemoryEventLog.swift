@@ -10,15 +10,18 @@ public final class InMemoryEventLog: EventLog, Sendable {
     /// Creates an empty log.
     public init() {}
 
-    /// Appends events, recognising duplicate `source`+`id`.
-    public func append(_ newEvents: [CloudEvent]) async throws -> [AppendReceipt] {
+    /// Appends entries, recognising duplicate `source`+`id`.
+    public func append(entries: [LogEntry]) async throws -> [AppendReceipt] {
         events.withLock { events in
-            newEvents.map { event in
+            entries.map { entry in
+                let event = entry.event
                 if let existing = events.first(where: { $0.event.source == event.source && $0.event.id == event.id }) {
                     return AppendReceipt(sequence: existing.sequence, isDuplicate: true)
                 }
                 let sequence = Int64(events.count + 1)
-                events.append(LoggedEvent(sequence: sequence, event: event, ingestMilliseconds: 0, hash: []))
+                events.append(
+                    LoggedEvent(sequence: sequence, event: event, ingestMilliseconds: 0, hash: [], ocsf: entry.ocsf)
+                )
                 return AppendReceipt(sequence: sequence, isDuplicate: false)
             }
         }

@@ -4,11 +4,11 @@
 ///
 /// The embedded SQLite store implements it.
 public protocol EventLog: Sendable {
-    /// Appends events atomically and returns only after they are durable.
+    /// Appends entries atomically and returns only after they are durable.
     ///
-    /// Events whose `source`+`id` is already stored are not stored again; their receipt carries
-    /// the existing sequence number and `isDuplicate == true`.
-    func append(_ events: [CloudEvent]) async throws -> [AppendReceipt]
+    /// Entries whose event's `source`+`id` is already stored are not stored again; their receipt
+    /// carries the existing sequence number and `isDuplicate == true`.
+    func append(entries: [LogEntry]) async throws -> [AppendReceipt]
 
     /// The event with sequence number `sequence`, or `nil`.
     func event(at sequence: Int64) async throws -> LoggedEvent?
@@ -22,4 +22,27 @@ public protocol EventLog: Sendable {
     /// Waits until an event with a sequence number greater than `sequence` is committed, or until
     /// `timeout` passes, whichever is first.
     func waitForAppend(after sequence: Int64, timeout: Duration) async
+}
+
+extension EventLog {
+    /// Appends events that carry no normalised view.
+    public func append(_ events: [CloudEvent]) async throws -> [AppendReceipt] {
+        try await append(entries: events.map { LogEntry(event: $0) })
+    }
+}
+
+/// What the log stores for one event: the event and, for native records, their OCSF view.
+///
+/// The view is part of the hashed record, so it is as tamper-evident as the event.
+public struct LogEntry: Sendable, Hashable {
+    /// The event.
+    public var event: CloudEvent
+    /// The normalised OCSF view, or `nil` when no OCSF class is mapped for the record.
+    public var ocsf: JSONValue?
+
+    /// Creates an entry.
+    public init(event: CloudEvent, ocsf: JSONValue? = nil) {
+        self.event = event
+        self.ocsf = ocsf
+    }
 }

@@ -31,21 +31,30 @@ public enum HashChain: Sendable {
         }
     }
 
-    /// The canonical bytes of a record: a version tag, then ingest time, attributes and data, each length-prefixed.
+    /// The canonical bytes of a record: a version tag, then ingest time, attributes and data, each
+    /// length-prefixed, then, for a record with an OCSF view, the tag `o` and the view's JSON bytes.
+    ///
+    /// Records without a view encode exactly as before views existed, so older logs still verify.
     public static func canonicalBytes(
         attributes: [UInt8],
         dataKind: UInt8,
         data: [UInt8],
-        ingestMilliseconds: Int64
+        ingestMilliseconds: Int64,
+        ocsf: [UInt8]? = nil
     ) -> [UInt8] {
         var output: [UInt8] = Array("tocsin.record.v1".utf8)
-        output.reserveCapacity(output.count + 21 + attributes.count + data.count)
+        output.reserveCapacity(output.count + 26 + attributes.count + data.count + (ocsf?.count ?? 0))
         appendInteger(UInt64(bitPattern: ingestMilliseconds), to: &output)
         appendInteger(UInt32(attributes.count), to: &output)
         output.append(contentsOf: attributes)
         output.append(dataKind)
         appendInteger(UInt32(data.count), to: &output)
         output.append(contentsOf: data)
+        if let ocsf {
+            output.append(UInt8(ascii: "o"))
+            appendInteger(UInt32(ocsf.count), to: &output)
+            output.append(contentsOf: ocsf)
+        }
         return output
     }
 

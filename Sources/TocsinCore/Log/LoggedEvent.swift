@@ -10,25 +10,42 @@ public struct LoggedEvent: Sendable, Hashable {
     public var ingestMilliseconds: Int64
     /// `SHA-256(previous hash ‖ canonical bytes)`.
     public var hash: [UInt8]
+    /// The OCSF view stored with a native record, or `nil`.
+    public var ocsf: JSONValue?
 
     /// Creates a logged event.
-    public init(sequence: Int64, event: CloudEvent, ingestMilliseconds: Int64, hash: [UInt8]) {
+    public init(sequence: Int64, event: CloudEvent, ingestMilliseconds: Int64, hash: [UInt8], ocsf: JSONValue? = nil)
+    {
         self.sequence = sequence
         self.event = event
         self.ingestMilliseconds = ingestMilliseconds
         self.hash = hash
+        self.ocsf = ocsf
     }
 
-    /// The API representation: `{"seq":…,"ingesttime":…,"hash":…,"event":{CloudEvent JSON}}`.
+    /// The API representation: `{"seq":…,"ingesttime":…,"hash":…,"event":{CloudEvent JSON},"ocsf":{…}}`
+    /// (`ocsf` only when the event has a view).
     public var jsonValue: JSONValue {
-        .object(
-            JSONObject([
-                .init(name: "seq", value: .number(JSONNumber(sequence))),
-                .init(name: "ingesttime", value: .string(Timestamp(epochMilliseconds: ingestMilliseconds).text)),
-                .init(name: "hash", value: .string(Hex.encode(hash))),
-                .init(name: "event", value: event.jsonValue()),
-            ])
-        )
+        var members: [JSONObject.Member] = [
+            .init(name: "seq", value: .number(JSONNumber(sequence))),
+            .init(name: "ingesttime", value: .string(Timestamp(epochMilliseconds: ingestMilliseconds).text)),
+            .init(name: "hash", value: .string(Hex.encode(hash))),
+            .init(name: "event", value: event.jsonValue()),
+        ]
+        if let ocsf {
+            members.append(.init(name: "ocsf", value: ocsf))
+        }
+        return .object(JSONObject(members))
+    }
+
+    /// The document event patterns and input transformers see: the CloudEvent JSON with the OCSF
+    /// view, when there is one, under the top-level key `ocsf`.
+    public var matchDocument: JSONValue {
+        let document = event.jsonValue()
+        guard let ocsf, case .object(let object) = document else {
+            return document
+        }
+        return .object(JSONObject(object.members + [.init(name: "ocsf", value: ocsf)]))
     }
 }
 

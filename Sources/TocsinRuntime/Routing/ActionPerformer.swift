@@ -33,7 +33,7 @@ struct ActionPerformer: Sendable {
                 await post(webhook, body: logged.event.structuredJSONBytes(), delivery: delivery, target: target), nil
             )
         }
-        let event = logged.event.jsonValue()
+        let event = logged.matchDocument
         let transformed = delivery.input?.apply(to: event)
         switch target.kind {
         case .webhook(let webhook):

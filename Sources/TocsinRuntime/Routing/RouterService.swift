@@ -40,7 +40,7 @@ struct RouterService: Service {
                 let table = state.current
                 var deliveries: [RoutingStore.NewDelivery] = []
                 for logged in page.events where logged.sequence <= through {
-                    for route in table.routes(for: logged.event.jsonValue(), context: context) {
+                    for route in table.routes(for: logged.matchDocument, context: context) {
                         deliveries.append(
                             .init(
                                 eventSequence: logged.sequence,

@@ -3,15 +3,6 @@
 import Crypto
 public import TocsinCore
 
-/// A native record as Tocsin stores it: a CloudEvent carrying the record unchanged as `data`, and
-/// the record's normalised view in OCSF shape (when the record is of a class Tocsin maps).
-public struct NormalizedRecord: Sendable, Hashable {
-    /// The event to append to the log.
-    public var event: CloudEvent
-    /// The OCSF view, or `nil` for records no OCSF class is mapped for.
-    public var ocsf: JSONValue?
-}
-
 /// Syslog lines (RFC 3164 or RFC 5424) to CloudEvents, with sshd, PAM and sudo lines normalised to
 /// OCSF Authentication (3002), SSH Activity (4007) or Authorize Session (3003).
 ///
@@ -36,7 +27,7 @@ public struct SyslogNormalizer: Sendable {
     /// Normalises one line.
     ///
     /// - Throws: ``SourceError`` when the line is not syslog.
-    public func normalize(_ line: String) throws(SourceError) -> NormalizedRecord {
+    public func normalize(_ line: String) throws(SourceError) -> LogEntry {
         let message = try parser.parse(line)
         let authentication = AuthenticationLine.classify(app: message.appName, message: message.message)
         let time = message.time ?? Timestamp(epochMilliseconds: parser.referenceMilliseconds)
@@ -59,7 +50,7 @@ public struct SyslogNormalizer: Sendable {
             time: time,
             data: .text(line)
         )
-        return NormalizedRecord(
+        return LogEntry(
             event: event,
             ocsf: authentication.map { OCSFAuthentication.view($0, message: message, time: time) }
         )

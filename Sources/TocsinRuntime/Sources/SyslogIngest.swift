@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import Logging
+import Synchronization
+import TocsinCore
+import TocsinSources
+
+/// Normalises syslog messages and appends them, counting what was refused.
+///
+/// Refused messages are logged with their peer and the error's location, never their content.
+final class SyslogIngest: Sendable {
+    private let log: any EventLog
+    private let logger: Logger
+    private let rejected = Atomic<Int>(0)
+
+    init(log: any EventLog, logger: Logger) {
+        self.log = log
+        self.logger = logger
+    }
+
+    /// Normalises `messages` from `peer` and appends the good ones in one commit.
+    ///
+    /// - Throws: When the log refuses the append (the messages are then not acknowledged).
+    func ingest(_ messages: [[UInt8]], peer: String) async throws {
+        let normalizer = SyslogNormalizer(referenceMilliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+        var entries: [LogEntry] = []
+        entries.reserveCapacity(messages.count)
+        for message in messages {
+            do throws(SourceError) {
+                guard let line = String(validating: message, as: UTF8.self) else {
+                    throw SourceError(offset: 0, message: "invalid UTF-8")
+                }
+                entries.append(try normalizer.normalize(line))
+            } catch {
+                let total = rejected.add(1, ordering: .relaxed).newValue
+                logger.warning(
+                    "Refused a syslog message.",
+                    metadata: ["peer": "\(peer)", "error": "\(error)", "syslog.rejected.total": "\(total)"]
+                )
+            }
+        }
+        if !entries.isEmpty {
+            _ = try await log.append(entries: entries)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import TocsinCore
+
+/// AWS CloudTrail records to CloudEvents with an OCSF view (Authentication 3002, Account Change 3001,
+/// or API Activity 6003, as AWS Security Lake maps them).
+///
+/// The convention (stable):
+/// - `source`: `/aws/cloudtrail/<recipientAccountId>/<awsRegion>`;
+/// - `type`: `aws.cloudtrail.<service>.<eventName>`, the service being `eventSource` without
+///   `.amazonaws.com` (`aws.cloudtrail.signin.ConsoleLogin`, `aws.cloudtrail.iam.CreateAccessKey`);
+/// - `subject`: the actor, `userIdentity.arn` (else `userName`, `principalId`, `invokedBy`);
+/// - `time`: `eventTime`; `id`: `eventID`;
+/// - `data`: the record (an EventBridge envelope is kept whole; its `detail` is the record).
+struct CloudTrailNormalizer {
+    func normalize(_ record: JSONRecord) throws(SourceError) -> LogEntry {
+        var fields = record.fields
+        if fields.member("digestStartTime") != nil, fields.member("logFiles") != nil {
+            throw SourceError(
+                path: "$",
+                message: "this is a CloudTrail digest file (log file validation), not a record; ingest the log files"
+            )
+        }
+        if fields.member("detail-type") != nil {
+            fields = try fields.requiredObject("detail")
+        }
+        let time = try fields.requiredTime("eventTime")
+        let eventSource = try fields.requiredString("eventSource")
+        let eventName = try fields.requiredString("eventName")
+        let service = eventSource.hasSuffix(".amazonaws.com") ? String(eventSource.dropLast(14)) : eventSource
+        let account = fields.string("recipientAccountId") ?? fields.string("userIdentity", "accountId") ?? "-"
+        let region = fields.string("awsRegion") ?? "-"
+        let isInsight = fields.string("eventType") == "AwsCloudTrailInsight"
+        let event = record.event(
+            id: fields.string("eventID"),
+            source: "/aws/cloudtrail/\(account)/\(region)",
+            type: isInsight ? "aws.cloudtrail.insight.\(eventName)" : "aws.cloudtrail.\(service).\(eventName)",
+            subject: fields.string("userIdentity", "arn") ?? fields.string("userIdentity", "userName")
+                ?? fields.string("userIdentity", "principalId") ?? fields.string("userIdentity", "invokedBy"),
+            time: time
+        )
+        return LogEntry(event: event, ocsf: CloudTrailOCSF(fields: fields, eventName: eventName, time: time).view())
+    }
+}

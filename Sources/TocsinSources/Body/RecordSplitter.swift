@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: Apache-2.0
+
+public import TocsinCore
+
+/// One native record cut out of a body.
+public struct SourceRecord: Sendable {
+    /// What the record holds.
+    public enum Content: Sendable {
+        /// A JSON record; `raw` is its exact text when the record was a whole line or body, and
+        /// `nil` when it was an element of a wrapper (then it is stored re-encoded, compactly).
+        case json(JSONValue, raw: [UInt8]?)
+        /// A text line (UTF-8 validated, line ending removed).
+        case text(String)
+    }
+
+    /// Where it was.
+    public var position: RecordPosition
+    /// The record.
+    public var content: Content
+}
+
+/// Cuts a body into records: a single JSON record, a JSON array, a provider's wrapper
+/// (`{"Records":[…]}`, `{"records":[…]}`, `EventList.items`, an Okta event-hook delivery), NDJSON
+/// (each line may itself be any of these), or text lines.
+public struct RecordSplitter: Sendable {
+    /// Whether records are text lines.
+    public var isText: Bool
+    /// Limits for each JSON document (a whole body, or one NDJSON line).
+    public var limits: JSONParser.Limits
+
+    /// Creates a splitter.
+    public init(isText: Bool, limits: JSONParser.Limits) {
+        self.isText = isText
+        self.limits = limits
+    }
+
+    /// The records of `body` and the lines that could not be read, in body order.
+    public func split(_ body: [UInt8], firstLine: Int = 1) -> (records: [SourceRecord], rejected: [RejectedRecord]) {
+        var records: [SourceRecord] = []
+        var rejected: [RejectedRecord] = []
+        if !isText, let document = wholeDocument(body) {
+            append(document, raw: Array(trimmed(body[...])), line: nil, skipped: 0, to: &records)
+            return (records, rejected)
+        }
+        var line = firstLine - 1
+        var start = 0
+        while start < body.count {
+            line += 1
+            let end = body[start...].firstIndex(of: UInt8(ascii: "\n")) ?? body.count
+            var content = body[start..<end]
+            start = end + 1
+            if content.last == UInt8(ascii: "\r") {
+                content = content.dropLast()
+            }
+            if content.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                continue
+            }
+            let position = RecordPosition(index: records.count + rejected.count, line: line)
+            if isText {
+                guard let text = String(validating: content, as: UTF8.self) else {
+                    rejected.append(.init(position: position, error: SourceError(offset: 0, message: "invalid UTF-8")))
+                    continue
+                }
+                records.append(SourceRecord(position: position, content: .text(text)))
+                continue
+            }
+            do {
+                let value = try JSONParser(limits: limits).parse(content)
+                append(value, raw: Array(content), line: line, skipped: rejected.count, to: &records)
+            } catch {
+                rejected.append(
+                    .init(position: position, error: SourceError(offset: error.offset, message: error.message))
+                )
+            }
+        }
+        return (records, rejected)
+    }
+
+    /// The body as one JSON document, when it is one (a pretty-printed file or a single record).
+    private func wholeDocument(_ body: [UInt8]) -> JSONValue? {
+        guard let first = body.first(where: { !Self.isSpace($0) }), first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+        else {
+            return nil
+        }
+        return try? JSONParser(limits: limits).parse(body)
+    }
+
+    private func append(
+        _ value: JSONValue,
+        raw: [UInt8],
+        line: Int?,
+        skipped: Int,
+        to records: inout [SourceRecord]
+    ) {
+        guard let elements = Self.unwrap(value) else {
+            let position = RecordPosition(index: records.count + skipped, line: line)
+            records.append(SourceRecord(position: position, content: .json(value, raw: raw)))
+            return
+        }
+        for element in elements {
+            let position = RecordPosition(index: records.count + skipped, line: line)
+            records.append(SourceRecord(position: position, content: .json(element, raw: nil)))
+        }
+    }
+
+    /// The records inside a wrapper, or `nil` when `value` is a record itself.
+    static func unwrap(_ value: JSONValue) -> [JSONValue]? {
+        switch value {
+        case .array(let elements):
+            return elements
+        case .object(let object):
+            for key in ["Records", "records"] {
+                if case .array(let elements) = object[key] {
+                    return elements
+                }
+            }
+            if object["kind"]?.stringValue == "EventList", case .array(let items) = object["items"] {
+                return items
+            }
+            if object["eventType"]?.stringValue == "com.okta.event_hook", case .array(let events) = object["data"]?["events"] {
+                return events
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    private func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var bytes = bytes
+        while let first = bytes.first, Self.isSpace(first) {
+            bytes = bytes.dropFirst()
+        }
+        while let last = bytes.last, Self.isSpace(last) {
+            bytes = bytes.dropLast()
+        }
+        return bytes
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+}

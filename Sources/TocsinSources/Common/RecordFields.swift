@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import TocsinCore
+
+/// Read access to a JSON record's members by key path, with located errors for what is required.
+///
+/// Optional members of an unexpected type read as absent; required ones are refused with their
+/// path and the type that was found (never the value).
+struct RecordFields {
+    let value: JSONValue
+
+    init(_ value: JSONValue) {
+        self.value = value
+    }
+
+    /// The member at `keys`, if present and not `null`.
+    func member(_ keys: String...) -> JSONValue? {
+        member(keys)
+    }
+
+    func member(_ keys: [String]) -> JSONValue? {
+        var current = value
+        for key in keys {
+            guard let next = current[key], next != .null else {
+                return nil
+            }
+            current = next
+        }
+        return current
+    }
+
+    /// The string at `keys`; a number is read as its text.
+    func string(_ keys: String...) -> String? {
+        switch member(keys) {
+        case .string(let text): return text.isEmpty ? nil : text
+        case .number(let number): return number.text
+        default: return nil
+        }
+    }
+
+    /// The boolean at `keys`; the strings `"true"`/`"false"` (any case) count too.
+    func bool(_ keys: String...) -> Bool? {
+        switch member(keys) {
+        case .bool(let flag): return flag
+        case .string(let text):
+            switch text.lowercased() {
+            case "true", "yes": return true
+            case "false", "no": return false
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    /// The integer at `keys` (a JSON integer or a string of digits).
+    func integer(_ keys: String...) -> Int64? {
+        switch member(keys) {
+        case .number(let number): return Int64(number.text) ?? Double(number.text).map { Int64($0) }
+        case .string(let text): return Int64(text)
+        default: return nil
+        }
+    }
+
+    /// The array at `keys`, or an empty array.
+    func array(_ keys: String...) -> [JSONValue] {
+        if case .array(let elements) = member(keys) {
+            return elements
+        }
+        return []
+    }
+
+    /// The non-empty string at `keys`, or a located error.
+    func requiredString(_ keys: String...) throws(SourceError) -> String {
+        let found = member(keys)
+        guard case .string(let text) = found, !text.isEmpty else {
+            throw Self.missing(keys, found: found, expected: "a non-empty string")
+        }
+        return text
+    }
+
+    /// The object at `keys`, or a located error.
+    func requiredObject(_ keys: String...) throws(SourceError) -> RecordFields {
+        let found = member(keys)
+        guard case .object = found, let found else {
+            throw Self.missing(keys, found: found, expected: "an object")
+        }
+        return RecordFields(found)
+    }
+
+    /// The time at `keys`, or a located error: RFC 3339, the zone-less UTC form exporters write
+    /// (`2025-01-15 14:20:35.456`), or epoch milliseconds as a number.
+    func requiredTime(_ keys: String...) throws(SourceError) -> Timestamp {
+        let found = member(keys)
+        guard let found, let time = Self.time(found) else {
+            throw Self.missing(keys, found: found, expected: "an RFC 3339 time or epoch milliseconds")
+        }
+        return time
+    }
+
+    /// The time at `keys`, if present and readable.
+    func time(_ keys: String...) -> Timestamp? {
+        member(keys).flatMap(Self.time)
+    }
+
+    static func time(_ value: JSONValue) -> Timestamp? {
+        switch value {
+        case .string(let text):
+            if let time = Timestamp(rfc3339: text) {
+                return time
+            }
+            let utf8 = Array(text.utf8)
+            guard utf8.count >= 19, utf8[10] == UInt8(ascii: " "), !text.hasSuffix("Z") else {
+                return nil
+            }
+            return Timestamp(rfc3339: String(text.prefix(10)) + "T" + String(text.dropFirst(11)) + "Z")
+        case .number(let number):
+            return Int64(number.text).map { Timestamp(epochMilliseconds: $0) }
+        default:
+            return nil
+        }
+    }
+
+    /// Requires the record to be a JSON object.
+    static func object(_ value: JSONValue) throws(SourceError) -> RecordFields {
+        guard case .object = value else {
+            throw SourceError(path: "$", message: "expected a JSON object, found \(value.typeName)")
+        }
+        return RecordFields(value)
+    }
+
+    static func missing(_ keys: [String], found: JSONValue?, expected: String) -> SourceError {
+        let path = "$." + keys.joined(separator: ".")
+        guard let found else {
+            return SourceError(path: path, message: "required member is missing; expected \(expected)")
+        }
+        let what = found.typeName == "string" ? "a string that is not one" : found.typeName
+        return SourceError(path: path, message: "expected \(expected), found \(what)")
+    }
+}

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Crypto
+import TocsinCore
+
+/// Ids for records that carry none of their own: the first 32 hex digits of SHA-256 over the
+/// record's bytes, so the same record ingested twice gets the same id.
+enum RecordIdentity {
+    static func digest(_ bytes: [UInt8]) -> String {
+        String(Hex.encode(SHA256.hash(data: bytes)).prefix(32))
+    }
+}
+
+/// What every JSON normaliser is given: the record and its bytes as they will be stored as `data`.
+struct JSONRecord {
+    let fields: RecordFields
+    let bytes: [UInt8]
+
+    /// The event with the conventions every format shares: JSON data, the native bytes unchanged.
+    func event(id: String?, source: String, type: String, subject: String?, time: Timestamp) -> CloudEvent {
+        CloudEvent(
+            id: id ?? RecordIdentity.digest(bytes),
+            source: source,
+            type: type,
+            dataContentType: "application/json",
+            subject: subject,
+            time: time,
+            data: .json(bytes)
+        )
+    }
+}
