@@ -129,6 +129,7 @@ let package = Package(
             name: "TocsinCLI",
             dependencies: [
                 "TocsinCore",
+                "TocsinSources",
                 "TocsinRules",
                 "TocsinConfig",
                 "TocsinStore",
@@ -162,6 +163,7 @@ let package = Package(
         .testTarget(
             name: "TocsinSourcesTests",
             dependencies: ["TocsinCore", "TocsinSources"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -52,7 +52,7 @@ struct SourceController: Sendable {
                 code: "no-valid-records",
                 title: "No record in the body could be read",
                 detail: "every \(format.rawValue) record was refused; 'errors' says where and why",
-                extensions: [.init(name: "errors", value: errors)]
+                extensions: [.init(name: "rejected", value: Self.number(batch.rejected.count)), .init(name: "errors", value: errors)]
             )
         }
         var accepted = 0

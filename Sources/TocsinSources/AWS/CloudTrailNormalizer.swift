@@ -24,13 +24,15 @@ struct CloudTrailNormalizer {
         if fields.member("detail-type") != nil {
             fields = try fields.requiredObject("detail")
         }
-        let time = try fields.requiredTime("eventTime")
-        let eventSource = try fields.requiredString("eventSource")
-        let eventName = try fields.requiredString("eventName")
+        let time = try fields.optionalTime(["eventTime"])
+        // Insights records name the API they are about under `insightDetails`.
+        let isInsight = fields.string("eventType") == "AwsCloudTrailInsight"
+        let named = isInsight ? try fields.requiredObject("insightDetails") : fields
+        let eventSource = try named.requiredString("eventSource")
+        let eventName = try named.requiredString("eventName")
         let service = eventSource.hasSuffix(".amazonaws.com") ? String(eventSource.dropLast(14)) : eventSource
         let account = fields.string("recipientAccountId") ?? fields.string("userIdentity", "accountId") ?? "-"
         let region = fields.string("awsRegion") ?? "-"
-        let isInsight = fields.string("eventType") == "AwsCloudTrailInsight"
         let event = record.event(
             id: fields.string("eventID"),
             source: "/aws/cloudtrail/\(account)/\(region)",
@@ -39,6 +41,6 @@ struct CloudTrailNormalizer {
                 ?? fields.string("userIdentity", "principalId") ?? fields.string("userIdentity", "invokedBy"),
             time: time
         )
-        return LogEntry(event: event, ocsf: CloudTrailOCSF(fields: fields, eventName: eventName, time: time).view())
+        return LogEntry(event: event, ocsf: CloudTrailOCSF(fields: fields, eventName: eventName, time: time ?? record.received).view())
     }
 }

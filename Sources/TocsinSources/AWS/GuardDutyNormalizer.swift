@@ -25,7 +25,7 @@ struct GuardDutyNormalizer {
         else {
             throw RecordFields.missing(["severity"], found: finding.member("severity"), expected: "a number")
         }
-        let time = try finding.member("updatedAt") != nil ? finding.requiredTime("updatedAt") : finding.requiredTime("createdAt")
+        let time = try finding.optionalTime(["updatedAt"], ["createdAt"])
         let event = record.event(
             id: "\(id)@\(finding.string("updatedAt") ?? finding.string("createdAt") ?? "-")",
             source: "/aws/guardduty/\(finding.string("accountId") ?? "-")/\(finding.string("region") ?? "-")",
@@ -33,7 +33,7 @@ struct GuardDutyNormalizer {
             subject: type,
             time: time
         )
-        return LogEntry(event: event, ocsf: view(finding, type: type, severity: severity, time: time))
+        return LogEntry(event: event, ocsf: view(finding, type: type, severity: severity, time: time ?? record.received))
     }
 
     private func view(_ finding: RecordFields, type: String, severity: Double, time: Timestamp) -> JSONValue {

@@ -4,7 +4,7 @@ import Crypto
 import TocsinCore
 
 /// The field order of VPC flow log lines: the default (v2) order until a header line names another.
-struct VPCFlowFields {
+public struct VPCFlowFields: Sendable {
     /// Canonical field names (lower case, no hyphens) in line order.
     var names: [String]
 
@@ -19,6 +19,11 @@ struct VPCFlowFields {
     /// `srcAddr`, `srcaddr` and `src-addr` are the same field.
     static func canonical(_ name: String) -> String {
         String(decoding: name.lowercased().utf8.filter { $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: "_") }, as: UTF8.self)
+    }
+
+    /// Whether `line` is a header line naming fields rather than a record.
+    public static func isHeader(_ line: String) -> Bool {
+        isHeader(line.split(separator: " ", omittingEmptySubsequences: true))
     }
 
     /// Whether `tokens` are field names rather than values.

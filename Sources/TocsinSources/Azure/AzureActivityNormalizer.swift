@@ -32,7 +32,7 @@ struct AzureActivityNormalizer {
             eventClass: .apiActivity,
             activityID: activity.id,
             activityName: activity.name,
-            time: time,
+            time: time ?? record.received,
             succeeded: AzureRecord.outcome(fields.string("resulttype")),
             product: "Azure Activity Log",
             vendor: "Microsoft",

@@ -15,7 +15,10 @@ struct AzureSignInNormalizer {
         let azure = try AzureRecord(record)
         let fields = azure.fields
         let properties = azure.properties
-        let time = try fields.member("time") != nil ? azure.time() : properties.requiredTime("createdDateTime")
+        var time = try azure.time()
+        if time == nil {
+            time = try properties.optionalTime(["createdDateTime"])
+        }
         let errorCode = properties.integer("status", "errorCode") ?? fields.integer("resulttype")
         let succeeded = errorCode.map { $0 == 0 } ?? AzureRecord.outcome(fields.string("resulttype")) ?? false
         let user = properties.string("userPrincipalName") ?? properties.string("servicePrincipalName")
@@ -30,7 +33,7 @@ struct AzureSignInNormalizer {
             eventClass: .authentication,
             activityID: 1,
             activityName: "Logon",
-            time: time,
+            time: time ?? record.received,
             succeeded: succeeded,
             product: "Entra ID",
             vendor: "Microsoft",
@@ -99,7 +102,7 @@ struct AzureAuditNormalizer {
             eventClass: .apiActivity,
             activityID: crud.id,
             activityName: crud.name,
-            time: time,
+            time: time ?? record.received,
             succeeded: AzureRecord.outcome(properties.string("result") ?? fields.string("resulttype")),
             product: "Entra ID",
             vendor: "Microsoft",

@@ -21,9 +21,9 @@ struct AzureRecord {
         properties = RecordFields(fields.member("properties") ?? .object(JSONObject()))
     }
 
-    /// `time`, required.
-    func time() throws(SourceError) -> Timestamp {
-        try fields.requiredTime("time")
+    /// `time`, when present.
+    func time() throws(SourceError) -> Timestamp? {
+        try fields.optionalTime(["time"])
     }
 
     /// The subscription id in `resourceId` (`/subscriptions/<id>/…`).

@@ -76,6 +76,15 @@ public struct RecordSplitter: Sendable {
         return (records, rejected)
     }
 
+    /// The records of a body that is one JSON document holding several (an array or a provider's
+    /// wrapper), or `nil` for anything else (a single record, NDJSON, text).
+    public func wrappedRecords(_ body: [UInt8]) -> [JSONValue]? {
+        guard !isText, let document = wholeDocument(body) else {
+            return nil
+        }
+        return Self.unwrap(document)
+    }
+
     /// The body as one JSON document, when it is one (a pretty-printed file or a single record).
     private func wholeDocument(_ body: [UInt8]) -> JSONValue? {
         guard let first = body.first(where: { !Self.isSpace($0) }), first == UInt8(ascii: "{") || first == UInt8(ascii: "[")

@@ -36,12 +36,14 @@ public struct SourceDecoder: Sendable {
     public let format: SourceFormat
     private let limits: Limits
     private let syslog: SyslogNormalizer
+    private let received: Timestamp
 
     /// Creates a decoder; `referenceMilliseconds` is the collector's clock (RFC 3164 syslog has no year).
     public init(format: SourceFormat, referenceMilliseconds: Int64, limits: Limits = Limits()) {
         self.format = format
         self.limits = limits
         self.syslog = SyslogNormalizer(referenceMilliseconds: referenceMilliseconds)
+        self.received = Timestamp(epochMilliseconds: referenceMilliseconds)
     }
 
     /// Decodes `body`; `firstLine` numbers its first line (for bodies that continue a file).
@@ -58,15 +60,26 @@ public struct SourceDecoder: Sendable {
         batch.positions.reserveCapacity(records.count)
         var flowFields = VPCFlowFields.default
         for record in records {
-            do {
+            do throws(SourceError) {
                 let entry: LogEntry?
                 switch record.content {
+                case .text(let line) where format == .vpcflow && line.utf8.first == UInt8(ascii: "{"):
+                    // The parsed JSON form some pipelines write, one record per line.
+                    let value: JSONValue
+                    do {
+                        value = try JSONParser(limits: limits.json).parse(line)
+                    } catch {
+                        throw SourceError(offset: error.offset, message: error.message)
+                    }
+                    entry = try normalize(JSONRecord(fields: RecordFields(value), bytes: Array(line.utf8), received: received))
                 case .text(let line) where format == .vpcflow:
                     entry = try VPCFlowNormalizer.normalize(line: line, fields: &flowFields)
                 case .text(let line):
                     entry = try syslog.normalize(line)
                 case .json(let value, let raw):
-                    entry = try normalize(JSONRecord(fields: RecordFields(value), bytes: raw ?? JSONWriter().bytes(value)))
+                    entry = try normalize(
+                        JSONRecord(fields: RecordFields(value), bytes: raw ?? JSONWriter().bytes(value), received: received)
+                    )
                 }
                 if let entry {
                     batch.entries.append(entry)

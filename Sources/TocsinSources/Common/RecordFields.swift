@@ -8,9 +8,12 @@ import TocsinCore
 /// path and the type that was found (never the value).
 struct RecordFields {
     let value: JSONValue
+    /// Where `value` sits in the record, for error paths.
+    let base: [String]
 
-    init(_ value: JSONValue) {
+    init(_ value: JSONValue, base: [String] = []) {
         self.value = value
+        self.base = base
     }
 
     /// The member at `keys`, if present and not `null`.
@@ -73,7 +76,7 @@ struct RecordFields {
     func requiredString(_ keys: String...) throws(SourceError) -> String {
         let found = member(keys)
         guard case .string(let text) = found, !text.isEmpty else {
-            throw Self.missing(keys, found: found, expected: "a non-empty string")
+            throw Self.missing(base + keys, found: found, expected: "a non-empty string")
         }
         return text
     }
@@ -82,19 +85,25 @@ struct RecordFields {
     func requiredObject(_ keys: String...) throws(SourceError) -> RecordFields {
         let found = member(keys)
         guard case .object = found, let found else {
-            throw Self.missing(keys, found: found, expected: "an object")
+            throw Self.missing(base + keys, found: found, expected: "an object")
         }
-        return RecordFields(found)
+        return RecordFields(found, base: base + keys)
     }
 
-    /// The time at `keys`, or a located error: RFC 3339, the zone-less UTC form exporters write
-    /// (`2025-01-15 14:20:35.456`), or epoch milliseconds as a number.
-    func requiredTime(_ keys: String...) throws(SourceError) -> Timestamp {
-        let found = member(keys)
-        guard let found, let time = Self.time(found) else {
-            throw Self.missing(keys, found: found, expected: "an RFC 3339 time or epoch milliseconds")
+    /// The time at the first of `candidates` that is present (RFC 3339, the zone-less UTC form
+    /// exporters write, `2025-01-15 14:20:35.456`, or epoch milliseconds), or `nil` when none is; a present
+    /// time that cannot be read is a located error.
+    func optionalTime(_ candidates: [String]...) throws(SourceError) -> Timestamp? {
+        for keys in candidates {
+            guard let found = member(keys) else {
+                continue
+            }
+            guard let time = Self.time(found) else {
+                throw Self.missing(base + keys, found: found, expected: "an RFC 3339 time or epoch milliseconds")
+            }
+            return time
         }
-        return time
+        return nil
     }
 
     /// The time at `keys`, if present and readable.
@@ -109,12 +118,13 @@ struct RecordFields {
                 return time
             }
             let utf8 = Array(text.utf8)
-            guard utf8.count >= 19, utf8[10] == UInt8(ascii: " "), !text.hasSuffix("Z") else {
+            guard utf8.count >= 19, utf8[10] == UInt8(ascii: " ") else {
                 return nil
             }
-            return Timestamp(rfc3339: String(text.prefix(10)) + "T" + String(text.dropFirst(11)) + "Z")
+            let joined = String(text.prefix(10)) + "T" + String(text.dropFirst(11))
+            return Timestamp(rfc3339: joined) ?? Timestamp(rfc3339: joined + "Z")
         case .number(let number):
-            return Int64(number.text).map { Timestamp(epochMilliseconds: $0) }
+            return (Int64(number.text) ?? Double(number.text).map { Int64($0) }).map { Timestamp(epochMilliseconds: $0) }
         default:
             return nil
         }

@@ -15,9 +15,13 @@ enum RecordIdentity {
 struct JSONRecord {
     let fields: RecordFields
     let bytes: [UInt8]
+    /// The collector's clock: the OCSF `time` of a record that carries none.
+    let received: Timestamp
 
     /// The event with the conventions every format shares: JSON data, the native bytes unchanged.
-    func event(id: String?, source: String, type: String, subject: String?, time: Timestamp) -> CloudEvent {
+    ///
+    /// A record without a time gives an event without `time` (CloudEvents allows it).
+    func event(id: String?, source: String, type: String, subject: String?, time: Timestamp?) -> CloudEvent {
         CloudEvent(
             id: id ?? RecordIdentity.digest(bytes),
             source: source,

@@ -19,7 +19,7 @@ struct GCPAuditNormalizer {
         }
         let payload = try entry.requiredObject("protoPayload")
         let method = try payload.requiredString("methodName")
-        let time = try entry.requiredTime("timestamp")
+        let time = try entry.optionalTime(["timestamp"])
         let logName = entry.string("logName") ?? ""
         let project = entry.string("resource", "labels", "project_id") ?? Self.project(logName) ?? "-"
         let event = record.event(
@@ -29,7 +29,7 @@ struct GCPAuditNormalizer {
             subject: payload.string("authenticationInfo", "principalEmail"),
             time: time
         )
-        return LogEntry(event: event, ocsf: view(entry, payload: payload, method: method, project: project, time: time))
+        return LogEntry(event: event, ocsf: view(entry, payload: payload, method: method, project: project, time: time ?? record.received))
     }
 
     /// `activity` from `projects/p/logs/cloudaudit.googleapis.com%2Factivity`.

@@ -15,11 +15,8 @@ import TocsinCore
 struct KubernetesAuditNormalizer {
     func normalize(_ record: JSONRecord) throws(SourceError) -> LogEntry {
         let fields = record.fields
-        let auditID = try fields.requiredString("auditID")
         let verb = try fields.requiredString("verb")
-        let time =
-            try fields.member("requestReceivedTimestamp") != nil
-            ? fields.requiredTime("requestReceivedTimestamp") : fields.requiredTime("stageTimestamp")
+        let time = try fields.optionalTime(["requestReceivedTimestamp"], ["stageTimestamp"])
         var type = "k8s.audit.\(verb)"
         if let resource = fields.string("objectRef", "resource") {
             type += ".\(resource)"
@@ -28,13 +25,13 @@ struct KubernetesAuditNormalizer {
             }
         }
         let event = record.event(
-            id: "\(auditID)/\(fields.string("stage") ?? "-")",
+            id: fields.string("auditID").map { "\($0)/\(fields.string("stage") ?? "-")" },
             source: "/k8s/audit",
             type: type,
             subject: fields.string("user", "username"),
             time: time
         )
-        return LogEntry(event: event, ocsf: view(fields, verb: verb, time: time))
+        return LogEntry(event: event, ocsf: view(fields, verb: verb, time: time ?? record.received))
     }
 
     private func view(_ fields: RecordFields, verb: String, time: Timestamp) -> JSONValue {

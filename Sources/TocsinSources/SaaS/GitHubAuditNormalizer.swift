@@ -16,7 +16,7 @@ struct GitHubAuditNormalizer {
     func normalize(_ record: JSONRecord) throws(SourceError) -> LogEntry {
         let fields = record.fields
         let action = try fields.requiredString("action")
-        let time = try fields.member("@timestamp") != nil ? fields.requiredTime("@timestamp") : fields.requiredTime("created_at")
+        let time = try fields.optionalTime(["@timestamp"], ["created_at"])
         let event = record.event(
             id: fields.string("_document_id"),
             source: "/github/\(fields.string("business") ?? fields.string("org") ?? "-")",
@@ -38,7 +38,7 @@ struct GitHubAuditNormalizer {
             eventClass: isSignIn ? .authentication : .apiActivity,
             activityID: activity.id,
             activityName: activity.name,
-            time: time,
+            time: time ?? record.received,
             succeeded: nil,
             product: "GitHub Audit Log",
             vendor: "GitHub",

@@ -13,9 +13,9 @@ import TocsinCore
 /// - `data`: the event.
 struct OktaNormalizer {
     func normalize(_ record: JSONRecord) throws(SourceError) -> LogEntry {
-        let fields = record.fields
+        let fields = Self.canonicalKeys(record.fields)
         let eventType = try fields.requiredString("eventType")
-        let time = try fields.requiredTime("published")
+        let time = try fields.optionalTime(["published"])
         let event = record.event(
             id: fields.string("uuid"),
             source: "/okta/system-log",
@@ -35,7 +35,7 @@ struct OktaNormalizer {
             eventClass: isAuthentication ? .authentication : .apiActivity,
             activityID: 99,
             activityName: "Other",
-            time: time,
+            time: time ?? record.received,
             succeeded: succeeded,
             severityID: Self.severity[fields.string("severity") ?? ""] ?? 1,
             product: "Okta System Log",
@@ -88,6 +88,23 @@ struct OktaNormalizer {
         }
         return LogEntry(event: event, ocsf: view.json)
     }
+
+    /// Some pipelines lower-case Okta's top-level keys (`eventtype`); read them under Okta's names.
+    private static func canonicalKeys(_ fields: RecordFields) -> RecordFields {
+        guard case .object(let object) = fields.value, object["eventType"] == nil, object["eventtype"] != nil else {
+            return fields
+        }
+        let members = object.members.map { member in
+            JSONObject.Member(name: camelCase[member.name] ?? member.name, value: member.value)
+        }
+        return RecordFields(.object(JSONObject(members)))
+    }
+
+    private static let camelCase: [String: String] = [
+        "eventtype": "eventType", "displaymessage": "displayMessage", "legacyeventtype": "legacyEventType",
+        "authenticationcontext": "authenticationContext", "securitycontext": "securityContext",
+        "debugcontext": "debugContext",
+    ]
 
     private static let severity: [String: Int64] = ["DEBUG": 1, "INFO": 1, "WARN": 3, "ERROR": 4]
 }
