@@ -19,7 +19,7 @@ struct AzureActivityNormalizer {
         let time = try azure.time()
         let operation = try fields.requiredString("operationname")
         let caller = fields.string("identity", "claims", Self.upnClaim) ?? fields.string("caller")
-            ?? azure.properties.string("caller")
+            ?? fields.string("properties", "caller")
         let event = record.event(
             id: nil,
             source: "/azure/activity/\(azure.subscription ?? fields.string("tenantid") ?? "-")",

@@ -14,7 +14,7 @@ struct AzureSignInNormalizer {
     func normalize(_ record: JSONRecord) throws(SourceError) -> LogEntry {
         let azure = try AzureRecord(record)
         let fields = azure.fields
-        let properties = azure.properties
+        let properties = try fields.requiredObject("properties")
         var time = try azure.time()
         if time == nil {
             time = try properties.optionalTime(["createdDateTime"])
@@ -82,7 +82,7 @@ struct AzureAuditNormalizer {
     func normalize(_ record: JSONRecord) throws(SourceError) -> LogEntry {
         let azure = try AzureRecord(record)
         let fields = azure.fields
-        let properties = azure.properties
+        let properties = try fields.requiredObject("properties")
         let time = try azure.time()
         let activity = properties.string("activityDisplayName") ?? fields.string("operationname")
         guard let activity else {

@@ -6,7 +6,6 @@ import TocsinCore
 /// between categories and pipelines (`Level`, `calleripaddress`).
 struct AzureRecord {
     let fields: RecordFields
-    let properties: RecordFields
 
     init(_ record: JSONRecord) throws(SourceError) {
         guard case .object(let object) = record.fields.value else {
@@ -18,7 +17,6 @@ struct AzureRecord {
             members.append(.init(name: member.name.lowercased(), value: member.value))
         }
         fields = RecordFields(.object(JSONObject(members)))
-        properties = RecordFields(fields.member("properties") ?? .object(JSONObject()))
     }
 
     /// `time`, when present.

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import Testing
+import TocsinCore
+import TocsinSources
+
+/// Bad records are refused with a location and never stop the rest of a body.
+struct MalformedRecordTests {
+    func decode(_ format: SourceFormat, _ body: [UInt8]) throws -> SourceBatch {
+        try SourceDecoder(format: format, referenceMilliseconds: SourceFixtures.reference).decode(body)
+    }
+
+    /// One good record per JSON format, and what to break in it.
+    static let good: [(SourceFormat, String, String)] = [
+        (.cloudtrail, #"{"eventTime":"2026-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventID":"e"}"#, "eventName"),
+        (.guardduty, #"{"id":"f","type":"Recon:EC2/PortProbeUnprotectedPort","severity":2,"updatedAt":"2026-01-01T00:00:00Z"}"#, "type"),
+        (.k8sAudit, #"{"auditID":"a","verb":"get","requestReceivedTimestamp":"2026-01-01T00:00:00Z"}"#, "verb"),
+        (.gcpAudit, #"{"insertId":"i","timestamp":"2026-01-01T00:00:00Z","protoPayload":{"methodName":"m.get"}}"#, "protoPayload"),
+        (.azureActivity, #"{"time":"2026-01-01T00:00:00Z","operationName":"Microsoft.Storage/write"}"#, "operationname"),
+        (.azureSignIn, #"{"time":"2026-01-01T00:00:00Z","properties":{"id":"s","status":{"errorCode":0}}}"#, "properties"),
+        (.azureAudit, #"{"time":"2026-01-01T00:00:00Z","properties":{"id":"a","activityDisplayName":"Add user"}}"#, "properties"),
+        (.okta, #"{"uuid":"u","published":"2026-01-01T00:00:00Z","eventType":"user.session.start"}"#, "eventType"),
+        (.githubAudit, #"{"action":"repo.create","@timestamp":1767225600000}"#, "action"),
+    ]
+
+    @Test(arguments: good.map(\.0.rawValue))
+    func badLinesAreLocatedAndSkipped(format name: String) throws {
+        let (format, record, required) = Self.good.first { $0.0.rawValue == name }!
+        let withoutRequired = try removing(required, from: record)
+        let wrongType = try replacing(required, in: record, with: .number(JSONNumber(5)))
+        let truncated = String(record.dropLast(7))
+        let body = [record, truncated, wrongType, #""a string""#, withoutRequired, record.replacingOccurrences(of: "\"e\"", with: "\"e2\"")]
+            .joined(separator: "\n")
+        let batch = try decode(format, Array(body.utf8))
+        #expect(batch.entries.count == 2, "the first and last lines are good: \(batch.rejected.map { "\($0.error)" })")
+        #expect(batch.rejected.map(\.position.line) == [2, 3, 4, 5])
+        #expect(batch.rejected[0].error.path == nil && batch.rejected[0].error.offset > 0, "truncated JSON: a byte offset")
+        let requiredPath = "$.\(required)"
+        #expect(batch.rejected[1].error.path == requiredPath, "wrong type: \(batch.rejected[1].error)")
+        #expect(batch.rejected[1].error.message.contains("found number"))
+        #expect(batch.rejected[2].error.path == "$")
+        #expect(batch.rejected[3].error.path?.hasPrefix(requiredPath) == true, "missing: \(batch.rejected[3].error)")
+    }
+
+    @Test func errorsNeverQuoteValues() throws {
+        let secret = "hunter2-secret-value"
+        let body = #"{"eventTime":"\#(secret)","eventSource":"s3","eventName":"X"}"#
+        let batch = try decode(.cloudtrail, Array(body.utf8))
+        #expect(batch.rejected.count == 1)
+        #expect(!batch.rejected[0].error.description.contains(secret))
+    }
+
+    @Test func garbageSyslogAndFlowLines() throws {
+        let syslog = "<38>Nov 25 10:00:01 host sshd[1]: Accepted password for a from 192.0.2.1 port 1 ssh2\n<999>garbage\n<34>1 yesterday host app - - - msg\n<38>Nov 25 10:00:02 host sshd[1]: Failed password for b from 192.0.2.1 port 1 ssh2\n"
+        let syslogBatch = try decode(.syslog, Array(syslog.utf8))
+        #expect(syslogBatch.entries.count == 2 && syslogBatch.rejected.map(\.position.line) == [2, 3])
+        let invalidUTF8: [UInt8] = Array("2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK\n".utf8) + [0xFF, 0xFE, 0x0A]
+        let flows = try decode(.vpcflow, invalidUTF8 + Array("too few fields\n".utf8))
+        #expect(flows.entries.count == 1)
+        #expect(flows.rejected.map(\.position.line) == [2, 3])
+        #expect(flows.rejected[0].error.message == "invalid UTF-8")
+        #expect(flows.rejected[1].error.message.contains("has 3 fields but the format has 14"))
+    }
+
+    @Test func invalidGzipIsABodyError() throws {
+        let good = Array(#"{"eventTime":"2026-01-01T00:00:00Z","eventSource":"s","eventName":"X","eventID":"1"}"#.utf8)
+        let compressed = try gzip(good)
+        #expect(try decode(.cloudtrail, compressed).entries.count == 1)
+        #expect(throws: SourceError.self) { try decode(.cloudtrail, Array(compressed.prefix(compressed.count / 2))) }
+        var corrupted = compressed
+        corrupted[12] ^= 0xFF
+        corrupted[13] ^= 0xFF
+        #expect(throws: SourceError.self) { try decode(.cloudtrail, corrupted) }
+        #expect(throws: SourceError.self) {
+            try Gzip.decompress(try gzip([UInt8](repeating: 0x41, count: 1_000_000)), limit: 1000)
+        }
+        #expect(try Gzip.decompress(compressed + compressed, limit: 1 << 20) == good + good, "concatenated members")
+    }
+
+    private func removing(_ key: String, from record: String) throws -> String {
+        guard case .object(let object) = try JSONParser().parse(record) else {
+            return record
+        }
+        let kept = object.members.filter { $0.name.lowercased() != key.lowercased() }
+        return JSONWriter().string(.object(JSONObject(kept)))
+    }
+
+    private func replacing(_ key: String, in record: String, with value: JSONValue) throws -> String {
+        guard case .object(let object) = try JSONParser().parse(record) else {
+            return record
+        }
+        let members = object.members.map { $0.name.lowercased() == key.lowercased() ? .init(name: $0.name, value: value) : $0 }
+        return JSONWriter().string(.object(JSONObject(members)))
+    }
+}
+
+/// Compresses with the system `gzip`, so the tests check our reader against the real tool.
+func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["gzip", "-c"]
+    let input = Pipe()
+    let output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    try process.run()
+    let writer = Thread { try? input.fileHandleForWriting.write(contentsOf: bytes); try? input.fileHandleForWriting.close() }
+    writer.start()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Array(data)
+}
