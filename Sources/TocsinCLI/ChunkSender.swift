@@ -48,7 +48,8 @@ struct ChunkSender {
     }
 
     private func position(_ error: JSONValue, in chunk: RecordChunk) -> String {
-        let line = integer(error["line"])
+        // A chunk that is one JSON document reports record indexes only.
+        let line = error["line"] == nil ? integer(error["index"]) + 1 : integer(error["line"])
         switch chunk.numbering {
         case .lines(let offset): return "line \(line + offset)"
         case .records(let offset): return "record \(line + offset)"
