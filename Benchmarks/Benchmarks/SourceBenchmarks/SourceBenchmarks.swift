@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Benchmark
+import Foundation
 import TocsinCore
 import TocsinSources
 
@@ -22,6 +23,18 @@ let lines: [String] = {
     return (0..<1000).map { templates[$0 % templates.count] }
 }()
 
+/// The 744 CloudTrail records of the pattern benchmarks (about 1.2 KB each), as NDJSON and as a
+/// CloudTrail log file (`{"Records":[…]}`).
+let cloudTrailLines: [[UInt8]] = {
+    let path = #filePath.components(separatedBy: "/Benchmarks/Benchmarks/")[0]
+        + "/Benchmarks/Fixtures/cloudtrail-sigma/aws_cloudtrail.jsonl"
+    let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    return text.split(separator: "\n").map { Array($0.utf8) }
+}()
+let cloudTrailNDJSON: [UInt8] = Array(cloudTrailLines.joined(separator: [UInt8(ascii: "\n")]))
+let cloudTrailFile: [UInt8] =
+    Array(#"{"Records":["#.utf8) + Array(cloudTrailLines.joined(separator: [UInt8(ascii: ",")])) + Array("]}".utf8)
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.throughput, .wallClock, .mallocCountTotal],
@@ -35,6 +48,19 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             blackHole(try? normalizer.normalize(lines[index]))
             index = index + 1 == lines.count ? 0 : index + 1
+        }
+    }
+
+    // One iteration is one record: each body iteration is scaled by its record count.
+    for (name, body) in [("NDJSON", cloudTrailNDJSON), ("Records file", cloudTrailFile)] {
+        Benchmark(
+            "CloudTrail \(name) body (744 records) parsed and normalised",
+            configuration: .init(metrics: [.throughput, .wallClock, .mallocCountTotal, .peakMemoryResident])
+        ) { benchmark in
+            let decoder = SourceDecoder(format: .cloudtrail, referenceMilliseconds: 1_795_608_000_000)
+            for _ in benchmark.scaledIterations {
+                blackHole(try? decoder.decode(body))
+            }
         }
     }
 }

@@ -111,7 +111,10 @@ public struct JSONObject: Sendable, Hashable {
     /// Setting `nil` removes the member.
     public subscript(name: String) -> JSONValue? {
         get {
-            for member in members where member.name == name {
+            // Most members differ in length from the name sought; comparing UTF-8 lengths first
+            // (O(1)) skips String's full comparison for them.
+            let length = name.utf8.count
+            for member in members where member.name.utf8.count == length && member.name == name {
                 return member.value
             }
             return nil

@@ -92,16 +92,16 @@ struct GuardDutyNormalizer {
 
     private func remoteEndpoint(_ finding: RecordFields) -> OCSFObject {
         for action in ["awsApiCallAction", "networkConnectionAction", "kubernetesApiCallAction", "rdsLoginAttemptAction"] {
-            for version in ["ipAddressV4", "ipAddressV6"] {
-                if let address = finding.string("service", "action", action, "remoteIpDetails", version) {
-                    var endpoint = OCSFObject.endpoint(address: address)
-                    var location = OCSFObject()
-                    location.set("country", finding.string("service", "action", action, "remoteIpDetails", "country", "countryName"))
-                    location.set("city", finding.string("service", "action", action, "remoteIpDetails", "city", "cityName"))
-                    endpoint.set("location", location)
-                    return endpoint
-                }
+            let details = RecordFields(finding.member("service", "action", action, "remoteIpDetails") ?? .null)
+            guard let address = details.string("ipAddressV4") ?? details.string("ipAddressV6") else {
+                continue
             }
+            var endpoint = OCSFObject.endpoint(address: address)
+            var location = OCSFObject()
+            location.set("country", details.string("country", "countryName"))
+            location.set("city", details.string("city", "cityName"))
+            endpoint.set("location", location)
+            return endpoint
         }
         return OCSFObject()
     }

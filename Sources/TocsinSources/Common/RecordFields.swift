@@ -16,25 +16,37 @@ struct RecordFields {
         self.base = base
     }
 
-    /// The member at `keys`, if present and not `null`.
-    func member(_ keys: String...) -> JSONValue? {
-        member(keys)
+    /// The member at the path `k1.k2…`, if present and not `null`.
+    ///
+    /// Fixed arity rather than a variadic list: lookups are on the ingest hot path, and a variadic
+    /// call allocates an array each time.
+    func member(_ k1: String, _ k2: String? = nil, _ k3: String? = nil, _ k4: String? = nil, _ k5: String? = nil) -> JSONValue? {
+        Self.step(Self.step(Self.step(Self.step(Self.step(value, k1), k2), k3), k4), k5)
     }
 
-    func member(_ keys: [String]) -> JSONValue? {
-        var current = value
-        for key in keys {
-            guard let next = current[key], next != .null else {
-                return nil
-            }
-            current = next
+    @inline(__always)
+    private static func step(_ current: JSONValue?, _ key: String?) -> JSONValue? {
+        guard let current, let key else {
+            return current
         }
-        return current
+        guard let next = current[key], next != .null else {
+            return nil
+        }
+        return next
+    }
+
+    private static func path(_ keys: String?...) -> [String] {
+        keys.compactMap { $0 }
+    }
+
+    /// The member at `keys`, if present and not `null`.
+    func member(_ keys: [String]) -> JSONValue? {
+        keys.reduce(Optional(value), Self.step)
     }
 
     /// The string at `keys`; a number is read as its text.
-    func string(_ keys: String...) -> String? {
-        switch member(keys) {
+    func string(_ k1: String, _ k2: String? = nil, _ k3: String? = nil, _ k4: String? = nil, _ k5: String? = nil) -> String? {
+        switch member(k1, k2, k3, k4, k5) {
         case .string(let text): return text.isEmpty ? nil : text
         case .number(let number): return number.text
         default: return nil
@@ -42,8 +54,8 @@ struct RecordFields {
     }
 
     /// The boolean at `keys`; the strings `"true"`/`"false"` (any case) count too.
-    func bool(_ keys: String...) -> Bool? {
-        switch member(keys) {
+    func bool(_ k1: String, _ k2: String? = nil, _ k3: String? = nil, _ k4: String? = nil, _ k5: String? = nil) -> Bool? {
+        switch member(k1, k2, k3, k4, k5) {
         case .bool(let flag): return flag
         case .string(let text):
             switch text.lowercased() {
@@ -56,8 +68,8 @@ struct RecordFields {
     }
 
     /// The integer at `keys` (a JSON integer or a string of digits).
-    func integer(_ keys: String...) -> Int64? {
-        switch member(keys) {
+    func integer(_ k1: String, _ k2: String? = nil, _ k3: String? = nil, _ k4: String? = nil, _ k5: String? = nil) -> Int64? {
+        switch member(k1, k2, k3, k4, k5) {
         case .number(let number): return Int64(number.text) ?? Double(number.text).map { Int64($0) }
         case .string(let text): return Int64(text)
         default: return nil
@@ -65,29 +77,29 @@ struct RecordFields {
     }
 
     /// The array at `keys`, or an empty array.
-    func array(_ keys: String...) -> [JSONValue] {
-        if case .array(let elements) = member(keys) {
+    func array(_ k1: String, _ k2: String? = nil, _ k3: String? = nil, _ k4: String? = nil, _ k5: String? = nil) -> [JSONValue] {
+        if case .array(let elements) = member(k1, k2, k3, k4, k5) {
             return elements
         }
         return []
     }
 
     /// The non-empty string at `keys`, or a located error.
-    func requiredString(_ keys: String...) throws(SourceError) -> String {
-        let found = member(keys)
+    func requiredString(_ k1: String, _ k2: String? = nil, _ k3: String? = nil, _ k4: String? = nil, _ k5: String? = nil) throws(SourceError) -> String {
+        let found = member(k1, k2, k3, k4, k5)
         guard case .string(let text) = found, !text.isEmpty else {
-            throw Self.missing(base + keys, found: found, expected: "a non-empty string")
+            throw Self.missing(base + Self.path(k1, k2, k3, k4, k5), found: found, expected: "a non-empty string")
         }
         return text
     }
 
     /// The object at `keys`, or a located error.
-    func requiredObject(_ keys: String...) throws(SourceError) -> RecordFields {
-        let found = member(keys)
+    func requiredObject(_ k1: String, _ k2: String? = nil, _ k3: String? = nil, _ k4: String? = nil, _ k5: String? = nil) throws(SourceError) -> RecordFields {
+        let found = member(k1, k2, k3, k4, k5)
         guard case .object = found, let found else {
-            throw Self.missing(base + keys, found: found, expected: "an object")
+            throw Self.missing(base + Self.path(k1, k2, k3, k4, k5), found: found, expected: "an object")
         }
-        return RecordFields(found, base: base + keys)
+        return RecordFields(found, base: base + Self.path(k1, k2, k3, k4, k5))
     }
 
     /// The time at the first of `candidates` that is present (RFC 3339, the zone-less UTC form
@@ -107,8 +119,8 @@ struct RecordFields {
     }
 
     /// The time at `keys`, if present and readable.
-    func time(_ keys: String...) -> Timestamp? {
-        member(keys).flatMap(Self.time)
+    func time(_ k1: String, _ k2: String? = nil, _ k3: String? = nil, _ k4: String? = nil, _ k5: String? = nil) -> Timestamp? {
+        member(k1, k2, k3, k4, k5).flatMap(Self.time)
     }
 
     static func time(_ value: JSONValue) -> Timestamp? {
