@@ -38,7 +38,9 @@ struct ChunkSender {
         counts.rejected = integer(answer["rejected"])
         if case .array(let errors) = answer["errors"] {
             for error in errors {
-                report("\(file): \(position(error, in: chunk)): \(error["path"]?.stringValue.map { "\($0): " } ?? "")\(error["message"]?.stringValue ?? "refused")")
+                report(
+                    "\(file): \(position(error, in: chunk)): \(error["path"]?.stringValue.map { "\($0): " } ?? "")\(error["message"]?.stringValue ?? "refused")"
+                )
             }
             if errors.count < counts.rejected {
                 report("\(file): \(counts.rejected - errors.count) more refused records in this chunk")

@@ -84,12 +84,16 @@ public enum TocsinRuntime: Sendable {
         var listeners: [any Service] = []
         if let (host, port) = configuration.syslogUDP {
             listeners.append(
-                SyslogUDPListener(host: host, port: port, ingest: ingest, logger: logger) { await onListening("udp", $0) }
+                SyslogUDPListener(host: host, port: port, ingest: ingest, logger: logger) {
+                    await onListening("udp", $0)
+                }
             )
         }
         if let (host, port) = configuration.syslogTCP {
             listeners.append(
-                SyslogTCPListener(host: host, port: port, ingest: ingest, logger: logger) { await onListening("tcp", $0) }
+                SyslogTCPListener(host: host, port: port, ingest: ingest, logger: logger) {
+                    await onListening("tcp", $0)
+                }
             )
         }
         return listeners

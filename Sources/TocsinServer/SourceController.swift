@@ -2,8 +2,8 @@
 
 import Foundation
 import HTTPTypes
-import Logging
 import Hummingbird
+import Logging
 import NIOCore
 import TocsinCore
 import TocsinSources
@@ -52,7 +52,10 @@ struct SourceController: Sendable {
                 code: "no-valid-records",
                 title: "No record in the body could be read",
                 detail: "every \(format.rawValue) record was refused; 'errors' says where and why",
-                extensions: [.init(name: "rejected", value: Self.number(batch.rejected.count)), .init(name: "errors", value: errors)]
+                extensions: [
+                    .init(name: "rejected", value: Self.number(batch.rejected.count)),
+                    .init(name: "errors", value: errors),
+                ]
             )
         }
         var accepted = 0
@@ -103,7 +106,8 @@ struct SourceController: Sendable {
                 .badRequest,
                 code: "missing-challenge",
                 title: "No verification challenge",
-                detail: "Okta sends 'x-okta-verification-challenge' when it verifies an event hook; this request has none"
+                detail:
+                    "Okta sends 'x-okta-verification-challenge' when it verifies an event hook; this request has none"
             )
         }
         return JSONResponse.make(.ok, .object(JSONObject([.init(name: "verification", value: .string(challenge))])))

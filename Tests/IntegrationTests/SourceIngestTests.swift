@@ -11,7 +11,8 @@ import TocsinTesting
 /// Native sources end to end: HTTP bodies, the syslog sockets and `tocsin ingest`, against a real
 /// `tocsin serve` on loopback.
 struct SourceIngestTests {
-    static let failedLogin = #"{"eventVersion":"1.05","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/JaneDoe","accountId":"111122223333","userName":"JaneDoe"},"eventTime":"2014-07-08T17:35:27Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-2","sourceIPAddress":"192.0.2.100","errorMessage":"Failed authentication","responseElements":{"ConsoleLogin":"Failure"},"additionalEventData":{"MFAUsed":"No"},"eventID":"login-1"}"#
+    static let failedLogin =
+        #"{"eventVersion":"1.05","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/JaneDoe","accountId":"111122223333","userName":"JaneDoe"},"eventTime":"2014-07-08T17:35:27Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-2","sourceIPAddress":"192.0.2.100","errorMessage":"Failed authentication","responseElements":{"ConsoleLogin":"Failure"},"additionalEventData":{"MFAUsed":"No"},"eventID":"login-1"}"#
 
     static func apiCall(_ name: String, id: String, ip: String = "198.51.100.1") -> String {
         #"{"eventTime":"2026-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"\#(name)","sourceIPAddress":"\#(ip)","eventID":"\#(id)","recipientAccountId":"1","awsRegion":"eu-west-1"}"#
@@ -40,7 +41,12 @@ struct SourceIngestTests {
         #expect(answer.status == 202)
         #expect(answer.json?.integer("accepted") == 2 && answer.json?.integer("rejected") == 0)
         let firstSequence = try #require(answer.json?.integer("first_seq"))
-        let again = try await call(server.baseURL + "/v1/sources/cloudtrail", method: .POST, headers: [server.authorization], body: gzipped)
+        let again = try await call(
+            server.baseURL + "/v1/sources/cloudtrail",
+            method: .POST,
+            headers: [server.authorization],
+            body: gzipped
+        )
         #expect(again.json?.integer("duplicates") == 2 && again.json?.integer("accepted") == 0)
         #expect(await receiver.waitFor { $0.received.count >= 1 })
         try await Task.sleep(for: .milliseconds(300))
@@ -50,16 +56,25 @@ struct SourceIngestTests {
         #expect(stored.json?["ocsf"]?["is_mfa"] == .bool(false))
         #expect(stored.json?["event"]?["data"]?["eventID"]?.stringValue == "login-1", "the native record is the data")
 
-        let mixed = [Self.apiCall("PutObject", id: "put-1"), "{\"eventTime\":", Self.apiCall("DeleteObject", id: "del-1")]
+        let mixed = [
+            Self.apiCall("PutObject", id: "put-1"), "{\"eventTime\":", Self.apiCall("DeleteObject", id: "del-1"),
+        ]
         let partial = try await call(
             server.baseURL + "/v1/sources/cloudtrail",
             method: .POST,
             headers: [server.authorization],
             body: Array(mixed.joined(separator: "\n").utf8)
         )
-        #expect(partial.status == 202 && partial.json?.integer("accepted") == 2 && partial.json?.integer("rejected") == 1)
+        #expect(
+            partial.status == 202 && partial.json?.integer("accepted") == 2 && partial.json?.integer("rejected") == 1
+        )
         #expect(partial.json?["errors"]?.arrayElement(0)?.integer("line") == 2)
-        let unknown = try await call(server.baseURL + "/v1/sources/nope", method: .POST, headers: [server.authorization], body: [1])
+        let unknown = try await call(
+            server.baseURL + "/v1/sources/nope",
+            method: .POST,
+            headers: [server.authorization],
+            body: [1]
+        )
         #expect(unknown.status == 404 && unknown.json?["detail"]?.stringValue?.contains("cloudtrail") == true)
         let broken = try await call(
             server.baseURL + "/v1/sources/cloudtrail",
@@ -83,12 +98,20 @@ struct SourceIngestTests {
             arguments: ["--syslog-udp", "127.0.0.1:\(udpPort)", "--syslog-tcp", "127.0.0.1:\(tcpPort)"]
         )
         defer { Task { _ = await server.terminate() } }
-        let line = { (n: Int) in "<38>Nov 25 10:00:0\(n % 10) bastion sshd[\(n)]: Failed password for root from 203.0.113.\(n) port 22 ssh2" }
+        let line = { (n: Int) in
+            "<38>Nov 25 10:00:0\(n % 10) bastion sshd[\(n)]: Failed password for root from 203.0.113.\(n) port 22 ssh2"
+        }
         try await sendUDP((1...5).map(line), port: udpPort)
         let octetCounted = (6...8).map(line).map { "\($0.utf8.count) \($0)" }.joined()
         try await sendTCP(octetCounted + line(9) + "\n" + "<999>not syslog\n" + line(10), port: tcpPort)
-        let failed = try await server.eventually({ try await server.events(type: "ssh.login.failed") }, until: { $0.count >= 10 })
-        #expect(failed.count == 10, "5 datagrams, 3 octet-counted and 2 newline-framed messages; the garbage line is refused")
+        let failed = try await server.eventually(
+            { try await server.events(type: "ssh.login.failed") },
+            until: { $0.count >= 10 }
+        )
+        #expect(
+            failed.count == 10,
+            "5 datagrams, 3 octet-counted and 2 newline-framed messages; the garbage line is refused"
+        )
         #expect(failed.contains { $0["event"]?["source"]?.stringValue == "/syslog/bastion/sshd" })
         #expect(failed.allSatisfy { $0["ocsf"]?["src_endpoint"]?["ip"]?.stringValue?.hasPrefix("203.0.113.") == true })
     }
@@ -98,21 +121,29 @@ struct SourceIngestTests {
         defer { directory.remove() }
         let server = try await ServerProcess.start(dataDirectory: directory.path + "/data")
         defer { Task { _ = await server.terminate() } }
-        let lines = [Self.apiCall("A", id: "1"), Self.apiCall("B", id: "2"), "not json", Self.apiCall("C", id: "3"), #"{"eventName":"X"}"#]
+        let lines = [
+            Self.apiCall("A", id: "1"), Self.apiCall("B", id: "2"), "not json", Self.apiCall("C", id: "3"),
+            #"{"eventName":"X"}"#,
+        ]
         let ndjson = directory.path + "/records.ndjson"
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: ndjson))
         let wrapped = directory.path + "/trail.json.gz"
         let records = (4...9).map { Self.apiCall("D", id: "\($0)") }.joined(separator: ",")
         try Data(try gzipped(Array(#"{"Records":[\#(records)]}"#.utf8))).write(to: URL(fileURLWithPath: wrapped))
         let client = ["--server", server.baseURL, "--key", server.adminKey]
-        let first = try await runTocsin(["ingest", "--format", "cloudtrail", "--chunk-records", "2"] + client + [ndjson, wrapped])
+        let first = try await runTocsin(
+            ["ingest", "--format", "cloudtrail", "--chunk-records", "2"] + client + [ndjson, wrapped]
+        )
         #expect(first.status == 1, "refused records make the exit status 1")
         #expect(first.output.contains("accepted 9, duplicates 0, rejected 2"), "\(first.output) \(first.errors)")
         #expect(first.errors.contains("records.ndjson: line 3:"), "\(first.errors)")
         #expect(first.errors.contains("records.ndjson: line 5: $.eventSource"), "\(first.errors)")
         let second = try await runTocsin(["ingest", "--format", "cloudtrail"] + client + [wrapped])
         #expect(second.status == 0 && second.output.contains("accepted 0, duplicates 6, rejected 0"))
-        let stdin = try await runTocsin(["ingest", "--format", "syslog"] + client, input: Array("<38>Nov 25 10:00:00 h sshd[1]: Accepted password for a from 192.0.2.1 port 1 ssh2\n".utf8))
+        let stdin = try await runTocsin(
+            ["ingest", "--format", "syslog"] + client,
+            input: Array("<38>Nov 25 10:00:00 h sshd[1]: Accepted password for a from 192.0.2.1 port 1 ssh2\n".utf8)
+        )
         #expect(stdin.status == 0 && stdin.output.contains("accepted 1"))
     }
 
@@ -128,16 +159,24 @@ struct SourceIngestTests {
     }
 
     private func sendUDP(_ messages: [String], port: Int) async throws {
-        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(
+            host: "127.0.0.1",
+            port: 0
+        ).get()
         let address = try SocketAddress(ipAddress: "127.0.0.1", port: port)
         for message in messages {
-            try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: ByteBuffer(string: message)))
+            try await channel.writeAndFlush(
+                AddressedEnvelope(remoteAddress: address, data: ByteBuffer(string: message))
+            )
         }
         try await channel.close()
     }
 
     private func sendTCP(_ text: String, port: Int) async throws {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(
+            host: "127.0.0.1",
+            port: port
+        ).get()
         try await channel.writeAndFlush(ByteBuffer(string: text))
         try await channel.close()
     }

@@ -8,9 +8,17 @@ import TocsinSources
 struct BodyTests {
     @Test func framerReadsOctetCountingAndNewlineFraming() throws {
         var framer = SyslogFramer(maxMessageBytes: 64)
-        #expect(try framer.append(Array("11 hello world5 ab".utf8)).map { String(decoding: $0, as: UTF8.self) } == ["hello world"])
+        #expect(
+            try framer.append(Array("11 hello world5 ab".utf8)).map { String(decoding: $0, as: UTF8.self) } == [
+                "hello world"
+            ]
+        )
         #expect(try framer.append(Array("cde".utf8)).map { String(decoding: $0, as: UTF8.self) } == ["abcde"])
-        #expect(try framer.append(Array("<13>plain line\r\n<14>next".utf8)).map { String(decoding: $0, as: UTF8.self) } == ["<13>plain line"])
+        #expect(
+            try framer.append(Array("<13>plain line\r\n<14>next".utf8)).map { String(decoding: $0, as: UTF8.self) } == [
+                "<13>plain line"
+            ]
+        )
         #expect(framer.finish().map { String(decoding: $0, as: UTF8.self) } == "<14>next")
         var hostile = SyslogFramer(maxMessageBytes: 64)
         #expect(throws: SourceError.self) { try hostile.append(Array("99999 x".utf8)) }

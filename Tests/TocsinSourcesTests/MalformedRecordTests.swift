@@ -13,13 +13,33 @@ struct MalformedRecordTests {
 
     /// One good record per JSON format, and what to break in it.
     static let good: [(SourceFormat, String, String)] = [
-        (.cloudtrail, #"{"eventTime":"2026-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventID":"e"}"#, "eventName"),
-        (.guardduty, #"{"id":"f","type":"Recon:EC2/PortProbeUnprotectedPort","severity":2,"updatedAt":"2026-01-01T00:00:00Z"}"#, "type"),
+        (
+            .cloudtrail,
+            #"{"eventTime":"2026-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventID":"e"}"#,
+            "eventName"
+        ),
+        (
+            .guardduty,
+            #"{"id":"f","type":"Recon:EC2/PortProbeUnprotectedPort","severity":2,"updatedAt":"2026-01-01T00:00:00Z"}"#,
+            "type"
+        ),
         (.k8sAudit, #"{"auditID":"a","verb":"get","requestReceivedTimestamp":"2026-01-01T00:00:00Z"}"#, "verb"),
-        (.gcpAudit, #"{"insertId":"i","timestamp":"2026-01-01T00:00:00Z","protoPayload":{"methodName":"m.get"}}"#, "protoPayload"),
-        (.azureActivity, #"{"time":"2026-01-01T00:00:00Z","operationName":"Microsoft.Storage/write"}"#, "operationname"),
-        (.azureSignIn, #"{"time":"2026-01-01T00:00:00Z","properties":{"id":"s","status":{"errorCode":0}}}"#, "properties"),
-        (.azureAudit, #"{"time":"2026-01-01T00:00:00Z","properties":{"id":"a","activityDisplayName":"Add user"}}"#, "properties"),
+        (
+            .gcpAudit, #"{"insertId":"i","timestamp":"2026-01-01T00:00:00Z","protoPayload":{"methodName":"m.get"}}"#,
+            "protoPayload"
+        ),
+        (
+            .azureActivity, #"{"time":"2026-01-01T00:00:00Z","operationName":"Microsoft.Storage/write"}"#,
+            "operationname"
+        ),
+        (
+            .azureSignIn, #"{"time":"2026-01-01T00:00:00Z","properties":{"id":"s","status":{"errorCode":0}}}"#,
+            "properties"
+        ),
+        (
+            .azureAudit, #"{"time":"2026-01-01T00:00:00Z","properties":{"id":"a","activityDisplayName":"Add user"}}"#,
+            "properties"
+        ),
         (.okta, #"{"uuid":"u","published":"2026-01-01T00:00:00Z","eventType":"user.session.start"}"#, "eventType"),
         (.githubAudit, #"{"action":"repo.create","@timestamp":1767225600000}"#, "action"),
     ]
@@ -30,12 +50,18 @@ struct MalformedRecordTests {
         let withoutRequired = try removing(required, from: record)
         let wrongType = try replacing(required, in: record, with: .number(JSONNumber(5)))
         let truncated = String(record.dropLast(7))
-        let body = [record, truncated, wrongType, #""a string""#, withoutRequired, record.replacingOccurrences(of: "\"e\"", with: "\"e2\"")]
-            .joined(separator: "\n")
+        let body = [
+            record, truncated, wrongType, #""a string""#, withoutRequired,
+            record.replacingOccurrences(of: "\"e\"", with: "\"e2\""),
+        ]
+        .joined(separator: "\n")
         let batch = try decode(format, Array(body.utf8))
         #expect(batch.entries.count == 2, "the first and last lines are good: \(batch.rejected.map { "\($0.error)" })")
         #expect(batch.rejected.map(\.position.line) == [2, 3, 4, 5])
-        #expect(batch.rejected[0].error.path == nil && batch.rejected[0].error.offset > 0, "truncated JSON: a byte offset")
+        #expect(
+            batch.rejected[0].error.path == nil && batch.rejected[0].error.offset > 0,
+            "truncated JSON: a byte offset"
+        )
         let requiredPath = "$.\(required)"
         #expect(batch.rejected[1].error.path == requiredPath, "wrong type: \(batch.rejected[1].error)")
         #expect(batch.rejected[1].error.message.contains("found number"))
@@ -52,10 +78,12 @@ struct MalformedRecordTests {
     }
 
     @Test func garbageSyslogAndFlowLines() throws {
-        let syslog = "<38>Nov 25 10:00:01 host sshd[1]: Accepted password for a from 192.0.2.1 port 1 ssh2\n<999>garbage\n<34>1 yesterday host app - - - msg\n<38>Nov 25 10:00:02 host sshd[1]: Failed password for b from 192.0.2.1 port 1 ssh2\n"
+        let syslog =
+            "<38>Nov 25 10:00:01 host sshd[1]: Accepted password for a from 192.0.2.1 port 1 ssh2\n<999>garbage\n<34>1 yesterday host app - - - msg\n<38>Nov 25 10:00:02 host sshd[1]: Failed password for b from 192.0.2.1 port 1 ssh2\n"
         let syslogBatch = try decode(.syslog, Array(syslog.utf8))
         #expect(syslogBatch.entries.count == 2 && syslogBatch.rejected.map(\.position.line) == [2, 3])
-        let invalidUTF8: [UInt8] = Array("2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK\n".utf8) + [0xFF, 0xFE, 0x0A]
+        let invalidUTF8: [UInt8] =
+            Array("2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK\n".utf8) + [0xFF, 0xFE, 0x0A]
         let flows = try decode(.vpcflow, invalidUTF8 + Array("too few fields\n".utf8))
         #expect(flows.entries.count == 1)
         #expect(flows.rejected.map(\.position.line) == [2, 3])
@@ -90,7 +118,9 @@ struct MalformedRecordTests {
         guard case .object(let object) = try JSONParser().parse(record) else {
             return record
         }
-        let members = object.members.map { $0.name.lowercased() == key.lowercased() ? .init(name: $0.name, value: value) : $0 }
+        let members = object.members.map {
+            $0.name.lowercased() == key.lowercased() ? .init(name: $0.name, value: value) : $0
+        }
         return JSONWriter().string(.object(JSONObject(members)))
     }
 }
@@ -105,7 +135,9 @@ func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
     process.standardInput = input
     process.standardOutput = output
     try process.run()
-    let writer = Thread { try? input.fileHandleForWriting.write(contentsOf: bytes); try? input.fileHandleForWriting.close() }
+    let writer = Thread {
+        try? input.fileHandleForWriting.write(contentsOf: bytes); try? input.fileHandleForWriting.close()
+    }
     writer.start()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

@@ -29,7 +29,9 @@ struct NormalizationTests {
         #expect(event.source == "/aws/cloudtrail/111122223333/us-east-2")
         #expect(event.subject == "arn:aws:iam::111122223333:user/JaneDoe")
         #expect(event.time?.text == "2014-07-08T17:35:27Z")
-        #expect(ocsf.text("class_uid") == "3002" && ocsf.text("activity_id") == "1" && ocsf.text("type_uid") == "300201")
+        #expect(
+            ocsf.text("class_uid") == "3002" && ocsf.text("activity_id") == "1" && ocsf.text("type_uid") == "300201"
+        )
         #expect(ocsf.text("status_id") == "2" && ocsf.text("status_detail") == "Failed authentication")
         #expect(ocsf.text("is_mfa") == "false")
         #expect(ocsf.text("user.name") == "JaneDoe" && ocsf.text("src_endpoint.ip") == "192.0.2.100")
@@ -39,11 +41,19 @@ struct NormalizationTests {
             return
         }
         let file = try SourceFixtures.bytes("cloudtrail", "cloudtrail-integration-block08.json")
-        #expect(String(decoding: data, as: UTF8.self) == String(decoding: file, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(
+            String(decoding: data, as: UTF8.self)
+                == String(decoding: file, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        )
     }
 
     @Test func assumedRoleCallWithAnError() throws {
-        let record = try line("cloudtrail", containing: "\"type\":\"AssumedRole\"", "\"errorCode\":\"UnauthorizedOperation\"", "ModifyImageAttribute")
+        let record = try line(
+            "cloudtrail",
+            containing: "\"type\":\"AssumedRole\"",
+            "\"errorCode\":\"UnauthorizedOperation\"",
+            "ModifyImageAttribute"
+        )
         let entry = try #require(try decode(.cloudtrail, record).entries.first)
         let ocsf = try #require(entry.ocsf)
         #expect(entry.event.type == "aws.cloudtrail.ec2.ModifyImageAttribute")
@@ -51,7 +61,9 @@ struct NormalizationTests {
         #expect(ocsf.text("class_uid") == "6003" && ocsf.text("activity_name") == "Update")
         #expect(ocsf.text("status_id") == "2" && ocsf.text("status_code") == "UnauthorizedOperation")
         #expect(ocsf.text("api.response.error") == "UnauthorizedOperation")
-        #expect(ocsf.text("api.service.name") == "ec2.amazonaws.com" && ocsf.text("api.operation") == "ModifyImageAttribute")
+        #expect(
+            ocsf.text("api.service.name") == "ec2.amazonaws.com" && ocsf.text("api.operation") == "ModifyImageAttribute"
+        )
         #expect(ocsf.text("actor.user.type") == "AssumedRole")
         #expect(ocsf.text("actor.session.issuer") == "arn:aws:iam::123456789012:role/example-role")
         #expect(ocsf.text("actor.session.is_mfa") == "true")
@@ -124,7 +136,8 @@ struct NormalizationTests {
 
     @Test func sshdInvalidUserFromIPv6() throws {
         let entry = try #require(
-            try decode(.syslog, "<38>Nov 25 10:00:01 bastion sshd[77]: Invalid user admin from 2001:db8::5 port 4242").entries.first
+            try decode(.syslog, "<38>Nov 25 10:00:01 bastion sshd[77]: Invalid user admin from 2001:db8::5 port 4242")
+                .entries.first
         )
         #expect(entry.event.type == "ssh.login.invalid_user" && entry.event.subject == "admin")
         #expect(entry.ocsf?.text("class_uid") == "3002" && entry.ocsf?.text("status_id") == "2")
@@ -132,11 +145,15 @@ struct NormalizationTests {
     }
 
     @Test func guardDutyFinding() throws {
-        let entry = try SourceFixtures.decode(.guardduty, "guardduty", "aws_guardduty_high_sev_findings.ndjson").entries[0]
+        let entry = try SourceFixtures.decode(.guardduty, "guardduty", "aws_guardduty_high_sev_findings.ndjson")
+            .entries[0]
         #expect(entry.event.type == "aws.guardduty.finding")
         #expect(entry.event.subject == "PrivilegeEscalation:IAMUser/AdministrativePermissions")
         #expect(entry.ocsf?.text("class_uid") == "2004" && entry.ocsf?.text("severity_id") == "4")
-        #expect(entry.ocsf?.at("finding_info.types") == .array([.string("PrivilegeEscalation:IAMUser/AdministrativePermissions")]))
+        #expect(
+            entry.ocsf?.at("finding_info.types")
+                == .array([.string("PrivilegeEscalation:IAMUser/AdministrativePermissions")])
+        )
         let envelope = """
             {"version":"0","id":"x","detail-type":"GuardDuty Finding","source":"aws.guardduty","detail":
              {"id":"f1","type":"UnauthorizedAccess:EC2/SSHBruteForce","severity":9.5,"accountId":"1","region":"eu-west-1",

@@ -14,8 +14,9 @@ struct SourceCorpusTests {
         ("github-audit", .githubAudit),
     ]
 
-    /// The members whose absence (or unreadable value) may refuse a sample: many detection-test
-    /// records are trimmed to the few fields a rule reads, and some are not events at all (CloudTrail
+    /// The members whose absence (or unreadable value) may refuse a sample.
+    ///
+    /// Many detection-test records are trimmed to the few fields a rule reads, and some are not events at all (CloudTrail
     /// digest files, a documentation fragment that is only a `userIdentity`). Any other refusal is a
     /// parser bug.
     static let refusablePaths: [String: Set<String>] = [
@@ -58,7 +59,9 @@ struct SourceCorpusTests {
         var signIns = 0
         var audits = 0
         for file in try SourceFixtures.files("azure-entra") {
-            let lines = try SourceFixtures.bytes("azure-entra", file.lastPathComponent).split(separator: UInt8(ascii: "\n"))
+            let lines = try SourceFixtures.bytes("azure-entra", file.lastPathComponent).split(
+                separator: UInt8(ascii: "\n")
+            )
             for line in lines {
                 let category = try JSONParser().parse(line)["category"]?.stringValue ?? ""
                 let format: SourceFormat = category.hasSuffix("SignInLogs") ? .azureSignIn : .azureAudit

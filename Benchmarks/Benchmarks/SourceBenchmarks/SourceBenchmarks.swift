@@ -26,7 +26,8 @@ let lines: [String] = {
 /// The 744 CloudTrail records of the pattern benchmarks (about 1.2 KB each), as NDJSON and as a
 /// CloudTrail log file (`{"Records":[…]}`).
 let cloudTrailLines: [[UInt8]] = {
-    let path = #filePath.components(separatedBy: "/Benchmarks/Benchmarks/")[0]
+    let path =
+        #filePath.components(separatedBy: "/Benchmarks/Benchmarks/")[0]
         + "/Benchmarks/Fixtures/cloudtrail-sigma/aws_cloudtrail.jsonl"
     let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     return text.split(separator: "\n").map { Array($0.utf8) }

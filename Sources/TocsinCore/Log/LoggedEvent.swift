@@ -14,8 +14,7 @@ public struct LoggedEvent: Sendable, Hashable {
     public var ocsf: JSONValue?
 
     /// Creates a logged event.
-    public init(sequence: Int64, event: CloudEvent, ingestMilliseconds: Int64, hash: [UInt8], ocsf: JSONValue? = nil)
-    {
+    public init(sequence: Int64, event: CloudEvent, ingestMilliseconds: Int64, hash: [UInt8], ocsf: JSONValue? = nil) {
         self.sequence = sequence
         self.event = event
         self.ingestMilliseconds = ingestMilliseconds

@@ -72,7 +72,9 @@ struct SyslogUDPListener: Service {
 
     static func trimmed(_ bytes: [UInt8]) -> [UInt8] {
         var end = bytes.count
-        while end > 0, bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: "\r") || bytes[end - 1] == 0 {
+        while end > 0,
+            bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: "\r") || bytes[end - 1] == 0
+        {
             end -= 1
         }
         return Array(bytes[..<end])

@@ -59,7 +59,10 @@ struct SyslogTCPListener: Service {
                 }
             }
         } catch let error as SourceError {
-            logger.warning("Closed a syslog connection on a framing error.", metadata: ["peer": "\(peer)", "error": "\(error)"])
+            logger.warning(
+                "Closed a syslog connection on a framing error.",
+                metadata: ["peer": "\(peer)", "error": "\(error)"]
+            )
         } catch {
             logger.debug("A syslog connection ended.", metadata: ["peer": "\(peer)", "error": "\(error)"])
         }

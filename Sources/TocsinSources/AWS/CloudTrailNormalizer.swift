@@ -41,6 +41,9 @@ struct CloudTrailNormalizer {
                 ?? fields.string("userIdentity", "principalId") ?? fields.string("userIdentity", "invokedBy"),
             time: time
         )
-        return LogEntry(event: event, ocsf: CloudTrailOCSF(fields: fields, eventName: eventName, time: time ?? record.received).view())
+        return LogEntry(
+            event: event,
+            ocsf: CloudTrailOCSF(fields: fields, eventName: eventName, time: time ?? record.received).view()
+        )
     }
 }

@@ -26,7 +26,8 @@ struct CloudTrailOCSF {
         )
         if Self.authentication.contains(eventName) {
             header.eventClass = .authentication
-            let isLogon = eventName == "ConsoleLogin" || eventName.hasPrefix("AssumeRole")
+            let isLogon =
+                eventName == "ConsoleLogin" || eventName.hasPrefix("AssumeRole")
                 || eventName == "ExternalIdPDirectoryLogin"
             (header.activityID, header.activityName) = isLogon ? (1, "Logon") : (99, "Other")
         } else if let activity = Self.accountChanges[eventName] {
@@ -133,7 +134,10 @@ struct CloudTrailOCSF {
         event.set("is_mfa", mfa ?? fields.bool("userIdentity", "sessionContext", "attributes", "mfaAuthenticated"))
         var user = OCSFObject()
         user.set("uid", fields.string("requestParameters", "roleArn") ?? fields.string("userIdentity", "arn"))
-        user.set("name", fields.string("userIdentity", "userName") ?? fields.string("requestParameters", "roleSessionName"))
+        user.set(
+            "name",
+            fields.string("userIdentity", "userName") ?? fields.string("requestParameters", "roleSessionName")
+        )
         user.set("type", fields.string("userIdentity", "type"))
         event.set("user", user)
         var session = OCSFObject()
@@ -148,7 +152,10 @@ struct CloudTrailOCSF {
     private func addAccountChange(to event: inout OCSFObject) {
         var user = OCSFObject()
         user.set("uid", fields.string("responseElements", "user", "userId"))
-        user.set("name", fields.string("requestParameters", "userName") ?? fields.string("requestParameters", "roleName"))
+        user.set(
+            "name",
+            fields.string("requestParameters", "userName") ?? fields.string("requestParameters", "roleName")
+        )
         event.set("user", user)
         var policy = OCSFObject()
         policy.set("uid", fields.string("requestParameters", "policyArn"))
@@ -164,7 +171,10 @@ struct CloudTrailOCSF {
     private static let accountChanges: [String: (Int64, String)] = {
         var table: [String: (Int64, String)] = [:]
         let groups: [(Int64, String, [String])] = [
-            (1, "Create", ["CreateUser", "CreateRole", "CreateLoginProfile", "CreateAccessKey", "CreateServiceLinkedRole"]),
+            (
+                1, "Create",
+                ["CreateUser", "CreateRole", "CreateLoginProfile", "CreateAccessKey", "CreateServiceLinkedRole"]
+            ),
             (3, "Password Change", ["ChangePassword", "UpdateLoginProfile", "UpdateAccountPasswordPolicy"]),
             (5, "Disable", ["UpdateAccessKey", "DeleteLoginProfile"]),
             (6, "Delete", ["DeleteUser", "DeleteRole", "DeleteAccessKey", "DeleteServiceLinkedRole"]),

@@ -33,11 +33,15 @@ struct GuardDutyNormalizer {
             subject: type,
             time: time
         )
-        return LogEntry(event: event, ocsf: view(finding, type: type, severity: severity, time: time ?? record.received))
+        return LogEntry(
+            event: event,
+            ocsf: view(finding, type: type, severity: severity, time: time ?? record.received)
+        )
     }
 
     private func view(_ finding: RecordFields, type: String, severity: Double, time: Timestamp) -> JSONValue {
-        let isUpdate = (finding.integer("service", "count") ?? 1) > 1
+        let isUpdate =
+            (finding.integer("service", "count") ?? 1) > 1
             || finding.string("updatedAt") != finding.string("createdAt")
         let severityID: Int64 = severity >= 9 ? 5 : severity >= 7 ? 4 : severity >= 4 ? 3 : 2
         var event = OCSFHeader(
@@ -82,7 +86,10 @@ struct GuardDutyNormalizer {
         )
         event.set("actor", OCSFObject.single("user", user))
         event.set("src_endpoint", remoteEndpoint(finding))
-        event.set("cloud", OCSFObject.cloud(provider: "AWS", region: finding.string("region"), account: finding.string("accountId")))
+        event.set(
+            "cloud",
+            OCSFObject.cloud(provider: "AWS", region: finding.string("region"), account: finding.string("accountId"))
+        )
         var unmapped = OCSFObject()
         unmapped.set("sample", finding.bool("service", "additionalInfo", "sample"))
         unmapped.set("action_type", finding.string("service", "action", "actionType"))
@@ -91,7 +98,9 @@ struct GuardDutyNormalizer {
     }
 
     private func remoteEndpoint(_ finding: RecordFields) -> OCSFObject {
-        for action in ["awsApiCallAction", "networkConnectionAction", "kubernetesApiCallAction", "rdsLoginAttemptAction"] {
+        for action in [
+            "awsApiCallAction", "networkConnectionAction", "kubernetesApiCallAction", "rdsLoginAttemptAction",
+        ] {
             let details = RecordFields(finding.member("service", "action", action, "remoteIpDetails") ?? .null)
             guard let address = details.string("ipAddressV4") ?? details.string("ipAddressV6") else {
                 continue

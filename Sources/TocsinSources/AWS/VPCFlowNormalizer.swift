@@ -9,7 +9,8 @@ public struct VPCFlowFields: Sendable {
     var names: [String]
 
     static let `default` = VPCFlowFields(
-        header: "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status"
+        header:
+            "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status"
     )
 
     init(header: String) {
@@ -18,7 +19,10 @@ public struct VPCFlowFields: Sendable {
 
     /// `srcAddr`, `srcaddr` and `src-addr` are the same field.
     static func canonical(_ name: String) -> String {
-        String(decoding: name.lowercased().utf8.filter { $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: "_") }, as: UTF8.self)
+        String(
+            decoding: name.lowercased().utf8.filter { $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: "_") },
+            as: UTF8.self
+        )
     }
 
     /// Whether `line` is a header line naming fields rather than a record.
@@ -98,7 +102,12 @@ enum VPCFlowNormalizer {
         guard values["srcaddr"] != nil || values["dstaddr"] != nil || values["logstatus"] != nil else {
             throw SourceError(path: "$.srcAddr", message: "a flow record needs srcaddr, dstaddr or log-status")
         }
-        return try entry(values, id: RecordIdentity.digest(record.bytes), data: .json(record.bytes), contentType: "application/json")
+        return try entry(
+            values,
+            id: RecordIdentity.digest(record.bytes),
+            data: .json(record.bytes),
+            contentType: "application/json"
+        )
     }
 
     private static func entry(
@@ -116,7 +125,8 @@ enum VPCFlowNormalizer {
         }
         let status = values["logstatus"]?.lowercased()
         let action = values["action"]?.lowercased()
-        let kind = status == "nodata" || status == "skipdata" ? status! : action ?? "flow"
+        let hasTraffic = status != "nodata" && status != "skipdata"
+        let kind = hasTraffic ? action ?? "flow" : status ?? "flow"
         let owner = values["interfaceid"] ?? values["tgwattachmentid"] ?? "-"
         let event = CloudEvent(
             id: id,
@@ -127,7 +137,6 @@ enum VPCFlowNormalizer {
             time: time,
             data: data
         )
-        let hasTraffic = status != "nodata" && status != "skipdata"
         return LogEntry(event: event, ocsf: hasTraffic ? VPCFlowOCSF.view(values, time: time) : nil)
     }
 }

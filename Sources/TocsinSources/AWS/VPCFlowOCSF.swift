@@ -23,7 +23,10 @@ enum VPCFlowOCSF {
         }
         var event = header.object()
         let outbound = values["flowdirection"] == "egress"
-        var source = OCSFObject.endpoint(address: values["pktsrcaddr"] ?? values["srcaddr"], port: integer(values["srcport"]))
+        var source = OCSFObject.endpoint(
+            address: values["pktsrcaddr"] ?? values["srcaddr"],
+            port: integer(values["srcport"])
+        )
         var destination = OCSFObject.endpoint(
             address: values["pktdstaddr"] ?? values["dstaddr"],
             port: integer(values["dstport"])
@@ -58,7 +61,10 @@ enum VPCFlowOCSF {
         connection.set("tcp_flags", integer(values["tcpflags"]))
         if let direction = values["flowdirection"] {
             connection.set("direction_id", direction == "ingress" ? 1 : direction == "egress" ? 2 : 0)
-            connection.set("direction", direction == "ingress" ? "Inbound" : direction == "egress" ? "Outbound" : "Unknown")
+            connection.set(
+                "direction",
+                direction == "ingress" ? "Inbound" : direction == "egress" ? "Outbound" : "Unknown"
+            )
         }
         event.set("connection_info", connection)
         var traffic = OCSFObject()
@@ -88,5 +94,7 @@ enum VPCFlowOCSF {
         text.flatMap { Int64($0) }
     }
 
-    private static let protocolNames: [Int64: String] = [1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6", 47: "gre", 50: "esp"]
+    private static let protocolNames: [Int64: String] = [
+        1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6", 47: "gre", 50: "esp",
+    ]
 }

@@ -18,7 +18,8 @@ struct AzureActivityNormalizer {
         let fields = azure.fields
         let time = try azure.time()
         let operation = try fields.requiredString("operationname")
-        let caller = fields.string("identity", "claims", Self.upnClaim) ?? fields.string("caller")
+        let caller =
+            fields.string("identity", "claims", Self.upnClaim) ?? fields.string("caller")
             ?? fields.string("properties", "caller")
         let event = record.event(
             id: nil,
@@ -44,14 +45,20 @@ struct AzureActivityNormalizer {
         api.set("operation", operation)
         api.set("request", OCSFObject.single("uid", fields.string("correlationid")))
         view.set("api", api)
-        var user = OCSFObject.user(name: caller, uid: fields.string("identity", "claims", "http://schemas.microsoft.com/identity/claims/objectidentifier"))
+        var user = OCSFObject.user(
+            name: caller,
+            uid: fields.string("identity", "claims", "http://schemas.microsoft.com/identity/claims/objectidentifier")
+        )
         user.set("uid_alt", fields.string("identity", "claims", "appid"))
         view.set("actor", OCSFObject.single("user", user))
         view.set("src_endpoint", OCSFObject.endpoint(address: fields.string("calleripaddress")))
         if let resource = fields.string("resourceid") {
             view.set("resources", value: .array([OCSFObject.single("uid", resource).json]))
         }
-        view.set("cloud", OCSFObject.cloud(provider: "Azure", region: fields.string("location"), account: azure.subscription))
+        view.set(
+            "cloud",
+            OCSFObject.cloud(provider: "Azure", region: fields.string("location"), account: azure.subscription)
+        )
         view.set("status_code", fields.string("resultsignature"))
         return LogEntry(event: event, ocsf: view.json)
     }

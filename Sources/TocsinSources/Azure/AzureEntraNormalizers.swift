@@ -41,7 +41,10 @@ struct AzureSignInNormalizer {
             uid: properties.string("id"),
             originalTime: fields.string("time")
         ).object()
-        view.set("user", OCSFObject.user(name: user, uid: properties.string("userId"), email: properties.string("userPrincipalName")))
+        view.set(
+            "user",
+            OCSFObject.user(name: user, uid: properties.string("userId"), email: properties.string("userPrincipalName"))
+        )
         var source = OCSFObject.endpoint(address: properties.string("ipAddress") ?? fields.string("calleripaddress"))
         var location = OCSFObject()
         location.set("city", properties.string("location", "city"))
@@ -86,9 +89,14 @@ struct AzureAuditNormalizer {
         let time = try azure.time()
         let activity = properties.string("activityDisplayName") ?? fields.string("operationname")
         guard let activity else {
-            throw RecordFields.missing(["properties", "activityDisplayName"], found: nil, expected: "a non-empty string")
+            throw RecordFields.missing(
+                ["properties", "activityDisplayName"],
+                found: nil,
+                expected: "a non-empty string"
+            )
         }
-        let initiator = properties.string("initiatedBy", "user", "userPrincipalName")
+        let initiator =
+            properties.string("initiatedBy", "user", "userPrincipalName")
             ?? properties.string("initiatedBy", "app", "displayName")
         let event = record.event(
             id: properties.string("id"),
@@ -97,7 +105,9 @@ struct AzureAuditNormalizer {
             subject: initiator,
             time: time
         )
-        let crud = APIVerb.activity(properties.string("operationType") ?? activity.split(separator: " ").first.map(String.init) ?? "")
+        let crud = APIVerb.activity(
+            properties.string("operationType") ?? activity.split(separator: " ").first.map(String.init) ?? ""
+        )
         var view = OCSFHeader(
             eventClass: .apiActivity,
             activityID: crud.id,
@@ -114,10 +124,18 @@ struct AzureAuditNormalizer {
         api.set("operation", activity)
         api.set("service", OCSFObject.single("name", properties.string("loggedByService")))
         view.set("api", api)
-        view.set("actor", OCSFObject.single("user", OCSFObject.user(name: initiator, uid: properties.string("initiatedBy", "user", "id"))))
+        view.set(
+            "actor",
+            OCSFObject.single(
+                "user",
+                OCSFObject.user(name: initiator, uid: properties.string("initiatedBy", "user", "id"))
+            )
+        )
         view.set(
             "src_endpoint",
-            OCSFObject.endpoint(address: properties.string("initiatedBy", "user", "ipAddress") ?? fields.string("calleripaddress"))
+            OCSFObject.endpoint(
+                address: properties.string("initiatedBy", "user", "ipAddress") ?? fields.string("calleripaddress")
+            )
         )
         let targets = properties.array("targetResources").map { element in
             let target = RecordFields(element)

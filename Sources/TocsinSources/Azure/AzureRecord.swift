@@ -27,7 +27,8 @@ struct AzureRecord {
     /// The subscription id in `resourceId` (`/subscriptions/<id>/…`).
     var subscription: String? {
         let parts = (fields.string("resourceid") ?? "").split(separator: "/")
-        guard let index = parts.firstIndex(where: { $0.lowercased() == "subscriptions" }), index + 1 < parts.count else {
+        guard let index = parts.firstIndex(where: { $0.lowercased() == "subscriptions" }), index + 1 < parts.count
+        else {
             return nil
         }
         return String(parts[index + 1])

@@ -37,7 +37,10 @@ public enum Gzip: Sendable {
                 }
                 let offset = input.count - Int(stream.avail_in)
                 if output.count + produced > limit {
-                    throw SourceError(offset: offset, message: "gzip: decompressed data exceeds the \(limit)-byte limit")
+                    throw SourceError(
+                        offset: offset,
+                        message: "gzip: decompressed data exceeds the \(limit)-byte limit"
+                    )
                 }
                 output.append(contentsOf: chunk[0..<produced])
                 switch status {

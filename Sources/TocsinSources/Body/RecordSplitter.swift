@@ -87,7 +87,8 @@ public struct RecordSplitter: Sendable {
 
     /// The body as one JSON document, when it is one (a pretty-printed file or a single record).
     private func wholeDocument(_ body: [UInt8]) -> JSONValue? {
-        guard let first = body.first(where: { !Self.isSpace($0) }), first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+        guard let first = body.first(where: { !Self.isSpace($0) }),
+            first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
         else {
             return nil
         }
@@ -126,7 +127,9 @@ public struct RecordSplitter: Sendable {
             if object["kind"]?.stringValue == "EventList", case .array(let items) = object["items"] {
                 return items
             }
-            if object["eventType"]?.stringValue == "com.okta.event_hook", case .array(let events) = object["data"]?["events"] {
+            if object["eventType"]?.stringValue == "com.okta.event_hook",
+                case .array(let events) = object["data"]?["events"]
+            {
                 return events
             }
             return nil

@@ -71,14 +71,20 @@ public struct SourceDecoder: Sendable {
                     } catch {
                         throw SourceError(offset: error.offset, message: error.message)
                     }
-                    entry = try normalize(JSONRecord(fields: RecordFields(value), bytes: Array(line.utf8), received: received))
+                    entry = try normalize(
+                        JSONRecord(fields: RecordFields(value), bytes: Array(line.utf8), received: received)
+                    )
                 case .text(let line) where format == .vpcflow:
                     entry = try VPCFlowNormalizer.normalize(line: line, fields: &flowFields)
                 case .text(let line):
                     entry = try syslog.normalize(line)
                 case .json(let value, let raw):
                     entry = try normalize(
-                        JSONRecord(fields: RecordFields(value), bytes: raw ?? JSONWriter().bytes(value), received: received)
+                        JSONRecord(
+                            fields: RecordFields(value),
+                            bytes: raw ?? JSONWriter().bytes(value),
+                            received: received
+                        )
                     )
                 }
                 if let entry {

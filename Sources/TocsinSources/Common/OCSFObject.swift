@@ -116,8 +116,18 @@ struct OCSFClass {
     )
     static let networkActivity = OCSFClass(uid: 4001, name: "Network Activity", categoryUID: 4, categoryName: network)
     static let sshActivity = OCSFClass(uid: 4007, name: "SSH Activity", categoryUID: 4, categoryName: network)
-    static let apiActivity = OCSFClass(uid: 6003, name: "API Activity", categoryUID: 6, categoryName: "Application Activity")
-    static let detectionFinding = OCSFClass(uid: 2004, name: "Detection Finding", categoryUID: 2, categoryName: "Findings")
+    static let apiActivity = OCSFClass(
+        uid: 6003,
+        name: "API Activity",
+        categoryUID: 6,
+        categoryName: "Application Activity"
+    )
+    static let detectionFinding = OCSFClass(
+        uid: 2004,
+        name: "Detection Finding",
+        categoryUID: 2,
+        categoryName: "Findings"
+    )
 
     private static let identity = "Identity & Access Management"
     private static let network = "Network Activity"

@@ -20,7 +20,13 @@ struct RecordFields {
     ///
     /// Fixed arity rather than a variadic list: lookups are on the ingest hot path, and a variadic
     /// call allocates an array each time.
-    func member(_ k1: String, _ k2: String? = nil, _ k3: String? = nil, _ k4: String? = nil, _ k5: String? = nil) -> JSONValue? {
+    func member(
+        _ k1: String,
+        _ k2: String? = nil,
+        _ k3: String? = nil,
+        _ k4: String? = nil,
+        _ k5: String? = nil
+    ) -> JSONValue? {
         Self.step(Self.step(Self.step(Self.step(Self.step(value, k1), k2), k3), k4), k5)
     }
 
@@ -45,7 +51,13 @@ struct RecordFields {
     }
 
     /// The string at `keys`; a number is read as its text.
-    func string(_ k1: String, _ k2: String? = nil, _ k3: String? = nil, _ k4: String? = nil, _ k5: String? = nil) -> String? {
+    func string(
+        _ k1: String,
+        _ k2: String? = nil,
+        _ k3: String? = nil,
+        _ k4: String? = nil,
+        _ k5: String? = nil
+    ) -> String? {
         switch member(k1, k2, k3, k4, k5) {
         case .string(let text): return text.isEmpty ? nil : text
         case .number(let number): return number.text
@@ -54,7 +66,8 @@ struct RecordFields {
     }
 
     /// The boolean at `keys`; the strings `"true"`/`"false"` (any case) count too.
-    func bool(_ k1: String, _ k2: String? = nil, _ k3: String? = nil, _ k4: String? = nil, _ k5: String? = nil) -> Bool? {
+    func bool(_ k1: String, _ k2: String? = nil, _ k3: String? = nil, _ k4: String? = nil, _ k5: String? = nil) -> Bool?
+    {
         switch member(k1, k2, k3, k4, k5) {
         case .bool(let flag): return flag
         case .string(let text):
@@ -68,7 +81,13 @@ struct RecordFields {
     }
 
     /// The integer at `keys` (a JSON integer or a string of digits).
-    func integer(_ k1: String, _ k2: String? = nil, _ k3: String? = nil, _ k4: String? = nil, _ k5: String? = nil) -> Int64? {
+    func integer(
+        _ k1: String,
+        _ k2: String? = nil,
+        _ k3: String? = nil,
+        _ k4: String? = nil,
+        _ k5: String? = nil
+    ) -> Int64? {
         switch member(k1, k2, k3, k4, k5) {
         case .number(let number): return Int64(number.text) ?? Double(number.text).map { Int64($0) }
         case .string(let text): return Int64(text)
@@ -77,7 +96,13 @@ struct RecordFields {
     }
 
     /// The array at `keys`, or an empty array.
-    func array(_ k1: String, _ k2: String? = nil, _ k3: String? = nil, _ k4: String? = nil, _ k5: String? = nil) -> [JSONValue] {
+    func array(
+        _ k1: String,
+        _ k2: String? = nil,
+        _ k3: String? = nil,
+        _ k4: String? = nil,
+        _ k5: String? = nil
+    ) -> [JSONValue] {
         if case .array(let elements) = member(k1, k2, k3, k4, k5) {
             return elements
         }
@@ -85,7 +110,13 @@ struct RecordFields {
     }
 
     /// The non-empty string at `keys`, or a located error.
-    func requiredString(_ k1: String, _ k2: String? = nil, _ k3: String? = nil, _ k4: String? = nil, _ k5: String? = nil) throws(SourceError) -> String {
+    func requiredString(
+        _ k1: String,
+        _ k2: String? = nil,
+        _ k3: String? = nil,
+        _ k4: String? = nil,
+        _ k5: String? = nil
+    ) throws(SourceError) -> String {
         let found = member(k1, k2, k3, k4, k5)
         guard case .string(let text) = found, !text.isEmpty else {
             throw Self.missing(base + Self.path(k1, k2, k3, k4, k5), found: found, expected: "a non-empty string")
@@ -94,7 +125,13 @@ struct RecordFields {
     }
 
     /// The object at `keys`, or a located error.
-    func requiredObject(_ k1: String, _ k2: String? = nil, _ k3: String? = nil, _ k4: String? = nil, _ k5: String? = nil) throws(SourceError) -> RecordFields {
+    func requiredObject(
+        _ k1: String,
+        _ k2: String? = nil,
+        _ k3: String? = nil,
+        _ k4: String? = nil,
+        _ k5: String? = nil
+    ) throws(SourceError) -> RecordFields {
         let found = member(k1, k2, k3, k4, k5)
         guard case .object = found, let found else {
             throw Self.missing(base + Self.path(k1, k2, k3, k4, k5), found: found, expected: "an object")
@@ -119,7 +156,13 @@ struct RecordFields {
     }
 
     /// The time at `keys`, if present and readable.
-    func time(_ k1: String, _ k2: String? = nil, _ k3: String? = nil, _ k4: String? = nil, _ k5: String? = nil) -> Timestamp? {
+    func time(
+        _ k1: String,
+        _ k2: String? = nil,
+        _ k3: String? = nil,
+        _ k4: String? = nil,
+        _ k5: String? = nil
+    ) -> Timestamp? {
         member(k1, k2, k3, k4, k5).flatMap(Self.time)
     }
 
@@ -136,7 +179,9 @@ struct RecordFields {
             let joined = String(text.prefix(10)) + "T" + String(text.dropFirst(11))
             return Timestamp(rfc3339: joined) ?? Timestamp(rfc3339: joined + "Z")
         case .number(let number):
-            return (Int64(number.text) ?? Double(number.text).map { Int64($0) }).map { Timestamp(epochMilliseconds: $0) }
+            return (Int64(number.text) ?? Double(number.text).map { Int64($0) }).map {
+                Timestamp(epochMilliseconds: $0)
+            }
         default:
             return nil
         }

@@ -3,7 +3,9 @@
 import TocsinCore
 
 /// GCP Cloud Audit Logs `LogEntry` records (`protoPayload` AuditLog) to CloudEvents with an OCSF API
-/// Activity (6003) view. A LogEntry carried as `data` (Eventarc's CloudEvent, Pub/Sub) is unwrapped.
+/// Activity (6003) view.
+///
+/// A LogEntry carried as `data` (Eventarc's CloudEvent, Pub/Sub) is unwrapped.
 ///
 /// The convention (stable), close to Eventarc's own:
 /// - `source`: `//cloudaudit.googleapis.com/projects/<project>/logs/<activity|data_access|…>`;
@@ -29,7 +31,10 @@ struct GCPAuditNormalizer {
             subject: payload.string("authenticationInfo", "principalEmail"),
             time: time
         )
-        return LogEntry(event: event, ocsf: view(entry, payload: payload, method: method, project: project, time: time ?? record.received))
+        return LogEntry(
+            event: event,
+            ocsf: view(entry, payload: payload, method: method, project: project, time: time ?? record.received)
+        )
     }
 
     /// `activity` from `projects/p/logs/cloudaudit.googleapis.com%2Factivity`.

@@ -53,7 +53,10 @@ public struct SyslogFramer: Sendable {
         }
         guard let end = buffer[start...].firstIndex(where: { $0 == UInt8(ascii: "\n") || $0 == 0 }) else {
             if buffer.count - start > maxMessageBytes {
-                throw SourceError(offset: start, message: "a message exceeds \(maxMessageBytes) bytes without a newline")
+                throw SourceError(
+                    offset: start,
+                    message: "a message exceeds \(maxMessageBytes) bytes without a newline"
+                )
             }
             return nil
         }
