@@ -51,6 +51,27 @@ struct AuditVerifierTests {
         #expect(failure.reason == .altered)
     }
 
+    @Test("an OCSF view is stored, read back and covered by the chain")
+    func ocsfView() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let view = JSONValue.object(JSONObject([.init(name: "class_uid", value: .number(JSONNumber(3002)))]))
+        try await withRunningStore(directory: directory) { store, _ in
+            _ = try await store.append([EventFixtures.sshFailure(id: "plain")])
+            let receipts = try await store.append(entries: [
+                LogEntry(event: EventFixtures.sshFailure(id: "v"), ocsf: view)
+            ])
+            let stored = try await store.event(at: receipts[0].sequence)
+            #expect(stored?.ocsf == view)
+            #expect(stored?.matchDocument["ocsf"] == view)
+            #expect(try await store.event(at: 1)?.ocsf == nil)
+        }
+        #expect(try verify(directory).failure == nil)
+        try tamper(directory, "UPDATE events SET ocsf = CAST('{\"class_uid\":1}' AS BLOB) WHERE seq = 2")
+        let failure = try #require(try verify(directory).failure)
+        #expect(failure.sequence == 2 && failure.reason == .altered)
+    }
+
     @Test("an altered indexed column is caught even though it is not hashed directly")
     func alteredColumn() async throws {
         let directory = try await populatedDirectory()
