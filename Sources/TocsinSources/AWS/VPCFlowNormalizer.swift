@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Crypto
 import TocsinCore
 
 /// The field order of VPC flow log lines: the default (v2) order until a header line names another.
@@ -79,8 +78,12 @@ enum VPCFlowNormalizer {
         for (name, token) in zip(fields.names, tokens) where token != "-" {
             values[name] = String(token)
         }
-        let id = String(Hex.encode(SHA256.hash(data: Array(line.utf8))).prefix(32))
-        return try entry(values, id: id, data: .text(line), contentType: "text/plain")
+        return try entry(
+            values,
+            id: RecordIdentity.digest(Array(line.utf8)),
+            data: .text(line),
+            contentType: "text/plain"
+        )
     }
 
     /// Normalises a record in the parsed JSON form (`{"srcAddr":…,"dstPort":…}`).
