@@ -56,6 +56,15 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var syslogTCP: String?
 
+    @Option(
+        name: .customLong("geoip-db"),
+        help: ArgumentHelp(
+            "A MaxMind DB file (.mmdb, e.g. GeoLite2-City or GeoLite2-ASN) for GeoIP enrichment; repeat for several (env TOCSIN_GEOIP_DB, comma-separated).",
+            valueName: "path"
+        )
+    )
+    var geoIPDatabases: [String] = []
+
     func run() async throws {
         let configuration = try makeConfiguration()
         LoggingSystem.bootstrap { label in
@@ -123,6 +132,10 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration.syslogTCP = address
             }
         }
+        configuration.geoIPDatabases =
+            geoIPDatabases.isEmpty
+            ? (Environment.value("TOCSIN_GEOIP_DB") ?? "").split(separator: ",").map(String.init)
+            : geoIPDatabases
         return configuration
     }
 

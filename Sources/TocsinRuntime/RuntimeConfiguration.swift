@@ -15,6 +15,9 @@ public struct RuntimeConfiguration: Sendable {
     public var syslogUDP: (host: String, port: Int)?
     /// Where the syslog TCP listener binds (`host`, `port`); `nil` for none.
     public var syslogTCP: (host: String, port: Int)?
+    /// MaxMind DB files (`.mmdb`: City or Country, and ASN) the GeoIP enricher reads; empty for
+    /// no enrichment.
+    public var geoIPDatabases: [String] = []
     /// Deliveries in flight at once, over all targets.
     public var maxDeliveriesInFlight = 256
 

@@ -27,6 +27,7 @@ public enum TocsinRuntime: Sendable {
         onListening: @escaping @Sendable (Int) async -> Void = { _ in },
         onSyslogListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
     ) async throws {
+        let enricher = try GeoIPDatabases.enricher(paths: configuration.geoIPDatabases, logger: logger)
         let store = try EventStore.open(configuration.store, logger: logger)
         let keyPath = configuration.store.dataDirectory + "/" + KeyFiles.adminKeyName
         if try store.keys.bootstrapAdminKey(dataDirectory: configuration.store.dataDirectory) {
@@ -48,12 +49,13 @@ public enum TocsinRuntime: Sendable {
             keys: store.keys,
             administration: RoutingAdmin(store: store, state: routing.state),
             configuration: configuration.server,
+            enricher: enricher,
             logger: logger,
             onServerRunning: onListening
         )
         let listeners = syslogListeners(
             configuration,
-            ingest: SyslogIngest(log: store, logger: logger),
+            ingest: SyslogIngest(log: store, logger: logger, enricher: enricher),
             logger: logger,
             onListening: onSyslogListening
         )

@@ -15,6 +15,7 @@ import TocsinSources
 struct SourceController: Sendable {
     let log: any EventLog
     let configuration: ServerConfiguration
+    let enricher: (any OCSFEnricher)?
 
     /// How many refused records a response lists (the counts are always complete).
     static let maxListedErrors = 100
@@ -30,7 +31,8 @@ struct SourceController: Sendable {
             limits: .init(
                 maxDecompressedBytes: configuration.maxSourceDecompressedBytes,
                 json: JSONParser.Limits(maxDepth: 64, maxBytes: configuration.maxSourceDecompressedBytes)
-            )
+            ),
+            enricher: enricher
         )
         let batch: SourceBatch
         do {

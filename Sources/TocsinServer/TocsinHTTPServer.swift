@@ -4,15 +4,19 @@ public import Hummingbird
 public import Logging
 import NIOCore
 public import TocsinCore
+public import TocsinSources
 
 /// Builds the HTTP API: routes, authentication and problem rendering.
 public enum TocsinHTTPServer: Sendable {
     /// The router with every route; `/healthz` and `/readyz` are open, `/v1` requires a key unless disabled.
+    ///
+    /// `enricher`, when given, adds to the OCSF view of every native record (GeoIP).
     public static func makeRouter(
         log: any EventLog,
         keys: any APIKeyVerifier,
         administration: (any RoutingAdministration)? = nil,
-        configuration: ServerConfiguration
+        configuration: ServerConfiguration,
+        enricher: (any OCSFEnricher)? = nil
     ) -> Router<BasicRequestContext> {
         let router = Router()
         router.middlewares.add(ProblemMiddleware())
@@ -33,7 +37,7 @@ public enum TocsinHTTPServer: Sendable {
         api.get("events") { request, context in try await queries.list(request, context: context) }
         api.get("events/:seq") { request, context in try await queries.get(request, context: context) }
         api.get("stream") { request, context in try await queries.stream(request, context: context) }
-        let sources = SourceController(log: log, configuration: configuration)
+        let sources = SourceController(log: log, configuration: configuration, enricher: enricher)
         api.post("sources/:format") { request, context in try await sources.ingest(request, context: context) }
         api.get("sources/okta") { request, context in try await sources.verifyOkta(request, context: context) }
         let patterns = PatternController(configuration: configuration)
@@ -78,11 +82,18 @@ public enum TocsinHTTPServer: Sendable {
         keys: any APIKeyVerifier,
         administration: (any RoutingAdministration)? = nil,
         configuration: ServerConfiguration,
+        enricher: (any OCSFEnricher)? = nil,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            router: makeRouter(log: log, keys: keys, administration: administration, configuration: configuration),
+            router: makeRouter(
+                log: log,
+                keys: keys,
+                administration: administration,
+                configuration: configuration,
+                enricher: enricher
+            ),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "tocsin"

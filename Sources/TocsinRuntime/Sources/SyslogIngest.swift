@@ -12,11 +12,13 @@ import TocsinSources
 final class SyslogIngest: Sendable {
     private let log: any EventLog
     private let logger: Logger
+    private let enricher: (any OCSFEnricher)?
     private let rejected = Atomic<Int>(0)
 
-    init(log: any EventLog, logger: Logger) {
+    init(log: any EventLog, logger: Logger, enricher: (any OCSFEnricher)?) {
         self.log = log
         self.logger = logger
+        self.enricher = enricher
     }
 
     /// Normalises `messages` from `peer` and appends the good ones in one commit.
@@ -31,7 +33,13 @@ final class SyslogIngest: Sendable {
                 guard let line = String(validating: message, as: UTF8.self) else {
                     throw SourceError(offset: 0, message: "invalid UTF-8")
                 }
-                entries.append(try normalizer.normalize(line))
+                var entry = try normalizer.normalize(line)
+                if let enricher, var view = entry.ocsf {
+                    entry.ocsf = nil
+                    enricher.enrich(&view)
+                    entry.ocsf = view
+                }
+                entries.append(entry)
             } catch {
                 let total = rejected.add(1, ordering: .relaxed).newValue
                 logger.warning(

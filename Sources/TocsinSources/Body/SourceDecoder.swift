@@ -37,11 +37,19 @@ public struct SourceDecoder: Sendable {
     private let limits: Limits
     private let syslog: SyslogNormalizer
     private let received: Timestamp
+    private let enricher: (any OCSFEnricher)?
 
-    /// Creates a decoder; `referenceMilliseconds` is the collector's clock (RFC 3164 syslog has no year).
-    public init(format: SourceFormat, referenceMilliseconds: Int64, limits: Limits = Limits()) {
+    /// Creates a decoder; `referenceMilliseconds` is the collector's clock (RFC 3164 syslog has no
+    /// year), and `enricher`, when given, adds to each record's OCSF view (GeoIP).
+    public init(
+        format: SourceFormat,
+        referenceMilliseconds: Int64,
+        limits: Limits = Limits(),
+        enricher: (any OCSFEnricher)? = nil
+    ) {
         self.format = format
         self.limits = limits
+        self.enricher = enricher
         self.syslog = SyslogNormalizer(referenceMilliseconds: referenceMilliseconds)
         self.received = Timestamp(epochMilliseconds: referenceMilliseconds)
     }
@@ -61,7 +69,7 @@ public struct SourceDecoder: Sendable {
         var flowFields = VPCFlowFields.default
         for record in records {
             do throws(SourceError) {
-                let entry: LogEntry?
+                var entry: LogEntry?
                 switch record.content {
                 case .text(let line) where format == .vpcflow && line.utf8.first == UInt8(ascii: "{"):
                     // The parsed JSON form some pipelines write, one record per line.
@@ -86,6 +94,11 @@ public struct SourceDecoder: Sendable {
                             received: received
                         )
                     )
+                }
+                if let enricher, var view = entry?.ocsf {
+                    entry?.ocsf = nil
+                    enricher.enrich(&view)
+                    entry?.ocsf = view
                 }
                 if let entry {
                     batch.entries.append(entry)

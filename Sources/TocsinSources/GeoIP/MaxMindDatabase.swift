@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: Apache-2.0
+
+public import TocsinCore
+
+/// Bytes of a MaxMind DB file: an array read into memory, or a memory-mapped file (the adapter
+/// that opens the file supplies that conformance).
+public protocol MaxMindBytes: Sendable {
+    /// Calls `body` with the file's bytes.
+    func withDatabaseBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result
+}
+
+extension Array: MaxMindBytes where Element == UInt8 {
+    /// Calls `body` with the array's bytes.
+    public func withDatabaseBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        withUnsafeBytes(body)
+    }
+}
+
+/// Why a MaxMind DB file cannot be used, or a lookup in it failed.
+public struct MaxMindError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong, with the byte offset where it was found.
+    public var message: String
+
+    /// Creates an error.
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    /// The message.
+    public var description: String {
+        message
+    }
+}
+
+/// A MaxMind DB (`.mmdb`, format 2.x) file: a binary search tree over address bits whose leaves
+/// point into a data section of typed values (GeoLite2/GeoIP2 City, Country and ASN files, and
+/// any other database in the format).
+///
+/// Everything read from the file is bounds-checked; a damaged file gives a ``MaxMindError``.
+public struct MaxMindDatabase: Sendable {
+    /// What the file's metadata says about it.
+    public struct Metadata: Sendable, Hashable {
+        /// The database's kind, such as `GeoLite2-City` or `GeoLite2-ASN`.
+        public var databaseType: String
+        /// 4 for an IPv4-only tree, 6 for a tree over IPv6 (IPv4 under `::/96`).
+        public var ipVersion: Int
+        /// Bits per tree record: 24, 28 or 32.
+        public var recordSize: Int
+        /// Nodes in the search tree.
+        public var nodeCount: Int
+        /// When the file was built (seconds since 1970).
+        public var buildEpoch: UInt64
+    }
+
+    /// Where an address's data is: its offset in the data section, and the prefix length of the
+    /// network that holds the address.
+    public struct Record: Sendable, Hashable {
+        /// Offset of the value in the data section.
+        public var offset: Int
+        /// Length of the matched network prefix, in bits of the tree's address family.
+        public var prefixLength: Int
+    }
+
+    /// The file's metadata.
+    public let metadata: Metadata
+    private let storage: any MaxMindBytes
+    private let dataRange: Range<Int>
+    private let ipv4Start: Int
+
+    private static let marker: [UInt8] = [0xAB, 0xCD, 0xEF] + Array("MaxMind.com".utf8)
+    private static let maxMetadataBytes = 128 * 1024
+
+    /// Opens a database from its bytes.
+    ///
+    /// - Throws: ``MaxMindError`` when the bytes are not a MaxMind DB 2.x file or are damaged.
+    public init(bytes: some MaxMindBytes) throws(MaxMindError) {
+        let layout = bytes.withDatabaseBytes { buffer in
+            Result { () throws(MaxMindError) in try Self.layout(of: buffer) }
+        }
+        let (metadata, dataRange) = try layout.get()
+        self.storage = bytes
+        self.metadata = metadata
+        self.dataRange = dataRange
+        var node = 0
+        if metadata.ipVersion == 6 {
+            for _ in 0..<96 where node < metadata.nodeCount {
+                node = bytes.withDatabaseBytes { Self.child(of: node, bit: 0, in: $0, recordSize: metadata.recordSize) }
+            }
+        }
+        self.ipv4Start = node
+    }
+
+    /// Finds the record for `address`; `nil` when no network in the file holds it (or when it is
+    /// an IPv6 address and the file covers only IPv4).
+    ///
+    /// - Throws: ``MaxMindError`` when the tree points outside the data section.
+    public func lookup(_ address: IPAddress) throws(MaxMindError) -> Record? {
+        if address.isV6 && metadata.ipVersion == 4 {
+            return nil
+        }
+        let bitCount = address.isV6 ? 128 : 32
+        let nodeCount = metadata.nodeCount
+        let recordSize = metadata.recordSize
+        let (node, depth) = storage.withDatabaseBytes { buffer in
+            var node = address.isV6 ? 0 : ipv4Start
+            var depth = 0
+            while depth < bitCount && node < nodeCount {
+                node = Self.child(of: node, bit: Self.bit(depth, of: address), in: buffer, recordSize: recordSize)
+                depth += 1
+            }
+            return (node, depth)
+        }
+        guard node > nodeCount else {
+            return nil
+        }
+        let offset = node - nodeCount - 16
+        guard offset >= 0, offset < dataRange.count else {
+            throw MaxMindError("the search tree points to byte \(offset), outside the data section")
+        }
+        return Record(offset: offset, prefixLength: depth)
+    }
+
+    /// The value at `path` in `record` (for example `["city", "names", "en"]`); `nil` when a step
+    /// along it is absent.
+    ///
+    /// - Throws: ``MaxMindError`` when the data is damaged.
+    public func value(_ record: Record, at path: [MaxMindPathStep]) throws(MaxMindError) -> MaxMindValue? {
+        try withDataSection { section throws(MaxMindError) in
+            guard let offset = try section.find(path, from: record.offset) else {
+                return nil
+            }
+            var budget = 10_000
+            return try section.decode(at: offset, budget: &budget)
+        }
+    }
+
+    /// The whole value of `record`.
+    ///
+    /// - Throws: ``MaxMindError`` when the data is damaged.
+    public func value(_ record: Record) throws(MaxMindError) -> MaxMindValue {
+        try withDataSection { section throws(MaxMindError) in
+            var budget = 100_000
+            return try section.decode(at: record.offset, budget: &budget)
+        }
+    }
+
+    private func withDataSection<Value>(
+        _ body: (MaxMindDataSection) throws(MaxMindError) -> Value
+    ) throws(MaxMindError) -> Value {
+        let range = dataRange
+        return try storage.withDatabaseBytes { buffer in
+            Result { () throws(MaxMindError) in
+                try body(MaxMindDataSection(bytes: UnsafeRawBufferPointer(rebasing: buffer[range])))
+            }
+        }.get()
+    }
+
+    private static func bit(_ index: Int, of address: IPAddress) -> Int {
+        guard address.isV6 else {
+            return Int(address.low >> UInt64(31 - index) & 1)
+        }
+        let word = index < 64 ? address.high : address.low
+        return Int(word >> UInt64(63 - index % 64) & 1)
+    }
+
+    /// The left (`bit` 0) or right record of `node`; the caller keeps `node` under the node count,
+    /// which ``layout(of:)`` checked fits the file.
+    private static func child(of node: Int, bit: Int, in buffer: UnsafeRawBufferPointer, recordSize: Int) -> Int {
+        let base = node * recordSize / 4
+        func read(_ at: Int, _ count: Int) -> Int {
+            var value = 0
+            for index in at..<(at + count) {
+                value = value << 8 | Int(buffer[index])
+            }
+            return value
+        }
+        switch recordSize {
+        case 24:
+            return read(base + bit * 3, 3)
+        case 28:
+            let middle = Int(buffer[base + 3])
+            return bit == 0 ? (middle & 0xF0) << 20 | read(base, 3) : (middle & 0x0F) << 24 | read(base + 4, 3)
+        default:
+            return read(base + bit * 4, 4)
+        }
+    }
+
+    /// Finds the metadata after the last marker, checks it, and returns it with the data section's
+    /// byte range.
+    private static func layout(of buffer: UnsafeRawBufferPointer) throws(MaxMindError) -> (Metadata, Range<Int>) {
+        let searchStart = max(0, buffer.count - maxMetadataBytes - marker.count)
+        var markerStart: Int?
+        var index = buffer.count - marker.count
+        while index >= searchStart {
+            if buffer[index] == marker[0], buffer[index..<(index + marker.count)].elementsEqual(marker) {
+                markerStart = index
+                break
+            }
+            index -= 1
+        }
+        guard let markerStart else {
+            throw MaxMindError("no MaxMind DB metadata marker in the last 128 KiB (not a .mmdb file, or cut short)")
+        }
+        let metadataStart = markerStart + marker.count
+        let section = MaxMindDataSection(bytes: UnsafeRawBufferPointer(rebasing: buffer[metadataStart...]))
+        var budget = 10_000
+        let value = try section.decode(at: 0, budget: &budget)
+        func number(_ key: String) throws(MaxMindError) -> Int {
+            guard let number = value[key]?.unsigned, number <= UInt64(Int.max) else {
+                throw MaxMindError("metadata: '\(key)' is missing or not an unsigned integer")
+            }
+            return Int(number)
+        }
+        guard try number("binary_format_major_version") == 2 else {
+            throw MaxMindError(
+                "metadata: binary format major version \(try number("binary_format_major_version")) is not 2"
+            )
+        }
+        let metadata = Metadata(
+            databaseType: value["database_type"]?.string ?? "",
+            ipVersion: try number("ip_version"),
+            recordSize: try number("record_size"),
+            nodeCount: try number("node_count"),
+            buildEpoch: value["build_epoch"]?.unsigned ?? 0
+        )
+        guard [4, 6].contains(metadata.ipVersion) else {
+            throw MaxMindError("metadata: ip_version \(metadata.ipVersion) is not 4 or 6")
+        }
+        guard [24, 28, 32].contains(metadata.recordSize) else {
+            throw MaxMindError("metadata: record_size \(metadata.recordSize) is not 24, 28 or 32")
+        }
+        let (treeSize, overflow) = metadata.nodeCount.multipliedReportingOverflow(by: metadata.recordSize / 4)
+        guard !overflow, treeSize + 16 <= markerStart else {
+            throw MaxMindError("metadata: a tree of \(metadata.nodeCount) nodes does not fit the file")
+        }
+        return (metadata, (treeSize + 16)..<markerStart)
+    }
+}
