@@ -195,5 +195,10 @@ struct SyslogTests {
         #expect(try SyslogNormalizer(referenceMilliseconds: reference + 60_000).normalize(line).event.id == first)
         #expect(try normalizer.normalize(line.replacingOccurrences(of: "port 1 ", with: "port 2 ")).event.id != first)
         #expect(first.count == 32)
+        let pinned = "Nov  5 09:03:07 bastion-1 sshd[4242]: Failed password for root from 203.0.113.9 port 22 ssh2"
+        #expect(
+            try normalizer.normalize(pinned).event.id == "767fdf6312344aeac41d3c16cc3707b5",
+            "SHA-256 over host, time text, program, pid (each NUL-terminated) and message; a change re-ingests old files"
+        )
     }
 }

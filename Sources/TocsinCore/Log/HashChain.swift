@@ -89,12 +89,17 @@ public enum Hex: Sendable {
     /// Encodes bytes as lower-case hex.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         let input = Array(bytes)
-        return String(unsafeUninitializedCapacity: input.count * 2) { output in
-            for (index, byte) in input.enumerated() {
+        return input.withUnsafeBytes { encode($0) }
+    }
+
+    /// Encodes raw bytes as lower-case hex, without copying them first.
+    public static func encode(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { output in
+            for (index, byte) in bytes.enumerated() {
                 output[2 * index] = digit(byte >> 4)
                 output[2 * index + 1] = digit(byte & 0x0F)
             }
-            return input.count * 2
+            return bytes.count * 2
         }
     }
 

@@ -7,7 +7,12 @@ import TocsinCore
 /// record's bytes, so the same record ingested twice gets the same id.
 enum RecordIdentity {
     static func digest(_ bytes: [UInt8]) -> String {
-        String(Hex.encode(SHA256.hash(data: bytes)).prefix(32))
+        id(SHA256.hash(data: bytes))
+    }
+
+    /// The first 32 hex digits of `digest` (its first 16 bytes).
+    static func id(_ digest: SHA256.Digest) -> String {
+        digest.withUnsafeBytes { Hex.encode(UnsafeRawBufferPointer(rebasing: $0.prefix(16))) }
     }
 }
 

@@ -45,84 +45,84 @@ struct AuthenticationLine: Sendable, Hashable {
         else {
             return nil
         }
-        // Split on bytes: splitting a String by Character walks grapheme clusters, several times slower.
-        let words = message.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false).map {
-            String(decoding: $0, as: UTF8.self)
-        }
-        func value(after word: String, from start: Int = 0) -> String? {
-            guard let index = words[start...].firstIndex(of: word), index + 1 < words.count else {
-                return nil
-            }
-            return words[index + 1]
-        }
+        let words = MessageWords(message)
         func port() -> Int? {
-            value(after: "port").flatMap { Int($0.prefix { $0.isNumber }) }
+            words.firstIndex(of: "port").flatMap { words.leadingNumber(at: $0 + 1) }
         }
-        if message.hasPrefix("Accepted ") || message.hasPrefix("Failed "), words.count >= 6, words[2] == "for" {
-            let invalid = words.count > 4 && words[3] == "invalid" && words[4] == "user"
-            let user = invalid ? words[5] : words[3]
+        func address(after start: Int) -> String? {
+            words.firstIndex(of: "from", from: start).flatMap { words.text(at: $0 + 1) }
+        }
+        if words.count >= 6, words.isWord(0, "Accepted") || words.isWord(0, "Failed"), words.isWord(2, "for") {
+            let invalid = words.isWord(3, "invalid") && words.isWord(4, "user")
             return AuthenticationLine(
-                kind: words[0] == "Accepted" ? .loginSucceeded : .loginFailed,
-                user: user,
-                address: value(after: "from", from: 3),
+                kind: words.isWord(0, "Accepted") ? .loginSucceeded : .loginFailed,
+                user: words.text(at: invalid ? 5 : 3),
+                address: address(after: 3),
                 port: port(),
-                method: words[1],
+                method: words.text(at: 1),
                 isInvalidUser: invalid
             )
         }
-        if message.hasPrefix("Invalid user "), words.count >= 4 {
+        if words.count >= 4, words.isWord(0, "Invalid"), words.isWord(1, "user") {
             return AuthenticationLine(
                 kind: .invalidUser,
-                user: words[2].isEmpty ? nil : words[2],
-                address: value(after: "from", from: 3),
+                user: words.text(at: 2)?.nilIfEmpty,
+                address: address(after: 3),
                 port: port(),
                 isInvalidUser: true,
                 detail: "invalid user"
             )
         }
-        if message.hasPrefix("Connection closed by ") || message.hasPrefix("Disconnected from ") {
-            let closed = message.hasPrefix("Connection closed by ")
+        let closed =
+            words.count >= 4 && words.isWord(0, "Connection") && words.isWord(1, "closed") && words.isWord(2, "by")
+        if closed || (words.count >= 3 && words.isWord(0, "Disconnected") && words.isWord(1, "from")) {
             var index = closed ? 3 : 2
             var user: String?
             var invalid = false
-            if index + 2 < words.count, words[index + 1] == "user",
-                ["authenticating", "invalid"].contains(words[index])
+            if index + 2 < words.count, words.isWord(index + 1, "user"),
+                words.isWord(index, "authenticating") || words.isWord(index, "invalid")
             {
-                invalid = words[index] == "invalid"
-                user = words[index + 2]
+                invalid = words.isWord(index, "invalid")
+                user = words.text(at: index + 2)
                 index += 3
-            } else if index + 1 < words.count, words[index] == "user" {
-                user = words[index + 1]
+            } else if index + 1 < words.count, words.isWord(index, "user") {
+                user = words.text(at: index + 1)
                 index += 2
             }
             return AuthenticationLine(
                 kind: closed ? .connectionClosed : .disconnected,
                 user: user,
-                address: index < words.count ? words[index] : nil,
+                address: words.text(at: index),
                 port: port(),
                 isInvalidUser: invalid,
-                detail: message.hasSuffix("[preauth]") ? "before authentication" : nil
+                detail: words.endsWith("[preauth]") ? "before authentication" : nil
             )
         }
-        if message.hasPrefix("Received disconnect from "), words.count >= 4 {
-            let address = words[3].hasSuffix(":") ? String(words[3].dropLast()) : words[3]
-            return AuthenticationLine(kind: .disconnected, address: address, port: port())
+        if words.count >= 4, words.isWord(0, "Received"), words.isWord(1, "disconnect"), words.isWord(2, "from") {
+            return AuthenticationLine(
+                kind: .disconnected,
+                address: words.text(at: 3, droppingSuffix: UInt8(ascii: ":")),
+                port: port()
+            )
         }
-        if message.hasPrefix("pam_unix(sshd:auth): authentication failure;") {
+        if words.isWord(0, "pam_unix(sshd:auth):"), words.isWord(1, "authentication"), words.isWord(2, "failure;") {
             var line = AuthenticationLine(kind: .pamFailure)
-            for word in words {
-                if word.hasPrefix("rhost=") {
-                    line.address = String(word.dropFirst(6)).nilIfEmpty
-                } else if word.hasPrefix("user=") {
-                    line.user = String(word.dropFirst(5)).nilIfEmpty
+            for index in 3..<words.count {
+                if let host = words.text(at: index, droppingPrefix: "rhost=") {
+                    line.address = host.nilIfEmpty
+                } else if let user = words.text(at: index, droppingPrefix: "user=") {
+                    line.user = user.nilIfEmpty
                 }
             }
             return line
         }
-        if message.hasPrefix("pam_unix(sshd:session): session "), words.count >= 6, words[3] == "for",
-            words[4] == "user"
+        if words.count >= 6, words.isWord(0, "pam_unix(sshd:session):"), words.isWord(1, "session"),
+            words.isWord(3, "for"), words.isWord(4, "user")
         {
-            return AuthenticationLine(kind: words[2] == "opened" ? .sessionOpened : .sessionClosed, user: words[5])
+            return AuthenticationLine(
+                kind: words.isWord(2, "opened") ? .sessionOpened : .sessionClosed,
+                user: words.text(at: 5)
+            )
         }
         return nil
     }
@@ -138,41 +138,41 @@ struct AuthenticationLine: Sendable, Hashable {
         else {
             return nil
         }
-        let user = String(decoding: bytes[..<(colon - 1)], as: UTF8.self).trimmingSpaces
+        let user = String(decoding: trimmed(bytes[..<(colon - 1)]), as: UTF8.self)
         var line = AuthenticationLine(kind: .sudoCommand, user: user)
         var sawCommand = false
         for part in bytes[(colon + 2)...].split(separator: UInt8(ascii: ";")) {
-            let field = String(decoding: part, as: UTF8.self).trimmingSpaces
-            if field.hasPrefix("COMMAND=") {
-                line.command = String(field.dropFirst(8))
+            let field = trimmed(part)
+            if field.starts(with: "COMMAND=".utf8) {
+                line.command = String(decoding: field.dropFirst(8), as: UTF8.self)
                 sawCommand = true
-            } else if field.hasPrefix("USER=") {
-                line.targetUser = String(field.dropFirst(5))
-            } else if field.utf8.last == UInt8(ascii: "s") || field.utf8.last == UInt8(ascii: "t"),
-                field.hasSuffix("incorrect password attempts") || field.hasSuffix("incorrect password attempt")
-                    || field == "user NOT in sudoers"
+            } else if field.starts(with: "USER=".utf8) {
+                line.targetUser = String(decoding: field.dropFirst(5), as: UTF8.self)
+            } else if field.reversed().starts(with: "incorrect password attempts".utf8.reversed())
+                || field.reversed().starts(with: "incorrect password attempt".utf8.reversed())
+                || field.elementsEqual("user NOT in sudoers".utf8)
             {
                 line.kind = .sudoDenied
-                line.detail = field
+                line.detail = String(decoding: field, as: UTF8.self)
             }
         }
         return sawCommand ? line : nil
+    }
+
+    private static func trimmed(_ field: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var field = field
+        while field.first == UInt8(ascii: " ") {
+            field = field.dropFirst()
+        }
+        while field.last == UInt8(ascii: " ") {
+            field = field.dropLast()
+        }
+        return field
     }
 }
 
 extension String {
     fileprivate var nilIfEmpty: String? {
         isEmpty ? nil : self
-    }
-
-    fileprivate var trimmingSpaces: String {
-        var text = Substring(self)
-        while text.first == " " {
-            text = text.dropFirst()
-        }
-        while text.last == " " {
-            text = text.dropLast()
-        }
-        return String(text)
     }
 }

@@ -32,17 +32,20 @@ public struct SyslogNormalizer: Sendable {
         let authentication = AuthenticationLine.classify(app: message.appName, message: message.message)
         let time = message.time ?? Timestamp(epochMilliseconds: parser.referenceMilliseconds)
         var identity = SHA256()
-        for part in [
-            message.hostname ?? "-", message.timeText ?? "-", message.appName ?? "-", message.processID ?? "-",
-        ] {
-            var part = part
+        func feed(_ part: String?, separator: Bool = true) {
+            var part = part ?? "-"
             part.withUTF8 { identity.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-            identity.update(data: [0])
+            if separator {
+                withUnsafeBytes(of: UInt8(0)) { identity.update(bufferPointer: $0) }
+            }
         }
-        var text = message.message
-        text.withUTF8 { identity.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        feed(message.hostname)
+        feed(message.timeText)
+        feed(message.appName)
+        feed(message.processID)
+        feed(message.message, separator: false)
         let event = CloudEvent(
-            id: String(Hex.encode(identity.finalize()).prefix(32)),
+            id: RecordIdentity.id(identity.finalize()),
             source: "/syslog/\(message.hostname ?? "-")/\(message.appName ?? "-")",
             type: authentication?.kind.rawValue ?? "syslog.message",
             dataContentType: "text/plain",
