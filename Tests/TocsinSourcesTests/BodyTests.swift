@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import Foundation
 import Testing
 import TocsinCore
 import TocsinSources
@@ -40,5 +41,58 @@ struct BodyTests {
         #expect(rejected.map(\.position) == [.init(index: 1, line: 3)])
         #expect(splitter.wrappedRecords(Array(pretty.utf8))?.count == 2)
         #expect(splitter.wrappedRecords(Array("{\"a\":1}".utf8)) == nil)
+    }
+
+    /// A wrapper's record keeps its own bytes only when they are what encoding it again would write.
+    ///
+    /// Otherwise it is encoded again; either way `data` is the canonical form.
+    @Test(arguments: [
+        (#"{"Records":[{"a":1,"b":"x\"y"},{"c":[1,2.50,{"d":null}]}]}"#, [true, true]),
+        (#"[{"a":1} , {"b":true}]"#, [true, true]),
+        ("{\"Records\": [\n {\"a\": 1},\n {\"b\":\"\\u0041\\/\"}\n]}", [false, false]),
+        (#"{"x":{"y":[1]},"Recor\u0064s":[{"a":1}]}"#, [false]),
+        (#"{"kind":"EventList","items":[{"auditID":"1","n":"\n\t"}]}"#, [true]),
+        (#"{"eventType":"com.okta.event_hook","data":{"events":[{"uuid":"u","t":"a\tb"}]}}"#, [true]),
+    ])
+    func wrapperRecordsKeepCanonicalBytes(body: String, keptRaw: [Bool]) throws {
+        let bytes = Array(body.utf8)
+        let (records, rejected) = RecordSplitter(isText: false, limits: .init()).split(bytes)
+        #expect(rejected.isEmpty)
+        #expect(records.count == keptRaw.count)
+        for (record, expectRaw) in zip(records, keptRaw) {
+            guard case .json(let value, let raw) = record.content else {
+                Issue.record("not JSON")
+                continue
+            }
+            #expect((raw != nil) == expectRaw)
+            if let raw {
+                #expect(raw == JSONWriter().bytes(value), "kept bytes are exactly the canonical encoding")
+                #expect(try JSONParser().parse(raw) == value)
+            }
+        }
+    }
+
+    /// Every wrapper fixture: each record's `data` is canonical (encoding it again changes nothing).
+    @Test func wrapperFixturesStoreCanonicalData() throws {
+        var checked = 0
+        for folder in ["cloudtrail", "k8s-audit", "okta"] {
+            for file in try SourceFixtures.files(folder) {
+                let bytes = Array(try Data(contentsOf: file))
+                guard RecordSplitter(isText: false, limits: .init()).wrappedRecords(bytes) != nil else {
+                    continue
+                }
+                let format = SourceFormat(rawValue: folder) ?? .cloudtrail
+                let batch = try SourceDecoder(format: format, referenceMilliseconds: SourceFixtures.reference)
+                    .decode(bytes)
+                for entry in batch.entries {
+                    guard case .json(let data)? = entry.event.data else {
+                        continue
+                    }
+                    #expect(JSONWriter().bytes(try JSONParser().parse(data)) == data, "\(file.lastPathComponent)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 5)
     }
 }

@@ -106,7 +106,8 @@ struct JSONReader {
         in members: [JSONObject.Member],
         at offset: Int
     ) throws(JSONParseError) {
-        for member in members where member.name.utf8.count == name.utf8.count && member.name == name {
+        let length = name.utf8.count
+        for index in members.indices where members[index].name.utf8.count == length && members[index].name == name {
             throw JSONParseError(
                 code: .duplicateMember,
                 offset: offset,

@@ -112,10 +112,15 @@ public struct JSONObject: Sendable, Hashable {
     public subscript(name: String) -> JSONValue? {
         get {
             // Most members differ in length from the name sought; comparing UTF-8 lengths first
-            // (O(1)) skips String's full comparison for them.
+            // (O(1)) skips String's full comparison for them. Indexing (rather than `for in`) reads
+            // each member in place instead of copying it.
             let length = name.utf8.count
-            for member in members where member.name.utf8.count == length && member.name == name {
-                return member.value
+            var index = 0
+            while index < members.count {
+                if members[index].name.utf8.count == length && members[index].name == name {
+                    return members[index].value
+                }
+                index += 1
             }
             return nil
         }

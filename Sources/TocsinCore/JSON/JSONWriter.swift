@@ -30,22 +30,27 @@ public struct JSONWriter: Sendable {
         case .string(let text): writeString(text, to: &output)
         case .array(let elements):
             output.append(UInt8(ascii: "["))
-            for (position, element) in elements.enumerated() {
-                if position > 0 {
+            // Indexing reads each element in place; `for in` would copy (retain and release) it.
+            var index = 0
+            while index < elements.count {
+                if index > 0 {
                     output.append(UInt8(ascii: ","))
                 }
-                write(element, to: &output)
+                write(elements[index], to: &output)
+                index += 1
             }
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             output.append(UInt8(ascii: "{"))
-            for (position, member) in object.members.enumerated() {
-                if position > 0 {
+            var index = 0
+            while index < object.members.count {
+                if index > 0 {
                     output.append(UInt8(ascii: ","))
                 }
-                writeString(member.name, to: &output)
+                writeString(object.members[index].name, to: &output)
                 output.append(UInt8(ascii: ":"))
-                write(member.value, to: &output)
+                write(object.members[index].value, to: &output)
+                index += 1
             }
             output.append(UInt8(ascii: "}"))
         }

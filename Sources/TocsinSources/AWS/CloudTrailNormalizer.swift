@@ -24,26 +24,33 @@ struct CloudTrailNormalizer {
         if fields.member("detail-type") != nil {
             fields = try fields.requiredObject("detail")
         }
-        let time = try fields.optionalTime(["eventTime"])
+        let time = try fields.optionalTime("eventTime")
         // Insights records name the API they are about under `insightDetails`.
         let isInsight = fields.string("eventType") == "AwsCloudTrailInsight"
         let named = isInsight ? try fields.requiredObject("insightDetails") : fields
         let eventSource = try named.requiredString("eventSource")
         let eventName = try named.requiredString("eventName")
         let service = eventSource.hasSuffix(".amazonaws.com") ? String(eventSource.dropLast(14)) : eventSource
-        let account = fields.string("recipientAccountId") ?? fields.string("userIdentity", "accountId") ?? "-"
+        let identity = fields.optionalMembers("userIdentity")
+        let account = fields.string("recipientAccountId") ?? identity.string("accountId") ?? "-"
         let region = fields.string("awsRegion") ?? "-"
         let event = record.event(
             id: fields.string("eventID"),
             source: "/aws/cloudtrail/\(account)/\(region)",
             type: isInsight ? "aws.cloudtrail.insight.\(eventName)" : "aws.cloudtrail.\(service).\(eventName)",
-            subject: fields.string("userIdentity", "arn") ?? fields.string("userIdentity", "userName")
-                ?? fields.string("userIdentity", "principalId") ?? fields.string("userIdentity", "invokedBy"),
+            subject: identity.string("arn") ?? identity.string("userName") ?? identity.string("principalId")
+                ?? identity.string("invokedBy"),
             time: time
         )
         return LogEntry(
             event: event,
-            ocsf: CloudTrailOCSF(fields: fields, eventName: eventName, time: time ?? record.received).view()
+            ocsf: CloudTrailOCSF(
+                fields: fields,
+                identity: identity,
+                eventName: eventName,
+                time: time ?? record.received
+            )
+            .view()
         )
     }
 }

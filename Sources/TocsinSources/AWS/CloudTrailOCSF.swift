@@ -5,6 +5,8 @@ import TocsinCore
 /// The OCSF view of a CloudTrail record (the AWS Security Lake / ocsf/examples mapping).
 struct CloudTrailOCSF {
     let fields: RecordFields
+    /// `userIdentity`, read once.
+    let identity: RecordFields
     let eventName: String
     let time: Timestamp
 
@@ -62,7 +64,6 @@ struct CloudTrailOCSF {
     }
 
     private func actor() -> OCSFObject {
-        let identity = RecordFields(fields.member("userIdentity") ?? .null)
         var user = OCSFObject()
         user.set("type", identity.string("type"))
         user.set("uid", identity.string("arn"))
@@ -130,36 +131,34 @@ struct CloudTrailOCSF {
     }
 
     private func addAuthentication(to event: inout OCSFObject) {
-        let mfa = fields.string("additionalEventData", "MFAUsed").map { $0.lowercased() == "yes" }
-        event.set("is_mfa", mfa ?? fields.bool("userIdentity", "sessionContext", "attributes", "mfaAuthenticated"))
+        let additional = fields.optionalMembers("additionalEventData")
+        let request = fields.optionalMembers("requestParameters")
+        let response = fields.optionalMembers("responseElements")
+        let mfa = additional.string("MFAUsed").map { $0.lowercased() == "yes" }
+        event.set("is_mfa", mfa ?? identity.bool("sessionContext", "attributes", "mfaAuthenticated"))
         var user = OCSFObject()
-        user.set("uid", fields.string("requestParameters", "roleArn") ?? fields.string("userIdentity", "arn"))
-        user.set(
-            "name",
-            fields.string("userIdentity", "userName") ?? fields.string("requestParameters", "roleSessionName")
-        )
-        user.set("type", fields.string("userIdentity", "type"))
+        user.set("uid", request.string("roleArn") ?? identity.string("arn"))
+        user.set("name", identity.string("userName") ?? request.string("roleSessionName"))
+        user.set("type", identity.string("type"))
         event.set("user", user)
         var session = OCSFObject()
-        session.set("uid", fields.string("responseElements", "assumedRoleUser", "arn"))
-        session.set("credential_uid", fields.string("responseElements", "credentials", "accessKeyId"))
+        session.set("uid", response.string("assumedRoleUser", "arn"))
+        session.set("credential_uid", response.string("credentials", "accessKeyId"))
         event.set("session", session)
         var destination = OCSFObject()
-        destination.set("svc_name", fields.string("additionalEventData", "LoginTo"))
+        destination.set("svc_name", additional.string("LoginTo"))
         event.set("dst_endpoint", destination)
     }
 
     private func addAccountChange(to event: inout OCSFObject) {
+        let request = fields.optionalMembers("requestParameters")
         var user = OCSFObject()
         user.set("uid", fields.string("responseElements", "user", "userId"))
-        user.set(
-            "name",
-            fields.string("requestParameters", "userName") ?? fields.string("requestParameters", "roleName")
-        )
+        user.set("name", request.string("userName") ?? request.string("roleName"))
         event.set("user", user)
         var policy = OCSFObject()
-        policy.set("uid", fields.string("requestParameters", "policyArn"))
-        policy.set("name", fields.string("requestParameters", "policyName"))
+        policy.set("uid", request.string("policyArn"))
+        policy.set("name", request.string("policyName"))
         event.set("policy", policy)
     }
 

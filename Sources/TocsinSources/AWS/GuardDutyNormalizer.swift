@@ -25,7 +25,7 @@ struct GuardDutyNormalizer {
         else {
             throw RecordFields.missing(["severity"], found: finding.member("severity"), expected: "a number")
         }
-        let time = try finding.optionalTime(["updatedAt"], ["createdAt"])
+        let time = try finding.optionalTime("updatedAt", or: "createdAt")
         let event = record.event(
             id: "\(id)@\(finding.string("updatedAt") ?? finding.string("createdAt") ?? "-")",
             source: "/aws/guardduty/\(finding.string("accountId") ?? "-")/\(finding.string("region") ?? "-")",

@@ -17,7 +17,7 @@ struct AzureSignInNormalizer {
         let properties = try fields.requiredObject("properties")
         var time = try azure.time()
         if time == nil {
-            time = try properties.optionalTime(["createdDateTime"])
+            time = try properties.optionalTime("createdDateTime")
         }
         let errorCode = properties.integer("status", "errorCode") ?? fields.integer("resulttype")
         let succeeded = errorCode.map { $0 == 0 } ?? AzureRecord.outcome(fields.string("resulttype")) ?? false

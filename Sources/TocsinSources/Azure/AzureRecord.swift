@@ -21,7 +21,7 @@ struct AzureRecord {
 
     /// `time`, when present.
     func time() throws(SourceError) -> Timestamp? {
-        try fields.optionalTime(["time"])
+        try fields.optionalTime("time")
     }
 
     /// The subscription id in `resourceId` (`/subscriptions/<id>/…`).

@@ -6,8 +6,8 @@ public import TocsinCore
 public struct SourceRecord: Sendable {
     /// What the record holds.
     public enum Content: Sendable {
-        /// A JSON record; `raw` is its exact text when the record was a whole line or body, and
-        /// `nil` when it was an element of a wrapper (then it is stored re-encoded, compactly).
+        /// A JSON record; `raw` is its exact text when the record was a whole line or body, or an
+        /// element of a wrapper written canonically; `nil` when it must be stored re-encoded.
         case json(JSONValue, raw: [UInt8]?)
         /// A text line (UTF-8 validated, line ending removed).
         case text(String)
@@ -39,7 +39,7 @@ public struct RecordSplitter: Sendable {
         var records: [SourceRecord] = []
         var rejected: [RejectedRecord] = []
         if !isText, let document = wholeDocument(body) {
-            append(document, raw: Array(trimmed(body[...])), line: nil, skipped: 0, to: &records)
+            append(document, source: trimmed(body[...]), line: nil, skipped: 0, to: &records)
             return (records, rejected)
         }
         var line = firstLine - 1
@@ -66,7 +66,7 @@ public struct RecordSplitter: Sendable {
             }
             do {
                 let value = try JSONParser(limits: limits).parse(content)
-                append(value, raw: Array(content), line: line, skipped: rejected.count, to: &records)
+                append(value, source: content, line: line, skipped: rejected.count, to: &records)
             } catch {
                 rejected.append(
                     .init(position: position, error: SourceError(offset: error.offset, message: error.message))
@@ -95,42 +95,51 @@ public struct RecordSplitter: Sendable {
         return try? JSONParser(limits: limits).parse(body)
     }
 
+    /// Appends `value` parsed from `source`: one record stored as its exact bytes, or a wrapper's
+    /// records, each stored as its own bytes when they are canonical (else encoded again).
     private func append(
         _ value: JSONValue,
-        raw: [UInt8],
+        source: ArraySlice<UInt8>,
         line: Int?,
         skipped: Int,
         to records: inout [SourceRecord]
     ) {
-        guard let elements = Self.unwrap(value) else {
+        guard let (elements, path) = Self.unwrapWithPath(value) else {
             let position = RecordPosition(index: records.count + skipped, line: line)
-            records.append(SourceRecord(position: position, content: .json(value, raw: raw)))
+            records.append(SourceRecord(position: position, content: .json(value, raw: Array(source))))
             return
         }
-        for element in elements {
+        let spans = WrapperSpans.elements(of: source, at: path).flatMap { $0.count == elements.count ? $0 : nil }
+        for (index, element) in elements.enumerated() {
             let position = RecordPosition(index: records.count + skipped, line: line)
-            records.append(SourceRecord(position: position, content: .json(element, raw: nil)))
+            let raw = spans.flatMap { $0[index].isCanonical ? Array(source[$0[index].range]) : nil }
+            records.append(SourceRecord(position: position, content: .json(element, raw: raw)))
         }
     }
 
     /// The records inside a wrapper, or `nil` when `value` is a record itself.
     static func unwrap(_ value: JSONValue) -> [JSONValue]? {
+        unwrapWithPath(value)?.elements
+    }
+
+    /// The records inside a wrapper and the member names leading to their array.
+    private static func unwrapWithPath(_ value: JSONValue) -> (elements: [JSONValue], path: [String])? {
         switch value {
         case .array(let elements):
-            return elements
+            return (elements, [])
         case .object(let object):
             for key in ["Records", "records"] {
                 if case .array(let elements) = object[key] {
-                    return elements
+                    return (elements, [key])
                 }
             }
             if object["kind"]?.stringValue == "EventList", case .array(let items) = object["items"] {
-                return items
+                return (items, ["items"])
             }
             if object["eventType"]?.stringValue == "com.okta.event_hook",
                 case .array(let events) = object["data"]?["events"]
             {
-                return events
+                return (events, ["data", "events"])
             }
             return nil
         default:

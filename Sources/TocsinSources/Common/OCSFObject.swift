@@ -6,9 +6,7 @@ import TocsinCore
 struct OCSFObject {
     private(set) var members: [JSONObject.Member] = []
 
-    init() {
-        members.reserveCapacity(8)
-    }
+    init() {}
 
     var isEmpty: Bool {
         members.isEmpty
@@ -18,35 +16,44 @@ struct OCSFObject {
         .object(JSONObject(members))
     }
 
+    /// Appends a member; the first one reserves room for eight, so an object grows once at most
+    /// and an empty one allocates nothing.
+    private mutating func append(_ member: JSONObject.Member) {
+        if members.capacity == 0 {
+            members.reserveCapacity(8)
+        }
+        members.append(member)
+    }
+
     mutating func set(_ name: String, _ text: String?) {
         if let text {
-            members.append(.init(name: name, value: .string(text)))
+            append(.init(name: name, value: .string(text)))
         }
     }
 
     mutating func set(_ name: String, _ number: Int64?) {
         if let number {
-            members.append(.init(name: name, value: .number(JSONNumber(number))))
+            append(.init(name: name, value: .number(JSONNumber(number))))
         }
     }
 
     mutating func set(_ name: String, _ flag: Bool?) {
         if let flag {
-            members.append(.init(name: name, value: .bool(flag)))
+            append(.init(name: name, value: .bool(flag)))
         }
     }
 
     /// Adds a nested object unless it is empty.
     mutating func set(_ name: String, _ object: OCSFObject) {
         if !object.isEmpty {
-            members.append(.init(name: name, value: object.json))
+            append(.init(name: name, value: object.json))
         }
     }
 
     /// Adds a JSON value as it is (an array of objects, a copied vendor member).
     mutating func set(_ name: String, value: JSONValue?) {
         if let value {
-            members.append(.init(name: name, value: value))
+            append(.init(name: name, value: value))
         }
     }
 
@@ -161,7 +168,7 @@ struct OCSFHeader {
         event.set("time", time?.epochMilliseconds ?? 0)
         event.set("time_dt", time?.text)
         event.set("severity_id", severityID)
-        event.set("severity", Self.severityNames[Int(severityID)] ?? "Other")
+        event.set("severity", Self.severityName(severityID))
         if let succeeded {
             event.set("status_id", succeeded ? 1 : 2)
             event.set("status", succeeded ? "Success" : "Failure")
@@ -179,30 +186,67 @@ struct OCSFHeader {
         return event
     }
 
-    private static let severityNames: [Int: String] = [
-        0: "Unknown", 1: "Informational", 2: "Low", 3: "Medium", 4: "High", 5: "Critical", 6: "Fatal",
-    ]
+    private static func severityName(_ id: Int64) -> String {
+        switch id {
+        case 0: "Unknown"
+        case 1: "Informational"
+        case 2: "Low"
+        case 3: "Medium"
+        case 4: "High"
+        case 5: "Critical"
+        case 6: "Fatal"
+        default: "Other"
+        }
+    }
 }
 
 /// The CRUD activity of an API operation, from its verb (`CreateUser`, `DescribeInstances`,
 /// `v1.compute.instances.delete`, `Microsoft.Compute/virtualMachines/write`).
 enum APIVerb {
+    /// The OCSF API activity of `operation` from its verb: the last dotted or slashed part when the
+    /// name is qualified (`compute.instances.insert` → `insert`), else the whole name
+    /// (`CreateUser`), compared case-insensitively with the verb prefixes of each activity.
     static func activity(_ operation: String) -> (id: Int64, name: String) {
-        let verb = Self.verb(of: operation)
-        for (id, name, prefixes) in table where prefixes.contains(where: { verb.hasPrefix($0) }) {
-            return (id, name)
+        var operation = operation
+        return operation.withUTF8 { bytes in
+            var end = bytes.count
+            while end > 0, isSeparator(bytes[end - 1]) {
+                end -= 1
+            }
+            var start = end
+            while start > 0, !isSeparator(bytes[start - 1]) {
+                start -= 1
+            }
+            let verb = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            for (id, name, prefixes) in table where prefixes.contains(where: { hasPrefix(verb, $0) }) {
+                return (id, name)
+            }
+            return (99, "Other")
         }
-        return (99, "Other")
     }
 
-    /// The lower-cased verb: the last dotted or slashed part when the name is qualified
-    /// (`compute.instances.insert` → `insert`), else the whole name (`CreateUser` → `createuser`).
-    private static func verb(of operation: String) -> String {
-        let last = operation.split(whereSeparator: { $0 == "." || $0 == "/" }).last.map(String.init) ?? operation
-        return last.lowercased()
+    private static func isSeparator(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: ".") || byte == UInt8(ascii: "/")
     }
 
-    private static let table: [(Int64, String, [String])] = [
+    /// Whether `verb` starts with `prefix` (lower-case ASCII), ignoring ASCII case.
+    private static func hasPrefix(_ verb: UnsafeBufferPointer<UInt8>, _ prefix: StaticString) -> Bool {
+        guard verb.count >= prefix.utf8CodeUnitCount else {
+            return false
+        }
+        return prefix.withUTF8Buffer { prefix in
+            for index in 0..<prefix.count {
+                let byte = verb[index]
+                let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                if lower != prefix[index] {
+                    return false
+                }
+            }
+            return true
+        }
+    }
+
+    private static let table: [(Int64, String, [StaticString])] = [
         (2, "Read", ["get", "list", "describe", "head", "lookup", "search", "batchget", "read", "watch", "view"]),
         (1, "Create", ["create", "add", "insert", "run", "launch", "register", "allocate", "import", "write", "copy"]),
         (

@@ -35,10 +35,10 @@ struct RecordFields {
         guard let current, let key else {
             return current
         }
-        guard let next = current[key], next != .null else {
-            return nil
+        switch current[key] {
+        case .none, .null?: return nil
+        case let next: return next
         }
-        return next
     }
 
     private static func path(_ keys: String?...) -> [String] {
@@ -139,20 +139,31 @@ struct RecordFields {
         return RecordFields(found, base: base + Self.path(k1, k2, k3, k4, k5))
     }
 
-    /// The time at the first of `candidates` that is present (RFC 3339, the zone-less UTC form
-    /// exporters write, `2025-01-15 14:20:35.456`, or epoch milliseconds), or `nil` when none is; a present
-    /// time that cannot be read is a located error.
-    func optionalTime(_ candidates: [String]...) throws(SourceError) -> Timestamp? {
-        for keys in candidates {
-            guard let found = member(keys) else {
-                continue
-            }
-            guard let time = Self.time(found) else {
-                throw Self.missing(base + keys, found: found, expected: "an RFC 3339 time or epoch milliseconds")
-            }
+    /// The time at member `first`, else at `second` (RFC 3339, the zone-less UTC form exporters
+    /// write, `2025-01-15 14:20:35.456`, or epoch milliseconds), or `nil` when neither is present;
+    /// a present time that cannot be read is a located error.
+    func optionalTime(_ first: String, or second: String? = nil) throws(SourceError) -> Timestamp? {
+        if let time = try presentTime(first) {
             return time
         }
-        return nil
+        return try second.flatMap { (key) throws(SourceError) in try presentTime(key) }
+    }
+
+    private func presentTime(_ key: String) throws(SourceError) -> Timestamp? {
+        guard let found = member(key) else {
+            return nil
+        }
+        guard let time = Self.time(found) else {
+            throw Self.missing(base + [key], found: found, expected: "an RFC 3339 time or epoch milliseconds")
+        }
+        return time
+    }
+
+    /// The member `key` (`null` when absent), to read several optional members under it.
+    ///
+    /// One lookup of `key` serves them all. Not for required members: errors would not name `key`.
+    func optionalMembers(_ key: String) -> RecordFields {
+        RecordFields(member(key) ?? .null)
     }
 
     /// The time at `keys`, if present and readable.

@@ -21,7 +21,7 @@ struct GCPAuditNormalizer {
         }
         let payload = try entry.requiredObject("protoPayload")
         let method = try payload.requiredString("methodName")
-        let time = try entry.optionalTime(["timestamp"])
+        let time = try entry.optionalTime("timestamp")
         let logName = entry.string("logName") ?? ""
         let project = entry.string("resource", "labels", "project_id") ?? Self.project(logName) ?? "-"
         let event = record.event(

@@ -16,7 +16,7 @@ struct KubernetesAuditNormalizer {
     func normalize(_ record: JSONRecord) throws(SourceError) -> LogEntry {
         let fields = record.fields
         let verb = try fields.requiredString("verb")
-        let time = try fields.optionalTime(["requestReceivedTimestamp"], ["stageTimestamp"])
+        let time = try fields.optionalTime("requestReceivedTimestamp", or: "stageTimestamp")
         var type = "k8s.audit.\(verb)"
         if let resource = fields.string("objectRef", "resource") {
             type += ".\(resource)"

@@ -16,7 +16,7 @@ struct GitHubAuditNormalizer {
     func normalize(_ record: JSONRecord) throws(SourceError) -> LogEntry {
         let fields = record.fields
         let action = try fields.requiredString("action")
-        let time = try fields.optionalTime(["@timestamp"], ["created_at"])
+        let time = try fields.optionalTime("@timestamp", or: "created_at")
         let event = record.event(
             id: fields.string("_document_id"),
             source: "/github/\(fields.string("business") ?? fields.string("org") ?? "-")",
