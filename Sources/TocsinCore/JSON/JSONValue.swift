@@ -112,17 +112,19 @@ public struct JSONObject: Sendable, Hashable {
     public subscript(name: String) -> JSONValue? {
         get {
             // Most members differ in length from the name sought; comparing UTF-8 lengths first
-            // (O(1)) skips String's full comparison for them. Indexing (rather than `for in`) reads
-            // each member in place instead of copying it.
+            // (O(1)) skips String's full comparison for them. Reading through the buffer (rather
+            // than `for in`) looks at each member in place instead of copying it.
             let length = name.utf8.count
-            var index = 0
-            while index < members.count {
-                if members[index].name.utf8.count == length && members[index].name == name {
-                    return members[index].value
+            return members.withUnsafeBufferPointer { buffer in
+                var index = 0
+                while index < buffer.count {
+                    if buffer[index].name.utf8.count == length && buffer[index].name == name {
+                        return buffer[index].value
+                    }
+                    index += 1
                 }
-                index += 1
+                return nil
             }
-            return nil
         }
         set {
             if let index = members.firstIndex(where: { $0.name == name }) {

@@ -46,7 +46,7 @@ public struct RecordSplitter: Sendable {
         var start = 0
         while start < body.count {
             line += 1
-            let end = body[start...].firstIndex(of: UInt8(ascii: "\n")) ?? body.count
+            let end = Self.lineEnd(in: body, from: start)
             var content = body[start..<end]
             start = end + 1
             if content.last == UInt8(ascii: "\r") {
@@ -144,6 +144,25 @@ public struct RecordSplitter: Sendable {
             return nil
         default:
             return nil
+        }
+    }
+
+    /// The index of the first `\n` at or after `start` (or the end), eight bytes at a time.
+    private static func lineEnd(in body: [UInt8], from start: Int) -> Int {
+        body.withUnsafeBytes { bytes in
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            var index = start
+            while index + 8 <= bytes.count {
+                let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) ^ (ones &* 0x0A)
+                if (word &- ones) & ~word & (ones &* 0x80) != 0 {
+                    break
+                }
+                index += 8
+            }
+            while index < bytes.count, bytes[index] != UInt8(ascii: "\n") {
+                index += 1
+            }
+            return index
         }
     }
 

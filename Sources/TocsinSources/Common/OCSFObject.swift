@@ -8,6 +8,11 @@ struct OCSFObject {
 
     init() {}
 
+    /// An object that will hold about `capacity` members (a class's top-level view).
+    init(capacity: Int) {
+        members.reserveCapacity(capacity)
+    }
+
     var isEmpty: Bool {
         members.isEmpty
     }
@@ -157,7 +162,7 @@ struct OCSFHeader {
 
     /// The event object with the header members set; callers add the class's own members.
     func object() -> OCSFObject {
-        var event = OCSFObject()
+        var event = OCSFObject(capacity: 32)
         event.set("class_uid", eventClass.uid)
         event.set("class_name", eventClass.name)
         event.set("category_uid", eventClass.categoryUID)
