@@ -88,6 +88,48 @@ struct SourceIngestTests {
         #expect(verify.status == 0, "the OCSF views verify with the chain: \(verify.output)")
     }
 
+    /// Records whose values are not valid in CloudEvents attributes (documentation placeholders,
+    /// control characters in names) are stored, served and still pass `tocsin audit verify`.
+    @Test func hostileValuesAreStoredAndVerify() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let server = try await ServerProcess.start(dataDirectory: directory.path + "/data")
+        let bodies: [(String, String)] = [
+            (
+                "cloudtrail",
+                #"{"eventName":"CreateToken","eventSource":"sso.amazonaws.com","recipientAccountId":"<organization master account ID>","userIdentity":{"type":"Unknown","userName":"<victim\u0001name>"},"eventID":"placeholder-1"}"#
+            ),
+            (
+                "github-audit",
+                #"{"@timestamp":1700000000000,"action":"repo.create","actor":"x","org":"Acme Corp","_document_id":"d1"}"#
+            ),
+            (
+                "syslog",
+                "<38>Nov 25 10:00:00 bastion sshd[42]: Accepted password for ro\tot from 203.0.113.9 port 22 ssh2"
+            ),
+        ]
+        for (format, body) in bodies {
+            let answer = try await call(
+                server.baseURL + "/v1/sources/\(format)",
+                method: .POST,
+                headers: [server.authorization],
+                body: Array(body.utf8)
+            )
+            #expect(
+                answer.status == 202 && answer.json?.integer("accepted") == 1,
+                "\(format): \(String(decoding: answer.body, as: UTF8.self))"
+            )
+        }
+        let stored = try await call(server.baseURL + "/v1/events/1", headers: [server.authorization])
+        #expect(
+            stored.json?["event"]?["source"]?.stringValue
+                == "/aws/cloudtrail/%3Corganization%20master%20account%20ID%3E/-"
+        )
+        #expect(await server.terminate() == 0)
+        let verify = try await runTocsin(["audit", "verify", "--data-dir", server.dataDirectory])
+        #expect(verify.status == 0, "\(verify.output)")
+    }
+
     @Test func syslogOverUDPAndTCPReachesTheLog() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

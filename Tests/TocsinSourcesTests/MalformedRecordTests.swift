@@ -106,6 +106,31 @@ struct MalformedRecordTests {
         #expect(try Gzip.decompress(compressed + compressed, limit: 1 << 20) == good + good, "concatenated members")
     }
 
+    /// Values that cannot appear in CloudEvents attributes as they are (placeholders with spaces and
+    /// `<>`, control characters an attacker put in a user name) do not get the record refused:
+    /// source segments are percent-encoded and forbidden characters become U+FFFD.
+    @Test func hostileValuesStillGiveValidEvents() throws {
+        let records = [
+            #"{"eventTime":"2026-01-01T00:00:00Z","eventSource":"sso.amazonaws.com","eventName":"CreateToken","recipientAccountId":"<organization master account ID>","awsRegion":"us east/1","userIdentity":{"type":"IAMUser","userName":"evil\u0001user"},"eventID":"e\u0007id"}"#,
+            #"{"@timestamp":1700000000000,"action":"repo.create","actor":"bad\tactor","org":"Acme Corp/../x","_document_id":"doc"}"#,
+        ]
+        for (format, record) in zip([SourceFormat.cloudtrail, .githubAudit], records) {
+            let batch = try SourceDecoder(format: format, referenceMilliseconds: SourceFixtures.reference)
+                .decode(Array(record.utf8))
+            #expect(batch.rejected.isEmpty, "\(batch.rejected)")
+            let event = try #require(batch.entries.first?.event)
+            #expect(throws: Never.self) { try event.validateAttributes() }
+            #expect(
+                event.source.hasPrefix("/aws/cloudtrail/%3Corganization")
+                    || event.source.hasPrefix("/github/Acme%20Corp%2F")
+            )
+        }
+        let line = "<38>Nov 25 10:00:00 bastion sshd[42]: Accepted password for ro\u{1}ot from 203.0.113.9 port 22 ssh2"
+        let syslog = try SyslogNormalizer(referenceMilliseconds: SourceFixtures.reference).normalize(line).event
+        #expect(syslog.subject == "ro\u{FFFD}ot")
+        #expect(throws: Never.self) { try syslog.validateAttributes() }
+    }
+
     private func removing(_ key: String, from record: String) throws -> String {
         guard case .object(let object) = try JSONParser().parse(record) else {
             return record

@@ -83,7 +83,14 @@ enum AttributeSyntax {
         Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=".utf8)
     )
 
-    private static func isHex(_ byte: UInt8) -> Bool {
+    /// RFC 3986 `pchar` without `%`: unreserved, sub-delims, `:` and `@`.
+    static func isSegmentCharacter(_ byte: UInt8) -> Bool {
+        isAlpha(byte) || byte &- 0x30 < 10 || segmentPunctuation.contains(byte)
+    }
+
+    private static let segmentPunctuation: Set<UInt8> = Set(Array("-._~!$&'()*+,;=:@".utf8))
+
+    static func isHex(_ byte: UInt8) -> Bool {
         byte &- 0x30 < 10 || (byte | 0x20) &- UInt8(ascii: "a") < 6
     }
 

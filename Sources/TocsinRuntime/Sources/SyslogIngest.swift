@@ -34,6 +34,11 @@ final class SyslogIngest: Sendable {
                     throw SourceError(offset: 0, message: "invalid UTF-8")
                 }
                 var entry = try normalizer.normalize(line)
+                do {
+                    try entry.event.validateAttributes()
+                } catch {
+                    throw SourceError(offset: 0, message: "the message gives an invalid CloudEvent: \(error)")
+                }
                 if let enricher, var view = entry.ocsf {
                     entry.ocsf = nil
                     enricher.enrich(&view)

@@ -36,7 +36,7 @@ struct CloudTrailNormalizer {
         let region = fields.string("awsRegion") ?? "-"
         let event = record.event(
             id: fields.string("eventID"),
-            source: "/aws/cloudtrail/\(account)/\(region)",
+            source: "/aws/cloudtrail/\(CloudEvent.sourceSegment(account))/\(CloudEvent.sourceSegment(region))",
             type: isInsight ? "aws.cloudtrail.insight.\(eventName)" : "aws.cloudtrail.\(service).\(eventName)",
             subject: identity.string("arn") ?? identity.string("userName") ?? identity.string("principalId")
                 ?? identity.string("invokedBy"),

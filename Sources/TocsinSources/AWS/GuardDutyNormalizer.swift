@@ -28,7 +28,8 @@ struct GuardDutyNormalizer {
         let time = try finding.optionalTime("updatedAt", or: "createdAt")
         let event = record.event(
             id: "\(id)@\(finding.string("updatedAt") ?? finding.string("createdAt") ?? "-")",
-            source: "/aws/guardduty/\(finding.string("accountId") ?? "-")/\(finding.string("region") ?? "-")",
+            source:
+                "/aws/guardduty/\(CloudEvent.sourceSegment(finding.string("accountId") ?? "-"))/\(CloudEvent.sourceSegment(finding.string("region") ?? "-"))",
             type: "aws.guardduty.finding",
             subject: type,
             time: time

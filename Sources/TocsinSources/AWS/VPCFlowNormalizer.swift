@@ -133,10 +133,11 @@ enum VPCFlowNormalizer {
         let owner = values["interfaceid"] ?? values["tgwattachmentid"] ?? "-"
         let event = CloudEvent(
             id: id,
-            source: "/aws/vpcflow/\(values["accountid"] ?? "-")/\(owner)",
-            type: "aws.vpcflow.\(kind)",
+            source:
+                "/aws/vpcflow/\(CloudEvent.sourceSegment(values["accountid"] ?? "-"))/\(CloudEvent.sourceSegment(owner))",
+            type: CloudEvent.attributeText("aws.vpcflow.\(kind)"),
             dataContentType: contentType,
-            subject: values["pktsrcaddr"] ?? values["srcaddr"],
+            subject: (values["pktsrcaddr"] ?? values["srcaddr"]).map(CloudEvent.attributeText),
             time: time,
             data: data
         )

@@ -23,7 +23,8 @@ struct AzureActivityNormalizer {
             ?? fields.string("properties", "caller")
         let event = record.event(
             id: nil,
-            source: "/azure/activity/\(azure.subscription ?? fields.string("tenantid") ?? "-")",
+            source:
+                "/azure/activity/\(CloudEvent.sourceSegment(azure.subscription ?? fields.string("tenantid") ?? "-"))",
             type: "azure.activity.\(operation.lowercased())",
             subject: caller,
             time: time

@@ -24,7 +24,8 @@ struct AzureSignInNormalizer {
         let user = properties.string("userPrincipalName") ?? properties.string("servicePrincipalName")
         let event = record.event(
             id: properties.string("id"),
-            source: "/azure/entra/\(fields.string("tenantid") ?? properties.string("homeTenantId") ?? "-")/signin",
+            source:
+                "/azure/entra/\(CloudEvent.sourceSegment(fields.string("tenantid") ?? properties.string("homeTenantId") ?? "-"))/signin",
             type: succeeded ? "azure.signin.succeeded" : "azure.signin.failed",
             subject: user,
             time: time
@@ -100,7 +101,7 @@ struct AzureAuditNormalizer {
             ?? properties.string("initiatedBy", "app", "displayName")
         let event = record.event(
             id: properties.string("id"),
-            source: "/azure/entra/\(fields.string("tenantid") ?? "-")/audit",
+            source: "/azure/entra/\(CloudEvent.sourceSegment(fields.string("tenantid") ?? "-"))/audit",
             type: "azure.audit.\(AzureRecord.typeSegment(activity))",
             subject: initiator,
             time: time

@@ -95,6 +95,11 @@ public struct SourceDecoder: Sendable {
                         )
                     )
                 }
+                do {
+                    try entry?.event.validateAttributes()
+                } catch {
+                    throw SourceError(path: "$", message: "the record gives an invalid CloudEvent: \(error)")
+                }
                 if let enricher, var view = entry?.ocsf {
                     entry?.ocsf = nil
                     enricher.enrich(&view)

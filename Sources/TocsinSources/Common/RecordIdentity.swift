@@ -28,11 +28,11 @@ struct JSONRecord {
     /// A record without a time gives an event without `time` (CloudEvents allows it).
     func event(id: String?, source: String, type: String, subject: String?, time: Timestamp?) -> CloudEvent {
         CloudEvent(
-            id: id ?? RecordIdentity.digest(bytes),
+            id: id.map(CloudEvent.attributeText) ?? RecordIdentity.digest(bytes),
             source: source,
-            type: type,
+            type: CloudEvent.attributeText(type),
             dataContentType: "application/json",
-            subject: subject,
+            subject: subject.map(CloudEvent.attributeText),
             time: time,
             data: .json(bytes)
         )

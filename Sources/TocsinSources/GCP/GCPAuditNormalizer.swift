@@ -26,7 +26,8 @@ struct GCPAuditNormalizer {
         let project = entry.string("resource", "labels", "project_id") ?? Self.project(logName) ?? "-"
         let event = record.event(
             id: entry.string("insertId"),
-            source: "//cloudaudit.googleapis.com/projects/\(project)/logs/\(Self.logID(logName))",
+            source:
+                "//cloudaudit.googleapis.com/projects/\(CloudEvent.sourceSegment(project))/logs/\(CloudEvent.sourceSegment(Self.logID(logName)))",
             type: "gcp.audit.\(method)",
             subject: payload.string("authenticationInfo", "principalEmail"),
             time: time

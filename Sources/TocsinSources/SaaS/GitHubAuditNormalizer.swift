@@ -19,7 +19,7 @@ struct GitHubAuditNormalizer {
         let time = try fields.optionalTime("@timestamp", or: "created_at")
         let event = record.event(
             id: fields.string("_document_id"),
-            source: "/github/\(fields.string("business") ?? fields.string("org") ?? "-")",
+            source: "/github/\(CloudEvent.sourceSegment(fields.string("business") ?? fields.string("org") ?? "-"))",
             type: "github.audit.\(action)",
             subject: fields.string("actor"),
             time: time

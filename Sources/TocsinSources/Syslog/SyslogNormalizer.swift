@@ -46,10 +46,11 @@ public struct SyslogNormalizer: Sendable {
         feed(message.message, separator: false)
         let event = CloudEvent(
             id: RecordIdentity.id(identity.finalize()),
-            source: "/syslog/\(message.hostname ?? "-")/\(message.appName ?? "-")",
+            source:
+                "/syslog/\(CloudEvent.sourceSegment(message.hostname ?? "-"))/\(CloudEvent.sourceSegment(message.appName ?? "-"))",
             type: authentication?.kind.rawValue ?? "syslog.message",
             dataContentType: "text/plain",
-            subject: authentication?.user,
+            subject: authentication?.user.map(CloudEvent.attributeText),
             time: time,
             data: .text(line)
         )
