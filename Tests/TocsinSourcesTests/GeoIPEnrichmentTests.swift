@@ -92,4 +92,19 @@ struct GeoIPEnrichmentTests {
         ).decode(Array(line.utf8))
         #expect(batch.entries.first?.ocsf?["src_endpoint"]?["location"]?["city"] == .string("Sydney"))
     }
+
+    @Test func cachedAndUncachedAnswersAgree() throws {
+        let databases = [try GeoIPTests.database("city-test.mmdb"), try GeoIPTests.database("asn-test.mmdb")]
+        let cached = GeoIPEnricher(databases: databases, cacheSize: 2)
+        let uncached = GeoIPEnricher(databases: databases, cacheSize: 0)
+        let addresses = try ["203.0.113.9", "198.51.100.7", "2001:db8:1::1", "10.0.0.1"].map(GeoIPTests.address)
+        for _ in 0..<3 {
+            for address in addresses {
+                let (first, second) = (cached.lookup(address), uncached.lookup(address))
+                #expect(first.location == second.location && first.autonomousSystem == second.autonomousSystem)
+            }
+        }
+        #expect(cached.lookup(addresses[0]).location?["city"] == .string("Sydney"))
+        #expect(cached.lookup(addresses[3]).location == nil)
+    }
 }

@@ -36,6 +36,18 @@ let cloudTrailNDJSON: [UInt8] = Array(cloudTrailLines.joined(separator: [UInt8(a
 let cloudTrailFile: [UInt8] =
     Array(#"{"Records":["#.utf8) + Array(cloudTrailLines.joined(separator: [UInt8(ascii: ",")])) + Array("]}".utf8)
 
+/// The GeoIP test databases (City with 28-bit records, ASN with 24-bit), from the source tests.
+let geoIPDatabases: [MaxMindDatabase] = {
+    let directory =
+        #filePath.components(separatedBy: "/Benchmarks/Benchmarks/")[0] + "/Tests/TocsinSourcesTests/Fixtures/geoip/"
+    let databases = ["city-test.mmdb", "asn-test.mmdb"].compactMap { name in
+        (try? Data(contentsOf: URL(fileURLWithPath: directory + name))).flatMap {
+            try? MaxMindDatabase(bytes: Array($0))
+        }
+    }
+    return databases.count == 2 ? databases : []
+}()
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.throughput, .wallClock, .mallocCountTotal],
@@ -61,6 +73,27 @@ let benchmarks: @Sendable () -> Void = {
             let decoder = SourceDecoder(format: .cloudtrail, referenceMilliseconds: 1_795_608_000_000)
             for _ in benchmark.scaledIterations {
                 blackHole(try? decoder.decode(body))
+            }
+        }
+    }
+
+    // Every lookup reads the files (no cache), and every lookup is answered from the cache.
+    let view = try? JSONParser().parse(
+        #"{"class_uid":3002,"src_endpoint":{"ip":"203.0.113.9"},"dst_endpoint":{"ip":"2001:db8:1::80"}}"#
+    )
+    for (name, cacheSize) in [("read from the files", 0), ("cached", 65_536)] {
+        let enricher = GeoIPEnricher(databases: geoIPDatabases, cacheSize: cacheSize)
+        Benchmark(
+            "GeoIP enrichment of a view (src and dst endpoints), \(name)",
+            configuration: .init(scalingFactor: .kilo)
+        ) { benchmark in
+            guard !geoIPDatabases.isEmpty, let view else {
+                return
+            }
+            for _ in benchmark.scaledIterations {
+                var enriched = view
+                enricher.enrich(&enriched)
+                blackHole(enriched)
             }
         }
     }

@@ -4,6 +4,15 @@ import Foundation
 import Logging
 import TocsinSources
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+#if canImport(CDispatch)
+import CDispatch
+#endif
+
 /// Opens the configured MaxMind DB files for the GeoIP enricher.
 enum GeoIPDatabases {
     /// The enricher over the files at `paths`, in order; `nil` when there are none.
@@ -15,12 +24,7 @@ enum GeoIPDatabases {
         }
         var databases: [MaxMindDatabase] = []
         for path in paths {
-            let bytes: MappedFile
-            do {
-                bytes = MappedFile(data: try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped))
-            } catch {
-                throw GeoIPDatabaseError(path: path, reason: "cannot be read (\(error.localizedDescription))")
-            }
+            let bytes = try map(path)
             do {
                 let database = try MaxMindDatabase(bytes: bytes)
                 let built = Date(timeIntervalSince1970: TimeInterval(database.metadata.buildEpoch))
@@ -50,11 +54,23 @@ struct GeoIPDatabaseError: Error, CustomStringConvertible {
     }
 }
 
-/// A file's bytes as Foundation maps them (pages are read on demand, not copied into the heap).
-private struct MappedFile: MaxMindBytes {
-    let data: Data
-
-    func withDatabaseBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
-        data.withUnsafeBytes(body)
+/// Maps the file at `path` read-only; the mapping lives as long as the returned bytes.
+private func map(_ path: String) throws -> MaxMindBytes {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else {
+        throw GeoIPDatabaseError(path: path, reason: "cannot be read (\(String(cString: strerror(errno))))")
+    }
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size > 0 else {
+        throw GeoIPDatabaseError(path: path, reason: "cannot be read (not a regular, non-empty file)")
+    }
+    let size = Int(status.st_size)
+    guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
+        throw GeoIPDatabaseError(path: path, reason: "cannot be read (\(String(cString: strerror(errno))))")
+    }
+    nonisolated(unsafe) let mapped = address
+    return MaxMindBytes(unsafeBuffer: UnsafeRawBufferPointer(start: address, count: size)) {
+        munmap(mapped, size)
     }
 }

@@ -209,6 +209,28 @@ struct MaxMindDataSection {
         return current
     }
 
+    /// The keys of the map at `offset` and the offsets of their values; empty when it is not a map.
+    func members(at offset: Int) throws(MaxMindError) -> [(key: String, value: Int)] {
+        let header = try target(at: offset)
+        guard header.type == FieldType.map else {
+            return []
+        }
+        var members: [(key: String, value: Int)] = []
+        members.reserveCapacity(header.size)
+        var cursor = header.payload
+        for _ in 0..<header.size {
+            let keyHeader = try target(at: cursor)
+            guard keyHeader.type == FieldType.string else {
+                throw MaxMindError("data section byte \(cursor): a map key is not a string")
+            }
+            let key = String(decoding: UnsafeRawBufferPointer(rebasing: try slice(keyHeader)), as: UTF8.self)
+            let value = try next(after: cursor)
+            members.append((key, value))
+            cursor = try next(after: value)
+        }
+        return members
+    }
+
     /// The offset of the value of `key` in the map with `header`, comparing key bytes in place.
     private func member(_ key: String, of header: Header) throws(MaxMindError) -> Int? {
         var cursor = header.payload
@@ -237,10 +259,8 @@ struct MaxMindDataSection {
         let header = try target(at: offset)
         switch header.type {
         case FieldType.string:
-            guard let text = String(validating: try slice(header), as: UTF8.self) else {
-                throw MaxMindError("data section byte \(offset): a string is not valid UTF-8")
-            }
-            return .string(text)
+            // Invalid UTF-8 (a damaged file) is repaired with U+FFFD rather than refused.
+            return .string(String(decoding: UnsafeRawBufferPointer(rebasing: try slice(header)), as: UTF8.self))
         case FieldType.double:
             return .double(Double(bitPattern: try fixedWidth(header, bytes: 8, at: offset)))
         case FieldType.float:

@@ -2,17 +2,38 @@
 
 public import TocsinCore
 
-/// Bytes of a MaxMind DB file: an array read into memory, or a memory-mapped file (the adapter
-/// that opens the file supplies that conformance).
-public protocol MaxMindBytes: Sendable {
-    /// Calls `body` with the file's bytes.
-    func withDatabaseBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result
-}
+/// The bytes of a MaxMind DB file, held for as long as a database uses them: a copy in memory,
+/// or a memory-mapped file (the adapter that maps it passes the pages and how to unmap them).
+///
+/// `@unchecked Sendable`: the buffer is set once and only ever read.
+public final class MaxMindBytes: @unchecked Sendable {
+    /// The file's bytes; valid until this object goes away.
+    let buffer: UnsafeRawBufferPointer
+    private let release: @Sendable () -> Void
 
-extension Array: MaxMindBytes where Element == UInt8 {
-    /// Calls `body` with the array's bytes.
-    public func withDatabaseBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
-        withUnsafeBytes(body)
+    /// Copies `bytes`.
+    public convenience init(_ bytes: [UInt8]) {
+        nonisolated(unsafe) let copy = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: max(bytes.count, 1),
+            alignment: 8
+        )
+        copy.copyBytes(from: bytes)
+        self.init(
+            unsafeBuffer: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(copy)[0..<bytes.count]),
+            release: { copy.deallocate() }
+        )
+    }
+
+    /// Wraps memory the caller owns (a mapping); `release` is called once, when this goes away.
+    ///
+    /// The memory must stay readable and unchanged until then.
+    public init(unsafeBuffer: UnsafeRawBufferPointer, release: @escaping @Sendable () -> Void) {
+        self.buffer = unsafeBuffer
+        self.release = release
+    }
+
+    deinit {
+        release()
     }
 }
 
@@ -63,7 +84,7 @@ public struct MaxMindDatabase: Sendable {
 
     /// The file's metadata.
     public let metadata: Metadata
-    private let storage: any MaxMindBytes
+    private let storage: MaxMindBytes
     private let dataRange: Range<Int>
     private let ipv4Start: Int
 
@@ -73,21 +94,25 @@ public struct MaxMindDatabase: Sendable {
     /// Opens a database from its bytes.
     ///
     /// - Throws: ``MaxMindError`` when the bytes are not a MaxMind DB 2.x file or are damaged.
-    public init(bytes: some MaxMindBytes) throws(MaxMindError) {
-        let layout = bytes.withDatabaseBytes { buffer in
-            Result { () throws(MaxMindError) in try Self.layout(of: buffer) }
-        }
-        let (metadata, dataRange) = try layout.get()
+    public init(bytes: MaxMindBytes) throws(MaxMindError) {
+        let (metadata, dataRange) = try Self.layout(of: bytes.buffer)
         self.storage = bytes
         self.metadata = metadata
         self.dataRange = dataRange
         var node = 0
         if metadata.ipVersion == 6 {
             for _ in 0..<96 where node < metadata.nodeCount {
-                node = bytes.withDatabaseBytes { Self.child(of: node, bit: 0, in: $0, recordSize: metadata.recordSize) }
+                node = Self.child(of: node, bit: 0, in: bytes.buffer, recordSize: metadata.recordSize)
             }
         }
         self.ipv4Start = node
+    }
+
+    /// Opens a database from a copy of `bytes`.
+    ///
+    /// - Throws: ``MaxMindError`` when the bytes are not a MaxMind DB 2.x file or are damaged.
+    public init(bytes: [UInt8]) throws(MaxMindError) {
+        try self.init(bytes: MaxMindBytes(bytes))
     }
 
     /// Finds the record for `address`; `nil` when no network in the file holds it (or when it is
@@ -101,14 +126,12 @@ public struct MaxMindDatabase: Sendable {
         let bitCount = address.isV6 ? 128 : 32
         let nodeCount = metadata.nodeCount
         let recordSize = metadata.recordSize
-        let (node, depth) = storage.withDatabaseBytes { buffer in
-            var node = address.isV6 ? 0 : ipv4Start
-            var depth = 0
-            while depth < bitCount && node < nodeCount {
-                node = Self.child(of: node, bit: Self.bit(depth, of: address), in: buffer, recordSize: recordSize)
-                depth += 1
-            }
-            return (node, depth)
+        let buffer = storage.buffer
+        var node = address.isV6 ? 0 : ipv4Start
+        var depth = 0
+        while depth < bitCount && node < nodeCount {
+            node = Self.child(of: node, bit: Self.bit(depth, of: address), in: buffer, recordSize: recordSize)
+            depth += 1
         }
         guard node > nodeCount else {
             return nil
@@ -134,6 +157,20 @@ public struct MaxMindDatabase: Sendable {
         }
     }
 
+    /// The members of the map at `record`, each with the position of its value (to read further
+    /// with ``value(_:at:)``); empty when `record` is not a map.
+    ///
+    /// One pass over the map, for readers that want several members of it.
+    ///
+    /// - Throws: ``MaxMindError`` when the data is damaged.
+    public func members(_ record: Record) throws(MaxMindError) -> [(key: String, value: Record)] {
+        try withDataSection { section throws(MaxMindError) in
+            try section.members(at: record.offset).map {
+                (key: $0.key, value: Record(offset: $0.value, prefixLength: record.prefixLength))
+            }
+        }
+    }
+
     /// The whole value of `record`.
     ///
     /// - Throws: ``MaxMindError`` when the data is damaged.
@@ -147,12 +184,7 @@ public struct MaxMindDatabase: Sendable {
     private func withDataSection<Value>(
         _ body: (MaxMindDataSection) throws(MaxMindError) -> Value
     ) throws(MaxMindError) -> Value {
-        let range = dataRange
-        return try storage.withDatabaseBytes { buffer in
-            Result { () throws(MaxMindError) in
-                try body(MaxMindDataSection(bytes: UnsafeRawBufferPointer(rebasing: buffer[range])))
-            }
-        }.get()
+        try body(MaxMindDataSection(bytes: UnsafeRawBufferPointer(rebasing: storage.buffer[dataRange])))
     }
 
     private static func bit(_ index: Int, of address: IPAddress) -> Int {
