@@ -81,7 +81,7 @@ let benchmarks: @Sendable () -> Void = {
     let view = try? JSONParser().parse(
         #"{"class_uid":3002,"src_endpoint":{"ip":"203.0.113.9"},"dst_endpoint":{"ip":"2001:db8:1::80"}}"#
     )
-    for (name, cacheSize) in [("read from the files", 0), ("cached", 65_536)] {
+    for (name, cacheSize) in [("read from the files", 0), ("cached", 16_384)] {
         let enricher = GeoIPEnricher(databases: geoIPDatabases, cacheSize: cacheSize)
         Benchmark(
             "GeoIP enrichment of a view (src and dst endpoints), \(name)",

@@ -32,7 +32,7 @@ public struct GeoIPEnricher: OCSFEnricher {
 
     /// Creates an enricher reading `databases`; place names are taken in `language` (MaxMind
     /// `names` key, default `en`), and up to `cacheSize` answers are remembered (0: none).
-    public init(databases: [MaxMindDatabase], language: String = "en", cacheSize: Int = 65_536) {
+    public init(databases: [MaxMindDatabase], language: String = "en", cacheSize: Int = 16_384) {
         self.databases = databases
         self.namesPath = ["names", .key(language)]
         self.cache = GeoIPCache(capacity: cacheSize)
