@@ -33,18 +33,7 @@ final class SyslogIngest: Sendable {
                 guard let line = String(validating: message, as: UTF8.self) else {
                     throw SourceError(offset: 0, message: "invalid UTF-8")
                 }
-                var entry = try normalizer.normalize(line)
-                do {
-                    try entry.event.validateAttributes()
-                } catch {
-                    throw SourceError(offset: 0, message: "the message gives an invalid CloudEvent: \(error)")
-                }
-                if let enricher, var view = entry.ocsf {
-                    entry.ocsf = nil
-                    enricher.enrich(&view)
-                    entry.ocsf = view
-                }
-                entries.append(entry)
+                entries.append(try normalizer.normalize(line).checkedAndEnriched(by: enricher))
             } catch {
                 let total = rejected.add(1, ordering: .relaxed).newValue
                 logger.warning(

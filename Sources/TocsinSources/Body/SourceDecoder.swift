@@ -69,7 +69,7 @@ public struct SourceDecoder: Sendable {
         var flowFields = VPCFlowFields.default
         for record in records {
             do throws(SourceError) {
-                var entry: LogEntry?
+                let entry: LogEntry?
                 switch record.content {
                 case .text(let line) where format == .vpcflow && line.utf8.first == UInt8(ascii: "{"):
                     // The parsed JSON form some pipelines write, one record per line.
@@ -95,18 +95,8 @@ public struct SourceDecoder: Sendable {
                         )
                     )
                 }
-                do {
-                    try entry?.event.validateAttributes()
-                } catch {
-                    throw SourceError(path: "$", message: "the record gives an invalid CloudEvent: \(error)")
-                }
-                if let enricher, var view = entry?.ocsf {
-                    entry?.ocsf = nil
-                    enricher.enrich(&view)
-                    entry?.ocsf = view
-                }
                 if let entry {
-                    batch.entries.append(entry)
+                    batch.entries.append(try entry.checkedAndEnriched(by: enricher))
                     batch.positions.append(record.position)
                 }
             } catch {
