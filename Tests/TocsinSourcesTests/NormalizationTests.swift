@@ -164,6 +164,15 @@ struct NormalizationTests {
         #expect(finding.event.id == "f1@2026-01-01T01:00:00Z" && finding.event.source == "/aws/guardduty/1/eu-west-1")
         #expect(finding.ocsf?.text("severity_id") == "5" && finding.ocsf?.text("activity_name") == "Update")
         #expect(finding.ocsf?.text("src_endpoint.ip") == "198.51.100.7")
+        let exported = """
+            {"Findings":[{"id":"f2","type":"Recon:EC2/PortProbeUnprotectedPort","severity":2,"accountId":"1",
+              "region":"eu-west-1","createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"},
+             {"id":"f3","type":"Backdoor:EC2/C&CActivity.B","severity":8,"accountId":"1","region":"eu-west-1",
+              "createdAt":"2026-01-02T00:00:00Z","updatedAt":"2026-01-02T00:00:00Z"}]}
+            """
+        let findings = try decode(.guardduty, exported)
+        #expect(findings.entries.map(\.event.subject) == ["Recon:EC2/PortProbeUnprotectedPort", "Backdoor:EC2/C&CActivity.B"])
+        #expect(findings.rejected.isEmpty)
     }
 
     @Test func gcpAuditLogEntry() throws {

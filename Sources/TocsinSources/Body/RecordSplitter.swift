@@ -20,7 +20,8 @@ public struct SourceRecord: Sendable {
 }
 
 /// Cuts a body into records: a single JSON record, a JSON array, a provider's wrapper
-/// (`{"Records":[…]}`, `{"records":[…]}`, `EventList.items`, an Okta event-hook delivery), NDJSON
+/// (`{"Records":[…]}`, `{"records":[…]}`, `{"Findings":[…]}`, `EventList.items`, an Okta event-hook
+/// delivery), NDJSON
 /// (each line may itself be any of these), or text lines.
 public struct RecordSplitter: Sendable {
     /// Whether records are text lines.
@@ -128,7 +129,8 @@ public struct RecordSplitter: Sendable {
         case .array(let elements):
             return (elements, [])
         case .object(let object):
-            for key in ["Records", "records"] {
+            // CloudTrail log files and Azure exports; GuardDuty `get-findings` output.
+            for key in ["Records", "records", "Findings"] {
                 if case .array(let elements) = object[key] {
                     return (elements, [key])
                 }
