@@ -12,9 +12,12 @@ import TocsinSources
 struct ChunkSender {
     let api: APIClient
     let format: SourceFormat
+    /// For `k8s-audit`: the cluster the events come from (checked by the caller).
+    let cluster: String?
 
     func send(_ chunk: RecordChunk, file: String) async throws -> IngestCounts {
-        var request = api.makeRequest("/v1/sources/\(format.rawValue)", method: .POST)
+        let query = cluster.map { "?cluster=\($0)" } ?? ""
+        var request = api.makeRequest("/v1/sources/\(format.rawValue)\(query)", method: .POST)
         request.headers.add(name: "Content-Type", value: format.isText ? "text/plain" : "application/x-ndjson")
         request.body = .bytes(ByteBuffer(bytes: chunk.body))
         let response: HTTPClientResponse

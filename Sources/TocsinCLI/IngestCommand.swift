@@ -26,6 +26,8 @@ struct IngestCommand: AsyncParsableCommand {
 
     @Option(help: "The records' format.") var format: String
     @Option(help: "Records or lines per request.") var chunkRecords = 5000
+    @Option(help: "The Kubernetes cluster k8s-audit events come from (their source becomes /k8s/<cluster>/audit).")
+    var cluster: String?
     @Flag(help: "Never draw the progress bar (it is drawn only when stderr is a terminal).") var noProgress = false
     @Argument(help: "Files to ingest ('-' for stdin).") var files: [String] = []
 
@@ -36,6 +38,14 @@ struct IngestCommand: AsyncParsableCommand {
         guard (1...100_000).contains(chunkRecords) else {
             throw ValidationError("--chunk-records must be from 1 to 100000")
         }
+        if let cluster {
+            guard format == SourceFormat.k8sAudit.rawValue else {
+                throw ValidationError("--cluster applies to --format k8s-audit only")
+            }
+            guard SourceDecoder.isValidCluster(cluster) else {
+                throw ValidationError("--cluster must be 1 to 63 of A-Z a-z 0-9 . _ -, starting with a letter or digit")
+            }
+        }
     }
 
     func run() async throws {
@@ -45,7 +55,7 @@ struct IngestCommand: AsyncParsableCommand {
             totalBytes: paths.reduce(0) { $0 + Self.size(of: $1) },
             draws: !noProgress && isatty(STDERR_FILENO) == 1
         )
-        let sender = ChunkSender(api: try client.makeClient(), format: sourceFormat)
+        let sender = ChunkSender(api: try client.makeClient(), format: sourceFormat, cluster: cluster)
         var counts = IngestCounts()
         for path in paths {
             let reader = try RecordFileReader(path: path, format: sourceFormat, chunkRecords: chunkRecords)

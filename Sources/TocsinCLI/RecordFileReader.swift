@@ -51,11 +51,16 @@ final class RecordFileReader {
         }
         self.format = format
         self.chunkRecords = chunkRecords
-        let size = path == "-" ? 0 : Int((try? handle.seekToEnd()) ?? 0)
-        try? handle.seek(toOffset: 0)
-        let head = (try handle.read(upToCount: 2)) ?? Data()
-        try? handle.seek(toOffset: 0)
-        streaming = path != "-" && size > Self.wholeFileLimit && !Gzip.isCompressed(head)
+        // Standard input and pipes cannot seek back, so they are never probed: they are read whole.
+        if path == "-" || (try? handle.seekToEnd()) == nil {
+            streaming = false
+        } else {
+            let size = Int((try? handle.offset()) ?? 0)
+            try? handle.seek(toOffset: 0)
+            let head = (try handle.read(upToCount: 2)) ?? Data()
+            try? handle.seek(toOffset: 0)
+            streaming = size > Self.wholeFileLimit && !Gzip.isCompressed(head)
+        }
         if !streaming {
             var bytes = Array((try handle.readToEnd()) ?? Data())
             isAtEnd = true

@@ -24,6 +24,7 @@ struct SourceController: Sendable {
 
     func ingest(_ request: Request, context: some RequestContext) async throws -> Response {
         let format = try Self.format(context)
+        let cluster = try Self.cluster(request, format: format)
         let body = try await RequestBody.collect(request, limit: configuration.maxSourceBodyBytes)
         let decoder = SourceDecoder(
             format: format,
@@ -32,7 +33,8 @@ struct SourceController: Sendable {
                 maxDecompressedBytes: configuration.maxSourceDecompressedBytes,
                 json: JSONParser.Limits(maxDepth: 64, maxBytes: configuration.maxSourceDecompressedBytes)
             ),
-            enricher: enricher
+            enricher: enricher,
+            cluster: cluster
         )
         let batch: SourceBatch
         do {
@@ -113,6 +115,23 @@ struct SourceController: Sendable {
             )
         }
         return JSONResponse.make(.ok, .object(JSONObject([.init(name: "verification", value: .string(challenge))])))
+    }
+
+    /// The `cluster` query parameter: which Kubernetes cluster `k8s-audit` events come from.
+    private static func cluster(_ request: Request, format: SourceFormat) throws -> String? {
+        guard let name = request.uri.queryParameters.get("cluster") else {
+            return nil
+        }
+        guard format == .k8sAudit else {
+            throw Problem.invalidParameter("cluster", "applies to k8s-audit only")
+        }
+        guard SourceDecoder.isValidCluster(name) else {
+            throw Problem.invalidParameter(
+                "cluster",
+                "must be 1 to 63 of A-Z a-z 0-9 . _ -, starting with a letter or digit"
+            )
+        }
+        return name
     }
 
     private static func format(_ context: some RequestContext) throws -> SourceFormat {

@@ -130,6 +130,48 @@ struct SourceIngestTests {
         #expect(verify.status == 0, "\(verify.output)")
     }
 
+    /// `?cluster=` names the Kubernetes cluster in the events' source; it is checked and applies
+    /// to `k8s-audit` only.
+    @Test func kubernetesEventsNameTheirCluster() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let server = try await ServerProcess.start(dataDirectory: directory.path + "/data")
+        defer { Task { _ = await server.terminate() } }
+        let event =
+            #"{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"a1","stage":"ResponseComplete","verb":"delete","user":{"username":"ci"},"objectRef":{"resource":"secrets"}}"#
+        let url = server.baseURL + "/v1/sources/k8s-audit"
+        for (query, status) in [("?cluster=prod-eu", 202), ("?cluster=bad/name", 400), ("", 202)] {
+            let answer = try await call(
+                url + query,
+                method: .POST,
+                headers: [server.authorization],
+                body: Array(event.utf8)
+            )
+            #expect(answer.status == status, "\(query)")
+        }
+        let wrongFormat = try await call(
+            server.baseURL + "/v1/sources/cloudtrail?cluster=prod-eu",
+            method: .POST,
+            headers: [server.authorization],
+            body: Array("{}".utf8)
+        )
+        #expect(wrongFormat.status == 400 && wrongFormat.json?["detail"]?.stringValue?.contains("k8s-audit") == true)
+        let client = ["--server", server.baseURL, "--key", server.adminKey]
+        let fromFile = event.replacingOccurrences(of: "\"a1\"", with: "\"a2\"")
+        let cli = try await runTocsin(
+            ["ingest", "--format", "k8s-audit", "--cluster", "lab"] + client,
+            input: Array(fromFile.utf8)
+        )
+        #expect(cli.status == 0 && cli.output.contains("accepted 1"), "\(cli.errors)")
+        let refused = try await runTocsin(["ingest", "--format", "cloudtrail", "--cluster", "lab"] + client)
+        #expect(refused.status != 0 && refused.errors.contains("k8s-audit only"))
+        let stored = try await server.events(type: "k8s.audit.delete.secrets")
+        #expect(
+            stored.compactMap { $0["event"]?["source"]?.stringValue }.sorted()
+                == ["/k8s/audit", "/k8s/lab/audit", "/k8s/prod-eu/audit"]
+        )
+    }
+
     @Test func syslogOverUDPAndTCPReachesTheLog() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -187,6 +229,10 @@ struct SourceIngestTests {
             input: Array("<38>Nov 25 10:00:00 h sshd[1]: Accepted password for a from 192.0.2.1 port 1 ssh2\n".utf8)
         )
         #expect(stdin.status == 0 && stdin.output.contains("accepted 1"))
+        #expect(
+            try await server.events(type: "ssh.login.succeeded").count == 1,
+            "standard input is read from its first byte"
+        )
     }
 
     private func freePort(udp: Bool) async throws -> Int {

@@ -115,6 +115,17 @@ struct NormalizationTests {
         let ocsf = try #require(entry.ocsf)
         #expect(entry.event.type == "k8s.audit.create.pods.exec" && entry.event.id == "abc-123/-")
         #expect(entry.event.subject == "john.doe@example.com" && entry.event.source == "/k8s/audit")
+        let named = try SourceDecoder(
+            format: .k8sAudit,
+            referenceMilliseconds: SourceFixtures.reference,
+            cluster: "prod-eu.1"
+        )
+        .decode(try SourceFixtures.bytes("k8s-audit", "k8s_exec_into_pod.ndjson")).entries[0]
+        #expect(named.event.source == "/k8s/prod-eu.1/audit" && named.event.id == entry.event.id)
+        #expect(SourceDecoder.isValidCluster("gke_project_zone_name") && !SourceDecoder.isValidCluster("-x"))
+        #expect(
+            !SourceDecoder.isValidCluster("a/b") && !SourceDecoder.isValidCluster(String(repeating: "a", count: 64))
+        )
         #expect(ocsf.text("class_uid") == "6003" && ocsf.text("activity_name") == "Create")
         #expect(ocsf.text("src_endpoint.ip") == "1.2.3.4" && ocsf.text("status_id") == "1")
         #expect(ocsf.text("http_request.url.path") == "/api/v1/namespaces/default/pods/nginx-pod/exec")
@@ -171,7 +182,11 @@ struct NormalizationTests {
               "createdAt":"2026-01-02T00:00:00Z","updatedAt":"2026-01-02T00:00:00Z"}]}
             """
         let findings = try decode(.guardduty, exported)
-        #expect(findings.entries.map(\.event.subject) == ["Recon:EC2/PortProbeUnprotectedPort", "Backdoor:EC2/C&CActivity.B"])
+        #expect(
+            findings.entries.map(\.event.subject) == [
+                "Recon:EC2/PortProbeUnprotectedPort", "Backdoor:EC2/C&CActivity.B",
+            ]
+        )
         #expect(findings.rejected.isEmpty)
     }
 

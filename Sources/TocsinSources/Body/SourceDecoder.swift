@@ -38,15 +38,19 @@ public struct SourceDecoder: Sendable {
     private let syslog: SyslogNormalizer
     private let received: Timestamp
     private let enricher: (any OCSFEnricher)?
+    private let cluster: String?
 
     /// Creates a decoder; `referenceMilliseconds` is the collector's clock (RFC 3164 syslog has no
-    /// year), and `enricher`, when given, adds to each record's OCSF view (GeoIP).
+    /// year), `enricher`, when given, adds to each record's OCSF view (GeoIP), and `cluster` names
+    /// the Kubernetes cluster `k8s-audit` events come from (see ``isValidCluster(_:)``).
     public init(
         format: SourceFormat,
         referenceMilliseconds: Int64,
         limits: Limits = Limits(),
-        enricher: (any OCSFEnricher)? = nil
+        enricher: (any OCSFEnricher)? = nil,
+        cluster: String? = nil
     ) {
+        self.cluster = cluster
         self.format = format
         self.limits = limits
         self.enricher = enricher
@@ -115,7 +119,7 @@ public struct SourceDecoder: Sendable {
         case .cloudtrail: return try CloudTrailNormalizer().normalize(record)
         case .vpcflow: return try VPCFlowNormalizer.normalize(json: record)
         case .guardduty: return try GuardDutyNormalizer().normalize(record)
-        case .k8sAudit: return try KubernetesAuditNormalizer().normalize(record)
+        case .k8sAudit: return try KubernetesAuditNormalizer(cluster: cluster).normalize(record)
         case .gcpAudit: return try GCPAuditNormalizer().normalize(record)
         case .azureActivity: return try AzureActivityNormalizer().normalize(record)
         case .azureSignIn: return try AzureSignInNormalizer().normalize(record)
@@ -125,5 +129,22 @@ public struct SourceDecoder: Sendable {
         case .syslog:
             throw SourceError(path: "$", message: "syslog records are text lines, not JSON")
         }
+    }
+
+    /// Whether `name` can name a cluster: 1–63 of `A-Z a-z 0-9 . _ -`, starting with a letter or
+    /// digit (Kubernetes cluster and context names in practice).
+    public static func isValidCluster(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard let first = bytes.first, bytes.count <= 63, isClusterCharacter(first), first != UInt8(ascii: "."),
+            first != UInt8(ascii: "_"), first != UInt8(ascii: "-")
+        else {
+            return false
+        }
+        return bytes.allSatisfy(isClusterCharacter)
+    }
+
+    private static func isClusterCharacter(_ byte: UInt8) -> Bool {
+        (byte | 0x20) &- UInt8(ascii: "a") < 26 || byte &- UInt8(ascii: "0") < 10 || byte == UInt8(ascii: ".")
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
     }
 }

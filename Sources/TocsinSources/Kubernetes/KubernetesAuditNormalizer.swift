@@ -5,7 +5,7 @@ import TocsinCore
 /// Kubernetes `audit.k8s.io/v1` events to CloudEvents with an OCSF API Activity (6003) view.
 ///
 /// The convention (stable):
-/// - `source`: `/k8s/audit`;
+/// - `source`: `/k8s/audit`, or `/k8s/<cluster>/audit` when the sender names its cluster;
 /// - `type`: `k8s.audit.<verb>.<resource>[.<subresource>]` (`k8s.audit.create.pods.exec`), or
 ///   `k8s.audit.<verb>` for non-resource URLs;
 /// - `subject`: `user.username`;
@@ -13,6 +13,9 @@ import TocsinCore
 /// - `id`: `<auditID>/<stage>`: every stage of one request is its own event;
 /// - `data`: the event.
 struct KubernetesAuditNormalizer {
+    /// The cluster the events come from, when the sender names it (`?cluster=`).
+    var cluster: String?
+
     func normalize(_ record: JSONRecord) throws(SourceError) -> LogEntry {
         let fields = record.fields
         let verb = try fields.requiredString("verb")
@@ -26,7 +29,7 @@ struct KubernetesAuditNormalizer {
         }
         let event = record.event(
             id: fields.string("auditID").map { "\($0)/\(fields.string("stage") ?? "-")" },
-            source: "/k8s/audit",
+            source: cluster.map { "/k8s/\(CloudEvent.sourceSegment($0))/audit" } ?? "/k8s/audit",
             type: type,
             subject: fields.string("user", "username"),
             time: time
