@@ -8,12 +8,14 @@ import TocsinSources
 
 /// Normalises syslog messages and appends them, counting what was refused.
 ///
-/// Refused messages are logged with their peer and the error's location, never their content.
+/// Refused messages are logged with their peer and the error's location, never their content, and
+/// at most once a second (the line counts the refusals it stands for).
 final class SyslogIngest: Sendable {
     private let log: any EventLog
     private let logger: Logger
     private let enricher: (any OCSFEnricher)?
     private let rejected = Atomic<Int>(0)
+    private let throttle = Mutex(RefusalThrottle())
 
     init(log: any EventLog, logger: Logger, enricher: (any OCSFEnricher)?) {
         self.log = log
@@ -36,10 +38,15 @@ final class SyslogIngest: Sendable {
                 entries.append(try normalizer.normalize(line).checkedAndEnriched(by: enricher))
             } catch {
                 let total = rejected.add(1, ordering: .relaxed).newValue
-                logger.warning(
-                    "Refused a syslog message.",
-                    metadata: ["peer": "\(peer)", "error": "\(error)", "syslog.rejected.total": "\(total)"]
-                )
+                if let count = throttle.withLock({ $0.refused(at: .now) }) {
+                    logger.warning(
+                        "Refused syslog messages.",
+                        metadata: [
+                            "peer": "\(peer)", "error": "\(error)", "syslog.rejected": "\(count)",
+                            "syslog.rejected.total": "\(total)",
+                        ]
+                    )
+                }
             }
         }
         if !entries.isEmpty {
