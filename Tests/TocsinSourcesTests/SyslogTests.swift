@@ -179,6 +179,9 @@ struct SyslogTests {
             }
             #expect(text == expected, "\(path)")
         }
+        // The same header as every other source's view.
+        #expect(ocsf["category_name"] != nil && ocsf["severity"] != nil && ocsf["time_dt"] != nil)
+        #expect(ocsf["metadata"]?["log_name"] == .string("syslog"))
     }
 
     @Test func otherLinesAreKeptWithoutAnOCSFView() throws {
