@@ -175,6 +175,7 @@ let package = Package(
             name: "TocsinStoreTests",
             dependencies: [
                 "TocsinCore",
+                "TocsinResponse",
                 "TocsinStore",
                 "TocsinTesting",
                 .product(name: "Logging", package: "swift-log"),

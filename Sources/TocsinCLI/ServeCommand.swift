@@ -65,6 +65,13 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var geoIPDatabases: [String] = []
 
+    @Option(
+        name: .customLong("deliveries-retention-days"),
+        help:
+            "Delete delivered deliveries after N days; 0 keeps them (env TOCSIN_DELIVERIES_RETENTION_DAYS; default 30)."
+    )
+    var deliveriesRetentionDays: Int64?
+
     func run() async throws {
         let configuration = try makeConfiguration()
         LoggingSystem.bootstrap { label in
@@ -131,6 +138,12 @@ struct ServeCommand: AsyncParsableCommand {
             } else {
                 configuration.syslogTCP = address
             }
+        }
+        if let days = try deliveriesRetentionDays ?? integer("TOCSIN_DELIVERIES_RETENTION_DAYS") {
+            guard (0...36_500).contains(days) else {
+                throw ValidationError("--deliveries-retention-days must be from 0 (keep) to 36500")
+            }
+            configuration.deliveriesRetention = days == 0 ? nil : .seconds(days * 86_400)
         }
         configuration.geoIPDatabases =
             geoIPDatabases.isEmpty

@@ -18,6 +18,10 @@ public struct RuntimeConfiguration: Sendable {
     /// MaxMind DB files (`.mmdb`: City or Country, and ASN) the GeoIP enricher reads; empty for
     /// no enrichment.
     public var geoIPDatabases: [String] = []
+    /// How long finished deliveries stay in the deliveries table; `nil` keeps them forever.
+    ///
+    /// Their `tocsin.delivery.*` events stay in the log regardless. Default 30 days.
+    public var deliveriesRetention: Duration? = .seconds(30 * 86_400)
     /// Deliveries in flight at once, over all targets.
     public var maxDeliveriesInFlight = 256
 

@@ -148,6 +148,9 @@ public enum TocsinRuntime: Sendable {
                 maxInFlight: configuration.maxDeliveriesInFlight
             )
         )
+        if let retention = configuration.deliveriesRetention {
+            services.append(DeliveryRetention(store: store.routing, retention: retention, logger: logger))
+        }
         return (state, services, client)
     }
 }

@@ -178,6 +178,27 @@ extension RoutingStore {
         }
     }
 
+    /// Deletes up to `limit` finished deliveries (succeeded, or recorded in dry-run) whose last
+    /// attempt (or routing, for dry runs) was before `milliseconds`.
+    ///
+    /// Pending and dead-lettered deliveries stay until they are delivered, redriven or purged.
+    /// Every attempt is also a `tocsin.delivery.*` event in the log, which this never touches.
+    ///
+    /// - Returns: how many were deleted (fewer than `limit` means none older is left).
+    public func pruneFinished(before milliseconds: Int64, limit: Int) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM deliveries WHERE id IN (
+                        SELECT id FROM deliveries
+                        WHERE state IN (?, ?) AND COALESCE(last_attempt_ms, routed_ms) < ? LIMIT ?)
+                    """,
+                arguments: [DeliveryState.succeeded.rawValue, DeliveryState.dryRun.rawValue, milliseconds, limit]
+            )
+            return db.changesCount
+        }
+    }
+
     /// Counts per state, for health and metrics.
     public func deliveryCounts() async throws -> [DeliveryState: Int] {
         try await pool.read { db in

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import Logging
+import ServiceLifecycle
+import TocsinStore
+
+/// Deletes finished deliveries (succeeded or dry-run) older than the retention period.
+///
+/// It runs at start and then hourly, in batches so the writer is never held for long. Pending and
+/// dead-lettered deliveries are kept, and the log's `tocsin.delivery.*` events (the audit trail)
+/// are never touched.
+struct DeliveryRetention: Service {
+    let store: RoutingStore
+    let retention: Duration
+    let logger: Logger
+    /// Rows per delete statement.
+    static let batch = 10_000
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            repeat {
+                await prune()
+            } while (try? await Task.sleep(for: .seconds(3600))) != nil
+        }
+    }
+
+    private func prune() async {
+        let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - Int64(retention.components.seconds) * 1000
+        var total = 0
+        do {
+            while !Task.isCancelled {
+                let deleted = try await store.pruneFinished(before: cutoff, limit: Self.batch)
+                total += deleted
+                if deleted < Self.batch {
+                    break
+                }
+                await Task.yield()
+            }
+        } catch {
+            logger.warning(
+                "Pruning finished deliveries failed; will retry in an hour.",
+                metadata: ["error": "\(error)"]
+            )
+        }
+        if total > 0 {
+            logger.info("Pruned finished deliveries past retention.", metadata: ["deliveries.pruned": "\(total)"])
+        }
+    }
+}
