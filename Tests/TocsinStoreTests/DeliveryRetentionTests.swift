@@ -29,43 +29,20 @@ struct DeliveryRetentionTests {
                 .flatMap { $0 }.filter { $0.target == "t" }.sorted { $0.eventSequence < $1.eventSequence }.map(\.id)
             // e1, e2 succeeded long ago; e3 dead-lettered long ago; e4 succeeded just now.
             let old: Int64 = 1_000
+            func outcome(_ id: Int64, _ state: DeliveryState, at milliseconds: Int64) -> DeliveryUpdate {
+                DeliveryUpdate(
+                    id: id,
+                    state: state,
+                    attempts: 1,
+                    nextAttemptMilliseconds: milliseconds,
+                    attemptMilliseconds: milliseconds,
+                    failure: nil,
+                    deadLetterReason: state == .deadLettered ? "max-attempts" : nil
+                )
+            }
             try await store.routing.complete([
-                DeliveryUpdate(
-                    id: ids[0],
-                    state: .succeeded,
-                    attempts: 1,
-                    nextAttemptMilliseconds: old,
-                    attemptMilliseconds: old,
-                    failure: nil,
-                    deadLetterReason: nil
-                ),
-                DeliveryUpdate(
-                    id: ids[1],
-                    state: .succeeded,
-                    attempts: 1,
-                    nextAttemptMilliseconds: old,
-                    attemptMilliseconds: old,
-                    failure: nil,
-                    deadLetterReason: nil
-                ),
-                DeliveryUpdate(
-                    id: ids[2],
-                    state: .deadLettered,
-                    attempts: 9,
-                    nextAttemptMilliseconds: old,
-                    attemptMilliseconds: old,
-                    failure: nil,
-                    deadLetterReason: "max-attempts"
-                ),
-                DeliveryUpdate(
-                    id: ids[3],
-                    state: .succeeded,
-                    attempts: 1,
-                    nextAttemptMilliseconds: 9_000_000_000_000,
-                    attemptMilliseconds: 9_000_000_000_000,
-                    failure: nil,
-                    deadLetterReason: nil
-                ),
+                outcome(ids[0], .succeeded, at: old), outcome(ids[1], .succeeded, at: old),
+                outcome(ids[2], .deadLettered, at: old), outcome(ids[3], .succeeded, at: 9_000_000_000_000),
             ])
             #expect(try await store.routing.pruneFinished(before: 2_000, limit: 1) == 1, "batches are bounded")
             #expect(try await store.routing.pruneFinished(before: 2_000, limit: 100) == 1)
