@@ -80,6 +80,8 @@ public struct TargetDefinition: Sendable, Hashable {
         public var command: String
         /// Arguments passed to the program as they are (no shell).
         public var arguments: [String]
+        /// Exit statuses that mean retrying cannot help: the delivery is dead-lettered at once.
+        public var permanentExitCodes: Set<Int32> = []
     }
 
     /// Settings of the blocklist target.
@@ -117,6 +119,10 @@ public struct TargetDefinition: Sendable, Hashable {
         case .exec(let exec):
             members.append(.init(name: "command", value: .string(exec.command)))
             members.append(.init(name: "args", value: .array(exec.arguments.map { .string($0) })))
+            if !exec.permanentExitCodes.isEmpty {
+                let codes = exec.permanentExitCodes.sorted().map { JSONValue.number(JSONNumber(Int64($0))) }
+                members.append(.init(name: "permanent_exit_codes", value: .array(codes)))
+            }
         case .blocklist(let blocklist):
             members.append(.init(name: "ip_path", value: .string(blocklist.ipPath.description)))
             members.append(.init(name: "ttl_seconds", value: .number(JSONNumber(blocklist.ttlSeconds))))

@@ -131,7 +131,28 @@ extension TargetDefinition {
                     reader.diagnostics.append(ConfigDiagnostic(path: "$.args", message: "must be an array of strings"))
                 }
             }
-            return .exec(Exec(command: command, arguments: arguments))
+            var permanent: Set<Int32> = []
+            if let value = reader.value("permanent_exit_codes") {
+                var codes: [Int64] = []
+                if case .array(let elements) = value {
+                    codes = elements.compactMap { element in
+                        if case .number(let number) = element { number.int64Value } else { nil }
+                    }
+                }
+                if case .array(let elements) = value, codes.count == elements.count,
+                    codes.allSatisfy({ (1...255).contains($0) })
+                {
+                    permanent = Set(codes.map { Int32($0) })
+                } else {
+                    reader.diagnostics.append(
+                        ConfigDiagnostic(
+                            path: "$.permanent_exit_codes",
+                            message: "must be an array of exit statuses from 1 to 255"
+                        )
+                    )
+                }
+            }
+            return .exec(Exec(command: command, arguments: arguments, permanentExitCodes: permanent))
         case "blocklist":
             let path = reader.jsonPath("ip_path", required: true)
             let ttl = reader.integer("ttl_seconds", default: 3600, range: 1...31_536_000)

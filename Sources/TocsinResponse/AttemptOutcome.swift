@@ -36,6 +36,9 @@ public struct AttemptFailure: Error, Sendable, Hashable {
     public var retryAfterMilliseconds: Int64?
     /// A short message that names no payload value or secret.
     public var message: String
+    /// The target's configuration says this failure cannot get better by retrying (an exit status
+    /// listed in an exec target's `permanent_exit_codes`).
+    public var isPermanent = false
 
     /// Creates a failure.
     public init(
@@ -52,8 +55,12 @@ public struct AttemptFailure: Error, Sendable, Hashable {
         self.message = message
     }
 
-    /// Whether trying again can help: not for 4xx other than 408 and 429, refusals or missing targets.
+    /// Whether trying again can help: not for 4xx other than 408 and 429, refusals, missing targets
+    /// or failures the target declares permanent.
     public var isRetryable: Bool {
+        if isPermanent {
+            return false
+        }
         switch kind {
         case .httpStatus:
             guard let status else {

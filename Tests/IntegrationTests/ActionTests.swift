@@ -92,18 +92,28 @@ struct ActionTests {
         )
         try await server.define(
             "target",
+            "gives-up",
+            #"{"kind":"exec","command":"/bin/sh","args":["-c","exit 2"],"permanent_exit_codes":[2],"retry":{"max_attempts":50}}"#
+        )
+        try await server.define(
+            "target",
             "slow",
             #"{"kind":"exec","command":"/bin/sh","args":["-c","sleep 5"],"timeout_seconds":1,\#(once)}"#
         )
         try await server.define(
             "rule",
             "r",
-            #"{"pattern":{"type":["x"]},"targets":[{"target":"writes"},{"target":"fails"},{"target":"slow"}]}"#
+            #"{"pattern":{"type":["x"]},"targets":[{"target":"writes"},{"target":"fails"},{"target":"gives-up"},{"target":"slow"}]}"#
         )
         _ = try await server.publish(type: "x", ids: ["1"])
-        let letters = try await server.eventually({ try await server.deadLetters() }) { $0.count == 2 }
+        let letters = try await server.eventually({ try await server.deadLetters() }) { $0.count == 3 }
         let byTarget = Dictionary(uniqueKeysWithValues: letters.map { ($0["target"]?.stringValue ?? "", $0) })
         #expect(byTarget["fails"]?["error"]?.integer("exit_status") == 3)
+        #expect(
+            byTarget["gives-up"]?.integer("attempts") == 1
+                && byTarget["gives-up"]?["reason"] == .string("not-retryable"),
+            "a permanent exit status is dead-lettered at once, though 50 attempts are allowed"
+        )
         #expect(byTarget["slow"]?["error"]?["kind"] == .string("timeout"))
         let written = try JSONParser().parse(try String(contentsOfFile: output, encoding: .utf8))
         #expect(written["id"] == .string("1") && written["data"]?["ip"] == .string("203.0.113.9"))

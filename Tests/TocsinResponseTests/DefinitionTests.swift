@@ -77,6 +77,32 @@ struct DefinitionTests {
         }
     }
 
+    /// An exec target may name exit statuses that mean "retrying cannot help".
+    @Test func permanentExitCodesAreReadAndChecked() throws {
+        let target = try TargetDefinition(
+            name: "deactivate-key",
+            json: json(#"{"kind": "exec", "command": "/usr/local/bin/deactivate", "permanent_exit_codes": [2, 64]}"#)
+        )
+        guard case .exec(let exec) = target.kind else {
+            Issue.record("not an exec target")
+            return
+        }
+        #expect(exec.permanentExitCodes == [2, 64])
+        #expect(JSONWriter().string(target.redactedJSON).contains(#""permanent_exit_codes":[2,64]"#))
+        for bad in [#"[0]"#, #"[256]"#, #"["2"]"#, #"2"#] {
+            #expect(throws: ConfigError.self) {
+                try TargetDefinition(
+                    name: "t",
+                    json: json(#"{"kind": "exec", "command": "/bin/true", "permanent_exit_codes": \#(bad)}"#)
+                )
+            }
+        }
+        var failure = AttemptFailure(kind: .exitStatus, exitStatus: 2, message: "exited")
+        #expect(failure.isRetryable)
+        failure.isPermanent = true
+        #expect(!failure.isRetryable)
+    }
+
     @Test func yamlDiagnosticsPointIntoTheFile() {
         let files = [
             (

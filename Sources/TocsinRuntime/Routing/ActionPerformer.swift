@@ -55,14 +55,20 @@ struct ActionPerformer: Sendable {
             return (await post(webhook, body: body, delivery: delivery, target: target), nil)
         case .exec(let exec):
             let input = transformed ?? JSONWriter().bytes(event)
-            return (
-                await programs.run(
-                    command: exec.command,
-                    arguments: exec.arguments,
-                    input: input,
-                    timeoutMilliseconds: target.timeoutMilliseconds
-                ), nil
+            let outcome = await programs.run(
+                command: exec.command,
+                arguments: exec.arguments,
+                input: input,
+                timeoutMilliseconds: target.timeoutMilliseconds
             )
+            guard case .failed(var failure) = outcome, let status = failure.exitStatus,
+                exec.permanentExitCodes.contains(status)
+            else {
+                return (outcome, nil)
+            }
+            failure.isPermanent = true
+            failure.message += " (listed in permanent_exit_codes)"
+            return (.failed(failure), nil)
         case .blocklist(let blocklist):
             return await block(blocklist, event: event, delivery: delivery, target: target.name)
         case .incident(let incident):
