@@ -159,22 +159,29 @@ func runTocsin(
     process.standardError = errors
     process.standardInput = standardInput
     try process.run()
-    let writer = Task.detached {
+    // Pipe reads and writes block, so they run on their own threads: on the cooperative pool (two
+    // threads on a two-core machine) two runs at once would block it and deadlock each other.
+    async let written: Void = blocking {
         try? standardInput.fileHandleForWriting.write(contentsOf: input)
         try? standardInput.fileHandleForWriting.close()
     }
-    let errorReader = Task.detached { errors.fileHandleForReading.readDataToEndOfFile() }
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = await errorReader.value
-    await writer.value
+    async let errorData = blocking { errors.fileHandleForReading.readDataToEndOfFile() }
+    let data = await blocking { output.fileHandleForReading.readDataToEndOfFile() }
+    let errorText = String(decoding: await errorData, as: UTF8.self)
+    await written
     while process.isRunning {
         try await Task.sleep(for: .milliseconds(10))
     }
-    return (
-        process.terminationStatus,
-        String(decoding: data, as: UTF8.self),
-        String(decoding: errorData, as: UTF8.self)
-    )
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self), errorText)
+}
+
+/// Runs blocking work on a dispatch thread and waits for it without holding a cooperative thread.
+private func blocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(returning: work())
+        }
+    }
 }
 
 /// A lock-protected value that concurrent test tasks share.
