@@ -89,15 +89,32 @@ def write_country_v4(path):
     save(writer, path, record_size=32)
 
 
+def write_many(path):
+    """500 networks; values first seen past the first 2 KiB of data are shared by later records,
+    so the file has pointers of the two- and three-byte forms (targets of 2,048 bytes and more)."""
+    writer = MMDBWriter(ip_version=6, ipv4_compatible=True, database_type="Tocsin-Test-Many",
+                        description={"en": "Tocsin test database with many networks"})
+    for index in range(500):
+        late = index >= 250
+        record = {
+            "city": {"names": {"en": f"Town {index:03d}"}},
+            "country": {"iso_code": "LT" if late else "EA", "names": {"en": "Late Land" if late else "Early Land"}},
+        }
+        writer.insert_network(IPSet([f"100.{64 + index // 256}.{index % 256}.0/24"]), record)
+    save(writer, path)
+
+
 def main():
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
     write_city(out / "city-test.mmdb")
     write_asn(out / "asn-test.mmdb")
     write_country_v4(out / "country-v4-test.mmdb")
+    write_many(out / "many-test.mmdb")
     for name, address in [("city-test.mmdb", "203.0.113.9"), ("city-test.mmdb", "198.51.100.200"),
                           ("city-test.mmdb", "2001:db8:1::5"), ("city-test.mmdb", "192.0.2.1"),
-                          ("asn-test.mmdb", "2001:db8:ffff::1"), ("country-v4-test.mmdb", "192.0.2.77")]:
+                          ("asn-test.mmdb", "2001:db8:ffff::1"), ("country-v4-test.mmdb", "192.0.2.77"),
+                          ("many-test.mmdb", "100.65.243.9")]:
         with maxminddb.open_database(str(out / name)) as reader:
             print(name, reader.metadata().record_size, address, reader.get(address))
 

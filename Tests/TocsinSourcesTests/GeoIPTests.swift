@@ -52,6 +52,24 @@ struct GeoIPTests {
         #expect(try database.value(record, at: path) == .string(expected))
     }
 
+    /// 500 networks whose later records share values first written past the first 2 KiB of data:
+    /// their pointers take the longer encodings.
+    @Test(arguments: [(0, "EA"), (249, "EA"), (250, "LT"), (499, "LT")])
+    func pointersPastTheFirstKilobytesAreFollowed(index: Int, country: String) throws {
+        let database = try Self.database("many-test.mmdb")
+        let address = try Self.address("100.\(64 + index / 256).\(index % 256).9")
+        let record = try #require(try database.lookup(address))
+        #expect(record.prefixLength == 24)
+        #expect(
+            try database.value(record, at: ["city", "names", "en"]) == .string("Town \(String(format: "%03d", index))")
+        )
+        #expect(try database.value(record, at: ["country", "iso_code"]) == .string(country))
+        #expect(
+            try database.value(record)["country"]?["names"]?["en"]
+                == .string(country == "LT" ? "Late Land" : "Early Land")
+        )
+    }
+
     @Test(arguments: [
         ("city-test.mmdb", "192.0.2.1"), ("city-test.mmdb", "10.1.2.3"), ("city-test.mmdb", "2001:db8:2::1"),
         ("asn-test.mmdb", "192.0.2.1"), ("country-v4-test.mmdb", "203.0.113.9"),
