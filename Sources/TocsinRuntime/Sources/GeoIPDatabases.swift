@@ -4,15 +4,6 @@ import Foundation
 import Logging
 import TocsinSources
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-#if canImport(CDispatch)
-import CDispatch
-#endif
-
 /// Opens the configured MaxMind DB files for the GeoIP enricher.
 enum GeoIPDatabases {
     /// The enricher over the files at `paths`, in order; `nil` when there are none.
@@ -24,7 +15,7 @@ enum GeoIPDatabases {
         }
         var databases: [MaxMindDatabase] = []
         for path in paths {
-            let bytes = try map(path)
+            let bytes = try load(path)
             do {
                 let database = try MaxMindDatabase(bytes: bytes)
                 let built = Date(timeIntervalSince1970: TimeInterval(database.metadata.buildEpoch))
@@ -54,23 +45,13 @@ struct GeoIPDatabaseError: Error, CustomStringConvertible {
     }
 }
 
-/// Maps the file at `path` read-only; the mapping lives as long as the returned bytes.
-private func map(_ path: String) throws -> MaxMindBytes {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else {
-        throw GeoIPDatabaseError(path: path, reason: "cannot be read (\(String(cString: strerror(errno))))")
+/// Reads the file at `path` into memory.
+///
+/// Not mapped: a mapping would turn an in-place overwrite of the file (`cp new.mmdb` over it while
+/// the server runs) into a SIGBUS crash, where a copy keeps answering from the version it read.
+private func load(_ path: String) throws -> MaxMindBytes {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw GeoIPDatabaseError(path: path, reason: "cannot be read (missing, unreadable or not a file)")
     }
-    defer { close(descriptor) }
-    var status = stat()
-    guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size > 0 else {
-        throw GeoIPDatabaseError(path: path, reason: "cannot be read (not a regular, non-empty file)")
-    }
-    let size = Int(status.st_size)
-    guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
-        throw GeoIPDatabaseError(path: path, reason: "cannot be read (\(String(cString: strerror(errno))))")
-    }
-    nonisolated(unsafe) let mapped = address
-    return MaxMindBytes(unsafeBuffer: UnsafeRawBufferPointer(start: address, count: size)) {
-        munmap(mapped, size)
-    }
+    return MaxMindBytes(Array(data))
 }

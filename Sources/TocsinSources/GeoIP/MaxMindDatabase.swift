@@ -2,38 +2,23 @@
 
 public import TocsinCore
 
-/// The bytes of a MaxMind DB file, held for as long as a database uses them: a copy in memory,
-/// or a memory-mapped file (the adapter that maps it passes the pages and how to unmap them).
+/// The bytes of a MaxMind DB file, copied once into memory that does not move, so lookups read
+/// them through a plain pointer (no copy-on-write checks or closures on the lookup path).
 ///
-/// `@unchecked Sendable`: the buffer is set once and only ever read.
+/// `@unchecked Sendable`: the buffer is written once, in `init`, and only ever read after.
 public final class MaxMindBytes: @unchecked Sendable {
     /// The file's bytes; valid until this object goes away.
     let buffer: UnsafeRawBufferPointer
-    private let release: @Sendable () -> Void
 
     /// Copies `bytes`.
-    public convenience init(_ bytes: [UInt8]) {
-        nonisolated(unsafe) let copy = UnsafeMutableRawBufferPointer.allocate(
-            byteCount: max(bytes.count, 1),
-            alignment: 8
-        )
+    public init(_ bytes: [UInt8]) {
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
         copy.copyBytes(from: bytes)
-        self.init(
-            unsafeBuffer: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(copy)[0..<bytes.count]),
-            release: { copy.deallocate() }
-        )
-    }
-
-    /// Wraps memory the caller owns (a mapping); `release` is called once, when this goes away.
-    ///
-    /// The memory must stay readable and unchanged until then.
-    public init(unsafeBuffer: UnsafeRawBufferPointer, release: @escaping @Sendable () -> Void) {
-        self.buffer = unsafeBuffer
-        self.release = release
+        buffer = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(copy)[0..<bytes.count])
     }
 
     deinit {
-        release()
+        buffer.deallocate()
     }
 }
 
