@@ -162,7 +162,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TocsinSourcesTests",
-            dependencies: ["TocsinCore", "TocsinSources"],
+            dependencies: ["TocsinCore", "TocsinSources", "TocsinTesting"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -31,7 +31,7 @@ struct SourceIngestTests {
             #"{"pattern":{"ocsf":{"class_uid":[3002],"status_id":[2],"src_endpoint":{"ip":[{"cidr":"192.0.2.0/24"}]}}},"targets":[{"target":"soc"}]}"#
         )
         let wrapper = #"{"Records":[\#(Self.failedLogin),\#(Self.apiCall("GetObject", id: "get-1"))]}"#
-        let gzipped = try gzipped(Array(wrapper.utf8))
+        let gzipped = try systemGzip(Array(wrapper.utf8))
         let answer = try await call(
             server.baseURL + "/v1/sources/cloudtrail",
             method: .POST,
@@ -213,7 +213,7 @@ struct SourceIngestTests {
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: ndjson))
         let wrapped = directory.path + "/trail.json.gz"
         let records = (4...9).map { Self.apiCall("D", id: "\($0)") }.joined(separator: ",")
-        try Data(try gzipped(Array(#"{"Records":[\#(records)]}"#.utf8))).write(to: URL(fileURLWithPath: wrapped))
+        try Data(try systemGzip(Array(#"{"Records":[\#(records)]}"#.utf8))).write(to: URL(fileURLWithPath: wrapped))
         let client = ["--server", server.baseURL, "--key", server.adminKey]
         let first = try await runTocsin(
             ["ingest", "--format", "cloudtrail", "--chunk-records", "2"] + client + [ndjson, wrapped]
@@ -267,22 +267,6 @@ struct SourceIngestTests {
         ).get()
         try await channel.writeAndFlush(ByteBuffer(string: text))
         try await channel.close()
-    }
-
-    private func gzipped(_ bytes: [UInt8]) throws -> [UInt8] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["gzip", "-c"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        try input.fileHandleForWriting.write(contentsOf: bytes)
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Array(data)
     }
 }
 

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 import TocsinCore
 import TocsinSources
+import TocsinTesting
 
 /// Bad records are refused with a location and never stop the rest of a body.
 struct MalformedRecordTests {
@@ -93,7 +94,7 @@ struct MalformedRecordTests {
 
     @Test func invalidGzipIsABodyError() throws {
         let good = Array(#"{"eventTime":"2026-01-01T00:00:00Z","eventSource":"s","eventName":"X","eventID":"1"}"#.utf8)
-        let compressed = try gzip(good)
+        let compressed = try systemGzip(good)
         #expect(try decode(.cloudtrail, compressed).entries.count == 1)
         #expect(throws: SourceError.self) { try decode(.cloudtrail, Array(compressed.prefix(compressed.count / 2))) }
         var corrupted = compressed
@@ -101,7 +102,7 @@ struct MalformedRecordTests {
         corrupted[13] ^= 0xFF
         #expect(throws: SourceError.self) { try decode(.cloudtrail, corrupted) }
         #expect(throws: SourceError.self) {
-            try Gzip.decompress(try gzip([UInt8](repeating: 0x41, count: 1_000_000)), limit: 1000)
+            try Gzip.decompress(try systemGzip([UInt8](repeating: 0x41, count: 1_000_000)), limit: 1000)
         }
         #expect(try Gzip.decompress(compressed + compressed, limit: 1 << 20) == good + good, "concatenated members")
     }
@@ -148,23 +149,4 @@ struct MalformedRecordTests {
         }
         return JSONWriter().string(.object(JSONObject(members)))
     }
-}
-
-/// Compresses with the system `gzip`, so the tests check our reader against the real tool.
-func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["gzip", "-c"]
-    let input = Pipe()
-    let output = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    try process.run()
-    let writer = Thread {
-        try? input.fileHandleForWriting.write(contentsOf: bytes); try? input.fileHandleForWriting.close()
-    }
-    writer.start()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Array(data)
 }

@@ -23,23 +23,31 @@ enum AttributeSyntax {
 
     /// RFC 3986 URI-reference: only unreserved, reserved and well-formed `%HH` characters.
     static func isURIReference(_ value: String) -> Bool {
-        let bytes = Array(value.utf8)
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "%") {
-                guard index + 2 < bytes.count, isHex(bytes[index + 1]), isHex(bytes[index + 2]) else {
+        var value = value
+        return value.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "%") {
+                    guard isEscape(bytes, at: index) else {
+                        return false
+                    }
+                    index += 3
+                    continue
+                }
+                guard uriCharacters.contains(byte) else {
                     return false
                 }
-                index += 3
-                continue
+                index += 1
             }
-            guard uriCharacters.contains(byte) else {
-                return false
-            }
-            index += 1
+            return true
         }
-        return true
+    }
+
+    /// Whether `bytes[index]` starts a well-formed `%HH` escape.
+    static func isEscape(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        bytes[index] == UInt8(ascii: "%") && index + 2 < bytes.count && isHex(bytes[index + 1])
+            && isHex(bytes[index + 2])
     }
 
     /// RFC 3986 absolute URI: a scheme, `:`, and a valid remainder with no fragment.
@@ -79,8 +87,8 @@ enum AttributeSyntax {
         return true
     }
 
-    private static let uriCharacters: Set<UInt8> = Set(
-        Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=".utf8)
+    private static let uriCharacters = ASCIISet(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;="
     )
 
     /// RFC 3986 `pchar` without `%`: unreserved, sub-delims, `:` and `@`.
@@ -88,7 +96,7 @@ enum AttributeSyntax {
         isAlpha(byte) || byte &- 0x30 < 10 || segmentPunctuation.contains(byte)
     }
 
-    private static let segmentPunctuation: Set<UInt8> = Set(Array("-._~!$&'()*+,;=:@".utf8))
+    private static let segmentPunctuation = ASCIISet("-._~!$&'()*+,;=:@")
 
     static func isHex(_ byte: UInt8) -> Bool {
         byte &- 0x30 < 10 || (byte | 0x20) &- UInt8(ascii: "a") < 6
@@ -102,9 +110,29 @@ enum AttributeSyntax {
         !text.isEmpty && text.utf8.allSatisfy { tokenCharacters.contains($0) }
     }
 
-    private static let tokenCharacters: Set<UInt8> = Set(
-        Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-.^_`|~".utf8)
+    private static let tokenCharacters = ASCIISet(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-.^_`|~"
     )
+}
+
+/// A set of ASCII bytes as a 128-bit map: membership is two shifts, not a hash.
+private struct ASCIISet: Sendable {
+    private var low: UInt64 = 0
+    private var high: UInt64 = 0
+
+    init(_ characters: String) {
+        for byte in characters.utf8 where byte < 128 {
+            if byte < 64 {
+                low |= 1 << UInt64(byte)
+            } else {
+                high |= 1 << UInt64(byte - 64)
+            }
+        }
+    }
+
+    func contains(_ byte: UInt8) -> Bool {
+        byte < 64 ? low >> UInt64(byte) & 1 == 1 : byte < 128 && high >> UInt64(byte - 64) & 1 == 1
+    }
 }
 
 extension Substring {

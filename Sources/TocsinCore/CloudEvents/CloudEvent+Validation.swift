@@ -53,26 +53,27 @@ extension CloudEvent {
     /// Bytes a URI path segment may not hold (`/`, spaces, `<`, non-ASCII, …) become `%HH`; `%HH`
     /// escapes already there are kept.
     public static func sourceSegment(_ text: String) -> String {
-        let utf8 = Array(text.utf8)
-        func isEscape(_ index: Int) -> Bool {
-            index + 2 < utf8.count && AttributeSyntax.isHex(utf8[index + 1]) && AttributeSyntax.isHex(utf8[index + 2])
-        }
-        let allowed = utf8.indices.allSatisfy { index in
-            AttributeSyntax.isSegmentCharacter(utf8[index]) || (utf8[index] == UInt8(ascii: "%") && isEscape(index))
-        }
-        guard !allowed else {
-            return text
-        }
-        let hex = Array("0123456789ABCDEF".utf8)
-        var output: [UInt8] = []
-        output.reserveCapacity(utf8.count * 3)
-        for (index, byte) in utf8.enumerated() {
-            if AttributeSyntax.isSegmentCharacter(byte) || (byte == UInt8(ascii: "%") && isEscape(index)) {
-                output.append(byte)
-            } else {
-                output += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+        var bytes = text
+        let escaped: String? = bytes.withUTF8 { utf8 in
+            func isKept(_ index: Int) -> Bool {
+                AttributeSyntax.isSegmentCharacter(utf8[index]) || AttributeSyntax.isEscape(utf8, at: index)
             }
+            guard !utf8.indices.allSatisfy(isKept) else {
+                return nil
+            }
+            let hex = Array("0123456789ABCDEF".utf8)
+            var output: [UInt8] = []
+            output.reserveCapacity(utf8.count * 3)
+            for index in utf8.indices {
+                let byte = utf8[index]
+                if isKept(index) {
+                    output.append(byte)
+                } else {
+                    output += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                }
+            }
+            return String(decoding: output, as: UTF8.self)
         }
-        return String(decoding: output, as: UTF8.self)
+        return escaped ?? text
     }
 }

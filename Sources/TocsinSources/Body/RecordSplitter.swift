@@ -88,7 +88,7 @@ public struct RecordSplitter: Sendable {
 
     /// The body as one JSON document, when it is one (a pretty-printed file or a single record).
     private func wholeDocument(_ body: [UInt8]) -> JSONValue? {
-        guard let first = body.first(where: { !Self.isSpace($0) }),
+        guard let first = body.first(where: { !ByteScan.isSpace($0) }),
             first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
         else {
             return nil
@@ -152,13 +152,10 @@ public struct RecordSplitter: Sendable {
     /// The index of the first `\n` at or after `start` (or the end), eight bytes at a time.
     private static func lineEnd(in body: [UInt8], from start: Int) -> Int {
         body.withUnsafeBytes { bytes in
-            let ones: UInt64 = 0x0101_0101_0101_0101
             var index = start
-            while index + 8 <= bytes.count {
-                let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) ^ (ones &* 0x0A)
-                if (word &- ones) & ~word & (ones &* 0x80) != 0 {
-                    break
-                }
+            while index + 8 <= bytes.count,
+                !ByteScan.contains(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self), UInt8(ascii: "\n"))
+            {
                 index += 8
             }
             while index < bytes.count, bytes[index] != UInt8(ascii: "\n") {
@@ -170,16 +167,12 @@ public struct RecordSplitter: Sendable {
 
     private func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         var bytes = bytes
-        while let first = bytes.first, Self.isSpace(first) {
+        while let first = bytes.first, ByteScan.isSpace(first) {
             bytes = bytes.dropFirst()
         }
-        while let last = bytes.last, Self.isSpace(last) {
+        while let last = bytes.last, ByteScan.isSpace(last) {
             bytes = bytes.dropLast()
         }
         return bytes
-    }
-
-    private static func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 }

@@ -38,7 +38,7 @@ enum WrapperSpans {
         var index = 0
 
         mutating func skipSpace() {
-            while index < bytes.count, Self.isSpace(bytes[index]) {
+            while index < bytes.count, ByteScan.isSpace(bytes[index]) {
                 index += 1
             }
         }
@@ -157,23 +157,15 @@ enum WrapperSpans {
 
         /// Skips, eight at a time, string bytes that are neither `"` nor `\\` (most of a record).
         mutating func skipPlainStringBytes() {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
             let raw = UnsafeRawBufferPointer(bytes)
             while index + 8 <= bytes.count {
                 let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                let quote = word ^ (ones &* 0x22)
-                let backslash = word ^ (ones &* 0x5C)
-                let found = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash) & highs
-                guard found == 0 else {
+                let found = ByteScan.contains(word, UInt8(ascii: "\"")) || ByteScan.contains(word, UInt8(ascii: "\\"))
+                guard !found else {
                     return
                 }
                 index += 8
             }
-        }
-
-        static func isSpace(_ byte: UInt8) -> Bool {
-            byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
         }
 
         /// Whether `\` + `byte` is an escape ``TocsinCore/JSONWriter`` writes itself.
