@@ -144,11 +144,19 @@ struct JSONParserTests {
             #expect(try parser.parse("\"\(prefix)\\n\(suffix)\"") == .string(prefix + "\n" + suffix))
             #expect(try parser.parse("\"\(prefix)é\(suffix)\"") == .string(prefix + "é" + suffix))
             #expect(try parser.parse("[\"\(prefix)\",\"\(suffix)\"]") == .array([.string(prefix), .string(suffix)]))
-            #expect(throws: JSONParseError.self) {
-                try parser.parse(Array("\"\(prefix)".utf8) + [0x01] + Array("\(suffix)\"".utf8))
-            }
-            #expect(throws: JSONParseError.self) {
-                try parser.parse(Array("\"\(prefix)".utf8) + [0xFF] + Array("\(suffix)\"".utf8))
+            // The first flagged byte is found exactly, whatever follows it (0x20 and 0x01 after a
+            // control byte are where a borrow could flag a later byte too).
+            for (bad, code) in [
+                (0x01, JSONParseError.Code.controlCharacter), (0x1F, .controlCharacter), (0xFF, .invalidUTF8),
+            ] {
+                for next: UInt8 in [0x20, 0x01, 0x22] {
+                    #expect {
+                        try parser.parse(Array("\"\(prefix)".utf8) + [UInt8(bad), next] + Array("\(suffix)\"".utf8))
+                    } throws: { error in
+                        let error = error as? JSONParseError
+                        return error?.code == code && error?.offset == position + 1
+                    }
+                }
             }
         }
     }

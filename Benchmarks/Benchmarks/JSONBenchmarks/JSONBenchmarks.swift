@@ -61,6 +61,16 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // A hostile shape: one object of 100,000 distinct members (1.3 MB). Duplicate checks must stay
+    // linear; a pairwise check took 16 s for a body this size.
+    Benchmark("JSONParser wide object, 100,000 members", configuration: .init(maxDuration: .seconds(3))) { benchmark in
+        let wide = Array(("{" + (0..<100_000).map { "\"member-\($0)\":\($0)" }.joined(separator: ",") + "}").utf8)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try? JSONParser(limits: .init(maxBytes: 2 << 20)).parse(wide))
+        }
+    }
+
     Benchmark("CloudEvent structured decode, 1 KB") { benchmark in
         let event =
             Array(
