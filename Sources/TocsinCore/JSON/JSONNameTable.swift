@@ -3,7 +3,7 @@
 /// A read-only hash table from the UTF-8 of member names to shared `String`s, in the spirit of
 /// HPACK's static table of well-known header names.
 ///
-/// ``JSONReader`` looks up every member name written without escapes. A hit returns the table's
+/// ``JSONReader`` looks up every member name by its decoded UTF-8. A hit returns the table's
 /// string, an immortal literal, so that name costs no UTF-8 validation, allocation or reference
 /// counting, and every tree that holds it shares one copy; a miss costs one hash and about one
 /// probe. Building member names was about a quarter of the time to parse a CloudTrail record.
