@@ -3,8 +3,8 @@
 /// The member names of one object while ``JSONReader`` reads it, to reject a repeated name.
 ///
 /// A 64-bit Bloom mask over each name's hash (already computed for the ``JSONNameTable``
-/// lookup) answers "certainly new" for most names; only a name whose bit is set is compared with
-/// the members read so far. An object that grows past ``wideObjectMembers`` moves its names into
+/// lookup) answers "certainly new" for most names; only a name whose bit is set is looked up
+/// among the members read so far. An object that grows past ``wideObjectMembers`` moves its names into
 /// a `Set` (seeded hashing), so a wide hostile object costs linear rather than quadratic time,
 /// and names crafted to collide can at worst fill the mask, not break that bound.
 struct JSONMemberNames {
@@ -25,11 +25,8 @@ struct JSONMemberNames {
         let bit: UInt64 = 1 &<< (hash >> 58)
         let maybeSeen = mask & bit != 0
         mask |= bit
-        if maybeSeen {
-            let length = name.utf8.count
-            if members.contains(where: { $0.name.utf8.count == length && $0.name == name }) {
-                return false
-            }
+        if maybeSeen, JSONObject(members)[name] != nil {
+            return false
         }
         if members.count >= Self.wideObjectMembers {
             var names = Set(members.lazy.map(\.name))

@@ -13,14 +13,17 @@ extension JSONReader {
     /// ``JSONNameTable/wellKnown`` when it is there, and returns it with the hash of its UTF-8.
     mutating func readName() throws(JSONParseError) -> (name: String, hash: UInt64) {
         if let range = try readStringBytes() {
-            let source = UnsafeRawBufferPointer(rebasing: bytes[range])
-            let key = JSONNameTable.Key(source, canReadPast: range.lowerBound + 8 <= bytes.count)
-            return (knownNames.name(spelledBy: source, key: key) ?? String(decoding: source, as: UTF8.self), key.hash)
+            return name(
+                UnsafeRawBufferPointer(rebasing: bytes[range]),
+                canReadPast: range.lowerBound + 8 <= bytes.count
+            )
         }
-        return scratch.withUnsafeBytes { decoded in
-            let key = JSONNameTable.Key(decoded, canReadPast: false)
-            return (knownNames.name(spelledBy: decoded, key: key) ?? String(decoding: decoded, as: UTF8.self), key.hash)
-        }
+        return scratch.withUnsafeBytes { name($0, canReadPast: false) }
+    }
+
+    private func name(_ utf8: UnsafeRawBufferPointer, canReadPast: Bool) -> (name: String, hash: UInt64) {
+        let key = JSONNameTable.Key(utf8, canReadPast: canReadPast)
+        return (knownNames.name(spelledBy: utf8, key: key) ?? String(decoding: utf8, as: UTF8.self), key.hash)
     }
 
     /// Reads a string starting at its opening quote and returns the range of its source bytes
