@@ -100,6 +100,8 @@ let package = Package(
                 "TocsinResponse",
                 "TocsinSources",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -189,6 +191,8 @@ let package = Package(
             dependencies: [
                 "TocsinCore",
                 "TocsinServer",
+                "TocsinResponse",
+                .product(name: "Crypto", package: "swift-crypto"),
                 "TocsinTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -17,9 +17,13 @@ struct APIClient: Sendable {
         let description: String
     }
 
-    func makeRequest(_ path: String, method: HTTPMethod = .GET) -> HTTPClientRequest {
+    func makeRequest(_ path: String, method: HTTPMethod = .GET, json: JSONValue? = nil) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: server + path)
         request.method = method
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: JSONWriter().bytes(json)))
+        }
         if let key {
             request.headers.add(name: "Authorization", value: "Bearer \(key)")
         }
@@ -41,6 +45,9 @@ struct APIClient: Sendable {
         guard (200..<300).contains(response.status.code) else {
             let detail = value?["detail"]?.stringValue ?? "HTTP \(response.status.code)"
             throw Failure(description: "server answered \(response.status.code): \(detail)")
+        }
+        if body.readableBytes == 0 {
+            return .null
         }
         guard let value else {
             throw Failure(description: "server answered with a body that is not JSON")

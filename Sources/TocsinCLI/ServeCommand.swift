@@ -26,8 +26,28 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Listen address host:port (env TOCSIN_HTTP; default 127.0.0.1:8080).")
     var http: String?
 
-    @Flag(help: "Disable API authentication. For local development only; logs a warning on every start.")
+    @Flag(
+        help:
+            "Disable API authentication (env TOCSIN_INSECURE_NO_AUTH=1). Local development only: refused unless --http is a loopback address; warns on every start."
+    )
     var insecureNoAuth = false
+
+    @Option(help: "Requests a second one identity may make, bursts of twice that (env TOCSIN_RATE_LIMIT; default none).")
+    var rateLimit: Double?
+
+    @Option(
+        help: "Requests a second one address may make, bursts of twice that (env TOCSIN_RATE_LIMIT_ADDRESS; default none)."
+    )
+    var rateLimitAddress: Double?
+
+    @Option(help: "Open HTTP connections at once (env TOCSIN_MAX_CONNECTIONS; default 1024).")
+    var maxConnections: Int?
+
+    @Option(help: "Close an HTTP connection idle this many seconds (env TOCSIN_IDLE_TIMEOUT; default 60).")
+    var idleTimeout: Int?
+
+    @Option(help: "Live event streams one identity may hold open (env TOCSIN_MAX_STREAMS; default 8).")
+    var maxStreams: Int?
 
     @Option(help: "Sign a checkpoint every N records (env TOCSIN_CHECKPOINT_EVERY; default 10000).")
     var checkpointEvery: Int64?
@@ -105,6 +125,12 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.server.port = port
         configuration.server.requiresAuthentication =
             !(insecureNoAuth || Environment.value("TOCSIN_INSECURE_NO_AUTH") == "1")
+        if !configuration.server.requiresAuthentication, !RuntimeConfiguration.isLoopback(host) {
+            throw ValidationError(
+                "--insecure-no-auth (or TOCSIN_INSECURE_NO_AUTH) is refused on \(host): without authentication anyone who can reach the port can read and write events. Listen on 127.0.0.1 or ::1, or turn authentication on"
+            )
+        }
+        try applyLimits(to: &configuration)
         if let every = try checkpointEvery ?? integer("TOCSIN_CHECKPOINT_EVERY") {
             guard every > 0 else { throw ValidationError("--checkpoint-every must be at least 1") }
             configuration.store.checkpointEveryRecords = every
@@ -150,6 +176,43 @@ struct ServeCommand: AsyncParsableCommand {
             ? (Environment.value("TOCSIN_GEOIP_DB") ?? "").split(separator: ",").map(String.init)
             : geoIPDatabases
         return configuration
+    }
+
+    private func applyLimits(to configuration: inout RuntimeConfiguration) throws {
+        for (flag, value, environment) in [
+            ("--rate-limit", rateLimit, "TOCSIN_RATE_LIMIT"), ("--rate-limit-address", rateLimitAddress, "TOCSIN_RATE_LIMIT_ADDRESS"),
+        ] {
+            guard let rate = try value ?? Environment.value(environment).map(Self.rate) else {
+                continue
+            }
+            guard rate > 0, rate <= 1_000_000 else {
+                throw ValidationError("\(flag) must be a number of requests a second from above 0 to 1000000")
+            }
+            if flag == "--rate-limit" {
+                configuration.server.limits.perIdentity = rate
+            } else {
+                configuration.server.limits.perAddress = rate
+            }
+        }
+        if let count = try maxConnections.map(Int64.init) ?? integer("TOCSIN_MAX_CONNECTIONS") {
+            guard (1...100_000).contains(count) else { throw ValidationError("--max-connections must be from 1 to 100000") }
+            configuration.server.maxConnections = Int(count)
+        }
+        if let seconds = try idleTimeout.map(Int64.init) ?? integer("TOCSIN_IDLE_TIMEOUT") {
+            guard (1...86_400).contains(seconds) else { throw ValidationError("--idle-timeout must be from 1 to 86400 seconds") }
+            configuration.server.idleTimeout = .seconds(seconds)
+        }
+        if let count = try maxStreams.map(Int64.init) ?? integer("TOCSIN_MAX_STREAMS") {
+            guard (1...1000).contains(count) else { throw ValidationError("--max-streams must be from 1 to 1000") }
+            configuration.server.maxStreamsPerIdentity = Int(count)
+        }
+    }
+
+    private static func rate(_ text: String) throws -> Double {
+        guard let value = Double(text) else {
+            throw ValidationError("rate limits must be numbers of requests a second")
+        }
+        return value
     }
 
     private func integer(_ name: String) throws -> Int64? {

@@ -16,7 +16,7 @@ struct Tocsin: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, PublishCommand.self, EventsCommand.self, TailCommand.self, AuditCommand.self,
-            PatternCommand.self, DLQCommand.self, ConfigCommand.self, IngestCommand.self,
+            PatternCommand.self, DLQCommand.self, ConfigCommand.self, IngestCommand.self, KeysCommand.self,
         ]
     )
 }

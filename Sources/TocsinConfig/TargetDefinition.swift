@@ -104,6 +104,19 @@ public struct TargetDefinition: Sendable, Hashable {
         public var severity: String
     }
 
+    /// Why the target may only come from the rules directory on disk (it runs a program or
+    /// writes a file on the host), or `nil` when the API may define it.
+    public var hostConfigurationReason: String? {
+        switch kind {
+        case .exec:
+            "an exec target runs a program on the Tocsin host"
+        case .blocklist(let blocklist) where blocklist.nftFile != nil:
+            "a blocklist target with nft_file writes a file on the Tocsin host"
+        default:
+            nil
+        }
+    }
+
     /// The definition as JSON with secrets replaced by a fingerprint, safe for the log and the API.
     public var redactedJSON: JSONValue {
         var members: [JSONObject.Member] = [.init(name: "kind", value: .string(kind.name))]

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import TocsinCore
 public import TocsinServer
 public import TocsinStore
 
@@ -29,6 +30,18 @@ public struct RuntimeConfiguration: Sendable {
     public init(dataDirectory: String) {
         self.store = StoreConfiguration(dataDirectory: dataDirectory)
         self.server = ServerConfiguration()
+    }
+
+    /// Whether `host` is a loopback name or address (`localhost`, `127.0.0.0/8`, `::1`).
+    public static func isLoopback(_ host: String) -> Bool {
+        if host == "localhost" {
+            return true
+        }
+        guard let address = IPAddress.parse(host) else {
+            return false
+        }
+        let loopback = ["127.0.0.0/8", "::1/128"].compactMap { try? IPRange.parseCIDR($0).get() }
+        return loopback.contains { $0.contains(address) }
     }
 
     /// Parses `host:port` (IPv6 in brackets: `[::1]:8080`).

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import AsyncHTTPClient
+import Foundation
 public import Logging
 import NIOCore
 import ServiceLifecycle
@@ -29,10 +30,21 @@ public enum TocsinRuntime: Sendable {
     ) async throws {
         let enricher = try GeoIPDatabases.enricher(paths: configuration.geoIPDatabases, logger: logger)
         let store = try EventStore.open(configuration.store, logger: logger)
+        let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
         let keyPath = configuration.store.dataDirectory + "/" + KeyFiles.adminKeyName
-        if try store.keys.bootstrapAdminKey(dataDirectory: configuration.store.dataDirectory) {
+        if try store.identities.bootstrapAdminKey(dataDirectory: configuration.store.dataDirectory, now: clock()) {
             logger.notice("Created the admin API key.", metadata: ["key.path": "\(keyPath)"])
         }
+        let keys = KeyAdmin(store: store, ring: KeyRing(), dataDirectory: configuration.store.dataDirectory, clock: clock)
+        try keys.reload()
+        let auditor = DenialAuditor(log: store, logger: logger, clock: clock)
+        let access = AccessControl(
+            keys: keys.ring,
+            requiresAuthentication: configuration.server.requiresAuthentication,
+            audit: auditor,
+            limits: configuration.server.limits,
+            clock: clock
+        )
         if configuration.server.requiresAuthentication {
             logger.notice(
                 "API requires a key; the admin key is in the data directory.",
@@ -43,13 +55,16 @@ public enum TocsinRuntime: Sendable {
                 "AUTHENTICATION IS DISABLED (--insecure-no-auth): anyone who can reach this port can read and write events. Use only for local development."
             )
         }
-        let routing = try await startRouting(store: store, configuration: configuration, logger: logger)
+        let routing = try await startRouting(store: store, keys: keys, configuration: configuration, logger: logger)
         let application = TocsinHTTPServer.makeApplication(
-            log: store,
-            keys: store.keys,
-            administration: RoutingAdmin(store: store, state: routing.state),
+            .init(
+                log: store,
+                access: access,
+                administration: RoutingAdmin(store: store, state: routing.state),
+                keys: keys,
+                enricher: enricher
+            ),
             configuration: configuration.server,
-            enricher: enricher,
             logger: logger,
             onServerRunning: onListening
         )
@@ -62,8 +77,8 @@ public enum TocsinRuntime: Sendable {
         // Start order: log writer and timer, then routing, then HTTP and syslog; shutdown runs in reverse.
         let group = ServiceGroup(
             configuration: .init(
-                services: store.services.map { .init(service: $0) } + routing.services.map { .init(service: $0) }
-                    + [.init(service: application)] + listeners.map { .init(service: $0) },
+                services: store.services.map { .init(service: $0) } + [.init(service: auditor)]
+                    + routing.services.map { .init(service: $0) } + [.init(service: application)] + listeners.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
@@ -105,6 +120,7 @@ public enum TocsinRuntime: Sendable {
     /// route and deliver.
     private static func startRouting(
         store: EventStore,
+        keys: KeyAdmin,
         configuration: RuntimeConfiguration,
         logger: Logger
     ) async throws -> (state: RoutingState, services: [any Service], client: HTTPClient) {
@@ -132,6 +148,7 @@ public enum TocsinRuntime: Sendable {
         let (signals, signal) = AsyncStream<DeliveryService.Signal>.makeStream(bufferingPolicy: .unbounded)
         let performer = ActionPerformer(
             store: store,
+            keys: keys,
             webhooks: WebhookSender(client: client),
             programs: ExecRunner(),
             blocklistFiles: BlocklistFiles(store: store)

@@ -13,7 +13,7 @@ struct AdminController: Sendable {
 
     func put(_ kind: DefinitionKind, _ request: Request, context: some RequestContext) async throws -> Response {
         let name = try context.parameters.require("name")
-        let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes)
+        let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes, timeout: configuration.bodyTimeout)
         let definition: JSONValue
         do {
             definition = try body.withUnsafeReadableBytes {
@@ -75,6 +75,14 @@ struct AdminController: Sendable {
                 code: "conflict",
                 title: "The change conflicts with the current configuration",
                 detail: detail
+            )
+        case .hostConfiguration(let detail):
+            return Problem(
+                .forbidden,
+                code: "host-configuration",
+                title: "Programs and files are host configuration",
+                detail: detail,
+                extensions: [.init(name: "permission", value: .string("rules-directory"))]
             )
         }
     }

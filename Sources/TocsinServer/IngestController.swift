@@ -12,6 +12,7 @@ import TocsinCore
 struct IngestController: Sendable {
     let log: any EventLog
     let configuration: ServerConfiguration
+    let access: AccessControl
 
     /// How the request carries its event(s), chosen by `Content-Type` as the HTTP binding says.
     enum Mode: Equatable {
@@ -20,14 +21,16 @@ struct IngestController: Sendable {
         case batch
     }
 
-    func ingest(_ request: Request, context: some RequestContext) async throws -> Response {
+    func ingest(_ request: Request, context: TocsinRequestContext) async throws -> Response {
         let contentType = request.headers[.contentType]
         let mode = try Self.mode(contentType: contentType, headers: request.headers)
-        let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes)
-        let events = try decode(mode: mode, contentType: contentType, headers: request.headers, body: body)
+        let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes, timeout: configuration.bodyTimeout)
+        let entries = try decode(mode: mode, contentType: contentType, headers: request.headers, body: body)
+            .map { LogEntry(event: $0) }
+        try access.checkPublish(entries, request: request, context: context)
         let receipts: [AppendReceipt]
         do {
-            receipts = try await log.append(events)
+            receipts = try await log.append(entries: entries)
         } catch {
             context.logger.warning("Append failed; events not acknowledged.", metadata: ["error": "\(error)"])
             throw Problem.unavailable("the events were not stored; retry with the same ids (duplicates are recognised)")

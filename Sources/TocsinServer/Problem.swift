@@ -109,12 +109,74 @@ extension Problem {
         )
     }
 
+    static func bodyTimeout(_ timeout: Duration) -> Problem {
+        Problem(
+            .requestTimeout,
+            code: "body-timeout",
+            title: "The request body arrived too slowly",
+            detail: "the body did not arrive in full within \(timeout.components.seconds) s; send it faster or in smaller requests"
+        )
+    }
+
     static let unauthorized = Problem(
         .unauthorized,
         code: "unauthorized",
         title: "Authentication required",
-        detail: "send 'Authorization: Bearer <api key>'; the admin key is in <data-dir>/admin.key",
+        detail: "send 'Authorization: Bearer <api key or token>' with an active, unexpired key; "
+            + "the admin key is in <data-dir>/admin.key",
         headers: [.wwwAuthenticate: "Bearer realm=\"tocsin\""]
+    )
+
+    static func forbidden(_ permission: Permission) -> Problem {
+        Problem(
+            .forbidden,
+            code: "forbidden",
+            title: "Permission denied",
+            detail: "this route needs the permission '\(permission.rawValue)', which the caller's roles do not grant; "
+                + "ask an admin for a key with a role that has it",
+            extensions: [.init(name: "permission", value: .string(permission.rawValue))]
+        )
+    }
+
+    static let reservedNamespace = Problem(
+        .forbidden,
+        code: "reserved-namespace",
+        title: "The event uses Tocsin's reserved namespace",
+        detail: "types starting with 'tocsin.' and sources starting with '/tocsin' are Tocsin's own; "
+            + "no client may publish them. Nothing in the request was stored",
+        extensions: [.init(name: "permission", value: .string(Permission.publish.rawValue))]
+    )
+
+    static func outOfScope(index: Int, count: Int) -> Problem {
+        Problem(
+            .forbidden,
+            code: "out-of-scope",
+            title: "The event is outside the key's scope",
+            detail: "event \(index) of \(count) does not match the scope pattern of the caller's identity; "
+                + "nothing in the request was stored",
+            extensions: [
+                .init(name: "permission", value: .string(Permission.publish.rawValue)),
+                .init(name: "index", value: .number(JSONNumber(Int64(index)))),
+            ]
+        )
+    }
+
+    static func tooManyRequests(retryAfter seconds: Int, scope: String) -> Problem {
+        Problem(
+            .tooManyRequests,
+            code: "rate-limited",
+            title: "Too many requests",
+            detail: "the \(scope) is over its request rate; retry after \(seconds) s",
+            extensions: [.init(name: "limit", value: .string(scope))],
+            headers: [.retryAfter: String(seconds)]
+        )
+    }
+
+    static let unlistedRoute = Problem(
+        .forbidden,
+        code: "unlisted-route",
+        title: "The route names no permission",
+        detail: "this route is missing from the permission table, so nobody may call it; this is a bug in Tocsin"
     )
 
     static func unavailable(_ detail: String) -> Problem {

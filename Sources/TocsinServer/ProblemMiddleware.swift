@@ -19,7 +19,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPError {
             throw Problem(
                 error.status,
-                code: error.status == .notFound ? "not-found" : "http-\(error.status.code)",
+                code: error.status == .notFound ? "no-such-route" : "http-\(error.status.code)",
                 title: error.status.reasonPhrase,
                 detail: error.status == .notFound
                     ? "no such resource; the API lives under /v1" : error.status.reasonPhrase

@@ -11,6 +11,7 @@ struct QueryController: Sendable {
     static let lastEventID = HTTPField.Name("Last-Event-ID").unsafelyUnwrapped
     let log: any EventLog
     let configuration: ServerConfiguration
+    let streams: StreamSlots
 
     func list(_ request: Request, context: some RequestContext) async throws -> Response {
         let query = try parseQuery(request.uri.queryParameters)
@@ -46,7 +47,16 @@ struct QueryController: Sendable {
     ///
     /// `Last-Event-ID` wins over `?after=`;
     /// with neither, the stream starts at the current end of the log.
-    func stream(_ request: Request, context: some RequestContext) async throws -> Response {
+    func stream(_ request: Request, context: TocsinRequestContext) async throws -> Response {
+        guard let slot = streams.acquire(context.caller.name) else {
+            throw Problem(
+                .tooManyRequests,
+                code: "too-many-streams",
+                title: "Too many live streams",
+                detail: "this identity already has \(streams.maximumPerIdentity) live streams open; close one first",
+                headers: [.retryAfter: "5"]
+            )
+        }
         var query = try parseQuery(request.uri.queryParameters)
         if let lastEventID = request.headers[Self.lastEventID] {
             guard let cursor = Int64(lastEventID), cursor >= 0 else {
@@ -61,6 +71,7 @@ struct QueryController: Sendable {
         let log = self.log
         let keepAlive = configuration.streamKeepAlive
         let body = ResponseBody { writer in
+            defer { withExtendedLifetime(slot) {} }
             try await Self.follow(log: log, query: start, keepAlive: keepAlive, writer: &writer)
             try await writer.finish(nil)
         }

@@ -43,4 +43,7 @@ public enum AdministrationError: Error, Sendable {
     case invalid([String])
     /// The change conflicts with the current state (a file-defined name, a target in use).
     case conflict(String)
+    /// The definition runs programs or writes files on the host (`exec`, a blocklist's
+    /// `nft_file`): host configuration belongs in the rules directory, never in API data.
+    case hostConfiguration(String)
 }

@@ -38,6 +38,24 @@ public struct ServerConfiguration: Sendable {
     ///
     /// Default 1,000.
     public var maxPageSize: Int = 1000
+    /// Live event streams (`GET /v1/stream`) one identity may hold open at once.
+    ///
+    /// Default 8.
+    public var maxStreamsPerIdentity: Int = 8
+    /// Open connections at once; further connections wait in the listen backlog.
+    ///
+    /// Default 1,024.
+    public var maxConnections: Int = 1024
+    /// How long a connection may sit without a request before it is closed.
+    ///
+    /// Default 60 s.
+    public var idleTimeout: Duration = .seconds(60)
+    /// How long a request body may take to arrive in full.
+    ///
+    /// Default 60 s.
+    public var bodyTimeout: Duration = .seconds(60)
+    /// Request rate limits (per identity, per address, and for refused requests per address).
+    public var limits = AccessControl.Limits()
     /// How often an idle live stream sends a keep-alive comment.
     ///
     /// Default 15 s.

@@ -15,6 +15,7 @@ import TocsinSources
 struct SourceController: Sendable {
     let log: any EventLog
     let configuration: ServerConfiguration
+    let access: AccessControl
     let enricher: (any OCSFEnricher)?
 
     /// How many refused records a response lists (the counts are always complete).
@@ -22,10 +23,10 @@ struct SourceController: Sendable {
     /// Records per append (one group commit each).
     static let appendChunk = 2000
 
-    func ingest(_ request: Request, context: some RequestContext) async throws -> Response {
+    func ingest(_ request: Request, context: TocsinRequestContext) async throws -> Response {
         let format = try Self.format(context)
         let cluster = try Self.cluster(request, format: format)
-        let body = try await RequestBody.collect(request, limit: configuration.maxSourceBodyBytes)
+        let body = try await RequestBody.collect(request, limit: configuration.maxSourceBodyBytes, timeout: configuration.bodyTimeout)
         let decoder = SourceDecoder(
             format: format,
             referenceMilliseconds: Int64(Date().timeIntervalSince1970 * 1000),
@@ -62,6 +63,7 @@ struct SourceController: Sendable {
                 ]
             )
         }
+        try access.checkPublish(batch.entries, request: request, context: context)
         var accepted = 0
         var duplicates = 0
         var first: Int64?
@@ -104,7 +106,18 @@ struct SourceController: Sendable {
     }
 
     /// Okta's one-time event-hook verification: echo `x-okta-verification-challenge`.
+    ///
+    /// It answers `GET /v1/sources/{format}` for `okta` only; a route of its own would hide
+    /// `POST /v1/sources/okta` from the router.
     func verifyOkta(_ request: Request, context: some RequestContext) async throws -> Response {
+        guard try Self.format(context) == .okta else {
+            throw Problem(
+                .methodNotAllowed,
+                code: "method-not-allowed",
+                title: "Only okta answers GET",
+                detail: "GET on a source is Okta's event-hook verification; send records with POST"
+            )
+        }
         guard let name = HTTPField.Name("x-okta-verification-challenge"), let challenge = request.headers[name] else {
             throw Problem(
                 .badRequest,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 public import Hummingbird
+import HummingbirdCore
 public import Logging
 import NIOCore
 public import TocsinCore
@@ -8,18 +9,48 @@ public import TocsinSources
 
 /// Builds the HTTP API: routes, authentication and problem rendering.
 public enum TocsinHTTPServer: Sendable {
-    /// The router with every route; `/healthz` and `/readyz` are open, `/v1` requires a key unless disabled.
-    ///
-    /// `enricher`, when given, adds to the OCSF view of every native record (GeoIP).
-    public static func makeRouter(
-        log: any EventLog,
-        keys: any APIKeyVerifier,
-        administration: (any RoutingAdministration)? = nil,
-        configuration: ServerConfiguration,
-        enricher: (any OCSFEnricher)? = nil
-    ) -> Router<BasicRequestContext> {
-        let router = Router()
+    /// The router and the permission table of its `/v1` routes.
+    public struct API {
+        /// Every route; `/healthz` and `/readyz` are open, every `/v1` route names a permission.
+        public let router: Router<TocsinRequestContext>
+        /// The permission each `/v1` route needs.
+        public let routes: APIRoutes
+    }
+
+    /// The parts of Tocsin the API serves.
+    public struct Services: Sendable {
+        /// The event log.
+        public var log: any EventLog
+        /// Authentication, authorisation, rate limits and the audit of denials.
+        public var access: AccessControl
+        /// Rules, targets, deliveries and the built-in actions' read models; `nil` leaves those routes out.
+        public var administration: (any RoutingAdministration)?
+        /// Identities and keys; `nil` leaves the keys routes out.
+        public var keys: (any KeyAdministration)?
+        /// Adds to the OCSF view of every native record (GeoIP), when given.
+        public var enricher: (any OCSFEnricher)?
+
+        /// Creates the set of services.
+        public init(
+            log: any EventLog,
+            access: AccessControl,
+            administration: (any RoutingAdministration)? = nil,
+            keys: (any KeyAdministration)? = nil,
+            enricher: (any OCSFEnricher)? = nil
+        ) {
+            self.log = log
+            self.access = access
+            self.administration = administration
+            self.keys = keys
+            self.enricher = enricher
+        }
+    }
+
+    /// Builds the router with every route.
+    public static func makeAPI(_ services: Services, configuration: ServerConfiguration) -> API {
+        let router = Router(context: TocsinRequestContext.self)
         router.middlewares.add(ProblemMiddleware())
+        let log = services.log
         router.get("/healthz") { _, _ in
             JSONResponse.make(.ok, .object(JSONObject([.init(name: "status", value: .string("ok"))])))
         }
@@ -27,79 +58,105 @@ public enum TocsinHTTPServer: Sendable {
             _ = try await log.lastSequence()
             return JSONResponse.make(.ok, .object(JSONObject([.init(name: "status", value: .string("ready"))])))
         }
-        let api = router.group("v1")
-        if configuration.requiresAuthentication {
-            api.add(middleware: AuthMiddleware(keys: keys))
+        let group = router.group("v1")
+        let table = APIRoutes()
+        group.add(middleware: AuthenticationMiddleware(access: services.access, routes: table))
+        let routes = RouteRegistrar(group: group, prefix: "/v1", routes: table)
+        addEventRoutes(to: routes, services: services, configuration: configuration)
+        if let administration = services.administration {
+            addRoutingRoutes(to: routes, administration: administration, configuration: configuration)
         }
-        let ingest = IngestController(log: log, configuration: configuration)
-        let queries = QueryController(log: log, configuration: configuration)
-        api.post("events") { request, context in try await ingest.ingest(request, context: context) }
-        api.get("events") { request, context in try await queries.list(request, context: context) }
-        api.get("events/:seq") { request, context in try await queries.get(request, context: context) }
-        api.get("stream") { request, context in try await queries.stream(request, context: context) }
-        let sources = SourceController(log: log, configuration: configuration, enricher: enricher)
-        api.post("sources/:format") { request, context in try await sources.ingest(request, context: context) }
-        api.get("sources/okta") { request, context in try await sources.verifyOkta(request, context: context) }
+        if let keys = services.keys {
+            let controller = KeyController(administration: keys, configuration: configuration) { services.access.now }
+            routes.add(.post, "keys", .manageKeys, handler: controller.create)
+            routes.add(.get, "keys", .manageKeys, handler: controller.list)
+            routes.add(.get, "keys/:name", .manageKeys, handler: controller.get)
+            routes.add(.delete, "keys/:name", .manageKeys, handler: controller.revoke)
+            routes.add(.post, "keys/:name/rotate", .manageKeys, handler: controller.rotate)
+        }
+        return API(router: router, routes: table)
+    }
+
+    private static func addEventRoutes(to routes: RouteRegistrar, services: Services, configuration: ServerConfiguration) {
+        let ingest = IngestController(log: services.log, configuration: configuration, access: services.access)
+        let queries = QueryController(
+            log: services.log,
+            configuration: configuration,
+            streams: StreamSlots(maximumPerIdentity: configuration.maxStreamsPerIdentity)
+        )
+        routes.add(.post, "events", .publish, handler: ingest.ingest)
+        routes.add(.get, "events", .readEvents, handler: queries.list)
+        routes.add(.get, "events/:seq", .readEvents, handler: queries.get)
+        routes.add(.get, "stream", .readEvents, handler: queries.stream)
+        let sources = SourceController(
+            log: services.log,
+            configuration: configuration,
+            access: services.access,
+            enricher: services.enricher
+        )
+        routes.add(.post, "sources/:format", .publish, handler: sources.ingest)
+        routes.add(.get, "sources/:format", .publish, handler: sources.verifyOkta)
         let patterns = PatternController(configuration: configuration)
-        api.post("patterns/test") { request, context in try await patterns.test(request, context: context) }
-        if let administration {
-            addRoutingRoutes(to: api, administration: administration, configuration: configuration)
-        }
-        return router
+        routes.add(.post, "patterns/test", .testPatterns, handler: patterns.test)
     }
 
     private static func addRoutingRoutes(
-        to api: RouterGroup<BasicRequestContext>,
+        to routes: RouteRegistrar,
         administration: any RoutingAdministration,
         configuration: ServerConfiguration
     ) {
         let admin = AdminController(administration: administration, configuration: configuration)
         for kind in [DefinitionKind.rule, .target] {
             let path = "\(kind.rawValue)s"
-            api.get(RouterPath(path)) { request, context in try await admin.list(kind, request, context: context) }
-            api.put(RouterPath("\(path)/:name")) { request, context in
+            routes.add(.get, path, .readRouting) { request, context in
+                try await admin.list(kind, request, context: context)
+            }
+            routes.add(.put, "\(path)/:name", .manageRouting) { request, context in
                 try await admin.put(kind, request, context: context)
             }
-            api.get(RouterPath("\(path)/:name")) { request, context in
+            routes.add(.get, "\(path)/:name", .readRouting) { request, context in
                 try await admin.get(kind, request, context: context)
             }
-            api.delete(RouterPath("\(path)/:name")) { request, context in
+            routes.add(.delete, "\(path)/:name", .manageRouting) { request, context in
                 try await admin.delete(kind, request, context: context)
             }
         }
         let deliveries = DeliveryController(administration: administration, configuration: configuration)
-        api.get("deliveries") { request, context in try await deliveries.deliveries(request, context: context) }
-        api.get("dlq") { request, context in try await deliveries.list(request, context: context) }
-        api.post("dlq/redrive") { request, context in try await deliveries.redrive(request, context: context) }
-        api.delete("dlq") { request, context in try await deliveries.purge(request, context: context) }
-        api.get("blocklist") { request, context in try await deliveries.blocklist(request, context: context) }
-        api.get("incidents") { request, context in try await deliveries.incidents(request, context: context) }
+        routes.add(.get, "deliveries", .readDeliveries, handler: deliveries.deliveries)
+        routes.add(.get, "dlq", .readDeliveries, handler: deliveries.list)
+        routes.add(.post, "dlq/redrive", .redriveDeliveries, handler: deliveries.redrive)
+        routes.add(.delete, "dlq", .redriveDeliveries, handler: deliveries.purge)
+        routes.add(.get, "blocklist", .readBlocklist, handler: deliveries.blocklist)
+        routes.add(.get, "incidents", .readIncidents, handler: deliveries.incidents)
     }
 
-    /// The Hummingbird application serving the API (itself a `Service`).
+    /// The Hummingbird application serving the API (itself a `Service`), with the connection
+    /// cap and idle timeout of `configuration`.
     public static func makeApplication(
-        log: any EventLog,
-        keys: any APIKeyVerifier,
-        administration: (any RoutingAdministration)? = nil,
+        _ services: Services,
         configuration: ServerConfiguration,
-        enricher: (any OCSFEnricher)? = nil,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
-            router: makeRouter(
-                log: log,
-                keys: keys,
-                administration: administration,
-                configuration: configuration,
-                enricher: enricher
+        let idle = configuration.idleTimeout.components
+        return Application(
+            router: makeAPI(services, configuration: configuration).router,
+            server: .http1(
+                configuration: .init(
+                    idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
+                )
             ),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
-                serverName: "tocsin"
+                serverName: "tocsin",
+                availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)
             ),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
     }
 }
+
+/// The router is built once and handed to the application; it is not shared across tasks.
+@available(*, unavailable)
+extension TocsinHTTPServer.API: Sendable {}

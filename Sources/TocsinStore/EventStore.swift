@@ -16,8 +16,8 @@ public final class EventStore: EventLog, Sendable {
     private let notifier: CommitNotifier
     /// The long-running parts: the group-commit writer and the checkpoint timer.
     public let services: [any Service]
-    /// The data directory's API keys.
-    public let keys: APIKeyStore
+    /// The identities and the hashes of their keys.
+    public let identities: IdentityStore
     /// Rules, targets, the router's cursor and deliveries.
     public let routing: RoutingStore
 
@@ -26,7 +26,7 @@ public final class EventStore: EventLog, Sendable {
         self.queue = queue
         self.notifier = notifier
         self.services = services
-        self.keys = APIKeyStore(pool: pool)
+        self.identities = IdentityStore(pool: pool)
         self.routing = RoutingStore(pool: pool)
     }
 

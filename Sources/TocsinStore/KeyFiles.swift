@@ -80,6 +80,18 @@ public enum KeyFiles: Sendable {
         try write(contents, to: path, mode: 0o600)
     }
 
+    /// Replaces `path` with `contents` (mode 0600) atomically: a new file under an unpredictable
+    /// name, created with `O_EXCL`, fsynced, then renamed over the old one.
+    public static func replaceSecret(_ contents: String, at path: String) throws {
+        let temporary = path + ".tmp-" + SymmetricKey(size: .bits128).withUnsafeBytes { Hex.encode($0) }
+        try write(contents, to: temporary, mode: 0o600)
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw StoreError(code: .keyFile, message: "cannot replace \(path) (errno \(code)); check the directory")
+        }
+    }
+
     /// Reads the trimmed contents of `path`, or `nil` when it does not exist.
     public static func readIfExists(_ path: String) throws -> String? {
         guard FileManager.default.fileExists(atPath: path) else {

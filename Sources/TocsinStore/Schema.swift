@@ -101,6 +101,34 @@ enum Schema {
         migrator.registerMigration("v3-ocsf") { db in
             try db.execute(sql: "ALTER TABLE events ADD COLUMN ocsf BLOB")
         }
+        migrator.registerMigration("v4-identities") { db in
+            // The single all-powerful key table becomes named identities with roles, and their
+            // secrets (SHA-256 only; several during a rotation's grace period).
+            try db.execute(
+                sql: """
+                    CREATE TABLE identities (
+                        name TEXT PRIMARY KEY,
+                        roles TEXT NOT NULL,
+                        scope TEXT,
+                        expires_ms INTEGER,
+                        certificate_cn TEXT UNIQUE,
+                        created_ms INTEGER NOT NULL,
+                        revoked_ms INTEGER
+                    );
+                    CREATE TABLE key_secrets (
+                        hash BLOB PRIMARY KEY,
+                        identity TEXT NOT NULL REFERENCES identities(name),
+                        created_ms INTEGER NOT NULL,
+                        expires_ms INTEGER
+                    );
+                    INSERT INTO identities (name, roles, created_ms, revoked_ms)
+                        SELECT name, 'admin', created_ms, revoked_ms FROM api_keys;
+                    INSERT INTO key_secrets (hash, identity, created_ms)
+                        SELECT key_hash, name, created_ms FROM api_keys;
+                    DROP TABLE api_keys;
+                    """
+            )
+        }
         return migrator
     }
 }

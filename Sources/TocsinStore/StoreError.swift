@@ -22,6 +22,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let corruptRecord = Code("corrupt-record")
         /// The operation is not allowed.
         public static let refused = Code("refused")
+        /// The name is already taken.
+        public static let conflict = Code("conflict")
 
         /// The code's stable text.
         public var description: String {

@@ -64,18 +64,3 @@ public final class InMemoryEventLog: EventLog, Sendable {
         try? await Task.sleep(for: timeout)
     }
 }
-
-/// An ``APIKeyVerifier`` that accepts exactly the given keys.
-public struct FixedKeys: APIKeyVerifier {
-    private let keys: Set<String>
-
-    /// Accepts `keys`.
-    public init(_ keys: Set<String>) {
-        self.keys = keys
-    }
-
-    /// Whether `key` is one of the accepted keys.
-    public func isValid(_ key: String) -> Bool {
-        keys.contains(key)
-    }
-}

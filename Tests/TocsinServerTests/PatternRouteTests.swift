@@ -11,16 +11,10 @@ import TocsinTesting
 
 /// `POST /v1/patterns/test`, the API twin of `aws events test-event-pattern`.
 struct PatternRouteTests {
-    let key = "tsk_test"
+    let key = TestAPI.key(.reader)
 
     func makeApplication() -> some ApplicationProtocol {
-        Application(
-            router: TocsinHTTPServer.makeRouter(
-                log: InMemoryEventLog(),
-                keys: FixedKeys([key]),
-                configuration: ServerConfiguration()
-            )
-        )
+        TestAPI(routing: false).application
     }
 
     func post(_ body: String, to client: some TestClientProtocol) async throws -> (HTTPResponse.Status, JSONValue?) {

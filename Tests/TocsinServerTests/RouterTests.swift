@@ -11,15 +11,13 @@ import TocsinTesting
 
 /// Route-level tests without sockets: an in-memory log behind the real router.
 struct RouterTests {
-    let key = "tsk_test"
+    let key = TestAPI.key(.admin)
 
     func makeApplication(log: InMemoryEventLog = InMemoryEventLog(), auth: Bool = true) -> some ApplicationProtocol {
-        var configuration = ServerConfiguration()
-        configuration.requiresAuthentication = auth
-        configuration.maxBodyBytes = 2048
-        return Application(
-            router: TocsinHTTPServer.makeRouter(log: log, keys: FixedKeys([key]), configuration: configuration)
-        )
+        TestAPI(log: log, configure: { configuration in
+            configuration.requiresAuthentication = auth
+            configuration.maxBodyBytes = 2048
+        }, routing: false).application
     }
 
     var authorized: HTTPFields {
@@ -44,7 +42,7 @@ struct RouterTests {
             }
             try await client.execute(uri: "/nowhere", method: .get) { response in
                 #expect(response.status == .notFound)
-                #expect(json(response.body)?["type"] == .string("urn:tocsin:problem:not-found"))
+                #expect(json(response.body)?["type"] == .string("urn:tocsin:problem:no-such-route"))
             }
         }
     }

@@ -100,43 +100,4 @@ struct EventStoreTests {
             #expect(ContinuousClock.now - start < .seconds(30))
         }
     }
-
-    @Test("the admin key file is 0600 and only its hash is stored")
-    func adminKey() async throws {
-        try await withRunningStore { store, directory in
-            #expect(try store.keys.bootstrapAdminKey(dataDirectory: directory))
-            #expect(try !store.keys.bootstrapAdminKey(dataDirectory: directory))
-            let key = try String(contentsOfFile: directory + "/admin.key", encoding: .utf8)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            #expect(store.keys.isValid(key))
-            #expect(!store.keys.isValid(key + "x"))
-            for name in ["admin.key", "node.key"] {
-                let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/" + name)
-                #expect((attributes[.posixPermissions] as? Int) == 0o600)
-            }
-            let database = try Data(contentsOf: URL(fileURLWithPath: directory + "/tocsin.db"))
-            #expect(database.range(of: Data(key.utf8)) == nil)
-        }
-    }
-
-    @Test("a named key can be revoked and stops working at once; the admin key cannot")
-    func revokeKey() async throws {
-        try await withRunningStore { store, directory in
-            _ = try store.keys.bootstrapAdminKey(dataDirectory: directory)
-            let key = KeyFiles.generateAPIKey()
-            let database = try DatabaseQueue(path: directory + "/tocsin.db")
-            try await database.write { db in
-                try db.execute(
-                    sql: "INSERT INTO api_keys (name, key_hash, created_ms) VALUES ('ci-bot', ?, 0)",
-                    arguments: [Data(KeyFiles.hashAPIKey(key))]
-                )
-            }
-            try store.keys.reload()
-            #expect(store.keys.isValid(key))
-            #expect(try await store.keys.revoke(name: "ci-bot"))
-            #expect(!store.keys.isValid(key))
-            #expect(try await !store.keys.revoke(name: "ci-bot"), "already revoked")
-            await #expect(throws: StoreError.self) { try await store.keys.revoke(name: "admin") }
-        }
-    }
 }

@@ -45,4 +45,18 @@ public struct LogEntry: Sendable, Hashable {
         self.event = event
         self.ocsf = ocsf
     }
+
+    /// The document event patterns and input transformers see: the CloudEvent JSON with the OCSF
+    /// view, when there is one, under the top-level key `ocsf`.
+    ///
+    /// - Parameter includingData: `false` leaves out `data` (cheaper, for patterns that never
+    ///   look at it).
+    public func matchDocument(includingData: Bool = true) -> JSONValue {
+        var document = includingData ? event.jsonValue() : .object(event.attributes)
+        if let ocsf, case .object(var object) = document {
+            object.members.append(.init(name: "ocsf", value: ocsf))
+            document = .object(object)
+        }
+        return document
+    }
 }

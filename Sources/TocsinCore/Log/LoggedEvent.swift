@@ -40,11 +40,7 @@ public struct LoggedEvent: Sendable, Hashable {
     /// The document event patterns and input transformers see: the CloudEvent JSON with the OCSF
     /// view, when there is one, under the top-level key `ocsf`.
     public var matchDocument: JSONValue {
-        let document = event.jsonValue()
-        guard let ocsf, case .object(let object) = document else {
-            return document
-        }
-        return .object(JSONObject(object.members + [.init(name: "ocsf", value: ocsf)]))
+        LogEntry(event: event, ocsf: ocsf).matchDocument()
     }
 }
 

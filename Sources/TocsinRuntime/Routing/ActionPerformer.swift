@@ -6,12 +6,14 @@ import TocsinActions
 import TocsinConfig
 import TocsinCore
 import TocsinResponse
+import TocsinServer
 import TocsinStore
 
 /// Performs one attempt of one delivery: builds the payload (pure builders) and hands it to the
 /// target kind's sender or built-in action.
 struct ActionPerformer: Sendable {
     let store: EventStore
+    let keys: KeyAdmin
     let webhooks: WebhookSender
     let programs: ExecRunner
     let blocklistFiles: BlocklistFiles
@@ -80,7 +82,7 @@ struct ActionPerformer: Sendable {
                 )
             }
             do {
-                let revoked = try await store.keys.revoke(name: name)
+                let revoked = try await keys.revoke(name: name, actor: "rule:\(delivery.rule)")
                 return (
                     .succeeded(status: nil),
                     .object(
@@ -89,8 +91,8 @@ struct ActionPerformer: Sendable {
                         ])
                     )
                 )
-            } catch let error as StoreError where error.code == .refused {
-                return (.failed(AttemptFailure(kind: .rejected, message: error.message)), nil)
+            } catch KeyAdministrationError.refused(let message) {
+                return (.failed(AttemptFailure(kind: .rejected, message: message)), nil)
             } catch {
                 return (.failed(AttemptFailure(kind: .transport, message: "the key store could not be updated")), nil)
             }

@@ -31,6 +31,12 @@ struct RoutingAdmin: RoutingAdministration {
                 shown = rule.json
             } else {
                 let target = try TargetDefinition(name: name, json: definition)
+                if let reason = target.hostConfigurationReason {
+                    throw AdministrationError.hostConfiguration(
+                        "\(reason), so the API may not define it: only someone who can write the host's files should. "
+                            + "Put it in a YAML file in the rules directory (tocsin serve --rules-dir DIR); see docs/targets/"
+                    )
+                }
                 _ = try await state.trial(target: target)
                 shown = target.redactedJSON
             }

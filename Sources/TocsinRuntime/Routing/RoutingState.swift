@@ -80,8 +80,12 @@ final class RoutingState: Sendable {
     private func build(files: FileDefinitions, stored: FileDefinitions) async throws -> RoutingTable {
         let fileRules = Set(files.rules.map(\.name))
         let fileTargets = Set(files.targets.map(\.name))
-        let rules = files.rules + stored.rules.filter { !fileRules.contains($0.name) }
-        let targets = files.targets + stored.targets.filter { !fileTargets.contains($0.name) }
+        var rules = files.rules + stored.rules.filter { !fileRules.contains($0.name) }
+        var targets = files.targets + stored.targets.filter { !fileTargets.contains($0.name) }
+        let ruleNames = Set(rules.map(\.name))
+        let targetNames = Set(targets.map(\.name))
+        rules += BuiltinDefinitions.rules.filter { !ruleNames.contains($0.name) }
+        targets += BuiltinDefinitions.targets.filter { !targetNames.contains($0.name) }
         return try RoutingTable(rules: rules, targets: targets)
     }
 
@@ -100,7 +104,15 @@ final class RoutingState: Sendable {
         }
         for (name, json) in try await store.definitions(.target) {
             do {
-                definitions.targets.append(try TargetDefinition(name: name, json: try parser.parse(json)))
+                let target = try TargetDefinition(name: name, json: try parser.parse(json))
+                if let reason = target.hostConfigurationReason {
+                    logger.error(
+                        "A target stored through the API is host configuration; it is ignored. Move it to the rules directory.",
+                        metadata: ["target": "\(name)", "problem": "\(reason)"]
+                    )
+                    continue
+                }
+                definitions.targets.append(target)
             } catch {
                 logger.error(
                     "A stored target no longer validates; it is ignored.",

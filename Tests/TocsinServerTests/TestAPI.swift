@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Crypto
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Synchronization
+import TocsinCore
+import TocsinResponse
+import TocsinServer
+import TocsinTesting
+
+/// A router on an in-memory log with one identity per role, a manual clock and a recording
+/// audit, for route-level tests without sockets.
+struct TestAPI {
+    /// The key of the identity holding exactly `role`.
+    static func key(_ role: Role) -> String { "tsk_\(role.rawValue)" }
+    /// A key no identity has.
+    static let unknownKey = "tsk_nobody"
+
+    let clock = ManualClock(now: 1_800_000_000_000)
+    let audit = RecordingAudit()
+    let ring: KeyRing
+    let log: InMemoryEventLog
+    let api: TocsinHTTPServer.API
+
+    init(
+        log: InMemoryEventLog = InMemoryEventLog(),
+        extraIdentities: [(Identity, String)] = [],
+        configure: (inout ServerConfiguration) -> Void = { _ in },
+        routing: Bool = true
+    ) {
+        var identities = Role.allCases.map { Identity(name: $0.rawValue, roles: [$0], createdAtMilliseconds: 0) }
+        var secrets = Role.allCases.map { KeySecret(hash: Self.hash(Self.key($0)), identity: $0.rawValue) }
+        for (identity, key) in extraIdentities {
+            identities.append(identity)
+            secrets.append(KeySecret(hash: Self.hash(key), identity: identity.name))
+        }
+        ring = KeyRing(identities: identities, secrets: secrets)
+        self.log = log
+        var configuration = ServerConfiguration()
+        configuration.maxBodyBytes = 4096
+        configure(&configuration)
+        let clock = self.clock
+        let access = AccessControl(
+            keys: ring,
+            requiresAuthentication: configuration.requiresAuthentication,
+            audit: audit,
+            limits: configuration.limits,
+            clock: { clock.now }
+        )
+        api = TocsinHTTPServer.makeAPI(
+            .init(
+                log: log,
+                access: access,
+                administration: routing ? EmptyRouting() : nil,
+                keys: routing ? EmptyKeys() : nil
+            ),
+            configuration: configuration
+        )
+    }
+
+    var application: some ApplicationProtocol { Application(router: api.router) }
+
+    static func hash(_ key: String) -> [UInt8] { Array(SHA256.hash(data: Array(key.utf8))) }
+
+    static func json(_ buffer: ByteBuffer) -> JSONValue? {
+        try? JSONParser().parse(Array(buffer.readableBytesView))
+    }
+}
+
+/// Unix milliseconds that only move when a test says so.
+final class ManualClock: Sendable {
+    private let value: Mutex<Int64>
+
+    init(now: Int64) { value = Mutex(now) }
+
+    var now: Int64 { value.withLock { $0 } }
+
+    func advance(milliseconds: Int64) { value.withLock { $0 += milliseconds } }
+}
+
+/// Keeps every denial the API reports.
+final class RecordingAudit: AuthAuditing {
+    private let denials = Mutex<[DenialCoalescer.Denial]>([])
+
+    func record(_ denial: DenialCoalescer.Denial) { denials.withLock { $0.append(denial) } }
+
+    var recorded: [DenialCoalescer.Denial] { denials.withLock { $0 } }
+}
+
+/// A routing back end with nothing in it: the route tests only need the handlers to answer.
+struct EmptyRouting: RoutingAdministration {
+    func put(_ kind: DefinitionKind, name: String, definition: JSONValue) async throws -> (created: Bool, stored: JSONValue) {
+        (true, definition)
+    }
+    func get(_ kind: DefinitionKind, name: String) async throws -> JSONValue? { nil }
+    func list(_ kind: DefinitionKind) async throws -> [(name: String, definition: JSONValue)] { [] }
+    func delete(_ kind: DefinitionKind, name: String) async throws -> Bool { false }
+    func deliveries(event: Int64) async throws -> [DeliveryRecord] { [] }
+    func deadLetters(_ filter: DeliveryFilter) async throws -> [DeliveryRecord] { [] }
+    func redrive(_ filter: DeliveryFilter) async throws -> Int { 0 }
+    func purge(_ filter: DeliveryFilter) async throws -> Int { 0 }
+    func blocklist() async throws -> [BlocklistEntry] { [] }
+    func incidents() async throws -> [IncidentRecord] { [] }
+}
+
+/// A keys back end with nothing in it.
+struct EmptyKeys: KeyAdministration {
+    func create(_ identity: Identity, actor: String) async throws -> String? { nil }
+    func list() async throws -> [Identity] { [] }
+    func revoke(name: String, actor: String) async throws -> Bool { false }
+    func rotate(name: String, graceSeconds: Int64, actor: String) async throws -> String? { nil }
+}
