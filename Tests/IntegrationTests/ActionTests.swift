@@ -1,26 +1,34 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
+import NIOHTTP1
 import Testing
 import TocsinCore
 import TocsinTesting
 
 /// Target kinds end to end: built-in actions, programs, payload formats, transformers, dry runs.
 struct ActionTests {
-    func serve() async throws -> (ServerProcess, TemporaryDirectory) {
+    /// A server whose host-configuration targets (programs, nftables files) come from a rules
+    /// directory, as the API refuses them.
+    func serve(
+        hostTargets: (TemporaryDirectory) -> [(String, String)] = { _ in [] }
+    ) async throws -> (ServerProcess, TemporaryDirectory) {
         let directory = try TemporaryDirectory()
-        return (try await ServerProcess.start(dataDirectory: directory.path + "/data"), directory)
+        let rules = directory.path + "/rules"
+        try FileManager.default.createDirectory(atPath: rules, withIntermediateDirectories: true)
+        let targets = hostTargets(directory).map { "  \($0.0): \($0.1)" }.joined(separator: "\n")
+        try Data(("targets:\n" + (targets.isEmpty ? "  {}" : targets) + "\n").utf8)
+            .write(to: URL(fileURLWithPath: rules + "/targets.yaml"))
+        let server = try await ServerProcess.start(dataDirectory: directory.path + "/data", arguments: ["--rules-dir", rules])
+        return (server, directory)
     }
 
     @Test func blocklistIncidentAndKeyRevocation() async throws {
-        let (server, directory) = try await serve()
+        let (server, directory) = try await serve { directory in
+            [("edge", #"{"kind":"blocklist","ip_path":"$.data.ip","ttl_seconds":3600,"nft_file":"\#(directory.path)/tocsin.nft"}"#)]
+        }
         defer { Task { _ = await server.terminate() } }
         let nft = directory.path + "/tocsin.nft"
-        try await server.define(
-            "target",
-            "edge",
-            #"{"kind":"blocklist","ip_path":"$.data.ip","ttl_seconds":3600,"nft_file":"\#(nft)"}"#
-        )
         try await server.define("target", "cases", #"{"kind":"incident","key_path":"$.data.user","severity":"high"}"#)
         try await server.define(
             "target",
@@ -68,38 +76,44 @@ struct ActionTests {
 
         _ = try await server.publish(type: "key.leaked", ids: ["k"]) { _ in #"{"key":"admin"}"# }
         let letters = try await server.eventually({ try await server.deadLetters("?target=revoke") }) { $0.count == 1 }
-        #expect(letters.first?["error"]?["message"]?.stringValue?.contains("admin key cannot be revoked") == true)
+        #expect(letters.first?["error"]?["message"]?.stringValue?.contains("admin identity cannot be revoked") == true)
         #expect(
             try await call(server.baseURL + "/v1/rules", headers: [server.authorization]).status == 200,
             "admin still works"
         )
+
+        let created = try await call(
+            server.baseURL + "/v1/keys",
+            method: .POST,
+            headers: [server.authorization],
+            body: Array(#"{"name":"ci-bot","roles":["reader"]}"#.utf8)
+        )
+        let botKey = try #require(created.json?["key"]?.stringValue)
+        #expect(try await call(server.baseURL + "/v1/events", headers: [("Authorization", "Bearer \(botKey)")]).status == 200)
+        _ = try await server.publish(type: "key.leaked", ids: ["bot"]) { _ in #"{"key":"ci-bot"}"# }
+        let status = try await server.eventually({
+            try await call(server.baseURL + "/v1/events", headers: [("Authorization", "Bearer \(botKey)")]).status
+        }) { $0 == 401 }
+        #expect(status == 401, "the revoke-key target revokes the named key")
+        let revoked = try await server.events(type: "tocsin.key.revoked")
+        #expect(revoked.first?["event"]?["data"]?["actor"] == .string("rule:leak"))
     }
 
     @Test func programsRunWithTheEventOnStandardInput() async throws {
-        let (server, directory) = try await serve()
+        let once = #""retry":{"max_attempts":1}"#
+        let (server, directory) = try await serve { directory in
+            [
+                ("writes", #"{"kind":"exec","command":"/bin/sh","args":["-c","cat > \"$0\"","\#(directory.path)/out.json"]}"#),
+                ("fails", #"{"kind":"exec","command":"/bin/sh","args":["-c","exit 3"],\#(once)}"#),
+                (
+                    "gives-up",
+                    #"{"kind":"exec","command":"/bin/sh","args":["-c","exit 2"],"permanent_exit_codes":[2],"retry":{"max_attempts":50}}"#
+                ),
+                ("slow", #"{"kind":"exec","command":"/bin/sh","args":["-c","sleep 5"],"timeout_seconds":1,\#(once)}"#),
+            ]
+        }
         defer { Task { _ = await server.terminate() } }
         let output = directory.path + "/out.json"
-        let once = #""retry":{"max_attempts":1}"#
-        try await server.define(
-            "target",
-            "writes",
-            #"{"kind":"exec","command":"/bin/sh","args":["-c","cat > \"$0\"","\#(output)"]}"#
-        )
-        try await server.define(
-            "target",
-            "fails",
-            #"{"kind":"exec","command":"/bin/sh","args":["-c","exit 3"],\#(once)}"#
-        )
-        try await server.define(
-            "target",
-            "gives-up",
-            #"{"kind":"exec","command":"/bin/sh","args":["-c","exit 2"],"permanent_exit_codes":[2],"retry":{"max_attempts":50}}"#
-        )
-        try await server.define(
-            "target",
-            "slow",
-            #"{"kind":"exec","command":"/bin/sh","args":["-c","sleep 5"],"timeout_seconds":1,\#(once)}"#
-        )
         try await server.define(
             "rule",
             "r",
