@@ -35,7 +35,12 @@ public enum TocsinRuntime: Sendable {
         if try store.identities.bootstrapAdminKey(dataDirectory: configuration.store.dataDirectory, now: clock()) {
             logger.notice("Created the admin API key.", metadata: ["key.path": "\(keyPath)"])
         }
-        let keys = KeyAdmin(store: store, ring: KeyRing(), dataDirectory: configuration.store.dataDirectory, clock: clock)
+        let keys = KeyAdmin(
+            store: store,
+            ring: KeyRing(),
+            dataDirectory: configuration.store.dataDirectory,
+            clock: clock
+        )
         try keys.reload()
         let auditor = DenialAuditor(log: store, logger: logger, clock: clock)
         let access = AccessControl(
@@ -78,7 +83,8 @@ public enum TocsinRuntime: Sendable {
         let group = ServiceGroup(
             configuration: .init(
                 services: store.services.map { .init(service: $0) } + [.init(service: auditor)]
-                    + routing.services.map { .init(service: $0) } + [.init(service: application)] + listeners.map { .init(service: $0) },
+                    + routing.services.map { .init(service: $0) } + [.init(service: application)]
+                    + listeners.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

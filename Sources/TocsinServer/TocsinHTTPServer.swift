@@ -77,7 +77,11 @@ public enum TocsinHTTPServer: Sendable {
         return API(router: router, routes: table)
     }
 
-    private static func addEventRoutes(to routes: RouteRegistrar, services: Services, configuration: ServerConfiguration) {
+    private static func addEventRoutes(
+        to routes: RouteRegistrar,
+        services: Services,
+        configuration: ServerConfiguration
+    ) {
         let ingest = IngestController(log: services.log, configuration: configuration, access: services.access)
         let queries = QueryController(
             log: services.log,

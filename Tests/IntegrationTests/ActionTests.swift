@@ -19,13 +19,21 @@ struct ActionTests {
         let targets = hostTargets(directory).map { "  \($0.0): \($0.1)" }.joined(separator: "\n")
         try Data(("targets:\n" + (targets.isEmpty ? "  {}" : targets) + "\n").utf8)
             .write(to: URL(fileURLWithPath: rules + "/targets.yaml"))
-        let server = try await ServerProcess.start(dataDirectory: directory.path + "/data", arguments: ["--rules-dir", rules])
+        let server = try await ServerProcess.start(
+            dataDirectory: directory.path + "/data",
+            arguments: ["--rules-dir", rules]
+        )
         return (server, directory)
     }
 
     @Test func blocklistIncidentAndKeyRevocation() async throws {
         let (server, directory) = try await serve { directory in
-            [("edge", #"{"kind":"blocklist","ip_path":"$.data.ip","ttl_seconds":3600,"nft_file":"\#(directory.path)/tocsin.nft"}"#)]
+            [
+                (
+                    "edge",
+                    #"{"kind":"blocklist","ip_path":"$.data.ip","ttl_seconds":3600,"nft_file":"\#(directory.path)/tocsin.nft"}"#
+                )
+            ]
         }
         defer { Task { _ = await server.terminate() } }
         let nft = directory.path + "/tocsin.nft"
@@ -89,7 +97,10 @@ struct ActionTests {
             body: Array(#"{"name":"ci-bot","roles":["reader"]}"#.utf8)
         )
         let botKey = try #require(created.json?["key"]?.stringValue)
-        #expect(try await call(server.baseURL + "/v1/events", headers: [("Authorization", "Bearer \(botKey)")]).status == 200)
+        #expect(
+            try await call(server.baseURL + "/v1/events", headers: [("Authorization", "Bearer \(botKey)")]).status
+                == 200
+        )
         _ = try await server.publish(type: "key.leaked", ids: ["bot"]) { _ in #"{"key":"ci-bot"}"# }
         let status = try await server.eventually({
             try await call(server.baseURL + "/v1/events", headers: [("Authorization", "Bearer \(botKey)")]).status
@@ -103,7 +114,10 @@ struct ActionTests {
         let once = #""retry":{"max_attempts":1}"#
         let (server, directory) = try await serve { directory in
             [
-                ("writes", #"{"kind":"exec","command":"/bin/sh","args":["-c","cat > \"$0\"","\#(directory.path)/out.json"]}"#),
+                (
+                    "writes",
+                    #"{"kind":"exec","command":"/bin/sh","args":["-c","cat > \"$0\"","\#(directory.path)/out.json"]}"#
+                ),
                 ("fails", #"{"kind":"exec","command":"/bin/sh","args":["-c","exit 3"],\#(once)}"#),
                 (
                     "gives-up",

@@ -14,7 +14,10 @@ struct ConnectionLimitTests {
     @Test("an HTTP connection that sends nothing is closed after the idle timeout")
     func idleConnectionsAreClosed() async throws {
         let directory = try TemporaryDirectory()
-        let server = try await ServerProcess.start(dataDirectory: directory.path + "/data", arguments: ["--idle-timeout", "1"])
+        let server = try await ServerProcess.start(
+            dataDirectory: directory.path + "/data",
+            arguments: ["--idle-timeout", "1"]
+        )
         defer { Task { _ = await server.terminate() } }
         let silent = try await RawConnection(port: server.port)
         #expect(try await silent.wait { $0.isClosed }, "the server closes a silent connection")
@@ -27,14 +30,20 @@ struct ConnectionLimitTests {
     @Test("past the connection cap a new connection is served only once another closes")
     func connectionCap() async throws {
         let directory = try TemporaryDirectory()
-        let server = try await ServerProcess.start(dataDirectory: directory.path + "/data", arguments: ["--max-connections", "1"])
+        let server = try await ServerProcess.start(
+            dataDirectory: directory.path + "/data",
+            arguments: ["--max-connections", "1"]
+        )
         defer { Task { _ = await server.terminate() } }
         let first = try await RawConnection(port: server.port)
         try await first.send(request("/healthz", key: ""))
         #expect(try await first.wait { $0.text.contains("\"ok\"") })
         let second = try await RawConnection(port: server.port)
         try await second.send(request("/healthz", key: ""))
-        #expect(try await !second.wait(timeout: .milliseconds(500)) { $0.text.contains("\"ok\"") }, "held back by the cap")
+        #expect(
+            try await !second.wait(timeout: .milliseconds(500)) { $0.text.contains("\"ok\"") },
+            "held back by the cap"
+        )
         await first.close()
         #expect(try await second.wait { $0.text.contains("\"ok\"") })
         await second.close()
@@ -43,7 +52,10 @@ struct ConnectionLimitTests {
     @Test("one identity may hold --max-streams live streams; the next is 429")
     func streamsPerIdentity() async throws {
         let directory = try TemporaryDirectory()
-        let server = try await ServerProcess.start(dataDirectory: directory.path + "/data", arguments: ["--max-streams", "1"])
+        let server = try await ServerProcess.start(
+            dataDirectory: directory.path + "/data",
+            arguments: ["--max-streams", "1"]
+        )
         defer { Task { _ = await server.terminate() } }
         let stream = try await RawConnection(port: server.port)
         try await stream.send(request("/v1/stream", key: server.adminKey))

@@ -13,7 +13,10 @@ struct TrustTests {
         return (try await ServerProcess.start(dataDirectory: directory.path + "/data"), directory)
     }
 
-    func cli(_ server: ServerProcess, _ arguments: [String]) async throws -> (status: Int32, output: String, errors: String) {
+    func cli(
+        _ server: ServerProcess,
+        _ arguments: [String]
+    ) async throws -> (status: Int32, output: String, errors: String) {
         try await runTocsin(arguments + ["--server", server.baseURL, "--data-dir", server.dataDirectory])
     }
 
@@ -41,7 +44,9 @@ struct TrustTests {
         let key = try #require(created.output.split(separator: "\n").first { $0.hasPrefix("key: ") }?.dropFirst(5))
         #expect(try await publish(server, key: String(key), source: "/okta/org", id: "1") == 202)
         #expect(try await publish(server, key: String(key), source: "/ssh/bastion", id: "2") == 403)
-        #expect(try await call(server.baseURL + "/v1/events", headers: [("Authorization", "Bearer \(key)")]).status == 403)
+        #expect(
+            try await call(server.baseURL + "/v1/events", headers: [("Authorization", "Bearer \(key)")]).status == 403
+        )
         let listed = try await cli(server, ["keys", "list", "--output", "json"])
         #expect(listed.output.contains("\"okta-hook\"") && !listed.output.contains(String(key)), "never a secret")
         #expect(try await cli(server, ["keys", "revoke", "okta-hook"]).status == 0)
@@ -63,8 +68,12 @@ struct TrustTests {
         #expect(rotated.status == 0, "\(rotated.errors)")
         let new = server.adminKey
         #expect(new != old && rotated.output.contains(new))
-        #expect(try await call(server.baseURL + "/v1/events", headers: [("Authorization", "Bearer \(old)")]).status == 401)
-        #expect(try await call(server.baseURL + "/v1/events", headers: [("Authorization", "Bearer \(new)")]).status == 200)
+        #expect(
+            try await call(server.baseURL + "/v1/events", headers: [("Authorization", "Bearer \(old)")]).status == 401
+        )
+        #expect(
+            try await call(server.baseURL + "/v1/events", headers: [("Authorization", "Bearer \(new)")]).status == 200
+        )
         let attributes = try FileManager.default.attributesOfItem(atPath: server.dataDirectory + "/admin.key")
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
@@ -97,7 +106,10 @@ struct TrustTests {
         defer { Task { _ = await server.terminate() } }
         for index in 0..<12 {
             let guess = "tsk_guess\(index)"
-            #expect(try await call(server.baseURL + "/v1/events", headers: [("Authorization", "Bearer \(guess)")]).status == 401)
+            #expect(
+                try await call(server.baseURL + "/v1/events", headers: [("Authorization", "Bearer \(guess)")]).status
+                    == 401
+            )
         }
         let denied = try await server.eventually({ try await server.events(type: "tocsin.auth.denied") }) { events in
             events.reduce(0) { $0 + ($1["event"]?["data"]?.integer("count") ?? 0) } == 12

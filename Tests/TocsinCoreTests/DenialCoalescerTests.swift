@@ -19,7 +19,12 @@ struct DenialCoalescerTests {
             let summaries: [DenialCoalescer.Summary]
             switch step {
             case .deny(let time, let address, let reason):
-                let denial = DenialCoalescer.Denial(reason: reason, address: address, method: "GET", route: "/v1/events")
+                let denial = DenialCoalescer.Denial(
+                    reason: reason,
+                    address: address,
+                    method: "GET",
+                    route: "/v1/events"
+                )
                 summaries = coalescer.record(denial, now: time).map { [$0] } ?? []
             case .flush(let time):
                 summaries = coalescer.flush(now: time)
@@ -79,7 +84,10 @@ struct DenialCoalescerTests {
         #expect(
             Self.same(
                 emitted,
-                [[("a", .revoked, 1, 1)], [], [("a", .revoked, 1, 2)], [], [], [("a", .revoked, 1, 3)], [], [("a", .revoked, 1, 4)]]
+                [
+                    [("a", .revoked, 1, 1)], [], [("a", .revoked, 1, 2)], [], [], [("a", .revoked, 1, 3)], [],
+                    [("a", .revoked, 1, 4)],
+                ]
             )
         )
     }
@@ -104,6 +112,11 @@ struct DenialCoalescerTests {
             maximumKeys: 2
         )
         let overflow = DenialCoalescer.overflowAddress
-        #expect(Self.same(emitted, [[("a", .unknownKey, 1, 1)], [("b", .unknownKey, 1, 1)], [(overflow, .unknownKey, 1, 1)], []]))
+        #expect(
+            Self.same(
+                emitted,
+                [[("a", .unknownKey, 1, 1)], [("b", .unknownKey, 1, 1)], [(overflow, .unknownKey, 1, 1)], []]
+            )
+        )
     }
 }

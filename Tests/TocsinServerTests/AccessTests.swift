@@ -39,20 +39,28 @@ struct AccessTests {
         let test = TestAPI(extraIdentities: [try Self.scopedHook()])
         try await test.application.test(.router) { client in
             try await client.execute(
-                uri: "/v1/events", method: .post, headers: Self.binary(key: Self.hookKey, source: "/okta/org"),
+                uri: "/v1/events",
+                method: .post,
+                headers: Self.binary(key: Self.hookKey, source: "/okta/org"),
                 body: ByteBuffer(string: "{}")
             ) { #expect($0.status == .accepted) }
             try await client.execute(
-                uri: "/v1/events", method: .post, headers: Self.binary(key: Self.hookKey, source: "/ssh/bastion"),
+                uri: "/v1/events",
+                method: .post,
+                headers: Self.binary(key: Self.hookKey, source: "/ssh/bastion"),
                 body: ByteBuffer(string: "{}")
             ) { response in
                 #expect(response.status == .forbidden)
                 #expect(TestAPI.json(response.body)?["type"] == .string("urn:tocsin:problem:out-of-scope"))
             }
-            let batch = #"[{"specversion":"1.0","id":"2","source":"/okta/org","type":"t"},{"specversion":"1.0","id":"3","source":"/aws/x","type":"t"}]"#
+            let batch =
+                #"[{"specversion":"1.0","id":"2","source":"/okta/org","type":"t"},{"specversion":"1.0","id":"3","source":"/aws/x","type":"t"}]"#
             try await client.execute(
-                uri: "/v1/events", method: .post,
-                headers: [.authorization: "Bearer \(Self.hookKey)", .contentType: "application/cloudevents-batch+json"],
+                uri: "/v1/events",
+                method: .post,
+                headers: [
+                    .authorization: "Bearer \(Self.hookKey)", .contentType: "application/cloudevents-batch+json",
+                ],
                 body: ByteBuffer(string: batch)
             ) { response in
                 #expect(response.status == .forbidden, "the whole batch is refused")
@@ -60,13 +68,16 @@ struct AccessTests {
             }
             let okta = #"{"uuid":"e1","published":"2026-11-01T10:00:00Z","eventType":"user.session.start"}"#
             try await client.execute(
-                uri: "/v1/sources/okta", method: .post,
+                uri: "/v1/sources/okta",
+                method: .post,
                 headers: [.authorization: "Bearer \(Self.hookKey)", .contentType: "application/json"],
                 body: ByteBuffer(string: okta)
             ) { #expect($0.status == .accepted) }
-            let trail = #"{"eventVersion":"1.08","eventID":"c1","eventTime":"2026-11-01T10:00:00Z","eventSource":"iam.amazonaws.com","eventName":"CreateUser","awsRegion":"us-east-1","recipientAccountId":"123456789012"}"#
+            let trail =
+                #"{"eventVersion":"1.08","eventID":"c1","eventTime":"2026-11-01T10:00:00Z","eventSource":"iam.amazonaws.com","eventName":"CreateUser","awsRegion":"us-east-1","recipientAccountId":"123456789012"}"#
             try await client.execute(
-                uri: "/v1/sources/cloudtrail", method: .post,
+                uri: "/v1/sources/cloudtrail",
+                method: .post,
                 headers: [.authorization: "Bearer \(Self.hookKey)", .contentType: "application/json"],
                 body: ByteBuffer(string: trail)
             ) { response in
@@ -86,19 +97,26 @@ struct AccessTests {
         let test = TestAPI(extraIdentities: [(hook, key), (revoked, "tsk_old_bot")])
         // A rotation: the previous key works until its grace period ends.
         let ring = test.ring
-        let identities = Role.allCases.map { Identity(name: $0.rawValue, roles: [$0], createdAtMilliseconds: 0) } + [hook, revoked]
+        let identities =
+            Role.allCases.map { Identity(name: $0.rawValue, roles: [$0], createdAtMilliseconds: 0) } + [hook, revoked]
         ring.replace(
             identities: identities,
             secrets: Role.allCases.map { KeySecret(hash: TestAPI.hash(TestAPI.key($0)), identity: $0.rawValue) } + [
                 KeySecret(hash: TestAPI.hash(key), identity: "okta-hook"),
                 KeySecret(hash: TestAPI.hash("tsk_old_bot"), identity: "old-bot"),
-                KeySecret(hash: TestAPI.hash("tsk_reader_previous"), identity: "reader", expiresAtMilliseconds: test.clock.now + 30_000),
+                KeySecret(
+                    hash: TestAPI.hash("tsk_reader_previous"),
+                    identity: "reader",
+                    expiresAtMilliseconds: test.clock.now + 30_000
+                ),
             ]
         )
         let clock = test.clock
         try await test.application.test(.router) { client in
             func status(_ key: String, _ headers: HTTPFields? = nil) async throws -> HTTPResponse.Status {
-                try await client.execute(uri: "/v1/events", method: .get, headers: [.authorization: "Bearer \(key)"]) { $0.status }
+                try await client.execute(uri: "/v1/events", method: .get, headers: [.authorization: "Bearer \(key)"]) {
+                    $0.status
+                }
             }
             #expect(try await status("tsk_reader_previous") == .ok)
             #expect(try await status("tsk_old_bot") == .unauthorized)
@@ -106,11 +124,17 @@ struct AccessTests {
             #expect(try await status("tsk_reader_previous") == .unauthorized)
             #expect(try await status(TestAPI.key(.reader)) == .ok)
             try await client.execute(
-                uri: "/v1/events", method: .post, headers: Self.binary(key: key, source: "/okta/org"), body: ByteBuffer(string: "{}")
+                uri: "/v1/events",
+                method: .post,
+                headers: Self.binary(key: key, source: "/okta/org"),
+                body: ByteBuffer(string: "{}")
             ) { #expect($0.status == .accepted) }
             clock.advance(milliseconds: 100_000)
             try await client.execute(
-                uri: "/v1/events", method: .post, headers: Self.binary(key: key, source: "/okta/org"), body: ByteBuffer(string: "{}")
+                uri: "/v1/events",
+                method: .post,
+                headers: Self.binary(key: key, source: "/okta/org"),
+                body: ByteBuffer(string: "{}")
             ) { #expect($0.status == .unauthorized) }
         }
         let denials = test.audit.recorded
@@ -124,20 +148,29 @@ struct AccessTests {
         let test = TestAPI()
         try await test.application.test(.router) { client in
             for role in Role.allCases {
-                for (source, type) in [("/tocsin/auth", "user.login"), ("/tocsin", "x"), ("/app", "tocsin.auth.denied"), ("/app", "tocsin.key.created")] {
+                for (source, type) in [
+                    ("/tocsin/auth", "user.login"), ("/tocsin", "x"), ("/app", "tocsin.auth.denied"),
+                    ("/app", "tocsin.key.created"),
+                ] {
                     try await client.execute(
-                        uri: "/v1/events", method: .post, headers: Self.binary(key: TestAPI.key(role), source: source, type: type),
+                        uri: "/v1/events",
+                        method: .post,
+                        headers: Self.binary(key: TestAPI.key(role), source: source, type: type),
                         body: ByteBuffer(string: "{}")
                     ) { response in
                         #expect(response.status == .forbidden, "\(role) published \(type) from \(source)")
                         if role.permissions.contains(.publish) {
-                            #expect(TestAPI.json(response.body)?["type"] == .string("urn:tocsin:problem:reserved-namespace"))
+                            #expect(
+                                TestAPI.json(response.body)?["type"] == .string("urn:tocsin:problem:reserved-namespace")
+                            )
                         }
                     }
                 }
             }
             try await client.execute(
-                uri: "/v1/events", method: .post, headers: Self.binary(key: TestAPI.key(.admin), source: "/tocsinfo", type: "tocsinfo"),
+                uri: "/v1/events",
+                method: .post,
+                headers: Self.binary(key: TestAPI.key(.admin), source: "/tocsinfo", type: "tocsinfo"),
                 body: ByteBuffer(string: "{}")
             ) { #expect($0.status == .forbidden, "/tocsin is a prefix of /tocsinfo") }
         }
@@ -151,14 +184,18 @@ struct AccessTests {
         try await test.application.test(.router) { client in
             let headers: HTTPFields = [.authorization: "Bearer \(TestAPI.key(.reader))"]
             for _ in 0..<2 {
-                try await client.execute(uri: "/v1/events", method: .get, headers: headers) { #expect($0.status == .ok) }
+                try await client.execute(uri: "/v1/events", method: .get, headers: headers) {
+                    #expect($0.status == .ok)
+                }
             }
             try await client.execute(uri: "/v1/events", method: .get, headers: headers) { response in
                 #expect(response.status == .tooManyRequests)
                 #expect(response.headers[.retryAfter] == "1")
             }
             try await client.execute(
-                uri: "/v1/events", method: .get, headers: [.authorization: "Bearer \(TestAPI.key(.admin))"]
+                uri: "/v1/events",
+                method: .get,
+                headers: [.authorization: "Bearer \(TestAPI.key(.admin))"]
             ) { #expect($0.status == .ok, "another identity has its own budget") }
             clock.advance(milliseconds: 1000)
             try await client.execute(uri: "/v1/events", method: .get, headers: headers) { #expect($0.status == .ok) }
@@ -171,11 +208,19 @@ struct AccessTests {
         try await test.application.test(.router) { client in
             var statuses: [HTTPResponse.Status] = []
             for _ in 0..<7 {
-                statuses.append(try await client.execute(uri: "/v1/events", method: .get, headers: [.authorization: "Bearer tsk_guess"]) { $0.status })
+                statuses.append(
+                    try await client.execute(
+                        uri: "/v1/events",
+                        method: .get,
+                        headers: [.authorization: "Bearer tsk_guess"]
+                    ) { $0.status }
+                )
             }
             #expect(statuses == Array(repeating: .unauthorized, count: 5) + [.tooManyRequests, .tooManyRequests])
             try await client.execute(
-                uri: "/v1/events", method: .get, headers: [.authorization: "Bearer \(TestAPI.key(.reader))"]
+                uri: "/v1/events",
+                method: .get,
+                headers: [.authorization: "Bearer \(TestAPI.key(.reader))"]
             ) { #expect($0.status == .ok) }
         }
         #expect(test.audit.recorded.count == 7, "every refusal is audited, limited or not")

@@ -20,7 +20,9 @@ public protocol BearerTokenVerifier: Sendable {
 }
 
 /// Everything that decides who a request is and what it may do: the key ring, token verifier,
-/// rate limits and the audit of denials. One instance serves the whole API.
+/// rate limits and the audit of denials.
+///
+/// One instance serves the whole API.
 public final class AccessControl: Sendable {
     /// Settings of the request limits.
     public struct Limits: Sendable {
@@ -48,6 +50,11 @@ public final class AccessControl: Sendable {
     /// Creates the access control of a server.
     ///
     /// - Parameters:
+    ///   - keys: The identities and key hashes in force.
+    ///   - requiresAuthentication: `false` serves every request as ``Principal/anonymous``.
+    ///   - audit: Where refusals are recorded.
+    ///   - tokens: Verifies bearer tokens that are not API keys; `nil` treats them as unknown keys.
+    ///   - limits: The request rate limits.
     ///   - clock: Unix milliseconds now (default: the system clock); injected so tests control
     ///     expiry and limits.
     public init(
@@ -98,7 +105,14 @@ public final class AccessControl: Sendable {
             throw Problem.unauthorized
         case .granted(let principal):
             guard principal.permissions.contains(permission) else {
-                deny(.forbidden, identity: principal.name, permission: permission, request: request, route: route, address: address)
+                deny(
+                    .forbidden,
+                    identity: principal.name,
+                    permission: permission,
+                    request: request,
+                    route: route,
+                    address: address
+                )
                 throw Problem.forbidden(permission)
             }
             if case .limited(let wait)? = perIdentity.withLock({ $0?.spend(principal.name, now: now) }) {
@@ -122,7 +136,8 @@ public final class AccessControl: Sendable {
             return
         }
         let includingData = principal.scopeReadsData
-        for (index, entry) in entries.enumerated() where !scope.matches(entry.matchDocument(includingData: includingData)) {
+        for (index, entry) in entries.enumerated()
+        where !scope.matches(entry.matchDocument(includingData: includingData)) {
             deny(.outOfScope, identity: principal.name, permission: .publish, request: request, context: context)
             throw Problem.outOfScope(index: index, count: entries.count)
         }
@@ -156,7 +171,14 @@ public final class AccessControl: Sendable {
         context: TocsinRequestContext
     ) {
         let route = context.coreContext.endpointPath.value ?? "-"
-        deny(reason, identity: identity, permission: permission, request: request, route: route, address: context.remoteIP)
+        deny(
+            reason,
+            identity: identity,
+            permission: permission,
+            request: request,
+            route: route,
+            address: context.remoteIP
+        )
     }
 
     private func deny(
