@@ -63,8 +63,12 @@ struct AuditCommand: AsyncParsableCommand {
                 print("Witness: \(witnessed) witnessed checkpoints match the log.")
             }
             let after = report.recordsAfterLastCheckpoint
+            let checkpoint =
+                report.lastCheckpointSequence > 0 ? "sequence \(report.lastCheckpointSequence)" : "none signed yet"
+            let protection =
+                after == 0 ? "" : "; only the chain protects \(after == 1 ? "it" : "them") until the next one"
             print(
-                "\(after) \(after == 1 ? "record lies" : "records lie") after the last signed checkpoint (sequence \(report.lastCheckpointSequence)); the chain alone protects \(after == 1 ? "it" : "them") until the next checkpoint."
+                "\(after) \(after == 1 ? "record lies" : "records lie") after the last signed checkpoint (\(checkpoint))\(protection)."
             )
         }
     }
