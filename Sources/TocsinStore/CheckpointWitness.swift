@@ -110,10 +110,17 @@ public final class CheckpointWitness: Sendable {
 
     /// Appends `entry` (after any lines that failed before) and fsyncs; logs and counts a failure.
     ///
-    /// Called by the log writer after the checkpoint's transaction committed.
-    func append(_ entry: Entry, logger: Logger) {
-        let outcome: (error: Int32?, lines: Int, dropped: Int) = pending.withLock { lines in
-            lines.append(entry.line)
+    /// Called by the log writer after the checkpoint's transaction committed, and with `nil` on
+    /// each checkpoint tick and at shutdown, to retry lines that failed even when no new
+    /// checkpoint comes.
+    func append(_ entry: Entry?, logger: Logger) {
+        let outcome: (error: Int32?, lines: Int, dropped: Int)? = pending.withLock { lines in
+            if let entry {
+                lines.append(entry.line)
+            }
+            guard !lines.isEmpty else {
+                return nil
+            }
             let dropped = max(0, lines.count - Self.maxPendingLines)
             lines.removeFirst(dropped)
             if let error = Self.appendDurably(Array(lines.joined().utf8), to: descriptor) {
@@ -122,12 +129,15 @@ public final class CheckpointWitness: Sendable {
             defer { lines.removeAll() }
             return (nil, lines.count, dropped)
         }
+        guard let outcome else {
+            return
+        }
         if let error = outcome.error {
             let total = failures.wrappingAdd(1, ordering: .relaxed).newValue
             logger.error(
                 "CHECKPOINT WITNESS WRITE FAILED: the checkpoint is in the log but not witnessed; events are still accepted and the line is retried at the next checkpoint. Fix the witness file or its disk.",
                 metadata: [
-                    "witness.path": "\(path)", "checkpoint.sequence": "\(entry.sequence)",
+                    "witness.path": "\(path)", "checkpoint.sequence": "\(entry.map { "\($0.sequence)" } ?? "retry")",
                     "error": "\(Self.describe(error))", "witness.failures": "\(total)",
                     "witness.pending": "\(outcome.lines)",
                 ]

@@ -41,6 +41,8 @@ struct LogWriter: Service {
                 }
                 if head.sequence > head.checkpointSequence {
                     head = await commit(AppendQueue.Batch(requests: [], wantsCheckpoint: true), head: head)
+                } else {
+                    witness?.append(nil, logger: logger)
                 }
             } onGracefulShutdown: {
                 queue.close()
@@ -74,8 +76,8 @@ struct LogWriter: Service {
             notifier.publish(newHead.sequence)
             // After the commit (a witness line always names a checkpoint the log holds) and after
             // the producers are answered (the fsync adds no latency to their requests).
-            if let checkpoint, let witness {
-                witness.append(checkpoint, logger: logger)
+            if checkpoint != nil || batch.wantsCheckpoint {
+                witness?.append(checkpoint, logger: logger)
             }
             return newHead
         } catch {

@@ -20,7 +20,10 @@ struct AuditVerifierTests {
     }
 
     func tamper(_ directory: TemporaryDirectory, _ sql: String) throws {
-        let database = try DatabaseQueue(path: directory.path + "/tocsin.db")
+        // A store that just stopped may still be closing its connections: wait for their locks.
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        let database = try DatabaseQueue(path: directory.path + "/tocsin.db", configuration: configuration)
         try database.writeWithoutTransaction { try $0.execute(sql: sql) }
     }
 

@@ -152,10 +152,12 @@ struct CheckpointWitnessTests {
         #expect(missing.code == .witness && missing.message.contains("does not exist"))
     }
 
-    @Test("a failed witness write loses no event, is counted, and is written at the next checkpoint")
-    func failedWriteIsRetried() async throws {
-        let setup = try Setup()
-        defer { setup.remove() }
+    /// Runs a store whose witness fails (its descriptor swapped for a read-only one) until the
+    /// checkpoint at 2 failed, then repairs it and runs `afterRepair`.
+    func withFailingWitness(
+        _ setup: Setup,
+        afterRepair: @Sendable (EventStore) async throws -> Void
+    ) async throws {
         try await withRunningStore(
             directory: setup.data,
             configure: {
@@ -164,7 +166,6 @@ struct CheckpointWitnessTests {
             }
         ) { store, _ in
             let witness = try #require(store.witness)
-            // Swap the witness's descriptor for a read-only one: every write fails (EBADF).
             let readOnly = open("/dev/null", O_RDONLY)
             let writable = dup(witness.descriptor)
             defer { close(writable) }
@@ -173,12 +174,29 @@ struct CheckpointWitnessTests {
             let first = try await store.append((1...2).map { EventFixtures.sshFailure(id: "a\($0)") })
             #expect(first.map(\.sequence) == [1, 2], "events are acknowledged although the witness fails")
             try await waitUntil { witness.failureCount == 1 }
+            #expect(try CheckpointWitness.lines(in: setup.witness).isEmpty)
             #expect(dup2(writable, witness.descriptor) >= 0)
+            try await afterRepair(store)
+        }
+    }
+
+    @Test("a failed witness write loses no event, is counted, and is written before the next checkpoint")
+    func failedWriteIsRetried() async throws {
+        let setup = try Setup()
+        defer { setup.remove() }
+        try await withFailingWitness(setup) { store in
             _ = try await store.append((3...4).map { EventFixtures.sshFailure(id: "a\($0)") })
-            try await waitUntil { (try? CheckpointWitness.lines(in: setup.witness).count) == 2 }
         }
         #expect(try CheckpointWitness.lines(in: setup.witness).map(\.entry.sequence) == [2, 4])
         #expect(try setup.audit().witnessedCheckpoints == 2)
+    }
+
+    @Test("a failed witness line is written at shutdown even when no checkpoint follows")
+    func failedWriteIsRetriedAtShutdown() async throws {
+        let setup = try Setup()
+        defer { setup.remove() }
+        try await withFailingWitness(setup) { _ in }
+        #expect(try CheckpointWitness.lines(in: setup.witness).map(\.entry.sequence) == [2])
     }
 
     @Test("an incomplete last line left by a crash is removed when the witness is opened")

@@ -32,7 +32,10 @@ func withRunningStore<T: Sendable>(
 
 /// Runs `sql` on the database of the data directory at `path`, as someone with disk access would.
 func tamper(_ path: String, _ sql: String) throws {
-    try DatabaseQueue(path: path + "/tocsin.db").write { try $0.execute(sql: sql) }
+    // A store that just stopped may still be closing its connections: wait for their locks.
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(10)
+    try DatabaseQueue(path: path + "/tocsin.db", configuration: configuration).write { try $0.execute(sql: sql) }
 }
 
 /// Writes `count` events one by one, with a checkpoint every `every` records, then stops the store
