@@ -180,6 +180,7 @@ let package = Package(
                 "TocsinResponse",
                 "TocsinStore",
                 "TocsinTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),

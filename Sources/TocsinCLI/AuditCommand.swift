@@ -18,8 +18,12 @@ struct AuditCommand: AsyncParsableCommand {
             discussion: """
                 Exits 0 when every record and checkpoint verifies. Otherwise exits 1 and names the first
                 sequence number that fails and why: altered, deleted, reordered, bad-signature,
-                checkpoint-mismatch or truncated. Safe to run while the server is running.
-                For an independent check, pass the node's public key from a copy kept elsewhere.
+                checkpoint-mismatch, truncated, witness-missing or witness-mismatch. Exits 2 when
+                the data directory, the key or the witness file cannot be read. Safe to run while
+                the server is running. For an independent check, pass the node's public key from a
+                copy kept elsewhere, and the checkpoint witness file the server appends to
+                (serve --checkpoint-witness): records deleted together with their checkpoints are
+                found only through it.
                 """
         )
 
@@ -29,11 +33,20 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: "The node's public key file (default <data-dir>/node.pub).")
         var publicKey: String?
 
+        @Option(help: "A checkpoint witness file (serve --checkpoint-witness) to compare the log with.")
+        var witness: String?
+
         func run() async throws {
             let directory = dataDirectory ?? Environment.value("TOCSIN_DATA_DIR") ?? "./tocsin-data"
+            if publicKey == nil {
+                printError(
+                    "warning: the public key is read from the data directory itself; against someone who can write that directory it proves nothing (they can re-sign the log with a key of their own). Pass --public-key with a copy kept elsewhere."
+                )
+            }
             let report: AuditVerifier.Report
             do {
-                report = try AuditVerifier(dataDirectory: directory, publicKeyPath: publicKey).verify()
+                report = try AuditVerifier(dataDirectory: directory, publicKeyPath: publicKey, witnessPath: witness)
+                    .verify()
             } catch {
                 printError("error: \(error)")
                 throw ExitCode(2)
@@ -46,6 +59,17 @@ struct AuditCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             print("OK: \(report.verifiedRecords) records, \(report.verifiedCheckpoints) signed checkpoints verified.")
+            if let witnessed = report.witnessedCheckpoints {
+                print("Witness: \(witnessed) witnessed checkpoints match the log.")
+            }
+            let after = report.recordsAfterLastCheckpoint
+            let checkpoint =
+                report.lastCheckpointSequence > 0 ? "sequence \(report.lastCheckpointSequence)" : "none signed yet"
+            let protection =
+                after == 0 ? "" : "; only the chain protects \(after == 1 ? "it" : "them") until the next one"
+            print(
+                "\(after) \(after == 1 ? "record lies" : "records lie") after the last signed checkpoint (\(checkpoint))\(protection)."
+            )
         }
     }
 }

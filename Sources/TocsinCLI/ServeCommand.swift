@@ -58,6 +58,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Sign a checkpoint at least every N seconds (env TOCSIN_CHECKPOINT_SECONDS; default 60).")
     var checkpointSeconds: Int?
 
+    @Option(
+        name: .customLong("checkpoint-witness"),
+        help: ArgumentHelp(
+            "Append every signed checkpoint as a JSON line to this file, outside the data directory; keep it off this host (env TOCSIN_CHECKPOINT_WITNESS).",
+            valueName: "file"
+        )
+    )
+    var checkpointWitness: String?
+
     @Option(help: "Commit durability: full (fsync every commit) or normal (env TOCSIN_SYNCHRONOUS; default full).")
     var synchronous: String?
 
@@ -153,6 +162,8 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.server.maxBodyBytes = Int(bytes)
         }
         configuration.rulesDirectory = rulesDirectory ?? Environment.value("TOCSIN_RULES_DIR")
+        configuration.store.checkpointWitnessPath =
+            checkpointWitness ?? Environment.value("TOCSIN_CHECKPOINT_WITNESS")
         for (flag, value, environment) in [
             ("--syslog-udp", syslogUDP, "TOCSIN_SYSLOG_UDP"), ("--syslog-tcp", syslogTCP, "TOCSIN_SYSLOG_TCP"),
         ] {

@@ -23,6 +23,10 @@ public struct AuditVerifier: Sendable {
         case checkpointMismatch = "checkpoint-mismatch"
         /// Records after the last one present were removed (a checkpoint names a later sequence).
         case truncated
+        /// The witness file holds a signed checkpoint that the log no longer has.
+        case witnessMissing = "witness-missing"
+        /// The log's checkpoint differs from the one the witness file holds (hash or signature).
+        case witnessMismatch = "witness-mismatch"
     }
 
     /// The first problem found.
@@ -48,16 +52,29 @@ public struct AuditVerifier: Sendable {
         public var verifiedCheckpoints: Int
         /// The first failure, or `nil` when everything verified.
         public var failure: Failure?
+        /// The sequence number of the last checkpoint that verified (0 for none).
+        public var lastCheckpointSequence: Int64 = 0
+        /// How many witnessed checkpoints matched the log; `nil` when no witness was given.
+        public var witnessedCheckpoints: Int?
+
+        /// How many verified records lie after the last signed checkpoint: protected by the chain
+        /// only, until the next checkpoint signs them.
+        public var recordsAfterLastCheckpoint: Int64 {
+            max(0, verifiedRecords - lastCheckpointSequence)
+        }
     }
 
     private let databasePath: String
     private let publicKey: Curve25519.Signing.PublicKey
+    private let witnessPath: String?
 
-    /// Prepares to verify `dataDirectory` with the node key in `publicKeyPath` (default `<dir>/node.pub`).
+    /// Prepares to verify `dataDirectory` with the node key in `publicKeyPath` (default `<dir>/node.pub`),
+    /// and against the checkpoint witness file at `witnessPath` when one is given.
     ///
     /// - Throws: ``StoreError`` when the public key cannot be read.
-    public init(dataDirectory: String, publicKeyPath: String? = nil) throws {
+    public init(dataDirectory: String, publicKeyPath: String? = nil, witnessPath: String? = nil) throws {
         self.databasePath = dataDirectory + "/tocsin.db"
+        self.witnessPath = witnessPath
         self.publicKey = try KeyFiles.loadPublicKey(
             from: publicKeyPath ?? dataDirectory + "/" + KeyFiles.nodePublicKeyName
         )
@@ -66,15 +83,24 @@ public struct AuditVerifier: Sendable {
         }
     }
 
-    /// Walks the whole chain.
+    /// Walks the whole chain, then compares every checkpoint of the witness file with the log.
+    ///
+    /// - Throws: ``StoreError`` when the database or the witness file cannot be read.
     public func verify() throws -> Report {
+        let witnessed = try witnessPath.map(CheckpointWitness.lines(in:))
         // A read-only SQLite connection cannot always attach to a WAL database whose -shm file is
         // gone (it answers SQLITE_BUSY), so open read-write but refuse writes with query_only.
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA query_only = 1") }
         let database = try DatabaseQueue(path: databasePath, configuration: configuration)
-        return try database.read { db in try verify(db) }
+        return try database.read { db in
+            var report = try verify(db)
+            if let witnessed {
+                try compare(witnessed, into: &report, db: db)
+            }
+            return report
+        }
     }
 
     private func verify(_ db: Database) throws -> Report {
@@ -88,16 +114,22 @@ public struct AuditVerifier: Sendable {
         let rows = try Row.fetchCursor(db, sql: "SELECT \(LogRecord.columns) FROM events ORDER BY seq")
         while let row = try rows.next() {
             let record = LogRecord(row: row)
-            if let failure = try check(record, expected: expected, previous: previous, db: db) {
+            if let failure = try ChainCheck.record(record, expected: expected, previous: previous, db: db) {
                 report.failure = failure
                 return report
             }
             if let checkpoint = checkpoints.removeValue(forKey: record.sequence) {
-                if let failure = check(checkpoint, at: record) {
+                if let failure = ChainCheck.checkpoint(
+                    hash: checkpoint.hash,
+                    signature: checkpoint.signature,
+                    at: record,
+                    publicKey: publicKey
+                ) {
                     report.failure = failure
                     return report
                 }
                 report.verifiedCheckpoints += 1
+                report.lastCheckpointSequence = record.sequence
             }
             previous = record.hash
             expected += 1
@@ -111,61 +143,5 @@ public struct AuditVerifier: Sendable {
             )
         }
         return report
-    }
-
-    private func check(_ record: LogRecord, expected: Int64, previous: [UInt8], db: Database) throws -> Failure? {
-        if record.sequence != expected {
-            return Failure(
-                sequence: expected,
-                reason: .deleted,
-                message: "record \(expected) is missing; the next record present is \(record.sequence)"
-            )
-        }
-        guard record.recomputedHash == record.hash, record.columnsMatchAttributes() else {
-            return Failure(
-                sequence: record.sequence,
-                reason: .altered,
-                message: "the record's content does not match its chain hash"
-            )
-        }
-        guard record.previousHash == previous else {
-            let holder = try Int64.fetchOne(
-                db,
-                sql: "SELECT seq FROM events WHERE hash = ?",
-                arguments: [Data(record.previousHash)]
-            )
-            if let holder {
-                return Failure(
-                    sequence: record.sequence,
-                    reason: .reordered,
-                    message: "the record is intact but follows record \(holder), not record \(record.sequence - 1)"
-                )
-            }
-            return Failure(
-                sequence: record.sequence,
-                reason: .deleted,
-                message: "the record does not follow record \(record.sequence - 1); a record before it was removed"
-            )
-        }
-        return nil
-    }
-
-    private func check(_ checkpoint: (hash: [UInt8], signature: [UInt8]), at record: LogRecord) -> Failure? {
-        let message = HashChain.checkpointMessage(sequence: record.sequence, hash: checkpoint.hash)
-        guard publicKey.isValidSignature(checkpoint.signature, for: message) else {
-            return Failure(
-                sequence: record.sequence,
-                reason: .badSignature,
-                message: "the checkpoint signature does not verify with the node's public key"
-            )
-        }
-        guard checkpoint.hash == record.hash else {
-            return Failure(
-                sequence: record.sequence,
-                reason: .checkpointMismatch,
-                message: "the signed checkpoint names a different chain hash than the log has here"
-            )
-        }
-        return nil
     }
 }

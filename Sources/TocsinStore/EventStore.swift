@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import Crypto
 import Foundation
 import GRDB
 public import Logging
@@ -20,25 +21,52 @@ public final class EventStore: EventLog, Sendable {
     public let identities: IdentityStore
     /// Rules, targets, the router's cursor and deliveries.
     public let routing: RoutingStore
+    /// Derives Tocsin's own event ids with this node's secret.
+    public let identifiers: EventIdentifiers
+    /// The checkpoint witness, when one is configured.
+    public let witness: CheckpointWitness?
 
-    private init(pool: DatabasePool, queue: AppendQueue, notifier: CommitNotifier, services: [any Service]) {
+    private init(
+        pool: DatabasePool,
+        queue: AppendQueue,
+        notifier: CommitNotifier,
+        services: [any Service],
+        identifiers: EventIdentifiers,
+        witness: CheckpointWitness?
+    ) {
         self.pool = pool
         self.queue = queue
         self.notifier = notifier
         self.services = services
         self.identities = IdentityStore(pool: pool)
         self.routing = RoutingStore(pool: pool)
+        self.identifiers = identifiers
+        self.witness = witness
     }
 
     /// Opens (creating on first start) the store in `configuration.dataDirectory`.
     ///
-    /// Creates the directory (0700), the database with its migrations, and the node's signing key.
+    /// Creates the directory (0700), the database (0600, with its migrations) and the node's
+    /// signing key, opens the checkpoint witness, and verifies the log from its last signed
+    /// checkpoint (and the witness's last line) to the head.
+    ///
+    /// - Throws: ``StoreError`` when `node.key` is readable or writable by group or others, the
+    ///   witness cannot be used, or the log does not verify (code
+    ///   ``StoreError/Code/verificationFailed``, naming the sequence number); database errors.
     public static func open(_ configuration: StoreConfiguration, logger: Logger) throws -> EventStore {
         try KeyFiles.ensureDirectory(configuration.dataDirectory)
         let signingKey = try KeyFiles.loadOrCreateNodeKey(in: configuration.dataDirectory)
+        try DatabaseFiles.prepare(configuration.databasePath, logger: logger)
         let pool = try openPool(configuration.databasePath, synchronous: configuration.synchronous)
         try Schema.migrator.migrate(pool)
-        let head = try pool.read { db in try LogWriter.loadHead(db) }
+        try DatabaseFiles.narrowCompanions(of: configuration.databasePath, logger: logger)
+        let witness = try configuration.checkpointWitnessPath.map {
+            try CheckpointWitness.open(path: $0, dataDirectory: configuration.dataDirectory, logger: logger)
+        }
+        let witnessed = try witness.flatMap { try CheckpointWitness.lastEntry(in: $0.path) }
+        let head = try pool.read { db in
+            try StartupVerifier.verifiedHead(db, publicKey: signingKey.publicKey, witnessed: witnessed)
+        }
         let queue = AppendQueue(maxPendingEvents: configuration.maxPendingEvents)
         let notifier = CommitNotifier(latest: head.sequence)
         let writer = LogWriter(
@@ -47,10 +75,19 @@ public final class EventStore: EventLog, Sendable {
             notifier: notifier,
             signingKey: signingKey,
             configuration: configuration,
+            initialHead: head,
+            witness: witness,
             logger: logger
         )
         let timer = CheckpointTimer(queue: queue, interval: configuration.checkpointInterval)
-        return EventStore(pool: pool, queue: queue, notifier: notifier, services: [writer, timer])
+        return EventStore(
+            pool: pool,
+            queue: queue,
+            notifier: notifier,
+            services: [writer, timer],
+            identifiers: EventIdentifiers(nodeKey: signingKey),
+            witness: witness
+        )
     }
 
     /// Opens the WAL database with the configured durability and a pool of four readers.

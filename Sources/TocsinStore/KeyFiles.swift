@@ -34,6 +34,9 @@ public enum KeyFiles: Sendable {
     /// Loads the node signing key, creating it (and `node.pub`) on first start.
     public static func loadOrCreateNodeKey(in directory: String) throws -> Curve25519.Signing.PrivateKey {
         let path = directory + "/" + nodeKeyName
+        if FileManager.default.fileExists(atPath: path) {
+            try requireOwnerOnly(path)
+        }
         if let text = try readIfExists(path) {
             guard let bytes = Hex.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)),
                 let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: bytes)
@@ -49,6 +52,26 @@ public enum KeyFiles: Sendable {
         try writeSecret(Hex.encode(key.rawRepresentation) + "\n", to: path)
         try writePublic(Hex.encode(key.publicKey.rawRepresentation) + "\n", to: directory + "/" + nodePublicKeyName)
         return key
+    }
+
+    /// Refuses a secret file that group or others may read or write.
+    ///
+    /// - Throws: ``StoreError`` with code ``StoreError/Code/keyFile`` saying to `chmod 600` it.
+    public static func requireOwnerOnly(_ path: String) throws {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw StoreError(code: .keyFile, message: "cannot read \(path) (errno \(errno)); check its permissions")
+        }
+        let mode = status.st_mode & 0o777
+        guard mode & 0o077 == 0 else {
+            throw StoreError(
+                code: .keyFile,
+                message: """
+                    \(path) has mode \(String(mode, radix: 8)): group or others may read or write this secret. \
+                    Run 'chmod 600 \(path)', and if anyone else could read it, treat it as compromised
+                    """
+            )
+        }
     }
 
     /// Loads the node's public key from `node.pub`.

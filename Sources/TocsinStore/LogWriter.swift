@@ -9,6 +9,9 @@ import TocsinCore
 
 /// The single writer of the log: takes queued appends as one transaction (group commit), extends
 /// the hash chain, signs checkpoints, and acknowledges every waiting producer after the commit.
+///
+/// It starts from a head that ``StartupVerifier`` verified, and hands each signed checkpoint to the
+/// witness (if any) after its transaction commits.
 struct LogWriter: Service {
     /// The tip of the chain as committed.
     struct Head: Sendable {
@@ -22,10 +25,13 @@ struct LogWriter: Service {
     let notifier: CommitNotifier
     let signingKey: Curve25519.Signing.PrivateKey
     let configuration: StoreConfiguration
+    /// The verified tip of the chain when the store was opened.
+    let initialHead: Head
+    let witness: CheckpointWitness?
     let logger: Logger
 
     func run() async throws {
-        var head = try await pool.read { db in try Self.loadHead(db) }
+        var head = initialHead
         // Graceful shutdown drains the queue and signs a final checkpoint; cancellation also closes
         // the queue so the loop ends, failing (never acknowledging) whatever could not be committed.
         await withTaskCancellationHandler {
@@ -35,6 +41,8 @@ struct LogWriter: Service {
                 }
                 if head.sequence > head.checkpointSequence {
                     head = await commit(AppendQueue.Batch(requests: [], wantsCheckpoint: true), head: head)
+                } else {
+                    witness?.append(nil, logger: logger)
                 }
             } onGracefulShutdown: {
                 queue.close()
@@ -45,35 +53,32 @@ struct LogWriter: Service {
         logger.info("Log writer stopped.", metadata: ["log.sequence": "\(head.sequence)"])
     }
 
-    static func loadHead(_ db: Database) throws -> Head {
-        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-        let checkpoint = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM checkpoints") ?? 0
-        guard let last else {
-            return Head(sequence: 0, hash: HashChain.genesis, checkpointSequence: checkpoint)
-        }
-        return Head(sequence: last["seq"], hash: Array(last["hash"] as Data), checkpointSequence: checkpoint)
-    }
-
     private func commit(_ batch: AppendQueue.Batch, head: Head) async -> Head {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let requests = batch.requests
         let everyRecords = configuration.checkpointEveryRecords
         let key = signingKey
         do {
-            let (newHead, receipts) = try await pool.write { db in
+            let (newHead, receipts, checkpoint) = try await pool.write { db in
                 var head = head
                 let receipts = try Self.append(requests, head: &head, db: db)
+                var checkpoint: CheckpointWitness.Entry?
                 if head.sequence > head.checkpointSequence,
                     batch.wantsCheckpoint || head.sequence - head.checkpointSequence >= everyRecords
                 {
-                    try Self.signCheckpoint(head: &head, key: key, now: now, db: db)
+                    checkpoint = try Self.signCheckpoint(head: &head, key: key, now: now, db: db)
                 }
-                return (head, receipts)
+                return (head, receipts, checkpoint)
             }
             for (request, receipt) in zip(requests, receipts) {
                 request.continuation.resume(returning: receipt)
             }
             notifier.publish(newHead.sequence)
+            // After the commit (a witness line always names a checkpoint the log holds) and after
+            // the producers are answered (the fsync adds no latency to their requests).
+            if checkpoint != nil || batch.wantsCheckpoint {
+                witness?.append(checkpoint, logger: logger)
+            }
             return newHead
         } catch {
             logger.error(
@@ -130,14 +135,20 @@ struct LogWriter: Service {
         key: Curve25519.Signing.PrivateKey,
         now: Int64,
         db: Database
-    ) throws {
+    ) throws -> CheckpointWitness.Entry {
         let message = HashChain.checkpointMessage(sequence: head.sequence, hash: head.hash)
-        let signature = try key.signature(for: message)
+        let signature = Array(try key.signature(for: message))
         try db.execute(
             sql: "INSERT INTO checkpoints (seq, hash, signature, signed_ms) VALUES (?, ?, ?, ?)",
             arguments: [head.sequence, Data(head.hash), Data(signature), now]
         )
         head.checkpointSequence = head.sequence
+        return CheckpointWitness.Entry(
+            sequence: head.sequence,
+            hash: head.hash,
+            signature: signature,
+            signedMilliseconds: now
+        )
     }
 }
 

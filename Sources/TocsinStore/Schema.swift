@@ -4,6 +4,67 @@ import GRDB
 
 /// The store's forward-only, named migrations.
 enum Schema {
+    /// Makes delivery ids never reused.
+    ///
+    /// `AUTOINCREMENT` instead of SQLite's `max(id) + 1`, which gave a purged or pruned delivery's
+    /// id to the next one, so the log's `tocsin.delivery.*` events of two deliveries named the
+    /// same id. SQLite cannot add it in place, so the table is rebuilt.
+    /// The counter starts past every id still in the table and every id the log's delivery events
+    /// name (written as `delivery-<id>-<redrives>-<attempt>` before this migration), so ids purged
+    /// before the upgrade are not handed out again either.
+    static func deliveryIdentifiers(_ db: Database) throws {
+        let columns = """
+            id, event_seq, rule, target, input, state, attempts, routed_ms, next_ms, first_attempt_ms,
+            last_attempt_ms, error_kind, error_status, error_exit, error_message, reason, redrives
+            """
+        try db.execute(
+            sql: """
+                CREATE TABLE deliveries_new (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    event_seq INTEGER NOT NULL,
+                    rule TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    input TEXT,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    routed_ms INTEGER NOT NULL,
+                    next_ms INTEGER NOT NULL,
+                    first_attempt_ms INTEGER,
+                    last_attempt_ms INTEGER,
+                    error_kind TEXT,
+                    error_status INTEGER,
+                    error_exit INTEGER,
+                    error_message TEXT,
+                    reason TEXT,
+                    redrives INTEGER NOT NULL DEFAULT 0,
+                    UNIQUE (event_seq, rule, target)
+                );
+                INSERT INTO deliveries_new (\(columns)) SELECT \(columns) FROM deliveries;
+                DROP TABLE deliveries;
+                ALTER TABLE deliveries_new RENAME TO deliveries;
+                CREATE INDEX deliveries_due ON deliveries(state, next_ms);
+                CREATE INDEX deliveries_target ON deliveries(target, state, next_ms);
+                """
+        )
+        let logged =
+            try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT max(CAST(substr(id, 10, instr(substr(id, 10), '-') - 1) AS INTEGER)) FROM events
+                    WHERE source = '/tocsin/delivery' AND id GLOB 'delivery-[0-9]*-[0-9]*-[0-9]*'
+                    """
+            ) ?? 0
+        let kept = try Int64.fetchOne(db, sql: "SELECT max(id) FROM deliveries") ?? 0
+        let highest = max(logged, kept)
+        if highest > 0 {
+            try db.execute(sql: "DELETE FROM sqlite_sequence WHERE name = 'deliveries'")
+            try db.execute(
+                sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('deliveries', ?)",
+                arguments: [highest]
+            )
+        }
+    }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-log") { db in
@@ -101,7 +162,8 @@ enum Schema {
         migrator.registerMigration("v3-ocsf") { db in
             try db.execute(sql: "ALTER TABLE events ADD COLUMN ocsf BLOB")
         }
-        migrator.registerMigration("v4-identities") { db in
+        migrator.registerMigration("v4-delivery-ids", migrate: deliveryIdentifiers)
+        migrator.registerMigration("v5-identities") { db in
             // The single all-powerful key table becomes named identities with roles, and their
             // secrets (SHA-256 only; several during a rotation's grace period).
             try db.execute(

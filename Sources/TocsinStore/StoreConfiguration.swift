@@ -32,6 +32,11 @@ public struct StoreConfiguration: Sendable {
     ///
     /// Default 100,000.
     public var maxPendingEvents: Int = 100_000
+    /// A file outside the data directory that receives every signed checkpoint as a JSON line
+    /// (see ``CheckpointWitness``); `nil` for none.
+    ///
+    /// Default `nil`.
+    public var checkpointWitnessPath: String?
 
     /// Creates a configuration for `dataDirectory` with the documented defaults.
     public init(dataDirectory: String) {

@@ -24,6 +24,11 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let refused = Code("refused")
         /// The name is already taken.
         public static let conflict = Code("conflict")
+        /// The log does not verify from its last signed checkpoint (or against the witness): the
+        /// server refuses to start rather than sign over it.
+        public static let verificationFailed = Code("verification-failed")
+        /// The checkpoint witness file cannot be used.
+        public static let witness = Code("witness")
 
         /// The code's stable text.
         public var description: String {
@@ -35,11 +40,14 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var code: Code
     /// What happened and how to fix it.
     public var message: String
+    /// The log's sequence number the error is about, when there is one.
+    public var sequence: Int64?
 
     /// Creates an error.
-    public init(code: Code, message: String) {
+    public init(code: Code, message: String, sequence: Int64? = nil) {
         self.code = code
         self.message = message
+        self.sequence = sequence
     }
 
     /// The message.

@@ -61,6 +61,11 @@ struct DeliveryTests {
             $0.count >= 2
         }
         #expect(recorded.count == 2)
+        // Derived ids are keyed with the node's secret: nothing of the delivery shows in them.
+        for item in recorded {
+            let id = try #require(item["event"]?["id"]?.stringValue)
+            #expect(id.hasPrefix("delivery-") && id.count == 41 && !id.hasPrefix("delivery-1-"), "\(id)")
+        }
         #expect(receiver.received.count == 2, "the 10.0.0.1 event does not match")
         #expect(try await server.events(type: "tocsin.rule.created").count == 1)
     }

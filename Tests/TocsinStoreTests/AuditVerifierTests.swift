@@ -20,8 +20,11 @@ struct AuditVerifierTests {
     }
 
     func tamper(_ directory: TemporaryDirectory, _ sql: String) throws {
-        let database = try DatabaseQueue(path: directory.path + "/tocsin.db")
-        try database.write { try $0.execute(sql: sql) }
+        // A store that just stopped may still be closing its connections: wait for their locks.
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        let database = try DatabaseQueue(path: directory.path + "/tocsin.db", configuration: configuration)
+        try database.writeWithoutTransaction { try $0.execute(sql: sql) }
     }
 
     func verify(_ directory: TemporaryDirectory) throws -> AuditVerifier.Report {
@@ -129,16 +132,32 @@ struct AuditVerifierTests {
         #expect(failure.sequence == 4 && failure.reason == .badSignature)
     }
 
-    @Test("a chain rewritten from an altered record on is caught by the signed checkpoint")
-    func rewrittenChain() async throws {
+    @Test("the store will not rewrite the chain past a signed checkpoint: it refuses to open")
+    func rewrittenChainRefused() async throws {
         let directory = try await populatedDirectory()
         defer { directory.remove() }
         try tamper(directory, "DELETE FROM events WHERE seq >= 3")
-        try await withRunningStore(directory: directory) { store, _ in
-            for index in 3...10 {
+        let error = try #require(openingError(directory))
+        #expect(error.code == .verificationFailed && error.sequence == 10)
+    }
+
+    @Test("a checkpoint validly signed over another chain is caught as a mismatch")
+    func rewrittenChain() async throws {
+        let directory = try await populatedDirectory()
+        defer { directory.remove() }
+        // The same node key writes a different chain elsewhere; its checkpoints are then planted here.
+        let other = try TemporaryDirectory()
+        defer { other.remove() }
+        try FileManager.default.copyItem(atPath: directory.path + "/node.key", toPath: other.path + "/node.key")
+        try await withRunningStore(directory: other, configure: { $0.checkpointEveryRecords = 4 }) { store, _ in
+            for index in 1...10 {
                 _ = try await store.append([EventFixtures.sshFailure(id: "forged\(index)")])
             }
         }
+        try tamper(
+            directory,
+            "ATTACH DATABASE '\(other.path)/tocsin.db' AS other; DELETE FROM checkpoints; INSERT INTO checkpoints SELECT * FROM other.checkpoints"
+        )
         let failure = try #require(try verify(directory).failure)
         #expect(failure.sequence == 4 && failure.reason == .checkpointMismatch)
     }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import GRDB
 import Logging
 import ServiceLifecycle
 import TocsinCore
@@ -27,4 +28,48 @@ func withRunningStore<T: Sendable>(
     await group.triggerGracefulShutdown()
     try await running
     return try result.get()
+}
+
+/// Runs `sql` on the database of the data directory at `path`, as someone with disk access would.
+func tamper(_ path: String, _ sql: String) throws {
+    // A store that just stopped may still be closing its connections: wait for their locks.
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(10)
+    try DatabaseQueue(path: path + "/tocsin.db", configuration: configuration).write { try $0.execute(sql: sql) }
+}
+
+/// Writes `count` events one by one, with a checkpoint every `every` records, then stops the store
+/// (which signs a final checkpoint).
+func populate(
+    _ directory: TemporaryDirectory,
+    count: Int = 10,
+    every: Int64 = 4,
+    prefix: String = "t",
+    witness: String? = nil
+) async throws {
+    try await withRunningStore(
+        directory: directory,
+        configure: {
+            $0.checkpointEveryRecords = every
+            $0.checkpointWitnessPath = witness
+        }
+    ) { store, _ in
+        for index in 1...count {
+            _ = try await store.append([EventFixtures.sshFailure(id: "\(prefix)\(index)")])
+        }
+    }
+}
+
+/// The error opening the store in `directory` throws, or `nil` when it opens.
+func openingError(_ directory: TemporaryDirectory, witness: String? = nil) -> StoreError? {
+    var configuration = StoreConfiguration(dataDirectory: directory.path)
+    configuration.checkpointWitnessPath = witness
+    do {
+        _ = try EventStore.open(configuration, logger: Logger(label: "test"))
+        return nil
+    } catch let error as StoreError {
+        return error
+    } catch {
+        return StoreError(code: .refused, message: "unexpected \(type(of: error))")
+    }
 }

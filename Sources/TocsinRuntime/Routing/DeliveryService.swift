@@ -42,7 +42,7 @@ struct DeliveryService: Service {
     static let flushBatch = 512
 
     func run() async throws {
-        var dispatcher = Dispatcher(maxInFlight: maxInFlight)
+        var dispatcher = Dispatcher(maxInFlight: maxInFlight, identifiers: store.identifiers)
         await withDiscardingTaskGroup { group in
             let tick = self.tick
             let signal = self.signal

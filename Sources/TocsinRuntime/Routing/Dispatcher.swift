@@ -12,6 +12,8 @@ import TocsinStore
 /// Decisions come from ``DeliveryDecision`` and ``CircuitBreaker``.
 struct Dispatcher {
     let maxInFlight: Int
+    /// Derives the ids of the attempt events, so a replay repeats the same id on this node only.
+    let identifiers: EventIdentifiers
     var inFlightByTarget: [String: Set<Int64>] = [:]
     var orphanCheck: Int64 = 0
     /// Every delivery in flight and its target (until its outcome is written).
@@ -24,8 +26,9 @@ struct Dispatcher {
     var nextDueHint: Int64 = 0
     var random = SystemRandomNumberGenerator()
 
-    init(maxInFlight: Int) {
+    init(maxInFlight: Int, identifiers: EventIdentifiers) {
         self.maxInFlight = maxInFlight
+        self.identifiers = identifiers
     }
 
     /// How many attempts `name` may start now: its free concurrency (none while its breaker is
@@ -163,7 +166,7 @@ struct Dispatcher {
             InternalEvents.make(
                 type: type,
                 source: "/tocsin/delivery",
-                id: "delivery-\(delivery.id)-\(delivery.redrives)-\(attempt)",
+                id: identifiers.derived("delivery", ["\(delivery.id)", "\(delivery.redrives)", "\(attempt)"]),
                 subject: delivery.target,
                 data: data
             )

@@ -2,11 +2,14 @@
 
 import Foundation
 import TocsinCore
+import TocsinStore
 
 /// The events Tocsin appends about itself (`tocsin.*`), so that everything it does is in the log.
 ///
-/// Ids are derived from what happened (delivery and attempt, definition and version) where a replay
-/// could repeat the append; the log's `source`+`id` deduplication then keeps one copy.
+/// Ids are derived from what happened (delivery and attempt; event, rule and target) where a replay
+/// could repeat the append, so the log's `source`+`id` deduplication keeps one copy. They are
+/// derived with ``EventIdentifiers`` (an HMAC keyed with this node's secret), never from the bare
+/// inputs, so no outsider can predict an id and publish it first. Every other id is random.
 enum InternalEvents {
     static func make(
         type: String,
@@ -18,7 +21,7 @@ enum InternalEvents {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let document = JSONValue.object(JSONObject(data.map { JSONObject.Member(name: $0.0, value: $0.1) }))
         return CloudEvent(
-            id: id ?? UUID().uuidString.lowercased(),
+            id: id ?? EventIdentifiers.random(),
             source: source,
             type: type,
             dataContentType: "application/json",

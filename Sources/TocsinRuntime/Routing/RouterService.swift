@@ -59,7 +59,7 @@ struct RouterService: Service {
                 }
                 let dryRuns = deliveries.filter(\.dryRun)
                 if !dryRuns.isEmpty {
-                    _ = try await store.append(dryRuns.map(Self.dryRunEvent))
+                    _ = try await store.append(dryRuns.map { Self.dryRunEvent($0, identifiers: store.identifiers) })
                 }
             } catch {
                 logger.error(
@@ -71,11 +71,11 @@ struct RouterService: Service {
         }
     }
 
-    private static func dryRunEvent(_ delivery: RoutingStore.NewDelivery) -> CloudEvent {
+    private static func dryRunEvent(_ delivery: RoutingStore.NewDelivery, identifiers: EventIdentifiers) -> CloudEvent {
         InternalEvents.make(
             type: "tocsin.delivery.dryrun",
             source: "/tocsin/router",
-            id: "dryrun-\(delivery.eventSequence)-\(delivery.rule)-\(delivery.target)",
+            id: identifiers.derived("dryrun", ["\(delivery.eventSequence)", delivery.rule, delivery.target]),
             subject: delivery.target,
             data: [
                 ("event", InternalEvents.number(delivery.eventSequence)),
