@@ -82,9 +82,51 @@ struct SourceLimitsTests {
             follow.status == 202 && follow.json?.integer("accepted") == 1,
             "\(String(decoding: follow.body, as: UTF8.self))"
         )
+        let ingest = try await runTocsin(
+            ["ingest", "--format", "syslog", "--server", server.baseURL, "--key", server.adminKey],
+            input: Array(line.replacingOccurrences(of: "24200", with: "24201").utf8)
+        )
+        #expect(ingest.status == 0 && ingest.output.contains("accepted 1"), "\(ingest.output) \(ingest.errors)")
         let peak = try Self.peakResidentBytes(server.process.processIdentifier)
         #expect(peak < 512 << 20, "peak resident \(peak >> 20) MiB")
         print("source limits: peak resident set of the server \(peak >> 20) MiB")
+    }
+
+    /// SIGTERM during a large ingest: the request stops between chunks with `503 shutting-down`,
+    /// what was appended stays (and verifies), and the server exits cleanly.
+    @Test(.timeLimit(.minutes(5))) func shutdownStopsALargeIngestBetweenChunks() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let server = try await ServerProcess.start(dataDirectory: directory.path + "/data")
+        let body = try systemGzip(Array(Self.lines(100_000).joined(separator: "\n").utf8))
+        let request = Task {
+            try await call(
+                server.baseURL + "/v1/sources/syslog",
+                method: .POST,
+                headers: [server.authorization],
+                body: body,
+                timeout: .seconds(240)
+            )
+        }
+        // The first chunk is stored: the request is between chunks with many left to read.
+        let first = try await server.eventually(
+            { try await call(server.baseURL + "/v1/events?limit=1", headers: [server.authorization]) },
+            until: { $0.json?["events"]?.arrayElement(0) != nil }
+        )
+        #expect(first.status == 200)
+        #expect(await server.terminate() == 0)
+        let answer = try await request.value
+        #expect(answer.status == 503 && answer.json?["type"]?.stringValue == "urn:tocsin:problem:shutting-down")
+        #expect(answer.json?["detail"]?.stringValue?.contains("resend") == true)
+        let verify = try await runTocsin(["audit", "verify", "--data-dir", server.dataDirectory])
+        #expect(verify.status == 0, "\(verify.output)")
+        #expect(!verify.output.contains("100000 records"), "the ingest stopped before its end: \(verify.output)")
+    }
+
+    static func lines(_ count: Int) -> [String] {
+        (0..<count).map {
+            "<38>Nov 25 10:00:00 bastion sshd[\($0)]: Failed password for root from 203.0.113.9 port 22 ssh2"
+        }
     }
 
     /// A body at the limits is read a chunk at a time and stored whole.
@@ -93,9 +135,7 @@ struct SourceLimitsTests {
         defer { directory.remove() }
         let server = try await ServerProcess.start(dataDirectory: directory.path + "/data")
         defer { Task { _ = await server.terminate() } }
-        let lines = (0..<100_000).map {
-            "<38>Nov 25 10:00:00 bastion sshd[\($0)]: Failed password for root from 203.0.113.9 port 22 ssh2"
-        }
+        let lines = Self.lines(100_000)
         let answer = try await call(
             server.baseURL + "/v1/sources/syslog",
             method: .POST,

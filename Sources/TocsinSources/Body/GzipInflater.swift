@@ -6,18 +6,23 @@ import CZlib
 /// a body can be measured, counted and read without ever holding it decompressed.
 ///
 /// Concatenated members are one stream, as `gunzip` reads them; zero padding after the last
-/// member is tolerated.
-final class GzipInflater {
+/// member is tolerated. An inflater is used by one task at a time.
+public final class GzipInflater {
     private let input: [UInt8]
     private let stream: UnsafeMutablePointer<z_stream>
     private var consumed = 0
     private var isFinished = false
     private var piece: [UInt8]
 
+    /// How many bytes of the compressed input have been read so far.
+    public var compressedBytesRead: Int {
+        consumed
+    }
+
     /// Starts inflating `input`; each call to ``next()`` gives at most `pieceBytes` bytes.
     ///
     /// - Throws: ``SourceError`` when zlib cannot start.
-    init(_ input: [UInt8], pieceBytes: Int = 256 * 1024) throws(SourceError) {
+    public init(_ input: [UInt8], pieceBytes: Int = 256 * 1024) throws(SourceError) {
         self.input = input
         piece = [UInt8](repeating: 0, count: pieceBytes)
         stream = .allocate(capacity: 1)
@@ -39,7 +44,7 @@ final class GzipInflater {
     ///
     /// - Throws: ``SourceError`` at the compressed byte offset where the data is invalid or
     ///   truncated.
-    func next() throws(SourceError) -> ArraySlice<UInt8>? {
+    public func next() throws(SourceError) -> ArraySlice<UInt8>? {
         while !isFinished {
             let (status, produced) = step()
             switch status {
@@ -83,3 +88,7 @@ final class GzipInflater {
         }
     }
 }
+
+/// The inflater's zlib stream is only touched by the task using it.
+@available(*, unavailable)
+extension GzipInflater: Sendable {}
