@@ -32,6 +32,15 @@ public enum SourceAttributeLimits: Sendable {
 /// - `time`: a time outside the years 0000–9999 (which RFC 3339 cannot write) is left out.
 enum AttributeFitting {
     static func event(_ original: CloudEvent) -> CloudEvent {
+        // The common case, checked without copying or allocating: printable ASCII within bounds.
+        if isPrintableASCII(original.id, maxBytes: SourceAttributeLimits.maxIDBytes),
+            isPrintableASCII(original.type, maxBytes: SourceAttributeLimits.maxTypeBytes),
+            original.subject.map({ isPrintableASCII($0, maxBytes: SourceAttributeLimits.maxSubjectBytes) }) ?? true,
+            isFittingSource(original.source),
+            original.time.map({ timeRange.contains($0.epochSeconds) }) ?? true
+        {
+            return original
+        }
         var event = original
         event.id = event.id.isEmpty ? RecordIdentity.digest(dataBytes(event.data)) : id(event.id)
         event.source = source(event.source)
@@ -42,6 +51,9 @@ enum AttributeFitting {
     }
 
     static func id(_ text: String) -> String {
+        if isPrintableASCII(text, maxBytes: SourceAttributeLimits.maxIDBytes) {
+            return text
+        }
         if text.utf8.count <= SourceAttributeLimits.maxIDBytes, isValid(text) {
             return text
         }
@@ -65,6 +77,9 @@ enum AttributeFitting {
 
     /// `text` with forbidden characters replaced, cut to `maxBytes` with a closing `…` when longer.
     private static func bounded(_ text: String, maxBytes: Int) -> String {
+        if isPrintableASCII(text, maxBytes: maxBytes) {
+            return text
+        }
         if text.utf8.count <= maxBytes, isValid(text) {
             return text
         }
@@ -99,6 +114,17 @@ enum AttributeFitting {
             return nil
         }
         return time
+    }
+
+    /// Whether `text` is 1 to `maxBytes` bytes of printable ASCII (which the String type allows).
+    private static func isPrintableASCII(_ text: String, maxBytes: Int) -> Bool {
+        let utf8 = text.utf8
+        guard !utf8.isEmpty, utf8.count <= maxBytes else {
+            return false
+        }
+        return utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.allSatisfy { $0 &- 0x20 < 0x5F }
+        } ?? false
     }
 
     /// Whether `text` holds no control characters or noncharacters (the CloudEvents String type).

@@ -64,18 +64,21 @@ public struct SyslogNormalizer: Sendable {
         } else {
             feed(message.message, separator: false)
         }
+        // The id (a digest), the type (fixed names) and the time (a header time, years 0000–9999)
+        // are valid as they are; the host, program and user come from the line and are fitted.
         let event = CloudEvent(
             id: RecordIdentity.id(identity.finalize()),
-            source:
-                "/syslog/\(CloudEvent.sourceSegment(message.hostname ?? "-"))/\(CloudEvent.sourceSegment(message.appName ?? "-"))",
+            source: AttributeFitting.source(
+                "/syslog/\(CloudEvent.sourceSegment(message.hostname ?? "-"))/\(CloudEvent.sourceSegment(message.appName ?? "-"))"
+            ),
             type: authentication?.kind.rawValue ?? "syslog.message",
             dataContentType: "text/plain",
-            subject: authentication?.user,
+            subject: AttributeFitting.subject(authentication?.user),
             time: time,
             data: data
         )
         return LogEntry(
-            event: AttributeFitting.event(event),
+            event: event,
             ocsf: authentication.map { OCSFAuthentication.view($0, message: message, time: time) }
         )
     }
