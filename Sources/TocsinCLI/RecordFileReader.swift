@@ -21,7 +21,11 @@ struct RecordChunk {
 }
 
 /// Reads a file of native records in chunks: wrapper documents record by record, everything else
-/// line by line (large plain files are streamed, so memory stays flat whatever the file size).
+/// line by line.
+///
+/// Large plain files are streamed, and so are gzipped files whose lines go on past
+/// 64 MiB decompressed (inflated a piece at a time), so memory stays flat whatever the file size;
+/// only a single JSON document is ever held whole (up to 1 GiB).
 final class RecordFileReader {
     private static let wholeFileLimit = 64 * 1024 * 1024
     private static let blockBytes = 4 * 1024 * 1024
@@ -39,6 +43,8 @@ final class RecordFileReader {
     private var nextLine = 1
     private var flowHeader: [UInt8]?
     private var compressedBytes: Int?
+    private var inflater: GzipInflater?
+    private var inflatedShare = 0
 
     init(path: String, format: SourceFormat, chunkRecords: Int) throws {
         if path == "-" {
@@ -67,15 +73,52 @@ final class RecordFileReader {
             if Gzip.isCompressed(bytes) {
                 compressedBytes = bytes.count
                 do {
-                    bytes = try Gzip.decompress(bytes, limit: Self.maxDecompressedBytes)
+                    bytes = try inflate(bytes)
                 } catch {
                     throw ValidationError("\(path): \(error)")
                 }
             }
-            records = RecordSplitter(isText: format.isText, limits: .init(maxBytes: Self.maxDecompressedBytes))
-                .wrappedRecords(bytes)
+            records =
+                inflater == nil
+                ? RecordSplitter(isText: format.isText, limits: .init(maxBytes: Self.maxDecompressedBytes))
+                    .wrappedRecords(bytes) : nil
             buffer = records == nil ? bytes : []
         }
+    }
+
+    /// Inflates a gzip file whole when it is small or one JSON document; otherwise keeps the first
+    /// 64 MiB and the inflater, and the lines are read on as the chunks are sent.
+    private func inflate(_ compressed: [UInt8]) throws(SourceError) -> [UInt8] {
+        let stream = try GzipInflater(compressed)
+        var bytes: [UInt8] = []
+        while bytes.count <= Self.wholeFileLimit {
+            guard let piece = try stream.next() else {
+                return bytes
+            }
+            bytes += piece
+        }
+        let firstLine = bytes.prefix { $0 != UInt8(ascii: "\n") }
+        let isDocument =
+            !format.isText
+            && (bytes.first { $0 > 0x20 }).map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") }
+                == true
+            && (try? JSONParser(limits: .init(maxBytes: Self.wholeFileLimit)).parse(firstLine)) == nil
+        guard isDocument else {
+            inflater = stream
+            isAtEnd = false
+            return bytes
+        }
+        while let piece = try stream.next() {
+            guard bytes.count + piece.count <= Self.maxDecompressedBytes else {
+                throw SourceError(
+                    offset: 0,
+                    message:
+                        "one JSON document over \(Self.maxDecompressedBytes) bytes decompressed; split the file"
+                )
+            }
+            bytes += piece
+        }
+        return bytes
     }
 
     deinit {
@@ -94,11 +137,13 @@ final class RecordFileReader {
         guard nextRecord < records.count else {
             return nil
         }
-        let end = min(nextRecord + chunkRecords, records.count)
+        var end = nextRecord
         var body: [UInt8] = []
-        for record in records[nextRecord..<end] {
-            body += JSONWriter().bytes(record)
+        // At most `chunkRecords` records and about 4 MiB, well under the server's body limit.
+        while end < records.count && end - nextRecord < chunkRecords && body.count < Self.blockBytes {
+            body += JSONWriter().bytes(records[end])
             body.append(UInt8(ascii: "\n"))
+            end += 1
         }
         defer { nextRecord = end }
         let share = (compressedBytes ?? body.count) * (end - nextRecord) / max(records.count, 1)
@@ -115,6 +160,7 @@ final class RecordFileReader {
         let headerBytes = body.count
         var lines = 0
         var consumed = 0
+        let inflatedBefore = inflater?.compressedBytesRead ?? 0
         while lines < chunkRecords && body.count < Self.blockBytes {
             guard let line = try nextRawLine() else {
                 break
@@ -131,8 +177,25 @@ final class RecordFileReader {
         guard body.count > headerBytes else {
             return nil
         }
-        let share = compressedBytes.map { $0 * consumed / max(buffer.count, 1) } ?? consumed
+        let share: Int
+        if let inflater {
+            share = inflater.compressedBytesRead - inflatedBefore
+        } else {
+            share = compressedBytes.map { $0 * consumed / max(buffer.count, 1) } ?? consumed
+        }
         return RecordChunk(body: body, numbering: .lines(offset: offset), fileBytes: share)
+    }
+
+    /// The next bytes of the file: inflated, when it is a large gzip file, else read.
+    private func readBlock() throws -> [UInt8] {
+        guard let inflater else {
+            return Array(try handle.read(upToCount: Self.blockBytes) ?? Data())
+        }
+        var block: [UInt8] = []
+        while block.count < Self.blockBytes, let piece = try inflater.next() {
+            block += piece
+        }
+        return block
     }
 
     /// The next line without its newline, refilling the buffer from the file when streaming.
@@ -149,7 +212,7 @@ final class RecordFileReader {
                 defer { bufferStart = buffer.count }
                 return buffer[bufferStart...]
             }
-            let block = try handle.read(upToCount: Self.blockBytes) ?? Data()
+            let block = try readBlock()
             buffer = Array(buffer[bufferStart...]) + block
             bufferStart = 0
             isAtEnd = block.isEmpty

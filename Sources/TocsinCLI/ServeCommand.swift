@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import TocsinRuntime
 import TocsinServer
+import TocsinSources
 import TocsinStore
 
 /// `tocsin serve`: run the server on the embedded store.
@@ -87,6 +88,29 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Receive syslog over TCP on host:port, RFC 6587 framing (env TOCSIN_SYSLOG_TCP)."
     )
     var syslogTCP: String?
+
+    @Option(
+        name: .customLong("syslog-allow"),
+        help: ArgumentHelp(
+            "Accept syslog only from this CIDR block or address; repeat for several (env TOCSIN_SYSLOG_ALLOW, comma-separated; default loopback only: 127.0.0.0/8, ::1/128).",
+            valueName: "cidr"
+        )
+    )
+    var syslogAllow: [String] = []
+
+    @Option(
+        name: .customLong("syslog-max-connections"),
+        help:
+            "Syslog TCP connections served at once; more are closed when accepted (env TOCSIN_SYSLOG_MAX_CONNECTIONS; default 256)."
+    )
+    var syslogMaxConnections: Int?
+
+    @Option(
+        name: .customLong("syslog-idle-seconds"),
+        help:
+            "Close a syslog TCP connection that sends nothing for S seconds (env TOCSIN_SYSLOG_IDLE_SECONDS; default 300)."
+    )
+    var syslogIdleSeconds: Int?
 
     @Option(
         name: .customLong("geoip-db"),
@@ -179,6 +203,7 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration.syslogTCP = address
             }
         }
+        try applySyslogLimits(to: &configuration)
         if let days = try deliveriesRetentionDays ?? integer("TOCSIN_DELIVERIES_RETENTION_DAYS") {
             guard (0...36_500).contains(days) else {
                 throw ValidationError("--deliveries-retention-days must be from 0 (keep) to 36500")
@@ -232,6 +257,34 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("rate limits must be numbers of requests a second")
         }
         return value
+    }
+
+    /// `--syslog-allow`, `--syslog-max-connections` and `--syslog-idle-seconds`.
+    private func applySyslogLimits(to configuration: inout RuntimeConfiguration) throws {
+        let allowed =
+            syslogAllow.isEmpty
+            ? (Environment.value("TOCSIN_SYSLOG_ALLOW") ?? "").split(separator: ",").map(String.init) : syslogAllow
+        if !allowed.isEmpty {
+            do {
+                configuration.syslogAllowList = try SyslogAllowList(parsing: allowed)
+            } catch {
+                throw ValidationError(
+                    "--syslog-allow takes CIDR blocks or addresses, e.g. 10.0.0.0/8 or 192.0.2.7: \(error)"
+                )
+            }
+        }
+        if let connections = try syslogMaxConnections.map(Int64.init) ?? integer("TOCSIN_SYSLOG_MAX_CONNECTIONS") {
+            guard (1...65_536).contains(connections) else {
+                throw ValidationError("--syslog-max-connections must be from 1 to 65536")
+            }
+            configuration.syslogMaxConnections = Int(connections)
+        }
+        if let seconds = try syslogIdleSeconds.map(Int64.init) ?? integer("TOCSIN_SYSLOG_IDLE_SECONDS") {
+            guard (1...86_400).contains(seconds) else {
+                throw ValidationError("--syslog-idle-seconds must be from 1 to 86400")
+            }
+            configuration.syslogIdleTimeout = .seconds(seconds)
+        }
     }
 
     private func integer(_ name: String) throws -> Int64? {

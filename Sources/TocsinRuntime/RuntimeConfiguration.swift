@@ -2,6 +2,7 @@
 
 import TocsinCore
 public import TocsinServer
+public import TocsinSources
 public import TocsinStore
 
 /// Everything `tocsin serve` needs, already validated.
@@ -16,6 +17,18 @@ public struct RuntimeConfiguration: Sendable {
     public var syslogUDP: (host: String, port: Int)?
     /// Where the syslog TCP listener binds (`host`, `port`); `nil` for none.
     public var syslogTCP: (host: String, port: Int)?
+    /// The addresses allowed to send syslog (UDP and TCP); others are dropped and counted.
+    ///
+    /// Default loopback only (`127.0.0.0/8`, `::1/128`).
+    public var syslogAllowList: SyslogAllowList = .loopback
+    /// Syslog TCP connections served at once; further ones are closed when accepted.
+    ///
+    /// Default 256.
+    public var syslogMaxConnections = 256
+    /// How long a syslog TCP connection may send nothing before it is closed.
+    ///
+    /// Default 5 minutes.
+    public var syslogIdleTimeout: Duration = .seconds(300)
     /// MaxMind DB files (`.mmdb`: City or Country, and ASN) the GeoIP enricher reads; empty for
     /// no enrichment.
     public var geoIPDatabases: [String] = []

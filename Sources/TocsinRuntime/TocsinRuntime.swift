@@ -8,6 +8,7 @@ import ServiceLifecycle
 import TocsinActions
 import TocsinCore
 import TocsinServer
+import TocsinSources
 import TocsinStore
 import UnixSignals
 
@@ -105,21 +106,49 @@ public enum TocsinRuntime: Sendable {
         onListening: @escaping @Sendable (String, Int) async -> Void
     ) -> [any Service] {
         var listeners: [any Service] = []
+        let allowList = configuration.syslogAllowList
+        for (transport, address) in [("udp", configuration.syslogUDP), ("tcp", configuration.syslogTCP)] {
+            if let address, allowList.isLoopbackOnly, !isLoopback(address.host) {
+                logger.warning(
+                    "Syslog listens beyond loopback but only loopback senders are allowed; add --syslog-allow CIDR.",
+                    metadata: ["syslog.transport": "\(transport)", "syslog.host": "\(address.host)"]
+                )
+            }
+        }
         if let (host, port) = configuration.syslogUDP {
             listeners.append(
-                SyslogUDPListener(host: host, port: port, ingest: ingest, logger: logger) {
+                SyslogUDPListener(
+                    host: host,
+                    port: port,
+                    ingest: ingest,
+                    gate: SyslogSenderGate(allowList: allowList, transport: "udp", logger: logger),
+                    logger: logger
+                ) {
                     await onListening("udp", $0)
                 }
             )
         }
         if let (host, port) = configuration.syslogTCP {
             listeners.append(
-                SyslogTCPListener(host: host, port: port, ingest: ingest, logger: logger) {
+                SyslogTCPListener(
+                    host: host,
+                    port: port,
+                    ingest: ingest,
+                    gate: SyslogSenderGate(allowList: allowList, transport: "tcp", logger: logger),
+                    logger: logger,
+                    maxConnections: configuration.syslogMaxConnections,
+                    idleTimeout: configuration.syslogIdleTimeout
+                ) {
                     await onListening("tcp", $0)
                 }
             )
         }
         return listeners
+    }
+
+    /// Whether `host` names a loopback address (`127.x`, `::1`, `localhost`).
+    private static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || IPAddress.parse(host).map { SyslogAllowList.loopback.allows($0) } == true
     }
 
     /// The routing state loaded from the store and the rules directory, and the services that

@@ -26,10 +26,20 @@ public struct ServerConfiguration: Sendable {
     ///
     /// Default 32 MiB.
     public var maxSourceBodyBytes: Int = 32 * 1024 * 1024
-    /// Largest a gzipped source body may grow to when decompressed.
+    /// Largest a gzipped source body may grow to when decompressed (checked while inflating; the
+    /// body is never held decompressed beyond ``maxSourceDocumentBytes``).
     ///
     /// Default 256 MiB.
     public var maxSourceDecompressedBytes: Int = 256 * 1024 * 1024
+    /// Largest JSON document (a whole wrapper body, or one NDJSON line) or text line in a source
+    /// body; larger wrapper files are sent as NDJSON (`tocsin ingest` does).
+    ///
+    /// Default 32 MiB.
+    public var maxSourceDocumentBytes: Int = 32 * 1024 * 1024
+    /// Most records in one source body (non-blank lines, or a wrapper's records).
+    ///
+    /// Default 100,000.
+    public var maxSourceRecords: Int = 100_000
     /// Most events in one batch request.
     ///
     /// Default 10,000.

@@ -5,108 +5,201 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import TocsinCore
 import TocsinSources
 
 /// `POST /v1/sources/{format}`: native records (one, an array, the provider's wrapper, NDJSON, text
 /// lines, or any of these gzipped) normalised and appended; bad records are reported and skipped.
 ///
-/// Answers `202` once every good record is durable, with counts and each refused record's position.
+/// The body is checked whole first (decompressed size, record count), then read and appended a
+/// chunk at a time, so memory is bounded by the chunk. Answers `202` once every good record is
+/// durable, with counts and the first refused records' positions.
 struct SourceController: Sendable {
     let log: any EventLog
     let configuration: ServerConfiguration
     let access: AccessControl
     let enricher: (any OCSFEnricher)?
 
-    /// How many refused records a response lists (the counts are always complete).
-    static let maxListedErrors = 100
     /// Records per append (one group commit each).
     static let appendChunk = 2000
+    /// Data bytes per append, at most about.
+    static let appendChunkBytes = 8 * 1024 * 1024
 
     func ingest(_ request: Request, context: TocsinRequestContext) async throws -> Response {
         let format = try Self.format(context)
         let cluster = try Self.cluster(request, format: format)
-        let body = try await RequestBody.collect(
-            request,
-            limit: configuration.maxSourceBodyBytes,
-            timeout: configuration.bodyTimeout
-        )
         let decoder = SourceDecoder(
             format: format,
             referenceMilliseconds: Int64(Date().timeIntervalSince1970 * 1000),
-            limits: .init(
-                maxDecompressedBytes: configuration.maxSourceDecompressedBytes,
-                json: JSONParser.Limits(maxDepth: 64, maxBytes: configuration.maxSourceDecompressedBytes)
-            ),
+            limits: limits,
             enricher: enricher,
             cluster: cluster
         )
-        let batch: SourceBatch
-        do {
-            batch = try decoder.decode(Array(body.readableBytesView))
-        } catch {
-            throw Problem(
-                .badRequest,
-                code: "invalid-body",
-                title: "The body cannot be read",
-                detail: error.description
-            )
-        }
-        let errors = JSONValue.array(
-            batch.rejected.prefix(Self.maxListedErrors).map { rejected in Self.errorJSON(rejected) }
+        let body = Array(
+            try await RequestBody.collect(
+                request,
+                limit: configuration.maxSourceBodyBytes,
+                timeout: configuration.bodyTimeout
+            ).readableBytesView
         )
-        if batch.entries.isEmpty && !batch.rejected.isEmpty {
+        var reader = try makeReader(decoder, body: body, format: format)
+        if context.caller.scope != nil {
+            // A scope refuses the whole request when any record falls outside it, so every
+            // record is checked before the first append (a second pass keeps memory bounded).
+            var check = try makeReader(decoder, body: body, format: format)
+            while let chunk = try next(&check, format: format) {
+                try access.checkPublish(chunk.entries, request: request, context: context)
+            }
+        }
+        var counts = Counts()
+        while true {
+            try Self.stopIfShuttingDown(next: counts.read)
+            guard let chunk = try next(&reader, format: format) else {
+                break
+            }
+            if !chunk.entries.isEmpty {
+                try access.checkPublish(chunk.entries, request: request, context: context)
+                try await append(chunk, counts: &counts, context: context)
+            }
+            counts.read = (chunk.positions.last?.index ?? counts.read - 1) + 1
+        }
+        let errors = JSONValue.array(reader.rejected.map(Self.errorJSON))
+        if counts.stored == 0 && reader.rejectedCount > 0 {
             throw Problem(
                 .badRequest,
                 code: "no-valid-records",
                 title: "No record in the body could be read",
                 detail: "every \(format.rawValue) record was refused; 'errors' says where and why",
                 extensions: [
-                    .init(name: "rejected", value: Self.number(batch.rejected.count)),
+                    .init(name: "rejected", value: Self.number(reader.rejectedCount)),
                     .init(name: "errors", value: errors),
                 ]
             )
         }
-        try access.checkPublish(batch.entries, request: request, context: context)
-        var accepted = 0
-        var duplicates = 0
-        var first: Int64?
-        var last: Int64?
-        var start = 0
-        while start < batch.entries.count {
-            let end = min(start + Self.appendChunk, batch.entries.count)
-            let receipts: [AppendReceipt]
-            do {
-                receipts = try await log.append(entries: Array(batch.entries[start..<end]))
-            } catch {
-                context.logger.warning("Append failed; records not acknowledged.", metadata: ["error": "\(error)"])
-                throw Problem.unavailable(
-                    "records \(start) and later were not stored; resend the body (stored records are recognised as duplicates)"
-                )
-            }
-            for receipt in receipts {
-                if receipt.isDuplicate {
-                    duplicates += 1
-                } else {
-                    accepted += 1
-                }
-                first = min(first ?? receipt.sequence, receipt.sequence)
-                last = max(last ?? receipt.sequence, receipt.sequence)
-            }
-            start = end
-        }
         var members: [JSONObject.Member] = [
             .init(name: "format", value: .string(format.rawValue)),
-            .init(name: "accepted", value: Self.number(accepted)),
-            .init(name: "duplicates", value: Self.number(duplicates)),
-            .init(name: "rejected", value: Self.number(batch.rejected.count)),
+            .init(name: "accepted", value: Self.number(counts.accepted)),
+            .init(name: "duplicates", value: Self.number(counts.duplicates)),
+            .init(name: "rejected", value: Self.number(reader.rejectedCount)),
             .init(name: "errors", value: errors),
         ]
-        if let first, let last {
+        if let first = counts.first, let last = counts.last {
             members.append(.init(name: "first_seq", value: .number(JSONNumber(first))))
             members.append(.init(name: "last_seq", value: .number(JSONNumber(last))))
         }
         return JSONResponse.make(.accepted, .object(JSONObject(members)))
+    }
+
+    private func makeReader(_ decoder: SourceDecoder, body: [UInt8], format: SourceFormat) throws -> SourceBodyReader {
+        do {
+            return try decoder.reader(for: body)
+        } catch {
+            throw Self.problem(error, format: format)
+        }
+    }
+
+    private func next(_ reader: inout SourceBodyReader, format: SourceFormat) throws -> SourceChunk? {
+        do {
+            return try reader.next(maxRecords: Self.appendChunk, maxDataBytes: Self.appendChunkBytes)
+        } catch {
+            throw Self.problem(error, format: format)
+        }
+    }
+
+    /// What has been appended so far.
+    private struct Counts {
+        var accepted = 0
+        var duplicates = 0
+        var first: Int64?
+        var last: Int64?
+        /// The index of the first record not yet appended.
+        var read = 0
+
+        var stored: Int {
+            accepted + duplicates
+        }
+    }
+
+    private var limits: SourceDecoder.Limits {
+        SourceDecoder.Limits(
+            maxDecompressedBytes: configuration.maxSourceDecompressedBytes,
+            json: JSONParser.Limits(maxDepth: 64, maxBytes: configuration.maxSourceDocumentBytes),
+            maxRecords: configuration.maxSourceRecords
+        )
+    }
+
+    private func append(_ chunk: SourceChunk, counts: inout Counts, context: some RequestContext) async throws {
+        let receipts: [AppendReceipt]
+        do {
+            receipts = try await log.append(entries: chunk.entries)
+        } catch {
+            context.logger.warning("Append failed; records not acknowledged.", metadata: ["error": "\(error)"])
+            throw Problem.unavailable(
+                "records \(chunk.positions.first?.index ?? counts.read) and later were not stored; resend the body (stored records are recognised as duplicates)"
+            )
+        }
+        for receipt in receipts {
+            if receipt.isDuplicate {
+                counts.duplicates += 1
+            } else {
+                counts.accepted += 1
+            }
+            counts.first = min(counts.first ?? receipt.sequence, receipt.sequence)
+            counts.last = max(counts.last ?? receipt.sequence, receipt.sequence)
+        }
+    }
+
+    /// Between chunks: a cancelled request, or a server shutting down, stops reading (what was
+    /// appended stays; a resent body's stored records count as duplicates).
+    private static func stopIfShuttingDown(next: Int) throws {
+        guard Task.isCancelled || Task.isShuttingDownGracefully else {
+            return
+        }
+        throw Problem(
+            .serviceUnavailable,
+            code: "shutting-down",
+            title: "The server is shutting down",
+            detail:
+                "records \(next) and later were not read; resend the body once the server is back (stored records are recognised as duplicates)",
+            headers: [.retryAfter: "5"]
+        )
+    }
+
+    private static func problem(_ error: SourceBodyError, format: SourceFormat) -> Problem {
+        let limit = error.limit.map { [JSONObject.Member(name: "limit", value: number($0))] } ?? []
+        switch error.code {
+        case .decompressedTooLarge:
+            return Problem(
+                .contentTooLarge,
+                code: "decompressed-too-large",
+                title: "The body is too large decompressed",
+                detail: error.message,
+                extensions: limit
+            )
+        case .tooManyRecords:
+            return Problem(
+                .contentTooLarge,
+                code: "too-many-records",
+                title: "The body holds too many records",
+                detail: error.message,
+                extensions: limit
+            )
+        case .documentTooLarge:
+            return Problem(
+                .contentTooLarge,
+                code: "document-too-large",
+                title: "A JSON document in the body is too large to read",
+                detail: error.message
+            )
+        default:
+            return Problem(
+                .badRequest,
+                code: "invalid-body",
+                title: "The body cannot be read",
+                detail: "\(format.rawValue): \(error.message)"
+            )
+        }
     }
 
     /// Okta's one-time event-hook verification: echo `x-okta-verification-challenge`.

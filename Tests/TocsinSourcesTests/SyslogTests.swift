@@ -62,10 +62,16 @@ struct SyslogTests {
         #expect(nil5424.time == nil && nil5424.hostname == nil && nil5424.appName == "sshd")
     }
 
+    /// A TIMESTAMP is a value, not framing: one that cannot be read gives a message without a time.
+    @Test func unreadableTimestampGivesNoTime() throws {
+        let message = try parser.parse("<34>1 yesterday host app - - - msg")
+        #expect(message.time == nil && message.timeText == "yesterday" && message.hostname == "host")
+    }
+
     @Test func malformedLinesGiveALocatedError() {
         for (line, offset) in [
             ("", 0), ("<999>Nov  5 09:03:07 h a: b", 0), ("<13", 0),
-            ("<34>1 yesterday host app - - - msg", 6), ("<34>1 2003-10-11T22:14:15Z host app - - [unclosed", 40),
+            ("<34>1 2003-10-11T22:14:15Z host app - - [unclosed", 40),
         ] {
             #expect {
                 try parser.parse(line)

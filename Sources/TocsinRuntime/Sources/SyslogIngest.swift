@@ -32,10 +32,7 @@ final class SyslogIngest: Sendable {
         entries.reserveCapacity(messages.count)
         for message in messages {
             do throws(SourceError) {
-                guard let line = String(validating: message, as: UTF8.self) else {
-                    throw SourceError(offset: 0, message: "invalid UTF-8")
-                }
-                entries.append(try normalizer.normalize(line).checkedAndEnriched(by: enricher))
+                entries.append(try normalizer.normalize(bytes: message).checkedAndEnriched(by: enricher))
             } catch {
                 let total = rejected.add(1, ordering: .relaxed).newValue
                 if let count = throttle.withLock({ $0.refused(at: .now) }) {

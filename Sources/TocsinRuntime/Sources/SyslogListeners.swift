@@ -10,13 +10,15 @@ import TocsinSources
 
 /// The syslog UDP listener: one message per datagram.
 ///
-/// Datagrams are taken off the socket as fast as they come and appended in batches by a second
+/// Datagrams from senders outside the allow list are dropped and counted before they are read.
+/// The others are taken off the socket as fast as they come and appended in batches by a second
 /// task, so a commit's fsync never stalls the socket; beyond ``maxPending`` messages waiting for
 /// the log, datagrams are dropped and counted (UDP senders cannot be slowed down).
 struct SyslogUDPListener: Service {
     let host: String
     let port: Int
     let ingest: SyslogIngest
+    let gate: SyslogSenderGate
     let logger: Logger
     let onListening: @Sendable (Int) async -> Void
     var maxPending = 100_000
@@ -50,6 +52,9 @@ struct SyslogUDPListener: Service {
             try await withGracefulShutdownHandler {
                 try await channel.executeThenClose { inbound, _ in
                     for try await envelope in inbound {
+                        guard gate.admits(envelope.remoteAddress) else {
+                            continue
+                        }
                         let message = Self.trimmed(Array(envelope.data.readableBytesView))
                         if !pending.push(message, peer: "\(envelope.remoteAddress)") {
                             let total = pending.dropped

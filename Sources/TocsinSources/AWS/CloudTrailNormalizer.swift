@@ -24,7 +24,7 @@ struct CloudTrailNormalizer {
         if fields.member("detail-type") != nil {
             fields = try fields.requiredObject("detail")
         }
-        let time = try fields.optionalTime("eventTime")
+        let time = fields.optionalTime("eventTime")
         // Insights records name the API they are about under `insightDetails`.
         let isInsight = fields.string("eventType") == "AwsCloudTrailInsight"
         let named = isInsight ? try fields.requiredObject("insightDetails") : fields
@@ -37,7 +37,9 @@ struct CloudTrailNormalizer {
         let event = record.event(
             id: fields.string("eventID"),
             source: "/aws/cloudtrail/\(CloudEvent.sourceSegment(account))/\(CloudEvent.sourceSegment(region))",
-            type: isInsight ? "aws.cloudtrail.insight.\(eventName)" : "aws.cloudtrail.\(service).\(eventName)",
+            type: isInsight
+                ? "aws.cloudtrail.insight.\(eventName.orPlaceholder)"
+                : "aws.cloudtrail.\(service.orPlaceholder).\(eventName.orPlaceholder)",
             subject: identity.string("arn") ?? identity.string("userName") ?? identity.string("principalId")
                 ?? identity.string("invokedBy"),
             time: time

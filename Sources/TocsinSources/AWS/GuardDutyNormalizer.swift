@@ -25,9 +25,9 @@ struct GuardDutyNormalizer {
         else {
             throw RecordFields.missing(["severity"], found: finding.member("severity"), expected: "a number")
         }
-        let time = try finding.optionalTime("updatedAt", or: "createdAt")
+        let time = finding.optionalTime("updatedAt", or: "createdAt")
         let event = record.event(
-            id: "\(id)@\(finding.string("updatedAt") ?? finding.string("createdAt") ?? "-")",
+            id: "\(id.orPlaceholder)@\(finding.string("updatedAt") ?? finding.string("createdAt") ?? "-")",
             source:
                 "/aws/guardduty/\(CloudEvent.sourceSegment(finding.string("accountId") ?? "-"))/\(CloudEvent.sourceSegment(finding.string("region") ?? "-"))",
             type: "aws.guardduty.finding",

@@ -61,7 +61,12 @@ public struct VPCFlowFields: Sendable {
 /// - `data`: the line as `text/plain` (JSON records stay JSON).
 enum VPCFlowNormalizer {
     /// Normalises one text line, or reads it as a header (then returns `nil`).
-    static func normalize(line: String, fields: inout VPCFlowFields) throws(SourceError) -> LogEntry? {
+    ///
+    /// A line that is not UTF-8 is read with U+FFFD for each invalid sequence and stored as its
+    /// exact bytes (binary data); its id is the digest of those bytes.
+    static func normalize(line bytes: ArraySlice<UInt8>, fields: inout VPCFlowFields) throws(SourceError) -> LogEntry? {
+        let valid = String(validating: bytes, as: UTF8.self)
+        let line = valid ?? String(decoding: bytes, as: UTF8.self)
         let tokens = line.split(separator: " ", omittingEmptySubsequences: true)
         if VPCFlowFields.isHeader(tokens) {
             fields = VPCFlowFields(header: line)
@@ -78,10 +83,10 @@ enum VPCFlowNormalizer {
         for (name, token) in zip(fields.names, tokens) where token != "-" {
             values[name] = String(token)
         }
-        return try entry(
+        return entry(
             values,
-            id: RecordIdentity.digest(Array(line.utf8)),
-            data: .text(line),
+            id: RecordIdentity.digest(Array(bytes)),
+            data: valid.map(CloudEventData.text) ?? .binary(Array(bytes)),
             contentType: "text/plain"
         )
     }
@@ -105,7 +110,7 @@ enum VPCFlowNormalizer {
         guard values["srcaddr"] != nil || values["dstaddr"] != nil || values["logstatus"] != nil else {
             throw SourceError(path: "$.srcAddr", message: "a flow record needs srcaddr, dstaddr or log-status")
         }
-        return try entry(
+        return entry(
             values,
             id: RecordIdentity.digest(record.bytes),
             data: .json(record.bytes),
@@ -118,13 +123,10 @@ enum VPCFlowNormalizer {
         id: String,
         data: CloudEventData,
         contentType: String
-    ) throws(SourceError) -> LogEntry {
-        var time: Timestamp?
-        if let start = values["start"] {
-            guard let seconds = Int64(start) else {
-                throw SourceError(path: "$.start", message: "expected Unix seconds")
-            }
-            time = Timestamp(epochMilliseconds: seconds * 1000)
+    ) -> LogEntry {
+        // A `start` that is not Unix seconds (or lies beyond year 9999) gives no time, not a refusal.
+        let time = values["start"].flatMap { Int64($0) }.flatMap { seconds in
+            AttributeFitting.timeRange.contains(seconds) ? Timestamp(epochMilliseconds: seconds * 1000) : nil
         }
         let status = values["logstatus"]?.lowercased()
         let action = values["action"]?.lowercased()

@@ -71,8 +71,8 @@ enum VPCFlowOCSF {
         traffic.set("bytes", integer(values["bytes"]))
         traffic.set("packets", integer(values["packets"]))
         event.set("traffic", traffic)
-        event.set("start_time", integer(values["start"]).map { $0 * 1000 })
-        event.set("end_time", integer(values["end"]).map { $0 * 1000 })
+        event.set("start_time", milliseconds(values["start"]))
+        event.set("end_time", milliseconds(values["end"]))
         if let action {
             let allowed = action == "ACCEPT"
             event.set("action_id", allowed ? 1 : 2)
@@ -92,6 +92,14 @@ enum VPCFlowOCSF {
 
     private static func integer(_ text: String?) -> Int64? {
         text.flatMap { Int64($0) }
+    }
+
+    /// Unix seconds as milliseconds; `nil` for a value whose milliseconds overflow.
+    private static func milliseconds(_ text: String?) -> Int64? {
+        integer(text).flatMap { seconds in
+            let (product, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+            return overflow ? nil : product
+        }
     }
 
     private static let protocolNames: [Int64: String] = [

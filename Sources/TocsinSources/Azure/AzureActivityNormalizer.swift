@@ -16,7 +16,7 @@ struct AzureActivityNormalizer {
     func normalize(_ record: JSONRecord) throws(SourceError) -> LogEntry {
         let azure = try AzureRecord(record)
         let fields = azure.fields
-        let time = try azure.time()
+        let time = azure.time()
         let operation = try fields.requiredString("operationname")
         let caller =
             fields.string("identity", "claims", Self.upnClaim) ?? fields.string("caller")
@@ -25,7 +25,7 @@ struct AzureActivityNormalizer {
             id: nil,
             source:
                 "/azure/activity/\(CloudEvent.sourceSegment(azure.subscription ?? fields.string("tenantid") ?? "-"))",
-            type: "azure.activity.\(operation.lowercased())",
+            type: "azure.activity.\(operation.lowercased().orPlaceholder)",
             subject: caller,
             time: time
         )

@@ -15,9 +15,9 @@ struct AzureSignInNormalizer {
         let azure = try AzureRecord(record)
         let fields = azure.fields
         let properties = try fields.requiredObject("properties")
-        var time = try azure.time()
+        var time = azure.time()
         if time == nil {
-            time = try properties.optionalTime("createdDateTime")
+            time = properties.optionalTime("createdDateTime")
         }
         let errorCode = properties.integer("status", "errorCode") ?? fields.integer("resulttype")
         let succeeded = errorCode.map { $0 == 0 } ?? AzureRecord.outcome(fields.string("resulttype")) ?? false
@@ -87,8 +87,10 @@ struct AzureAuditNormalizer {
         let azure = try AzureRecord(record)
         let fields = azure.fields
         let properties = try fields.requiredObject("properties")
-        let time = try azure.time()
-        let activity = properties.string("activityDisplayName") ?? fields.string("operationname")
+        let time = azure.time()
+        let isNamed = properties.hasString("activityDisplayName") || fields.hasString("operationname")
+        let activity =
+            properties.string("activityDisplayName") ?? fields.string("operationname") ?? (isNamed ? "" : nil)
         guard let activity else {
             throw RecordFields.missing(
                 ["properties", "activityDisplayName"],
@@ -102,7 +104,7 @@ struct AzureAuditNormalizer {
         let event = record.event(
             id: properties.string("id"),
             source: "/azure/entra/\(CloudEvent.sourceSegment(fields.string("tenantid") ?? "-"))/audit",
-            type: "azure.audit.\(AzureRecord.typeSegment(activity))",
+            type: "azure.audit.\(AzureRecord.typeSegment(activity).orPlaceholder)",
             subject: initiator,
             time: time
         )

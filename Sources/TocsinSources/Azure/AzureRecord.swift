@@ -20,8 +20,8 @@ struct AzureRecord {
     }
 
     /// `time`, when present.
-    func time() throws(SourceError) -> Timestamp? {
-        try fields.optionalTime("time")
+    func time() -> Timestamp? {
+        fields.optionalTime("time")
     }
 
     /// The subscription id in `resourceId` (`/subscriptions/<id>/…`).

@@ -47,7 +47,7 @@ public struct RecordSplitter: Sendable {
         var start = 0
         while start < body.count {
             line += 1
-            let end = Self.lineEnd(in: body, from: start)
+            let end = BodyLines.lineEnd(in: body, from: start)
             var content = body[start..<end]
             start = end + 1
             if content.last == UInt8(ascii: "\r") {
@@ -123,6 +123,15 @@ public struct RecordSplitter: Sendable {
         unwrapWithPath(value)?.elements
     }
 
+    /// The records of `value`: a wrapper's, with the member names leading to their array, or
+    /// `value` itself (no path).
+    static func records(of value: JSONValue) -> (elements: [JSONValue], path: [String]?) {
+        guard let (elements, path) = unwrapWithPath(value) else {
+            return ([value], nil)
+        }
+        return (elements, path)
+    }
+
     /// The records inside a wrapper and the member names leading to their array.
     private static func unwrapWithPath(_ value: JSONValue) -> (elements: [JSONValue], path: [String])? {
         switch value {
@@ -149,23 +158,12 @@ public struct RecordSplitter: Sendable {
         }
     }
 
-    /// The index of the first `\n` at or after `start` (or the end), eight bytes at a time.
-    private static func lineEnd(in body: [UInt8], from start: Int) -> Int {
-        body.withUnsafeBytes { bytes in
-            var index = start
-            while index + 8 <= bytes.count,
-                !ByteScan.contains(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self), UInt8(ascii: "\n"))
-            {
-                index += 8
-            }
-            while index < bytes.count, bytes[index] != UInt8(ascii: "\n") {
-                index += 1
-            }
-            return index
-        }
+    private func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        Self.trimmed(bytes)
     }
 
-    private func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    /// `bytes` without JSON whitespace around them.
+    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         var bytes = bytes
         while let first = bytes.first, ByteScan.isSpace(first) {
             bytes = bytes.dropFirst()

@@ -9,35 +9,57 @@ public struct SourceBatch: Sendable {
     public var entries: [LogEntry] = []
     /// The position of each entry (same order as ``entries``).
     public var positions: [RecordPosition] = []
-    /// The refused records, in body order.
+    /// The first refused records, in body order (at most
+    /// ``SourceDecoder/Limits/maxListedRejections``).
     public var rejected: [RejectedRecord] = []
+    /// How many records were refused in all.
+    public var rejectedCount = 0
 }
 
 /// Decodes a body of native records of one format: gunzips it when it is gzip, cuts it into
 /// records, and normalises each to a ``LogEntry``.
+///
+/// ``reader(for:firstLine:)`` reads a body a chunk at a time (what a server should use);
+/// ``decode(_:firstLine:)`` reads it whole.
 public struct SourceDecoder: Sendable {
-    /// Bounds on what a body may hold.
+    /// Bounds on what a body may hold; every one is checked before a record is read.
     public struct Limits: Sendable, Hashable {
-        /// The largest a gzip body may grow to when decompressed.
+        /// The largest a gzip body may grow to when decompressed, enforced while inflating.
         ///
         /// Default 256 MiB.
         public var maxDecompressedBytes: Int
-        /// Limits for each JSON document (a whole body, or one NDJSON line).
+        /// Limits for each JSON document (a whole body, or one NDJSON line); `maxBytes` is also
+        /// the longest line read.
         public var json: JSONParser.Limits
+        /// Most records in one body (its non-blank lines, or a wrapper's records).
+        ///
+        /// Default 100,000.
+        public var maxRecords: Int
+        /// How many refused records are kept with their position (all are counted).
+        ///
+        /// Default 100.
+        public var maxListedRejections: Int
 
         /// Creates limits.
-        public init(maxDecompressedBytes: Int = 256 * 1024 * 1024, json: JSONParser.Limits = JSONParser.Limits()) {
+        public init(
+            maxDecompressedBytes: Int = 256 * 1024 * 1024,
+            json: JSONParser.Limits = JSONParser.Limits(),
+            maxRecords: Int = 100_000,
+            maxListedRejections: Int = 100
+        ) {
             self.maxDecompressedBytes = maxDecompressedBytes
             self.json = json
+            self.maxRecords = maxRecords
+            self.maxListedRejections = maxListedRejections
         }
     }
 
     /// The format of every record.
     public let format: SourceFormat
-    private let limits: Limits
+    let limits: Limits
     private let syslog: SyslogNormalizer
-    private let received: Timestamp
-    private let enricher: (any OCSFEnricher)?
+    let received: Timestamp
+    let enricher: (any OCSFEnricher)?
     private let cluster: String?
 
     /// Creates a decoder; `referenceMilliseconds` is the collector's clock (RFC 3164 syslog has no
@@ -58,60 +80,40 @@ public struct SourceDecoder: Sendable {
         self.received = Timestamp(epochMilliseconds: referenceMilliseconds)
     }
 
-    /// Decodes `body`; `firstLine` numbers its first line (for bodies that continue a file).
+    /// A reader of `body`, checked against ``Limits`` as a whole first; `firstLine` numbers its
+    /// first line (for bodies that continue a file).
     ///
-    /// - Throws: ``SourceError`` only when the body as a whole cannot be read (invalid gzip);
-    ///   bad records are in ``SourceBatch/rejected``.
-    public func decode(_ body: [UInt8], firstLine: Int = 1) throws(SourceError) -> SourceBatch {
-        let bytes = Gzip.isCompressed(body) ? try Gzip.decompress(body, limit: limits.maxDecompressedBytes) : body
-        let (records, refused) = RecordSplitter(isText: format.isText, limits: limits.json)
-            .split(bytes, firstLine: firstLine)
+    /// - Throws: ``SourceBodyError`` when the body is refused as a whole (invalid gzip, too large
+    ///   decompressed, too many records, a JSON document too large to read).
+    public func reader(for body: [UInt8], firstLine: Int = 1) throws(SourceBodyError) -> SourceBodyReader {
+        try SourceBodyReader(decoder: self, body: body, firstLine: firstLine)
+    }
+
+    /// Decodes `body` whole; `firstLine` numbers its first line (for bodies that continue a file).
+    ///
+    /// - Throws: ``SourceBodyError`` only when the body is refused as a whole; bad records are in
+    ///   ``SourceBatch/rejected``.
+    public func decode(_ body: [UInt8], firstLine: Int = 1) throws(SourceBodyError) -> SourceBatch {
+        var reader = try reader(for: body, firstLine: firstLine)
         var batch = SourceBatch()
-        batch.rejected = refused
-        batch.entries.reserveCapacity(records.count)
-        batch.positions.reserveCapacity(records.count)
-        var flowFields = VPCFlowFields.default
-        for record in records {
-            do throws(SourceError) {
-                let entry: LogEntry?
-                switch record.content {
-                case .text(let line) where format == .vpcflow && line.utf8.first == UInt8(ascii: "{"):
-                    // The parsed JSON form some pipelines write, one record per line.
-                    let value: JSONValue
-                    do {
-                        value = try JSONParser(limits: limits.json).parse(line)
-                    } catch {
-                        throw SourceError(offset: error.offset, message: error.message)
-                    }
-                    entry = try normalize(
-                        JSONRecord(fields: RecordFields(value), bytes: Array(line.utf8), received: received)
-                    )
-                case .text(let line) where format == .vpcflow:
-                    entry = try VPCFlowNormalizer.normalize(line: line, fields: &flowFields)
-                case .text(let line):
-                    entry = try syslog.normalize(line)
-                case .json(let value, let raw):
-                    entry = try normalize(
-                        JSONRecord(
-                            fields: RecordFields(value),
-                            bytes: raw ?? JSONWriter().bytes(value),
-                            received: received
-                        )
-                    )
-                }
-                if let entry {
-                    batch.entries.append(try entry.checkedAndEnriched(by: enricher))
-                    batch.positions.append(record.position)
-                }
-            } catch {
-                batch.rejected.append(RejectedRecord(position: record.position, error: error))
-            }
+        while let chunk = try reader.next() {
+            batch.entries += chunk.entries
+            batch.positions += chunk.positions
         }
-        batch.rejected.sort { $0.position.index < $1.position.index }
+        batch.rejected = reader.rejected
+        batch.rejectedCount = reader.rejectedCount
         return batch
     }
 
-    private func normalize(_ record: JSONRecord) throws(SourceError) -> LogEntry? {
+    /// Normalises one text line (`syslog`, `vpcflow`), UTF-8 or not; `nil` for a flow-log header.
+    func normalize(text bytes: ArraySlice<UInt8>, flowFields: inout VPCFlowFields) throws(SourceError) -> LogEntry? {
+        if format == .vpcflow {
+            return try VPCFlowNormalizer.normalize(line: bytes, fields: &flowFields)
+        }
+        return try syslog.normalize(bytes: bytes)
+    }
+
+    func normalize(_ record: JSONRecord) throws(SourceError) -> LogEntry? {
         guard case .object = record.fields.value else {
             throw SourceError(path: "$", message: "expected a JSON object, found \(record.fields.value.typeName)")
         }

@@ -3,20 +3,23 @@
 public import TocsinCore
 
 extension LogEntry {
-    /// The entry as it is appended: its event checked against the CloudEvents attribute rules, and
-    /// its OCSF view enriched when an enricher is given.
+    /// The entry as it is appended: its event's attributes fitted to the CloudEvents rules and
+    /// ``SourceAttributeLimits`` (record values never get a record refused), then checked, and its
+    /// OCSF view enriched when an enricher is given.
     ///
-    /// - Throws: ``SourceError`` when the record's values give an invalid event.
+    /// - Throws: ``SourceError`` only if the fitted event still breaks a CloudEvents rule, which
+    ///   would be a bug in a normaliser.
     public func checkedAndEnriched(by enricher: (any OCSFEnricher)?) throws(SourceError) -> LogEntry {
+        var entry = self
+        entry.event = AttributeFitting.event(event)
         do {
-            try event.validateAttributes()
+            try entry.event.validateAttributes()
         } catch {
             throw SourceError(path: "$", message: "the record gives an invalid CloudEvent: \(error)")
         }
-        guard let enricher, var view = ocsf else {
-            return self
+        guard let enricher, var view = entry.ocsf else {
+            return entry
         }
-        var entry = self
         entry.ocsf = nil
         enricher.enrich(&view)
         entry.ocsf = view

@@ -89,7 +89,7 @@ struct RecordFields {
         _ k5: String? = nil
     ) -> Int64? {
         switch member(k1, k2, k3, k4, k5) {
-        case .number(let number): return Int64(number.text) ?? Double(number.text).map { Int64($0) }
+        case .number(let number): return Self.integer(number)
         case .string(let text): return Int64(text)
         default: return nil
         }
@@ -109,7 +109,10 @@ struct RecordFields {
         return []
     }
 
-    /// The non-empty string at `keys`, or a located error.
+    /// The string at `keys`, or a located error when the member is missing or not a string.
+    ///
+    /// An empty string is returned as it is: a value is never a reason to refuse a record, only the
+    /// record's shape is.
     func requiredString(
         _ k1: String,
         _ k2: String? = nil,
@@ -118,10 +121,18 @@ struct RecordFields {
         _ k5: String? = nil
     ) throws(SourceError) -> String {
         let found = member(k1, k2, k3, k4, k5)
-        guard case .string(let text) = found, !text.isEmpty else {
-            throw Self.missing(base + Self.path(k1, k2, k3, k4, k5), found: found, expected: "a non-empty string")
+        guard case .string(let text) = found else {
+            throw Self.missing(base + Self.path(k1, k2, k3, k4, k5), found: found, expected: "a string")
         }
         return text
+    }
+
+    /// Whether the member at `keys` is a string, empty or not.
+    func hasString(_ k1: String, _ k2: String? = nil) -> Bool {
+        if case .string = member(k1, k2) {
+            return true
+        }
+        return false
     }
 
     /// The object at `keys`, or a located error.
@@ -140,23 +151,16 @@ struct RecordFields {
     }
 
     /// The time at member `first`, else at `second` (RFC 3339, the zone-less UTC form exporters
-    /// write, `2025-01-15 14:20:35.456`, or epoch milliseconds), or `nil` when neither is present;
-    /// a present time that cannot be read is a located error.
-    func optionalTime(_ first: String, or second: String? = nil) throws(SourceError) -> Timestamp? {
-        if let time = try presentTime(first) {
+    /// write, `2025-01-15 14:20:35.456`, or epoch milliseconds), or `nil` when neither is present
+    /// and readable.
+    ///
+    /// A time that cannot be read gives no time rather than a refusal: the record is stored without
+    /// `time` and `data` keeps the value.
+    func optionalTime(_ first: String, or second: String? = nil) -> Timestamp? {
+        if let time = member(first).flatMap(Self.time) {
             return time
         }
-        return try second.flatMap { (key) throws(SourceError) in try presentTime(key) }
-    }
-
-    private func presentTime(_ key: String) throws(SourceError) -> Timestamp? {
-        guard let found = member(key) else {
-            return nil
-        }
-        guard let time = Self.time(found) else {
-            throw Self.missing(base + [key], found: found, expected: "an RFC 3339 time or epoch milliseconds")
-        }
-        return time
+        return second.flatMap { member($0) }.flatMap(Self.time)
     }
 
     /// The member `key` (`null` when absent), to read several optional members under it.
@@ -190,12 +194,31 @@ struct RecordFields {
             let joined = String(text.prefix(10)) + "T" + String(text.dropFirst(11))
             return Timestamp(rfc3339: joined) ?? Timestamp(rfc3339: joined + "Z")
         case .number(let number):
-            return (Int64(number.text) ?? Double(number.text).map { Int64($0) }).map {
-                Timestamp(epochMilliseconds: $0)
+            guard let milliseconds = integer(number), millisecondRange.contains(milliseconds) else {
+                return nil
             }
+            return Timestamp(epochMilliseconds: milliseconds)
         default:
             return nil
         }
+    }
+
+    /// Epoch milliseconds of the years RFC 3339 can write (0000–9999).
+    private static let millisecondRange: ClosedRange<Int64> =
+        (AttributeFitting.timeRange.lowerBound * 1000)...(AttributeFitting.timeRange.upperBound * 1000 + 999)
+
+    /// A JSON number as an integer: its digits, or a fraction or exponent form cut towards zero;
+    /// `nil` when it lies outside `Int64` (never a trap, whatever the record says).
+    static func integer(_ number: JSONNumber) -> Int64? {
+        if let value = Int64(number.text) {
+            return value
+        }
+        guard let double = Double(number.text), double.isFinite,
+            double >= -9_223_372_036_854_775_808.0, double < 9_223_372_036_854_775_808.0
+        else {
+            return nil
+        }
+        return Int64(double)
     }
 
     /// Requires the record to be a JSON object.
@@ -213,5 +236,13 @@ struct RecordFields {
         }
         let what = found.typeName == "string" ? "a string that is not one" : found.typeName
         return SourceError(path: path, message: "expected \(expected), found \(what)")
+    }
+}
+
+extension String {
+    /// `-` for an empty string (a part of a `type` or `source` the record left empty), else the
+    /// string.
+    var orPlaceholder: String {
+        isEmpty ? "-" : self
     }
 }

@@ -25,14 +25,16 @@ struct JSONRecord {
 
     /// The event with the conventions every format shares: JSON data, the native bytes unchanged.
     ///
-    /// A record without a time gives an event without `time` (CloudEvents allows it).
+    /// A record without an id gets the digest of its bytes; one without a time gives an event
+    /// without `time` (CloudEvents allows it). The values are fitted to the attribute rules when
+    /// the entry is checked (``AttributeFitting``).
     func event(id: String?, source: String, type: String, subject: String?, time: Timestamp?) -> CloudEvent {
         CloudEvent(
-            id: id.map(CloudEvent.attributeText) ?? RecordIdentity.digest(bytes),
+            id: id.flatMap { $0.isEmpty ? nil : $0 } ?? RecordIdentity.digest(bytes),
             source: source,
-            type: CloudEvent.attributeText(type),
+            type: type,
             dataContentType: "application/json",
-            subject: subject.map(CloudEvent.attributeText),
+            subject: subject,
             time: time,
             data: .json(bytes)
         )

@@ -21,14 +21,14 @@ struct GCPAuditNormalizer {
         }
         let payload = try entry.requiredObject("protoPayload")
         let method = try payload.requiredString("methodName")
-        let time = try entry.optionalTime("timestamp")
+        let time = entry.optionalTime("timestamp")
         let logName = entry.string("logName") ?? ""
         let project = entry.string("resource", "labels", "project_id") ?? Self.project(logName) ?? "-"
         let event = record.event(
             id: entry.string("insertId"),
             source:
                 "//cloudaudit.googleapis.com/projects/\(CloudEvent.sourceSegment(project))/logs/\(CloudEvent.sourceSegment(Self.logID(logName)))",
-            type: "gcp.audit.\(method)",
+            type: "gcp.audit.\(method.orPlaceholder)",
             subject: payload.string("authenticationInfo", "principalEmail"),
             time: time
         )

@@ -19,8 +19,8 @@ struct KubernetesAuditNormalizer {
     func normalize(_ record: JSONRecord) throws(SourceError) -> LogEntry {
         let fields = record.fields
         let verb = try fields.requiredString("verb")
-        let time = try fields.optionalTime("requestReceivedTimestamp", or: "stageTimestamp")
-        var type = "k8s.audit.\(verb)"
+        let time = fields.optionalTime("requestReceivedTimestamp", or: "stageTimestamp")
+        var type = "k8s.audit.\(verb.orPlaceholder)"
         if let resource = fields.string("objectRef", "resource") {
             type += ".\(resource)"
             if let subresource = fields.string("objectRef", "subresource") {

@@ -16,11 +16,11 @@ struct GitHubAuditNormalizer {
     func normalize(_ record: JSONRecord) throws(SourceError) -> LogEntry {
         let fields = record.fields
         let action = try fields.requiredString("action")
-        let time = try fields.optionalTime("@timestamp", or: "created_at")
+        let time = fields.optionalTime("@timestamp", or: "created_at")
         let event = record.event(
             id: fields.string("_document_id"),
             source: "/github/\(CloudEvent.sourceSegment(fields.string("business") ?? fields.string("org") ?? "-"))",
-            type: "github.audit.\(action)",
+            type: "github.audit.\(action.orPlaceholder)",
             subject: fields.string("actor"),
             time: time
         )

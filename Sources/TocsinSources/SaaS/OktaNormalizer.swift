@@ -15,11 +15,11 @@ struct OktaNormalizer {
     func normalize(_ record: JSONRecord) throws(SourceError) -> LogEntry {
         let fields = Self.canonicalKeys(record.fields)
         let eventType = try fields.requiredString("eventType")
-        let time = try fields.optionalTime("published")
+        let time = fields.optionalTime("published")
         let event = record.event(
             id: fields.string("uuid"),
             source: "/okta/system-log",
-            type: "okta.\(eventType)",
+            type: "okta.\(eventType.orPlaceholder)",
             subject: fields.string("actor", "alternateId"),
             time: time
         )

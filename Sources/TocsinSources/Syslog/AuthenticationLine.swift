@@ -27,12 +27,20 @@ struct AuthenticationLine: Sendable, Hashable {
     var detail: String?
 
     /// Reads `message` from program `app`; `nil` when it is not one of the known lines.
+    ///
+    /// An empty user name (`Failed password for invalid user  from …`) reads as no user: the line
+    /// is still classified.
     static func classify(app: String?, message: String) -> AuthenticationLine? {
+        var line: AuthenticationLine?
         switch app {
-        case "sshd": return sshd(message)
-        case "sudo": return sudo(message)
+        case "sshd": line = sshd(message)
+        case "sudo": line = sudo(message)
         default: return nil
         }
+        if line?.user?.isEmpty == true {
+            line?.user = nil
+        }
+        return line
     }
 
     private static func sshd(_ message: String) -> AuthenticationLine? {

@@ -15,7 +15,8 @@ public import TocsinCore
 /// - `time`: the header time (RFC 3164: the collector's year, UTC), else the collector's time;
 /// - `id`: the first 32 hex digits of SHA-256 over host, header time, program, process id and
 ///   message, so re-ingesting a file does not duplicate;
-/// - `data`: the line itself, as `text/plain`.
+/// - `data`: the line itself, as `text/plain` (its exact bytes, as binary data, when they are not
+///   UTF-8: the fields are then read from the line with U+FFFD for each invalid sequence).
 public struct SyslogNormalizer: Sendable {
     private let parser: SyslogParser
 
@@ -24,10 +25,24 @@ public struct SyslogNormalizer: Sendable {
         parser = SyslogParser(referenceMilliseconds: referenceMilliseconds)
     }
 
+    /// Normalises one line given as bytes (a datagram, a TCP frame, a line of a body), UTF-8 or not.
+    ///
+    /// - Throws: ``SourceError`` when the line is not syslog.
+    public func normalize(bytes: some Collection<UInt8>) throws(SourceError) -> LogEntry {
+        if let line = String(validating: bytes, as: UTF8.self) {
+            return try normalize(line)
+        }
+        return try normalize(String(decoding: bytes, as: UTF8.self), data: .binary(Array(bytes)))
+    }
+
     /// Normalises one line.
     ///
     /// - Throws: ``SourceError`` when the line is not syslog.
     public func normalize(_ line: String) throws(SourceError) -> LogEntry {
+        try normalize(line, data: .text(line))
+    }
+
+    private func normalize(_ line: String, data: CloudEventData) throws(SourceError) -> LogEntry {
         let message = try parser.parse(line)
         let authentication = AuthenticationLine.classify(app: message.appName, message: message.message)
         let time = message.time ?? Timestamp(epochMilliseconds: parser.referenceMilliseconds)
@@ -43,16 +58,24 @@ public struct SyslogNormalizer: Sendable {
         feed(message.timeText)
         feed(message.appName)
         feed(message.processID)
-        feed(message.message, separator: false)
+        if case .binary(let raw) = data {
+            // Lines that differ only in their invalid bytes read the same; their ids must not.
+            raw.withUnsafeBytes { identity.update(bufferPointer: $0) }
+        } else {
+            feed(message.message, separator: false)
+        }
+        // The id (a digest), the type (fixed names) and the time (a header time, years 0000–9999)
+        // are valid as they are; the host, program and user come from the line and are fitted.
         let event = CloudEvent(
             id: RecordIdentity.id(identity.finalize()),
-            source:
-                "/syslog/\(CloudEvent.sourceSegment(message.hostname ?? "-"))/\(CloudEvent.sourceSegment(message.appName ?? "-"))",
+            source: AttributeFitting.source(
+                "/syslog/\(CloudEvent.sourceSegment(message.hostname ?? "-"))/\(CloudEvent.sourceSegment(message.appName ?? "-"))"
+            ),
             type: authentication?.kind.rawValue ?? "syslog.message",
             dataContentType: "text/plain",
-            subject: authentication?.user.map(CloudEvent.attributeText),
+            subject: AttributeFitting.subject(authentication?.user),
             time: time,
-            data: .text(line)
+            data: data
         )
         return LogEntry(
             event: event,

@@ -19,7 +19,9 @@ public struct SyslogParser: Sendable {
 
     /// Parses `line` (without its line terminator).
     ///
-    /// - Throws: ``SourceError`` for an empty line, invalid UTF-8, or a malformed RFC 5424 header.
+    /// - Throws: ``SourceError`` for an empty line, a malformed PRI or a malformed RFC 5424 header
+    ///   (a missing field, unclosed structured data); a TIMESTAMP that is not RFC 3339 gives a
+    ///   message without a time, not an error.
     public func parse(_ line: String) throws(SourceError) -> SyslogMessage {
         var text = line
         let result: Result<SyslogMessage, SourceError> = text.withUTF8 { bytes in
@@ -166,15 +168,10 @@ public struct SyslogParser: Sendable {
             }
             return token == "-" ? nil : token
         }
-        let timeOffset = cursor.index
         let timeText = try field("TIMESTAMP")
-        var time: Timestamp?
-        if let timeText {
-            guard let parsed = Timestamp(rfc3339: timeText) else {
-                throw SourceError(offset: timeOffset, message: "RFC 5424 TIMESTAMP must be RFC 3339 or '-'")
-            }
-            time = parsed
-        }
+        // A TIMESTAMP that cannot be read is a value, not a framing error: the message is kept
+        // and takes the collector's time.
+        let time = timeText.flatMap { Timestamp(rfc3339: $0) }
         let hostname = try field("HOSTNAME")
         let appName = try field("APP-NAME")
         let processID = try field("PROCID")
