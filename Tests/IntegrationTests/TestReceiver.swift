@@ -20,6 +20,8 @@ final class TestReceiver: Sendable {
         var path: String
         var headers: [String: String]
         var body: [UInt8]
+        /// When the receiver took the request.
+        var at: ContinuousClock.Instant = .now
     }
 
     private let state = Mutex<(mode: Mode, received: [Received])>((.ok, []))
