@@ -88,7 +88,7 @@ public final class AccessControl: Sendable {
         guard requiresAuthentication else {
             return .anonymous
         }
-        let outcome = await authenticate(request)
+        let outcome = await authenticate(request, context: context)
         switch outcome {
         case .denied(let reason, let identity):
             deny(reason, identity: identity, permission: permission, request: request, route: route, address: address)
@@ -133,8 +133,13 @@ public final class AccessControl: Sendable {
         event.type.hasPrefix("tocsin.") || event.source.hasPrefix("/tocsin")
     }
 
-    private func authenticate(_ request: Request) async -> Authentication {
+    /// A bearer credential wins; without an `Authorization` header, a verified client
+    /// certificate authenticates by its names.
+    private func authenticate(_ request: Request, context: TocsinRequestContext) async -> Authentication {
         guard let header = request.headers[.authorization] else {
+            if let names = context.certificateNames {
+                return keys.authenticate(certificateNames: names, now: now)
+            }
             return .denied(.unknownKey, identity: nil)
         }
         let bytes = header.utf8
