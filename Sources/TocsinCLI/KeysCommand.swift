@@ -92,7 +92,11 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let api = try client.makeClient()
-            print(JSONWriter().string(try await call { try await api.send(api.makeRequest("/v1/keys/\(pathSegment(name))")) }))
+            print(
+                JSONWriter().string(
+                    try await call { try await api.send(api.makeRequest("/v1/keys/\(pathSegment(name))")) }
+                )
+            )
         }
     }
 
@@ -118,11 +122,14 @@ struct KeysCommand: AsyncParsableCommand {
 
         @OptionGroup var client: ClientOptions
         @Argument(help: "The identity's name.") var name: String
-        @Option(help: "Seconds the previous key keeps working (default 0: it stops at once).") var graceSeconds: Int64 = 0
+        @Option(help: "Seconds the previous key keeps working (default 0: it stops at once).") var graceSeconds: Int64 =
+            0
 
         func run() async throws {
             let api = try client.makeClient()
-            let body = JSONValue.object(JSONObject([.init(name: "grace_seconds", value: .number(JSONNumber(graceSeconds)))]))
+            let body = JSONValue.object(
+                JSONObject([.init(name: "grace_seconds", value: .number(JSONNumber(graceSeconds)))])
+            )
             let rotated = try await call {
                 try await api.send(api.makeRequest("/v1/keys/\(pathSegment(name))/rotate", method: .POST, json: body))
             }

@@ -32,11 +32,14 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var insecureNoAuth = false
 
-    @Option(help: "Requests a second one identity may make, bursts of twice that (env TOCSIN_RATE_LIMIT; default none).")
+    @Option(
+        help: "Requests a second one identity may make, bursts of twice that (env TOCSIN_RATE_LIMIT; default none)."
+    )
     var rateLimit: Double?
 
     @Option(
-        help: "Requests a second one address may make, bursts of twice that (env TOCSIN_RATE_LIMIT_ADDRESS; default none)."
+        help:
+            "Requests a second one address may make, bursts of twice that (env TOCSIN_RATE_LIMIT_ADDRESS; default none)."
     )
     var rateLimitAddress: Double?
 
@@ -109,7 +112,9 @@ struct ServeCommand: AsyncParsableCommand {
             configuration,
             logger: logger,
             onListening: { port in
-                printLine("Tocsin listening on \(scheme)://\(host):\(port) (data: \(configuration.store.dataDirectory))")
+                printLine(
+                    "Tocsin listening on \(scheme)://\(host):\(port) (data: \(configuration.store.dataDirectory))"
+                )
             },
             onSyslogListening: { transport, port in
                 let address = transport == "udp" ? configuration.syslogUDP : configuration.syslogTCP
@@ -185,7 +190,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     private func applyLimits(to configuration: inout RuntimeConfiguration) throws {
         for (flag, value, environment) in [
-            ("--rate-limit", rateLimit, "TOCSIN_RATE_LIMIT"), ("--rate-limit-address", rateLimitAddress, "TOCSIN_RATE_LIMIT_ADDRESS"),
+            ("--rate-limit", rateLimit, "TOCSIN_RATE_LIMIT"),
+            ("--rate-limit-address", rateLimitAddress, "TOCSIN_RATE_LIMIT_ADDRESS"),
         ] {
             guard let rate = try value ?? Environment.value(environment).map(Self.rate) else {
                 continue
@@ -200,11 +206,15 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         if let count = try maxConnections.map(Int64.init) ?? integer("TOCSIN_MAX_CONNECTIONS") {
-            guard (1...100_000).contains(count) else { throw ValidationError("--max-connections must be from 1 to 100000") }
+            guard (1...100_000).contains(count) else {
+                throw ValidationError("--max-connections must be from 1 to 100000")
+            }
             configuration.server.maxConnections = Int(count)
         }
         if let seconds = try idleTimeout.map(Int64.init) ?? integer("TOCSIN_IDLE_TIMEOUT") {
-            guard (1...86_400).contains(seconds) else { throw ValidationError("--idle-timeout must be from 1 to 86400 seconds") }
+            guard (1...86_400).contains(seconds) else {
+                throw ValidationError("--idle-timeout must be from 1 to 86400 seconds")
+            }
             configuration.server.idleTimeout = .seconds(seconds)
         }
         if let count = try maxStreams.map(Int64.init) ?? integer("TOCSIN_MAX_STREAMS") {

@@ -36,7 +36,12 @@ public enum TocsinRuntime: Sendable {
         if try store.identities.bootstrapAdminKey(dataDirectory: configuration.store.dataDirectory, now: clock()) {
             logger.notice("Created the admin API key.", metadata: ["key.path": "\(keyPath)"])
         }
-        let keys = KeyAdmin(store: store, ring: KeyRing(), dataDirectory: configuration.store.dataDirectory, clock: clock)
+        let keys = KeyAdmin(
+            store: store,
+            ring: KeyRing(),
+            dataDirectory: configuration.store.dataDirectory,
+            clock: clock
+        )
         try keys.reload()
         let auditor = DenialAuditor(log: store, logger: logger, clock: clock)
         let access = AccessControl(
@@ -80,7 +85,8 @@ public enum TocsinRuntime: Sendable {
         let group = ServiceGroup(
             configuration: .init(
                 services: store.services.map { .init(service: $0) } + [.init(service: auditor)]
-                    + routing.services.map { .init(service: $0) } + [.init(service: application)] + listeners.map { .init(service: $0) },
+                    + routing.services.map { .init(service: $0) } + [.init(service: application)]
+                    + listeners.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
@@ -94,9 +100,11 @@ public enum TocsinRuntime: Sendable {
         try await routing.client.shutdown()
     }
 
-    /// The JWT verifier with its keys loaded. A JWKS file that cannot be used stops the start; an
-    /// unreachable JWKS URL only warns (tokens are refused until a refresh succeeds), so an
-    /// identity-provider outage cannot keep Tocsin from taking events.
+    /// The JWT verifier with its keys loaded.
+    ///
+    /// A JWKS file that cannot be used stops the start; an unreachable JWKS URL only warns (tokens are
+    /// refused until a refresh succeeds), so an identity-provider outage cannot keep Tocsin from taking
+    /// events.
     private static func tokenVerifier(
         _ settings: RuntimeConfiguration.JWTSettings?,
         logger: Logger

@@ -13,7 +13,11 @@ struct AdminController: Sendable {
 
     func put(_ kind: DefinitionKind, _ request: Request, context: some RequestContext) async throws -> Response {
         let name = try context.parameters.require("name")
-        let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes, timeout: configuration.bodyTimeout)
+        let body = try await RequestBody.collect(
+            request,
+            limit: configuration.maxBodyBytes,
+            timeout: configuration.bodyTimeout
+        )
         let definition: JSONValue
         do {
             definition = try body.withUnsafeReadableBytes {

@@ -37,7 +37,11 @@ struct DeliveryController: Sendable {
 
     /// `POST /v1/dlq/redrive` with `{"all": true}`, `{"target": …}`, `{"rule": …}` or `{"ids": […]}`.
     func redrive(_ request: Request, context: some RequestContext) async throws -> Response {
-        let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes, timeout: configuration.bodyTimeout)
+        let body = try await RequestBody.collect(
+            request,
+            limit: configuration.maxBodyBytes,
+            timeout: configuration.bodyTimeout
+        )
         let document: JSONValue
         do {
             document = try body.withUnsafeReadableBytes {

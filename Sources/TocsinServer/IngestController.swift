@@ -24,7 +24,11 @@ struct IngestController: Sendable {
     func ingest(_ request: Request, context: TocsinRequestContext) async throws -> Response {
         let contentType = request.headers[.contentType]
         let mode = try Self.mode(contentType: contentType, headers: request.headers)
-        let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes, timeout: configuration.bodyTimeout)
+        let body = try await RequestBody.collect(
+            request,
+            limit: configuration.maxBodyBytes,
+            timeout: configuration.bodyTimeout
+        )
         let entries = try decode(mode: mode, contentType: contentType, headers: request.headers, body: body)
             .map { LogEntry(event: $0) }
         try access.checkPublish(entries, request: request, context: context)

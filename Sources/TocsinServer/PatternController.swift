@@ -18,7 +18,11 @@ struct PatternController: Sendable {
     static let maxEvents = 1000
 
     func test(_ request: Request, context: some RequestContext) async throws -> Response {
-        let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes, timeout: configuration.bodyTimeout)
+        let body = try await RequestBody.collect(
+            request,
+            limit: configuration.maxBodyBytes,
+            timeout: configuration.bodyTimeout
+        )
         let parser = JSONParser(limits: configuration.jsonLimits)
         let document: JSONValue
         do {

@@ -114,7 +114,8 @@ extension Problem {
             .requestTimeout,
             code: "body-timeout",
             title: "The request body arrived too slowly",
-            detail: "the body did not arrive in full within \(timeout.components.seconds) s; send it faster or in smaller requests"
+            detail:
+                "the body did not arrive in full within \(timeout.components.seconds) s; send it faster or in smaller requests"
         )
     }
 

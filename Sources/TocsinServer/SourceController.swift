@@ -26,7 +26,11 @@ struct SourceController: Sendable {
     func ingest(_ request: Request, context: TocsinRequestContext) async throws -> Response {
         let format = try Self.format(context)
         let cluster = try Self.cluster(request, format: format)
-        let body = try await RequestBody.collect(request, limit: configuration.maxSourceBodyBytes, timeout: configuration.bodyTimeout)
+        let body = try await RequestBody.collect(
+            request,
+            limit: configuration.maxSourceBodyBytes,
+            timeout: configuration.bodyTimeout
+        )
         let decoder = SourceDecoder(
             format: format,
             referenceMilliseconds: Int64(Date().timeIntervalSince1970 * 1000),

@@ -78,7 +78,11 @@ public enum TocsinHTTPServer: Sendable {
         return API(router: router, routes: table)
     }
 
-    private static func addEventRoutes(to routes: RouteRegistrar, services: Services, configuration: ServerConfiguration) {
+    private static func addEventRoutes(
+        to routes: RouteRegistrar,
+        services: Services,
+        configuration: ServerConfiguration
+    ) {
         let ingest = IngestController(log: services.log, configuration: configuration, access: services.access)
         let queries = QueryController(
             log: services.log,
@@ -160,7 +164,10 @@ public enum TocsinHTTPServer: Sendable {
 
     /// Plain HTTP/1; HTTPS; or HTTPS requiring client certificates, whose names each request's
     /// context then carries.
-    private static func serverBuilder(_ http1: HTTP1Channel.Configuration, tls: TLSSettings?) throws -> HTTPServerBuilder {
+    private static func serverBuilder(
+        _ http1: HTTP1Channel.Configuration,
+        tls: TLSSettings?
+    ) throws -> HTTPServerBuilder {
         guard let tls else {
             return .http1(configuration: http1)
         }

@@ -4,8 +4,9 @@ import Foundation
 import GRDB
 public import TocsinCore
 
-/// Identities and the SHA-256 hashes of their keys, as the store keeps them. Keys themselves are
-/// never stored: they are shown once, when created or rotated.
+/// Identities and the SHA-256 hashes of their keys, as the store keeps them.
+///
+/// Keys themselves are never stored: they are shown once, when created or rotated.
 public struct IdentityStore: Sendable {
     private let pool: DatabasePool
 
@@ -48,7 +49,11 @@ public struct IdentityStore: Sendable {
                     """
             ).map(Self.identity(row:))
             let secrets = try Row.fetchAll(db, sql: "SELECT hash, identity, expires_ms FROM key_secrets").map { row in
-                KeySecret(hash: Array(row["hash"] as Data), identity: row["identity"], expiresAtMilliseconds: row["expires_ms"])
+                KeySecret(
+                    hash: Array(row["hash"] as Data),
+                    identity: row["identity"],
+                    expiresAtMilliseconds: row["expires_ms"]
+                )
             }
             return (identities, secrets)
         }
@@ -60,15 +65,17 @@ public struct IdentityStore: Sendable {
     ///   name is taken.
     public func create(_ identity: Identity, secretHash: [UInt8]?) async throws {
         try await pool.write { db in
-            let taken = try Bool.fetchOne(
-                db,
-                sql: "SELECT EXISTS (SELECT 1 FROM identities WHERE name = ? OR certificate_cn = ?)",
-                arguments: [identity.name, identity.certificateName]
-            ) ?? false
+            let taken =
+                try Bool.fetchOne(
+                    db,
+                    sql: "SELECT EXISTS (SELECT 1 FROM identities WHERE name = ? OR certificate_cn = ?)",
+                    arguments: [identity.name, identity.certificateName]
+                ) ?? false
             guard !taken else {
                 throw StoreError(
                     code: .conflict,
-                    message: "an identity with this name or certificate name exists (revoked names are not reused); choose another"
+                    message:
+                        "an identity with this name or certificate name exists (revoked names are not reused); choose another"
                 )
             }
             try Self.insert(identity, secretHash: secretHash, db: db)
@@ -94,14 +101,15 @@ public struct IdentityStore: Sendable {
     /// - Returns: whether an active key identity of that name existed.
     public func rotate(name: String, newHash: [UInt8], previousUntil: Int64, now: Int64) async throws -> Bool {
         try await pool.write { db in
-            let active = try Bool.fetchOne(
-                db,
-                sql: """
-                    SELECT EXISTS (SELECT 1 FROM identities i JOIN key_secrets k ON k.identity = i.name
-                                   WHERE i.name = ? AND i.revoked_ms IS NULL)
-                    """,
-                arguments: [name]
-            ) ?? false
+            let active =
+                try Bool.fetchOne(
+                    db,
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM identities i JOIN key_secrets k ON k.identity = i.name
+                                       WHERE i.name = ? AND i.revoked_ms IS NULL)
+                        """,
+                    arguments: [name]
+                ) ?? false
             guard active else {
                 return false
             }

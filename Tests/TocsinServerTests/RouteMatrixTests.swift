@@ -10,8 +10,10 @@ import TocsinCore
 import TocsinServer
 import TocsinTesting
 
-/// Every route the router has × every role, plus anonymous and unknown keys. The routes come from
-/// the router itself, so a route added without a permission, or hidden by another, fails here.
+/// Every route the router has × every role, plus anonymous and unknown keys.
+///
+/// The routes come from the router itself, so a route added without a permission, or hidden by another, fails
+/// here.
 struct RouteMatrixTests {
     /// A concrete path for a route template: each `{parameter}` gets a value that reaches the handler.
     static func concrete(_ template: String) -> String {
@@ -65,7 +67,9 @@ struct RouteMatrixTests {
                         }
                     }
                 }
-                for headers: HTTPFields in [[:], [.authorization: "Bearer \(TestAPI.unknownKey)"], [.authorization: "Basic eDp5"]] {
+                for headers: HTTPFields in [
+                    [:], [.authorization: "Bearer \(TestAPI.unknownKey)"], [.authorization: "Basic eDp5"],
+                ] {
                     try await client.execute(uri: uri, method: entry.method, headers: headers) { response in
                         #expect(response.status == .unauthorized, "\(entry.method) \(entry.path) without a valid key")
                     }

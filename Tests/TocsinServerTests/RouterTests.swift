@@ -14,10 +14,14 @@ struct RouterTests {
     let key = TestAPI.key(.admin)
 
     func makeApplication(log: InMemoryEventLog = InMemoryEventLog(), auth: Bool = true) -> some ApplicationProtocol {
-        TestAPI(log: log, configure: { configuration in
-            configuration.requiresAuthentication = auth
-            configuration.maxBodyBytes = 2048
-        }, routing: false).application
+        TestAPI(
+            log: log,
+            configure: { configuration in
+                configuration.requiresAuthentication = auth
+                configuration.maxBodyBytes = 2048
+            },
+            routing: false
+        ).application
     }
 
     var authorized: HTTPFields {

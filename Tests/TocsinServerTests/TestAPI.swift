@@ -93,7 +93,11 @@ final class RecordingAudit: AuthAuditing {
 
 /// A routing back end with nothing in it: the route tests only need the handlers to answer.
 struct EmptyRouting: RoutingAdministration {
-    func put(_ kind: DefinitionKind, name: String, definition: JSONValue) async throws -> (created: Bool, stored: JSONValue) {
+    func put(
+        _ kind: DefinitionKind,
+        name: String,
+        definition: JSONValue
+    ) async throws -> (created: Bool, stored: JSONValue) {
         (true, definition)
     }
     func get(_ kind: DefinitionKind, name: String) async throws -> JSONValue? { nil }

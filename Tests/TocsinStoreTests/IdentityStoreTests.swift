@@ -4,8 +4,9 @@ import Foundation
 import GRDB
 import Testing
 import TocsinCore
-@testable import TocsinStore
 import TocsinTesting
+
+@testable import TocsinStore
 
 /// Identities and key hashes on a real SQLite file.
 struct IdentityStoreTests {
@@ -41,7 +42,12 @@ struct IdentityStoreTests {
                 createdAtMilliseconds: 10
             )
             try await store.identities.create(hook, secretHash: [1, 2, 3])
-            let service = Identity(name: "ingest-svc", roles: [.publisher, .reader], certificateName: "ingest-svc.prod", createdAtMilliseconds: 11)
+            let service = Identity(
+                name: "ingest-svc",
+                roles: [.publisher, .reader],
+                certificateName: "ingest-svc.prod",
+                createdAtMilliseconds: 11
+            )
             try await store.identities.create(service, secretHash: nil)
             let (identities, secrets) = try store.identities.load()
             #expect(identities == [service, hook])
@@ -49,20 +55,27 @@ struct IdentityStoreTests {
             await #expect(throws: StoreError.self) { try await store.identities.create(hook, secretHash: [9]) }
             var sameCertificate = service
             sameCertificate.name = "other"
-            await #expect(throws: StoreError.self) { try await store.identities.create(sameCertificate, secretHash: nil) }
+            await #expect(throws: StoreError.self) {
+                try await store.identities.create(sameCertificate, secretHash: nil)
+            }
             #expect(try await store.identities.revoke(name: "okta-hook", now: 20))
             #expect(try await !store.identities.revoke(name: "okta-hook", now: 21), "already revoked")
             await #expect(throws: StoreError.self, "a revoked name is not reused") {
                 try await store.identities.create(hook, secretHash: [7])
             }
-            #expect(try store.identities.load().identities.first { $0.name == "okta-hook" }?.revokedAtMilliseconds == 20)
+            #expect(
+                try store.identities.load().identities.first { $0.name == "okta-hook" }?.revokedAtMilliseconds == 20
+            )
         }
     }
 
     @Test("rotation adds a key and ends the previous one at the grace period's end")
     func rotate() async throws {
         try await withRunningStore { store, _ in
-            try await store.identities.create(Identity(name: "bot", roles: [.reader], createdAtMilliseconds: 0), secretHash: [1])
+            try await store.identities.create(
+                Identity(name: "bot", roles: [.reader], createdAtMilliseconds: 0),
+                secretHash: [1]
+            )
             #expect(try await store.identities.rotate(name: "bot", newHash: [2], previousUntil: 500, now: 100))
             #expect(try await store.identities.rotate(name: "bot", newHash: [3], previousUntil: 200, now: 200))
             let secrets = Set(try store.identities.load().secrets)
@@ -75,7 +88,10 @@ struct IdentityStoreTests {
             )
             #expect(try await !store.identities.rotate(name: "nobody", newHash: [4], previousUntil: 0, now: 0))
             _ = try await store.identities.revoke(name: "bot", now: 300)
-            #expect(try await !store.identities.rotate(name: "bot", newHash: [5], previousUntil: 0, now: 400), "revoked")
+            #expect(
+                try await !store.identities.rotate(name: "bot", newHash: [5], previousUntil: 0, now: 400),
+                "revoked"
+            )
         }
     }
 
@@ -92,6 +108,10 @@ struct IdentityStoreTests {
         #expect(identities.map(\.name) == ["admin", "old-bot"])
         #expect(identities.allSatisfy { $0.roles == [.admin] })
         #expect(identities.last?.revokedAtMilliseconds == 7)
-        #expect(Set(secrets) == [KeySecret(hash: [1, 2], identity: "admin"), KeySecret(hash: [3, 4], identity: "old-bot")])
+        #expect(
+            Set(secrets) == [
+                KeySecret(hash: [1, 2], identity: "admin"), KeySecret(hash: [3, 4], identity: "old-bot"),
+            ]
+        )
     }
 }

@@ -133,7 +133,9 @@ public struct DenialCoalescer: Sendable {
         }
         let second = now / 1000
         recent = recent.filter { !$0.value.isStale(second: second) }
-        return summaries.sorted { ($0.denial.address, $0.denial.reason.rawValue) < ($1.denial.address, $1.denial.reason.rawValue) }
+        return summaries.sorted {
+            ($0.denial.address, $0.denial.reason.rawValue) < ($1.denial.address, $1.denial.reason.rawValue)
+        }
     }
 
     private mutating func countRecent(address: String, now: Int64) -> Int {

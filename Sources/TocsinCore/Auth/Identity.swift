@@ -53,7 +53,9 @@ public struct Identity: Sendable, Hashable {
         guard (1...63).contains(bytes.count), let first = bytes.first, isAlphanumeric(first) else {
             return false
         }
-        return bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+        return bytes.allSatisfy {
+            isAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
+        }
     }
 
     /// Whether `name` is a valid certificate name: 1 to 253 printable ASCII characters, no spaces.

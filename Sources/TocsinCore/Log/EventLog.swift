@@ -51,6 +51,7 @@ public struct LogEntry: Sendable, Hashable {
     ///
     /// - Parameter includingData: `false` leaves out `data` (cheaper, for patterns that never
     ///   look at it).
+    /// - Returns: The document to match.
     public func matchDocument(includingData: Bool = true) -> JSONValue {
         var document = includingData ? event.jsonValue() : .object(event.attributes)
         if let ocsf, case .object(var object) = document {

@@ -8,9 +8,10 @@ import TocsinCore
 import TocsinServer
 import TocsinStore
 
-/// Records refused requests as `tocsin.auth.denied` events (source `/tocsin/auth`), coalesced to
-/// at most one a second per address and reason. The request path only takes a lock and yields
-/// to a bounded buffer; this service appends.
+/// Records refused requests as `tocsin.auth.denied` events (source `/tocsin/auth`), coalesced to at most one
+/// a second per address and reason.
+///
+/// The request path only takes a lock and yields to a bounded buffer; this service appends.
 final class DenialAuditor: AuthAuditing, Service {
     private let coalescer = Mutex(DenialCoalescer())
     private let summaries: AsyncStream<DenialCoalescer.Summary>
@@ -71,7 +72,12 @@ final class DenialAuditor: AuthAuditing, Service {
         }
         do {
             _ = try await log.append([
-                InternalEvents.make(type: "tocsin.auth.denied", source: "/tocsin/auth", subject: denial.address, data: data)
+                InternalEvents.make(
+                    type: "tocsin.auth.denied",
+                    source: "/tocsin/auth",
+                    subject: denial.address,
+                    data: data
+                )
             ])
         } catch {
             logger.warning(

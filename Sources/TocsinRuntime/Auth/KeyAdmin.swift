@@ -26,7 +26,12 @@ struct KeyAdmin: KeyAdministration {
             throw KeyAdministrationError.conflict(error.message)
         }
         try reload()
-        try await record("tocsin.key.created", name: identity.name, actor: actor, extra: [("identity", identity.jsonValue)])
+        try await record(
+            "tocsin.key.created",
+            name: identity.name,
+            actor: actor,
+            extra: [("identity", identity.jsonValue)]
+        )
         return key
     }
 
@@ -51,12 +56,14 @@ struct KeyAdmin: KeyAdministration {
     func rotate(name: String, graceSeconds: Int64, actor: String) async throws -> String? {
         let key = KeyFiles.generateAPIKey()
         let now = clock()
-        guard try await store.identities.rotate(
-            name: name,
-            newHash: KeyFiles.hashAPIKey(key),
-            previousUntil: now + graceSeconds * 1000,
-            now: now
-        ) else {
+        guard
+            try await store.identities.rotate(
+                name: name,
+                newHash: KeyFiles.hashAPIKey(key),
+                previousUntil: now + graceSeconds * 1000,
+                now: now
+            )
+        else {
             return nil
         }
         if name == Identity.bootstrapName {

@@ -19,8 +19,10 @@ public protocol BearerTokenVerifier: Sendable {
     func authenticate(token: String, now: Int64) async -> Authentication
 }
 
-/// Everything that decides who a request is and what it may do: the key ring, token verifier,
-/// rate limits and the audit of denials. One instance serves the whole API.
+/// Everything that decides who a request is and what it may do: the key ring, token verifier, rate limits and
+/// the audit of denials.
+///
+/// One instance serves the whole API.
 public final class AccessControl: Sendable {
     /// Settings of the request limits.
     public struct Limits: Sendable {
@@ -48,6 +50,11 @@ public final class AccessControl: Sendable {
     /// Creates the access control of a server.
     ///
     /// - Parameters:
+    ///   - keys: The identities and key hashes in force.
+    ///   - requiresAuthentication: `false` lets every request in as ``Principal/anonymous``.
+    ///   - audit: Where refused requests are recorded.
+    ///   - tokens: Verifies bearer credentials that are not API keys (JWTs); `nil` refuses them.
+    ///   - limits: Per-identity and per-address request limits.
     ///   - clock: Unix milliseconds now (default: the system clock); injected so tests control
     ///     expiry and limits.
     public init(
@@ -98,7 +105,14 @@ public final class AccessControl: Sendable {
             throw Problem.unauthorized
         case .granted(let principal):
             guard principal.permissions.contains(permission) else {
-                deny(.forbidden, identity: principal.name, permission: permission, request: request, route: route, address: address)
+                deny(
+                    .forbidden,
+                    identity: principal.name,
+                    permission: permission,
+                    request: request,
+                    route: route,
+                    address: address
+                )
                 throw Problem.forbidden(permission)
             }
             if case .limited(let wait)? = perIdentity.withLock({ $0?.spend(principal.name, now: now) }) {
@@ -122,7 +136,8 @@ public final class AccessControl: Sendable {
             return
         }
         let includingData = principal.scopeReadsData
-        for (index, entry) in entries.enumerated() where !scope.matches(entry.matchDocument(includingData: includingData)) {
+        for (index, entry) in entries.enumerated()
+        where !scope.matches(entry.matchDocument(includingData: includingData)) {
             deny(.outOfScope, identity: principal.name, permission: .publish, request: request, context: context)
             throw Problem.outOfScope(index: index, count: entries.count)
         }
@@ -161,7 +176,14 @@ public final class AccessControl: Sendable {
         context: TocsinRequestContext
     ) {
         let route = context.coreContext.endpointPath.value ?? "-"
-        deny(reason, identity: identity, permission: permission, request: request, route: route, address: context.remoteIP)
+        deny(
+            reason,
+            identity: identity,
+            permission: permission,
+            request: request,
+            route: route,
+            address: context.remoteIP
+        )
     }
 
     private func deny(

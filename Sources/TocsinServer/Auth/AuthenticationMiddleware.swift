@@ -5,6 +5,7 @@ import Hummingbird
 import TocsinCore
 
 /// Authenticates every `/v1` request and checks the permission its route names in ``APIRoutes``.
+///
 /// A route missing from the table is refused: the API fails closed.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = TocsinRequestContext

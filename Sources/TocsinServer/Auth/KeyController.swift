@@ -32,7 +32,10 @@ struct KeyController: Sendable {
 
     func list(_ request: Request, context: TocsinRequestContext) async throws -> Response {
         let identities = try await administration.list()
-        return JSONResponse.make(.ok, .object(JSONObject([.init(name: "keys", value: .array(identities.map(\.jsonValue)))])))
+        return JSONResponse.make(
+            .ok,
+            .object(JSONObject([.init(name: "keys", value: .array(identities.map(\.jsonValue)))]))
+        )
     }
 
     func get(_ request: Request, context: TocsinRequestContext) async throws -> Response {
@@ -58,7 +61,11 @@ struct KeyController: Sendable {
     func rotate(_ request: Request, context: TocsinRequestContext) async throws -> Response {
         let name = try context.parameters.require("name")
         var grace: Int64 = 0
-        let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes, timeout: configuration.bodyTimeout)
+        let body = try await RequestBody.collect(
+            request,
+            limit: configuration.maxBodyBytes,
+            timeout: configuration.bodyTimeout
+        )
         if body.readableBytes > 0 {
             let reader = try KeyFields(try parse(body), allowed: ["grace_seconds"])
             grace = try reader.integer("grace_seconds", in: 0...(30 * 86_400)) ?? 0
@@ -124,7 +131,13 @@ struct KeyController: Sendable {
     }
 
     private func document(_ request: Request) async throws -> JSONValue {
-        try parse(try await RequestBody.collect(request, limit: configuration.maxBodyBytes, timeout: configuration.bodyTimeout))
+        try parse(
+            try await RequestBody.collect(
+                request,
+                limit: configuration.maxBodyBytes,
+                timeout: configuration.bodyTimeout
+            )
+        )
     }
 
     private func parse(_ body: ByteBuffer) throws -> JSONValue {
@@ -135,7 +148,12 @@ struct KeyController: Sendable {
         }
     }
 
-    static let notFound = Problem(.notFound, code: "not-found", title: "No such key", detail: "there is no identity with that name")
+    static let notFound = Problem(
+        .notFound,
+        code: "not-found",
+        title: "No such key",
+        detail: "there is no identity with that name"
+    )
 
     static func problem(_ error: KeyAdministrationError) -> Problem {
         switch error {
@@ -156,7 +174,10 @@ struct KeyFields {
             throw Self.invalid("body", "must be a JSON object")
         }
         if let unknown = object.members.first(where: { !allowed.contains($0.name) }) {
-            throw Self.invalid(unknown.name, "is not a known member; the members are \(allowed.sorted().joined(separator: ", "))")
+            throw Self.invalid(
+                unknown.name,
+                "is not a known member; the members are \(allowed.sorted().joined(separator: ", "))"
+            )
         }
         self.object = object
     }

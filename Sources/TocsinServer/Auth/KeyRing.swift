@@ -56,8 +56,9 @@ public final class KeyRing: Sendable {
         replace(identities: identities, secrets: secrets)
     }
 
-    /// Replaces everything the ring holds. An identity whose scope no longer compiles is kept but
-    /// can publish nothing.
+    /// Replaces everything the ring holds.
+    ///
+    /// An identity whose scope no longer compiles is kept but can publish nothing.
     public func replace(identities: [Identity], secrets: [KeySecret]) {
         var next = Snapshot()
         for identity in identities {
@@ -87,8 +88,9 @@ public final class KeyRing: Sendable {
         snapshot.withLock { $0 = next }
     }
 
-    /// Authenticates an API key at `now` (Unix milliseconds). Compares SHA-256 hashes, so timing
-    /// reveals nothing about the key.
+    /// Authenticates an API key at `now` (Unix milliseconds).
+    ///
+    /// Compares SHA-256 hashes, so timing reveals nothing about the key.
     public func authenticate(key: String, now: Int64) -> Authentication {
         let hash = Array(SHA256.hash(data: Array(key.utf8)))
         return snapshot.withLock { snapshot in
