@@ -95,8 +95,8 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var deliveriesRetentionDays: Int64?
 
-    @OptionGroup(title: "HTTPS, mutual TLS and JWT bearer tokens (docs/security.md)")
-    var trust: TrustOptions
+    /// HTTPS, mutual TLS and JWT bearer tokens (docs/security.md).
+    @OptionGroup var trust: TrustOptions
 
     func run() async throws {
         let configuration = try makeConfiguration()

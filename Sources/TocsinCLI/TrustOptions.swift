@@ -31,13 +31,16 @@ struct TrustOptions: ParsableArguments {
 
     @Option(
         name: .customLong("jwt-issuer"),
-        help: "Accept JWT bearer tokens with exactly this iss (env TOCSIN_JWT_ISSUER; needs --jwt-audience and a JWKS)."
+        help: ArgumentHelp(
+            "Accept JWT bearer tokens with exactly this iss (env TOCSIN_JWT_ISSUER; needs --jwt-audience and a JWKS).",
+            valueName: "url"
+        )
     )
     var jwtIssuer: String?
 
     @Option(
         name: .customLong("jwt-audience"),
-        help: "The aud JWT bearer tokens must contain (env TOCSIN_JWT_AUDIENCE)."
+        help: ArgumentHelp("The aud JWT bearer tokens must contain (env TOCSIN_JWT_AUDIENCE).", valueName: "name")
     )
     var jwtAudience: String?
 
@@ -61,8 +64,10 @@ struct TrustOptions: ParsableArguments {
 
     @Option(
         name: .customLong("jwt-roles-claim"),
-        help:
-            "The token claim holding role names, an array or a space-separated string (env TOCSIN_JWT_ROLES_CLAIM; default roles; scope is read too)."
+        help: ArgumentHelp(
+            "The token claim holding role names, an array or a space-separated string (env TOCSIN_JWT_ROLES_CLAIM; default roles; scope is read too).",
+            valueName: "claim"
+        )
     )
     var jwtRolesClaim: String?
 
