@@ -33,7 +33,6 @@ public final class JWTVerifier: BearerTokenVerifier {
     private let templates: JWTRoleTemplates
     private let logger: Logger
     private let state: Mutex<State>
-    private let fetches = Atomic<Int>(0)
 
     /// Creates a verifier with no keys yet; call ``load()`` before serving.
     ///
@@ -63,11 +62,6 @@ public final class JWTVerifier: BearerTokenVerifier {
     /// The `kid`s of the keys in use, sorted.
     public var keyIdentifiers: [String] {
         state.withLock { $0.keys.keys.keys.sorted() }
-    }
-
-    /// How many times the JWKS was read, the first load included.
-    public var fetchCount: Int {
-        fetches.load(ordering: .relaxed)
     }
 
     /// Authenticates `token` at `now` (Unix milliseconds).
@@ -162,7 +156,6 @@ public final class JWTVerifier: BearerTokenVerifier {
     }
 
     private func fetchKeys() async throws(ServerSetupError) -> JWKSKeySet {
-        fetches.add(1, ordering: .relaxed)
         let bytes: [UInt8]
         do {
             bytes = try await source.fetch()
