@@ -77,8 +77,12 @@ final class ServerProcess: Sendable {
                         )
                     }
                     state.text += String(decoding: data, as: UTF8.self)
-                    guard state.text.contains("listening on http"),
-                        let range = state.text.range(of: "://127.0.0.1:")
+                    // "Tocsin listening on http://…" or "https://…"; syslog listeners print first.
+                    guard let scheme = state.text.range(of: "Tocsin listening on http"),
+                        let range = state.text.range(
+                            of: "://127.0.0.1:",
+                            range: scheme.upperBound..<state.text.endIndex
+                        )
                     else { return nil }
                     let digits = state.text[range.upperBound...].prefix { $0.isNumber }
                     guard let port = Int(digits), state.text[range.upperBound...].contains(" ") else { return nil }
