@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "TocsinStore", targets: ["TocsinStore"]),
         .library(name: "TocsinRules", targets: ["TocsinRules"]),
         .library(name: "TocsinSources", targets: ["TocsinSources"]),
+        .library(name: "TocsinServer", targets: ["TocsinServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -34,6 +35,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         .target(
@@ -101,6 +106,13 @@ let package = Package(
                 "TocsinSources",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -119,6 +131,7 @@ let package = Package(
                 "TocsinActions",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 "TocsinStore",
                 "TocsinServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -148,7 +161,13 @@ let package = Package(
         ),
         .target(
             name: "TocsinTesting",
-            dependencies: ["TocsinCore"],
+            dependencies: [
+                "TocsinCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -193,6 +212,9 @@ let package = Package(
             dependencies: [
                 "TocsinCore",
                 "TocsinServer",
+                "TocsinRules",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 "TocsinResponse",
                 .product(name: "Crypto", package: "swift-crypto"),
                 "TocsinTesting",
@@ -206,6 +228,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "TocsinCore",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 "TocsinResponse",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 "TocsinTesting",

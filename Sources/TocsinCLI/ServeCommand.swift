@@ -128,6 +128,9 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var deliveriesRetentionDays: Int64?
 
+    /// HTTPS, mutual TLS and JWT bearer tokens (docs/security.md).
+    @OptionGroup var trust: TrustOptions
+
     func run() async throws {
         let configuration = try makeConfiguration()
         LoggingSystem.bootstrap { label in
@@ -137,11 +140,14 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "tocsin")
         let host = configuration.server.host
+        let scheme = configuration.server.tls == nil ? "http" : "https"
         try await TocsinRuntime.serve(
             configuration,
             logger: logger,
             onListening: { port in
-                printLine("Tocsin listening on http://\(host):\(port) (data: \(configuration.store.dataDirectory))")
+                printLine(
+                    "Tocsin listening on \(scheme)://\(host):\(port) (data: \(configuration.store.dataDirectory))"
+                )
             },
             onSyslogListening: { transport, port in
                 let address = transport == "udp" ? configuration.syslogUDP : configuration.syslogTCP
@@ -167,6 +173,7 @@ struct ServeCommand: AsyncParsableCommand {
             )
         }
         try applyLimits(to: &configuration)
+        try trust.apply(to: &configuration)
         if let every = try checkpointEvery ?? integer("TOCSIN_CHECKPOINT_EVERY") {
             guard every > 0 else { throw ValidationError("--checkpoint-every must be at least 1") }
             configuration.store.checkpointEveryRecords = every

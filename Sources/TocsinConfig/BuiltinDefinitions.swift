@@ -4,8 +4,8 @@ import TocsinCore
 
 /// The rules and targets Tocsin ships with.
 ///
-/// A rule or target of the same name in the rules
-/// directory or the API replaces one (to turn the rule off, define it with `enabled: false`).
+/// A rule or target of the same name in the rules directory or the API replaces one (to turn the rule off,
+/// define it with `enabled: false`).
 public enum BuiltinDefinitions: Sendable {
     /// Opens (or updates) one incident per address when it has been refused 10 or more times
     /// within a minute; `tocsin.auth.denied` events carry that count.

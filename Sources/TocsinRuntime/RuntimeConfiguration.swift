@@ -38,6 +38,30 @@ public struct RuntimeConfiguration: Sendable {
     public var deliveriesRetention: Duration? = .seconds(30 * 86_400)
     /// Deliveries in flight at once, over all targets.
     public var maxDeliveriesInFlight = 256
+    /// JWT bearer tokens from an identity provider; `nil` accepts Tocsin API keys only.
+    public var jwt: JWTSettings?
+
+    /// JWT bearer tokens: what they must satisfy, and where their signing keys come from.
+    public struct JWTSettings: Sendable {
+        /// Where the JWKS is read from.
+        public enum Keys: Sendable, Hashable {
+            /// A local file, re-read on refresh.
+            case file(String)
+            /// The provider's `jwks_uri` (https; http only on a loopback host).
+            case url(String)
+        }
+
+        /// Issuer, audience, roles claim and role scopes.
+        public var configuration: JWTConfiguration
+        /// The JWKS.
+        public var keys: Keys
+
+        /// Creates the settings.
+        public init(configuration: JWTConfiguration, keys: Keys) {
+            self.configuration = configuration
+            self.keys = keys
+        }
+    }
 
     /// Creates a configuration with defaults for `dataDirectory`.
     public init(dataDirectory: String) {

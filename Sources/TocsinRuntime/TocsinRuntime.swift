@@ -29,6 +29,7 @@ public enum TocsinRuntime: Sendable {
         onListening: @escaping @Sendable (Int) async -> Void = { _ in },
         onSyslogListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
     ) async throws {
+        try configuration.server.tls?.validate()
         let enricher = try GeoIPDatabases.enricher(paths: configuration.geoIPDatabases, logger: logger)
         let store = try EventStore.open(configuration.store, logger: logger)
         let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
@@ -48,6 +49,7 @@ public enum TocsinRuntime: Sendable {
             keys: keys.ring,
             requiresAuthentication: configuration.server.requiresAuthentication,
             audit: auditor,
+            tokens: try await tokenVerifier(configuration.jwt, logger: logger),
             limits: configuration.server.limits,
             clock: clock
         )
@@ -62,7 +64,7 @@ public enum TocsinRuntime: Sendable {
             )
         }
         let routing = try await startRouting(store: store, keys: keys, configuration: configuration, logger: logger)
-        let application = TocsinHTTPServer.makeApplication(
+        let application = try TocsinHTTPServer.makeApplication(
             .init(
                 log: store,
                 access: access,
@@ -97,6 +99,38 @@ public enum TocsinRuntime: Sendable {
             throw error
         }
         try await routing.client.shutdown()
+    }
+
+    /// The JWT verifier with its keys loaded.
+    ///
+    /// A JWKS file that cannot be used stops the start; an unreachable JWKS URL only warns (tokens are
+    /// refused until a refresh succeeds), so an identity-provider outage cannot keep Tocsin from taking
+    /// events.
+    private static func tokenVerifier(
+        _ settings: RuntimeConfiguration.JWTSettings?,
+        logger: Logger
+    ) async throws -> JWTVerifier? {
+        guard let settings else {
+            return nil
+        }
+        let source: any JWKSFetching =
+            switch settings.keys {
+            case .file(let path): JWKSFile(path: path)
+            case .url(let url): JWKSEndpoint(url: url)
+            }
+        let verifier = try JWTVerifier(configuration: settings.configuration, keys: source, logger: logger)
+        do {
+            try await verifier.load()
+        } catch {
+            guard case .url = settings.keys else {
+                throw error
+            }
+            logger.warning(
+                "Could not load the JWKS; bearer tokens are refused until a refresh succeeds.",
+                metadata: ["jwks.location": "\(source.location)", "error": "\(error)"]
+            )
+        }
+        return verifier
     }
 
     private static func syslogListeners(

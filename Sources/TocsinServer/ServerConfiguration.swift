@@ -64,6 +64,8 @@ public struct ServerConfiguration: Sendable {
     ///
     /// Default 60 s.
     public var bodyTimeout: Duration = .seconds(60)
+    /// HTTPS, and mutual TLS with a client CA; `nil` serves plain HTTP.
+    public var tls: TLSSettings?
     /// Request rate limits (per identity, per address, and for refused requests per address).
     public var limits = AccessControl.Limits()
     /// How often an idle live stream sends a keep-alive comment.

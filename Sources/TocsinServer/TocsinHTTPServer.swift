@@ -2,6 +2,7 @@
 
 public import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 public import Logging
 import NIOCore
 public import TocsinCore
@@ -135,21 +136,22 @@ public enum TocsinHTTPServer: Sendable {
     }
 
     /// The Hummingbird application serving the API (itself a `Service`), with the connection
-    /// cap and idle timeout of `configuration`.
+    /// cap and idle timeout of `configuration`, over HTTPS when ``ServerConfiguration/tls`` is set.
+    ///
+    /// - Throws: ``ServerSetupError`` when a TLS file cannot be used.
     public static func makeApplication(
         _ services: Services,
         configuration: ServerConfiguration,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
         let idle = configuration.idleTimeout.components
+        let http1 = HTTP1Channel.Configuration(
+            idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
+        )
         return Application(
             router: makeAPI(services, configuration: configuration).router,
-            server: .http1(
-                configuration: .init(
-                    idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
-                )
-            ),
+            server: try serverBuilder(http1, tls: configuration.tls),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "tocsin",
@@ -158,6 +160,27 @@ public enum TocsinHTTPServer: Sendable {
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
+    }
+
+    /// Plain HTTP/1; HTTPS; or HTTPS requiring client certificates, whose names each request's
+    /// context then carries.
+    private static func serverBuilder(
+        _ http1: HTTP1Channel.Configuration,
+        tls: TLSSettings?
+    ) throws -> HTTPServerBuilder {
+        guard let tls else {
+            return .http1(configuration: http1)
+        }
+        let configuration = try tls.makeConfiguration()
+        guard tls.requiresClientCertificates else {
+            return try .tls(.http1(configuration: http1), tlsConfiguration: configuration)
+        }
+        return HTTPServerBuilder { responder in
+            try TLSChannel(
+                PeerCertificateChannel(base: HTTP1Channel(responder: responder, configuration: http1)),
+                tlsConfiguration: configuration
+            )
+        }
     }
 }
 

@@ -6,8 +6,7 @@ public import TocsinCore
 
 /// Identities and the SHA-256 hashes of their keys, as the store keeps them.
 ///
-/// Keys themselves are
-/// never stored: they are shown once, when created or rotated.
+/// Keys themselves are never stored: they are shown once, when created or rotated.
 public struct IdentityStore: Sendable {
     private let pool: DatabasePool
 

@@ -42,10 +42,17 @@ final class ServerProcess: Sendable {
     }
 
     /// Starts the server and waits until it prints its listening address.
-    static func start(dataDirectory: String, arguments: [String] = []) async throws -> ServerProcess {
+    static func start(
+        dataDirectory: String,
+        arguments: [String] = [],
+        environment: [String: String] = [:]
+    ) async throws -> ServerProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--data-dir", dataDirectory, "--http", "127.0.0.1:0"] + arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let output = Pipe()
         process.standardOutput = output
         let logPath = dataDirectory + ".log"
@@ -70,7 +77,13 @@ final class ServerProcess: Sendable {
                         )
                     }
                     state.text += String(decoding: data, as: UTF8.self)
-                    guard let range = state.text.range(of: "listening on http://127.0.0.1:") else { return nil }
+                    // "Tocsin listening on http://…" or "https://…"; syslog listeners print first.
+                    guard let scheme = state.text.range(of: "Tocsin listening on http"),
+                        let range = state.text.range(
+                            of: "://127.0.0.1:",
+                            range: scheme.upperBound..<state.text.endIndex
+                        )
+                    else { return nil }
                     let digits = state.text[range.upperBound...].prefix { $0.isNumber }
                     guard let port = Int(digits), state.text[range.upperBound...].contains(" ") else { return nil }
                     state.done = true

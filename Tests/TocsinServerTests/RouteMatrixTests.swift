@@ -12,8 +12,8 @@ import TocsinTesting
 
 /// Every route the router has × every role, plus anonymous and unknown keys.
 ///
-/// The routes come from
-/// the router itself, so a route added without a permission, or hidden by another, fails here.
+/// The routes come from the router itself, so a route added without a permission, or hidden by another, fails
+/// here.
 struct RouteMatrixTests {
     /// A concrete path for a route template: each `{parameter}` gets a value that reaches the handler.
     static func concrete(_ template: String) -> String {

@@ -28,7 +28,8 @@ struct TestAPI {
         log: InMemoryEventLog = InMemoryEventLog(),
         extraIdentities: [(Identity, String)] = [],
         configure: (inout ServerConfiguration) -> Void = { _ in },
-        routing: Bool = true
+        routing: Bool = true,
+        tokens: (any BearerTokenVerifier)? = nil
     ) {
         var identities = Role.allCases.map { Identity(name: $0.rawValue, roles: [$0], createdAtMilliseconds: 0) }
         var secrets = Role.allCases.map { KeySecret(hash: Self.hash(Self.key($0)), identity: $0.rawValue) }
@@ -46,6 +47,7 @@ struct TestAPI {
             keys: ring,
             requiresAuthentication: configuration.requiresAuthentication,
             audit: audit,
+            tokens: tokens,
             limits: configuration.limits,
             clock: { clock.now }
         )

@@ -2,8 +2,7 @@
 
 /// One thing a caller may do through the API.
 ///
-/// Every route names exactly one (or none, for the
-/// open health checks); a role is a set of permissions.
+/// Every route names exactly one (or none, for the open health checks); a role is a set of permissions.
 public enum Permission: String, CaseIterable, Sendable, Hashable {
     /// `POST /v1/events` and `POST /v1/sources/*`.
     case publish = "events:publish"

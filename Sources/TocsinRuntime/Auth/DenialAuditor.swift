@@ -8,11 +8,10 @@ import TocsinCore
 import TocsinServer
 import TocsinStore
 
-/// Records refused requests as `tocsin.auth.denied` events (source `/tocsin/auth`), coalesced to
-/// at most one a second per address and reason.
+/// Records refused requests as `tocsin.auth.denied` events (source `/tocsin/auth`), coalesced to at most one
+/// a second per address and reason.
 ///
-/// The request path only takes a lock and yields
-/// to a bounded buffer; this service appends.
+/// The request path only takes a lock and yields to a bounded buffer; this service appends.
 final class DenialAuditor: AuthAuditing, Service {
     private let coalescer = Mutex(DenialCoalescer())
     private let summaries: AsyncStream<DenialCoalescer.Summary>

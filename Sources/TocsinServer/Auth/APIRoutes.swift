@@ -5,11 +5,12 @@ import Hummingbird
 import Synchronization
 public import TocsinCore
 
-/// The permission table of the API.
+/// The permission table of the API: every `/v1` route is registered through
+/// ``RouteRegistrar/add(_:_:_:handler:)``, which names the permission it needs, so no route can exist without
+/// one.
 ///
-/// Every `/v1` route is registered through ``RouteRegistrar/add(_:_:_:handler:)``, which names
-/// the permission it needs, so no route can exist without one. The authentication middleware looks the permission up by the matched route
-/// and refuses routes missing from it.
+/// The authentication middleware looks the permission up by the matched route and refuses routes missing from
+/// it.
 public final class APIRoutes: Sendable {
     /// One route and the permission it needs.
     public struct Entry: Sendable, Hashable {

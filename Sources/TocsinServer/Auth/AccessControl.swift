@@ -19,8 +19,8 @@ public protocol BearerTokenVerifier: Sendable {
     func authenticate(token: String, now: Int64) async -> Authentication
 }
 
-/// Everything that decides who a request is and what it may do: the key ring, token verifier,
-/// rate limits and the audit of denials.
+/// Everything that decides who a request is and what it may do: the key ring, token verifier, rate limits and
+/// the audit of denials.
 ///
 /// One instance serves the whole API.
 public final class AccessControl: Sendable {
@@ -51,10 +51,10 @@ public final class AccessControl: Sendable {
     ///
     /// - Parameters:
     ///   - keys: The identities and key hashes in force.
-    ///   - requiresAuthentication: `false` serves every request as ``Principal/anonymous``.
-    ///   - audit: Where refusals are recorded.
-    ///   - tokens: Verifies bearer tokens that are not API keys; `nil` treats them as unknown keys.
-    ///   - limits: The request rate limits.
+    ///   - requiresAuthentication: `false` lets every request in as ``Principal/anonymous``.
+    ///   - audit: Where refused requests are recorded.
+    ///   - tokens: Verifies bearer credentials that are not API keys (JWTs); `nil` refuses them.
+    ///   - limits: Per-identity and per-address request limits.
     ///   - clock: Unix milliseconds now (default: the system clock); injected so tests control
     ///     expiry and limits.
     public init(
@@ -95,7 +95,7 @@ public final class AccessControl: Sendable {
         guard requiresAuthentication else {
             return .anonymous
         }
-        let outcome = await authenticate(request)
+        let outcome = await authenticate(request, context: context)
         switch outcome {
         case .denied(let reason, let identity):
             deny(reason, identity: identity, permission: permission, request: request, route: route, address: address)
@@ -148,8 +148,13 @@ public final class AccessControl: Sendable {
         event.type.hasPrefix("tocsin.") || event.source.hasPrefix("/tocsin")
     }
 
-    private func authenticate(_ request: Request) async -> Authentication {
+    /// A bearer credential wins; without an `Authorization` header, a verified client
+    /// certificate authenticates by its names.
+    private func authenticate(_ request: Request, context: TocsinRequestContext) async -> Authentication {
         guard let header = request.headers[.authorization] else {
+            if let names = context.certificateNames {
+                return keys.authenticate(certificateNames: names, now: now)
+            }
             return .denied(.unknownKey, identity: nil)
         }
         let bytes = header.utf8

@@ -58,8 +58,7 @@ public final class KeyRing: Sendable {
 
     /// Replaces everything the ring holds.
     ///
-    /// An identity whose scope no longer compiles is kept but
-    /// can publish nothing.
+    /// An identity whose scope no longer compiles is kept but can publish nothing.
     public func replace(identities: [Identity], secrets: [KeySecret]) {
         var next = Snapshot()
         for identity in identities {

@@ -11,11 +11,16 @@ public struct TocsinRequestContext: RequestContext, RemoteAddressRequestContext 
     public var principal: Principal?
     /// The peer's address.
     public let remoteAddress: SocketAddress?
+    /// With mutual TLS, the verified client certificate's subject common names, then its DNS and
+    /// URI subject alternative names (read once per connection, after the handshake); `nil`
+    /// when the connection presented no certificate or TLS is off.
+    public let certificateNames: [String]?
 
     /// Creates the context for a request arriving on `source.channel`.
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.certificateNames = PeerCertificate.names
     }
 
     /// The peer's IP address as text (no port), or `unknown`.
