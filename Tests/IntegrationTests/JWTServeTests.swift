@@ -307,18 +307,7 @@ final class JWKSProvider: Sendable {
                 body: .init(byteBuffer: ByteBuffer(bytes: body))
             )
         }
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let application = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }
-        )
-        let task = Task { try await application.runService(gracefulShutdownSignals: []) }
-        var port = 0
-        for await value in ports {
-            port = value
-            break
-        }
+        let (task, port) = await startOnLoopback(router)
         let provider = JWKSProvider(state: state, task: task, port: port)
         shared.withLock { $0 = provider }
         return provider

@@ -175,8 +175,8 @@ struct SourceIngestTests {
     @Test func syslogOverUDPAndTCPReachesTheLog() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let udpPort = try await freePort(udp: true)
-        let tcpPort = try await freePort(udp: false)
+        let udpPort = try await SyslogClient.freePort(udp: true)
+        let tcpPort = try await SyslogClient.freePort(udp: false)
         let server = try await ServerProcess.start(
             dataDirectory: directory.path + "/data",
             arguments: ["--syslog-udp", "127.0.0.1:\(udpPort)", "--syslog-tcp", "127.0.0.1:\(tcpPort)"]
@@ -185,9 +185,13 @@ struct SourceIngestTests {
         let line = { (n: Int) in
             "<38>Nov 25 10:00:0\(n % 10) bastion sshd[\(n)]: Failed password for root from 203.0.113.\(n) port 22 ssh2"
         }
-        try await sendUDP((1...5).map(line), port: udpPort)
+        try await SyslogClient.sendUDP((1...5).map { Array(line($0).utf8) }, port: udpPort)
         let octetCounted = (6...8).map(line).map { "\($0.utf8.count) \($0)" }.joined()
-        try await sendTCP(octetCounted + line(9) + "\n" + "<999>not syslog\n" + line(10), port: tcpPort)
+        let connection = try await SyslogClient.connect(port: tcpPort)
+        try await connection.writeAndFlush(
+            ByteBuffer(string: octetCounted + line(9) + "\n" + "<999>not syslog\n" + line(10))
+        )
+        try await connection.close()
         let failed = try await server.eventually(
             { try await server.events(type: "ssh.login.failed") },
             until: { $0.count >= 10 }
@@ -233,40 +237,6 @@ struct SourceIngestTests {
             try await server.events(type: "ssh.login.succeeded").count == 1,
             "standard input is read from its first byte"
         )
-    }
-
-    private func freePort(udp: Bool) async throws -> Int {
-        let group = MultiThreadedEventLoopGroup.singleton
-        let channel =
-            udp
-            ? try await DatagramBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
-            : try await ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 0
-        try await channel.close()
-        return port
-    }
-
-    private func sendUDP(_ messages: [String], port: Int) async throws {
-        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(
-            host: "127.0.0.1",
-            port: 0
-        ).get()
-        let address = try SocketAddress(ipAddress: "127.0.0.1", port: port)
-        for message in messages {
-            try await channel.writeAndFlush(
-                AddressedEnvelope(remoteAddress: address, data: ByteBuffer(string: message))
-            )
-        }
-        try await channel.close()
-    }
-
-    private func sendTCP(_ text: String, port: Int) async throws {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(
-            host: "127.0.0.1",
-            port: port
-        ).get()
-        try await channel.writeAndFlush(ByteBuffer(string: text))
-        try await channel.close()
     }
 }
 

@@ -38,7 +38,6 @@ final class TestReceiver: Sendable {
     /// Starts a receiver in `mode`.
     static func start(_ mode: Mode = .ok) async throws -> TestReceiver {
         let box = Mutex<TestReceiver?>(nil)
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let router = Router()
         router.post("/hook") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 16 * 1024 * 1024)
@@ -51,17 +50,7 @@ final class TestReceiver: Sendable {
             }
             return await receiver.answer(Received(path: "/hook", headers: headers, body: Array(body.readableBytesView)))
         }
-        let application = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }
-        )
-        let task = Task { try await application.runService(gracefulShutdownSignals: []) }
-        var port = 0
-        for await value in ports {
-            port = value
-            break
-        }
+        let (task, port) = await startOnLoopback(router)
         let receiver = TestReceiver(task: task, port: port)
         receiver.setMode(mode)
         box.withLock { $0 = receiver }
@@ -121,4 +110,21 @@ final class TestReceiver: Sendable {
         }
         return condition(self)
     }
+}
+
+/// Runs `router` on a loopback port the kernel picks; returns the serving task and the port.
+func startOnLoopback(_ router: Router<BasicRequestContext>) async -> (Task<Void, any Error>, Int) {
+    let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+    let application = Application(
+        router: router,
+        configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }
+    )
+    let task = Task { try await application.runService(gracefulShutdownSignals: []) }
+    var port = 0
+    for await value in ports {
+        port = value
+        break
+    }
+    return (task, port)
 }
