@@ -73,6 +73,7 @@ summary=()
 for target in "${targets[@]}"; do
     mkdir -p "$scratch/corpus/$target" "$scratch/seeds/$target" "$scratch/artifacts"
     corpus="$scratch/corpus/$target"
+    log="$scratch/logs/$target.log"
     run_length=("${length[@]}")
     if [ "${length[0]}" = quick ]; then
         # From the seeds alone, into an empty corpus, so that the run is the same every time.
@@ -80,8 +81,8 @@ for target in "${targets[@]}"; do
         corpus="$scratch/quick-corpus/$target"
         rm -rf "$corpus"
         mkdir -p "$corpus"
+        log="$scratch/logs/$target.quick.log"
     fi
-    log="$scratch/logs/$target.log"
     echo "== $target: ${run_length[*]}"
     status=0
     # -timeout: an input that takes 10 s is a hang; -rss_limit_mb: well under the machine's memory.
