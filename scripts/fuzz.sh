@@ -59,7 +59,8 @@ fi
 scratch=.build-fuzz
 mkdir -p "$scratch/logs"
 started=$SECONDS
-swift build --package-path Fuzz --scratch-path "$scratch" -c release \
+# No cached build manifest: the main package is a dependency here, and a cached plan misses the files added to it.
+swift build --package-path Fuzz --scratch-path "$scratch" -c release --disable-build-manifest-caching \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld 2>&1 | tee "$scratch/logs/build.log"
 echo "fuzz targets built in $((SECONDS - started)) s"
 $build_only && exit 0
@@ -68,6 +69,8 @@ bin=$(swift build --package-path Fuzz --scratch-path "$scratch" -c release --sho
 rm -rf "$scratch/seeds"
 python3 scripts/fuzz-seeds.py "$scratch/seeds"
 
+# libFuzzer prints the stack of a trap itself; Swift's own backtracer can hang under AddressSanitizer.
+export SWIFT_BACKTRACE=enable=no
 failed=()
 summary=()
 for target in "${targets[@]}"; do

@@ -132,6 +132,27 @@ struct MalformedRecordTests {
         #expect(throws: Never.self) { try syslog.validateAttributes() }
     }
 
+    /// Times given as numbers far past what a timestamp can write are refused or left out, never a
+    /// trap that takes the server down (found by fuzzing: `start * 1000` overflowed; then by
+    /// reading: `end * 1000`, `Int64(1e300)`, and `Timestamp` within a second of `Int64.min`).
+    @Test(arguments: [
+        ("vpcflow", "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 14312801432917027 1418530070 ACCEPT OK", "$.start"),
+        ("vpcflow", "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 -9223372036854775 1418530070 ACCEPT OK", "$.start"),
+        ("vpcflow", "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1418530010 92233720368547758 ACCEPT OK", nil),
+        ("vpcflow", #"{"srcAddr":"10.0.0.1","start":1418530010,"end":-9223372036854775}"#, nil),
+        ("github-audit", #"{"action":"repo.create","@timestamp":1e300}"#, "$.@timestamp"),
+        ("github-audit", #"{"action":"repo.create","@timestamp":-9223372036854775807}"#, "$.@timestamp"),
+        ("github-audit", #"{"action":"repo.create","@timestamp":253402300800000}"#, "$.@timestamp"),
+    ])
+    func timesPastWhatATimestampCanWriteAreNoTrap(format name: String, record: String, refusedAt path: String?) throws {
+        let batch = try decode(try #require(SourceFormat(rawValue: name)), Array(record.utf8))
+        #expect(batch.rejected.map(\.error.path) == (path.map { [$0] } ?? []), "\(batch.rejected)")
+        for entry in batch.entries {
+            #expect(entry.event.time == nil || entry.event.time?.text.count == 24)
+            #expect(entry.ocsf?["end_time"] == nil, "an end past year 9999 is left out of the view")
+        }
+    }
+
     private func removing(_ key: String, from record: String) throws -> String {
         guard case .object(let object) = try JSONParser().parse(record) else {
             return record

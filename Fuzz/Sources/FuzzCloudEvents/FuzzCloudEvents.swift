@@ -40,7 +40,7 @@ private func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 /// Header lines up to the first empty line (LF or CR LF), each cut at its first colon with the
-/// value's surrounding spaces trimmed, and the bytes after the empty line.
+/// spaces that start the value dropped, and the bytes after the empty line.
 private func httpMessage(_ bytes: [UInt8]) -> (headers: [(name: String, value: String)], body: [UInt8]) {
     var headers: [(name: String, value: String)] = []
     var start = 0

@@ -121,10 +121,10 @@ enum VPCFlowNormalizer {
     ) throws(SourceError) -> LogEntry {
         var time: Timestamp?
         if let start = values["start"] {
-            guard let seconds = Int64(start) else {
-                throw SourceError(path: "$.start", message: "expected Unix seconds")
+            guard let start = Int64(start).flatMap({ Timestamp(epochValue: $0, millisecondsPerUnit: 1000) }) else {
+                throw SourceError(path: "$.start", message: "expected Unix seconds between the years 1 and 9999")
             }
-            time = Timestamp(epochMilliseconds: seconds * 1000)
+            time = start
         }
         let status = values["logstatus"]?.lowercased()
         let action = values["action"]?.lowercased()

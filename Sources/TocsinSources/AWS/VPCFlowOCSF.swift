@@ -71,8 +71,8 @@ enum VPCFlowOCSF {
         traffic.set("bytes", integer(values["bytes"]))
         traffic.set("packets", integer(values["packets"]))
         event.set("traffic", traffic)
-        event.set("start_time", integer(values["start"]).map { $0 * 1000 })
-        event.set("end_time", integer(values["end"]).map { $0 * 1000 })
+        event.set("start_time", milliseconds(unixSeconds: values["start"]))
+        event.set("end_time", milliseconds(unixSeconds: values["end"]))
         if let action {
             let allowed = action == "ACCEPT"
             event.set("action_id", allowed ? 1 : 2)
@@ -92,6 +92,11 @@ enum VPCFlowOCSF {
 
     private static func integer(_ text: String?) -> Int64? {
         text.flatMap { Int64($0) }
+    }
+
+    /// Unix seconds as milliseconds; `nil` past what a timestamp can write (where `* 1000` overflows).
+    private static func milliseconds(unixSeconds text: String?) -> Int64? {
+        integer(text).flatMap { Timestamp(epochValue: $0, millisecondsPerUnit: 1000)?.epochMilliseconds }
     }
 
     private static let protocolNames: [Int64: String] = [

@@ -190,9 +190,10 @@ struct RecordFields {
             let joined = String(text.prefix(10)) + "T" + String(text.dropFirst(11))
             return Timestamp(rfc3339: joined) ?? Timestamp(rfc3339: joined + "Z")
         case .number(let number):
-            return (Int64(number.text) ?? Double(number.text).map { Int64($0) }).map {
-                Timestamp(epochMilliseconds: $0)
-            }
+            // `Int64(exactly:)`: a number past `Int64` (`1e300`) is no time, where `Int64(_:)` traps.
+            let milliseconds =
+                Int64(number.text) ?? Double(number.text).flatMap { Int64(exactly: $0.rounded(.towardZero)) }
+            return milliseconds.flatMap { Timestamp(epochValue: $0, millisecondsPerUnit: 1) }
         default:
             return nil
         }
