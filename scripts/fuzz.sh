@@ -20,8 +20,8 @@ declare -A product=(
 )
 # --quick executions per target: about 10 s each, measured on the project's machine (docs/fuzzing.md).
 declare -A quick_runs=(
-    [json]=30000 [cloudevents]=100000 [patterns]=25000 [syslog]=60000
-    [sources]=18000 [geoip]=70000 [rules-directory]=4500
+    [json]=50000 [cloudevents]=100000 [patterns]=20000 [syslog]=50000
+    [sources]=12000 [geoip]=40000 [rules-directory]=4500
 )
 all_targets=(json cloudevents patterns syslog sources geoip rules-directory)
 
