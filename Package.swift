@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "TocsinRules", targets: ["TocsinRules"]),
         .library(name: "TocsinSources", targets: ["TocsinSources"]),
         .library(name: "TocsinServer", targets: ["TocsinServer"]),
+        .library(name: "TocsinConfig", targets: ["TocsinConfig"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# swift-format in strict mode (config in .swift-format; Tests/ and Benchmarks/ have looser copies)
-# and an SPDX header on every Swift file.
+# swift-format in strict mode (config in .swift-format; Tests/ and Benchmarks/ have looser copies, the fuzz
+# targets in Fuzz/Sources follow the main one) and an SPDX header on every Swift file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift format lint --strict --parallel --recursive Sources Tests Benchmarks/Benchmarks
+swift format lint --strict --parallel --recursive Sources Tests Benchmarks/Benchmarks Fuzz/Sources
 missing=$(grep -L "SPDX-License-Identifier" $(git ls-files '*.swift') || true)
 if [ -n "$missing" ]; then
     echo "error: files without an SPDX header:" >&2

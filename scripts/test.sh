@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Runs the whole test suite: unit, store, and integration tests against a real `tocsin serve`.
+# Runs the whole test suite: unit, store, and integration tests against a real `tocsin serve`, then the
+# fuzz targets for about 10 s each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
@@ -12,3 +13,8 @@ if grep -q "\[#ExplicitSendable\]" .build/build-tests.log; then
     exit 1
 fi
 swift test --skip-build --disable-xctest "$@"
+# Each fuzz target briefly, from the fixture seeds (docs/fuzzing.md): a crash, hang or sanitizer report fails
+# the suite. A filtered run (arguments for swift test) skips it.
+if [ $# -eq 0 ]; then
+    scripts/fuzz.sh --quick
+fi

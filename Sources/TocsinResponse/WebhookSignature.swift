@@ -34,7 +34,7 @@ public enum WebhookSignature: Sendable {
                 signatures.append(String(part.dropFirst(3)))
             }
         }
-        guard let timestamp, abs(now - timestamp) <= tolerance,
+        guard let timestamp, isFresh(timestamp, now: now, tolerance: tolerance),
             let expected = Hex.decode(signature(secret: secret, timestamp: timestamp, body: body))
         else {
             return false
@@ -45,5 +45,14 @@ public enum WebhookSignature: Sendable {
             }
             return zip(given, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
         }
+    }
+
+    /// Whether `timestamp` is at most `tolerance` seconds from `now`.
+    ///
+    /// The timestamp is the sender's to choose, so the distance may not fit `Int64`
+    /// (`t=-9223372036854775808`) and `abs` of it may trap (`abs(Int64.min)`): it is compared as a magnitude.
+    private static func isFresh(_ timestamp: Int64, now: Int64, tolerance: Int64) -> Bool {
+        let (distance, overflow) = now.subtractingReportingOverflow(timestamp)
+        return !overflow && distance.magnitude <= tolerance
     }
 }

@@ -22,6 +22,20 @@ struct PayloadTests {
         )
     }
 
+    /// Timestamps at the ends of `Int64` are stale, never an overflow trap.
+    ///
+    /// Their distance to the clock overflows, or its absolute value does (`abs(Int64.min)`); each of
+    /// these trapped before (found by code reading).
+    @Test(arguments: [
+        ("t=-9223372036854775808,v1=00", Int64(1_700_000_000)),
+        ("t=9223372036854775807,v1=00", Int64(-1)),
+        ("t=9223372036854775807,v1=00", Int64.min),
+    ])
+    func extremeTimestampsAreStaleNotATrap(header: String, now: Int64) {
+        #expect(!WebhookSignature.verify(header: header, secret: "k", body: [], now: now))
+        #expect(!WebhookSignature.verify(header: header, secret: "k", body: [], now: now, tolerance: .max))
+    }
+
     @Test func blocklistEntriesAreCanonicalAndBounded() {
         func canonical(_ text: String) -> String? {
             if case .success(let value) = BlocklistFormat.canonical(.string(text)) {

@@ -122,6 +122,46 @@ struct GeoIPTests {
         }
     }
 
+    /// A file with no tree and no data, only the 16-byte separator and metadata that claim an IPv6 tree
+    /// of `nodeCount` nodes of `recordSize`-bit records (every number written as a uint64).
+    static func emptyFile(nodeCount: UInt64, recordSize: UInt64) -> [UInt8] {
+        func key(_ text: String) -> [UInt8] {
+            [0x40 | UInt8(text.utf8.count)] + Array(text.utf8)
+        }
+        func uint64(_ value: UInt64) -> [UInt8] {
+            [0x08, 0x02] + (0..<8).reversed().map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) }
+        }
+        let members: [(String, UInt64)] = [
+            ("binary_format_major_version", 2), ("ip_version", 6), ("record_size", recordSize),
+            ("node_count", nodeCount),
+        ]
+        let marker: [UInt8] = [0xAB, 0xCD, 0xEF] + Array("MaxMind.com".utf8)
+        let map = [0xE0 | UInt8(members.count)] + members.flatMap { key($0.0) + uint64($0.1) }
+        return [UInt8](repeating: 0, count: 16) + marker + map
+    }
+
+    /// A `node_count` too large for the file is refused, never an overflow trap.
+    ///
+    /// The first two tree sizes fit `Int` but not with the 16-byte separator after them, and trapped
+    /// before (found by code reading); the others do not fit at all.
+    @Test(
+        arguments: [
+            (UInt64(Int.max) / 8, 32), (UInt64(Int.max) / 6, 24), (UInt64(Int.max), 28), (UInt64(Int.max) / 4, 32),
+        ] as [(UInt64, UInt64)]
+    )
+    func nodeCountsTooLargeForTheFileAreRefused(nodeCount: UInt64, recordSize: UInt64) throws {
+        let bytes = Self.emptyFile(nodeCount: nodeCount, recordSize: recordSize)
+        #expect(
+            try MaxMindDatabase(bytes: Self.emptyFile(nodeCount: 0, recordSize: recordSize)).metadata.nodeCount == 0
+        )
+        do {
+            _ = try MaxMindDatabase(bytes: bytes)
+            Issue.record("a tree of \(nodeCount) nodes opened in a file of \(bytes.count) bytes")
+        } catch {
+            #expect(error.message.contains("does not fit the file"), "\(error)")
+        }
+    }
+
     /// Every single-byte corruption of a file either refuses to open or answers lookups with a
     /// record, nothing, or an error; none traps.
     @Test func damagedFilesNeverTrap() throws {

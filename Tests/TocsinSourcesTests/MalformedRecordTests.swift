@@ -135,6 +135,28 @@ struct MalformedRecordTests {
         #expect(throws: Never.self) { try syslog.validateAttributes() }
     }
 
+    /// Times given as numbers far past what a timestamp can write leave the event without a time
+    /// (the record is still stored, as every odd value is), never a trap that takes the server
+    /// down (found by fuzzing: `start * 1000` overflowed; then by reading: `end * 1000`,
+    /// `Int64(1e300)`, and `Timestamp` within a second of `Int64.min`).
+    @Test(arguments: [
+        ("vpcflow", "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 14312801432917027 1418530070 ACCEPT OK", false),
+        ("vpcflow", "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 -9223372036854775 1418530070 ACCEPT OK", false),
+        ("vpcflow", "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1418530010 92233720368547758 ACCEPT OK", true),
+        ("vpcflow", #"{"srcAddr":"10.0.0.1","start":1418530010,"end":-9223372036854775}"#, true),
+        ("github-audit", #"{"action":"repo.create","@timestamp":1e300}"#, false),
+        ("github-audit", #"{"action":"repo.create","@timestamp":-9223372036854775807}"#, false),
+        ("github-audit", #"{"action":"repo.create","@timestamp":253402300800000}"#, false),
+    ])
+    func timesPastWhatATimestampCanWriteAreNoTrap(format name: String, record: String, hasTime: Bool) throws {
+        let batch = try decode(try #require(SourceFormat(rawValue: name)), Array(record.utf8))
+        #expect(batch.rejected.isEmpty, "\(batch.rejected)")
+        let entry = try #require(batch.entries.first)
+        #expect((entry.event.time != nil) == hasTime)
+        #expect(entry.event.time == nil || entry.event.time?.text.count == 24)
+        #expect(throws: Never.self) { try entry.event.validateAttributes() }
+    }
+
     private func removing(_ key: String, from record: String) throws -> String {
         guard case .object(let object) = try JSONParser().parse(record) else {
             return record

@@ -246,8 +246,10 @@ public struct MaxMindDatabase: Sendable {
         guard [24, 28, 32].contains(metadata.recordSize) else {
             throw MaxMindError("metadata: record_size \(metadata.recordSize) is not 24, 28 or 32")
         }
+        // `node_count` is the file's to choose: neither the tree's size nor the 16-byte separator after
+        // it may overflow (a count near `Int.max / 8` passed the multiplication and trapped on the `+ 16`).
         let (treeSize, overflow) = metadata.nodeCount.multipliedReportingOverflow(by: metadata.recordSize / 4)
-        guard !overflow, treeSize + 16 <= markerStart else {
+        guard !overflow, treeSize <= markerStart - 16 else {
             throw MaxMindError("metadata: a tree of \(metadata.nodeCount) nodes does not fit the file")
         }
         return (metadata, (treeSize + 16)..<markerStart)
