@@ -50,6 +50,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Close an HTTP connection idle this many seconds (env TOCSIN_IDLE_TIMEOUT; default 60).")
     var idleTimeout: Int?
 
+    @Option(
+        help: "Close a connection whose request body takes longer, in seconds (env TOCSIN_BODY_TIMEOUT; default 60)."
+    )
+    var bodyTimeout: Int?
+
     @Option(help: "Live event streams one identity may hold open (env TOCSIN_MAX_STREAMS; default 8).")
     var maxStreams: Int?
 
@@ -252,6 +257,12 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("--idle-timeout must be from 1 to 86400 seconds")
             }
             configuration.server.idleTimeout = .seconds(seconds)
+        }
+        if let seconds = try bodyTimeout.map(Int64.init) ?? integer("TOCSIN_BODY_TIMEOUT") {
+            guard (1...3_600).contains(seconds) else {
+                throw ValidationError("--body-timeout must be from 1 to 3600 seconds")
+            }
+            configuration.server.bodyTimeout = .seconds(seconds)
         }
         if let count = try maxStreams.map(Int64.init) ?? integer("TOCSIN_MAX_STREAMS") {
             guard (1...1000).contains(count) else { throw ValidationError("--max-streams must be from 1 to 1000") }

@@ -15,8 +15,7 @@ struct AdminController: Sendable {
         let name = try context.parameters.require("name")
         let body = try await RequestBody.collect(
             request,
-            limit: configuration.maxBodyBytes,
-            timeout: configuration.bodyTimeout
+            limit: configuration.maxBodyBytes
         )
         let definition: JSONValue
         do {

@@ -39,8 +39,7 @@ struct DeliveryController: Sendable {
     func redrive(_ request: Request, context: some RequestContext) async throws -> Response {
         let body = try await RequestBody.collect(
             request,
-            limit: configuration.maxBodyBytes,
-            timeout: configuration.bodyTimeout
+            limit: configuration.maxBodyBytes
         )
         let document: JSONValue
         do {

@@ -26,8 +26,7 @@ struct IngestController: Sendable {
         let mode = try Self.mode(contentType: contentType, headers: request.headers)
         let body = try await RequestBody.collect(
             request,
-            limit: configuration.maxBodyBytes,
-            timeout: configuration.bodyTimeout
+            limit: configuration.maxBodyBytes
         )
         let entries = try decode(mode: mode, contentType: contentType, headers: request.headers, body: body)
             .map { LogEntry(event: $0) }

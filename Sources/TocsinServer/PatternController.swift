@@ -20,8 +20,7 @@ struct PatternController: Sendable {
     func test(_ request: Request, context: some RequestContext) async throws -> Response {
         let body = try await RequestBody.collect(
             request,
-            limit: configuration.maxBodyBytes,
-            timeout: configuration.bodyTimeout
+            limit: configuration.maxBodyBytes
         )
         let parser = JSONParser(limits: configuration.jsonLimits)
         let document: JSONValue

@@ -109,16 +109,6 @@ extension Problem {
         )
     }
 
-    static func bodyTimeout(_ timeout: Duration) -> Problem {
-        Problem(
-            .requestTimeout,
-            code: "body-timeout",
-            title: "The request body arrived too slowly",
-            detail:
-                "the body did not arrive in full within \(timeout.components.seconds) s; send it faster or in smaller requests"
-        )
-    }
-
     static let unauthorized = Problem(
         .unauthorized,
         code: "unauthorized",

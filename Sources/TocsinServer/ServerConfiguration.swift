@@ -60,7 +60,8 @@ public struct ServerConfiguration: Sendable {
     ///
     /// Default 60 s.
     public var idleTimeout: Duration = .seconds(60)
-    /// How long a request body may take to arrive in full.
+    /// How long a request body may take to arrive in full, from its head; a connection past it
+    /// is closed.
     ///
     /// Default 60 s.
     public var bodyTimeout: Duration = .seconds(60)

@@ -39,8 +39,7 @@ struct SourceController: Sendable {
         let body = Array(
             try await RequestBody.collect(
                 request,
-                limit: configuration.maxSourceBodyBytes,
-                timeout: configuration.bodyTimeout
+                limit: configuration.maxSourceBodyBytes
             ).readableBytesView
         )
         var reader = try makeReader(decoder, body: body, format: format)

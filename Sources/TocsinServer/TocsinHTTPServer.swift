@@ -145,9 +145,10 @@ public enum TocsinHTTPServer: Sendable {
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
-        let idle = configuration.idleTimeout.components
+        let bodyTimeout = Self.timeAmount(configuration.bodyTimeout)
         let http1 = HTTP1Channel.Configuration(
-            idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
+            additionalChannelHandlers: [BodyDeadlineHandler(timeout: bodyTimeout)],
+            idleTimeout: Self.timeAmount(configuration.idleTimeout)
         )
         return Application(
             router: makeAPI(services, configuration: configuration).router,
@@ -164,6 +165,11 @@ public enum TocsinHTTPServer: Sendable {
 
     /// Plain HTTP/1; HTTPS; or HTTPS requiring client certificates, whose names each request's
     /// context then carries.
+    private static func timeAmount(_ duration: Duration) -> TimeAmount {
+        let parts = duration.components
+        return .nanoseconds(parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000)
+    }
+
     private static func serverBuilder(
         _ http1: HTTP1Channel.Configuration,
         tls: TLSSettings?

@@ -27,6 +27,30 @@ struct ConnectionLimitTests {
         #expect(try await served.wait { $0.isClosed }, "and a kept-alive one that goes quiet")
     }
 
+    @Test("a request body that does not arrive in full within --body-timeout closes the connection")
+    func slowBodiesAreCut() async throws {
+        let directory = try TemporaryDirectory()
+        let server = try await ServerProcess.start(
+            dataDirectory: directory.path + "/data",
+            arguments: ["--body-timeout", "1", "--idle-timeout", "600"]
+        )
+        defer { Task { _ = await server.terminate() } }
+        let slow = try await RawConnection(port: server.port)
+        try await slow.send(
+            "POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(server.adminKey)\r\n"
+                + "Content-Type: application/cloudevents+json\r\nContent-Length: 100\r\n\r\n{\"specversion\""
+        )
+        #expect(try await slow.wait { $0.isClosed }, "the server gives up on the body")
+        let stream = try await RawConnection(port: server.port)
+        try await stream.send(request("/v1/stream", key: server.adminKey))
+        #expect(try await stream.wait { $0.text.contains("retry: 2000") })
+        #expect(
+            try await !stream.wait(timeout: .seconds(2)) { $0.isClosed },
+            "a stream's request has no body to wait for"
+        )
+        await stream.close()
+    }
+
     @Test("past the connection cap a new connection is served only once another closes")
     func connectionCap() async throws {
         let directory = try TemporaryDirectory()

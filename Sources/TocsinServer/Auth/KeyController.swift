@@ -63,8 +63,7 @@ struct KeyController: Sendable {
         var grace: Int64 = 0
         let body = try await RequestBody.collect(
             request,
-            limit: configuration.maxBodyBytes,
-            timeout: configuration.bodyTimeout
+            limit: configuration.maxBodyBytes
         )
         if body.readableBytes > 0 {
             let reader = try KeyFields(try parse(body), allowed: ["grace_seconds"])
@@ -134,8 +133,7 @@ struct KeyController: Sendable {
         try parse(
             try await RequestBody.collect(
                 request,
-                limit: configuration.maxBodyBytes,
-                timeout: configuration.bodyTimeout
+                limit: configuration.maxBodyBytes
             )
         )
     }
