@@ -16,7 +16,7 @@ struct ConnectionLimitTests {
         let directory = try TemporaryDirectory()
         let server = try await ServerProcess.start(
             dataDirectory: directory.path + "/data",
-            arguments: ["--idle-timeout", "1"]
+            arguments: ["--idle-timeout", "5"]
         )
         defer { Task { _ = await server.terminate() } }
         let silent = try await RawConnection(port: server.port)
