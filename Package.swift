@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "TocsinSources", targets: ["TocsinSources"]),
         .library(name: "TocsinServer", targets: ["TocsinServer"]),
         .library(name: "TocsinConfig", targets: ["TocsinConfig"]),
+        .library(name: "TocsinDetect", targets: ["TocsinDetect"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -50,6 +51,10 @@ let package = Package(
         .target(
             name: "TocsinRules",
             dependencies: ["TocsinCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TocsinDetect",
             swiftSettings: swiftSettings
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -181,6 +186,11 @@ let package = Package(
             name: "TocsinRulesTests",
             dependencies: ["TocsinCore", "TocsinRules"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TocsinDetectTests",
+            dependencies: ["TocsinDetect"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
