@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "TocsinCore",
                 "TocsinRules",
+                "TocsinDetect",
                 "TocsinResponse",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
@@ -201,7 +202,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TocsinResponseTests",
-            dependencies: ["TocsinCore", "TocsinResponse", "TocsinConfig", "TocsinRules"],
+            dependencies: ["TocsinCore", "TocsinResponse", "TocsinConfig", "TocsinRules", "TocsinDetect"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
