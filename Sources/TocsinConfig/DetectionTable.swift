@@ -76,6 +76,7 @@ public struct DetectionTable: Sendable {
     ///   - eventTime: Its event time (or ingest time) in milliseconds.
     ///   - handles: The engine's handle of each rule, in ``rules`` order.
     ///   - context: Scratch space for the pattern machine.
+    /// - Returns: The observations, in rule order.
     public func observations(
         for document: JSONValue,
         sequence: Int64,
