@@ -29,12 +29,8 @@ public struct DetectionTable: Sendable {
     public let sources: [Source]
     private let machine: PatternMachine
 
-    /// Builds the table from the rules in force.
-    ///
-    /// - Parameters:
-    ///   - rules: Every rule; enabled ones with a threshold become detections.
-    ///   - allowedLateness: How far, in milliseconds, an event may lag the newest event time and still count.
-    public init(rules: [RuleDefinition], allowedLateness: Int64) {
+    /// Builds the table from the rules in force: enabled ones with a threshold become detections.
+    public init(rules: [RuleDefinition]) {
         let thresholds = rules.filter { $0.enabled && $0.threshold != nil }.sorted { $0.name < $1.name }
         var engineRules: [DetectionRule] = []
         var sources: [Source] = []
@@ -47,7 +43,7 @@ public struct DetectionTable: Sendable {
                     id: rule.name,
                     count: threshold.count,
                     withinSeconds: threshold.withinSeconds,
-                    allowedLateness: allowedLateness
+                    allowedLateness: threshold.allowedLatenessSeconds * 1000
                 )
             )
             sources.append(
@@ -65,7 +61,7 @@ public struct DetectionTable: Sendable {
     }
 
     /// An empty table.
-    public static let empty = DetectionTable(rules: [], allowedLateness: 0)
+    public static let empty = DetectionTable(rules: [])
 
     /// The observations one event makes: one per threshold rule it matches and whose group-by paths
     /// all have a value in it (an event without one is not counted in any group).

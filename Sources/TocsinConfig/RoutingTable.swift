@@ -24,6 +24,8 @@ public struct RoutingTable: Sendable {
     public let rules: [String: RuleDefinition]
     /// Every target by name.
     public let targets: [String: TargetDefinition]
+    /// The enabled threshold rules, compiled for the detection engine.
+    public let detections: DetectionTable
     private let enabledRules: [RuleDefinition]
     private let machine: PatternMachine
 
@@ -41,6 +43,7 @@ public struct RoutingTable: Sendable {
         // Threshold rules route their alerts (``alertRoutes(rule:)``), not every match.
         let enabled = self.rules.values.filter { $0.enabled && $0.threshold == nil }.sorted { $0.name < $1.name }
         self.enabledRules = enabled
+        self.detections = DetectionTable(rules: rules)
         self.machine = PatternMachine(rules: enabled.map { PatternMachine.Rule(name: $0.name, pattern: $0.pattern) })
     }
 

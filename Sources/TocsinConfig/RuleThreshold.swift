@@ -8,6 +8,9 @@ public import TocsinCore
 /// ```yaml
 /// threshold: {count: 5, within_seconds: 60, group_by: [$.ocsf.src_endpoint.ip]}
 /// ```
+///
+/// Events may arrive out of order: one whose time lies up to `allowed_lateness_seconds` (default
+/// 60) behind the newest event time seen still counts; an older one is counted as late instead.
 public struct RuleThreshold: Sendable, Hashable {
     /// The most a threshold's count may be.
     public static let maximumCount: Int64 = 100_000
@@ -15,6 +18,8 @@ public struct RuleThreshold: Sendable, Hashable {
     public static let maximumWindowSeconds: Int64 = 31 * 86_400
     /// The most `group_by` paths.
     public static let maximumGroupPaths = 8
+    /// The allowed lateness when a threshold does not set one, in seconds.
+    public static let defaultLatenessSeconds: Int64 = 60
 
     /// How many matching events of one group cross the threshold.
     public var count: Int
@@ -22,6 +27,8 @@ public struct RuleThreshold: Sendable, Hashable {
     public var withinSeconds: Int64
     /// The paths whose values make up the group (no paths: one group for all events).
     public var groupBy: [JSONPath]
+    /// How far, in seconds, an event may lag the newest event time and still count.
+    public var allowedLatenessSeconds: Int64
 
     /// Reads a threshold, adding a diagnostic for each problem.
     init?(_ value: JSONValue, path: String, diagnostics: inout [ConfigDiagnostic]) {
@@ -32,6 +39,11 @@ public struct RuleThreshold: Sendable, Hashable {
         let count = reader.integer("count", default: 0, range: 1...Self.maximumCount)
         let hasWindow = reader.value("within_seconds") != nil
         let within = reader.integer("within_seconds", default: 0, range: 1...Self.maximumWindowSeconds)
+        let lateness = reader.integer(
+            "allowed_lateness_seconds",
+            default: Self.defaultLatenessSeconds,
+            range: 0...Self.maximumWindowSeconds
+        )
         var groupBy: [JSONPath] = []
         switch reader.value("group_by") {
         case nil:
@@ -70,6 +82,7 @@ public struct RuleThreshold: Sendable, Hashable {
         self.count = Int(count)
         self.withinSeconds = within
         self.groupBy = groupBy
+        self.allowedLatenessSeconds = lateness
     }
 
     /// The threshold as JSON, for the API and the log.
@@ -79,6 +92,7 @@ public struct RuleThreshold: Sendable, Hashable {
                 .init(name: "count", value: .number(JSONNumber(Int64(count)))),
                 .init(name: "within_seconds", value: .number(JSONNumber(withinSeconds))),
                 .init(name: "group_by", value: .array(groupBy.map { .string($0.description) })),
+                .init(name: "allowed_lateness_seconds", value: .number(JSONNumber(allowedLatenessSeconds))),
             ])
         )
     }

@@ -11,7 +11,7 @@ import TocsinRules
 struct ThresholdRuleTests {
     static let bruteForce = #"""
         {"pattern": {"type": ["ssh.login.failed"]},
-         "threshold": {"count": 5, "within_seconds": 60, "group_by": ["$.ocsf.src_endpoint.ip"]},
+         "threshold": {"count": 5, "within_seconds": 60, "group_by": ["$.ocsf.src_endpoint.ip"], "allowed_lateness_seconds": 5},
          "description": "SSH brute force",
          "targets": [{"target": "edge"}]}
         """#
@@ -38,7 +38,9 @@ struct ThresholdRuleTests {
         #expect(threshold.groupBy.map(\.description) == ["$.ocsf.src_endpoint.ip"])
         #expect(
             rule.json["threshold"]
-                == (try JSONParser().parse(#"{"count":5,"within_seconds":60,"group_by":["$.ocsf.src_endpoint.ip"]}"#))
+                == (try JSONParser().parse(
+                    #"{"count":5,"within_seconds":60,"group_by":["$.ocsf.src_endpoint.ip"],"allowed_lateness_seconds":5}"#
+                ))
         )
         #expect(!rule.staged && rule.json["staged"] == nil)
     }
@@ -61,7 +63,7 @@ struct ThresholdRuleTests {
         ),
         (
             #"{"count": 5, "within_seconds": 60, "window": 3}"#,
-            "$.threshold.window: unknown key; known keys here are count, group_by, within_seconds"
+            "$.threshold.window: unknown key; known keys here are allowed_lateness_seconds, count, group_by, within_seconds"
         ),
         (#"[5, 60]"#, "$.threshold: expected an object, found array"),
     ])
@@ -75,8 +77,7 @@ struct ThresholdRuleTests {
             rules: [
                 try rule("ssh-bruteforce", Self.bruteForce),
                 try rule("plain", #"{"pattern": {"type": ["ssh.login.failed"]}, "targets": []}"#),
-            ],
-            allowedLateness: 5_000
+            ]
         )
         #expect(table.rules.map(\.id) == ["ssh-bruteforce"], "only rules with a threshold are detections")
         #expect(table.rules.first?.allowedLateness == 5_000)
