@@ -40,8 +40,10 @@ public struct Alert: Sendable, Hashable, Codable {
     public var group: [String]
     /// How many events (distinct values, rules) satisfied the rule; for absence, 0.
     public var count: Int
-    /// The event time the detection holds at, in milliseconds: the event that completed it, the end of a
-    /// closing window, or the deadline an absence passed. A chained parent counts the alert at this time.
+    /// The event time the detection holds at, in milliseconds.
+    ///
+    /// The time of the event that completed it, the end of a closing window, or the deadline an absence
+    /// passed. A chained parent counts the alert at this time.
     public var time: Int64
     /// The event time of the earliest evidence event.
     public var firstTime: Int64

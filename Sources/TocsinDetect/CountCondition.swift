@@ -24,6 +24,7 @@ public enum CountCondition: Sendable, Hashable, Codable {
     /// Whether `count` satisfies the condition.
     ///
     /// - Parameter count: The number of events (or distinct values, or rules) in the window.
+    /// - Returns: true when the count satisfies the condition.
     public func isSatisfied(by count: Int) -> Bool {
         switch self {
         case .gt(let value): return count > value

@@ -63,7 +63,11 @@ extension DetectionEngine {
     ///   - evidenceLimit: How many evidence sequence numbers an alert lists before the last one.
     ///   - snapshot: A snapshot from `snapshot()`.
     /// - Throws: `DetectionError` for an invalid rule or a snapshot of another format version.
-    public init(rules: [DetectionRule], evidenceLimit: Int = 10, restoring snapshot: DetectionSnapshot)
+    public init(
+        rules: [DetectionRule],
+        evidenceLimit: Int = 10,
+        restoring snapshot: DetectionSnapshot
+    )
         throws(DetectionError)
     {
         try self.init(rules: rules, evidenceLimit: evidenceLimit)
@@ -150,15 +154,16 @@ extension DetectionEngine {
         return horizon
     }
 
-    /// The event time from which to re-read the log when there is no snapshot: feed every log event from
-    /// the first one (lowest sequence number) whose event time is at or after it, with
-    /// `beginReplay(through:)` set to the last sequence number whose alerts were recorded. nil when a rule
-    /// needs a snapshot.
+    /// The event time from which to re-read the log when there is no snapshot.
+    ///
+    /// Feed every log event from the first one (lowest sequence number) whose event time is at or after it,
+    /// with `beginReplay(through:)` set to the last sequence number whose alerts were recorded.
     ///
     /// - Parameters:
     ///   - rules: The rules.
     ///   - newestEventTime: The newest event time among the events already processed (an earlier time only
     ///     replays more).
+    /// - Returns: The event time, or nil when a rule needs a snapshot.
     public static func replayStart(for rules: [DetectionRule], newestEventTime: Int64) -> Int64? {
         replayHorizon(for: rules).map { clamp(newestEventTime) - $0 }
     }

@@ -36,15 +36,17 @@ public struct DetectionRule: Sendable, Hashable, Codable {
         case impossibleTravel(maximumKilometresPerHour: Double, minimumKilometres: Double)
     }
 
-    /// The rule's id: the Sigma correlation id or name, or the pattern rule's name. Alerts carry it.
+    /// The rule's id; alerts carry it.
+    ///
+    /// The Sigma correlation's id or name, or the pattern rule's name.
     public var id: String
     /// What the rule detects.
     public var kind: Kind
     /// How far behind the newest event time an event may arrive and still be applied (milliseconds).
     public var allowedLateness: Int64
-    /// The suppression period in milliseconds: a group raises at most one alert per period of event time
-    /// (periods are aligned on multiples of it). nil means the rule's window; 0 means no suppression.
+    /// The suppression period in milliseconds; nil means the rule's window, 0 means no suppression.
     ///
+    /// A group raises at most one alert per period of event time; periods are aligned on multiples of it.
     /// It applies to the arrival conditions (`gt`, `gte`) and to temporal rules. Closing windows fire at most
     /// once each; first-seen fires once per new value; absence once per silence; impossible travel once per
     /// pair.
@@ -83,6 +85,7 @@ public struct DetectionRule: Sendable, Hashable, Codable {
     ///   - count: The number of events that crosses the threshold.
     ///   - withinSeconds: The window in seconds.
     ///   - allowedLateness: Milliseconds an event may lag and still count (default 0).
+    /// - Returns: An event count rule with `gte(count)`.
     public static func threshold(
         id: String,
         count: Int,

@@ -11,6 +11,7 @@ extension GeoPoint {
     /// `earthRadiusKilometres`; within about 0.5% of the ellipsoidal distance).
     ///
     /// - Parameter other: The other point.
+    /// - Returns: The distance in kilometres.
     public func kilometres(to other: GeoPoint) -> Double {
         let radians = Double.pi / 180
         let latitude1 = latitude * radians

@@ -50,8 +50,10 @@ struct MachineContext {
 }
 
 extension RuleMachine {
-    /// The slot of a group, created if needed. Before creating one it drops up to two expired groups from the
-    /// least recently used end; when the table is still full it evicts the least recently used group.
+    /// The slot of a group, created if needed.
+    ///
+    /// Before creating one it drops up to two expired groups from the least recently used end; when the
+    /// table is still full it evicts the least recently used group.
     mutating func acquireSlot(for key: [String], watermark: Int64) -> Int32 {
         if let slot = table.slot(for: key) {
             table.touch(slot)

@@ -121,7 +121,14 @@ struct EventCountMachine: RuleMachine {
         for stamp in merged[run] {
             evidence.append(stamp.sequence)
         }
-        raise(slot, group: group, first: merged[run.lowerBound].time, last: merged[run.upperBound - 1].time, evidence, &alerts)
+        raise(
+            slot,
+            group: group,
+            first: merged[run.lowerBound].time,
+            last: merged[run.upperBound - 1].time,
+            evidence,
+            &alerts
+        )
     }
 
     private mutating func raise(

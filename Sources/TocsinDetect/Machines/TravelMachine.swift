@@ -24,8 +24,11 @@ struct TravelMachine: RuleMachine {
     /// distance sphere at `maximumKilometresPerHour`, in milliseconds.
     static func relevantSpan(maximumKilometresPerHour speed: Double) -> Int64 {
         let halfCircumference = Double.pi * GeoPoint.earthRadiusKilometres
-        let hours = halfCircumference / max(speed, 0.001)
-        return Int64(min(hours * 3_600_000, Double(DetectionRule.maximumSpan))) + 1
+        let milliseconds = halfCircumference / speed * 3_600_000
+        guard milliseconds.isFinite, milliseconds > 0, milliseconds < Double(DetectionRule.maximumSpan) else {
+            return DetectionRule.maximumSpan
+        }
+        return Int64(milliseconds) + 1
     }
 
     init(rule: DetectionRule, maximumSpeed: Double, minimumKilometres: Double) {
