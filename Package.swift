@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "TocsinSources", targets: ["TocsinSources"]),
         .library(name: "TocsinServer", targets: ["TocsinServer"]),
         .library(name: "TocsinConfig", targets: ["TocsinConfig"]),
+        .library(name: "TocsinResponse", targets: ["TocsinResponse"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -45,7 +45,7 @@ struct AlertsCommand: AsyncParsableCommand {
             while printed < limit {
                 let pairs: [(String, String?)] = [
                     ("rule", rule), ("level", level), ("since", since), ("until", until),
-                    ("incident", incident.map(String.init)), ("after", cursor.map(String.init)),
+                    ("incident", incident.map { String($0) }), ("after", cursor.map { String($0) }),
                     ("limit", String(min(limit - printed, 1000))),
                 ]
                 let page = try await call { try await api.send(api.makeRequest("/v1/alerts" + queryString(pairs))) }

@@ -35,7 +35,11 @@ struct IncidentTests {
             "cases",
             #"{"kind":"incident","key_path":"$.data.user","title_path":"$.data.summary","severity":"critical"}"#
         )
-        try await server.define("rule", "ssh", #"{"pattern":{"type":["ssh.login.failed"]},"targets":[{"target":"cases"}]}"#)
+        try await server.define(
+            "rule",
+            "ssh",
+            #"{"pattern":{"type":["ssh.login.failed"]},"targets":[{"target":"cases"}]}"#
+        )
         try await server.define("target", "chat", #"{"kind":"webhook","url":"\#(receiver.url)"}"#)
         try await server.define(
             "rule",
@@ -73,7 +77,9 @@ struct IncidentTests {
         #expect(assigned.status == 200 && assigned.json?["assignee"] == .string("bob"))
         let closed = try await post(server, "/v1/incidents/\(rootID)/close", #"{"note":"blocked at edge"}"#)
         #expect(closed.status == 200 && closed.json?["status"] == .string("closed"))
-        #expect(closed.json?["history"]?.array?.map { $0["action"]?.stringValue } == ["acknowledged", "assigned", "closed"])
+        #expect(
+            closed.json?["history"]?.array?.map { $0["action"]?.stringValue } == ["acknowledged", "assigned", "closed"]
+        )
         let again = try await post(server, "/v1/incidents/\(rootID)/close")
         #expect(again.status == 409 && again.json?["reason"] == .string("closed"))
         #expect(try await post(server, "/v1/incidents/999/acknowledge").status == 404)

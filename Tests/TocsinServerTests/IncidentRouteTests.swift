@@ -170,7 +170,8 @@ struct IncidentRouteTests {
         "action bodies: known members only, strings, a required assignee, the body limit",
         arguments: [
             ("acknowledge", #"{"assignee":"bob"}"#, "assignee"), ("close", #"{"nope":1}"#, "nope"),
-            ("close", #"{"note":5}"#, "note"), ("assign", "{}", "assignee"), ("assign", #"{"assignee":""}"#, "assignee"),
+            ("close", #"{"note":5}"#, "note"), ("assign", "{}", "assignee"),
+            ("assign", #"{"assignee":""}"#, "assignee"),
             ("assign", #"[]"#, "body"), ("close", #"{"note":"\#(String(repeating: "n", count: 4097))"}"#, "note"),
         ]
     )

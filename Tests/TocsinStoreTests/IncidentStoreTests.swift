@@ -72,7 +72,8 @@ struct IncidentStoreTests {
     /// Everything the read models hold, through their public queries.
     static func snapshot(_ store: EventStore) async throws -> (incidents: [IncidentDetail], alerts: [AlertRecord]) {
         var details: [IncidentDetail] = []
-        for incident in try await store.incidents.incidents(IncidentFilter(limit: 100_000)).sorted(by: { $0.id < $1.id }) {
+        for incident in try await store.incidents.incidents(IncidentFilter(limit: 100_000)).sorted(by: { $0.id < $1.id }
+        ) {
             details.append(try #require(try await store.incidents.incident(id: incident.id)))
         }
         var alerts: [AlertRecord] = []

@@ -165,7 +165,9 @@ public struct Alert: Sendable, Hashable {
     public static func json(group: [GroupValue]) -> JSONValue {
         .array(
             group.map {
-                .object(JSONObject([.init(name: "field", value: .string($0.field)), .init(name: "value", value: $0.value)]))
+                .object(
+                    JSONObject([.init(name: "field", value: .string($0.field)), .init(name: "value", value: $0.value)])
+                )
             }
         )
     }

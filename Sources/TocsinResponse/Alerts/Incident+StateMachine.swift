@@ -109,6 +109,8 @@ extension Incident {
     /// - Parameters:
     ///   - action: The action read from the log.
     ///   - incident: The incident with the action's number, or `nil` when there is none.
+    /// - Returns: ``ActionDecision/apply(_:)`` with the changed incident, or
+    ///   ``ActionDecision/refuse(_:)`` with the reason.
     public static func apply(_ action: IncidentAction, to incident: Incident?) -> ActionDecision {
         guard var incident, incident.id == action.incident else {
             return .refuse(.unknownIncident)

@@ -118,7 +118,10 @@ public struct IncidentAction: Sendable, Hashable {
         guard let time = event.time else {
             throw AlertError(code: .invalidIncidentEvent, path: "$.time", message: "is required")
         }
-        let reader = try MemberReader(try EventData.json(of: event, code: .invalidIncidentEvent), code: .invalidIncidentEvent)
+        let reader = try MemberReader(
+            try EventData.json(of: event, code: .invalidIncidentEvent),
+            code: .invalidIncidentEvent
+        )
         let assignee = try reader.optionalString("assignee")
         if verb == .assign, assignee?.isEmpty ?? true {
             throw reader.invalid("assignee", "is required to assign: a non-empty string")

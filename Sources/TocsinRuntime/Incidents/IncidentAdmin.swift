@@ -46,7 +46,8 @@ struct IncidentAdmin: IncidentAdministration {
         )
         // Check the read model first so that a plain mistake (closing a closed incident) appends
         // nothing; the fold decides again, in log order, which settles two actions racing.
-        if case .refuse(let refusal) = Incident.apply(action, to: try await store.incidents.incident(id: id)?.incident) {
+        let current = try await store.incidents.incident(id: id)?.incident
+        if case .refuse(let refusal) = Incident.apply(action, to: current) {
             throw IncidentActionError.refused(refusal)
         }
         let receipts = try await store.append([action.event(id: EventIdentifiers.random())])

@@ -18,13 +18,21 @@ struct IncidentController: Sendable {
     func alerts(_ request: Request, context: some RequestContext) async throws -> Response {
         let parameters = try Self.parameters(request, allowed: Self.alertParameters)
         var filter = AlertFilter(rule: parameters["rule"], limit: try limit(parameters))
-        filter.levels = try Self.set(parameters["level"], "level", names: Alert.Level.names, Alert.Level.init)
+        filter.levels = try Self.set(
+            parameters["level"],
+            "level",
+            names: Alert.Level.names,
+            Alert.Level.init(rawValue:)
+        )
         filter.since = try parameters["since"].map { try Self.timestamp($0, "since") }
         filter.until = try parameters["until"].map { try Self.timestamp($0, "until") }
         filter.incident = try parameters["incident"].map { try Self.incidentNumber($0, "incident") }
         if let after = parameters["after"] {
             guard let cursor = Int64(after), cursor >= 0 else {
-                throw Problem.invalidParameter("after", "must be a sequence number (0 or more): the previous page's next")
+                throw Problem.invalidParameter(
+                    "after",
+                    "must be a sequence number (0 or more): the previous page's next"
+                )
             }
             filter.after = cursor
         }
@@ -51,7 +59,12 @@ struct IncidentController: Sendable {
     func incidents(_ request: Request, context: some RequestContext) async throws -> Response {
         let parameters = try Self.parameters(request, allowed: Self.incidentParameters)
         let filter = IncidentFilter(
-            statuses: try Self.set(parameters["status"], "status", names: Incident.Status.names, Incident.Status.init),
+            statuses: try Self.set(
+                parameters["status"],
+                "status",
+                names: Incident.Status.names,
+                Incident.Status.init(rawValue:)
+            ),
             rule: parameters["rule"],
             assignee: parameters["assignee"],
             limit: try limit(parameters)
@@ -75,10 +88,8 @@ struct IncidentController: Sendable {
     func act(_ verb: IncidentAction.Verb, _ request: Request, context: TocsinRequestContext) async throws -> Response {
         let id = try Self.incidentNumber(try context.parameters.require("id"), "id")
         let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes)
-        let fields = try ActionFields(
-            body.readableBytes == 0 ? .object(JSONObject()) : try parse(body),
-            allowed: verb == .assign ? ["assignee", "note"] : ["note"]
-        )
+        let document = try body.readableBytes == 0 ? JSONValue.object(JSONObject()) : parse(body)
+        let fields = try ActionFields(document, allowed: verb == .assign ? ["assignee", "note"] : ["note"])
         let note = try fields.string("note", maximumBytes: IncidentAction.maximumNoteBytes)
         var assignee: String?
         if verb == .assign {

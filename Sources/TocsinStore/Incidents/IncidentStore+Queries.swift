@@ -105,7 +105,12 @@ extension IncidentStore {
     /// `nil` until the projection has folded that event (or when it is not an action).
     public func action(at sequence: Int64) async throws -> (record: IncidentActionRecord, refusal: Incident.Refusal?)? {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM incident_actions WHERE seq = ?", arguments: [sequence])
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT * FROM incident_actions WHERE seq = ?",
+                    arguments: [sequence]
+                )
             else {
                 return nil
             }

@@ -176,7 +176,8 @@ public final class IncidentStore: Sendable {
                 arguments: [type, cursor, limit]
             )
             if rows.count == limit, let last = rows.last {
-                bound = min(bound, last["seq"])
+                let sequence: Int64 = last["seq"]
+                bound = min(bound, sequence)
             }
             records += rows.map(LogRecord.init(row:))
         }
@@ -207,7 +208,9 @@ private struct Fold {
                 try fold(IncidentAction(event: logged.event), sequence: logged.sequence)
             }
         } catch let error as AlertError {
-            progress.skipped.append(.init(sequence: logged.sequence, type: logged.event.type, reason: error.description))
+            progress.skipped.append(
+                .init(sequence: logged.sequence, type: logged.event.type, reason: error.description)
+            )
         }
     }
 
@@ -219,6 +222,7 @@ private struct Fold {
         )
         .map(IncidentStore.incident)
         let id = try nextID ?? ((Int64.fetchOne(db, sql: "SELECT max(id) FROM incidents") ?? 0) + 1)
+        nextID = id
         var incident: Int64?
         switch Incident.receive(alert, sequence: logged.sequence, active: active, nextID: id) {
         case .recordOnly:
