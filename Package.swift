@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "TocsinServer", targets: ["TocsinServer"]),
         .library(name: "TocsinConfig", targets: ["TocsinConfig"]),
         .library(name: "TocsinDetect", targets: ["TocsinDetect"]),
+        .library(name: "TocsinResponse", targets: ["TocsinResponse"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
