@@ -132,6 +132,7 @@ let package = Package(
             dependencies: [
                 "TocsinCore",
                 "TocsinRules",
+                "TocsinDetect",
                 "TocsinSources",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 "TocsinConfig",
