@@ -114,8 +114,9 @@ public struct Alert: Sendable, Hashable {
     /// What makes this alert this alert, chosen by the producer (`<rule>/<group>/<window start>`): an
     /// alert raised again with the same identity is the same record.
     public var identity: String
-    /// For a threshold rule's alert, the event that crossed the threshold (its match document): the
-    /// rule's targets receive it with the alert under `alert`. `nil` otherwise.
+    /// For a threshold rule's alert, the event that crossed the threshold (its match document).
+    ///
+    /// The rule's targets receive it with the alert under `alert`. `nil` for other alerts.
     public var trigger: JSONValue?
 
     /// Creates an alert.
