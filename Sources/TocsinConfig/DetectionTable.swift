@@ -2,6 +2,7 @@
 
 public import TocsinCore
 public import TocsinDetect
+public import TocsinResponse
 public import TocsinRules
 
 /// The stateful detections in force, compiled: the enabled pattern rules with a `threshold`, as
@@ -21,6 +22,8 @@ public struct DetectionTable: Sendable {
         public var groupBy: [JSONPath]
         /// Whether the rule only records its alerts.
         public var staged: Bool
+        /// How serious its alerts are.
+        public var level: TocsinResponse.Alert.Level
     }
 
     /// The engine rules, in ``sources`` order.
@@ -51,7 +54,8 @@ public struct DetectionTable: Sendable {
                     name: rule.name,
                     title: rule.description ?? rule.name,
                     groupBy: threshold.groupBy,
-                    staged: rule.staged
+                    staged: rule.staged,
+                    level: rule.level
                 )
             )
         }

@@ -150,7 +150,7 @@ struct DetectionRunner {
         var recorded = TocsinResponse.Alert(
             rule: source.name,
             title: source.title,
-            level: .medium,
+            level: source.level,
             kind: .threshold,
             evidence: alert.evidence,
             group: zip(source.groupBy, alert.group).map { .init(field: $0.description, value: .string($1)) },
