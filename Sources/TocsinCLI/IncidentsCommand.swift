@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import ArgumentParser
+import NIOHTTP1
 import TocsinCore
 
 /// `tocsin incidents`: alerts grouped by key, and what people did about them.

@@ -155,7 +155,7 @@ struct IncidentStoreTests {
             let announced = try await store.incidents.unannounced()
             #expect(announced.map(\.id) == [1, 2, 3, 4])
             let receipts = try await store.append(announced.map { $0.openedEvent(identifiers: store.identifiers) })
-            #expect(receipts.allSatisfy(\.isDuplicate), "announcing after a rebuild appends nothing new")
+            #expect(receipts.allSatisfy { $0.isDuplicate }, "announcing after a rebuild appends nothing new")
         }
     }
 
