@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "TocsinServer", targets: ["TocsinServer"]),
         .library(name: "TocsinConfig", targets: ["TocsinConfig"]),
         .library(name: "TocsinDetect", targets: ["TocsinDetect"]),
+        .library(name: "TocsinResponse", targets: ["TocsinResponse"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -73,6 +74,7 @@ let package = Package(
             dependencies: [
                 "TocsinCore",
                 "TocsinRules",
+                "TocsinDetect",
                 "TocsinResponse",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
@@ -130,6 +132,7 @@ let package = Package(
             dependencies: [
                 "TocsinCore",
                 "TocsinRules",
+                "TocsinDetect",
                 "TocsinSources",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 "TocsinConfig",
@@ -201,7 +204,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TocsinResponseTests",
-            dependencies: ["TocsinCore", "TocsinResponse", "TocsinConfig", "TocsinRules"],
+            dependencies: ["TocsinCore", "TocsinResponse", "TocsinConfig", "TocsinRules", "TocsinDetect"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -24,6 +24,8 @@ public struct RoutingTable: Sendable {
     public let rules: [String: RuleDefinition]
     /// Every target by name.
     public let targets: [String: TargetDefinition]
+    /// The enabled threshold rules, compiled for the detection engine.
+    public let detections: DetectionTable
     private let enabledRules: [RuleDefinition]
     private let machine: PatternMachine
 
@@ -38,8 +40,10 @@ public struct RoutingTable: Sendable {
         }
         self.rules = Dictionary(rules.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         self.targets = targetsByName
-        let enabled = self.rules.values.filter(\.enabled).sorted { $0.name < $1.name }
+        // Threshold rules route their alerts (``alertRoutes(rule:)``), not every match.
+        let enabled = self.rules.values.filter { $0.enabled && $0.threshold == nil }.sorted { $0.name < $1.name }
         self.enabledRules = enabled
+        self.detections = DetectionTable(rules: rules)
         self.machine = PatternMachine(rules: enabled.map { PatternMachine.Rule(name: $0.name, pattern: $0.pattern) })
     }
 
@@ -73,12 +77,26 @@ public struct RoutingTable: Sendable {
         machine.match(event, context: context)
         var routes: [Route] = []
         for index in context.matchedRules {
-            let rule = enabledRules[Int(index)]
-            for entry in rule.targets {
-                let dryRun = rule.dryRun || (targets[entry.target]?.dryRun ?? false)
-                routes.append(Route(rule: rule.name, target: entry.target, input: entry.input, dryRun: dryRun))
-            }
+            routes += self.routes(of: enabledRules[Int(index)])
         }
         return routes
+    }
+
+    /// The deliveries an alert of the threshold rule named `rule` calls for: the rule's targets,
+    /// none when the rule is unknown, disabled or has no threshold.
+    ///
+    /// A staged rule's deliveries are dry runs (recorded, nothing sent).
+    public func alertRoutes(rule name: String) -> [Route] {
+        guard let rule = rules[name], rule.enabled, rule.threshold != nil else {
+            return []
+        }
+        return routes(of: rule)
+    }
+
+    private func routes(of rule: RuleDefinition) -> [Route] {
+        rule.targets.map { entry in
+            let dryRun = rule.dryRun || rule.staged || (targets[entry.target]?.dryRun ?? false)
+            return Route(rule: rule.name, target: entry.target, input: entry.input, dryRun: dryRun)
+        }
     }
 }

@@ -28,6 +28,11 @@ public struct RuleDefinition: Sendable, Hashable {
     public var dryRun: Bool
     /// Where matched events go, in order.
     public var targets: [Target]
+    /// When set, the rule alerts once a group of matches crosses it, and its targets receive the
+    /// event that crossed it with the alert attached, instead of every match.
+    public var threshold: RuleThreshold?
+    /// A staged rule's alerts are recorded; its targets never fire.
+    public var staged: Bool
 
     /// Reads a rule definition, reporting every problem at once.
     ///
@@ -55,6 +60,10 @@ public struct RuleDefinition: Sendable, Hashable {
         let enabled = reader.bool("enabled", default: true)
         let description = reader.string("description")
         let dryRun = reader.bool("dry_run", default: false)
+        let staged = reader.bool("staged", default: false)
+        let threshold = reader.value("threshold").flatMap {
+            RuleThreshold($0, path: reader.childPath("threshold"), diagnostics: &reader.diagnostics)
+        }
         var targets: [Target] = []
         if case .array(let elements)? = reader.value("targets") {
             for (index, element) in elements.enumerated() {
@@ -83,6 +92,8 @@ public struct RuleDefinition: Sendable, Hashable {
         self.description = description
         self.dryRun = dryRun
         self.targets = targets
+        self.threshold = threshold
+        self.staged = staged
     }
 
     private static func readTarget(_ value: JSONValue, path: String, diagnostics: inout [ConfigDiagnostic]) -> Target? {
@@ -144,6 +155,12 @@ public struct RuleDefinition: Sendable, Hashable {
             members.append(.init(name: "description", value: .string(description)))
         }
         members.append(.init(name: "dry_run", value: .bool(dryRun)))
+        if let threshold {
+            members.append(.init(name: "threshold", value: threshold.json))
+        }
+        if staged {
+            members.append(.init(name: "staged", value: .bool(true)))
+        }
         members.append(
             .init(
                 name: "targets",

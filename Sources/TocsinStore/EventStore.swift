@@ -21,6 +21,8 @@ public final class EventStore: EventLog, Sendable {
     public let identities: IdentityStore
     /// Rules, targets, the router's cursor and deliveries.
     public let routing: RoutingStore
+    /// The alert and incident read models, folded from the log.
+    public let incidents: IncidentStore
     /// Derives Tocsin's own event ids with this node's secret.
     public let identifiers: EventIdentifiers
     /// The checkpoint witness, when one is configured.
@@ -40,6 +42,7 @@ public final class EventStore: EventLog, Sendable {
         self.services = services
         self.identities = IdentityStore(pool: pool)
         self.routing = RoutingStore(pool: pool)
+        self.incidents = IncidentStore(pool: pool)
         self.identifiers = identifiers
         self.witness = witness
     }
@@ -67,6 +70,7 @@ public final class EventStore: EventLog, Sendable {
         let head = try pool.read { db in
             try StartupVerifier.verifiedHead(db, publicKey: signingKey.publicKey, witnessed: witnessed)
         }
+        let identifiers = EventIdentifiers(nodeKey: signingKey)
         let queue = AppendQueue(maxPendingEvents: configuration.maxPendingEvents)
         let notifier = CommitNotifier(latest: head.sequence)
         let writer = LogWriter(
@@ -77,6 +81,7 @@ public final class EventStore: EventLog, Sendable {
             configuration: configuration,
             initialHead: head,
             witness: witness,
+            identifiers: identifiers,
             logger: logger
         )
         let timer = CheckpointTimer(queue: queue, interval: configuration.checkpointInterval)
@@ -85,7 +90,7 @@ public final class EventStore: EventLog, Sendable {
             queue: queue,
             notifier: notifier,
             services: [writer, timer],
-            identifiers: EventIdentifiers(nodeKey: signingKey),
+            identifiers: identifiers,
             witness: witness
         )
     }

@@ -191,6 +191,7 @@ enum Schema {
                     """
             )
         }
+        migrator.registerMigration("v6-alerts-incidents", migrate: alertsAndIncidents)
         return migrator
     }
 }
