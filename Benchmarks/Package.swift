@@ -69,6 +69,15 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "DetectBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TocsinDetect", package: "main"),
+            ],
+            path: "Benchmarks/DetectBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "IncidentBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
