@@ -8,46 +8,64 @@ import TocsinResponse
 import TocsinRules
 import TocsinStore
 
-/// The detection engine with the table it was built from: turns logged events into observations,
-/// and the engine's alerts into `tocsin.alert.raised` events.
+/// The detection engines with the table they were built from: turns logged events into
+/// observations, and the engines' alerts into `tocsin.alert.raised` events.
+///
+/// Each rule has an engine of its own, so each keeps its own event-time watermark: a source whose
+/// events arrive an hour late (CloudTrail) never makes another source's events (sshd) late, and
+/// Tocsin's own events, stamped with the clock, move no rule's time.
 struct DetectionRunner {
     let table: DetectionTable
-    private(set) var engine: DetectionEngine
-    private let handles: [RuleHandle]
-    private let sourceIndex: [String: Int]
+    private(set) var engines: [DetectionEngine]
     private let context = MatchContext()
     /// Observations older than their rule's allowed lateness, since the start.
     private(set) var lateObservations = 0
 
-    init(table: DetectionTable, engine: DetectionEngine) {
+    init(table: DetectionTable, engines: [DetectionEngine]) {
         self.table = table
-        self.engine = engine
-        self.handles = table.rules.compactMap { engine.handle(for: $0.id) }
-        self.sourceIndex = Dictionary(
-            table.sources.enumerated().map { ($0.element.name, $0.offset) },
-            uniquingKeysWith: { first, _ in first }
-        )
+        self.engines = engines
     }
 
+    /// A runner with empty state.
+    ///
+    /// - Throws: `DetectionError` when the engine refuses one of the table's rules.
+    init(table: DetectionTable) throws(DetectionError) {
+        var engines: [DetectionEngine] = []
+        for rule in table.rules {
+            engines.append(try DetectionEngine(rules: [rule]))
+        }
+        self.init(table: table, engines: engines)
+    }
+
+    /// How far, in milliseconds of ingest time, a restart re-reads the log before its cursor, beyond
+    /// the rules' own reach (window, suppression and lateness): events that arrived that much later
+    /// than their neighbours would have been late anyway.
+    static let replayMargin: Int64 = 3_600_000
+
     /// A runner whose state is rebuilt from the log up to `cursor`: the events its windows can
-    /// still reach are re-read with the engine silent, so no alert already recorded is raised again.
+    /// still reach are re-read with the engines silent, so no alert already recorded is raised again.
     static func rebuilt(
         table: DetectionTable,
         through cursor: Int64,
         store: EventStore,
         logger: Logger
     ) async throws -> DetectionRunner {
-        var runner = DetectionRunner(table: table, engine: try DetectionEngine(rules: table.rules))
+        var runner = try DetectionRunner(table: table)
         guard cursor > 0, !table.rules.isEmpty, let last = try await store.event(at: cursor) else {
             return runner
         }
         var from: Int64 = 0
-        if let start = DetectionEngine.replayStart(for: table.rules, newestEventTime: Self.time(of: last)) {
-            var first = EventQuery(after: 0, limit: 1)
-            first.timeFrom = start
-            from = max(0, (try await store.query(first).events.first?.sequence ?? cursor) - 1)
+        if let horizon = DetectionEngine.replayHorizon(for: table.rules) {
+            from =
+                try await firstSequence(
+                    ingestedAtOrAfter: last.ingestMilliseconds - horizon - replayMargin,
+                    upTo: cursor,
+                    store: store
+                ) - 1
         }
-        runner.engine.beginReplay(through: cursor)
+        for index in runner.engines.indices {
+            runner.engines[index].beginReplay(through: cursor)
+        }
         var after = from
         while after < cursor {
             let page = try await store.query(EventQuery(after: after, limit: DetectionService.batchSize))
@@ -66,87 +84,104 @@ struct DetectionRunner {
         return runner
     }
 
+    /// The first sequence number at or before `cursor` whose ingest time is at or after `time`
+    /// (binary search: sequence numbers follow ingest order).
+    private static func firstSequence(
+        ingestedAtOrAfter time: Int64,
+        upTo cursor: Int64,
+        store: EventStore
+    )
+        async throws -> Int64
+    {
+        var low: Int64 = 1
+        var high = cursor
+        while low < high {
+            let middle = low + (high - low) / 2
+            if let event = try await store.event(at: middle), event.ingestMilliseconds >= time {
+                high = middle
+            } else {
+                low = middle + 1
+            }
+        }
+        return low
+    }
+
     /// A runner for a changed table that keeps the state of every rule that did not change.
     ///
-    /// When the state cannot be carried over it starts empty; when the new table cannot run at all
-    /// (a rule the engine refuses), no detection runs until the next change, and the error says why.
+    /// When the engine refuses a rule (the limits of rule files keep that from happening), no
+    /// detection runs until the next change, and the error says why.
     func replacing(table: DetectionTable, logger: Logger) -> DetectionRunner {
-        do {
-            let engine = try DetectionEngine(rules: table.rules, restoring: engine.snapshot())
-            if !engine.rulesStartedEmpty.isEmpty {
-                logger.info(
-                    "Detection rules changed; new and changed rules start with empty state.",
-                    metadata: ["detect.rules": "\(engine.rulesStartedEmpty.joined(separator: ","))"]
-                )
+        var kept: [String: DetectionEngine] = [:]
+        for (rule, engine) in zip(self.table.rules, engines) {
+            kept[rule.id] = engine
+        }
+        var engines: [DetectionEngine] = []
+        var started: [String] = []
+        for rule in table.rules {
+            if let engine = kept[rule.id], engine.rules == [rule] {
+                engines.append(engine)
+                continue
             }
-            return DetectionRunner(table: table, engine: engine)
-        } catch {
-            logger.error("Detection state could not be carried over; it starts empty.", metadata: ["error": "\(error)"])
+            do {
+                engines.append(try DetectionEngine(rules: [rule]))
+                started.append(rule.id)
+            } catch {
+                logger.error("A detection rule cannot run; no detection runs.", metadata: ["error": "\(error)"])
+                return DetectionRunner(table: .empty, engines: [])
+            }
         }
-        do {
-            return DetectionRunner(table: table, engine: try DetectionEngine(rules: table.rules))
-        } catch {
-            logger.error("The detection rules cannot run; none runs.", metadata: ["error": "\(error)"])
-            return DetectionRunner(table: .empty, engine: Self.idle)
+        if !started.isEmpty {
+            logger.info(
+                "Detection rules changed; new and changed rules start with empty state.",
+                metadata: ["detect.rules": "\(started.joined(separator: ","))"]
+            )
         }
+        return DetectionRunner(table: table, engines: engines)
     }
 
-    /// An engine without rules.
-    private static var idle: DetectionEngine {
-        do {
-            return try DetectionEngine(rules: [])
-        } catch {
-            preconditionFailure("an engine without rules is always valid")
-        }
-    }
-
-    /// Feeds one logged event to the engine; returns the alert events to append.
+    /// Feeds one logged event to the engines of the rules it matches; returns the alert events to
+    /// append.
     mutating func process(_ logged: LoggedEvent, identifiers: EventIdentifiers) -> [CloudEvent] {
         guard !table.rules.isEmpty,
             !DetectionService.skippedTypePrefixes.contains(where: { logged.event.type.hasPrefix($0) })
         else {
             return []
         }
-        let time = Self.time(of: logged)
         let document = logged.matchDocument
-        let observations = table.observations(
-            for: document,
-            sequence: logged.sequence,
-            eventTime: time,
-            handles: handles,
-            context: context
-        )
-        var raised: [TocsinDetect.Alert] = []
-        if observations.isEmpty {
-            raised = engine.advance(to: time)
-        }
-        for observation in observations {
-            let outcome = engine.observe(observation)
+        var events: [CloudEvent] = []
+        for match in table.matches(for: document, context: context) {
+            guard let handle = engines[match.rule].handle(for: table.rules[match.rule].id) else {
+                continue
+            }
+            let outcome = engines[match.rule].observe(
+                Observation(
+                    rule: handle,
+                    sequence: logged.sequence,
+                    eventTime: Self.time(of: logged),
+                    group: match.group
+                )
+            )
             if outcome.isLate {
                 lateObservations += 1
             }
-            raised += outcome.alerts
+            for alert in outcome.alerts {
+                let trigger = alert.evidence.last == logged.sequence ? document : nil
+                events.append(
+                    event(for: alert, source: table.sources[match.rule], trigger: trigger, identifiers: identifiers)
+                )
+            }
         }
-        return raised.compactMap { alert in
-            event(
-                for: alert,
-                trigger: alert.evidence.last == logged.sequence ? document : nil,
-                identifiers: identifiers
-            )
-        }
+        return events
     }
 
     /// The `tocsin.alert.raised` event of an engine alert, with the event that crossed the
     /// threshold attached for the rule's targets.
     private func event(
         for alert: TocsinDetect.Alert,
+        source: DetectionTable.Source,
         trigger: JSONValue?,
         identifiers: EventIdentifiers
-    ) -> CloudEvent? {
-        guard let index = sourceIndex[alert.rule] else {
-            return nil
-        }
-        let source = table.sources[index]
+    ) -> CloudEvent {
         var recorded = TocsinResponse.Alert(
             rule: source.name,
             title: source.title,
