@@ -88,4 +88,51 @@ struct ThresholdDetectionTests {
         }
         #expect(groups == ["203.0.113.9", "192.0.2.44"])
     }
+
+    @Test(.timeLimit(.minutes(3))) func aRestartInsideTheWindowNeitherLosesNorRepeatsTheAlert() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try FileManager.default.createDirectory(atPath: directory.path + "/rules", withIntermediateDirectories: true)
+        try Data(Self.rules.utf8).write(to: URL(fileURLWithPath: directory.path + "/rules/ssh.yaml"))
+        var pid = 0
+        func serve(_ body: (ServerProcess, Int) async throws -> Void) async throws {
+            let udp = try await SyslogClient.freePort(udp: true)
+            let server = try await ServerProcess.start(
+                dataDirectory: directory.path + "/data",
+                arguments: ["--rules-dir", directory.path + "/rules", "--syslog-udp", "127.0.0.1:\(udp)"]
+            )
+            try await body(server, udp)
+            #expect(await server.terminate() == 0)
+        }
+        func send(_ address: String, seconds: [Int], port: Int) async throws {
+            for second in seconds {
+                pid += 1
+                try await SyslogClient.sendUDP([Self.failure(from: address, second: second, pid: pid)], port: port)
+            }
+        }
+        // Three failures, then a restart in the middle of the window.
+        try await serve { server, udp in
+            try await send("203.0.113.9", seconds: [1, 2, 3], port: udp)
+            _ = try await server.eventually({ try await server.events(type: "ssh.login.failed") }) { $0.count >= 3 }
+        }
+        // Two more after the restart cross the threshold: the first three were not forgotten.
+        try await serve { server, udp in
+            try await send("203.0.113.9", seconds: [4, 5], port: udp)
+            let alerts = try await server.eventually({ try await server.events(type: "tocsin.alert.raised") }) {
+                !$0.isEmpty
+            }
+            #expect(alerts.first?["event"]?["data"]?.integer("count") == 5)
+        }
+        // Another restart, then five more failures inside the same window (enough for a fresh engine
+        // to alert again) and a new address crossing its own threshold: the first address's alert is
+        // not raised again, since the rebuilt state remembers it fired in this window.
+        try await serve { server, udp in
+            try await send("203.0.113.9", seconds: [6, 7, 8, 9, 10], port: udp)
+            try await send("192.0.2.44", seconds: [11, 12, 13, 14, 15], port: udp)
+            let alerts = try await server.eventually({ try await server.events(type: "tocsin.alert.raised") }) {
+                $0.count >= 2
+            }
+            #expect(alerts.count == 2)
+        }
+    }
 }
