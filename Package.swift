@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "TocsinSources", targets: ["TocsinSources"]),
         .library(name: "TocsinServer", targets: ["TocsinServer"]),
         .library(name: "TocsinConfig", targets: ["TocsinConfig"]),
+        .library(name: "TocsinSigma", targets: ["TocsinSigma"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -50,6 +51,11 @@ let package = Package(
         .target(
             name: "TocsinRules",
             dependencies: ["TocsinCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TocsinSigma",
+            dependencies: ["TocsinCore", "TocsinRules", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -180,6 +186,12 @@ let package = Package(
         .testTarget(
             name: "TocsinRulesTests",
             dependencies: ["TocsinCore", "TocsinRules"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TocsinSigmaTests",
+            dependencies: ["TocsinCore", "TocsinRules", "TocsinSigma"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
