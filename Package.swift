@@ -191,7 +191,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TocsinSigmaTests",
-            dependencies: ["TocsinCore", "TocsinRules", "TocsinSigma"],
+            dependencies: ["TocsinCore", "TocsinRules", "TocsinSigma", "TocsinSources"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
