@@ -30,6 +30,12 @@ struct SigmaConditionParser {
         do throws(Problem) {
             let expression = try parser.parseOr()
             if parser.index < parser.tokens.count {
+                if parser.tokens[parser.index].token == .pipe {
+                    throw parser.problem(
+                        .obsoleteAggregation,
+                        "the '| count() by …' aggregation syntax is obsolete; write a correlation rule (correlation: type: event_count) instead"
+                    )
+                }
                 throw parser.problem(.conditionSyntax, "unexpected '\(parser.describe(parser.tokens[parser.index].token))'; join conditions with 'and' or 'or'")
             }
             return expression

@@ -65,12 +65,15 @@ struct SigmaRuleParser {
     }
 
     private func parseMetadata(_ document: SigmaYAMLNode, sink: inout DiagnosticSink) -> SigmaRuleMetadata? {
-        guard case .string(let title)? = document["title"]?.scalar, !title.isEmpty else {
+        let title = document["title"]?.text ?? ""
+        if title.isEmpty {
             sink.report(.structure, at: document["title"]?.position ?? document.position, "a rule needs a 'title' string")
-            return nil
         }
-        guard let logSourceNode = document["logsource"], logSourceNode.members != nil else {
-            sink.report(.structure, at: document["logsource"]?.position ?? document.position, "a rule needs a 'logsource' map (product, service, category)")
+        let logSourceNode = document["logsource"]
+        if logSourceNode?.members == nil {
+            sink.report(.structure, at: logSourceNode?.position ?? document.position, "a rule needs a 'logsource' map (product, service, category)")
+        }
+        guard !title.isEmpty, let logSourceNode, logSourceNode.members != nil else {
             return nil
         }
         let logSource = SigmaLogSource(
