@@ -158,6 +158,7 @@ let package = Package(
                 "TocsinStore",
                 "TocsinRuntime",
                 "TocsinServer",
+                "TocsinSigma",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
