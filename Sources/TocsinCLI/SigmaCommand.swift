@@ -36,7 +36,9 @@ struct SigmaCommand: ParsableCommand {
         @Option(help: "The events file: JSON lines or raw syslog lines.")
         var events: String
 
-        @Option(help: "A field mapping file (JSON, as shared/conformance/sigma/field_mappings.json); default: Tocsin's.")
+        @Option(
+            help: "A field mapping file (JSON, as shared/conformance/sigma/field_mappings.json); default: Tocsin's."
+        )
         var fieldMap: String?
 
         @Option(help: "The path of the event time in JSON records, for correlation rules (default: none).")
@@ -139,7 +141,10 @@ struct SigmaTestRun {
                 do {
                     records.append((index + 1, try parser.parse(Array(trimmed.utf8))))
                 } catch {
-                    throw RecordError(line: index + 1, message: "invalid JSON at byte \(error.offset): \(error.message)")
+                    throw RecordError(
+                        line: index + 1,
+                        message: "invalid JSON at byte \(error.offset): \(error.message)"
+                    )
                 }
             } else {
                 records.append((index + 1, .string(String(trimmed))))

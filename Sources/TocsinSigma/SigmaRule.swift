@@ -46,7 +46,11 @@ public struct SigmaCollection: Sendable {
         let documents = SigmaYAMLNode.documents(text, sink: &sink)
         for document in documents {
             guard document.members != nil else {
-                sink.report(.structure, at: document.position, "a Sigma document is a map (title, logsource, detection, …)")
+                sink.report(
+                    .structure,
+                    at: document.position,
+                    "a Sigma document is a map (title, logsource, detection, …)"
+                )
                 continue
             }
             if document["correlation"] != nil {

@@ -71,7 +71,10 @@ struct SigmaCommandTests {
         let directory = try TemporaryDirectory()
         let ruleFile = directory.path + "/bad.yml"
         let eventFile = directory.path + "/events.log"
-        let bad = Self.rules.replacingOccurrences(of: "eventSource: cloudtrail", with: "eventSource|containz: cloudtrail")
+        let bad = Self.rules.replacingOccurrences(
+            of: "eventSource: cloudtrail",
+            with: "eventSource|containz: cloudtrail"
+        )
         try Data(bad.utf8).write(to: URL(fileURLWithPath: ruleFile))
         try Data(Self.events.utf8).write(to: URL(fileURLWithPath: eventFile))
         let result = try await runTocsin(["sigma", "test", "--rule", ruleFile, "--events", eventFile])

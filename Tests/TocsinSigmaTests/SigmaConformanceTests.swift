@@ -33,13 +33,18 @@ struct SigmaConformanceTests {
         let text = try SigmaCorpus.text(testCase.rule)
         let names = Self.placeholderNames(text)
         #expect(!names.isEmpty)
-        let options = SigmaCompileOptions(placeholders: Dictionary(uniqueKeysWithValues: names.map { ($0, ["x", "y"]) }))
+        let options = SigmaCompileOptions(
+            placeholders: Dictionary(uniqueKeysWithValues: names.map { ($0, ["x", "y"]) })
+        )
         let collection = SigmaCollection(text: text, file: testCase.rule, options: options)
         #expect(collection.diagnostics.isEmpty, "\(collection.diagnostics)")
         #expect(collection.rules.count == 1)
     }
 
-    @Test("placeholder rules are rejected with a located diagnostic without values", arguments: try SigmaCorpus.placeholderCases())
+    @Test(
+        "placeholder rules are rejected with a located diagnostic without values",
+        arguments: try SigmaCorpus.placeholderCases()
+    )
     func placeholdersUnresolved(_ testCase: SigmaCorpus.PlaceholderCase) throws {
         let collection = try SigmaCorpus.compile(testCase.rule)
         #expect(collection.rules.isEmpty)

@@ -74,7 +74,8 @@ enum SigmaCorpus {
         return records
     }
 
-    static func compile(_ rule: String, options: SigmaCompileOptions = SigmaCompileOptions()) throws -> SigmaCollection {
+    static func compile(_ rule: String, options: SigmaCompileOptions = SigmaCompileOptions()) throws -> SigmaCollection
+    {
         SigmaCollection(text: try text(rule), file: rule, options: options)
     }
 

@@ -38,7 +38,11 @@ enum SigmaTestSupport {
     }
 
     /// Whether the rule of `detection` matches the JSON record `json`.
-    static func matches(_ detection: String, _ json: String, options: SigmaCompileOptions = SigmaCompileOptions()) throws -> Bool {
+    static func matches(
+        _ detection: String,
+        _ json: String,
+        options: SigmaCompileOptions = SigmaCompileOptions()
+    ) throws -> Bool {
         try rule(detection, options: options).matches(try record(json))
     }
 }

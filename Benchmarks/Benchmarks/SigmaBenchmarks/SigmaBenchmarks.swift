@@ -13,7 +13,8 @@ let root = URL(fileURLWithPath: #filePath)
 let corpus = root.deletingLastPathComponent().appendingPathComponent("Tests/TocsinSigmaTests/Fixtures/sigma")
 
 let eventBytes: [[UInt8]] = {
-    let data = (try? Data(contentsOf: root.appendingPathComponent("Fixtures/cloudtrail-sigma/aws_cloudtrail.jsonl"))) ?? Data()
+    let data =
+        (try? Data(contentsOf: root.appendingPathComponent("Fixtures/cloudtrail-sigma/aws_cloudtrail.jsonl"))) ?? Data()
     return data.split(separator: UInt8(ascii: "\n")).map { Array($0) }
 }()
 

@@ -48,7 +48,8 @@ struct SigmaEvaluator {
             return !found || isNull
         case .values(let tests, let requiresAll, let isNegated):
             if requiresAll {
-                for test in tests where !anyValue(of: predicate.field, in: record, passes: [test], isNegated: isNegated) {
+                for test in tests where !anyValue(of: predicate.field, in: record, passes: [test], isNegated: isNegated)
+                {
                     return false
                 }
                 return true
@@ -120,10 +121,13 @@ struct SigmaEvaluator {
     private mutating func evaluate(_ predicate: SigmaKeywordPredicate, record: JSONValue) -> Bool {
         if predicate.requiresAll {
             for matcher in predicate.matchers
-            where !SigmaValues.forEachScalar(record, { text in
-                isFolded = false
-                return matches(text, matcher)
-            }) {
+            where !SigmaValues.forEachScalar(
+                record,
+                { text in
+                    isFolded = false
+                    return matches(text, matcher)
+                }
+            ) {
                 return false
             }
             return true

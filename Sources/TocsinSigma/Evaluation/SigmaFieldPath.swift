@@ -92,8 +92,9 @@ enum SigmaValues {
         }
     }
 
-    /// Calls `body` with the text of every scalar anywhere in `value` (member names excluded); stops
-    /// when `body` returns `true`. This is what keywords search.
+    /// Calls `body` with the text of every scalar anywhere in `value`, member names excluded.
+    ///
+    /// Stops when `body` returns `true`. This is what keywords search.
     @discardableResult
     static func forEachScalar(_ value: JSONValue, _ body: (String) -> Bool) -> Bool {
         switch value {

@@ -57,9 +57,18 @@ public struct SigmaLogSourceMapping: Sendable {
         let table: [(SigmaLogSource, String)] = [
             (SigmaLogSource(product: "aws", service: "cloudtrail"), #"{"source":[{"prefix":"/aws/cloudtrail/"}]}"#),
             (SigmaLogSource(product: "azure", service: "activitylogs"), #"{"source":[{"prefix":"/azure/activity/"}]}"#),
-            (SigmaLogSource(product: "azure", service: "signinlogs"), #"{"source":[{"wildcard":"/azure/entra/*/signin"}]}"#),
-            (SigmaLogSource(product: "azure", service: "auditlogs"), #"{"source":[{"wildcard":"/azure/entra/*/audit"}]}"#),
-            (SigmaLogSource(product: "gcp", service: "gcp.audit"), #"{"source":[{"prefix":"//cloudaudit.googleapis.com/"}]}"#),
+            (
+                SigmaLogSource(product: "azure", service: "signinlogs"),
+                #"{"source":[{"wildcard":"/azure/entra/*/signin"}]}"#
+            ),
+            (
+                SigmaLogSource(product: "azure", service: "auditlogs"),
+                #"{"source":[{"wildcard":"/azure/entra/*/audit"}]}"#
+            ),
+            (
+                SigmaLogSource(product: "gcp", service: "gcp.audit"),
+                #"{"source":[{"prefix":"//cloudaudit.googleapis.com/"}]}"#
+            ),
             (SigmaLogSource(product: "kubernetes", service: "audit"), #"{"type":[{"prefix":"k8s.audit."}]}"#),
             (SigmaLogSource(product: "github", service: "audit"), #"{"type":[{"prefix":"github.audit."}]}"#),
             (SigmaLogSource(product: "okta", service: "okta"), #"{"source":["/okta/system-log"]}"#),

@@ -36,7 +36,10 @@ struct SigmaConditionParser {
                         "the '| count() by …' aggregation syntax is obsolete; write a correlation rule (correlation: type: event_count) instead"
                     )
                 }
-                throw parser.problem(.conditionSyntax, "unexpected '\(parser.describe(parser.tokens[parser.index].token))'; join conditions with 'and' or 'or'")
+                throw parser.problem(
+                    .conditionSyntax,
+                    "unexpected '\(parser.describe(parser.tokens[parser.index].token))'; join conditions with 'and' or 'or'"
+                )
             }
             return expression
         } catch {
@@ -90,7 +93,11 @@ struct SigmaConditionParser {
     private func problem(_ code: SigmaDiagnostic.Code, _ message: String, at tokenIndex: Int? = nil) -> Problem {
         let which = tokenIndex ?? index
         let offset = which < tokens.count ? tokens[which].offset : textLength
-        return Problem(code: code, position: SourcePosition(line: position.line, column: position.column + offset), message: message)
+        return Problem(
+            code: code,
+            position: SourcePosition(line: position.line, column: position.column + offset),
+            message: message
+        )
     }
 
     private func describe(_ token: Token) -> String {
@@ -137,7 +144,10 @@ struct SigmaConditionParser {
 
     private mutating func parsePrimary() throws(Problem) -> SigmaExpression {
         guard index < tokens.count else {
-            throw problem(.conditionSyntax, "the condition ends too early; an identifier, 'not', '(' or 'x of' is missing")
+            throw problem(
+                .conditionSyntax,
+                "the condition ends too early; an identifier, 'not', '(' or 'x of' is missing"
+            )
         }
         switch tokens[index].token {
         case .open:
@@ -205,7 +215,11 @@ struct SigmaConditionParser {
             .map(\.expression)
         }
         guard !selected.isEmpty else {
-            throw problem(.unknownIdentifier, "'\(target)' matches no search identifier; check the pattern", at: quantifierIndex + 2)
+            throw problem(
+                .unknownIdentifier,
+                "'\(target)' matches no search identifier; check the pattern",
+                at: quantifierIndex + 2
+            )
         }
         index += 1
         if selected.count == 1 {

@@ -34,7 +34,10 @@ struct SigmaCorrelationParser {
             fail(correlation, "\(kind?.rawValue ?? "this type") needs a 'condition' such as {gte: 10}")
         }
         if kind == .valueCount, condition != nil, condition?.field == nil {
-            fail(correlation["condition"], "value_count needs 'field' in its condition: the field whose distinct values are counted")
+            fail(
+                correlation["condition"],
+                "value_count needs 'field' in its condition: the field whose distinct values are counted"
+            )
         }
         let aliases = parseAliases(correlation["aliases"], sink: &sink)
         var generate = false
@@ -91,7 +94,11 @@ struct SigmaCorrelationParser {
             return nil
         }
         guard let members = node.members else {
-            sink.report(.correlation, at: node.position, "'condition' must be a map such as {gte: 10} (and 'field' for value_count)")
+            sink.report(
+                .correlation,
+                at: node.position,
+                "'condition' must be a map such as {gte: 10} (and 'field' for value_count)"
+            )
             return nil
         }
         var comparisons: [SigmaCorrelation.Comparison] = []
@@ -102,7 +109,11 @@ struct SigmaCorrelationParser {
                 continue
             }
             guard let op = SigmaCorrelation.Operator(rawValue: member.key) else {
-                sink.report(.correlation, at: member.keyPosition, "unknown condition operator '\(member.key)'; use gt, gte, lt, lte, eq or neq")
+                sink.report(
+                    .correlation,
+                    at: member.keyPosition,
+                    "unknown condition operator '\(member.key)'; use gt, gte, lt, lte, eq or neq"
+                )
                 return nil
             }
             guard let text = member.value.text, let value = Int(text), value >= 0 else {
@@ -112,7 +123,11 @@ struct SigmaCorrelationParser {
             comparisons.append(SigmaCorrelation.Comparison(op: op, value: value))
         }
         guard (1...2).contains(comparisons.count) else {
-            sink.report(.correlation, at: node.position, "'condition' needs one or two comparisons (gt, gte, lt, lte, eq, neq)")
+            sink.report(
+                .correlation,
+                at: node.position,
+                "'condition' needs one or two comparisons (gt, gte, lt, lte, eq, neq)"
+            )
             return nil
         }
         return SigmaCorrelation.Condition(comparisons: comparisons, field: field)
@@ -129,7 +144,11 @@ struct SigmaCorrelationParser {
         }
         for member in members {
             guard let fields = member.value.members else {
-                sink.report(.correlation, at: member.value.position, "alias '\(member.key)' must map rule names to field names")
+                sink.report(
+                    .correlation,
+                    at: member.value.position,
+                    "alias '\(member.key)' must map rule names to field names"
+                )
                 continue
             }
             var map: [String: String] = [:]

@@ -15,7 +15,11 @@ struct SigmaDetectionCompiler {
             return compile(map: members, at: node.position, sink: &sink)
         case .sequence(let elements):
             guard !elements.isEmpty else {
-                sink.report(.structure, at: node.position, "a search identifier's list is empty; give values or remove it")
+                sink.report(
+                    .structure,
+                    at: node.position,
+                    "a search identifier's list is empty; give values or remove it"
+                )
                 return nil
             }
             if elements.allSatisfy({ $0.scalar != nil }) {
@@ -151,7 +155,9 @@ struct SigmaDetectionCompiler {
                 )
                 return nil
             }
-            matchers.append(SigmaStringMatcher(SigmaString(parsing: text).wrapped(leading: true, trailing: true), isCased: false))
+            matchers.append(
+                SigmaStringMatcher(SigmaString(parsing: text).wrapped(leading: true, trailing: true), isCased: false)
+            )
         }
         return .keywords(SigmaKeywordPredicate(matchers: matchers, requiresAll: requiresAll))
     }

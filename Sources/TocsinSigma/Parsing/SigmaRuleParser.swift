@@ -8,7 +8,11 @@ struct SigmaRuleParser {
         let before = sink.diagnostics.count
         let metadata = parseMetadata(document, sink: &sink)
         guard let detection = document["detection"], let members = detection.members else {
-            sink.report(.structure, at: document["detection"]?.position ?? document.position, "'detection' must be a map of search identifiers and a 'condition'")
+            sink.report(
+                .structure,
+                at: document["detection"]?.position ?? document.position,
+                "'detection' must be a map of search identifiers and a 'condition'"
+            )
             return nil
         }
         let compiler = SigmaDetectionCompiler(options: options, logSource: metadata?.logSource ?? SigmaLogSource())
@@ -30,7 +34,11 @@ struct SigmaRuleParser {
             }
         }
         guard let conditionNode else {
-            sink.report(.structure, at: detection.position, "'detection' needs a 'condition' (for example: condition: selection)")
+            sink.report(
+                .structure,
+                at: detection.position,
+                "'detection' needs a 'condition' (for example: condition: selection)"
+            )
             return nil
         }
         guard !failed else {
@@ -45,11 +53,19 @@ struct SigmaRuleParser {
         var alternatives: [SigmaExpression] = []
         for condition in conditions {
             guard case .string(let text) = condition.scalar else {
-                sink.report(.conditionSyntax, at: condition.position, "a condition must be a string such as 'selection and not filter'")
+                sink.report(
+                    .conditionSyntax,
+                    at: condition.position,
+                    "a condition must be a string such as 'selection and not filter'"
+                )
                 return nil
             }
-            let start = SourcePosition(line: condition.position.line, column: condition.position.column + (condition.isQuoted ? 1 : 0))
-            guard let expression = SigmaConditionParser.parse(text, at: start, identifiers: identifiers, sink: &sink) else {
+            let start = SourcePosition(
+                line: condition.position.line,
+                column: condition.position.column + (condition.isQuoted ? 1 : 0)
+            )
+            guard let expression = SigmaConditionParser.parse(text, at: start, identifiers: identifiers, sink: &sink)
+            else {
                 return nil
             }
             alternatives.append(expression)
@@ -67,11 +83,19 @@ struct SigmaRuleParser {
     private func parseMetadata(_ document: SigmaYAMLNode, sink: inout DiagnosticSink) -> SigmaRuleMetadata? {
         let title = document["title"]?.text ?? ""
         if title.isEmpty {
-            sink.report(.structure, at: document["title"]?.position ?? document.position, "a rule needs a 'title' string")
+            sink.report(
+                .structure,
+                at: document["title"]?.position ?? document.position,
+                "a rule needs a 'title' string"
+            )
         }
         let logSourceNode = document["logsource"]
         if logSourceNode?.members == nil {
-            sink.report(.structure, at: logSourceNode?.position ?? document.position, "a rule needs a 'logsource' map (product, service, category)")
+            sink.report(
+                .structure,
+                at: logSourceNode?.position ?? document.position,
+                "a rule needs a 'logsource' map (product, service, category)"
+            )
         }
         guard !title.isEmpty, let logSourceNode, logSourceNode.members != nil else {
             return nil

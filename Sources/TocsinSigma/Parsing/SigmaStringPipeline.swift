@@ -110,7 +110,11 @@ struct SigmaStringPipeline {
             results += expanded
         }
         guard results.count <= Self.expansionLimit else {
-            sink.report(.invalidModifier, at: value.position, "this value expands into more than \(Self.expansionLimit) strings; simplify it")
+            sink.report(
+                .invalidModifier,
+                at: value.position,
+                "this value expands into more than \(Self.expansionLimit) strings; simplify it"
+            )
             return nil
         }
         return results
@@ -136,7 +140,11 @@ struct SigmaStringPipeline {
                 return nil
             }
             guard results.count * substitutes.count <= Self.expansionLimit else {
-                sink.report(.unresolvedPlaceholder, at: value.position, "placeholders expand into more than \(Self.expansionLimit) values; use fewer")
+                sink.report(
+                    .unresolvedPlaceholder,
+                    at: value.position,
+                    "placeholders expand into more than \(Self.expansionLimit) values; use fewer"
+                )
                 return nil
             }
             results = results.flatMap { prefix in substitutes.map { prefix + literal + $0 } }

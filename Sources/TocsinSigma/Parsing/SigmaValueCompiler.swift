@@ -19,11 +19,19 @@ struct SigmaValueCompiler {
             values = [item.value]
         }
         guard !values.isEmpty else {
-            sink.report(.invalidValue, at: item.value.position, "'\(item.field)' has an empty list of values; give at least one")
+            sink.report(
+                .invalidValue,
+                at: item.value.position,
+                "'\(item.field)' has an empty list of values; give at least one"
+            )
             return nil
         }
         if let nested = values.first(where: { $0.scalar == nil }) {
-            sink.report(.invalidValue, at: nested.position, "values must be strings, numbers, booleans or null, not maps or lists")
+            sink.report(
+                .invalidValue,
+                at: nested.position,
+                "values must be strings, numbers, booleans or null, not maps or lists"
+            )
             return nil
         }
         if values.count > 1, let null = values.first(where: { $0.scalar == .null }) {
@@ -108,7 +116,9 @@ struct SigmaValueCompiler {
             return reject("use only one of contains, startswith and endswith (a value with wildcards says more)")
         }
         let numeric = modifiers.filter { [.gt, .gte, .lt, .lte].contains($0) }
-        let kinds = [modifiers.contains(.re), modifiers.contains(.cidr), !numeric.isEmpty, modifiers.contains(.fieldref)]
+        let kinds = [
+            modifiers.contains(.re), modifiers.contains(.cidr), !numeric.isEmpty, modifiers.contains(.fieldref),
+        ]
         if numeric.count > 1 || kinds.count(where: { $0 }) > 1 {
             return reject("re, cidr, fieldref and gt/gte/lt/lte each define the whole comparison; use one of them")
         }
@@ -119,19 +129,25 @@ struct SigmaValueCompiler {
         if modifiers.contains(.re) {
             let allowed = general.union([.re, .ignoreCase, .multiline, .dotAll])
             if let other = modifiers.first(where: { !allowed.contains($0) }) {
-                return reject("'re' cannot be combined with '\(other.rawValue)'; write the regular expression to cover it")
+                return reject(
+                    "'re' cannot be combined with '\(other.rawValue)'; write the regular expression to cover it"
+                )
             }
         }
         if modifiers.contains(.cidr) || !numeric.isEmpty {
             let allowed = general.union([.cidr]).union(numeric)
             if let other = modifiers.first(where: { !allowed.contains($0) }) {
-                return reject("'\(modifiers.contains(.cidr) ? "cidr" : numeric[0].rawValue)' cannot be combined with '\(other.rawValue)'")
+                return reject(
+                    "'\(modifiers.contains(.cidr) ? "cidr" : numeric[0].rawValue)' cannot be combined with '\(other.rawValue)'"
+                )
             }
         }
         if modifiers.contains(.fieldref) {
             let allowed = general.union([.fieldref, .contains, .startswith, .endswith, .cased])
             if let other = modifiers.first(where: { !allowed.contains($0) }) {
-                return reject("'fieldref' can only be combined with contains, startswith, endswith, cased, all and neq, not '\(other.rawValue)'")
+                return reject(
+                    "'fieldref' can only be combined with contains, startswith, endswith, cased, all and neq, not '\(other.rawValue)'"
+                )
             }
         }
         return true
@@ -151,25 +167,35 @@ struct SigmaValueCompiler {
             switch IPRange.parseCIDR(text, allowsSingleAddress: true) {
             case .success(let range): return [.cidr(range)]
             case .failure(let problem):
-                sink.report(.invalidValue, at: value.position, "'cidr' needs an IPv4 or IPv6 block such as 10.0.0.0/8: \(problem.message)")
+                sink.report(
+                    .invalidValue,
+                    at: value.position,
+                    "'cidr' needs an IPv4 or IPv6 block such as 10.0.0.0/8: \(problem.message)"
+                )
                 return nil
             }
         }
         if let op = modifiers.lazy.compactMap(Self.numericOperator).first {
             guard let number = SigmaNumericComparison.number(text) else {
-                sink.report(.invalidValue, at: value.position, "'\(modifiers.first { Self.numericOperator($0) != nil }?.rawValue ?? "gt")' needs a number")
+                sink.report(
+                    .invalidValue,
+                    at: value.position,
+                    "'\(modifiers.first { Self.numericOperator($0) != nil }?.rawValue ?? "gt")' needs a number"
+                )
                 return nil
             }
             return [.numeric(SigmaNumericComparison(op: op, operand: number))]
         }
         if modifiers.contains(.fieldref) {
             let shape: SigmaFieldReferenceShape =
-                modifiers.contains(.contains) ? .contains
+                modifiers.contains(.contains)
+                ? .contains
                 : modifiers.contains(.startswith) ? .prefix : modifiers.contains(.endswith) ? .suffix : .equals
             let other = SigmaFieldPath(options.fieldMapping.map(text, logSource: logSource))
             return [.fieldReference(other, shape, isCased: modifiers.contains(.cased))]
         }
-        guard let strings = SigmaStringPipeline(options: options).run(text, value: value, item: item, sink: &sink) else {
+        guard let strings = SigmaStringPipeline(options: options).run(text, value: value, item: item, sink: &sink)
+        else {
             return nil
         }
         let isCased = modifiers.contains(.cased)

@@ -130,7 +130,9 @@ enum SigmaPrefilter {
             return false
         }
         let folded = bytes.map { $0 &- UInt8(ascii: "A") < 26 ? $0 | 0x20 : $0 }
-        return !scalarWords.contains { $0.reversed().starts(with: folded.reversed()) || folded.reversed().starts(with: $0.reversed()) }
+        return !scalarWords.contains {
+            $0.reversed().starts(with: folded.reversed()) || folded.reversed().starts(with: $0.reversed())
+        }
     }
 
     private static func operand(_ bytes: [UInt8], _ isCased: Bool, kind: String?) -> JSONValue {

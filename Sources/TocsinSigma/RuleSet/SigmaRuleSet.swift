@@ -79,7 +79,9 @@ public struct SigmaRuleSet: Sendable {
         if let alternatives = SigmaPrefilter.alternatives(rule.expression) {
             var patterns: [EventPattern] = []
             for alternative in alternatives {
-                let field = JSONValue.object(JSONObject([.init(name: alternative.field, value: .array(alternative.values))]))
+                let field = JSONValue.object(
+                    JSONObject([.init(name: alternative.field, value: .array(alternative.values))])
+                )
                 var object = scope ?? JSONObject()
                 if scope != nil {
                     object.members.append(.init(name: "data", value: field))
@@ -133,8 +135,9 @@ public struct SigmaRuleSet: Sendable {
         matches(document, context: SigmaMatchContext())
     }
 
-    /// The same answer as ``matches(_:context:)`` computed without pre-filters: every rule's scope
-    /// and detection evaluated in turn. The reference for differential tests; slow.
+    /// The same answer as ``matches(_:context:)``, computed without pre-filters.
+    ///
+    /// Every rule's scope and detection are evaluated in turn: the reference for differential tests; slow.
     public func matchesEvaluatingEveryRule(_ document: JSONValue) -> [Int] {
         var evaluator = SigmaEvaluator()
         let record = isEventMode ? (document["data"] ?? .null) : document
