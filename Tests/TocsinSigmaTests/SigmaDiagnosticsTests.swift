@@ -47,7 +47,7 @@ struct SigmaDiagnosticsTests {
             detection: "s:\n  a|re: 'a(b'\ncondition: s",
             code: .invalidRegex,
             line: 2,
-            column: 10,
+            column: 11,
             hint: "regular expression"
         ),
         Case(
@@ -222,6 +222,17 @@ struct SigmaDiagnosticsTests {
         #expect(diagnostic.line == testCase.line + 5, "\(diagnostic)")
         #expect(diagnostic.column == testCase.column + 4, "\(diagnostic)")
         #expect(diagnostic.message.contains(testCase.hint), "\(diagnostic.message)")
+    }
+
+    @Test func hostileRegularExpressionsAreAcceptedAndBounded() throws {
+        let rule = try SigmaTestSupport.rule("s:\n  a|re: '(a+)+$'\ncondition: s")
+        let text = String(repeating: "a", count: 30_000) + "!"
+        #expect(!rule.matches(try SigmaTestSupport.record(#"{"a":"\#(text)"}"#)))
+    }
+
+    @Test func backReferencesAreRejected() throws {
+        let collection = SigmaTestSupport.compile("s:\n  a|re: '(a)\\1'\ncondition: s")
+        #expect(collection.diagnostics.map(\.code) == [.invalidRegex])
     }
 
     @Test func everyProblemOfAFileIsReported() {
