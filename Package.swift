@@ -81,6 +81,7 @@ let package = Package(
                 "TocsinCore",
                 "TocsinRules",
                 "TocsinDetect",
+                "TocsinSigma",
                 "TocsinResponse",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),

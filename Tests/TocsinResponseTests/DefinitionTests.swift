@@ -188,10 +188,10 @@ struct WorkedExampleTests {
         let outside = try failure(ip: "203.0.113.9")
         #expect(table.routes(for: outside, context: MatchContext()).isEmpty, "a threshold rule routes its alerts")
         #expect(
-            table.detections.matches(for: outside, context: MatchContext())
+            table.detections.evaluate(outside, context: DetectionContext()).matches
                 == [DetectionTable.Match(rule: 0, group: ["203.0.113.9"])]
         )
-        #expect(table.detections.matches(for: try failure(ip: "10.1.2.3"), context: MatchContext()).isEmpty)
+        #expect(table.detections.evaluate(try failure(ip: "10.1.2.3"), context: DetectionContext()).matches.isEmpty)
         #expect(table.detections.rules.first?.id == "ssh-bruteforce")
         #expect(table.alertRoutes(rule: "ssh-bruteforce").map(\.target) == ["edge-blocklist"])
         let opened = try JSONParser().parse(

@@ -17,7 +17,7 @@ import TocsinStore
 struct DetectionRunner {
     let table: DetectionTable
     private(set) var engines: [DetectionEngine]
-    private let context = MatchContext()
+    private let context = DetectionContext()
     /// Observations older than their rule's allowed lateness, since the start.
     private(set) var lateObservations = 0
 
@@ -139,68 +139,99 @@ struct DetectionRunner {
         return DetectionRunner(table: table, engines: engines)
     }
 
-    /// Feeds one logged event to the engines of the rules it matches; returns the alert events to
-    /// append.
+    /// Feeds one logged event to the Sigma rules and to the engines of the stateful rules it
+    /// matches; returns the alert events to append.
     mutating func process(_ logged: LoggedEvent, identifiers: EventIdentifiers) -> [CloudEvent] {
-        guard !table.rules.isEmpty,
+        guard !table.isEmpty,
             !DetectionService.skippedTypePrefixes.contains(where: { logged.event.type.hasPrefix($0) })
         else {
             return []
         }
         let document = logged.matchDocument
+        let evaluation = table.evaluate(document, context: context)
+        let time = Self.time(of: logged)
         var events: [CloudEvent] = []
-        for match in table.matches(for: document, context: context) {
+        for index in evaluation.sigmaAlerts {
+            let source = table.sigmaSources[index]
+            let alert = TocsinResponse.Alert(
+                source,
+                evidence: [logged.sequence],
+                group: [],
+                count: 1,
+                first: time,
+                last: time,
+                identity: "sigma:\(source.name):\(logged.sequence)"
+            )
+            events.append(alert.event(identifiers: identifiers))
+        }
+        for match in evaluation.matches {
             guard let handle = engines[match.rule].handle(for: table.rules[match.rule].id) else {
                 continue
             }
             let outcome = engines[match.rule].observe(
                 Observation(
                     rule: handle,
+                    referencedRule: match.referencedRule,
                     sequence: logged.sequence,
-                    eventTime: Self.time(of: logged),
-                    group: match.group
+                    eventTime: time,
+                    group: match.group,
+                    value: match.value
                 )
             )
             if outcome.isLate {
                 lateObservations += 1
             }
-            for alert in outcome.alerts {
-                let trigger = alert.evidence.last == logged.sequence ? document : nil
-                events.append(
-                    event(for: alert, source: table.sources[match.rule], trigger: trigger, identifiers: identifiers)
+            let source = table.sources[match.rule]
+            for raised in outcome.alerts {
+                var alert = TocsinResponse.Alert(
+                    source,
+                    evidence: raised.evidence,
+                    group: zip(source.groupFields, raised.group).map { .init(field: $0, value: .string($1)) },
+                    count: raised.count,
+                    first: raised.firstTime,
+                    last: raised.lastTime,
+                    identity: raised.identity
                 )
+                if source.kind == .threshold, raised.evidence.last == logged.sequence {
+                    alert.trigger = document
+                }
+                events.append(alert.event(identifiers: identifiers))
             }
         }
         return events
     }
 
-    /// The `tocsin.alert.raised` event of an engine alert, with the event that crossed the
-    /// threshold attached for the rule's targets.
-    private func event(
-        for alert: TocsinDetect.Alert,
-        source: DetectionTable.Source,
-        trigger: JSONValue?,
-        identifiers: EventIdentifiers
-    ) -> CloudEvent {
-        var recorded = TocsinResponse.Alert(
-            rule: source.name,
-            title: source.title,
-            level: source.level,
-            kind: .threshold,
-            evidence: alert.evidence,
-            group: zip(source.groupBy, alert.group).map { .init(field: $0.description, value: .string($1)) },
-            count: alert.count,
-            firstEventMilliseconds: alert.firstTime,
-            lastEventMilliseconds: alert.lastTime,
-            isStaged: source.staged,
-            identity: alert.identity
-        )
-        recorded.trigger = trigger
-        return recorded.event(identifiers: identifiers)
-    }
-
     /// An event's time for detection: its `time`, or when it has none, when the log accepted it.
     static func time(of logged: LoggedEvent) -> Int64 {
         logged.event.time?.epochMilliseconds ?? logged.ingestMilliseconds
+    }
+}
+
+extension TocsinResponse.Alert {
+    /// An alert of the rule `source` describes.
+    fileprivate init(
+        _ source: DetectionTable.Source,
+        evidence: [Int64],
+        group: [GroupValue],
+        count: Int,
+        first: Int64,
+        last: Int64,
+        identity: String
+    ) {
+        self.init(
+            rule: source.name,
+            title: source.title,
+            level: source.level,
+            tags: source.tags,
+            author: source.author,
+            kind: source.kind,
+            evidence: evidence,
+            group: group,
+            count: count,
+            firstEventMilliseconds: first,
+            lastEventMilliseconds: last,
+            isStaged: source.staged,
+            identity: identity
+        )
     }
 }
