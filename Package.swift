@@ -168,6 +168,7 @@ let package = Package(
                 "TocsinRuntime",
                 "TocsinServer",
                 "TocsinSigma",
+                "TocsinDetect",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -71,6 +71,8 @@ public struct DetectionTable: Sendable {
     public let sigmaRules: SigmaRuleSet
     /// Identifies this build of the table (``isSame(as:)``).
     private let build = Build()
+    /// Whether Sigma rules read the event's `data` (Tocsin events) or the document itself (raw records).
+    private let readsData: Bool
     let thresholdMachine: PatternMachine
     let thresholdPaths: [[JSONPath]]
     let sigma: SigmaFeeds
@@ -80,7 +82,13 @@ public struct DetectionTable: Sendable {
     /// - Parameters:
     ///   - rules: Pattern rules; enabled ones with a threshold become detections.
     ///   - sigma: Sigma rules and correlations.
-    public init(rules: [RuleDefinition], sigma: SigmaDefinitions = SigmaDefinitions()) {
+    ///   - sigmaMode: What documents are: Tocsin events (the default: rules apply by log source and
+    ///     read `data`), or raw records (every rule applies to the whole document; `tocsin sigma test`).
+    public init(
+        rules: [RuleDefinition],
+        sigma: SigmaDefinitions = SigmaDefinitions(),
+        sigmaMode: SigmaRuleSet.Mode = .events(.defaults)
+    ) {
         let thresholds = rules.filter { $0.enabled && $0.threshold != nil }.sorted { $0.name < $1.name }
         var engineRules: [DetectionRule] = []
         var sources: [Source] = []
@@ -113,7 +121,12 @@ public struct DetectionTable: Sendable {
             rules: thresholds.map { PatternMachine.Rule(name: $0.name, pattern: $0.pattern) }
         )
         thresholdPaths = paths
-        sigmaRules = SigmaRuleSet(rules: sigma.rules, mode: .events(.defaults))
+        sigmaRules = SigmaRuleSet(rules: sigma.rules, mode: sigmaMode)
+        if case .records = sigmaMode {
+            readsData = false
+        } else {
+            readsData = true
+        }
         sigmaSources = sigma.rules.map(Self.source(of:))
         let feeds = SigmaFeeds(sigma, firstRule: engineRules.count)
         self.sigma = feeds
@@ -154,7 +167,7 @@ public struct DetectionTable: Sendable {
             }
         }
         if !sigmaRules.rules.isEmpty {
-            let record = document["data"] ?? .null
+            let record = readsData ? (document["data"] ?? .null) : document
             for index in sigmaRules.matches(document, context: context.sigma) {
                 if sigma.alertsDirectly[index] {
                     evaluation.sigmaAlerts.append(index)
