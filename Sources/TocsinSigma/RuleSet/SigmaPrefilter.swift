@@ -2,17 +2,16 @@
 
 import TocsinCore
 
-/// Derives from a detection a necessary condition that event patterns can express.
+/// Derives from a detection a necessary condition that the rule set can check cheaply.
 ///
-/// The result is a disjunction of (field, value list) alternatives: whenever the detection holds,
-/// some alternative's field has a value that the alternative's pattern values accept. It may
-/// accept far more than the detection (it is only a filter); it must never miss a match. Hence
-/// only tests that can succeed on string values alone are used, and only fields without dots
-/// (a record may spell a dotted field as one member name, which patterns cannot express).
+/// The result is a disjunction: whenever the detection holds, some field alternative holds (a
+/// field has a value that the alternative's pattern values accept) or some keyword needle occurs
+/// in a value of the record. It may accept far more than the detection (it is only a filter); it
+/// must never miss a match. Hence only tests that can succeed on string values alone are used.
 enum SigmaPrefilter {
-    /// One alternative: a top-level field and pattern values (OR-ed), as pattern JSON.
+    /// One alternative: a field and pattern values (OR-ed), as pattern JSON.
     struct Alternative: Equatable {
-        var field: String
+        var field: SigmaFieldPath
         var values: [JSONValue]
 
         /// Lower is more selective: exact values first, then fewer values.
@@ -22,53 +21,85 @@ enum SigmaPrefilter {
         }
     }
 
-    /// The alternatives the expression implies, or `nil` when no usable necessary condition exists.
-    static func alternatives(_ expression: SigmaExpression) -> [Alternative]? {
-        switch expression {
-        case .field(let predicate):
-            return alternatives(predicate).map { [$0] }
-        case .keywords, .not:
-            return nil
-        case .or(let children):
-            var result: [Alternative] = []
-            for child in children {
-                guard let alternatives = alternatives(child) else {
-                    return nil
-                }
-                for alternative in alternatives {
-                    if let index = result.firstIndex(where: { $0.field == alternative.field }) {
-                        result[index].values += alternative.values.filter { !result[index].values.contains($0) }
-                    } else {
-                        result.append(alternative)
-                    }
-                }
-            }
-            return result
-        case .and(let children):
-            let options = children.compactMap(alternatives)
-            return options.min { cost($0) < cost($1) }
+    /// A disjunction of field alternatives and keyword needles (lower-cased literals).
+    struct Requirement {
+        var fields: [Alternative] = []
+        var needles: [[UInt8]] = []
+
+        var cost: Int {
+            fields.reduce(0) { $0 + $1.cost } + max(0, fields.count - 1) * 100 + needles.count * 1_000
         }
     }
 
-    private static func cost(_ alternatives: [Alternative]) -> Int {
-        alternatives.reduce(0) { $0 + $1.cost } + (alternatives.count - 1) * 100
+    /// The requirement the expression implies, or `nil` when no usable necessary condition exists.
+    static func requirement(_ expression: SigmaExpression) -> Requirement? {
+        switch expression {
+        case .field(let predicate):
+            return alternative(predicate).map { Requirement(fields: [$0]) }
+        case .keywords(let predicate):
+            return needles(predicate).map { Requirement(needles: $0) }
+        case .not:
+            return nil
+        case .or(let children):
+            var result = Requirement()
+            for child in children {
+                guard let requirement = requirement(child) else {
+                    return nil
+                }
+                for alternative in requirement.fields {
+                    if let index = result.fields.firstIndex(where: { $0.field == alternative.field }) {
+                        result.fields[index].values += alternative.values.filter {
+                            !result.fields[index].values.contains($0)
+                        }
+                    } else {
+                        result.fields.append(alternative)
+                    }
+                }
+                result.needles += requirement.needles.filter { !result.needles.contains($0) }
+            }
+            return result
+        case .and(let children):
+            return children.compactMap(requirement).min { $0.cost < $1.cost }
+        }
     }
 
-    private static func alternatives(_ predicate: SigmaFieldPredicate) -> Alternative? {
+    /// The needles of a keyword search: one per keyword (the longest one for `|all`).
+    private static func needles(_ predicate: SigmaKeywordPredicate) -> [[UInt8]]? {
+        let needles = predicate.matchers.map(needle)
+        if predicate.requiresAll {
+            return needles.compactMap { $0 }.max { $0.count < $1.count }.map { [$0] }
+        }
+        let all = needles.compactMap { $0 }
+        return all.count == needles.count ? all : nil
+    }
+
+    /// The longest literal run a keyword requires, when it has two bytes or more.
+    private static func needle(_ matcher: SigmaStringMatcher) -> [UInt8]? {
+        var runs: [[UInt8]] = []
+        switch matcher.shape {
+        case .exact(let bytes), .prefix(let bytes), .suffix(let bytes), .contains(let bytes):
+            runs = [bytes]
+        case .glob(let tokens):
+            runs = tokens.compactMap { if case .literal(let bytes) = $0 { bytes } else { nil } }
+        }
+        return runs.max { $0.count < $1.count }.flatMap { $0.count >= 2 ? $0 : nil }
+    }
+
+    private static func alternative(_ predicate: SigmaFieldPredicate) -> Alternative? {
         guard case .values(let tests, let requiresAll, let isNegated) = predicate.kind, !isNegated,
-            predicate.field.segments.count == 1
+            !predicate.field.segments.contains(where: \.isEmpty)
         else {
             return nil
         }
         let values = tests.map(patternValue)
         if requiresAll {
-            return values.compactMap { $0 }.first.map { Alternative(field: predicate.field.name, values: [$0]) }
+            return values.compactMap { $0 }.first.map { Alternative(field: predicate.field, values: [$0]) }
         }
         let all = values.compactMap { $0 }
         guard all.count == values.count else {
             return nil
         }
-        return Alternative(field: predicate.field.name, values: all)
+        return Alternative(field: predicate.field, values: all)
     }
 
     /// The pattern value accepting every string the test accepts, when the test can only succeed on
