@@ -166,35 +166,20 @@ struct SigmaTestRun {
         definitions.rules = rules
         definitions.correlations = correlations
         let table = DetectionTable(rules: [], sigma: definitions, sigmaMode: .records)
-        let context = SigmaMatchContext()
-        let detection = DetectionContext()
-        var engines = table.rules.compactMap { try? DetectionEngine(rules: [$0]) }
+        let context = DetectionContext()
+        var engines = try? DetectionEngines(table: table)
         var matches = [[JSONValue]](repeating: [], count: rules.count)
-        var alerts: [(rule: Int, alert: TocsinDetect.Alert)] = []
+        var alerts: [DetectionEngines.Raised] = []
         let timePath = timeField.flatMap { JSONPath($0.hasPrefix("$") ? $0 : "$." + $0) }
         for (line, record) in records {
-            for rule in table.sigmaRules.matches(record, context: context) {
+            let evaluation = table.evaluate(record, context: context)
+            for rule in evaluation.sigmaMatches {
                 matches[rule].append(.number(JSONNumber(Int64(line))))
             }
             let time = timePath.flatMap { Self.milliseconds($0.evaluate(record)) } ?? 0
-            for match in table.evaluate(record, context: detection).matches where engines.indices.contains(match.rule) {
-                guard let handle = engines[match.rule].handle(for: table.rules[match.rule].id) else {
-                    continue
-                }
-                let observation = Observation(
-                    rule: handle,
-                    referencedRule: match.referencedRule,
-                    sequence: Int64(line),
-                    eventTime: time,
-                    group: match.group,
-                    value: match.value
-                )
-                alerts += engines[match.rule].observe(observation).alerts.map { (match.rule, $0) }
-            }
+            alerts += engines?.observe(evaluation, sequence: Int64(line), time: time) ?? []
         }
-        for index in engines.indices {
-            alerts += engines[index].advance(to: .max).map { (index, $0) }
-        }
+        alerts += engines?.finish() ?? []
         let writer = JSONWriter()
         let detections = rules.indices.map { index in
             writer.string(
@@ -207,8 +192,8 @@ struct SigmaTestRun {
             )
         }
         return detections
-            + alerts.map { rule, alert in
-                let source = table.sources[rule]
+            + alerts.map { raised in
+                let (source, alert) = (raised.source, raised.alert)
                 let group = zip(source.groupFields, alert.group).map { JSONObject.Member(name: $0, value: .string($1)) }
                 return writer.string(
                     .object(

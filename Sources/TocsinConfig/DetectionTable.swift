@@ -57,7 +57,9 @@ public struct DetectionTable: Sendable {
     public struct Evaluation: Sendable, Hashable {
         /// The stateful rules fed, in rule order.
         public var matches: [Match] = []
-        /// The Sigma rules that matched and alert on their own (indices into ``sigmaSources``).
+        /// The Sigma rules that matched (indices into ``sigmaSources``).
+        public var sigmaMatches: [Int] = []
+        /// The Sigma rules that matched and alert on their own (not only through a correlation).
         public var sigmaAlerts: [Int] = []
     }
 
@@ -169,6 +171,7 @@ public struct DetectionTable: Sendable {
         if !sigmaRules.rules.isEmpty {
             let record = readsData ? (document["data"] ?? .null) : document
             for index in sigmaRules.matches(document, context: context.sigma) {
+                evaluation.sigmaMatches.append(index)
                 if sigma.alertsDirectly[index] {
                     evaluation.sigmaAlerts.append(index)
                 }

@@ -5,24 +5,25 @@ import TocsinConfig
 import TocsinCore
 import TocsinDetect
 import TocsinResponse
-import TocsinRules
 import TocsinStore
 
 /// The detection engines with the table they were built from: turns logged events into
-/// observations, and the engines' alerts into `tocsin.alert.raised` events.
-///
-/// Each rule has an engine of its own, so each keeps its own event-time watermark: a source whose
-/// events arrive an hour late (CloudTrail) never makes another source's events (sshd) late, and
-/// Tocsin's own events, stamped with the clock, move no rule's time.
+/// evaluations, and the alerts into `tocsin.alert.raised` events.
 struct DetectionRunner {
-    let table: DetectionTable
-    private(set) var engines: [DetectionEngine]
+    private(set) var engines: DetectionEngines
     private let context = DetectionContext()
-    /// Observations older than their rule's allowed lateness, since the start.
-    private(set) var lateObservations = 0
 
-    init(table: DetectionTable, engines: [DetectionEngine]) {
-        self.table = table
+    /// The table the runner runs.
+    var table: DetectionTable {
+        engines.table
+    }
+
+    /// Observations older than their rule's allowed lateness, since the start.
+    var lateObservations: Int {
+        engines.lateObservations
+    }
+
+    init(engines: DetectionEngines) {
         self.engines = engines
     }
 
@@ -30,11 +31,7 @@ struct DetectionRunner {
     ///
     /// - Throws: `DetectionError` when the engine refuses one of the table's rules.
     init(table: DetectionTable) throws(DetectionError) {
-        var engines: [DetectionEngine] = []
-        for rule in table.rules {
-            engines.append(try DetectionEngine(rules: [rule]))
-        }
-        self.init(table: table, engines: engines)
+        self.init(engines: try DetectionEngines(table: table))
     }
 
     /// How far, in milliseconds of ingest time, a restart re-reads the log before its cursor, beyond
@@ -63,9 +60,7 @@ struct DetectionRunner {
                     store: store
                 ) - 1
         }
-        for index in runner.engines.indices {
-            runner.engines[index].beginReplay(through: cursor)
-        }
+        runner.engines.beginReplay(through: cursor)
         var after = from
         while after < cursor {
             let page = try await store.query(EventQuery(after: after, limit: DetectionService.batchSize))
@@ -90,9 +85,7 @@ struct DetectionRunner {
         ingestedAtOrAfter time: Int64,
         upTo cursor: Int64,
         store: EventStore
-    )
-        async throws -> Int64
-    {
+    ) async throws -> Int64 {
         var low: Int64 = 1
         var high = cursor
         while low < high {
@@ -111,32 +104,21 @@ struct DetectionRunner {
     /// When the engine refuses a rule (the limits of rule files keep that from happening), no
     /// detection runs until the next change, and the error says why.
     func replacing(table: DetectionTable, logger: Logger) -> DetectionRunner {
-        var kept: [String: DetectionEngine] = [:]
-        for (rule, engine) in zip(self.table.rules, engines) {
-            kept[rule.id] = engine
-        }
-        var engines: [DetectionEngine] = []
-        var started: [String] = []
-        for rule in table.rules {
-            if let engine = kept[rule.id], engine.rules == [rule] {
-                engines.append(engine)
-                continue
+        do {
+            let engines = try DetectionEngines(table: table, keepingFrom: engines)
+            let kept = Set(zip(self.table.rules, self.engines.engines).map(\.0))
+            let started = table.rules.filter { !kept.contains($0) }.map(\.id)
+            if !started.isEmpty {
+                logger.info(
+                    "Detection rules changed; new and changed rules start with empty state.",
+                    metadata: ["detect.rules": "\(started.joined(separator: ","))"]
+                )
             }
-            do {
-                engines.append(try DetectionEngine(rules: [rule]))
-                started.append(rule.id)
-            } catch {
-                logger.error("A detection rule cannot run; no detection runs.", metadata: ["error": "\(error)"])
-                return DetectionRunner(table: .empty, engines: [])
-            }
+            return DetectionRunner(engines: engines)
+        } catch {
+            logger.error("A detection rule cannot run; no detection runs.", metadata: ["error": "\(error)"])
+            return (try? DetectionRunner(table: .empty)) ?? self
         }
-        if !started.isEmpty {
-            logger.info(
-                "Detection rules changed; new and changed rules start with empty state.",
-                metadata: ["detect.rules": "\(started.joined(separator: ","))"]
-            )
-        }
-        return DetectionRunner(table: table, engines: engines)
     }
 
     /// Feeds one logged event to the Sigma rules and to the engines of the stateful rules it
@@ -149,11 +131,11 @@ struct DetectionRunner {
         }
         let document = logged.matchDocument
         let evaluation = table.evaluate(document, context: context)
-        let time = Self.time(of: logged)
+        let time = logged.event.time?.epochMilliseconds ?? logged.ingestMilliseconds
         var events: [CloudEvent] = []
         for index in evaluation.sigmaAlerts {
             let source = table.sigmaSources[index]
-            let alert = TocsinResponse.Alert(
+            let alert = Alert(
                 source,
                 evidence: [logged.sequence],
                 group: [],
@@ -164,52 +146,20 @@ struct DetectionRunner {
             )
             events.append(alert.event(identifiers: identifiers))
         }
-        for match in evaluation.matches {
-            guard let handle = engines[match.rule].handle(for: table.rules[match.rule].id) else {
-                continue
+        for raised in engines.observe(evaluation, sequence: logged.sequence, time: time) {
+            var alert = Alert(raised)
+            if raised.source.kind == .threshold, raised.alert.evidence.last == logged.sequence {
+                alert.trigger = document
             }
-            let outcome = engines[match.rule].observe(
-                Observation(
-                    rule: handle,
-                    referencedRule: match.referencedRule,
-                    sequence: logged.sequence,
-                    eventTime: time,
-                    group: match.group,
-                    value: match.value
-                )
-            )
-            if outcome.isLate {
-                lateObservations += 1
-            }
-            let source = table.sources[match.rule]
-            for raised in outcome.alerts {
-                var alert = TocsinResponse.Alert(
-                    source,
-                    evidence: raised.evidence,
-                    group: zip(source.groupFields, raised.group).map { .init(field: $0, value: .string($1)) },
-                    count: raised.count,
-                    first: raised.firstTime,
-                    last: raised.lastTime,
-                    identity: raised.identity
-                )
-                if source.kind == .threshold, raised.evidence.last == logged.sequence {
-                    alert.trigger = document
-                }
-                events.append(alert.event(identifiers: identifiers))
-            }
+            events.append(alert.event(identifiers: identifiers))
         }
         return events
-    }
-
-    /// An event's time for detection: its `time`, or when it has none, when the log accepted it.
-    static func time(of logged: LoggedEvent) -> Int64 {
-        logged.event.time?.epochMilliseconds ?? logged.ingestMilliseconds
     }
 }
 
 extension TocsinResponse.Alert {
     /// An alert of the rule `source` describes.
-    fileprivate init(
+    init(
         _ source: DetectionTable.Source,
         evidence: [Int64],
         group: [GroupValue],
@@ -232,6 +182,19 @@ extension TocsinResponse.Alert {
             lastEventMilliseconds: last,
             isStaged: source.staged,
             identity: identity
+        )
+    }
+
+    /// The alert of an engine's detection.
+    init(_ raised: DetectionEngines.Raised) {
+        self.init(
+            raised.source,
+            evidence: raised.alert.evidence,
+            group: zip(raised.source.groupFields, raised.alert.group).map { .init(field: $0, value: .string($1)) },
+            count: raised.alert.count,
+            first: raised.alert.firstTime,
+            last: raised.alert.lastTime,
+            identity: raised.alert.identity
         )
     }
 }
