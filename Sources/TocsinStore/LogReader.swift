@@ -4,8 +4,10 @@ import Foundation
 import GRDB
 public import TocsinCore
 
-/// Reads the log of a data directory offline, without a server and without writing: what
-/// `tocsin rules backtest` replays. Safe while a server runs on the same directory (WAL readers).
+/// Reads the log of a data directory offline, without a server and without writing.
+///
+/// This is what `tocsin rules backtest` replays. Safe while a server runs on the same directory
+/// (WAL readers).
 public struct LogReader: Sendable {
     private let databasePath: String
 
