@@ -24,7 +24,9 @@ let package = Package(
         .library(name: "TocsinSources", targets: ["TocsinSources"]),
         .library(name: "TocsinServer", targets: ["TocsinServer"]),
         .library(name: "TocsinConfig", targets: ["TocsinConfig"]),
+        .library(name: "TocsinDetect", targets: ["TocsinDetect"]),
         .library(name: "TocsinResponse", targets: ["TocsinResponse"]),
+        .library(name: "TocsinSigma", targets: ["TocsinSigma"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -53,6 +55,15 @@ let package = Package(
             dependencies: ["TocsinCore"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TocsinDetect",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TocsinSigma",
+            dependencies: ["TocsinCore", "TocsinRules", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "TocsinSources",
@@ -69,6 +80,8 @@ let package = Package(
             dependencies: [
                 "TocsinCore",
                 "TocsinRules",
+                "TocsinDetect",
+                "TocsinSigma",
                 "TocsinResponse",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
@@ -126,6 +139,7 @@ let package = Package(
             dependencies: [
                 "TocsinCore",
                 "TocsinRules",
+                "TocsinDetect",
                 "TocsinSources",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 "TocsinConfig",
@@ -153,6 +167,8 @@ let package = Package(
                 "TocsinStore",
                 "TocsinRuntime",
                 "TocsinServer",
+                "TocsinSigma",
+                "TocsinDetect",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -185,6 +201,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TocsinDetectTests",
+            dependencies: ["TocsinDetect"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TocsinSigmaTests",
+            dependencies: ["TocsinCore", "TocsinRules", "TocsinSigma", "TocsinSources"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TocsinSourcesTests",
             dependencies: ["TocsinCore", "TocsinSources", "TocsinTesting"],
             resources: [.copy("Fixtures")],
@@ -192,7 +219,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TocsinResponseTests",
-            dependencies: ["TocsinCore", "TocsinResponse", "TocsinConfig", "TocsinRules"],
+            dependencies: ["TocsinCore", "TocsinResponse", "TocsinConfig", "TocsinRules", "TocsinDetect"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -24,13 +24,24 @@ public struct RoutingTable: Sendable {
     public let rules: [String: RuleDefinition]
     /// Every target by name.
     public let targets: [String: TargetDefinition]
+    /// The enabled threshold rules, compiled for the detection engine.
+    public let detections: DetectionTable
     private let enabledRules: [RuleDefinition]
     private let machine: PatternMachine
 
     /// Builds a table; rules that name a missing target are diagnosed and the table is not built.
     ///
+    /// - Parameters:
+    ///   - rules: The pattern rules.
+    ///   - targets: The targets.
+    ///   - sigma: The Sigma rules and correlations (detections only: their alerts are routed by
+    ///     pattern rules on `tocsin.alert.raised`).
     /// - Throws: ``ConfigError`` listing every rule target that does not exist.
-    public init(rules: [RuleDefinition], targets: [TargetDefinition]) throws(ConfigError) {
+    public init(
+        rules: [RuleDefinition],
+        targets: [TargetDefinition],
+        sigma: SigmaDefinitions = SigmaDefinitions()
+    ) throws(ConfigError) {
         let targetsByName = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         let diagnostics = Self.missingTargets(rules: rules, targets: Set(targetsByName.keys))
         guard diagnostics.isEmpty else {
@@ -38,8 +49,10 @@ public struct RoutingTable: Sendable {
         }
         self.rules = Dictionary(rules.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         self.targets = targetsByName
-        let enabled = self.rules.values.filter(\.enabled).sorted { $0.name < $1.name }
+        // Threshold rules route their alerts (``alertRoutes(rule:)``), not every match.
+        let enabled = self.rules.values.filter { $0.enabled && $0.threshold == nil }.sorted { $0.name < $1.name }
         self.enabledRules = enabled
+        self.detections = DetectionTable(rules: rules, sigma: sigma)
         self.machine = PatternMachine(rules: enabled.map { PatternMachine.Rule(name: $0.name, pattern: $0.pattern) })
     }
 
@@ -73,12 +86,26 @@ public struct RoutingTable: Sendable {
         machine.match(event, context: context)
         var routes: [Route] = []
         for index in context.matchedRules {
-            let rule = enabledRules[Int(index)]
-            for entry in rule.targets {
-                let dryRun = rule.dryRun || (targets[entry.target]?.dryRun ?? false)
-                routes.append(Route(rule: rule.name, target: entry.target, input: entry.input, dryRun: dryRun))
-            }
+            routes += self.routes(of: enabledRules[Int(index)])
         }
         return routes
+    }
+
+    /// The deliveries an alert of the threshold rule named `rule` calls for: the rule's targets,
+    /// none when the rule is unknown, disabled or has no threshold.
+    ///
+    /// A staged rule's deliveries are dry runs (recorded, nothing sent).
+    public func alertRoutes(rule name: String) -> [Route] {
+        guard let rule = rules[name], rule.enabled, rule.threshold != nil else {
+            return []
+        }
+        return routes(of: rule)
+    }
+
+    private func routes(of rule: RuleDefinition) -> [Route] {
+        rule.targets.map { entry in
+            let dryRun = rule.dryRun || rule.staged || (targets[entry.target]?.dryRun ?? false)
+            return Route(rule: rule.name, target: entry.target, input: entry.input, dryRun: dryRun)
+        }
     }
 }

@@ -28,6 +28,13 @@ public struct RuleDefinition: Sendable, Hashable {
     public var dryRun: Bool
     /// Where matched events go, in order.
     public var targets: [Target]
+    /// When set, the rule alerts once a group of matches crosses it, and its targets receive the
+    /// event that crossed it with the alert attached, instead of every match.
+    public var threshold: RuleThreshold?
+    /// A staged rule's alerts are recorded; its targets never fire.
+    public var staged: Bool
+    /// How serious the rule's alerts are (threshold rules; default `medium`).
+    public var level: Alert.Level
 
     /// Reads a rule definition, reporting every problem at once.
     ///
@@ -55,6 +62,20 @@ public struct RuleDefinition: Sendable, Hashable {
         let enabled = reader.bool("enabled", default: true)
         let description = reader.string("description")
         let dryRun = reader.bool("dry_run", default: false)
+        let staged = reader.bool("staged", default: false)
+        var level = Alert.Level.medium
+        if let text = reader.string("level") {
+            if let known = Alert.Level(rawValue: text) {
+                level = known
+            } else {
+                reader.diagnostics.append(
+                    ConfigDiagnostic(path: reader.childPath("level"), message: "must be one of \(Alert.Level.names)")
+                )
+            }
+        }
+        let threshold = reader.value("threshold").flatMap {
+            RuleThreshold($0, path: reader.childPath("threshold"), diagnostics: &reader.diagnostics)
+        }
         var targets: [Target] = []
         if case .array(let elements)? = reader.value("targets") {
             for (index, element) in elements.enumerated() {
@@ -83,6 +104,9 @@ public struct RuleDefinition: Sendable, Hashable {
         self.description = description
         self.dryRun = dryRun
         self.targets = targets
+        self.threshold = threshold
+        self.staged = staged
+        self.level = level
     }
 
     private static func readTarget(_ value: JSONValue, path: String, diagnostics: inout [ConfigDiagnostic]) -> Target? {
@@ -144,6 +168,15 @@ public struct RuleDefinition: Sendable, Hashable {
             members.append(.init(name: "description", value: .string(description)))
         }
         members.append(.init(name: "dry_run", value: .bool(dryRun)))
+        if let threshold {
+            members.append(.init(name: "threshold", value: threshold.json))
+        }
+        if staged {
+            members.append(.init(name: "staged", value: .bool(true)))
+        }
+        if threshold != nil || level != .medium {
+            members.append(.init(name: "level", value: .string(level.rawValue)))
+        }
         members.append(
             .init(
                 name: "targets",

@@ -226,6 +226,7 @@ public enum TocsinRuntime: Sendable {
             blocklistFiles: BlocklistFiles(store: store)
         )
         services.append(RouterService(store: store, state: state, wake: { signal.yield(.wake) }, logger: logger))
+        services.append(DetectionService(store: store, state: state, logger: logger))
         services.append(
             DeliveryService(
                 store: store,

@@ -70,6 +70,7 @@ public final class EventStore: EventLog, Sendable {
         let head = try pool.read { db in
             try StartupVerifier.verifiedHead(db, publicKey: signingKey.publicKey, witnessed: witnessed)
         }
+        let identifiers = EventIdentifiers(nodeKey: signingKey)
         let queue = AppendQueue(maxPendingEvents: configuration.maxPendingEvents)
         let notifier = CommitNotifier(latest: head.sequence)
         let writer = LogWriter(
@@ -80,6 +81,7 @@ public final class EventStore: EventLog, Sendable {
             configuration: configuration,
             initialHead: head,
             witness: witness,
+            identifiers: identifiers,
             logger: logger
         )
         let timer = CheckpointTimer(queue: queue, interval: configuration.checkpointInterval)
@@ -88,7 +90,7 @@ public final class EventStore: EventLog, Sendable {
             queue: queue,
             notifier: notifier,
             services: [writer, timer],
-            identifiers: EventIdentifiers(nodeKey: signingKey),
+            identifiers: identifiers,
             witness: witness
         )
     }

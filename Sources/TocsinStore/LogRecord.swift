@@ -23,6 +23,8 @@ struct LogRecord: Sendable {
 
     static let columns =
         "seq, source, id, type, subject, time_ms, attributes, data_kind, data, ingest_ms, prev_hash, hash, ocsf"
+    /// Inserts one record; bind ``arguments``.
+    static let insertSQL = "INSERT INTO events (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
     /// Prepares a record for `entry` (everything but its place in the chain), off the writer's path.
     init(entry: LogEntry, ingestMilliseconds: Int64) {

@@ -18,6 +18,14 @@ struct LogWriter: Service {
         var sequence: Int64
         var hash: [UInt8]
         var checkpointSequence: Int64
+        /// The sequence number of the newest `tocsin.checkpoint.signed` record, when it is the
+        /// only record after the last checkpoint (0 otherwise).
+        var announcementSequence: Int64 = 0
+
+        /// Whether records other than the last checkpoint's own announcement lie after it.
+        var hasUncheckpointedRecords: Bool {
+            sequence > checkpointSequence && sequence != announcementSequence
+        }
     }
 
     let pool: DatabasePool
@@ -28,6 +36,7 @@ struct LogWriter: Service {
     /// The verified tip of the chain when the store was opened.
     let initialHead: Head
     let witness: CheckpointWitness?
+    let identifiers: EventIdentifiers
     let logger: Logger
 
     func run() async throws {
@@ -39,7 +48,7 @@ struct LogWriter: Service {
                 while let batch = await queue.next(maxEvents: configuration.maxEventsPerCommit) {
                     head = await commit(batch, head: head)
                 }
-                if head.sequence > head.checkpointSequence {
+                if head.hasUncheckpointedRecords {
                     head = await commit(AppendQueue.Batch(requests: [], wantsCheckpoint: true), head: head)
                 } else {
                     witness?.append(nil, logger: logger)
@@ -58,15 +67,20 @@ struct LogWriter: Service {
         let requests = batch.requests
         let everyRecords = configuration.checkpointEveryRecords
         let key = signingKey
+        let announcer = configuration.announcesCheckpoints ? identifiers : nil
         do {
             let (newHead, receipts, checkpoint) = try await pool.write { db in
                 var head = head
                 let receipts = try Self.append(requests, head: &head, db: db)
                 var checkpoint: CheckpointWitness.Entry?
-                if head.sequence > head.checkpointSequence,
+                if head.hasUncheckpointedRecords,
                     batch.wantsCheckpoint || head.sequence - head.checkpointSequence >= everyRecords
                 {
-                    checkpoint = try Self.signCheckpoint(head: &head, key: key, now: now, db: db)
+                    let signed = try Self.signCheckpoint(head: &head, key: key, now: now, db: db)
+                    if let announcer {
+                        try Self.announce(signed, head: &head, identifiers: announcer, db: db)
+                    }
+                    checkpoint = signed
                 }
                 return (head, receipts, checkpoint)
             }
@@ -98,9 +112,7 @@ struct LogWriter: Service {
         db: Database
     ) throws -> [[AppendReceipt]] {
         let lookup = try db.cachedStatement(sql: "SELECT seq FROM events WHERE source = ? AND id = ?")
-        let insert = try db.cachedStatement(
-            sql: "INSERT INTO events (\(LogRecord.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        )
+        let insert = try db.cachedStatement(sql: LogRecord.insertSQL)
         var inBatch: [String: Int64] = [:]
         var all: [[AppendReceipt]] = []
         all.reserveCapacity(requests.count)
@@ -128,6 +140,21 @@ struct LogWriter: Service {
             all.append(receipts)
         }
         return all
+    }
+
+    /// Appends the `tocsin.checkpoint.signed` record for `checkpoint` in the same transaction.
+    private static func announce(
+        _ checkpoint: CheckpointWitness.Entry,
+        head: inout Head,
+        identifiers: EventIdentifiers,
+        db: Database
+    ) throws {
+        var record = CheckpointAnnouncement.record(for: checkpoint, identifiers: identifiers)
+        record.link(sequence: head.sequence + 1, previousHash: head.hash)
+        try db.execute(sql: LogRecord.insertSQL, arguments: record.arguments)
+        head.sequence = record.sequence
+        head.hash = record.hash
+        head.announcementSequence = record.sequence
     }
 
     private static func signCheckpoint(

@@ -61,6 +61,7 @@ enum StartupVerifier {
             previous = record.hash
         }
         var expected = checkpointSequence + 1
+        var announcementSequence: Int64 = 0
         let rows = try Row.fetchCursor(
             db,
             sql: "SELECT \(LogRecord.columns) FROM events WHERE seq > ? ORDER BY seq",
@@ -72,9 +73,16 @@ enum StartupVerifier {
                 throw refusal(failure)
             }
             previous = record.hash
+            announcementSequence =
+                record.type == CheckpointAnnouncement.type && expected == checkpointSequence + 1 ? expected : 0
             expected += 1
         }
-        return LogWriter.Head(sequence: expected - 1, hash: previous, checkpointSequence: checkpointSequence)
+        return LogWriter.Head(
+            sequence: expected - 1,
+            hash: previous,
+            checkpointSequence: checkpointSequence,
+            announcementSequence: announcementSequence
+        )
     }
 
     /// Checks that the log holds the witness's checkpoint unchanged.

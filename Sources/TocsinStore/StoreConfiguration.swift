@@ -24,6 +24,12 @@ public struct StoreConfiguration: Sendable {
     ///
     /// Default 60 s.
     public var checkpointInterval: Duration = .seconds(60)
+    /// Append a `tocsin.checkpoint.signed` event after each signed checkpoint.
+    ///
+    /// Rules can then send checkpoints to any target. `tocsin serve` always does.
+    ///
+    /// Default `true`.
+    public var announcesCheckpoints = true
     /// The most events one group commit writes.
     ///
     /// Default 4,096.

@@ -132,7 +132,8 @@ struct SyslogSenderTests {
         let tcp = try await SyslogClient.freePort(udp: false)
         let server = try await ServerProcess.start(
             dataDirectory: directory.path + "/data",
-            arguments: ["--syslog-tcp", "127.0.0.1:\(tcp)", "--syslog-idle-seconds", "1"]
+            // 5 s, so a loaded machine cannot close the talker between its connect and its line.
+            arguments: ["--syslog-tcp", "127.0.0.1:\(tcp)", "--syslog-idle-seconds", "5"]
         )
         defer { Task { _ = await server.terminate() } }
         let silent = try await SyslogClient.connect(port: tcp)

@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import Testing
 import TocsinCore
+import TocsinStore
 import TocsinTesting
 
 /// The measured attacks on the log, replayed against the real binary: records cut off with their
@@ -37,7 +38,11 @@ struct WitnessTests {
         }
     }
 
-    /// 20 events acknowledged one by one, checkpoints at 10 and 20, all witnessed; the server stopped.
+    /// 20 events acknowledged one by one, all checkpoints witnessed; the server stopped.
+    ///
+    /// Each checkpoint is announced by a `tocsin.checkpoint.signed` record right after it, so the
+    /// log is: events 1-10, checkpoint 10, its announcement 11, events 12-20, checkpoint 20, its
+    /// announcement 21, event 22, the final checkpoint 22 and its announcement 23.
     func acknowledgedTwenty() async throws -> Setup {
         let setup = try Setup()
         let server = try await ServerProcess.start(
@@ -50,7 +55,10 @@ struct WitnessTests {
         for index in 1...20 {
             sequences += try await server.publish(type: "t", ids: ["e\(index)"])
         }
-        #expect(sequences == Array(1...20))
+        #expect(sequences == Array(1...10) + Array(12...20) + [22])
+        let announced = try await server.events(type: "tocsin.checkpoint.signed")
+        #expect(announced.compactMap { $0.integer("seq") } == [11, 21])
+        #expect(announced.compactMap { $0["event"]?["data"]?.integer("seq") } == [10, 20])
         #expect(await server.terminate() == 0)
         return setup
     }
@@ -61,8 +69,8 @@ struct WitnessTests {
         defer { setup.remove() }
         let clean = try await setup.audit(witness: true)
         #expect(clean.status == 0, "\(clean.output)")
-        #expect(clean.output.contains("Witness: 2 witnessed checkpoints match the log."))
-        #expect(clean.output.contains("0 records lie after the last signed checkpoint (sequence 20)"))
+        #expect(clean.output.contains("Witness: 3 witnessed checkpoints match the log."))
+        #expect(clean.output.contains("1 record lies after the last signed checkpoint (sequence 22)"))
         try await setup.tamper("DELETE FROM events WHERE seq > 10; DELETE FROM checkpoints WHERE seq > 10")
         let alone = try await setup.audit(witness: false)
         #expect(alone.status == 0 && alone.output.contains("OK: 10 records, 1 signed checkpoints verified."))
@@ -71,7 +79,7 @@ struct WitnessTests {
         #expect(witnessed.output.contains("FAILED at sequence 20: truncated"), "\(witnessed.output)")
         let serve = try await serveUntilExit(setup.data, ["--checkpoint-witness", setup.witness])
         #expect(serve.status != 0)
-        #expect(serve.errors.contains("sequence 20: truncated"), "\(serve.errors)")
+        #expect(serve.errors.contains("sequence 22: truncated"), "the witness's last checkpoint: \(serve.errors)")
     }
 
     @Test("deleting only checkpoint rows makes 'audit verify --witness' exit 1 naming the first one")
@@ -93,6 +101,8 @@ struct WitnessTests {
             dataDirectory: setup.data,
             arguments: ["--checkpoint-every", "5", "--checkpoint-seconds", "3600"]
         )
+        // Events 1-5, checkpoint 5 and its announcement 6, events 7-10, checkpoint 10 and its
+        // announcement 11, events 12-14.
         for index in 1...12 {
             _ = try await server.publish(type: "t", ids: ["e\(index)"])
         }
@@ -100,7 +110,7 @@ struct WitnessTests {
         let audit = try await setup.audit(witness: false)
         #expect(audit.status == 0)
         #expect(
-            audit.output.contains("2 records lie after the last signed checkpoint (sequence 10)"),
+            audit.output.contains("4 records lie after the last signed checkpoint (sequence 10)"),
             "\(audit.output)"
         )
         #expect(audit.errors.contains("proves nothing"), "the warning about a key read from the data directory")
@@ -114,6 +124,36 @@ struct WitnessTests {
             try Int64.fetchOne(db, sql: "SELECT max(seq) FROM checkpoints")
         }
         #expect(checkpoints == 10, "nothing was signed over the tampered record")
+    }
+
+    @Test("a rule sends every signed checkpoint to a webhook, as the witness file receives it")
+    func checkpointsReachARulesTarget() async throws {
+        let setup = try Setup()
+        defer { setup.remove() }
+        let receiver = try await TestReceiver.start()
+        defer { receiver.stop() }
+        let server = try await ServerProcess.start(
+            dataDirectory: setup.data,
+            arguments: [
+                "--checkpoint-every", "3", "--checkpoint-seconds", "3600", "--checkpoint-witness", setup.witness,
+            ]
+        )
+        try await server.define("target", "witness-service", #"{"kind":"webhook","url":"\#(receiver.url)"}"#)
+        try await server.define(
+            "rule",
+            "checkpoints",
+            #"{"pattern":{"type":["tocsin.checkpoint.signed"]},"targets":[{"target":"witness-service"}]}"#
+        )
+        _ = try await server.publish(type: "t", ids: ["a", "b", "c"])
+        #expect(await receiver.waitFor { !$0.received.isEmpty })
+        #expect(await server.terminate() == 0)
+        let posted = try JSONParser().parse(try #require(receiver.received.first).body)
+        #expect(posted["type"] == .string("tocsin.checkpoint.signed"))
+        let witnessed = try #require(try CheckpointWitness.lines(in: setup.witness).first?.entry)
+        let data = try #require(posted["data"])
+        #expect(data.integer("seq") == witnessed.sequence)
+        #expect(data["hash"]?.stringValue == Hex.encode(witnessed.hash))
+        #expect(data["signature"]?.stringValue == Hex.encode(witnessed.signature))
     }
 
     @Test("serve refuses a witness inside the data directory")

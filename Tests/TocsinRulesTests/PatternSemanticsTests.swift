@@ -24,7 +24,11 @@ struct PatternSemanticsTests {
         Case(pattern: #"{"ip":[{"cidr":"::/0"}]}"#, event: #"{"ip":"10.0.0.1"}"#, match: false),
         Case(pattern: #"{"ip":[{"cidr":"::/0"}]}"#, event: #"{"ip":"::1"}"#, match: true),
         Case(pattern: #"{"ip":["10.0.0.1"]}"#, event: #"{"ip":"::ffff:a00:1"}"#, match: false),
-        Case(pattern: #"{"ip":["10.1.2.3"]}"#, event: #"{"ip":"010.1.2.3"}"#, match: false),
+        // IPv4 parts with leading zeros are decimal numbers, as event-ruler reads them.
+        Case(pattern: #"{"ip":["10.1.2.3"]}"#, event: #"{"ip":"010.1.2.3"}"#, match: true),
+        Case(pattern: #"{"ip":["010.001.002.003"]}"#, event: #"{"ip":"10.1.2.3"}"#, match: true),
+        Case(pattern: #"{"ip":[{"cidr":"010.0.0.0/8"}]}"#, event: #"{"ip":"10.9.9.9"}"#, match: true),
+        Case(pattern: #"{"ip":[{"cidr":"10.0.0.0/8"}]}"#, event: #"{"ip":"0010.000.000.0001"}"#, match: false),
         Case(pattern: #"{"ip":["2001:db8::1"]}"#, event: #"{"ip":"2001:0DB8:0:0:0:0:0:1"}"#, match: true),
         Case(pattern: #"{"ip":[{"cidr":"10.0.0.77/24"}]}"#, event: #"{"ip":"10.0.0.200"}"#, match: true),
         Case(pattern: #"{"ip":[{"cidr":"10.0.0.0/8"}]}"#, event: #"{"ip":"10.1.2.3:22"}"#, match: false),

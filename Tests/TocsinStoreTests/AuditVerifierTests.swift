@@ -8,14 +8,10 @@ import TocsinStore
 import TocsinTesting
 
 struct AuditVerifierTests {
-    /// Writes `count` events with a checkpoint every 4 records, then stops the store.
-    func populatedDirectory(count: Int = 10) async throws -> TemporaryDirectory {
+    /// Writes 10 events with checkpoints at 4, 8 and 10 (see ``populate(_:count:every:prefix:witness:)``).
+    func populatedDirectory() async throws -> TemporaryDirectory {
         let directory = try TemporaryDirectory()
-        try await withRunningStore(directory: directory, configure: { $0.checkpointEveryRecords = 4 }) { store, _ in
-            for index in 1...count {
-                _ = try await store.append([EventFixtures.sshFailure(id: "t\(index)")])
-            }
-        }
+        try await populate(directory)
         return directory
     }
 

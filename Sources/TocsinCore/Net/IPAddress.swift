@@ -2,8 +2,10 @@
 
 /// An IPv4 or IPv6 address as 128 bits plus its family; the families never compare equal.
 ///
-/// Parsing is strict (spec section 6): a dotted quad with octets 0–255 and no leading zeros, or
-/// IPv6 hex groups with at most one `::`; no zones, ports, prefixes, spaces or embedded IPv4.
+/// Parsing is strict by default (spec section 6): a dotted quad with octets 0–255 and no leading
+/// zeros, or IPv6 hex groups with at most one `::`; no zones, ports, prefixes, spaces or embedded
+/// IPv4. Event patterns read IPv4 parts written with leading zeros as decimal numbers, as
+/// event-ruler does (`075.050.255.67` is `75.50.255.67`): ``parse(_:allowsLeadingZeros:)``.
 public struct IPAddress: Sendable, Hashable {
     /// Whether this is an IPv6 address.
     public var isV6: Bool
@@ -19,29 +21,50 @@ public struct IPAddress: Sendable, Hashable {
         self.low = low
     }
 
-    /// Parses `text`; `nil` when it is not an address literal.
-    public static func parse(_ text: String) -> IPAddress? {
+    /// Parses `text`, when it is an address literal.
+    ///
+    /// - Parameters:
+    ///   - text: The address text.
+    ///   - allowsLeadingZeros: Read IPv4 parts such as `075` as decimal numbers (at most 15
+    ///     characters in all, as Java's `InetAddress` reads them) instead of refusing them.
+    /// - Returns: The address, or `nil`.
+    public static func parse(_ text: String, allowsLeadingZeros: Bool = false) -> IPAddress? {
         let count = text.utf8.count
         guard count >= 2, count <= 39 else {
             return nil
         }
-        if let result = text.utf8.withContiguousStorageIfAvailable({ parse(bytes: $0) }) {
+        if let result = text.utf8.withContiguousStorageIfAvailable({
+            parse(bytes: $0, allowsLeadingZeros: allowsLeadingZeros)
+        }) {
             return result
         }
-        return Array(text.utf8).withUnsafeBufferPointer { parse(bytes: $0) }
+        return Array(text.utf8).withUnsafeBufferPointer { parse(bytes: $0, allowsLeadingZeros: allowsLeadingZeros) }
     }
 
-    /// Parses UTF-8 bytes; `nil` when they are not an address literal.
-    public static func parse(bytes: UnsafeBufferPointer<UInt8>) -> IPAddress? {
+    /// Parses UTF-8 bytes, when they are an address literal.
+    ///
+    /// - Parameters:
+    ///   - bytes: The address text.
+    ///   - allowsLeadingZeros: Read IPv4 parts such as `075` as decimal numbers.
+    /// - Returns: The address, or `nil`.
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>, allowsLeadingZeros: Bool = false) -> IPAddress? {
         var sawColon = false
         for byte in bytes where byte == UInt8(ascii: ":") {
             sawColon = true
             break
         }
-        return sawColon ? parseV6(bytes) : parseV4(bytes)
+        if sawColon {
+            return parseV6(bytes)
+        }
+        return parseV4(bytes, allowsLeadingZeros: allowsLeadingZeros)
     }
 
-    private static func parseV4(_ bytes: UnsafeBufferPointer<UInt8>) -> IPAddress? {
+    /// Four dot-separated decimal parts, each at most 255: without leading zeros, or with them and
+    /// 15 characters in all.
+    private static func parseV4(_ bytes: UnsafeBufferPointer<UInt8>, allowsLeadingZeros: Bool) -> IPAddress? {
+        guard !allowsLeadingZeros || bytes.count <= 15 else {
+            return nil
+        }
         var value: UInt64 = 0
         var octet = 0
         var digits = 0
@@ -63,12 +86,12 @@ public struct IPAddress: Sendable, Hashable {
             }
             if digits == 0 {
                 leadingZero = byte == UInt8(ascii: "0")
-            } else if leadingZero {
+            } else if leadingZero && !allowsLeadingZeros {
                 return nil
             }
             octet = octet * 10 + Int(byte - UInt8(ascii: "0"))
             digits += 1
-            guard octet <= 255, digits <= 3 else {
+            guard octet <= 255, allowsLeadingZeros || digits <= 3 else {
                 return nil
             }
         }
@@ -265,8 +288,13 @@ public struct IPRange: Sendable, Hashable {
     ///   - text: The CIDR text.
     ///   - allowsSingleAddress: Accept `/32` and `/128`, which event patterns refuse (as event-ruler
     ///     does) and the blocklist accepts.
+    ///   - allowsLeadingZeros: Read IPv4 parts such as `075` as decimal numbers (event patterns).
     /// - Returns: The block, or the problem.
-    public static func parseCIDR(_ text: String, allowsSingleAddress: Bool = false) -> Result<IPRange, CIDRProblem> {
+    public static func parseCIDR(
+        _ text: String,
+        allowsSingleAddress: Bool = false,
+        allowsLeadingZeros: Bool = false
+    ) -> Result<IPRange, CIDRProblem> {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2 else {
             return .failure(.slashCount)
@@ -277,7 +305,7 @@ public struct IPRange: Sendable, Hashable {
         else {
             return .failure(.maskNotInteger)
         }
-        guard let address = IPAddress.parse(String(parts[0])) else {
+        guard let address = IPAddress.parse(String(parts[0]), allowsLeadingZeros: allowsLeadingZeros) else {
             return .failure(.badAddress)
         }
         let maximum = (address.isV6 ? 127 : 31) + (allowsSingleAddress ? 1 : 0)

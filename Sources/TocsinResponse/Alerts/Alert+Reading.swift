@@ -29,6 +29,7 @@ extension Alert {
         guard first <= last else {
             throw reader.invalid("last_event_time", "must not be before first_event_time")
         }
+        let trigger = try Self.trigger(reader)
         self.init(
             rule: rule,
             title: title,
@@ -45,6 +46,18 @@ extension Alert {
             incidentKey: try reader.optionalString("incident_key"),
             identity: try reader.text("identity")
         )
+        self.trigger = trigger
+    }
+
+    private static func trigger(_ reader: MemberReader) throws(AlertError) -> JSONValue? {
+        switch reader["trigger"] {
+        case nil, .null?:
+            return nil
+        case .object(let object)?:
+            return .object(object)
+        default:
+            throw reader.invalid("trigger", "must be an object (the event that crossed the threshold) or null")
+        }
     }
 
     private static func group(_ reader: MemberReader) throws(AlertError) -> [GroupValue] {

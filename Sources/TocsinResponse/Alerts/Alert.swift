@@ -114,6 +114,10 @@ public struct Alert: Sendable, Hashable {
     /// What makes this alert this alert, chosen by the producer (`<rule>/<group>/<window start>`): an
     /// alert raised again with the same identity is the same record.
     public var identity: String
+    /// For a threshold rule's alert, the event that crossed the threshold (its match document).
+    ///
+    /// The rule's targets receive it with the alert under `alert`. `nil` for other alerts.
+    public var trigger: JSONValue?
 
     /// Creates an alert.
     public init(
@@ -176,22 +180,24 @@ public struct Alert: Sendable, Hashable {
     public var json: JSONValue {
         let time = { (milliseconds: Int64) in JSONValue.string(Timestamp(epochMilliseconds: milliseconds).text) }
         return .object(
-            JSONObject([
-                .init(name: "rule", value: .string(rule)),
-                .init(name: "title", value: .string(title)),
-                .init(name: "level", value: .string(level.rawValue)),
-                .init(name: "tags", value: .array(tags.map(JSONValue.string))),
-                .init(name: "author", value: author.map(JSONValue.string) ?? .null),
-                .init(name: "kind", value: .string(kind.rawValue)),
-                .init(name: "evidence", value: .array(evidence.map { .number(JSONNumber($0)) })),
-                .init(name: "group", value: Self.json(group: group)),
-                .init(name: "count", value: .number(JSONNumber(Int64(count)))),
-                .init(name: "first_event_time", value: time(firstEventMilliseconds)),
-                .init(name: "last_event_time", value: time(lastEventMilliseconds)),
-                .init(name: "staged", value: .bool(isStaged)),
-                .init(name: "incident_key", value: incidentKey.map(JSONValue.string) ?? .null),
-                .init(name: "identity", value: .string(identity)),
-            ])
+            JSONObject(
+                [
+                    .init(name: "rule", value: .string(rule)),
+                    .init(name: "title", value: .string(title)),
+                    .init(name: "level", value: .string(level.rawValue)),
+                    .init(name: "tags", value: .array(tags.map(JSONValue.string))),
+                    .init(name: "author", value: author.map(JSONValue.string) ?? .null),
+                    .init(name: "kind", value: .string(kind.rawValue)),
+                    .init(name: "evidence", value: .array(evidence.map { .number(JSONNumber($0)) })),
+                    .init(name: "group", value: Self.json(group: group)),
+                    .init(name: "count", value: .number(JSONNumber(Int64(count)))),
+                    .init(name: "first_event_time", value: time(firstEventMilliseconds)),
+                    .init(name: "last_event_time", value: time(lastEventMilliseconds)),
+                    .init(name: "staged", value: .bool(isStaged)),
+                    .init(name: "incident_key", value: incidentKey.map(JSONValue.string) ?? .null),
+                    .init(name: "identity", value: .string(identity)),
+                ] + (trigger.map { [.init(name: "trigger", value: $0)] } ?? [])
+            )
         )
     }
 }

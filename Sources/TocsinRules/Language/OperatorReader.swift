@@ -9,7 +9,7 @@ extension PatternCompiler {
         switch element {
         case .string(let text):
             try checkOperand(text, path: path)
-            if let address = IPAddress.parse(text) {
+            if let address = IPAddress.parse(text, allowsLeadingZeros: true) {
                 return .ipRange(IPRange(address: address))
             }
             return .exactString(text)
@@ -75,7 +75,7 @@ extension PatternCompiler {
             return .numeric(try NumericOperand.read(operand, path: path))
         case "cidr":
             let text = try string(operand, path: path, operator: name)
-            switch IPRange.parseCIDR(text) {
+            switch IPRange.parseCIDR(text, allowsLeadingZeros: true) {
             case .success(let range): return .ipRange(range)
             case .failure(let problem): throw invalid(.invalidCIDR, path, "cidr: \(problem.message)")
             }

@@ -55,7 +55,8 @@ enum ValueMatcher: Sendable, Hashable {
         case (.exactNumber(let literal), .number(let number)): literal.matches(number.text)
         case (.exactBool(let expected), .bool(let value)): value == expected
         case (.exactNull, .null): true
-        case (.ipRange(let range), .string(let value)): IPAddress.parse(value).map(range.contains) ?? false
+        case (.ipRange(let range), .string(let value)):
+            IPAddress.parse(value, allowsLeadingZeros: true).map(range.contains) ?? false
         case (.prefix(let prefix), .string(let value)): value.utf8.starts(with: prefix.utf8)
         case (.suffix(let suffix), .string(let value)): hasSuffix(value, suffix)
         case (.equalsIgnoreCase(let folded), .string(let value)): CaseFolding.equals(value, folded: folded)

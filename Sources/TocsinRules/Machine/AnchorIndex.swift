@@ -103,7 +103,7 @@ final class AnchorIndex: Sendable {
         if let ids = strings[text] {
             state.addCandidates(ids)
         }
-        if !addresses.isEmpty, let address = IPAddress.parse(text) {
+        if !addresses.isEmpty, let address = IPAddress.parse(text, allowsLeadingZeros: true) {
             addresses.fire(address, into: &state)
         }
         guard

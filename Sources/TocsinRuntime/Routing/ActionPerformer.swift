@@ -30,12 +30,11 @@ struct ActionPerformer: Sendable {
         guard let logged else {
             return (.failed(AttemptFailure(kind: .rejected, message: "the event is not in the log")), nil)
         }
+        let (event, isAlertTrigger) = AlertDeliveries.document(of: logged)
         if case .webhook(let webhook) = target.kind, webhook.format == .webhook, delivery.input == nil {
-            return (
-                await post(webhook, body: logged.event.structuredJSONBytes(), delivery: delivery, target: target), nil
-            )
+            let body = isAlertTrigger ? JSONWriter().bytes(event) : logged.event.structuredJSONBytes()
+            return (await post(webhook, body: body, delivery: delivery, target: target), nil)
         }
-        let event = logged.matchDocument
         let transformed = delivery.input?.apply(to: event)
         switch target.kind {
         case .webhook(let webhook):

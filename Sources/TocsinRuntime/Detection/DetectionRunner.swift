@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Logging
+import TocsinConfig
+import TocsinCore
+import TocsinDetect
+import TocsinResponse
+import TocsinRules
+import TocsinStore
+
+/// The detection engines with the table they were built from: turns logged events into
+/// observations, and the engines' alerts into `tocsin.alert.raised` events.
+///
+/// Each rule has an engine of its own, so each keeps its own event-time watermark: a source whose
+/// events arrive an hour late (CloudTrail) never makes another source's events (sshd) late, and
+/// Tocsin's own events, stamped with the clock, move no rule's time.
+struct DetectionRunner {
+    let table: DetectionTable
+    private(set) var engines: [DetectionEngine]
+    private let context = DetectionContext()
+    /// Observations older than their rule's allowed lateness, since the start.
+    private(set) var lateObservations = 0
+
+    init(table: DetectionTable, engines: [DetectionEngine]) {
+        self.table = table
+        self.engines = engines
+    }
+
+    /// A runner with empty state.
+    ///
+    /// - Throws: `DetectionError` when the engine refuses one of the table's rules.
+    init(table: DetectionTable) throws(DetectionError) {
+        var engines: [DetectionEngine] = []
+        for rule in table.rules {
+            engines.append(try DetectionEngine(rules: [rule]))
+        }
+        self.init(table: table, engines: engines)
+    }
+
+    /// How far, in milliseconds of ingest time, a restart re-reads the log before its cursor, beyond
+    /// the rules' own reach (window, suppression and lateness): events that arrived that much later
+    /// than their neighbours would have been late anyway.
+    static let replayMargin: Int64 = 3_600_000
+
+    /// A runner whose state is rebuilt from the log up to `cursor`: the events its windows can
+    /// still reach are re-read with the engines silent, so no alert already recorded is raised again.
+    static func rebuilt(
+        table: DetectionTable,
+        through cursor: Int64,
+        store: EventStore,
+        logger: Logger
+    ) async throws -> DetectionRunner {
+        var runner = try DetectionRunner(table: table)
+        guard cursor > 0, !table.rules.isEmpty, let last = try await store.event(at: cursor) else {
+            return runner
+        }
+        var from: Int64 = 0
+        if let horizon = DetectionEngine.replayHorizon(for: table.rules) {
+            from =
+                try await firstSequence(
+                    ingestedAtOrAfter: last.ingestMilliseconds - horizon - replayMargin,
+                    upTo: cursor,
+                    store: store
+                ) - 1
+        }
+        for index in runner.engines.indices {
+            runner.engines[index].beginReplay(through: cursor)
+        }
+        var after = from
+        while after < cursor {
+            let page = try await store.query(EventQuery(after: after, limit: DetectionService.batchSize))
+            for logged in page.events where logged.sequence <= cursor {
+                _ = runner.process(logged, identifiers: store.identifiers)
+            }
+            guard let next = page.events.last?.sequence, next > after else {
+                break
+            }
+            after = next
+        }
+        logger.info(
+            "Detection state rebuilt from the log.",
+            metadata: ["log.from": "\(from + 1)", "log.through": "\(cursor)", "detect.rules": "\(table.rules.count)"]
+        )
+        return runner
+    }
+
+    /// The first sequence number at or before `cursor` whose ingest time is at or after `time`
+    /// (binary search: sequence numbers follow ingest order).
+    private static func firstSequence(
+        ingestedAtOrAfter time: Int64,
+        upTo cursor: Int64,
+        store: EventStore
+    )
+        async throws -> Int64
+    {
+        var low: Int64 = 1
+        var high = cursor
+        while low < high {
+            let middle = low + (high - low) / 2
+            if let event = try await store.event(at: middle), event.ingestMilliseconds >= time {
+                high = middle
+            } else {
+                low = middle + 1
+            }
+        }
+        return low
+    }
+
+    /// A runner for a changed table that keeps the state of every rule that did not change.
+    ///
+    /// When the engine refuses a rule (the limits of rule files keep that from happening), no
+    /// detection runs until the next change, and the error says why.
+    func replacing(table: DetectionTable, logger: Logger) -> DetectionRunner {
+        var kept: [String: DetectionEngine] = [:]
+        for (rule, engine) in zip(self.table.rules, engines) {
+            kept[rule.id] = engine
+        }
+        var engines: [DetectionEngine] = []
+        var started: [String] = []
+        for rule in table.rules {
+            if let engine = kept[rule.id], engine.rules == [rule] {
+                engines.append(engine)
+                continue
+            }
+            do {
+                engines.append(try DetectionEngine(rules: [rule]))
+                started.append(rule.id)
+            } catch {
+                logger.error("A detection rule cannot run; no detection runs.", metadata: ["error": "\(error)"])
+                return DetectionRunner(table: .empty, engines: [])
+            }
+        }
+        if !started.isEmpty {
+            logger.info(
+                "Detection rules changed; new and changed rules start with empty state.",
+                metadata: ["detect.rules": "\(started.joined(separator: ","))"]
+            )
+        }
+        return DetectionRunner(table: table, engines: engines)
+    }
+
+    /// Feeds one logged event to the Sigma rules and to the engines of the stateful rules it
+    /// matches; returns the alert events to append.
+    mutating func process(_ logged: LoggedEvent, identifiers: EventIdentifiers) -> [CloudEvent] {
+        guard !table.isEmpty,
+            !DetectionService.skippedTypePrefixes.contains(where: { logged.event.type.hasPrefix($0) })
+        else {
+            return []
+        }
+        let document = logged.matchDocument
+        let evaluation = table.evaluate(document, context: context)
+        let time = Self.time(of: logged)
+        var events: [CloudEvent] = []
+        for index in evaluation.sigmaAlerts {
+            let source = table.sigmaSources[index]
+            let alert = TocsinResponse.Alert(
+                source,
+                evidence: [logged.sequence],
+                group: [],
+                count: 1,
+                first: time,
+                last: time,
+                identity: "sigma:\(source.name):\(logged.sequence)"
+            )
+            events.append(alert.event(identifiers: identifiers))
+        }
+        for match in evaluation.matches {
+            guard let handle = engines[match.rule].handle(for: table.rules[match.rule].id) else {
+                continue
+            }
+            let outcome = engines[match.rule].observe(
+                Observation(
+                    rule: handle,
+                    referencedRule: match.referencedRule,
+                    sequence: logged.sequence,
+                    eventTime: time,
+                    group: match.group,
+                    value: match.value
+                )
+            )
+            if outcome.isLate {
+                lateObservations += 1
+            }
+            let source = table.sources[match.rule]
+            for raised in outcome.alerts {
+                var alert = TocsinResponse.Alert(
+                    source,
+                    evidence: raised.evidence,
+                    group: zip(source.groupFields, raised.group).map { .init(field: $0, value: .string($1)) },
+                    count: raised.count,
+                    first: raised.firstTime,
+                    last: raised.lastTime,
+                    identity: raised.identity
+                )
+                if source.kind == .threshold, raised.evidence.last == logged.sequence {
+                    alert.trigger = document
+                }
+                events.append(alert.event(identifiers: identifiers))
+            }
+        }
+        return events
+    }
+
+    /// An event's time for detection: its `time`, or when it has none, when the log accepted it.
+    static func time(of logged: LoggedEvent) -> Int64 {
+        logged.event.time?.epochMilliseconds ?? logged.ingestMilliseconds
+    }
+}
+
+extension TocsinResponse.Alert {
+    /// An alert of the rule `source` describes.
+    fileprivate init(
+        _ source: DetectionTable.Source,
+        evidence: [Int64],
+        group: [GroupValue],
+        count: Int,
+        first: Int64,
+        last: Int64,
+        identity: String
+    ) {
+        self.init(
+            rule: source.name,
+            title: source.title,
+            level: source.level,
+            tags: source.tags,
+            author: source.author,
+            kind: source.kind,
+            evidence: evidence,
+            group: group,
+            count: count,
+            firstEventMilliseconds: first,
+            lastEventMilliseconds: last,
+            isStaged: source.staged,
+            identity: identity
+        )
+    }
+}

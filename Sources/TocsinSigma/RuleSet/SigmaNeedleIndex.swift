@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import TocsinCore
+
+/// Finds, in one pass over a record's values, which of many keyword literals occur in them.
+///
+/// Keyword rules search every value of a record; evaluating each one in turn costs (rules ×
+/// keywords × values). The index holds the literal part each keyword requires (lower-cased, at
+/// least two bytes) and scans the lower-cased values once, probing a 65,536-bit table of the
+/// needles' first two bytes at each position; only positions whose two bytes start some needle are
+/// compared. A keyword rule is then evaluated only when one of its needles was found.
+struct SigmaNeedleIndex: Sendable {
+    private(set) var needles: [[UInt8]] = []
+    private var bitmap = [UInt64](repeating: 0, count: 1 << 10)
+    private var starts: [UInt16: [Int32]] = [:]
+
+    /// The index of `needle`, adding it when new; `needle` has at least two bytes.
+    mutating func insert(_ needle: [UInt8]) -> Int32 {
+        if let existing = needles.firstIndex(of: needle) {
+            return Int32(existing)
+        }
+        let id = Int32(needles.count)
+        needles.append(needle)
+        let key = UInt16(needle[0]) << 8 | UInt16(needle[1])
+        bitmap[Int(key >> 6)] |= 1 << UInt64(key & 63)
+        starts[key, default: []].append(id)
+        return id
+    }
+
+    var isEmpty: Bool {
+        needles.isEmpty
+    }
+
+    /// Marks in `found` (indexed by needle) each needle occurring in a scalar value of `record`.
+    func scan(_ record: JSONValue, folded: inout [UInt8], found: inout [Bool]) {
+        if found.count != needles.count {
+            found = [Bool](repeating: false, count: needles.count)
+        } else {
+            for index in found.indices {
+                found[index] = false
+            }
+        }
+        SigmaValues.forEachScalar(record) { text in
+            SigmaFolding.fold(text, into: &folded)
+            folded.withUnsafeBufferPointer { bytes in
+                scan(bytes, found: &found)
+            }
+            return false
+        }
+    }
+
+    private func scan(_ bytes: UnsafeBufferPointer<UInt8>, found: inout [Bool]) {
+        guard bytes.count >= 2 else {
+            return
+        }
+        bitmap.withUnsafeBufferPointer { bitmap in
+            var key = UInt16(bytes[0])
+            for index in 1..<bytes.count {
+                key = key << 8 | UInt16(bytes[index])
+                guard bitmap[Int(key >> 6)] & (1 << UInt64(key & 63)) != 0, let ids = starts[key] else {
+                    continue
+                }
+                let start = index - 1
+                for id in ids where !found[Int(id)] {
+                    let needle = needles[Int(id)]
+                    if bytes.count - start >= needle.count, SigmaBytes.equal(needle, bytes, at: start) {
+                        found[Int(id)] = true
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: Apache-2.0
+
+public import TocsinCore
+import TocsinRules
+
+/// Many compiled Sigma rules behind one ``PatternMachine`` of pre-filters.
+///
+/// Each rule contributes a necessary condition (``SigmaPrefilter``): event patterns on the values
+/// its condition requires (such as its `eventName`s) combined with its log-source pattern, and/or
+/// keyword needles found by one scan of the record (``SigmaNeedleIndex``). One machine walk per
+/// event yields the candidate rules; only those are evaluated in full, so a rule that names an
+/// `eventName` costs nothing for other events. Rules with no usable pre-filter are evaluated for
+/// every event. Immutable; share it freely.
+public struct SigmaRuleSet: Sendable {
+    /// What the documents given to ``matches(_:context:)`` are.
+    public enum Mode: Sendable {
+        /// Raw records: the log source's own JSON (or a syslog line as a JSON string); every rule applies.
+        case records
+        /// Tocsin events (CloudEvents JSON): a rule applies to the events its log source maps to,
+        /// and reads its fields under `data`.
+        case events(SigmaLogSourceMapping)
+    }
+
+    /// What a machine pattern says about its rule when it matches.
+    private enum Signal: Sendable {
+        /// The rule is a candidate.
+        case candidate
+        /// The rule's log source applies; it is a candidate if one of its needles is found.
+        case scope
+    }
+
+    /// The rules, in the order given; matches are indices into this array.
+    public let rules: [SigmaRule]
+    /// Rules whose log source the mapping does not select (events mode): they never match.
+    public let unmappedRules: [Int]
+    /// Rules evaluated for every document because no pre-filter could be derived.
+    public let alwaysEvaluatedRules: [Int]
+    private let isEventMode: Bool
+    private let machine: PatternMachine
+    private let owners: [(rule: Int32, signal: Signal)]
+    private let scopes: [EventPattern?]
+    private let needles: SigmaNeedleIndex
+    /// Per rule, the needles that make it a candidate (empty for rules without keyword pre-filters).
+    private let ruleNeedles: [[Int32]]
+    /// Rules with needles that apply without a scope signal (records mode).
+    private let unscopedNeedleRules: [Int]
+    /// Member names with dots under which a rule's dotted pre-filter field could hide (see
+    /// ``SigmaFieldPath/dottedMemberProbes``): when one exists in a record, its rules are candidates.
+    private let probes: [(objectPath: [String], member: String, rules: [Int])]
+
+    /// Compiles the pre-filters of `rules` into one machine.
+    public init(rules: [SigmaRule], mode: Mode = .records) {
+        var builder = SigmaRuleSetBuilder(mode: mode)
+        for (index, rule) in rules.enumerated() {
+            builder.add(rule, index: index)
+        }
+        self.rules = rules
+        unmappedRules = builder.unmapped
+        alwaysEvaluatedRules = builder.always
+        isEventMode = builder.mapping != nil
+        machine = PatternMachine(rules: builder.machineRules)
+        owners = builder.owners.map { ($0.rule, $0.isScope ? .scope : .candidate) }
+        scopes = builder.scopes
+        needles = builder.needles
+        ruleNeedles = builder.ruleNeedles
+        unscopedNeedleRules = builder.unscopedNeedleRules
+        probes = builder.probes.map { ($0.key.objectPath, $0.key.member, $0.value) }
+    }
+
+    /// The indices of the rules that match `document`, ascending.
+    ///
+    /// Reuse one ``SigmaMatchContext`` per task: matching then does not allocate in steady state.
+    public func matches(_ document: JSONValue, context: SigmaMatchContext) -> [Int] {
+        machine.match(document, context: context.patterns)
+        let record = isEventMode ? (document["data"] ?? .null) : document
+        var candidates = context.candidates
+        candidates.removeAll(keepingCapacity: true)
+        var scoped: [Int] = unscopedNeedleRules
+        for machineRule in context.patterns.matchedRules {
+            let owner = owners[Int(machineRule)]
+            switch owner.signal {
+            case .candidate: candidates.append(Int(owner.rule))
+            case .scope: scoped.append(Int(owner.rule))
+            }
+        }
+        if !scoped.isEmpty {
+            needles.scan(record, folded: &context.folded, found: &context.foundNeedles)
+            for rule in scoped where ruleNeedles[rule].contains(where: { context.foundNeedles[Int($0)] }) {
+                candidates.append(rule)
+            }
+        }
+        candidates += alwaysEvaluatedRules
+        for probe in probes where Self.hasMember(record, path: probe.objectPath[...], member: probe.member) {
+            for rule in probe.rules where scopes[rule]?.matches(document) ?? !isEventMode {
+                candidates.append(rule)
+            }
+        }
+        candidates.sort()
+        var result: [Int] = []
+        var last = -1
+        for candidate in candidates where candidate != last {
+            last = candidate
+            if context.evaluator.evaluate(rules[candidate].expression, record: record) {
+                result.append(candidate)
+            }
+        }
+        context.candidates = candidates
+        return result
+    }
+
+    /// Whether an object at `path` (through arrays) has a member named `member`.
+    private static func hasMember(_ value: JSONValue, path: ArraySlice<String>, member: String) -> Bool {
+        switch value {
+        case .object(let object):
+            guard let first = path.first else {
+                return object[member] != nil
+            }
+            return object[first].map { hasMember($0, path: path.dropFirst(), member: member) } ?? false
+        case .array(let elements):
+            return elements.contains { hasMember($0, path: path, member: member) }
+        default:
+            return false
+        }
+    }
+
+    /// The indices of the rules that match `document` (allocates a context; see ``matches(_:context:)``).
+    public func matches(_ document: JSONValue) -> [Int] {
+        matches(document, context: SigmaMatchContext())
+    }
+
+    /// The same answer as ``matches(_:context:)``, computed without pre-filters.
+    ///
+    /// Every rule's scope and detection are evaluated in turn: the reference for differential tests; slow.
+    public func matchesEvaluatingEveryRule(_ document: JSONValue) -> [Int] {
+        var evaluator = SigmaEvaluator()
+        let record = isEventMode ? (document["data"] ?? .null) : document
+        return rules.indices.filter { index in
+            if isEventMode {
+                guard let scope = scopes[index], scope.matches(document) else {
+                    return false
+                }
+            }
+            return evaluator.evaluate(rules[index].expression, record: record)
+        }
+    }
+}
+
+/// Reusable scratch memory for ``SigmaRuleSet/matches(_:context:)``; one per task, never shared.
+public final class SigmaMatchContext {
+    let patterns = MatchContext()
+    var evaluator = SigmaEvaluator()
+    var candidates: [Int] = []
+    var folded: [UInt8] = []
+    var foundNeedles: [Bool] = []
+
+    /// Creates an empty context.
+    public init() {}
+}
+
+@available(*, unavailable)
+extension SigmaMatchContext: Sendable {}
