@@ -101,7 +101,10 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     let eventSet = SigmaRuleSet(rules: rules, mode: .events(.defaults))
-    Benchmark("Tocsin CloudTrail event from raw bytes: parse + all Sigma rules", configuration: .init(scalingFactor: .kilo)) {
+    Benchmark(
+        "Tocsin CloudTrail event from raw bytes: parse + all Sigma rules",
+        configuration: .init(scalingFactor: .kilo)
+    ) {
         benchmark in
         var index = 0
         for _ in benchmark.scaledIterations {

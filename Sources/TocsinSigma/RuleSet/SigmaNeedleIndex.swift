@@ -32,6 +32,8 @@ struct SigmaNeedleIndex: Sendable {
     }
 
     /// Marks in `found` (indexed by needle) each needle occurring in a scalar value of `record`.
+    ///
+    /// ASCII values are scanned in place, lower-casing byte by byte; others are lower-cased first.
     func scan(_ record: JSONValue, folded: inout [UInt8], found: inout [Bool]) {
         if found.count != needles.count {
             found = [Bool](repeating: false, count: needles.count)
@@ -41,33 +43,53 @@ struct SigmaNeedleIndex: Sendable {
             }
         }
         SigmaValues.forEachScalar(record) { text in
-            SigmaFolding.fold(text, into: &folded)
-            folded.withUnsafeBufferPointer { bytes in
+            let scanned = text.utf8.withContiguousStorageIfAvailable { bytes in
+                guard !bytes.contains(where: { $0 >= 0x80 }) else {
+                    return false
+                }
                 scan(bytes, found: &found)
+                return true
+            }
+            if scanned != true {
+                SigmaFolding.fold(text, into: &folded)
+                folded.withUnsafeBufferPointer { scan($0, found: &found) }
             }
             return false
         }
     }
 
+    @inline(__always)
+    private static func lower(_ byte: UInt8) -> UInt8 {
+        byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+    }
+
+    /// Scans ASCII or already lower-cased bytes (lower-casing ASCII letters as it reads).
     private func scan(_ bytes: UnsafeBufferPointer<UInt8>, found: inout [Bool]) {
         guard bytes.count >= 2 else {
             return
         }
         bitmap.withUnsafeBufferPointer { bitmap in
-            var key = UInt16(bytes[0])
+            var key = UInt16(Self.lower(bytes[0]))
             for index in 1..<bytes.count {
-                key = key << 8 | UInt16(bytes[index])
+                key = key << 8 | UInt16(Self.lower(bytes[index]))
                 guard bitmap[Int(key >> 6)] & (1 << UInt64(key & 63)) != 0, let ids = starts[key] else {
                     continue
                 }
                 let start = index - 1
-                for id in ids where !found[Int(id)] {
-                    let needle = needles[Int(id)]
-                    if bytes.count - start >= needle.count, SigmaBytes.equal(needle, bytes, at: start) {
-                        found[Int(id)] = true
-                    }
+                for id in ids where !found[Int(id)] && matches(needles[Int(id)], bytes, at: start) {
+                    found[Int(id)] = true
                 }
             }
         }
+    }
+
+    private func matches(_ needle: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        guard bytes.count - start >= needle.count else {
+            return false
+        }
+        for offset in needle.indices where Self.lower(bytes[start + offset]) != needle[offset] {
+            return false
+        }
+        return true
     }
 }
