@@ -139,4 +139,19 @@ struct SigmaRuleSetTests {
         #expect(set.matches(try SigmaTestSupport.record(#"{"cmd":["x","WGET https://x"]}"#)) == [0])
         #expect(set.matches(try SigmaTestSupport.record(#"{"cmd":"wget ftp://x","wget http":1}"#)).isEmpty)
     }
+
+    @Test func conjunctivePreFiltersStillMatchFieldsInDifferentElementsOfArrayData() throws {
+        let text = SigmaTestSupport.ruleText(
+            "s:\n  eventSource: cloudtrail.amazonaws.com\n  eventName: StopLogging\ncondition: s",
+            logsource: "product: aws\n    service: cloudtrail"
+        )
+        let rule = try #require(SigmaCollection(text: text, file: "r.yml").rules.first)
+        let set = SigmaRuleSet(rules: [rule], mode: .events(.defaults))
+        let split =
+            #"{"source":"/aws/cloudtrail/1/r","data":[{"eventName":"StopLogging"},{"eventSource":"cloudtrail.amazonaws.com"}]}"#
+        #expect(set.matches(try SigmaTestSupport.record(split)) == [0])
+        let other =
+            #"{"source":"/aws/cloudtrail/1/r","data":{"eventName":"StopLogging","eventSource":"s3.amazonaws.com"}}"#
+        #expect(set.matches(try SigmaTestSupport.record(other)).isEmpty)
+    }
 }

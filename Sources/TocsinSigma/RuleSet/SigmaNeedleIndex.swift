@@ -12,7 +12,9 @@ import TocsinCore
 struct SigmaNeedleIndex: Sendable {
     private(set) var needles: [[UInt8]] = []
     private var bitmap = [UInt64](repeating: 0, count: 1 << 10)
-    private var starts: [UInt16: [Int32]] = [:]
+    /// Per two-byte key, the first needle starting with it plus one (0: none); ``chain`` links the others.
+    private var heads: [Int32] = []
+    private var chain: [Int32] = []
 
     /// The index of `needle`, adding it when new; `needle` has at least two bytes.
     mutating func insert(_ needle: [UInt8]) -> Int32 {
@@ -21,9 +23,13 @@ struct SigmaNeedleIndex: Sendable {
         }
         let id = Int32(needles.count)
         needles.append(needle)
-        let key = UInt16(needle[0]) << 8 | UInt16(needle[1])
-        bitmap[Int(key >> 6)] |= 1 << UInt64(key & 63)
-        starts[key, default: []].append(id)
+        let key = Int(UInt16(needle[0]) << 8 | UInt16(needle[1]))
+        if heads.isEmpty {
+            heads = [Int32](repeating: 0, count: 1 << 16)
+        }
+        bitmap[key >> 6] |= 1 << UInt64(key & 63)
+        chain.append(heads[key])
+        heads[key] = id + 1
         return id
     }
 
@@ -72,12 +78,17 @@ struct SigmaNeedleIndex: Sendable {
             var key = UInt16(Self.lower(bytes[0]))
             for index in 1..<bytes.count {
                 key = key << 8 | UInt16(Self.lower(bytes[index]))
-                guard bitmap[Int(key >> 6)] & (1 << UInt64(key & 63)) != 0, let ids = starts[key] else {
+                guard bitmap[Int(key >> 6)] & (1 << UInt64(key & 63)) != 0 else {
                     continue
                 }
                 let start = index - 1
-                for id in ids where !found[Int(id)] && matches(needles[Int(id)], bytes, at: start) {
-                    found[Int(id)] = true
+                var next = heads[Int(key)]
+                while next > 0 {
+                    let id = Int(next - 1)
+                    if !found[id], matches(needles[id], bytes, at: start) {
+                        found[id] = true
+                    }
+                    next = chain[id]
                 }
             }
         }
