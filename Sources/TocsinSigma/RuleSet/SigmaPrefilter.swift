@@ -21,9 +21,9 @@ enum SigmaPrefilter {
         }
     }
 
-    /// A disjunction of field alternatives and keyword needles (lower-cased literals).
-    /// A disjunction of clauses and keyword needles (lower-cased literals); a clause is a
-    /// conjunction of field alternatives on fields that share no path prefix.
+    /// A disjunction of clauses and keyword needles (lower-cased literals).
+    ///
+    /// A clause is a conjunction of field alternatives on fields that share no path prefix.
     struct Requirement {
         var clauses: [[Alternative]] = []
         var needles: [[UInt8]] = []
