@@ -115,11 +115,22 @@ struct SigmaRuleSetTests {
         #expect(set.matches(try SigmaTestSupport.record(#"{"source":"/other","data":{"a":"x"}}"#)).isEmpty)
     }
 
-    @Test func preFiltersNeverUseValuesANumberCouldMatch() throws {
+    @Test func numericValuesArePreFilteredAsStringsAndNumbers() throws {
         let rule = try SigmaTestSupport.rule("s:\n  code: '403'\ncondition: s")
         let set = SigmaRuleSet(rules: [rule])
-        #expect(set.alwaysEvaluatedRules == [0])
+        #expect(set.alwaysEvaluatedRules.isEmpty)
         #expect(set.matches(try SigmaTestSupport.record(#"{"code":403}"#)) == [0])
+        #expect(set.matches(try SigmaTestSupport.record(#"{"code":"403"}"#)) == [0])
+        #expect(set.matches(try SigmaTestSupport.record(#"{"code":403.0}"#)).isEmpty)
+        #expect(set.matches(try SigmaTestSupport.record(#"{"code":404}"#)).isEmpty)
+    }
+
+    @Test func valuesABooleanOrObjectCouldMatchAreNotPreFiltered() throws {
+        let rule = try SigmaTestSupport.rule("s:\n  - flag: 'true'\n  - body|startswith: '{'\ncondition: s")
+        let set = SigmaRuleSet(rules: [rule])
+        #expect(set.alwaysEvaluatedRules == [0])
+        #expect(set.matches(try SigmaTestSupport.record(#"{"flag":true}"#)) == [0])
+        #expect(set.matches(try SigmaTestSupport.record(#"{"body":{"a":1}}"#)) == [0])
     }
 
     @Test func dottedPreFiltersStillMatchARecordThatSpellsTheFieldAsOneMember() throws {

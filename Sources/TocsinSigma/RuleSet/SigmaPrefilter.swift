@@ -115,15 +115,48 @@ enum SigmaPrefilter {
         else {
             return nil
         }
-        let values = tests.map(patternValue)
+        let values = tests.map(patternValues)
         if requiresAll {
-            return values.compactMap { $0 }.first.map { Alternative(field: predicate.field, values: [$0]) }
+            return values.compactMap { $0 }.first.map { Alternative(field: predicate.field, values: $0) }
         }
         let all = values.compactMap { $0 }
         guard all.count == values.count else {
             return nil
         }
-        return Alternative(field: predicate.field, values: all)
+        var union: [JSONValue] = []
+        for value in all.joined() where !union.contains(value) {
+            union.append(value)
+        }
+        return Alternative(field: predicate.field, values: union)
+    }
+
+    /// The pattern values accepting every value the test accepts: the value's own pattern when the
+    /// test can only succeed on a string, or for a plain decimal number (`403`), the string and the
+    /// numeric equality (a JSON number compares by its text, which equal numbers may spell differently;
+    /// the pattern may accept more, never less).
+    private static func patternValues(_ test: SigmaValueTest) -> [JSONValue]? {
+        if case .string(let matcher) = test, case .exact(let bytes) = matcher.shape, isPlainDecimal(bytes) {
+            let text = String(decoding: bytes, as: UTF8.self)
+            let numeric = JSONObject([
+                .init(name: "numeric", value: .array([.string("="), .number(JSONNumber(text: text))]))
+            ])
+            return [operand(bytes, matcher.isCased, kind: nil), .object(numeric)]
+        }
+        return patternValue(test).map { [$0] }
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?`: JSON number text without an exponent.
+    private static func isPlainDecimal(_ bytes: [UInt8]) -> Bool {
+        var digits = bytes[...]
+        if digits.first == UInt8(ascii: "-") {
+            digits = digits.dropFirst()
+        }
+        let parts = digits.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        let isDigit = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(isDigit) }) else {
+            return false
+        }
+        return parts[0].count == 1 || parts[0].first != UInt8(ascii: "0")
     }
 
     /// The pattern value accepting every string the test accepts, when the test can only succeed on
