@@ -12,7 +12,9 @@ import TocsinCore
 struct SigmaNeedleIndex: Sendable {
     private(set) var needles: [[UInt8]] = []
     private var bitmap = [UInt64](repeating: 0, count: 1 << 10)
-    private var starts: [UInt16: [Int32]] = [:]
+    /// Per two-byte key, the first needle starting with it plus one (0: none); ``chain`` links the others.
+    private var heads: [Int32] = []
+    private var chain: [Int32] = []
 
     /// The index of `needle`, adding it when new; `needle` has at least two bytes.
     mutating func insert(_ needle: [UInt8]) -> Int32 {
@@ -21,9 +23,13 @@ struct SigmaNeedleIndex: Sendable {
         }
         let id = Int32(needles.count)
         needles.append(needle)
-        let key = UInt16(needle[0]) << 8 | UInt16(needle[1])
-        bitmap[Int(key >> 6)] |= 1 << UInt64(key & 63)
-        starts[key, default: []].append(id)
+        let key = Int(UInt16(needle[0]) << 8 | UInt16(needle[1]))
+        if heads.isEmpty {
+            heads = [Int32](repeating: 0, count: 1 << 16)
+        }
+        bitmap[key >> 6] |= 1 << UInt64(key & 63)
+        chain.append(heads[key])
+        heads[key] = id + 1
         return id
     }
 
@@ -32,6 +38,8 @@ struct SigmaNeedleIndex: Sendable {
     }
 
     /// Marks in `found` (indexed by needle) each needle occurring in a scalar value of `record`.
+    ///
+    /// ASCII values are scanned in place, lower-casing byte by byte; others are lower-cased first.
     func scan(_ record: JSONValue, folded: inout [UInt8], found: inout [Bool]) {
         if found.count != needles.count {
             found = [Bool](repeating: false, count: needles.count)
@@ -41,33 +49,58 @@ struct SigmaNeedleIndex: Sendable {
             }
         }
         SigmaValues.forEachScalar(record) { text in
-            SigmaFolding.fold(text, into: &folded)
-            folded.withUnsafeBufferPointer { bytes in
+            let scanned = text.utf8.withContiguousStorageIfAvailable { bytes in
+                guard !bytes.contains(where: { $0 >= 0x80 }) else {
+                    return false
+                }
                 scan(bytes, found: &found)
+                return true
+            }
+            if scanned != true {
+                SigmaFolding.fold(text, into: &folded)
+                folded.withUnsafeBufferPointer { scan($0, found: &found) }
             }
             return false
         }
     }
 
+    @inline(__always)
+    private static func lower(_ byte: UInt8) -> UInt8 {
+        byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+    }
+
+    /// Scans ASCII or already lower-cased bytes (lower-casing ASCII letters as it reads).
     private func scan(_ bytes: UnsafeBufferPointer<UInt8>, found: inout [Bool]) {
         guard bytes.count >= 2 else {
             return
         }
         bitmap.withUnsafeBufferPointer { bitmap in
-            var key = UInt16(bytes[0])
+            var key = UInt16(Self.lower(bytes[0]))
             for index in 1..<bytes.count {
-                key = key << 8 | UInt16(bytes[index])
-                guard bitmap[Int(key >> 6)] & (1 << UInt64(key & 63)) != 0, let ids = starts[key] else {
+                key = key << 8 | UInt16(Self.lower(bytes[index]))
+                guard bitmap[Int(key >> 6)] & (1 << UInt64(key & 63)) != 0 else {
                     continue
                 }
                 let start = index - 1
-                for id in ids where !found[Int(id)] {
-                    let needle = needles[Int(id)]
-                    if bytes.count - start >= needle.count, SigmaBytes.equal(needle, bytes, at: start) {
-                        found[Int(id)] = true
+                var next = heads[Int(key)]
+                while next > 0 {
+                    let id = Int(next - 1)
+                    if !found[id], matches(needles[id], bytes, at: start) {
+                        found[id] = true
                     }
+                    next = chain[id]
                 }
             }
         }
+    }
+
+    private func matches(_ needle: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        guard bytes.count - start >= needle.count else {
+            return false
+        }
+        for offset in needle.indices where Self.lower(bytes[start + offset]) != needle[offset] {
+            return false
+        }
+        return true
     }
 }

@@ -21,13 +21,18 @@ enum SigmaPrefilter {
         }
     }
 
-    /// A disjunction of field alternatives and keyword needles (lower-cased literals).
+    /// A disjunction of clauses and keyword needles (lower-cased literals).
+    ///
+    /// A clause is a conjunction of field alternatives on fields that share no path prefix.
     struct Requirement {
-        var fields: [Alternative] = []
+        var clauses: [[Alternative]] = []
         var needles: [[UInt8]] = []
 
         var cost: Int {
-            fields.reduce(0) { $0 + $1.cost } + max(0, fields.count - 1) * 100 + needles.count * 1_000
+            let clauseCost = clauses.reduce(0) { total, clause in
+                total + (clause.map(\.cost).min() ?? 0) / clause.count
+            }
+            return clauseCost + max(0, clauses.count - 1) * 100 + needles.count * 1_000
         }
     }
 
@@ -35,7 +40,7 @@ enum SigmaPrefilter {
     static func requirement(_ expression: SigmaExpression) -> Requirement? {
         switch expression {
         case .field(let predicate):
-            return alternative(predicate).map { Requirement(fields: [$0]) }
+            return alternative(predicate).map { Requirement(clauses: [[$0]]) }
         case .keywords(let predicate):
             return needles(predicate).map { Requirement(needles: $0) }
         case .not:
@@ -46,20 +51,39 @@ enum SigmaPrefilter {
                 guard let requirement = requirement(child) else {
                     return nil
                 }
-                for alternative in requirement.fields {
-                    if let index = result.fields.firstIndex(where: { $0.field == alternative.field }) {
-                        result.fields[index].values += alternative.values.filter {
-                            !result.fields[index].values.contains($0)
-                        }
-                    } else {
-                        result.fields.append(alternative)
-                    }
+                for clause in requirement.clauses {
+                    merge(clause, into: &result.clauses)
                 }
                 result.needles += requirement.needles.filter { !result.needles.contains($0) }
             }
             return result
         case .and(let children):
-            return children.compactMap(requirement).min { $0.cost < $1.cost }
+            let requirements = children.compactMap(requirement)
+            let best = requirements.min { $0.cost < $1.cost }
+            // Field tests of one conjunction on unrelated fields (no shared path prefix, so no shared
+            // array) can be required together: a more selective pattern than any one of them.
+            var conjunction: [Alternative] = []
+            for requirement in requirements where requirement.needles.isEmpty && requirement.clauses.count == 1 {
+                for alternative in requirement.clauses[0]
+                where !conjunction.contains(where: { $0.field.segments[0] == alternative.field.segments[0] }) {
+                    conjunction.append(alternative)
+                }
+            }
+            if conjunction.count > 1 {
+                return Requirement(clauses: [conjunction])
+            }
+            return best
+        }
+    }
+
+    /// Adds a clause to a disjunction, folding single-field clauses on the same field into one.
+    private static func merge(_ clause: [Alternative], into clauses: inout [[Alternative]]) {
+        if clause.count == 1,
+            let index = clauses.firstIndex(where: { $0.count == 1 && $0[0].field == clause[0].field })
+        {
+            clauses[index][0].values += clause[0].values.filter { !clauses[index][0].values.contains($0) }
+        } else {
+            clauses.append(clause)
         }
     }
 
@@ -91,15 +115,48 @@ enum SigmaPrefilter {
         else {
             return nil
         }
-        let values = tests.map(patternValue)
+        let values = tests.map(patternValues)
         if requiresAll {
-            return values.compactMap { $0 }.first.map { Alternative(field: predicate.field, values: [$0]) }
+            return values.compactMap { $0 }.first.map { Alternative(field: predicate.field, values: $0) }
         }
         let all = values.compactMap { $0 }
         guard all.count == values.count else {
             return nil
         }
-        return Alternative(field: predicate.field, values: all)
+        var union: [JSONValue] = []
+        for value in all.joined() where !union.contains(value) {
+            union.append(value)
+        }
+        return Alternative(field: predicate.field, values: union)
+    }
+
+    /// The pattern values accepting every value the test accepts: the value's own pattern when the
+    /// test can only succeed on a string, or for a plain decimal number (`403`), the string and the
+    /// numeric equality (a JSON number compares by its text, which equal numbers may spell differently;
+    /// the pattern may accept more, never less).
+    private static func patternValues(_ test: SigmaValueTest) -> [JSONValue]? {
+        if case .string(let matcher) = test, case .exact(let bytes) = matcher.shape, isPlainDecimal(bytes) {
+            let text = String(decoding: bytes, as: UTF8.self)
+            let numeric = JSONObject([
+                .init(name: "numeric", value: .array([.string("="), .number(JSONNumber(text: text))]))
+            ])
+            return [operand(bytes, matcher.isCased, kind: nil), .object(numeric)]
+        }
+        return patternValue(test).map { [$0] }
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?`: JSON number text without an exponent.
+    private static func isPlainDecimal(_ bytes: [UInt8]) -> Bool {
+        var digits = bytes[...]
+        if digits.first == UInt8(ascii: "-") {
+            digits = digits.dropFirst()
+        }
+        let parts = digits.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        let isDigit = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(isDigit) }) else {
+            return false
+        }
+        return parts[0].count == 1 || parts[0].first != UInt8(ascii: "0")
     }
 
     /// The pattern value accepting every string the test accepts, when the test can only succeed on

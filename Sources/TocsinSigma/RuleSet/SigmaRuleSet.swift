@@ -71,8 +71,13 @@ public struct SigmaRuleSet: Sendable {
     ///
     /// Reuse one ``SigmaMatchContext`` per task: matching then does not allocate in steady state.
     public func matches(_ document: JSONValue, context: SigmaMatchContext) -> [Int] {
-        machine.match(document, context: context.patterns)
         let record = isEventMode ? (document["data"] ?? .null) : document
+        if isEventMode, case .array = record {
+            // Pre-filters that combine fields assume the fields sit in one record, not in
+            // different elements of an array `data`; such events are rare, so evaluate every rule.
+            return matchesEvaluatingEveryRule(document)
+        }
+        machine.match(document, context: context.patterns)
         var candidates = context.candidates
         candidates.removeAll(keepingCapacity: true)
         var scoped: [Int] = unscopedNeedleRules

@@ -43,7 +43,7 @@ struct SigmaRuleSetBuilder {
         let scopePattern = scope.flatMap { try? EventPattern(json: .object($0)) }
         scopes.append(scopePattern)
         guard let requirement = SigmaPrefilter.requirement(rule.expression),
-            let patterns = fieldPatterns(requirement.fields, scope: scope)
+            let patterns = fieldPatterns(requirement.clauses, scope: scope)
         else {
             addAlways(index, scope: scopePattern)
             return
@@ -51,7 +51,7 @@ struct SigmaRuleSetBuilder {
         for pattern in patterns {
             append(pattern, rule: index, isScope: false)
         }
-        for alternative in requirement.fields where alternative.field.segments.count > 1 {
+        for alternative in requirement.clauses.joined() where alternative.field.segments.count > 1 {
             for probe in alternative.field.dottedMemberProbes {
                 probes[Probe(objectPath: probe.objectPath, member: probe.member), default: []].append(index)
             }
@@ -80,11 +80,11 @@ struct SigmaRuleSetBuilder {
         owners.append((Int32(rule), isScope))
     }
 
-    /// One pattern per field alternative (scope plus the field under `data`), or `nil` if one fails.
-    private func fieldPatterns(_ alternatives: [SigmaPrefilter.Alternative], scope: JSONObject?) -> [EventPattern]? {
+    /// One pattern per clause (scope plus the clause's fields under `data`), or `nil` if one fails.
+    private func fieldPatterns(_ clauses: [[SigmaPrefilter.Alternative]], scope: JSONObject?) -> [EventPattern]? {
         var patterns: [EventPattern] = []
-        for alternative in alternatives {
-            let field = JSONObject([.init(name: alternative.field.name, value: .array(alternative.values))])
+        for clause in clauses {
+            let field = JSONObject(clause.map { .init(name: $0.field.name, value: .array($0.values)) })
             var object = scope ?? field
             if scope != nil {
                 object.members.append(.init(name: "data", value: .object(field)))
