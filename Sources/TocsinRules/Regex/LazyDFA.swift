@@ -57,6 +57,8 @@ struct LazyDFA {
     let program: RegexProgram
     private let usesContext: Bool
     private var keys: [Key] = []
+    /// Per state: whether no instruction is waiting (then the search may skip ahead).
+    private var isIdle: [Bool] = []
     private var index: [Key: Int32] = [:]
     private var table: [Int32] = []
     private var atEnd: [Int32] = []
@@ -85,7 +87,7 @@ struct LazyDFA {
         let end = text.count
         let skip = program.anchoredAtStart ? nil : program.firstBytes
         while position < end {
-            if let skip, keys[Int(current)].waiting.isEmpty {
+            if let skip, isIdle[Int(current)] {
                 // Nothing is alive: jump to a byte that can start a match (see PikeVM).
                 var next = position
                 while next < end, !skip[Int(text[next])] {
@@ -202,6 +204,7 @@ struct LazyDFA {
         }
         let created = Int32(keys.count)
         keys.append(key)
+        isIdle.append(key.waiting.isEmpty)
         index[key] = created
         table.append(contentsOf: repeatElement(Self.unknown, count: 128))
         atEnd.append(Self.unknown)
