@@ -34,10 +34,13 @@ final class LazyDFACache: Sendable {
 /// assertions need. The transition on an ASCII byte is computed once, by one step of the NFA
 /// simulation, and kept in a 128-entry row; a non-ASCII scalar is stepped each time. So a search
 /// does at most the NFA's work and, once the states it meets exist, one table load per byte.
-/// At most ``maxStates`` states are kept (64 KiB of rows per 128 states).
+/// At most ``maxStates`` states are kept (64 KiB of rows per 128 states), holding at most
+/// ``maxWaitingInstructions`` instruction numbers in all.
 struct LazyDFA {
     /// The most states one regex keeps; past it the search falls back to the NFA.
     static let maxStates = 512
+    /// The most waiting instructions kept over all states (256 KiB), for large programs.
+    static let maxWaitingInstructions = 65_536
 
     private static let unknown: Int32 = -1
     private static let matched: Int32 = -2
@@ -57,6 +60,7 @@ struct LazyDFA {
     let program: RegexProgram
     private let usesContext: Bool
     private var keys: [Key] = []
+    private var waitingInstructions = 0
     /// Per state: whether no instruction is waiting (then the search may skip ahead).
     private var isIdle: [Bool] = []
     private var index: [Key: Int32] = [:]
@@ -199,9 +203,11 @@ struct LazyDFA {
         if let known = index[key] {
             return known
         }
-        guard keys.count < Self.maxStates else {
+        guard keys.count < Self.maxStates, waitingInstructions + key.waiting.count <= Self.maxWaitingInstructions
+        else {
             return nil
         }
+        waitingInstructions += key.waiting.count
         let created = Int32(keys.count)
         keys.append(key)
         isIdle.append(key.waiting.isEmpty)

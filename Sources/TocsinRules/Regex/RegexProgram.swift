@@ -100,28 +100,31 @@ struct RegexProgram: Sendable {
                     emit(item)
                 }
             case .alternation(let branches):
-                emitAlternation(branches[...])
+                emitAlternation(branches)
             case .repetition(let body, let min, let max):
                 emitRepetition(body, min: min, max: max)
             }
         }
 
-        private mutating func emitAlternation(_ branches: ArraySlice<RegexNode>) {
-            guard let first = branches.first else {
-                return
+        /// `split L1, next; L1: branch; jump end; next: split …` — iterative, so thousands of
+        /// branches cost no stack.
+        private mutating func emitAlternation(_ branches: [RegexNode]) {
+            var jumps: [Int] = []
+            for (offset, branch) in branches.enumerated() {
+                guard offset < branches.count - 1 else {
+                    emit(branch)
+                    break
+                }
+                let split = instructions.count
+                instructions.append(.split(split + 1, 0))
+                emit(branch)
+                jumps.append(instructions.count)
+                instructions.append(.jump(0))
+                instructions[split] = .split(split + 1, instructions.count)
             }
-            guard branches.count > 1 else {
-                emit(first)
-                return
+            for jump in jumps {
+                instructions[jump] = .jump(instructions.count)
             }
-            let split = instructions.count
-            instructions.append(.split(split + 1, 0))
-            emit(first)
-            let jump = instructions.count
-            instructions.append(.jump(0))
-            instructions[split] = .split(split + 1, instructions.count)
-            emitAlternation(branches.dropFirst())
-            instructions[jump] = .jump(instructions.count)
         }
 
         private mutating func emitRepetition(_ body: RegexNode, min: Int, max: Int?) {
