@@ -179,7 +179,7 @@ struct LazyDFA {
             return Self.dead
         }
         var waiting: [Int32] = []
-        for instruction in closure where consumes(program.instructions[Int(instruction)], scalar) {
+        for instruction in closure where program.instructions[Int(instruction)].consumes(scalar, sets: program.sets) {
             waiting.append(instruction + 1)
         }
         if waiting.isEmpty, program.anchoredAtStart {
@@ -215,16 +215,6 @@ struct LazyDFA {
         table.append(contentsOf: repeatElement(Self.unknown, count: 128))
         atEnd.append(Self.unknown)
         return created
-    }
-
-    private func consumes(_ instruction: RegexInstruction, _ scalar: UInt32) -> Bool {
-        switch instruction {
-        case .scalar(let expected): return scalar == expected
-        case .set(let index): return program.sets[index].contains(scalar)
-        case .any: return true
-        case .anyButNewline: return scalar != 0x0A
-        case .split, .jump, .assert, .match: return false
-        }
     }
 
     /// Adds the empty-move closure of `start` to `closure`; `true` when it reaches `match`.

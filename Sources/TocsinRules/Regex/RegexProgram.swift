@@ -19,10 +19,14 @@ enum RegexInstruction: Sendable, Hashable {
     /// A match.
     case match
 
-    /// Whether the instruction consumes a scalar (the others are followed without consuming).
-    var consumes: Bool {
+    /// Whether the instruction consumes `scalar` (never for the instructions that consume nothing).
+    @inline(__always)
+    func consumes(_ scalar: UInt32, sets: [CompiledScalarSet]) -> Bool {
         switch self {
-        case .scalar, .set, .any, .anyButNewline: return true
+        case .scalar(let expected): return scalar == expected
+        case .set(let index): return sets[index].contains(scalar)
+        case .any: return true
+        case .anyButNewline: return scalar != 0x0A
         case .split, .jump, .assert, .match: return false
         }
     }
@@ -170,7 +174,7 @@ struct RegexProgram: Sendable {
 private enum FirstBytes {
     /// `nil` when every byte, or a byte of an invalid sequence (U+FFFD), could start a match.
     static func of(_ node: RegexNode) -> [Bool]? {
-        guard let scalars = firstScalars(node), !scalars.contains(0xFFFD) else {
+        guard let scalars = firstScalars(node), !scalars.ranges.contains(where: { $0.contains(0xFFFD) }) else {
             return nil
         }
         var bytes = [Bool](repeating: false, count: 256)
