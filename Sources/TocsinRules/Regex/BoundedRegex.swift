@@ -53,8 +53,8 @@ public struct BoundedRegex: Sendable {
     public static let maxProgramSize = 10_000
     /// The largest count accepted in `{n}`, `{n,}` and `{n,m}` (as in RE2).
     public static let maxRepetitionCount = 1_000
-    /// The deepest nesting of groups accepted.
-    public static let maxNestingDepth = 250
+    /// The deepest nesting of groups accepted (the parser is recursive; this bounds its stack).
+    public static let maxNestingDepth = 100
 
     /// The pattern as written.
     public let pattern: String

@@ -34,10 +34,13 @@ final class LazyDFACache: Sendable {
 /// assertions need. The transition on an ASCII byte is computed once, by one step of the NFA
 /// simulation, and kept in a 128-entry row; a non-ASCII scalar is stepped each time. So a search
 /// does at most the NFA's work and, once the states it meets exist, one table load per byte.
-/// At most ``maxStates`` states are kept (64 KiB of rows per 128 states).
+/// At most ``maxStates`` states are kept (64 KiB of rows per 128 states), holding at most
+/// ``maxWaitingInstructions`` instruction numbers in all.
 struct LazyDFA {
     /// The most states one regex keeps; past it the search falls back to the NFA.
     static let maxStates = 512
+    /// The most waiting instructions kept over all states (256 KiB), for large programs.
+    static let maxWaitingInstructions = 65_536
 
     private static let unknown: Int32 = -1
     private static let matched: Int32 = -2
@@ -57,6 +60,9 @@ struct LazyDFA {
     let program: RegexProgram
     private let usesContext: Bool
     private var keys: [Key] = []
+    private var waitingInstructions = 0
+    /// Per state: whether no instruction is waiting (then the search may skip ahead).
+    private var isIdle: [Bool] = []
     private var index: [Key: Int32] = [:]
     private var table: [Int32] = []
     private var atEnd: [Int32] = []
@@ -85,7 +91,7 @@ struct LazyDFA {
         let end = text.count
         let skip = program.anchoredAtStart ? nil : program.firstBytes
         while position < end {
-            if let skip, keys[Int(current)].waiting.isEmpty {
+            if let skip, isIdle[Int(current)] {
                 // Nothing is alive: jump to a byte that can start a match (see PikeVM).
                 var next = position
                 while next < end, !skip[Int(text[next])] {
@@ -173,7 +179,7 @@ struct LazyDFA {
             return Self.dead
         }
         var waiting: [Int32] = []
-        for instruction in closure where consumes(program.instructions[Int(instruction)], scalar) {
+        for instruction in closure where program.instructions[Int(instruction)].consumes(scalar, sets: program.sets) {
             waiting.append(instruction + 1)
         }
         if waiting.isEmpty, program.anchoredAtStart {
@@ -197,25 +203,18 @@ struct LazyDFA {
         if let known = index[key] {
             return known
         }
-        guard keys.count < Self.maxStates else {
+        guard keys.count < Self.maxStates, waitingInstructions + key.waiting.count <= Self.maxWaitingInstructions
+        else {
             return nil
         }
+        waitingInstructions += key.waiting.count
         let created = Int32(keys.count)
         keys.append(key)
+        isIdle.append(key.waiting.isEmpty)
         index[key] = created
         table.append(contentsOf: repeatElement(Self.unknown, count: 128))
         atEnd.append(Self.unknown)
         return created
-    }
-
-    private func consumes(_ instruction: RegexInstruction, _ scalar: UInt32) -> Bool {
-        switch instruction {
-        case .scalar(let expected): return scalar == expected
-        case .set(let index): return program.sets[index].contains(scalar)
-        case .any: return true
-        case .anyButNewline: return scalar != 0x0A
-        case .split, .jump, .assert, .match: return false
-        }
     }
 
     /// Adds the empty-move closure of `start` to `closure`; `true` when it reaches `match`.

@@ -19,10 +19,14 @@ enum RegexInstruction: Sendable, Hashable {
     /// A match.
     case match
 
-    /// Whether the instruction consumes a scalar (the others are followed without consuming).
-    var consumes: Bool {
+    /// Whether the instruction consumes `scalar` (never for the instructions that consume nothing).
+    @inline(__always)
+    func consumes(_ scalar: UInt32, sets: [CompiledScalarSet]) -> Bool {
         switch self {
-        case .scalar, .set, .any, .anyButNewline: return true
+        case .scalar(let expected): return scalar == expected
+        case .set(let index): return sets[index].contains(scalar)
+        case .any: return true
+        case .anyButNewline: return scalar != 0x0A
         case .split, .jump, .assert, .match: return false
         }
     }
@@ -100,28 +104,31 @@ struct RegexProgram: Sendable {
                     emit(item)
                 }
             case .alternation(let branches):
-                emitAlternation(branches[...])
+                emitAlternation(branches)
             case .repetition(let body, let min, let max):
                 emitRepetition(body, min: min, max: max)
             }
         }
 
-        private mutating func emitAlternation(_ branches: ArraySlice<RegexNode>) {
-            guard let first = branches.first else {
-                return
+        /// `split L1, next; L1: branch; jump end; next: split …` — iterative, so thousands of
+        /// branches cost no stack.
+        private mutating func emitAlternation(_ branches: [RegexNode]) {
+            var jumps: [Int] = []
+            for (offset, branch) in branches.enumerated() {
+                guard offset < branches.count - 1 else {
+                    emit(branch)
+                    break
+                }
+                let split = instructions.count
+                instructions.append(.split(split + 1, 0))
+                emit(branch)
+                jumps.append(instructions.count)
+                instructions.append(.jump(0))
+                instructions[split] = .split(split + 1, instructions.count)
             }
-            guard branches.count > 1 else {
-                emit(first)
-                return
+            for jump in jumps {
+                instructions[jump] = .jump(instructions.count)
             }
-            let split = instructions.count
-            instructions.append(.split(split + 1, 0))
-            emit(first)
-            let jump = instructions.count
-            instructions.append(.jump(0))
-            instructions[split] = .split(split + 1, instructions.count)
-            emitAlternation(branches.dropFirst())
-            instructions[jump] = .jump(instructions.count)
         }
 
         private mutating func emitRepetition(_ body: RegexNode, min: Int, max: Int?) {
@@ -167,7 +174,7 @@ struct RegexProgram: Sendable {
 private enum FirstBytes {
     /// `nil` when every byte, or a byte of an invalid sequence (U+FFFD), could start a match.
     static func of(_ node: RegexNode) -> [Bool]? {
-        guard let scalars = firstScalars(node), !scalars.contains(0xFFFD) else {
+        guard let scalars = firstScalars(node), !scalars.ranges.contains(where: { $0.contains(0xFFFD) }) else {
             return nil
         }
         var bytes = [Bool](repeating: false, count: 256)

@@ -54,6 +54,34 @@ struct BoundedRegexEngineTests {
         #expect(disagreements.isEmpty, "\(disagreements.prefix(10).joined(separator: "\n"))")
     }
 
+    @Test("Random pattern text never traps: it compiles and both searchers agree, or it is rejected in range")
+    func randomPatternText() throws {
+        let pieces = [
+            "(", ")", "[", "]", "{", "}", "|", "*", "+", "?", "^", "$", ".", "\\", "-", ",", ":", "<", ">", "=", "!",
+            "a", "b", "1", "2", "x", "u", "P", "Q", "E", "d", "w", "é", "?:", "?i", "?P<n>", "[:alpha:]", "{2,3}",
+            "\\x{",
+        ]
+        var random = BoundedRegexDifferentialTests.Generator(state: 7)
+        var compiled = 0
+        for _ in 0..<20_000 {
+            let pattern = (0..<Int.random(in: 1...12, using: &random)).map { _ in random.pick(pieces) }.joined()
+            do {
+                let regex = try BoundedRegex(pattern)
+                compiled += 1
+                for text in ["", "ab1", "x{2}y", "é\n(a)", "[b]|c"] {
+                    #expect(
+                        regex.matches(in: text) == regex.searchStatistics(utf8: Array(text.utf8)).matched,
+                        "\(pattern)"
+                    )
+                }
+            } catch {
+                #expect(error.offset >= 0 && error.offset <= pattern.utf8.count, "\(pattern): \(error)")
+                #expect(!error.message.isEmpty)
+            }
+        }
+        #expect(compiled > 1_000)
+    }
+
     @Test("A pattern with more DFA states than the cache holds still answers correctly")
     func overflow() throws {
         // 2^13 states: the DFA must remember the last 13 letters.
