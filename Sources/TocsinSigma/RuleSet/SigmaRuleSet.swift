@@ -95,7 +95,12 @@ public struct SigmaRuleSet: Sendable {
             }
         }
         candidates += alwaysEvaluatedRules
-        for probe in probes where Self.hasMember(record, path: probe.objectPath[...], member: probe.member) {
+        // Most records have no member name with a dot at their top level: then no top-level probe can hit.
+        let rootHasDottedName = Self.hasDottedMemberName(record)
+        for probe in probes
+        where (rootHasDottedName || !probe.objectPath.isEmpty)
+            && Self.hasMember(record, path: probe.objectPath[...], member: probe.member)
+        {
             for rule in probe.rules where scopes[rule]?.matches(document) ?? !isEventMode {
                 candidates.append(rule)
             }
@@ -111,6 +116,18 @@ public struct SigmaRuleSet: Sendable {
         }
         context.candidates = candidates
         return result
+    }
+
+    /// Whether `value` is an object with a member whose name contains a dot (or an array holding one).
+    private static func hasDottedMemberName(_ value: JSONValue) -> Bool {
+        switch value {
+        case .object(let object):
+            return object.members.contains { $0.name.utf8.contains(UInt8(ascii: ".")) }
+        case .array(let elements):
+            return elements.contains(where: hasDottedMemberName)
+        default:
+            return false
+        }
     }
 
     /// Whether an object at `path` (through arrays) has a member named `member`.
