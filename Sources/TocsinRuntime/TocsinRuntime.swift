@@ -84,11 +84,11 @@ public enum TocsinRuntime: Sendable {
             logger: logger,
             onListening: onSyslogListening
         )
+        let logServices: [any Service] = store.services + [auditor] + enrichment.services(log: store, logger: logger)
         // Start order: log writer and timer, then routing, then HTTP and syslog; shutdown runs in reverse.
         let group = ServiceGroup(
             configuration: .init(
-                services: store.services.map { .init(service: $0) } + [.init(service: auditor)]
-                    + enrichment.services(log: store, logger: logger).map { .init(service: $0) }
+                services: logServices.map { .init(service: $0) }
                     + routing.services.map { .init(service: $0) } + [.init(service: application)]
                     + listeners.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],

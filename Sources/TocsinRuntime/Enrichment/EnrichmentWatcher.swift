@@ -28,7 +28,7 @@ struct EnrichmentWatcher: Service {
             await recordLoaded(path: directory.path, kind: .identityDirectory(directory.content))
         }
         let watcher = self
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             var files = watcher.initial
             while !Task.isCancelled {
                 do {

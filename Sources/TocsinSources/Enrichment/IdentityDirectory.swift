@@ -94,6 +94,7 @@ public struct IdentityDirectory: Sendable {
     ///   - bytes: The file's content (UTF-8, with a header row).
     ///   - file: The file's path, for diagnostics.
     ///   - maxPeople: The most rows the file may hold.
+    /// - Returns: The directory.
     /// - Throws: ``EnrichmentError`` locating every problem by line: a header without `user` or with
     ///   a repeated column, a row without a user name, a repeated user name or e-mail address, a
     ///   malformed quoted field, more than `maxPeople` rows.

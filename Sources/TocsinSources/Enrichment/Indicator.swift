@@ -40,8 +40,8 @@ public enum Indicator: Sendable, Hashable {
     /// 40 or 64 hex digits, either case) or a domain of at least two labels (either case, an
     /// optional trailing dot).
     ///
-    /// - Parameter text: The entry, without surrounding blanks or comment.
-    /// - Returns: The indicator, or `nil` when the text is none of these.
+    /// - Parameter text: The entry, without surrounding blanks or comment; the initialiser fails
+    ///   when it is none of these.
     public init?(entry text: String) {
         if text.utf8.contains(UInt8(ascii: "/")) {
             guard case .success(let range) = IPRange.parseCIDR(text, allowsSingleAddress: true) else {

@@ -49,6 +49,7 @@ public struct ThreatIntelList: Sendable, Hashable {
     ///   - name: The list's name.
     ///   - file: The file's path, for diagnostics.
     ///   - maxEntries: The most indicators the list may hold.
+    /// - Returns: The list, its entries in file order.
     /// - Throws: ``EnrichmentError`` listing every line that is not an indicator (file:line), or
     ///   saying the list has more than `maxEntries` indicators.
     public static func parse(
