@@ -25,6 +25,8 @@ let package = Package(
         .library(name: "TocsinServer", targets: ["TocsinServer"]),
         .library(name: "TocsinConfig", targets: ["TocsinConfig"]),
         .library(name: "TocsinDetect", targets: ["TocsinDetect"]),
+        .library(name: "TocsinResponse", targets: ["TocsinResponse"]),
+        .library(name: "TocsinSigma", targets: ["TocsinSigma"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -55,6 +57,11 @@ let package = Package(
         ),
         .target(
             name: "TocsinDetect",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TocsinSigma",
+            dependencies: ["TocsinCore", "TocsinRules", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -131,6 +138,7 @@ let package = Package(
             dependencies: [
                 "TocsinCore",
                 "TocsinRules",
+                "TocsinDetect",
                 "TocsinSources",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 "TocsinConfig",
@@ -158,6 +166,7 @@ let package = Package(
                 "TocsinStore",
                 "TocsinRuntime",
                 "TocsinServer",
+                "TocsinSigma",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -192,6 +201,12 @@ let package = Package(
         .testTarget(
             name: "TocsinDetectTests",
             dependencies: ["TocsinDetect"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TocsinSigmaTests",
+            dependencies: ["TocsinCore", "TocsinRules", "TocsinSigma", "TocsinSources"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

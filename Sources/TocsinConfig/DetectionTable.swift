@@ -2,6 +2,7 @@
 
 public import TocsinCore
 public import TocsinDetect
+public import TocsinResponse
 public import TocsinRules
 
 /// The stateful detections in force, compiled: the enabled pattern rules with a `threshold`, as
@@ -21,6 +22,8 @@ public struct DetectionTable: Sendable {
         public var groupBy: [JSONPath]
         /// Whether the rule only records its alerts.
         public var staged: Bool
+        /// How serious its alerts are.
+        public var level: TocsinResponse.Alert.Level
     }
 
     /// The engine rules, in ``sources`` order.
@@ -51,7 +54,8 @@ public struct DetectionTable: Sendable {
                     name: rule.name,
                     title: rule.description ?? rule.name,
                     groupBy: threshold.groupBy,
-                    staged: rule.staged
+                    staged: rule.staged,
+                    level: rule.level
                 )
             )
         }
@@ -63,28 +67,33 @@ public struct DetectionTable: Sendable {
     /// An empty table.
     public static let empty = DetectionTable(rules: [])
 
-    /// The observations one event makes: one per threshold rule it matches and whose group-by paths
-    /// all have a value in it (an event without one is not counted in any group).
+    /// One rule an event feeds, with the event's group for it.
+    public struct Match: Sendable, Hashable {
+        /// The rule's position in ``rules`` and ``sources``.
+        public var rule: Int
+        /// The group-by values as text, in the rule's order.
+        public var group: [String]
+
+        /// Creates a match.
+        public init(rule: Int, group: [String]) {
+            self.rule = rule
+            self.group = group
+        }
+    }
+
+    /// The rules one event feeds: those it matches whose group-by paths all have a value in it (an
+    /// event without one is not counted in any group).
     ///
     /// - Parameters:
     ///   - document: The event's match document (CloudEvent JSON with the OCSF view).
-    ///   - sequence: Its sequence number.
-    ///   - eventTime: Its event time (or ingest time) in milliseconds.
-    ///   - handles: The engine's handle of each rule, in ``rules`` order.
     ///   - context: Scratch space for the pattern machine.
-    /// - Returns: The observations, in rule order.
-    public func observations(
-        for document: JSONValue,
-        sequence: Int64,
-        eventTime: Int64,
-        handles: [RuleHandle],
-        context: MatchContext
-    ) -> [Observation] {
+    /// - Returns: The rules and groups, in rule order.
+    public func matches(for document: JSONValue, context: MatchContext) -> [Match] {
         guard !rules.isEmpty else {
             return []
         }
         machine.match(document, context: context)
-        var observations: [Observation] = []
+        var matches: [Match] = []
         for index in context.matchedRules.map(Int.init) {
             var group: [String] = []
             for path in sources[index].groupBy {
@@ -93,14 +102,11 @@ public struct DetectionTable: Sendable {
                 }
                 group.append(value)
             }
-            guard group.count == sources[index].groupBy.count else {
-                continue
+            if group.count == sources[index].groupBy.count {
+                matches.append(Match(rule: index, group: group))
             }
-            observations.append(
-                Observation(rule: handles[index], sequence: sequence, eventTime: eventTime, group: group)
-            )
         }
-        return observations
+        return matches
     }
 
     /// A group value's text: strings as they are, numbers by their JSON text, booleans as `true`

@@ -33,6 +33,8 @@ public struct RuleDefinition: Sendable, Hashable {
     public var threshold: RuleThreshold?
     /// A staged rule's alerts are recorded; its targets never fire.
     public var staged: Bool
+    /// How serious the rule's alerts are (threshold rules; default `medium`).
+    public var level: Alert.Level
 
     /// Reads a rule definition, reporting every problem at once.
     ///
@@ -61,6 +63,16 @@ public struct RuleDefinition: Sendable, Hashable {
         let description = reader.string("description")
         let dryRun = reader.bool("dry_run", default: false)
         let staged = reader.bool("staged", default: false)
+        var level = Alert.Level.medium
+        if let text = reader.string("level") {
+            if let known = Alert.Level(rawValue: text) {
+                level = known
+            } else {
+                reader.diagnostics.append(
+                    ConfigDiagnostic(path: reader.childPath("level"), message: "must be one of \(Alert.Level.names)")
+                )
+            }
+        }
         let threshold = reader.value("threshold").flatMap {
             RuleThreshold($0, path: reader.childPath("threshold"), diagnostics: &reader.diagnostics)
         }
@@ -94,6 +106,7 @@ public struct RuleDefinition: Sendable, Hashable {
         self.targets = targets
         self.threshold = threshold
         self.staged = staged
+        self.level = level
     }
 
     private static func readTarget(_ value: JSONValue, path: String, diagnostics: inout [ConfigDiagnostic]) -> Target? {
@@ -160,6 +173,9 @@ public struct RuleDefinition: Sendable, Hashable {
         }
         if staged {
             members.append(.init(name: "staged", value: .bool(true)))
+        }
+        if threshold != nil || level != .medium {
+            members.append(.init(name: "level", value: .string(level.rawValue)))
         }
         members.append(
             .init(

@@ -100,8 +100,8 @@ public struct TargetDefinition: Sendable, Hashable {
         public var keyPath: JSONPath
         /// The incident title's place in the event (default: the rule name and the event type).
         public var titlePath: JSONPath?
-        /// The severity label.
-        public var severity: String
+        /// The level of the alerts it raises (default `high`).
+        public var severity: Alert.Level
     }
 
     /// Why the target may only come from the rules directory on disk (it runs a program or
@@ -144,6 +144,10 @@ public struct TargetDefinition: Sendable, Hashable {
             }
         case .incident(let incident):
             members.append(.init(name: "key_path", value: .string(incident.keyPath.description)))
+            if let title = incident.titlePath {
+                members.append(.init(name: "title_path", value: .string(title.description)))
+            }
+            members.append(.init(name: "severity", value: .string(incident.severity.rawValue)))
         case .revokeKey(let path):
             members.append(.init(name: "key_path", value: .string(path.description)))
         }

@@ -164,8 +164,14 @@ extension TargetDefinition {
         case "incident":
             let key = reader.jsonPath("key_path", required: true)
             let title = reader.jsonPath("title_path")
-            let severity = reader.string("severity") ?? "high"
-            return key.map { .incident(Incident(keyPath: $0, titlePath: title, severity: severity)) }
+            let severityName = reader.string("severity") ?? Alert.Level.high.rawValue
+            let severity = Alert.Level(rawValue: severityName)
+            if severity == nil {
+                reader.diagnostics.append(
+                    ConfigDiagnostic(path: "$.severity", message: "must be one of \(Alert.Level.names)")
+                )
+            }
+            return key.map { .incident(Incident(keyPath: $0, titlePath: title, severity: severity ?? .high)) }
         case "revoke-key":
             return reader.jsonPath("key_path", required: true).map { .revokeKey(keyPath: $0) }
         case "":

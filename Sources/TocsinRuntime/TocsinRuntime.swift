@@ -72,7 +72,8 @@ public enum TocsinRuntime: Sendable {
                 access: access,
                 administration: RoutingAdmin(store: store, state: routing.state),
                 keys: keys,
-                enricher: enricher
+                enricher: enricher,
+                incidents: IncidentAdmin(store: store, clock: clock)
             ),
             configuration: configuration.server,
             logger: logger,
@@ -85,10 +86,12 @@ public enum TocsinRuntime: Sendable {
             onListening: onSyslogListening
         )
         let logServices: [any Service] = store.services + [auditor] + enrichment.services(log: store, logger: logger)
-        // Start order: log writer and timer, then routing, then HTTP and syslog; shutdown runs in reverse.
+        // Start order: log writer and timer, then the incident projection and routing, then HTTP and syslog;
+        // shutdown runs in reverse.
         let group = ServiceGroup(
             configuration: .init(
                 services: logServices.map { .init(service: $0) }
+                    + [.init(service: IncidentProjection(store: store, logger: logger))]
                     + routing.services.map { .init(service: $0) } + [.init(service: application)]
                     + listeners.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
@@ -226,6 +229,7 @@ public enum TocsinRuntime: Sendable {
             blocklistFiles: BlocklistFiles(store: store)
         )
         services.append(RouterService(store: store, state: state, wake: { signal.yield(.wake) }, logger: logger))
+        services.append(DetectionService(store: store, state: state, logger: logger))
         services.append(
             DeliveryService(
                 store: store,

@@ -6,7 +6,7 @@ import NIOCore
 import TocsinCore
 import TocsinResponse
 
-/// Deliveries, the dead-letter queue, and the built-in actions' read models.
+/// Deliveries, the dead-letter queue, and the blocklist.
 struct DeliveryController: Sendable {
     let administration: any RoutingAdministration
     let configuration: ServerConfiguration
@@ -94,15 +94,6 @@ struct DeliveryController: Sendable {
             status: .ok,
             headers: [.contentType: "text/plain; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: text))
-        )
-    }
-
-    /// `GET /v1/incidents`.
-    func incidents(_ request: Request, context: some RequestContext) async throws -> Response {
-        let records = try await administration.incidents()
-        return JSONResponse.make(
-            .ok,
-            .object(JSONObject([.init(name: "incidents", value: .array(records.map(\.json)))]))
         )
     }
 

@@ -27,8 +27,6 @@ public protocol RoutingAdministration: Sendable {
     func purge(_ filter: DeliveryFilter) async throws -> Int
     /// The active blocklist entries.
     func blocklist() async throws -> [BlocklistEntry]
-    /// The incidents, most recent first.
-    func incidents() async throws -> [IncidentRecord]
 }
 
 /// Rules or targets.

@@ -6,6 +6,7 @@ import HummingbirdTLS
 public import Logging
 import NIOCore
 public import TocsinCore
+import TocsinResponse
 public import TocsinSources
 
 /// Builds the HTTP API: routes, authentication and problem rendering.
@@ -24,12 +25,14 @@ public enum TocsinHTTPServer: Sendable {
         public var log: any EventLog
         /// Authentication, authorisation, rate limits and the audit of denials.
         public var access: AccessControl
-        /// Rules, targets, deliveries and the built-in actions' read models; `nil` leaves those routes out.
+        /// Rules, targets, deliveries and the blocklist; `nil` leaves those routes out.
         public var administration: (any RoutingAdministration)?
         /// Identities and keys; `nil` leaves the keys routes out.
         public var keys: (any KeyAdministration)?
         /// Adds to the OCSF view of every native record (GeoIP), when given.
         public var enricher: (any OCSFEnricher)?
+        /// Alerts and incidents; `nil` leaves those routes out.
+        public var incidents: (any IncidentAdministration)?
 
         /// Creates the set of services.
         public init(
@@ -37,13 +40,15 @@ public enum TocsinHTTPServer: Sendable {
             access: AccessControl,
             administration: (any RoutingAdministration)? = nil,
             keys: (any KeyAdministration)? = nil,
-            enricher: (any OCSFEnricher)? = nil
+            enricher: (any OCSFEnricher)? = nil,
+            incidents: (any IncidentAdministration)? = nil
         ) {
             self.log = log
             self.access = access
             self.administration = administration
             self.keys = keys
             self.enricher = enricher
+            self.incidents = incidents
         }
     }
 
@@ -74,6 +79,9 @@ public enum TocsinHTTPServer: Sendable {
             routes.add(.get, "keys/:name", .manageKeys, handler: controller.get)
             routes.add(.delete, "keys/:name", .manageKeys, handler: controller.revoke)
             routes.add(.post, "keys/:name/rotate", .manageKeys, handler: controller.rotate)
+        }
+        if let incidents = services.incidents {
+            addIncidentRoutes(to: routes, administration: incidents, configuration: configuration)
         }
         return API(router: router, routes: table)
     }
@@ -132,7 +140,23 @@ public enum TocsinHTTPServer: Sendable {
         routes.add(.post, "dlq/redrive", .redriveDeliveries, handler: deliveries.redrive)
         routes.add(.delete, "dlq", .redriveDeliveries, handler: deliveries.purge)
         routes.add(.get, "blocklist", .readBlocklist, handler: deliveries.blocklist)
-        routes.add(.get, "incidents", .readIncidents, handler: deliveries.incidents)
+    }
+
+    private static func addIncidentRoutes(
+        to routes: RouteRegistrar,
+        administration: any IncidentAdministration,
+        configuration: ServerConfiguration
+    ) {
+        let controller = IncidentController(administration: administration, configuration: configuration)
+        routes.add(.get, "alerts", .readIncidents, handler: controller.alerts)
+        routes.add(.get, "alerts/:id", .readIncidents, handler: controller.alert)
+        routes.add(.get, "incidents", .readIncidents, handler: controller.incidents)
+        routes.add(.get, "incidents/:id", .readIncidents, handler: controller.incident)
+        for verb in IncidentAction.Verb.allCases {
+            routes.add(.post, "incidents/:id/\(verb.rawValue)", .actOnIncidents) { request, context in
+                try await controller.act(verb, request, context: context)
+            }
+        }
     }
 
     /// The Hummingbird application serving the API (itself a `Service`), with the connection

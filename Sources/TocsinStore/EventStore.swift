@@ -21,6 +21,8 @@ public final class EventStore: EventLog, Sendable {
     public let identities: IdentityStore
     /// Rules, targets, the router's cursor and deliveries.
     public let routing: RoutingStore
+    /// The alert and incident read models, folded from the log.
+    public let incidents: IncidentStore
     /// Derives Tocsin's own event ids with this node's secret.
     public let identifiers: EventIdentifiers
     /// The checkpoint witness, when one is configured.
@@ -40,6 +42,7 @@ public final class EventStore: EventLog, Sendable {
         self.services = services
         self.identities = IdentityStore(pool: pool)
         self.routing = RoutingStore(pool: pool)
+        self.incidents = IncidentStore(pool: pool)
         self.identifiers = identifiers
         self.witness = witness
     }

@@ -77,7 +77,7 @@ struct ActionTests {
         let incidents = try await server.eventually({
             try await call(server.baseURL + "/v1/incidents", headers: [server.authorization]).json?["incidents"]
         }) { value in
-            if case .array(let items)? = value, items.count == 1, items[0].integer("events") == 4 { return true }
+            if case .array(let items)? = value, items.count == 1, items[0].integer("alert_count") == 4 { return true }
             return false
         }
         #expect(incidents?.array?.first?["key"] == .string("root"))

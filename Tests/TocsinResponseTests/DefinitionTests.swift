@@ -4,6 +4,7 @@ import Foundation
 import Testing
 import TocsinConfig
 import TocsinCore
+import TocsinDetect
 import TocsinResponse
 import TocsinRules
 
@@ -179,20 +180,29 @@ struct WorkedExampleTests {
         let directory = ConfigDirectory(files: [("ssh.yaml", String(text[start.upperBound..<end.lowerBound]))])
         #expect(directory.diagnostics.isEmpty, "\(directory.diagnostics)")
         let table = try RoutingTable(rules: directory.rules, targets: directory.targets)
-        func event(ip: String) throws -> JSONValue {
+        func failure(ip: String) throws -> JSONValue {
             try JSONParser().parse(
-                #"{"type":"ssh.login.failed","source":"/ssh/bastion-1","data":{"user":"root","ip":"\#(ip)"}}"#
+                #"{"type":"ssh.login.failed","source":"/syslog/bastion-1","ocsf":{"src_endpoint":{"ip":"\#(ip)"}}}"#
             )
         }
-        let outside = try event(ip: "203.0.113.9")
-        let inside = try event(ip: "10.1.2.3")
-        let routes = table.routes(for: outside, context: MatchContext())
-        #expect(routes.map(\.target) == ["edge-blocklist", "soc-slack"])
-        #expect(table.routes(for: inside, context: MatchContext()).isEmpty)
+        let outside = try failure(ip: "203.0.113.9")
+        #expect(table.routes(for: outside, context: MatchContext()).isEmpty, "a threshold rule routes its alerts")
+        #expect(
+            table.detections.matches(for: outside, context: MatchContext())
+                == [DetectionTable.Match(rule: 0, group: ["203.0.113.9"])]
+        )
+        #expect(table.detections.matches(for: try failure(ip: "10.1.2.3"), context: MatchContext()).isEmpty)
+        #expect(table.detections.rules.first?.id == "ssh-bruteforce")
+        #expect(table.alertRoutes(rule: "ssh-bruteforce").map(\.target) == ["edge-blocklist"])
+        let opened = try JSONParser().parse(
+            #"{"type":"tocsin.incident.opened","data":{"id":42,"rule":"ssh-bruteforce","title":"Five failed SSH logins from one address within a minute","group":[{"field":"$.ocsf.src_endpoint.ip","value":"203.0.113.9"}]}}"#
+        )
+        let routes = table.routes(for: opened, context: MatchContext())
+        #expect(routes.map(\.target) == ["soc-slack"])
         let slack = try #require(routes.last?.input)
         #expect(
-            String(decoding: slack.apply(to: outside), as: UTF8.self)
-                == #"{"text": "Blocked 203.0.113.9 for an hour after a failed SSH login as root on /ssh/bastion-1"}"#
+            String(decoding: slack.apply(to: opened), as: UTF8.self)
+                == #"{"text": "Incident 42: Five failed SSH logins from one address within a minute from 203.0.113.9; blocked for an hour"}"#
         )
     }
 }

@@ -82,28 +82,17 @@ struct ThresholdRuleTests {
         #expect(table.rules.map(\.id) == ["ssh-bruteforce"], "only rules with a threshold are detections")
         #expect(table.rules.first?.allowedLateness == 5_000)
         #expect(table.sources.first?.title == "SSH brute force")
-        let engine = try DetectionEngine(rules: table.rules)
-        let handles = try table.rules.map { try #require(engine.handle(for: $0.id)) }
-        func observations(_ event: String) throws -> [Observation] {
-            table.observations(
-                for: try JSONParser().parse(event),
-                sequence: 7,
-                eventTime: 1_000,
-                handles: handles,
-                context: MatchContext()
-            )
+        func matches(_ event: String) throws -> [DetectionTable.Match] {
+            table.matches(for: try JSONParser().parse(event), context: MatchContext())
         }
-        let counted = try observations(
-            #"{"type": "ssh.login.failed", "ocsf": {"src_endpoint": {"ip": "203.0.113.9"}}}"#
-        )
-        #expect(counted == [Observation(rule: handles[0], sequence: 7, eventTime: 1_000, group: ["203.0.113.9"])])
-        #expect(try observations(#"{"type": "ssh.login.failed", "ocsf": {}}"#).isEmpty, "no address, no group")
-        #expect(try observations(#"{"type": "ssh.login.failed", "ocsf": {"src_endpoint": {"ip": null}}}"#).isEmpty)
+        let counted = try matches(#"{"type": "ssh.login.failed", "ocsf": {"src_endpoint": {"ip": "203.0.113.9"}}}"#)
+        #expect(counted == [DetectionTable.Match(rule: 0, group: ["203.0.113.9"])])
+        #expect(try matches(#"{"type": "ssh.login.failed", "ocsf": {}}"#).isEmpty, "no address, no group")
+        #expect(try matches(#"{"type": "ssh.login.failed", "ocsf": {"src_endpoint": {"ip": null}}}"#).isEmpty)
         #expect(
-            try observations(#"{"type": "ssh.login.succeeded", "ocsf": {"src_endpoint": {"ip": "203.0.113.9"}}}"#)
-                .isEmpty
+            try matches(#"{"type": "ssh.login.succeeded", "ocsf": {"src_endpoint": {"ip": "203.0.113.9"}}}"#).isEmpty
         )
-        let numeric = try observations(#"{"type": "ssh.login.failed", "ocsf": {"src_endpoint": {"ip": 42}}}"#)
+        let numeric = try matches(#"{"type": "ssh.login.failed", "ocsf": {"src_endpoint": {"ip": 42}}}"#)
         #expect(numeric.map(\.group) == [["42"]], "numbers group by their JSON text")
     }
 

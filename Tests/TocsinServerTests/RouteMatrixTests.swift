@@ -21,6 +21,7 @@ struct RouteMatrixTests {
             .replacingOccurrences(of: "{seq}", with: "1")
             .replacingOccurrences(of: "{name}", with: "x")
             .replacingOccurrences(of: "{format}", with: "okta")
+            .replacingOccurrences(of: "{id}", with: "1")
     }
 
     @Test("every /v1 route of the router names a permission, and no route hides another")

@@ -29,7 +29,8 @@ struct TestAPI {
         extraIdentities: [(Identity, String)] = [],
         configure: (inout ServerConfiguration) -> Void = { _ in },
         routing: Bool = true,
-        tokens: (any BearerTokenVerifier)? = nil
+        tokens: (any BearerTokenVerifier)? = nil,
+        incidents: any IncidentAdministration = MemoryIncidents()
     ) {
         var identities = Role.allCases.map { Identity(name: $0.rawValue, roles: [$0], createdAtMilliseconds: 0) }
         var secrets = Role.allCases.map { KeySecret(hash: Self.hash(Self.key($0)), identity: $0.rawValue) }
@@ -56,7 +57,8 @@ struct TestAPI {
                 log: log,
                 access: access,
                 administration: routing ? EmptyRouting() : nil,
-                keys: routing ? EmptyKeys() : nil
+                keys: routing ? EmptyKeys() : nil,
+                incidents: routing ? incidents : nil
             ),
             configuration: configuration
         )
@@ -108,7 +110,6 @@ struct EmptyRouting: RoutingAdministration {
     func redrive(_ filter: DeliveryFilter) async throws -> Int { 0 }
     func purge(_ filter: DeliveryFilter) async throws -> Int { 0 }
     func blocklist() async throws -> [BlocklistEntry] { [] }
-    func incidents() async throws -> [IncidentRecord] { [] }
 }
 
 /// A keys back end with nothing in it.

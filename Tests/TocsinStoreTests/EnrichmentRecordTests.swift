@@ -74,7 +74,7 @@ struct EnrichmentRecordTests {
         // Take the log back to the schema before the enrichment column, as an older version left it.
         try tamper(
             directory.path,
-            "ALTER TABLE events DROP COLUMN enrichment; DELETE FROM grdb_migrations WHERE identifier = 'v6-enrichment'"
+            "ALTER TABLE events DROP COLUMN enrichment; DELETE FROM grdb_migrations WHERE identifier = 'v7-enrichment'"
         )
         let before = try verify(directory)
         #expect(before.failure == nil && before.verifiedRecords == 10 && before.verifiedCheckpoints == 3)

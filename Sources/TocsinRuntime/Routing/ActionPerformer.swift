@@ -30,12 +30,11 @@ struct ActionPerformer: Sendable {
         guard let logged else {
             return (.failed(AttemptFailure(kind: .rejected, message: "the event is not in the log")), nil)
         }
+        let (event, isAlertTrigger) = AlertDeliveries.document(of: logged)
         if case .webhook(let webhook) = target.kind, webhook.format == .webhook, delivery.input == nil {
-            return (
-                await post(webhook, body: logged.event.structuredJSONBytes(), delivery: delivery, target: target), nil
-            )
+            let body = isAlertTrigger ? JSONWriter().bytes(event) : logged.event.structuredJSONBytes()
+            return (await post(webhook, body: body, delivery: delivery, target: target), nil)
         }
-        let event = logged.matchDocument
         let transformed = delivery.input?.apply(to: event)
         switch target.kind {
         case .webhook(let webhook):
@@ -74,7 +73,7 @@ struct ActionPerformer: Sendable {
         case .blocklist(let blocklist):
             return await block(blocklist, event: event, delivery: delivery, target: target.name)
         case .incident(let incident):
-            return await openIncident(incident, event: event, delivery: delivery)
+            return await raiseAlert(incident, logged: logged, delivery: delivery, target: target.name)
         case .revokeKey(let keyPath):
             guard case .string(let name)? = keyPath.evaluate(event) else {
                 return (
@@ -155,38 +154,43 @@ struct ActionPerformer: Sendable {
         return (.succeeded(status: nil), entry.json)
     }
 
-    private func openIncident(
+    /// The `incident` target raises an alert: the incident projection groups it with every other
+    /// alert of its key, so the target and the detections feed one incident model.
+    private func raiseAlert(
         _ incident: TargetDefinition.Incident,
-        event: JSONValue,
-        delivery: DeliveryRecord
+        logged: LoggedEvent,
+        delivery: DeliveryRecord,
+        target: String
     ) async -> (AttemptOutcome, JSONValue?) {
-        guard let keyValue = incident.keyPath.evaluate(event), keyValue != .null else {
-            return (.failed(AttemptFailure(kind: .rejected, message: "no grouping key at the key path")), nil)
+        let routed = Alert.RoutedEvent(
+            document: logged.matchDocument,
+            sequence: delivery.eventSequence,
+            milliseconds: logged.event.time?.epochMilliseconds ?? logged.ingestMilliseconds,
+            rule: delivery.rule,
+            target: target,
+            keyPath: incident.keyPath,
+            titlePath: incident.titlePath,
+            level: incident.severity
+        )
+        let alert: Alert
+        switch Alert.routed(routed) {
+        case .success(let raised): alert = raised
+        case .failure(let failure): return (.failed(failure), nil)
         }
-        let key = keyValue.stringValue ?? JSONWriter().string(keyValue)
-        let title =
-            incident.titlePath.flatMap { $0.evaluate(event)?.stringValue }
-            ?? "\(delivery.rule): \(event["type"]?.stringValue ?? "event")"
+        let event = alert.event(identifiers: store.identifiers)
         do {
-            let (record, opened) = try await store.routing.recordIncident(
-                key: key,
-                title: title,
-                severity: incident.severity,
-                rule: delivery.rule,
-                eventSequence: delivery.eventSequence,
-                now: Int64(Date().timeIntervalSince1970 * 1000)
-            )
+            let receipt = try await store.append([event])
             return (
                 .succeeded(status: nil),
                 .object(
                     JSONObject([
-                        .init(name: "incident", value: .number(JSONNumber(record.id))),
-                        .init(name: "opened", value: .bool(opened)),
+                        .init(name: "alert", value: .string(event.id)),
+                        .init(name: "alert_seq", value: .number(JSONNumber(receipt.first?.sequence ?? 0))),
                     ])
                 )
             )
         } catch {
-            return (.failed(AttemptFailure(kind: .transport, message: "the incident could not be recorded")), nil)
+            return (.failed(AttemptFailure(kind: .transport, message: "the alert could not be appended")), nil)
         }
     }
 }

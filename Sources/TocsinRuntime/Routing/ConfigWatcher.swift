@@ -46,9 +46,12 @@ struct ConfigWatcher: Service {
                     continuation.yield()
                 }
             }
+            // Cancelled at shutdown: the sleep must not throw, or the group would end with a
+            // CancellationError, the service group would treat it as a failure and cancel the log
+            // writer's final checkpoint (exit 1, nothing signed).
             group.addTask {
                 while !Task.isCancelled {
-                    try await Task.sleep(for: pollInterval)
+                    try? await Task.sleep(for: pollInterval)
                     continuation.yield()
                 }
             }

@@ -40,7 +40,10 @@ struct RouterService: Service {
                 let table = state.current
                 var deliveries: [RoutingStore.NewDelivery] = []
                 for logged in page.events where logged.sequence <= through {
-                    for route in table.routes(for: logged.matchDocument, context: context) {
+                    let routes =
+                        table.routes(for: logged.matchDocument, context: context)
+                        + AlertDeliveries.routes(for: logged, table: table)
+                    for route in routes {
                         deliveries.append(
                             .init(
                                 eventSequence: logged.sequence,

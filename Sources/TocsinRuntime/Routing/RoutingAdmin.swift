@@ -143,10 +143,6 @@ struct RoutingAdmin: RoutingAdministration {
         try await store.routing.activeBlocks(now: Int64(Date().timeIntervalSince1970 * 1000))
     }
 
-    func incidents() async throws -> [IncidentRecord] {
-        try await store.routing.incidents()
-    }
-
     private static func storeKind(_ kind: DefinitionKind) -> RoutingStore.DefinitionKind {
         kind == .rule ? .rule : .target
     }

@@ -3,7 +3,7 @@
 import GRDB
 public import TocsinResponse
 
-/// State of the built-in actions: the blocklist and the incident read model.
+/// State of the blocklist action.
 extension RoutingStore {
     /// Adds (or extends) a blocklist entry.
     public func block(_ entry: BlocklistEntry) async throws {
@@ -37,64 +37,5 @@ extension RoutingStore {
                 )
             }
         }
-    }
-
-    /// Opens an incident for `key`, or adds the event to the open one.
-    ///
-    /// - Returns: the incident and whether it was opened now.
-    public func recordIncident(
-        key: String,
-        title: String,
-        severity: String,
-        rule: String,
-        eventSequence: Int64,
-        now: Int64
-    ) async throws -> (incident: IncidentRecord, opened: Bool) {
-        try await pool.write { db in
-            let existed =
-                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM incidents WHERE key = ?)", arguments: [key])
-                ?? false
-            try db.execute(
-                sql: """
-                    INSERT INTO incidents (key, title, severity, rule, status, first_ms, last_ms, events, last_event_seq)
-                    VALUES (?, ?, ?, ?, 'open', ?, ?, 1, ?)
-                    ON CONFLICT(key) DO UPDATE SET last_ms = excluded.last_ms, events = events + 1,
-                        last_event_seq = excluded.last_event_seq, status = 'open'
-                    """,
-                arguments: [key, title, severity, rule, now, now, eventSequence]
-            )
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM incidents WHERE key = ?", arguments: [key])
-            guard let row else {
-                throw StoreError(code: .corruptRecord, message: "the incident just written cannot be read back")
-            }
-            return (Self.incident(row), !existed)
-        }
-    }
-
-    /// Incidents, most recently active first.
-    public func incidents(limit: Int = 1000) async throws -> [IncidentRecord] {
-        try await pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: "SELECT * FROM incidents ORDER BY last_ms DESC, id DESC LIMIT ?",
-                arguments: [limit]
-            )
-            .map(Self.incident)
-        }
-    }
-
-    private static func incident(_ row: Row) -> IncidentRecord {
-        IncidentRecord(
-            id: row["id"],
-            key: row["key"],
-            title: row["title"],
-            severity: row["severity"],
-            rule: row["rule"],
-            status: row["status"],
-            firstMilliseconds: row["first_ms"],
-            lastMilliseconds: row["last_ms"],
-            events: row["events"],
-            lastEventSequence: row["last_event_seq"]
-        )
     }
 }

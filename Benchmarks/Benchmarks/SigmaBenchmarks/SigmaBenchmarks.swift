@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Benchmark
+import Foundation
+import TocsinCore
+import TocsinSigma
+
+/// Every SigmaHQ rule of the conformance corpus (Tests/TocsinSigmaTests/Fixtures/sigma, 285 rules,
+/// placeholders given dummy values) loaded into one rule set, matched against the 744 real
+/// CloudTrail records of Benchmarks/Fixtures/cloudtrail-sigma from their raw bytes.
+let root = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let corpus = root.deletingLastPathComponent().appendingPathComponent("Tests/TocsinSigmaTests/Fixtures/sigma")
+
+let eventBytes: [[UInt8]] = {
+    let data =
+        (try? Data(contentsOf: root.appendingPathComponent("Fixtures/cloudtrail-sigma/aws_cloudtrail.jsonl"))) ?? Data()
+    return data.split(separator: UInt8(ascii: "\n")).map { Array($0) }
+}()
+
+/// The rule files and their text, read once (compile time excludes the file reads).
+let ruleTexts: [(path: String, text: String)] = {
+    let base = corpus.path + "/"
+    let paths = (FileManager.default.enumerator(atPath: base)?.allObjects as? [String] ?? [])
+        .filter { $0.hasSuffix(".yml") }
+        .sorted()
+    return paths.compactMap { path in
+        (try? String(contentsOfFile: base + path, encoding: .utf8)).map { (path, $0) }
+    }
+}()
+
+/// Values for every `%placeholder%` of the corpus, so the placeholder rules load too.
+let placeholderOptions: SigmaCompileOptions = {
+    var options = SigmaCompileOptions()
+    for (_, text) in ruleTexts {
+        let parts = text.split(separator: "%", omittingEmptySubsequences: false)
+        for part in parts.dropFirst().dropLast()
+        where !part.isEmpty && part.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+            options.placeholders[String(part)] = ["placeholder-value"]
+        }
+    }
+    return options
+}()
+
+func compileCorpus() -> [SigmaRule] {
+    ruleTexts.flatMap { SigmaCollection(text: $0.text, file: $0.path, options: placeholderOptions).rules }
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.throughput, .wallClock, .mallocCountTotal, .instructions],
+        timeUnits: .nanoseconds,
+        maxDuration: .seconds(4)
+    )
+    let started = ContinuousClock.now
+    let rules = compileCorpus()
+    let set = SigmaRuleSet(rules: rules)
+    let compileTime = ContinuousClock.now - started
+    let parser = JSONParser()
+    let events = eventBytes.compactMap { try? parser.parse($0) }
+    let context = SigmaMatchContext()
+    var matched = 0
+    for event in events {
+        matched += set.matches(event, context: context).count
+    }
+    print(
+        "Sigma corpus: \(rules.count) rules from \(ruleTexts.count) files compiled into one rule set in \(compileTime); \(set.alwaysEvaluatedRules.count) rules without a pre-filter; \(events.count) CloudTrail records, \(Double(matched) / Double(max(1, events.count))) matches/record"
+    )
+
+    Benchmark("Compile the Sigma corpus (285 rules) into a rule set", configuration: .init(maxDuration: .seconds(6))) {
+        benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(SigmaRuleSet(rules: compileCorpus()).rules.count)
+        }
+    }
+
+    Benchmark("CloudTrail record from raw bytes: parse + all Sigma rules", configuration: .init(scalingFactor: .kilo)) {
+        benchmark in
+        var index = 0
+        for _ in benchmark.scaledIterations {
+            if let event = try? parser.parse(eventBytes[index]) {
+                blackHole(set.matches(event, context: context).count)
+            }
+            index = index + 1 == eventBytes.count ? 0 : index + 1
+        }
+    }
+
+    Benchmark("Parsed CloudTrail record: all Sigma rules", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        var index = 0
+        for _ in benchmark.scaledIterations {
+            blackHole(set.matches(events[index], context: context).count)
+            index = index + 1 == events.count ? 0 : index + 1
+        }
+    }
+
+    Benchmark("CloudTrail record from raw bytes: parse only", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        var index = 0
+        for _ in benchmark.scaledIterations {
+            blackHole(try? parser.parse(eventBytes[index]))
+            index = index + 1 == eventBytes.count ? 0 : index + 1
+        }
+    }
+}

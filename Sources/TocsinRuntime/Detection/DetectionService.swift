@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Logging
+import ServiceLifecycle
+import TocsinConfig
+import TocsinCore
+import TocsinDetect
+import TocsinRules
+import TocsinStore
+
+/// Runs the stateful detections over the log: reads it from a persisted cursor, feeds every event
+/// that a threshold rule matches to the detection engine, and appends each alert the engine raises
+/// as a `tocsin.alert.raised` event, then moves the cursor.
+///
+/// Alerts are appended before the cursor moves, so a crash repeats work and never loses it; an
+/// alert's id derives from its identity, so the repeat is one record. At start the engine's state
+/// is rebuilt by re-reading, silently, the stretch of log its windows can reach back to.
+struct DetectionService: Service {
+    static let cursorName = "detector"
+    static let batchSize = 512
+    /// Tocsin's own records that never feed a detection: deliveries, alerts and checkpoint
+    /// announcements (an alert is not one more failed login).
+    static let skippedTypePrefixes = ["tocsin.delivery.", "tocsin.alert.", "tocsin.checkpoint."]
+
+    let store: EventStore
+    let state: RoutingState
+    let logger: Logger
+
+    func run() async throws {
+        var cursor = try await store.routing.cursor(Self.cursorName)
+        var runner = try await DetectionRunner.rebuilt(
+            table: state.current.detections,
+            through: cursor,
+            store: store,
+            logger: logger
+        )
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let table = state.current.detections
+                if table.rules != runner.table.rules || table.sources != runner.table.sources {
+                    runner = runner.replacing(table: table, logger: logger)
+                }
+                let head = try await store.lastSequence()
+                guard head > cursor else {
+                    await store.waitForAppend(after: cursor, timeout: .seconds(1))
+                    continue
+                }
+                let page = try await store.query(EventQuery(after: cursor, limit: Self.batchSize))
+                let through = page.events.last?.sequence ?? head
+                var alerts: [CloudEvent] = []
+                for logged in page.events {
+                    alerts += runner.process(logged, identifiers: store.identifiers)
+                }
+                if !alerts.isEmpty {
+                    _ = try await store.append(alerts)
+                }
+                try await store.routing.recordRoutes([], cursor: Self.cursorName, to: through)
+                cursor = through
+            } catch {
+                logger.error(
+                    "Detection failed; retrying from the cursor.",
+                    metadata: ["error": "\(error)", "cursor": "\(cursor)"]
+                )
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+}

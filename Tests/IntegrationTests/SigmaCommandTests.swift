@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import Testing
+import TocsinTesting
+
+/// `tocsin sigma test` as a user runs it: JSON and syslog lines, several documents, exit codes.
+struct SigmaCommandTests {
+    static let rules = """
+        title: CloudTrail logging stopped
+        id: 11111111-1111-1111-1111-111111111111
+        logsource:
+            product: aws
+            service: cloudtrail
+        detection:
+            selection:
+                eventSource: cloudtrail.amazonaws.com
+                eventName:
+                    - StopLogging
+                    - DeleteTrail
+            condition: selection
+        ---
+        title: SSH failures
+        name: ssh_failures
+        logsource:
+            product: linux
+            service: sshd
+        detection:
+            keywords:
+                - 'Failed password'
+            condition: keywords
+        ---
+        title: Many SSH failures
+        correlation:
+            type: event_count
+            rules: [ssh_failures]
+            group-by: [host]
+            timespan: 1m
+            condition:
+                gte: 5
+
+        """
+
+    static let events = """
+        {"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"}
+        Dec  1 10:00:00 host sshd[12]: Failed password for root from 203.0.113.7 port 22 ssh2
+
+        {"eventSource":"cloudtrail.amazonaws.com","eventName":"deletetrail"}
+        {"eventSource":"s3.amazonaws.com","eventName":"StopLogging"}
+        Dec  1 10:00:01 host sshd[12]: Accepted publickey for alice
+
+        """
+
+    @Test func printsTheMatchingLinesOfEachRule() async throws {
+        let directory = try TemporaryDirectory()
+        let ruleFile = directory.path + "/rules.yml"
+        let eventFile = directory.path + "/events.log"
+        try Data(Self.rules.utf8).write(to: URL(fileURLWithPath: ruleFile))
+        try Data(Self.events.utf8).write(to: URL(fileURLWithPath: eventFile))
+        let result = try await runTocsin(["sigma", "test", "--rule", ruleFile, "--events", eventFile])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(
+            result.output.split(separator: "\n") == [
+                #"{"rule":"11111111-1111-1111-1111-111111111111","matches":[1,4]}"#,
+                #"{"rule":"ssh_failures","matches":[2]}"#,
+            ]
+        )
+    }
+
+    @Test func exitsTwoWithLocatedDiagnostics() async throws {
+        let directory = try TemporaryDirectory()
+        let ruleFile = directory.path + "/bad.yml"
+        let eventFile = directory.path + "/events.log"
+        let bad = Self.rules.replacingOccurrences(
+            of: "eventSource: cloudtrail",
+            with: "eventSource|containz: cloudtrail"
+        )
+        try Data(bad.utf8).write(to: URL(fileURLWithPath: ruleFile))
+        try Data(Self.events.utf8).write(to: URL(fileURLWithPath: eventFile))
+        let result = try await runTocsin(["sigma", "test", "--rule", ruleFile, "--events", eventFile])
+        #expect(result.status == 2)
+        #expect(result.output.isEmpty)
+        #expect(result.errors.contains("bad.yml:8:21: SIGMA-E003: unknown modifier 'containz'"), "\(result.errors)")
+    }
+
+    @Test func placeholdersComeFromTheCommandLine() async throws {
+        let directory = try TemporaryDirectory()
+        let ruleFile = directory.path + "/rule.yml"
+        let eventFile = directory.path + "/events.log"
+        let rule = """
+            title: Login from an unexpected country
+            logsource:
+                product: okta
+                service: okta
+            detection:
+                selection:
+                    country|expand: '%Countries%'
+                condition: not selection
+
+            """
+        try Data(rule.utf8).write(to: URL(fileURLWithPath: ruleFile))
+        try Data("{\"country\":\"FR\"}\n{\"country\":\"KP\"}\n".utf8).write(to: URL(fileURLWithPath: eventFile))
+        let missing = try await runTocsin(["sigma", "test", "--rule", ruleFile, "--events", eventFile])
+        #expect(missing.status == 2)
+        #expect(missing.errors.contains("SIGMA-E005"))
+        let given = try await runTocsin([
+            "sigma", "test", "--rule", ruleFile, "--events", eventFile, "--placeholder", "Countries=FR",
+            "--placeholder", "Countries=DE",
+        ])
+        #expect(given.status == 0, "\(given.errors)")
+        #expect(given.output == #"{"rule":"Login from an unexpected country","matches":[2]}"# + "\n")
+    }
+}
