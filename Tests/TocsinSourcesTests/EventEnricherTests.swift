@@ -76,6 +76,21 @@ struct EventEnricherTests {
         #expect(matches.map(\.value) == ["203.0.113.9", "api.example.com"])
     }
 
+    @Test("payload values are read from the JSON bytes: escapes decoded, member names and numbers skipped")
+    func payloadBytes() {
+        let data = #"""
+            {"203.0.113.9": 1, "n": 203.0113, "url": "https:\/\/www.example.com\/x", "who": "jos\u00e9@mail.example.com",
+             "emoji": "\ud83d\ude00@mail.example.com", "spaced": "x 198.51.100.1", "quoted": "say \"hi\"", "peer" : "198.51.100.7"}
+            """#
+        let entry = LogEntry(event: Self.event(data: Self.json(data)))
+        #expect(
+            Self.enricher.threatIntelligence(for: entry).map(\.value) == [
+                "https://www.example.com/x", "jos\u{E9}@mail.example.com", "\u{1F600}@mail.example.com",
+                "198.51.100.7",
+            ]
+        )
+    }
+
     @Test("a text payload is one value; a binary payload is not read")
     func payloadKinds() {
         let text = LogEntry(event: Self.event(data: .text("203.0.113.9")))

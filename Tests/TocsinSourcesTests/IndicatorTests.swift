@@ -109,7 +109,7 @@ struct IndicatorTests {
     @Test("a list file: comments, blank lines, trailing comments and CRLF; entries keep their text")
     func listFile() throws {
         let text =
-            "# Tor exit nodes\r\n\r\n203.0.113.9\r\n  198.51.100.0/24   # a block\n\tEvil.Example.NET\n\(Self.md5)\n"
+            "\u{FEFF}# Tor exit nodes\r\n\r\n203.0.113.9\r\n  198.51.100.0/24   # a block\n\tEvil.Example.NET\n\(Self.md5)\n"
         let list = try ThreatIntelList.parse(Array(text.utf8), name: "tor-exit", file: "tor-exit.txt", maxEntries: 10)
         #expect(list.name == "tor-exit")
         #expect(list.entries.map(\.text) == ["203.0.113.9", "198.51.100.0/24", "Evil.Example.NET", Self.md5])

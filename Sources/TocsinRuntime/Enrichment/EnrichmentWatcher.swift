@@ -88,22 +88,21 @@ struct EnrichmentWatcher: Service {
     }
 
     private func recordLoaded(path: String, kind: Content) async {
-        var data: [(String, JSONValue)] = [("file", .string(path))]
+        let kindName: String
+        let details: [(String, JSONValue)]
         switch kind {
         case .threatIntel(let list):
-            data += [
-                ("kind", .string("threat-intel")), ("list", .string(list.name)),
-                ("entries", InternalEvents.number(Int64(list.entries.count))),
-            ]
+            kindName = "threat-intel"
+            details = [("list", .string(list.name)), ("entries", InternalEvents.number(Int64(list.entries.count)))]
         case .identityDirectory(let directory):
-            data += [
-                ("kind", .string("identity-directory")), ("entries", InternalEvents.number(Int64(directory.count))),
-            ]
+            kindName = "identity-directory"
+            details = [("entries", InternalEvents.number(Int64(directory.count)))]
         }
         logger.notice(
             "Loaded an enrichment file.",
-            metadata: ["enrichment.file": "\(path)", "enrichment.kind": "\(data[1].1.stringValue ?? "")"]
+            metadata: ["enrichment.file": "\(path)", "enrichment.kind": "\(kindName)"]
         )
+        let data: [(String, JSONValue)] = [("file", .string(path)), ("kind", .string(kindName))] + details
         await append(InternalEvents.make(type: "tocsin.enrichment.loaded", source: "/tocsin/enrichment", data: data))
     }
 

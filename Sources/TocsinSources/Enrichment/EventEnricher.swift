@@ -5,8 +5,8 @@ public import TocsinCore
 /// Finds what the threat-intelligence lists and the identity directory know about an event, before
 /// it is appended: the `enrichment` part of its log record.
 ///
-/// Every string value of the event's `data` (a JSON payload is walked; a text payload is one
-/// value) and of its OCSF view is classified (``ObservedValue``) and looked up in the
+/// Every string value of the event's `data` (a JSON payload's string values are read from its
+/// bytes, member names left out; a text payload is one value) and of its OCSF view is classified (``ObservedValue``) and looked up in the
 /// ``IndicatorIndex``; the identity comes from the first user field the directory knows:
 /// `actor.user.name`, `actor.user.email_addr`, `user.name`, `user.email_addr` of the view, or, for
 /// an event without a view, its `subject`. The result is
@@ -88,8 +88,13 @@ public struct EventEnricher: Sendable {
         var walk = Walk(index: indicators, kinds: kinds, limits: limits)
         switch entry.event.data {
         case .json(let bytes):
-            if let data = try? JSONParser(limits: .init(maxDepth: 128, maxBytes: bytes.count)).parse(bytes) {
-                walk.visit(data)
+            // The payload's string values are read from its bytes: no tree is built.
+            bytes.withUnsafeBufferPointer { buffer in
+                var values = JSONStringValues(buffer)
+                values.scan { value in
+                    walk.look(atUTF8: value)
+                    return !walk.isDone
+                }
             }
         case .text(let text):
             walk.look(at: text)
@@ -160,15 +165,20 @@ private struct Walk {
     }
 
     mutating func look(at text: String) {
+        var text = text
+        text.withUTF8 { look(atUTF8: $0) }
+    }
+
+    mutating func look(atUTF8 value: UnsafeBufferPointer<UInt8>) {
         guard !isDone else {
             return
         }
         examined += 1
-        guard let observed = ObservedValue.classify(text, kinds: kinds) else {
+        guard let observed = ObservedValue.classify(utf8: value, kinds: kinds) else {
             return
         }
         var found: [ThreatIntelMatch] = []
-        index.forEachMatch(of: observed, original: text) { found.append($0) }
+        index.forEachMatch(of: observed, original: String(decoding: value, as: UTF8.self)) { found.append($0) }
         for match in found where matches.count < limits.maxMatches && seen.insert(match).inserted {
             matches.append(match)
         }

@@ -52,11 +52,15 @@ public enum ObservedValue: Sendable, Hashable {
             return nil
         }
         var text = text
-        return text.withUTF8 { classify(bytes: $0, kinds: kinds) }
+        return text.withUTF8 { classify(utf8: $0, kinds: kinds) }
     }
 
-    private static func classify(bytes: UnsafeBufferPointer<UInt8>, kinds: Kinds) -> ObservedValue? {
+    /// Classifies a value given as UTF-8 bytes (see ``classify(_:kinds:)``).
+    static func classify(utf8 bytes: UnsafeBufferPointer<UInt8>, kinds: Kinds) -> ObservedValue? {
         let count = bytes.count
+        guard !kinds.isEmpty, count >= 2, count <= maxBytes else {
+            return nil
+        }
         if (count == 32 || count == 40 || count == 64) && bytes.allSatisfy({ Hex.value(of: $0) != nil }) {
             return kinds.contains(.hashes) ? .hash(lowercased(bytes)) : nil
         }

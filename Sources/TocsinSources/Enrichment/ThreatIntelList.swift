@@ -4,7 +4,7 @@
 /// indicator per line.
 ///
 /// Blank lines and lines starting with `#` are ignored; an indicator may be followed by blanks and
-/// a `#` comment. Each indicator is an IP address, a CIDR block, a domain or a hash (see
+/// a `#` comment. Lines may end in CRLF, and a UTF-8 byte-order mark at the start is skipped. Each indicator is an IP address, a CIDR block, a domain or a hash (see
 /// ``Indicator/init(entry:)``).
 public struct ThreatIntelList: Sendable, Hashable {
     /// One indicator and its text as the list wrote it.
@@ -61,7 +61,9 @@ public struct ThreatIntelList: Sendable, Hashable {
         var entries: [Entry] = []
         var problems = EnrichmentError.Collector()
         var lineNumber = 0
-        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+        // A spreadsheet or Windows editor may start the file with a UTF-8 byte-order mark.
+        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+        for line in body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
             guard let token = indicatorToken(line) else {
                 continue
