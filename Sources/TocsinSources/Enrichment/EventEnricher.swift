@@ -178,7 +178,7 @@ private struct Walk {
             return
         }
         var found: [ThreatIntelMatch] = []
-        index.forEachMatch(of: observed, original: String(decoding: value, as: UTF8.self)) { found.append($0) }
+        index.forEachMatch(of: observed, original: { String(decoding: value, as: UTF8.self) }) { found.append($0) }
         for match in found where matches.count < limits.maxMatches && seen.insert(match).inserted {
             matches.append(match)
         }

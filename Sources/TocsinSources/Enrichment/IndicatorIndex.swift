@@ -94,14 +94,25 @@ public struct IndicatorIndex: Sendable {
     ///   - original: The event's value as it was (a URL, an e-mail address...).
     ///   - body: Called with each match, most specific first.
     public func forEachMatch(of value: ObservedValue, original: String, _ body: (ThreatIntelMatch) -> Void) {
+        forEachMatch(of: value, original: { original }, body)
+    }
+
+    /// ``forEachMatch(of:original:_:)`` that makes the original string only when something matches.
+    func forEachMatch(of value: ObservedValue, original: () -> String, _ body: (ThreatIntelMatch) -> Void) {
+        var text: String?
         func report(_ listings: [Listing]?) {
-            for listing in listings ?? [] {
+            guard let listings else {
+                return
+            }
+            let value = text ?? original()
+            text = value
+            for listing in listings {
                 body(
                     ThreatIntelMatch(
                         list: listNames[listing.list],
                         indicator: listing.text,
                         type: listing.type,
-                        value: original
+                        value: value
                     )
                 )
             }
