@@ -129,10 +129,15 @@ public struct IndicatorIndex: Sendable {
             }
             report(domains[domain])
             // Each parent domain of two or more labels: b.example.com, example.com.
-            var rest = domain[...]
-            while let dot = rest.firstIndex(of: "."), rest[rest.index(after: dot)...].contains(".") {
-                rest = rest[rest.index(after: dot)...]
-                report(domains[String(rest)])
+            var name = domain
+            name.withUTF8 { bytes in
+                var start = 0
+                while let dot = bytes[start...].firstIndex(of: UInt8(ascii: ".")),
+                    bytes[(dot + 1)...].contains(UInt8(ascii: "."))
+                {
+                    start = dot + 1
+                    report(domains[String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self)])
+                }
             }
         case .hash(let hash):
             report(hashes[hash])

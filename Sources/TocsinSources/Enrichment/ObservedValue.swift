@@ -61,27 +61,46 @@ public enum ObservedValue: Sendable, Hashable {
         guard !kinds.isEmpty, count >= 2, count <= maxBytes else {
             return nil
         }
-        if (count == 32 || count == 40 || count == 64) && bytes.allSatisfy({ Hex.value(of: $0) != nil }) {
+        // One pass decides which shapes are possible; most values (words, numbers, times) are none.
+        var isHex = true
+        var hasDot = false
+        var hasColon = false
+        var lastAt = -1
+        var hasBlank = false
+        for index in 0..<count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "."): hasDot = true
+            case UInt8(ascii: ":"): hasColon = true
+            case UInt8(ascii: "@"): lastAt = index
+            case UInt8(ascii: " "), UInt8(ascii: "\t"): hasBlank = true
+            default: break
+            }
+            if isHex && Hex.value(of: byte) == nil {
+                isHex = false
+            }
+        }
+        if isHex && (count == 32 || count == 40 || count == 64) {
             return kinds.contains(.hashes) ? .hash(lowercased(bytes)) : nil
         }
-        if kinds.contains(.addresses), count <= 39, let address = IPAddress.parse(bytes: bytes) {
+        guard hasDot || hasColon else {
+            return nil
+        }
+        if kinds.contains(.addresses), count <= 39, !hasBlank, let address = IPAddress.parse(bytes: bytes) {
             return .address(address)
         }
-        guard kinds.contains(.domains) || kinds.contains(.addresses) else {
-            return nil
-        }
-        if let start = authorityStart(bytes) {
+        if hasColon, let start = authorityStart(bytes) {
             return host(UnsafeBufferPointer(rebasing: bytes[start...]), kinds: kinds)
         }
-        guard kinds.contains(.domains) else {
+        guard kinds.contains(.domains), !hasBlank else {
             return nil
         }
-        if let at = bytes.lastIndex(of: UInt8(ascii: "@")) {
-            // An e-mail address: a non-empty local part and no blanks anywhere.
-            guard at > 0, !bytes.contains(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) else {
+        if lastAt >= 0 {
+            // An e-mail address: a non-empty local part.
+            guard lastAt > 0 else {
                 return nil
             }
-            return domain(UnsafeBufferPointer(rebasing: bytes[(at + 1)...])).map { .domain($0) }
+            return domain(UnsafeBufferPointer(rebasing: bytes[(lastAt + 1)...])).map { .domain($0) }
         }
         return domain(bytes).map { .domain($0) }
     }
