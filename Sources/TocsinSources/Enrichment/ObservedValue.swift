@@ -62,7 +62,7 @@ public enum ObservedValue: Sendable, Hashable {
             return nil
         }
         // One pass decides which shapes are possible; most values (words, numbers, times) are none.
-        var isHex = true
+        var isHex = count == 32 || count == 40 || count == 64
         var hasDot = false
         var hasColon = false
         var lastAt = -1
@@ -76,11 +76,11 @@ public enum ObservedValue: Sendable, Hashable {
             case UInt8(ascii: " "), UInt8(ascii: "\t"): hasBlank = true
             default: break
             }
-            if isHex && Hex.value(of: byte) == nil {
+            if isHex && !isHexDigit(byte) {
                 isHex = false
             }
         }
-        if isHex && (count == 32 || count == 40 || count == 64) {
+        if isHex {
             return kinds.contains(.hashes) ? .hash(lowercased(bytes)) : nil
         }
         guard hasDot || hasColon else {
@@ -223,6 +223,10 @@ public enum ObservedValue: Sendable, Hashable {
 
     private static func isLetter(_ byte: UInt8) -> Bool {
         (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "f")
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool {
