@@ -136,6 +136,9 @@ struct ServeCommand: AsyncParsableCommand {
     /// HTTPS, mutual TLS and JWT bearer tokens (docs/security.md).
     @OptionGroup var trust: TrustOptions
 
+    /// Threat-intelligence lists and the identity directory (docs/sources/enrichment.md).
+    @OptionGroup var enrichment: EnrichmentOptions
+
     func run() async throws {
         let configuration = try makeConfiguration()
         LoggingSystem.bootstrap { label in
@@ -226,6 +229,7 @@ struct ServeCommand: AsyncParsableCommand {
             geoIPDatabases.isEmpty
             ? (Environment.value("TOCSIN_GEOIP_DB") ?? "").split(separator: ",").map(String.init)
             : geoIPDatabases
+        enrichment.apply(to: &configuration)
         return configuration
     }
 

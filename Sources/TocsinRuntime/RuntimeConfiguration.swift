@@ -32,6 +32,12 @@ public struct RuntimeConfiguration: Sendable {
     /// MaxMind DB files (`.mmdb`: City or Country, and ASN) the GeoIP enricher reads; empty for
     /// no enrichment.
     public var geoIPDatabases: [String] = []
+    /// Threat-intelligence list files (one indicator per line; each is the list named after its
+    /// file), reloaded when they change; empty for none (docs/sources/enrichment.md).
+    public var threatIntelFiles: [String] = []
+    /// The identity directory, a CSV file with a header row (`user,email,team,manager,risk`),
+    /// reloaded when it changes; `nil` for none.
+    public var identityDirectory: String?
     /// How long finished deliveries stay in the deliveries table; `nil` keeps them forever.
     ///
     /// Their `tocsin.delivery.*` events stay in the log regardless. Default 30 days.

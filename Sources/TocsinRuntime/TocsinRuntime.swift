@@ -31,7 +31,9 @@ public enum TocsinRuntime: Sendable {
     ) async throws {
         try configuration.server.tls?.validate()
         let enricher = try GeoIPDatabases.enricher(paths: configuration.geoIPDatabases, logger: logger)
+        let enrichment = try EnrichmentSetup(configuration)
         let store = try EventStore.open(configuration.store, logger: logger)
+        let ingestLog = enrichment.log(over: store)
         let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
         let keyPath = configuration.store.dataDirectory + "/" + KeyFiles.adminKeyName
         if try store.identities.bootstrapAdminKey(dataDirectory: configuration.store.dataDirectory, now: clock()) {
@@ -66,7 +68,7 @@ public enum TocsinRuntime: Sendable {
         let routing = try await startRouting(store: store, keys: keys, configuration: configuration, logger: logger)
         let application = try TocsinHTTPServer.makeApplication(
             .init(
-                log: store,
+                log: ingestLog,
                 access: access,
                 administration: RoutingAdmin(store: store, state: routing.state),
                 keys: keys,
@@ -79,15 +81,16 @@ public enum TocsinRuntime: Sendable {
         )
         let listeners = syslogListeners(
             configuration,
-            ingest: SyslogIngest(log: store, logger: logger, enricher: enricher),
+            ingest: SyslogIngest(log: ingestLog, logger: logger, enricher: enricher),
             logger: logger,
             onListening: onSyslogListening
         )
+        let logServices: [any Service] = store.services + [auditor] + enrichment.services(log: store, logger: logger)
         // Start order: log writer and timer, then the incident projection and routing, then HTTP and syslog;
         // shutdown runs in reverse.
         let group = ServiceGroup(
             configuration: .init(
-                services: store.services.map { .init(service: $0) } + [.init(service: auditor)]
+                services: logServices.map { .init(service: $0) }
                     + [.init(service: IncidentProjection(store: store, logger: logger))]
                     + routing.services.map { .init(service: $0) } + [.init(service: application)]
                     + listeners.map { .init(service: $0) },

@@ -111,7 +111,10 @@ public struct AuditVerifier: Sendable {
         var report = Report(verifiedRecords: 0, verifiedCheckpoints: 0, failure: nil)
         var previous = HashChain.genesis
         var expected: Int64 = 1
-        let rows = try Row.fetchCursor(db, sql: "SELECT \(LogRecord.columns) FROM events ORDER BY seq")
+        // `audit verify` never migrates: a log an older version wrote is read as it is.
+        let present = Set(try db.columns(in: "events").map(\.name))
+        let columns = LogRecord.columns(present: present)
+        let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM events ORDER BY seq")
         while let row = try rows.next() {
             let record = LogRecord(row: row)
             if let failure = try ChainCheck.record(record, expected: expected, previous: previous, db: db) {

@@ -20,11 +20,25 @@ struct LogRecord: Sendable {
     var hash: [UInt8]
     /// The OCSF view's JSON bytes, for native records.
     var ocsf: [UInt8]?
+    /// The enrichment's JSON bytes, when enrichment found something at ingest.
+    var enrichment: [UInt8]?
 
     static let columns =
-        "seq, source, id, type, subject, time_ms, attributes, data_kind, data, ingest_ms, prev_hash, hash, ocsf"
+        "seq, source, id, type, subject, time_ms, attributes, data_kind, data, ingest_ms, prev_hash, hash, ocsf, enrichment"
+    /// The parts added to the table after its first version: a database no newer server has opened
+    /// yet lacks them, and its records have none.
+    static let laterColumns = ["ocsf", "enrichment"]
+
+    /// ``columns`` for a database whose `events` table has only `present` of ``laterColumns``; the
+    /// missing ones read as NULL (an old log that was never migrated still verifies).
+    static func columns(present: Set<String>) -> String {
+        laterColumns.reduce(columns) { list, column in
+            present.contains(column) ? list : list.replacingOccurrences(of: ", \(column)", with: ", NULL AS \(column)")
+        }
+    }
+
     /// Inserts one record; bind ``arguments``.
-    static let insertSQL = "INSERT INTO events (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    static let insertSQL = "INSERT INTO events (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
     /// Prepares a record for `entry` (everything but its place in the chain), off the writer's path.
     init(entry: LogEntry, ingestMilliseconds: Int64) {
@@ -41,6 +55,7 @@ struct LogRecord: Sendable {
         self.ingestMilliseconds = ingestMilliseconds
         self.previousHash = []
         self.ocsf = entry.ocsf.map { JSONWriter().bytes($0) }
+        self.enrichment = entry.enrichment.map { JSONWriter().bytes($0) }
         self.hash = []
         self.hash = HashChain.digest(canonical: canonicalBytes)
     }
@@ -66,6 +81,7 @@ struct LogRecord: Sendable {
         previousHash = Array(row["prev_hash"] as Data)
         hash = Array(row["hash"] as Data)
         ocsf = (row["ocsf"] as Data?).map(Array.init)
+        enrichment = (row["enrichment"] as Data?).map(Array.init)
     }
 
     /// The chain hash this record's content implies after its stored `prev_hash`.
@@ -79,7 +95,8 @@ struct LogRecord: Sendable {
             dataKind: dataKind,
             data: data,
             ingestMilliseconds: ingestMilliseconds,
-            ocsf: ocsf
+            ocsf: ocsf,
+            enrichment: enrichment
         )
     }
 
@@ -87,6 +104,7 @@ struct LogRecord: Sendable {
         [
             sequence, source, id, type, subject, timeMilliseconds, Data(attributes), Int64(dataKind), Data(data),
             ingestMilliseconds, Data(previousHash), Data(hash), ocsf.map { Data($0) },
+            enrichment.map { Data($0) },
         ]
     }
 
@@ -106,17 +124,21 @@ struct LogRecord: Sendable {
             event: event,
             ingestMilliseconds: ingestMilliseconds,
             hash: hash,
-            ocsf: try ocsf.map { bytes in
-                do {
-                    return try JSONParser().parse(bytes)
-                } catch {
-                    throw StoreError(
-                        code: .corruptRecord,
-                        message: "record \(sequence) has an unreadable OCSF view; run 'tocsin audit verify'"
-                    )
-                }
-            }
+            ocsf: try ocsf.map { try parsePart($0, name: "OCSF view") },
+            enrichment: try enrichment.map { try parsePart($0, name: "enrichment") }
         )
+    }
+
+    /// Reads a stored JSON part (the OCSF view, the enrichment) back.
+    private func parsePart(_ bytes: [UInt8], name: String) throws -> JSONValue {
+        do {
+            return try JSONParser().parse(bytes)
+        } catch {
+            throw StoreError(
+                code: .corruptRecord,
+                message: "record \(sequence) has an unreadable \(name); run 'tocsin audit verify'"
+            )
+        }
     }
 
     /// Whether the indexed columns agree with the hashed attributes (they are copies kept for queries).

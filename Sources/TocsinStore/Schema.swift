@@ -192,6 +192,11 @@ enum Schema {
             )
         }
         migrator.registerMigration("v6-alerts-incidents", migrate: alertsAndIncidents)
+        migrator.registerMigration("v7-enrichment") { db in
+            // What enrichment found at ingest (threat intelligence, identity); NULL when nothing, as
+            // for every record written before it existed, so those keep their canonical bytes.
+            try db.execute(sql: "ALTER TABLE events ADD COLUMN enrichment BLOB")
+        }
         return migrator
     }
 }

@@ -20,7 +20,14 @@ public final class InMemoryEventLog: EventLog, Sendable {
                 }
                 let sequence = Int64(events.count + 1)
                 events.append(
-                    LoggedEvent(sequence: sequence, event: event, ingestMilliseconds: 0, hash: [], ocsf: entry.ocsf)
+                    LoggedEvent(
+                        sequence: sequence,
+                        event: event,
+                        ingestMilliseconds: 0,
+                        hash: [],
+                        ocsf: entry.ocsf,
+                        enrichment: entry.enrichment
+                    )
                 )
                 return AppendReceipt(sequence: sequence, isDuplicate: false)
             }

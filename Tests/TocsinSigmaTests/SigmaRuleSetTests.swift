@@ -166,3 +166,54 @@ struct SigmaRuleSetTests {
         #expect(set.matches(try SigmaTestSupport.record(other)).isEmpty)
     }
 }
+
+/// `enrichment.…` fields of rules on Tocsin events read the event's enrichment, never the producer's data.
+struct SigmaEnrichmentTests {
+    static let rule = """
+        title: Console login from a Tor exit node by a high-risk user
+        id: 6f1c0a52-3d0e-4c1a-9a57-0c3e1d2b7a10
+        status: test
+        logsource:
+          product: aws
+          service: cloudtrail
+        detection:
+          selection:
+            eventName: ConsoleLogin
+            enrichment.threat_intel.list: tor-exit
+            enrichment.identity.risk: high
+          condition: selection
+        level: high
+        """
+
+    static func event(data: String, enrichment: String?) throws -> JSONValue {
+        let tail = enrichment.map { #","enrichment":\#($0)"# } ?? ""
+        return try SigmaTestSupport.record(#"{"source":"/aws/cloudtrail/123456789012","data":\#(data)\#(tail)}"#)
+    }
+
+    static let found =
+        #"{"threat_intel":[{"list":"scanners","indicator":"x","type":"ip","value":"x"},{"list":"tor-exit","indicator":"203.0.113.9","type":"ip","value":"203.0.113.9"}],"identity":{"user":"alice","risk":"high"}}"#
+
+    @Test(
+        "rules read the event's enrichment under enrichment.",
+        arguments: [
+            (#"{"eventName":"ConsoleLogin"}"#, found, true),
+            (#"{"eventName":"ConsoleLogin"}"#, nil, false),
+            (#"{"eventName":"GetObject"}"#, found, false),
+            (#"{"eventName":"ConsoleLogin","enrichment":\#(found)}"#, nil, false),
+            (#"{"eventName":"ConsoleLogin","enrichment":{"identity":{"risk":"low"}}}"#, found, true),
+        ]
+    )
+    func enrichmentFields(_ data: String, _ enrichment: String?, _ matches: Bool) throws {
+        let rule = try #require(SigmaCollection(text: Self.rule, file: "tor.yml").rules.first)
+        let set = SigmaRuleSet(rules: [rule], mode: .events(.defaults))
+        let document = try Self.event(data: data, enrichment: enrichment)
+        #expect(set.matches(document) == (matches ? [0] : []))
+        #expect(set.matchesEvaluatingEveryRule(document) == (matches ? [0] : []))
+    }
+
+    @Test("the record keeps data as it is when there is no enrichment anywhere")
+    func untouched() throws {
+        let document = try Self.event(data: #"{"eventName":"ConsoleLogin"}"#, enrichment: nil)
+        #expect(SigmaRuleSet.eventRecord(document) == document["data"])
+    }
+}

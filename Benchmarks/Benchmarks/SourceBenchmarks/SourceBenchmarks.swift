@@ -77,6 +77,8 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    enrichmentBenchmarks()
+
     // Every lookup reads the files (no cache), and every lookup is answered from the cache.
     let view = try? JSONParser().parse(
         #"{"class_uid":3002,"src_endpoint":{"ip":"203.0.113.9"},"dst_endpoint":{"ip":"2001:db8:1::80"}}"#

@@ -31,33 +31,46 @@ extension EventLog {
     }
 }
 
-/// What the log stores for one event: the event and, for native records, their OCSF view.
+/// What the log stores for one event: the event, for native records their OCSF view, and what
+/// enrichment found about it at ingest.
 ///
-/// The view is part of the hashed record, so it is as tamper-evident as the event.
+/// The view and the enrichment are part of the hashed record, so they are as tamper-evident as
+/// the event.
 public struct LogEntry: Sendable, Hashable {
     /// The event.
     public var event: CloudEvent
     /// The normalised OCSF view, or `nil` when no OCSF class is mapped for the record.
     public var ocsf: JSONValue?
+    /// What enrichment found at ingest (threat-intelligence matches, the identity of the user), or
+    /// `nil` when it found nothing.
+    public var enrichment: JSONValue?
 
     /// Creates an entry.
-    public init(event: CloudEvent, ocsf: JSONValue? = nil) {
+    public init(event: CloudEvent, ocsf: JSONValue? = nil, enrichment: JSONValue? = nil) {
         self.event = event
         self.ocsf = ocsf
+        self.enrichment = enrichment
     }
 
     /// The document event patterns and input transformers see: the CloudEvent JSON with the OCSF
-    /// view, when there is one, under the top-level key `ocsf`.
+    /// view, when there is one, under the top-level key `ocsf`, and the enrichment, when there is
+    /// one, under `enrichment`.
     ///
     /// - Parameter includingData: `false` leaves out `data` (cheaper, for patterns that never
     ///   look at it).
-    /// - Returns: The CloudEvent JSON, with `ocsf` when the entry has a view.
+    /// - Returns: The CloudEvent JSON, with `ocsf` and `enrichment` when the entry has them.
     public func matchDocument(includingData: Bool = true) -> JSONValue {
         var document = includingData ? event.jsonValue() : .object(event.attributes)
-        if let ocsf, case .object(var object) = document {
-            object.members.append(.init(name: "ocsf", value: ocsf))
-            document = .object(object)
+        guard ocsf != nil || enrichment != nil, case .object(var object) = document else {
+            return document
         }
-        return document
+        document = .null
+        if let ocsf {
+            object.members.append(.init(name: "ocsf", value: ocsf))
+        }
+        if let enrichment {
+            object.members.append(.init(name: "enrichment", value: enrichment))
+        }
+        return .object(object)
     }
 }

@@ -32,18 +32,24 @@ public enum HashChain: Sendable {
     }
 
     /// The canonical bytes of a record: a version tag, then ingest time, attributes and data, each
-    /// length-prefixed, then, for a record with an OCSF view, the tag `o` and the view's JSON bytes.
+    /// length-prefixed, then, for a record with an OCSF view, the tag `o` and the view's JSON bytes,
+    /// then, for a record with an enrichment, the tag `e` and the enrichment's JSON bytes (each
+    /// length-prefixed).
     ///
-    /// Records without a view encode exactly as before views existed, so older logs still verify.
+    /// Records without a view or an enrichment encode exactly as before these parts existed, so
+    /// older logs still verify.
     public static func canonicalBytes(
         attributes: [UInt8],
         dataKind: UInt8,
         data: [UInt8],
         ingestMilliseconds: Int64,
-        ocsf: [UInt8]? = nil
+        ocsf: [UInt8]? = nil,
+        enrichment: [UInt8]? = nil
     ) -> [UInt8] {
         var output: [UInt8] = Array("tocsin.record.v1".utf8)
-        output.reserveCapacity(output.count + 26 + attributes.count + data.count + (ocsf?.count ?? 0))
+        output.reserveCapacity(
+            output.count + 36 + attributes.count + data.count + (ocsf?.count ?? 0) + (enrichment?.count ?? 0)
+        )
         appendInteger(UInt64(bitPattern: ingestMilliseconds), to: &output)
         appendInteger(UInt32(attributes.count), to: &output)
         output.append(contentsOf: attributes)
@@ -54,6 +60,11 @@ public enum HashChain: Sendable {
             output.append(UInt8(ascii: "o"))
             appendInteger(UInt32(ocsf.count), to: &output)
             output.append(contentsOf: ocsf)
+        }
+        if let enrichment {
+            output.append(UInt8(ascii: "e"))
+            appendInteger(UInt32(enrichment.count), to: &output)
+            output.append(contentsOf: enrichment)
         }
         return output
     }

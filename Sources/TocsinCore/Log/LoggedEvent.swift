@@ -12,18 +12,29 @@ public struct LoggedEvent: Sendable, Hashable {
     public var hash: [UInt8]
     /// The OCSF view stored with a native record, or `nil`.
     public var ocsf: JSONValue?
+    /// What enrichment found at ingest, or `nil` when it found nothing.
+    public var enrichment: JSONValue?
 
     /// Creates a logged event.
-    public init(sequence: Int64, event: CloudEvent, ingestMilliseconds: Int64, hash: [UInt8], ocsf: JSONValue? = nil) {
+    public init(
+        sequence: Int64,
+        event: CloudEvent,
+        ingestMilliseconds: Int64,
+        hash: [UInt8],
+        ocsf: JSONValue? = nil,
+        enrichment: JSONValue? = nil
+    ) {
         self.sequence = sequence
         self.event = event
         self.ingestMilliseconds = ingestMilliseconds
         self.hash = hash
         self.ocsf = ocsf
+        self.enrichment = enrichment
     }
 
-    /// The API representation: `{"seq":…,"ingesttime":…,"hash":…,"event":{CloudEvent JSON},"ocsf":{…}}`
-    /// (`ocsf` only when the event has a view).
+    /// The API representation:
+    /// `{"seq":…,"ingesttime":…,"hash":…,"event":{CloudEvent JSON},"ocsf":{…},"enrichment":{…}}`
+    /// (`ocsf` only when the event has a view, `enrichment` only when enrichment found something).
     public var jsonValue: JSONValue {
         var members: [JSONObject.Member] = [
             .init(name: "seq", value: .number(JSONNumber(sequence))),
@@ -34,13 +45,17 @@ public struct LoggedEvent: Sendable, Hashable {
         if let ocsf {
             members.append(.init(name: "ocsf", value: ocsf))
         }
+        if let enrichment {
+            members.append(.init(name: "enrichment", value: enrichment))
+        }
         return .object(JSONObject(members))
     }
 
     /// The document event patterns and input transformers see: the CloudEvent JSON with the OCSF
-    /// view, when there is one, under the top-level key `ocsf`.
+    /// view, when there is one, under the top-level key `ocsf`, and the enrichment, when there is
+    /// one, under `enrichment`.
     public var matchDocument: JSONValue {
-        LogEntry(event: event, ocsf: ocsf).matchDocument()
+        LogEntry(event: event, ocsf: ocsf, enrichment: enrichment).matchDocument()
     }
 }
 

@@ -17,7 +17,8 @@ public struct SigmaRuleSet: Sendable {
         /// Raw records: the log source's own JSON (or a syslog line as a JSON string); every rule applies.
         case records
         /// Tocsin events (CloudEvents JSON): a rule applies to the events its log source maps to,
-        /// and reads its fields under `data`.
+        /// and reads its fields under `data`, except `enrichment.…`, which reads what enrichment
+        /// found at ingest (see ``eventRecord(_:)``).
         case events(SigmaLogSourceMapping)
     }
 
@@ -67,10 +68,40 @@ public struct SigmaRuleSet: Sendable {
         probes = builder.probes.map { ($0.key.objectPath, $0.key.member, $0.value) }
     }
 
+    /// What a rule reads of a Tocsin event: its `data` object with the event's top-level
+    /// `enrichment` as the member `enrichment`, so `enrichment.threat_intel.list` names what
+    /// threat intelligence found.
+    ///
+    /// A member `enrichment` the producer put in `data` is replaced (or removed, when the event has
+    /// no enrichment): only Tocsin's own enrichment can satisfy an `enrichment.…` field. Data that
+    /// is not an object is read as it is.
+    ///
+    /// - Parameter document: The event's match document (CloudEvent JSON with `ocsf`, `enrichment`).
+    /// - Returns: The record the rule's fields are resolved against.
+    public static func eventRecord(_ document: JSONValue) -> JSONValue {
+        guard case .object(var data)? = document["data"] else {
+            return document["data"] ?? .null
+        }
+        let enrichment = document["enrichment"]
+        guard enrichment != nil || data["enrichment"] != nil else {
+            return .object(data)
+        }
+        data["enrichment"] = enrichment
+        return .object(data)
+    }
+
     /// The indices of the rules that match `document`, ascending.
     ///
     /// Reuse one ``SigmaMatchContext`` per task: matching then does not allocate in steady state.
     public func matches(_ document: JSONValue, context: SigmaMatchContext) -> [Int] {
+        var document = document
+        if isEventMode, case .object(var event) = document,
+            event["enrichment"] != nil || event["data"]?["enrichment"] != nil
+        {
+            // Pre-filters look for `enrichment.…` fields under `data`, where rules read them.
+            event["data"] = Self.eventRecord(document)
+            document = .object(event)
+        }
         let record = isEventMode ? (document["data"] ?? .null) : document
         if isEventMode, case .array = record {
             // Pre-filters that combine fields assume the fields sit in one record, not in
@@ -155,7 +186,7 @@ public struct SigmaRuleSet: Sendable {
     /// Every rule's scope and detection are evaluated in turn: the reference for differential tests; slow.
     public func matchesEvaluatingEveryRule(_ document: JSONValue) -> [Int] {
         var evaluator = SigmaEvaluator()
-        let record = isEventMode ? (document["data"] ?? .null) : document
+        let record = isEventMode ? Self.eventRecord(document) : document
         return rules.indices.filter { index in
             if isEventMode {
                 guard let scope = scopes[index], scope.matches(document) else {
