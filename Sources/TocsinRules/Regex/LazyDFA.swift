@@ -108,6 +108,15 @@ struct LazyDFA {
                     current = resumed
                 }
             }
+            let walked = walk(text, from: current, at: position, stopAtIdle: skip != nil)
+            let moved = walked.position > position
+            (current, position) = walked
+            guard position < end else {
+                break
+            }
+            if moved, skip != nil, isIdle[Int(current)] {
+                continue
+            }
             let byte = text[position]
             var next: Int32
             if byte < 0x80 {
@@ -141,6 +150,40 @@ struct LazyDFA {
             atEnd[Int(current)] = transition(from: current, on: nil) ?? Self.dead
         }
         return atEnd[Int(current)] == Self.matched
+    }
+
+    /// Follows transitions already in the table, as far as they go.
+    ///
+    /// It stops at a byte with no cached transition (or one to match or dead), a non-ASCII byte,
+    /// the end, or (`stopAtIdle`) an idle state. This is the hot loop: one table load per byte.
+    private func walk(
+        _ text: UnsafeBufferPointer<UInt8>,
+        from start: Int32,
+        at position: Int,
+        stopAtIdle: Bool
+    ) -> (state: Int32, position: Int) {
+        table.withUnsafeBufferPointer { rows in
+            isIdle.withUnsafeBufferPointer { idle in
+                var state = start
+                var index = position
+                while index < text.count {
+                    let byte = text[index]
+                    guard byte < 0x80 else {
+                        break
+                    }
+                    let next = rows[Int(state) << 7 | Int(byte)]
+                    guard next >= 0 else {
+                        break
+                    }
+                    state = next
+                    index += 1
+                    if stopAtIdle, idle[Int(state)] {
+                        break
+                    }
+                }
+                return (state, index)
+            }
+        }
     }
 
     private mutating func idleState(after byte: UInt8) -> Int32? {
