@@ -10,7 +10,7 @@ public import TocsinStore
 ///
 /// The events are replayed in sequence order through the same runner the server uses, so the
 /// answer is the server's answer for that stretch of log (with empty state at its start).
-public enum DetectionBacktest {
+public enum DetectionBacktest: Sendable {
     /// What a backtest read and found.
     public struct Summary: Sendable, Hashable {
         /// Events read in the range.
