@@ -26,6 +26,14 @@ public struct DetectionEngines: Sendable {
     /// Observations older than their rule's allowed lateness, since the start.
     public private(set) var lateObservations = 0
 
+    /// No engines: nothing is detected.
+    public static let idle = DetectionEngines(table: .empty, engines: [])
+
+    private init(table: DetectionTable, engines: [DetectionEngine]) {
+        self.table = table
+        self.engines = engines
+    }
+
     /// Engines with empty state.
     ///
     /// - Throws: `DetectionError` when the engine refuses one of the table's rules.

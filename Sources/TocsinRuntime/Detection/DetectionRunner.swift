@@ -117,7 +117,7 @@ struct DetectionRunner {
             return DetectionRunner(engines: engines)
         } catch {
             logger.error("A detection rule cannot run; no detection runs.", metadata: ["error": "\(error)"])
-            return (try? DetectionRunner(table: .empty)) ?? self
+            return DetectionRunner(engines: .idle)
         }
     }
 

@@ -28,12 +28,7 @@ struct DetectionService: Service {
 
     func run() async throws {
         var cursor = try await store.routing.cursor(Self.cursorName)
-        var runner = try await DetectionRunner.rebuilt(
-            table: state.current.detections,
-            through: cursor,
-            store: store,
-            logger: logger
-        )
+        var runner = await rebuild(through: cursor)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let table = state.current.detections
@@ -62,7 +57,24 @@ struct DetectionService: Service {
                     metadata: ["error": "\(error)", "cursor": "\(cursor)"]
                 )
                 try? await Task.sleep(for: .seconds(1))
+                // The engines may have counted part of the failed batch: rebuild them up to the cursor.
+                runner = await rebuild(through: cursor)
             }
+        }
+    }
+
+    /// A runner whose state is rebuilt from the log up to `cursor`; when the log cannot be read,
+    /// one with empty state (and the error logged), so detection goes on.
+    private func rebuild(through cursor: Int64) async -> DetectionRunner {
+        let table = state.current.detections
+        do {
+            return try await DetectionRunner.rebuilt(table: table, through: cursor, store: store, logger: logger)
+        } catch {
+            logger.error(
+                "Detection state could not be rebuilt from the log; it starts empty.",
+                metadata: ["error": "\(error)", "cursor": "\(cursor)"]
+            )
+            return DetectionRunner(engines: (try? DetectionEngines(table: table)) ?? .idle)
         }
     }
 }
