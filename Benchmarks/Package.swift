@@ -46,6 +46,15 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "RegexBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TocsinRules", package: "main"),
+            ],
+            path: "Benchmarks/RegexBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "DeliveryLoad",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),

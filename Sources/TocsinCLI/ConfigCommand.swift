@@ -51,7 +51,10 @@ struct ConfigCommand: ParsableCommand {
                 printError("\(problems.count) problem(s) in \(files.count) file(s)")
                 throw ExitCode(1)
             }
-            print("OK: \(files.count) file(s), \(loaded.rules.count) rule(s), \(loaded.targets.count) target(s)")
+            print(
+                "OK: \(files.count) file(s), \(loaded.rules.count) rule(s), \(loaded.targets.count) target(s), "
+                    + "\(loaded.sigma.rules.count) Sigma rule(s), \(loaded.sigma.correlations.count) Sigma correlation(s)"
+            )
         }
     }
 }

@@ -2,7 +2,9 @@
 
 import ArgumentParser
 import Foundation
+import TocsinConfig
 import TocsinCore
+import TocsinDetect
 import TocsinSigma
 
 /// `tocsin sigma`: run Sigma rules offline.
@@ -24,7 +26,11 @@ struct SigmaCommand: ParsableCommand {
                 log line (syslog), which keyword rules search as a whole.
                 Prints one JSON line per detection rule, in file order:
                   {"rule":"<id, else name, else title>","matches":[<1-based line numbers>]}
-                Correlation rules are parsed (and checked) but print nothing yet.
+                then one per correlation alert, in the order raised:
+                  {"rule":"<id, else name, else title>","group":{"<field>":"<value>"},"first":<line>,"last":<line>}
+                Correlations run on event time: --time-field names it (a JSON path such as $.eventTime,
+                or a dotted field name; RFC 3339 text or epoch milliseconds). Without it, or where a record
+                has none, the record counts at time 0, so windows hold the whole file.
                 Exits 2, printing located diagnostics (file:line:column: code: message), when a rule
                 cannot be compiled or a JSON line cannot be read.
                 """
@@ -107,11 +113,11 @@ struct SigmaCommand: ParsableCommand {
 }
 
 /// One `tocsin sigma test` run as a function of its inputs: rules, correlations and numbered records
-/// in, output lines out (so correlation output can be added beside the detection lines).
+/// in, output lines out.
 struct SigmaTestRun {
     /// The detection rules, in file order.
     var rules: [SigmaRule] = []
-    /// The correlation rules, in file order (parsed; not yet run).
+    /// The correlation rules, in file order.
     var correlations: [SigmaCorrelation] = []
     /// Each record with its 1-based line number.
     var records: [(line: Int, record: JSONValue)] = []
@@ -153,18 +159,29 @@ struct SigmaTestRun {
         return records
     }
 
-    /// One JSON line per detection rule: `{"rule": <reference>, "matches": [lines]}`.
+    /// One JSON line per detection rule, `{"rule": <reference>, "matches": [lines]}`, then one per
+    /// correlation alert, `{"rule", "group", "first", "last"}`.
     func outputLines() -> [String] {
-        let set = SigmaRuleSet(rules: rules)
-        let context = SigmaMatchContext()
+        var definitions = SigmaDefinitions()
+        definitions.rules = rules
+        definitions.correlations = correlations
+        let table = DetectionTable(rules: [], sigma: definitions, sigmaMode: .records)
+        let context = DetectionContext()
+        var engines = try? DetectionEngines(table: table)
         var matches = [[JSONValue]](repeating: [], count: rules.count)
+        var alerts: [DetectionEngines.Raised] = []
+        let timePath = timeField.flatMap { JSONPath($0.hasPrefix("$") ? $0 : "$." + $0) }
         for (line, record) in records {
-            for rule in set.matches(record, context: context) {
+            let evaluation = table.evaluate(record, context: context)
+            for rule in evaluation.sigmaMatches {
                 matches[rule].append(.number(JSONNumber(Int64(line))))
             }
+            let time = timePath.flatMap { Self.milliseconds($0.evaluate(record)) } ?? 0
+            alerts += engines?.observe(evaluation, sequence: Int64(line), time: time) ?? []
         }
+        alerts += engines?.finish() ?? []
         let writer = JSONWriter()
-        return rules.indices.map { index in
+        let detections = rules.indices.map { index in
             writer.string(
                 .object(
                     JSONObject([
@@ -173,6 +190,30 @@ struct SigmaTestRun {
                     ])
                 )
             )
+        }
+        return detections
+            + alerts.map { raised in
+                let (source, alert) = (raised.source, raised.alert)
+                let group = zip(source.groupFields, alert.group).map { JSONObject.Member(name: $0, value: .string($1)) }
+                return writer.string(
+                    .object(
+                        JSONObject([
+                            .init(name: "rule", value: .string(source.name)),
+                            .init(name: "group", value: .object(JSONObject(group))),
+                            .init(name: "first", value: .number(JSONNumber(alert.evidence.first ?? 0))),
+                            .init(name: "last", value: .number(JSONNumber(alert.evidence.last ?? 0))),
+                        ])
+                    )
+                )
+            }
+    }
+
+    /// An event time: RFC 3339 text, or a number of epoch milliseconds.
+    static func milliseconds(_ value: JSONValue?) -> Int64? {
+        switch value {
+        case .string(let text)?: Timestamp(rfc3339: text)?.epochMilliseconds
+        case .number(let number)?: number.int64Value
+        default: nil
         }
     }
 }

@@ -3,7 +3,7 @@
 import TocsinCore
 
 /// The rules directory: YAML files, each with optional `targets:` and `rules:` maps of name to
-/// definition (the same fields as the HTTP API).
+/// definition (the same fields as the HTTP API), and Sigma files (SigmaHQ rules, unmodified).
 ///
 /// ```yaml
 /// targets:
@@ -18,6 +18,8 @@ public struct ConfigDirectory: Sendable {
     public var rules: [RuleDefinition] = []
     /// Every target defined in the files.
     public var targets: [TargetDefinition] = []
+    /// The Sigma rules of the files that hold Sigma documents.
+    public var sigma = SigmaDefinitions()
     /// Every problem in every file, located.
     public var diagnostics: [ConfigDiagnostic] = []
 
@@ -26,6 +28,10 @@ public struct ConfigDirectory: Sendable {
         var ruleFiles: [String: String] = [:]
         var targetFiles: [String: String] = [:]
         for file in files {
+            if SigmaDefinitions.isSigma(file.text) {
+                diagnostics += sigma.add(file: file.name, text: file.text)
+                continue
+            }
             let document: YAMLDocument
             do {
                 document = try YAMLDocument(text: file.text, file: file.name)

@@ -31,8 +31,17 @@ public struct RoutingTable: Sendable {
 
     /// Builds a table; rules that name a missing target are diagnosed and the table is not built.
     ///
+    /// - Parameters:
+    ///   - rules: The pattern rules.
+    ///   - targets: The targets.
+    ///   - sigma: The Sigma rules and correlations (detections only: their alerts are routed by
+    ///     pattern rules on `tocsin.alert.raised`).
     /// - Throws: ``ConfigError`` listing every rule target that does not exist.
-    public init(rules: [RuleDefinition], targets: [TargetDefinition]) throws(ConfigError) {
+    public init(
+        rules: [RuleDefinition],
+        targets: [TargetDefinition],
+        sigma: SigmaDefinitions = SigmaDefinitions()
+    ) throws(ConfigError) {
         let targetsByName = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         let diagnostics = Self.missingTargets(rules: rules, targets: Set(targetsByName.keys))
         guard diagnostics.isEmpty else {
@@ -43,7 +52,7 @@ public struct RoutingTable: Sendable {
         // Threshold rules route their alerts (``alertRoutes(rule:)``), not every match.
         let enabled = self.rules.values.filter { $0.enabled && $0.threshold == nil }.sorted { $0.name < $1.name }
         self.enabledRules = enabled
-        self.detections = DetectionTable(rules: rules)
+        self.detections = DetectionTable(rules: rules, sigma: sigma)
         self.machine = PatternMachine(rules: enabled.map { PatternMachine.Rule(name: $0.name, pattern: $0.pattern) })
     }
 

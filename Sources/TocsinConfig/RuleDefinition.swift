@@ -35,6 +35,8 @@ public struct RuleDefinition: Sendable, Hashable {
     public var staged: Bool
     /// How serious the rule's alerts are (threshold rules; default `medium`).
     public var level: Alert.Level
+    /// Inline tests, run by `tocsin rules test`; routing ignores them.
+    public var tests: [RuleTest]
 
     /// Reads a rule definition, reporting every problem at once.
     ///
@@ -92,6 +94,18 @@ public struct RuleDefinition: Sendable, Hashable {
                 )
             )
         }
+        var tests: [RuleTest] = []
+        if let list = reader.value("tests") {
+            if case .array(let elements) = list {
+                for (index, element) in elements.enumerated() {
+                    if let test = RuleTest(element, path: "$.tests[\(index)]", diagnostics: &reader.diagnostics) {
+                        tests.append(test)
+                    }
+                }
+            } else {
+                reader.diagnostics.append(ConfigDiagnostic(path: "$.tests", message: "must be a list of tests"))
+            }
+        }
         reader.rejectUnknown()
         diagnostics += reader.diagnostics
         guard diagnostics.isEmpty, let pattern, let source else {
@@ -107,6 +121,7 @@ public struct RuleDefinition: Sendable, Hashable {
         self.threshold = threshold
         self.staged = staged
         self.level = level
+        self.tests = tests
     }
 
     private static func readTarget(_ value: JSONValue, path: String, diagnostics: inout [ConfigDiagnostic]) -> Target? {
@@ -176,6 +191,9 @@ public struct RuleDefinition: Sendable, Hashable {
         }
         if threshold != nil || level != .medium {
             members.append(.init(name: "level", value: .string(level.rawValue)))
+        }
+        if !tests.isEmpty {
+            members.append(.init(name: "tests", value: .array(tests.map(\.json))))
         }
         members.append(
             .init(

@@ -4,7 +4,7 @@
 ///
 /// `gt` and `gte` only grow true as events arrive, so they are decided when an event arrives, on the sliding
 /// window that ends at it. `lt`, `lte`, `eq` and `range` need the window to be complete, so they are decided
-/// when the watermark passes the end of the window (see `docs/detection-correlations.md`). A Sigma condition
+/// when the watermark passes the end of the window (see `docs/detection.md`). A Sigma condition
 /// with two operators maps to `range`: `{gte: 5, lte: 10}` is `range(5, 10)`, `{gt: 4, lt: 11}` is
 /// `range(5, 10)` too.
 public enum CountCondition: Sendable, Hashable, Codable {

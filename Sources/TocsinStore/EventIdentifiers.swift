@@ -30,6 +30,11 @@ public struct EventIdentifiers: Sendable {
         )
     }
 
+    /// Ids from a fresh random key, for events that are never appended (a backtest's alerts).
+    public static func ephemeral() -> EventIdentifiers {
+        EventIdentifiers(nodeKey: Curve25519.Signing.PrivateKey())
+    }
+
     /// The id for `kind` and `parts`, for example `derived("delivery", [id, redrives, attempt])`.
     ///
     /// - Parameters:

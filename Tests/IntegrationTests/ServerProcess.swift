@@ -42,6 +42,11 @@ final class ServerProcess: Sendable {
     }
 
     /// Starts the server and waits until it prints its listening address.
+    ///
+    /// Unless `arguments` set `--checkpoint-seconds`, time-driven checkpoints are pushed an hour
+    /// out: each checkpoint appends its `tocsin.checkpoint.signed` announcement, and a test that
+    /// takes longer than the default minute on a loaded machine would see it shift its sequence
+    /// numbers. Checkpoint timing is tested where it is the subject (`WitnessTests`).
     static func start(
         dataDirectory: String,
         arguments: [String] = [],
@@ -49,7 +54,8 @@ final class ServerProcess: Sendable {
     ) async throws -> ServerProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--data-dir", dataDirectory, "--http", "127.0.0.1:0"] + arguments
+        let checkpoints = arguments.contains("--checkpoint-seconds") ? [] : ["--checkpoint-seconds", "3600"]
+        process.arguments = ["serve", "--data-dir", dataDirectory, "--http", "127.0.0.1:0"] + checkpoints + arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }

@@ -110,4 +110,57 @@ struct SigmaCommandTests {
         #expect(given.status == 0, "\(given.errors)")
         #expect(given.output == #"{"rule":"Login from an unexpected country","matches":[2]}"# + "\n")
     }
+
+    static let correlation = """
+        title: CloudTrail logging stopped
+        id: 11111111-1111-1111-1111-111111111111
+        logsource: {product: aws, service: cloudtrail}
+        detection:
+            selection: {eventSource: cloudtrail.amazonaws.com, eventName: StopLogging}
+            condition: selection
+        ---
+        title: Logging stopped repeatedly by one user
+        id: 22222222-2222-2222-2222-222222222222
+        correlation:
+            type: event_count
+            rules: [11111111-1111-1111-1111-111111111111]
+            group-by: [userIdentity.userName]
+            timespan: 10m
+            condition: {gte: 2}
+
+        """
+
+    static func stop(_ time: String, by user: String) -> String {
+        #"{"eventTime":"2026-12-01T\#(time)Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","userIdentity":{"userName":"\#(user)"}}"#
+    }
+
+    @Test func correlationAlertsFollowEventTime() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let ruleFile = directory.path + "/rules.yml"
+        let eventFile = directory.path + "/trail.jsonl"
+        try Data(Self.correlation.utf8).write(to: URL(fileURLWithPath: ruleFile))
+        let lines = [
+            Self.stop("03:00:00", by: "mallory"), Self.stop("03:01:00", by: "alice"),
+            Self.stop("03:20:00", by: "mallory"), Self.stop("03:25:00", by: "mallory"),
+        ]
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: eventFile))
+        let timed = try await runTocsin(
+            ["sigma", "test", "--rule", ruleFile, "--events", eventFile, "--time-field", "eventTime"]
+        )
+        #expect(timed.status == 0, "\(timed.errors)")
+        // 03:00 and 03:20 are further apart than the 10-minute window: 03:20 and 03:25 fire.
+        #expect(
+            timed.output.split(separator: "\n") == [
+                #"{"rule":"11111111-1111-1111-1111-111111111111","matches":[1,2,3,4]}"#,
+                #"{"rule":"22222222-2222-2222-2222-222222222222","group":{"userIdentity.userName":"mallory"},"first":3,"last":4}"#,
+            ]
+        )
+        // Without a time field every record counts at once: the second of mallory's fires.
+        let untimed = try await runTocsin(["sigma", "test", "--rule", ruleFile, "--events", eventFile])
+        #expect(
+            untimed.output.split(separator: "\n").last
+                == #"{"rule":"22222222-2222-2222-2222-222222222222","group":{"userIdentity.userName":"mallory"},"first":1,"last":3}"#
+        )
+    }
 }

@@ -168,8 +168,22 @@ struct DefinitionTests {
     }
 }
 
-/// The worked example of docs/examples/ssh-bruteforce.md, read from the document itself.
+/// The worked examples of docs/examples, read from the documents themselves.
 struct WorkedExampleTests {
+    static let examples = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("docs/examples")
+
+    @Test(arguments: ["ssh-bruteforce.md", "cloudtrail-logging-stopped.md", "k8s-exec-in-prod.md"])
+    func everyRulesFileOfAnExampleLoads(name: String) throws {
+        let text = try String(contentsOf: Self.examples.appendingPathComponent(name), encoding: .utf8)
+        let blocks = text.components(separatedBy: "```yaml\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        #expect(!blocks.isEmpty)
+        let directory = ConfigDirectory(files: blocks.enumerated().map { ("\(name)#\($0.offset)", $0.element) })
+        #expect(directory.diagnostics.isEmpty, "\(directory.diagnostics)")
+        _ = try RoutingTable(rules: directory.rules, targets: directory.targets, sigma: directory.sigma)
+    }
+
     @Test func theDocumentedRulesDirectoryValidatesAndRoutes() throws {
         let document = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -188,10 +202,10 @@ struct WorkedExampleTests {
         let outside = try failure(ip: "203.0.113.9")
         #expect(table.routes(for: outside, context: MatchContext()).isEmpty, "a threshold rule routes its alerts")
         #expect(
-            table.detections.matches(for: outside, context: MatchContext())
+            table.detections.evaluate(outside, context: DetectionContext()).matches
                 == [DetectionTable.Match(rule: 0, group: ["203.0.113.9"])]
         )
-        #expect(table.detections.matches(for: try failure(ip: "10.1.2.3"), context: MatchContext()).isEmpty)
+        #expect(table.detections.evaluate(try failure(ip: "10.1.2.3"), context: DetectionContext()).matches.isEmpty)
         #expect(table.detections.rules.first?.id == "ssh-bruteforce")
         #expect(table.alertRoutes(rule: "ssh-bruteforce").map(\.target) == ["edge-blocklist"])
         let opened = try JSONParser().parse(

@@ -83,7 +83,7 @@ struct ThresholdRuleTests {
         #expect(table.rules.first?.allowedLateness == 5_000)
         #expect(table.sources.first?.title == "SSH brute force")
         func matches(_ event: String) throws -> [DetectionTable.Match] {
-            table.matches(for: try JSONParser().parse(event), context: MatchContext())
+            table.evaluate(try JSONParser().parse(event), context: DetectionContext()).matches
         }
         let counted = try matches(#"{"type": "ssh.login.failed", "ocsf": {"src_endpoint": {"ip": "203.0.113.9"}}}"#)
         #expect(counted == [DetectionTable.Match(rule: 0, group: ["203.0.113.9"])])

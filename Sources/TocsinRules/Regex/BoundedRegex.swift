@@ -53,14 +53,15 @@ public struct BoundedRegex: Sendable {
     public static let maxProgramSize = 10_000
     /// The largest count accepted in `{n}`, `{n,}` and `{n,m}` (as in RE2).
     public static let maxRepetitionCount = 1_000
-    /// The deepest nesting of groups accepted.
-    public static let maxNestingDepth = 250
+    /// The deepest nesting of groups accepted (the parser is recursive; this bounds its stack).
+    public static let maxNestingDepth = 100
 
     /// The pattern as written.
     public let pattern: String
     /// The options it was compiled with.
     public let options: Options
     let program: RegexProgram
+    private let dfa: LazyDFACache
 
     /// Compiles `pattern`.
     ///
@@ -85,6 +86,7 @@ public struct BoundedRegex: Sendable {
         self.pattern = pattern
         self.options = options
         program = RegexProgram(node)
+        dfa = LazyDFACache(program: program)
     }
 
     /// The number of NFA instructions the pattern compiled to.
@@ -108,13 +110,13 @@ public struct BoundedRegex: Sendable {
 
     /// Whether some substring of the UTF-8 text in `buffer` matches; invalid sequences read as U+FFFD.
     public func matches(utf8 buffer: UnsafeBufferPointer<UInt8>) -> Bool {
-        if !program.requiredLiteral.isEmpty {
-            let found = LiteralSearch.contains(program.requiredLiteral, in: buffer)
+        if !program.requiredLiteral.bytes.isEmpty {
+            let found = program.requiredLiteral.occurs(in: buffer)
             if !found || program.isPlainLiteral {
                 return found
             }
         }
-        return PikeVM(program: program).run(buffer).matched
+        return dfa.matches(buffer) ?? PikeVM(program: program).run(buffer).matched
     }
 
     /// Runs the NFA simulation alone (no literal pre-check) and reports the work it did.
@@ -155,34 +157,6 @@ extension BoundedRegex {
         /// `offset N: message`.
         public var description: String {
             "offset \(offset): \(message)"
-        }
-    }
-}
-
-/// A plain substring search, the pre-check that rejects most texts before the NFA runs.
-enum LiteralSearch {
-    /// Whether `needle` (non-empty) occurs in `haystack`.
-    static func contains(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
-        needle.withUnsafeBufferPointer { needle in
-            let count = needle.count
-            guard count <= haystack.count, let first = needle.first else {
-                return false
-            }
-            let last = haystack.count - count
-            var index = 0
-            while index <= last {
-                if haystack[index] == first {
-                    var offset = 1
-                    while offset < count, haystack[index + offset] == needle[offset] {
-                        offset += 1
-                    }
-                    if offset == count {
-                        return true
-                    }
-                }
-                index += 1
-            }
-            return false
         }
     }
 }

@@ -100,24 +100,13 @@ struct PikeVM {
                 let (scalar, length) = UTF8Scalars.decode(text, at: position)
                 for index in 0..<closureCount {
                     let instruction = closure[index]
-                    if consumes(code[instruction], scalar), pendingMark[instruction + 1] != generation {
+                    if code[instruction].consumes(scalar, sets: sets), pendingMark[instruction + 1] != generation {
                         pendingMark[instruction + 1] = generation
                         pending[pendingCount] = instruction + 1
                         pendingCount += 1
                     }
                 }
                 position += length
-            }
-        }
-
-        @inline(__always)
-        private func consumes(_ instruction: RegexInstruction, _ scalar: UInt32) -> Bool {
-            switch instruction {
-            case .scalar(let expected): return scalar == expected
-            case .set(let index): return sets[index].contains(scalar)
-            case .any: return true
-            case .anyButNewline: return scalar != 0x0A
-            case .split, .jump, .assert, .match: return false
             }
         }
 

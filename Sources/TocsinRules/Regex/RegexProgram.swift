@@ -19,10 +19,14 @@ enum RegexInstruction: Sendable, Hashable {
     /// A match.
     case match
 
-    /// Whether the instruction consumes a scalar (the others are followed without consuming).
-    var consumes: Bool {
+    /// Whether the instruction consumes `scalar` (never for the instructions that consume nothing).
+    @inline(__always)
+    func consumes(_ scalar: UInt32, sets: [CompiledScalarSet]) -> Bool {
         switch self {
-        case .scalar, .set, .any, .anyButNewline: return true
+        case .scalar(let expected): return scalar == expected
+        case .set(let index): return sets[index].contains(scalar)
+        case .any: return true
+        case .anyButNewline: return scalar != 0x0A
         case .split, .jump, .assert, .match: return false
         }
     }
@@ -39,9 +43,9 @@ struct RegexProgram: Sendable {
     /// The bytes a match can start with (indexed by byte), or `nil` when any byte could start one
     /// or the pattern can match the empty string.
     let firstBytes: [Bool]?
-    /// A byte string every matching text contains, or empty.
-    let requiredLiteral: [UInt8]
-    /// Whether the whole pattern is exactly ``requiredLiteral`` (no assertions, no alternatives).
+    /// A byte string every matching text contains (empty when none is known).
+    let requiredLiteral: RequiredLiteral
+    /// Whether the whole pattern is exactly ``requiredLiteral`` (no assertions, no alternatives, no folding).
     let isPlainLiteral: Bool
 
     /// Compiles `node`; its ``RegexNode/programSize`` must already have been checked.
@@ -54,7 +58,9 @@ struct RegexProgram: Sendable {
         anchoredAtStart = node.isAnchoredAtStart
         let analysis = LiteralAnalysis(node)
         requiredLiteral = analysis.required
-        isPlainLiteral = Self.isLiteralOnly(node) && analysis.exact == analysis.required && !analysis.required.isEmpty
+        isPlainLiteral =
+            Self.isLiteralOnly(node) && !analysis.required.folded && analysis.exact == analysis.required
+            && !analysis.required.bytes.isEmpty
         firstBytes = node.isNullable ? nil : FirstBytes.of(node)
     }
 
@@ -98,28 +104,31 @@ struct RegexProgram: Sendable {
                     emit(item)
                 }
             case .alternation(let branches):
-                emitAlternation(branches[...])
+                emitAlternation(branches)
             case .repetition(let body, let min, let max):
                 emitRepetition(body, min: min, max: max)
             }
         }
 
-        private mutating func emitAlternation(_ branches: ArraySlice<RegexNode>) {
-            guard let first = branches.first else {
-                return
+        /// `split L1, next; L1: branch; jump end; next: split …` — iterative, so thousands of
+        /// branches cost no stack.
+        private mutating func emitAlternation(_ branches: [RegexNode]) {
+            var jumps: [Int] = []
+            for (offset, branch) in branches.enumerated() {
+                guard offset < branches.count - 1 else {
+                    emit(branch)
+                    break
+                }
+                let split = instructions.count
+                instructions.append(.split(split + 1, 0))
+                emit(branch)
+                jumps.append(instructions.count)
+                instructions.append(.jump(0))
+                instructions[split] = .split(split + 1, instructions.count)
             }
-            guard branches.count > 1 else {
-                emit(first)
-                return
+            for jump in jumps {
+                instructions[jump] = .jump(instructions.count)
             }
-            let split = instructions.count
-            instructions.append(.split(split + 1, 0))
-            emit(first)
-            let jump = instructions.count
-            instructions.append(.jump(0))
-            instructions[split] = .split(split + 1, instructions.count)
-            emitAlternation(branches.dropFirst())
-            instructions[jump] = .jump(instructions.count)
         }
 
         private mutating func emitRepetition(_ body: RegexNode, min: Int, max: Int?) {
@@ -165,7 +174,7 @@ struct RegexProgram: Sendable {
 private enum FirstBytes {
     /// `nil` when every byte, or a byte of an invalid sequence (U+FFFD), could start a match.
     static func of(_ node: RegexNode) -> [Bool]? {
-        guard let scalars = firstScalars(node), !scalars.contains(0xFFFD) else {
+        guard let scalars = firstScalars(node), !scalars.ranges.contains(where: { $0.contains(0xFFFD) }) else {
             return nil
         }
         var bytes = [Bool](repeating: false, count: 256)
@@ -229,69 +238,6 @@ private enum FirstBytes {
             return result
         case .repetition(let body, _, _):
             return firstScalars(body)
-        }
-    }
-}
-
-/// Literal byte strings implied by a node: the one it always matches exactly (if any) and the
-/// longest one every match must contain.
-private struct LiteralAnalysis {
-    /// The bytes the node always matches, when it matches one fixed string; assertions count as "".
-    var exact: [UInt8]?
-    /// The longest byte string known to occur in every match.
-    var required: [UInt8]
-
-    init(_ node: RegexNode) {
-        switch node {
-        case .empty, .assertion:
-            exact = []
-            required = []
-        case .literal(let scalar) where scalar != UTF8Scalars.replacement:
-            let bytes = Array(String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8)
-            exact = bytes
-            required = bytes
-        case .literal, .set, .any:
-            // U+FFFD also stands for invalid bytes, so it cannot be searched for as bytes.
-            exact = nil
-            required = []
-        case .concat(let items):
-            var run: [UInt8]? = []
-            var best: [UInt8] = []
-            var allExact = true
-            for item in items {
-                let inner = LiteralAnalysis(item)
-                if let piece = inner.exact {
-                    run = (run ?? []) + piece
-                } else {
-                    allExact = false
-                    if let current = run, current.count > best.count {
-                        best = current
-                    }
-                    run = []
-                }
-                if inner.required.count > best.count {
-                    best = inner.required
-                }
-            }
-            if let current = run, current.count > best.count {
-                best = current
-            }
-            exact = allExact ? run : nil
-            required = best
-        case .alternation(let branches):
-            let analyses = branches.map(LiteralAnalysis.init)
-            let first = analyses.first?.exact
-            exact = first != nil && analyses.allSatisfy { $0.exact == first } ? first : nil
-            required = exact ?? []
-        case .repetition(let body, let min, let max):
-            let inner = LiteralAnalysis(body)
-            required = min > 0 ? inner.required : []
-            if let piece = inner.exact, min == max, piece.count * min <= 256 {
-                exact = Array([[UInt8]](repeating: piece, count: min).joined())
-                required = exact ?? []
-            } else {
-                exact = nil
-            }
         }
     }
 }

@@ -78,21 +78,6 @@ struct ScalarSet: Sendable, Hashable {
         return added.isEmpty ? self : ScalarSet(ranges: ranges + added)
     }
 
-    /// Whether `scalar` is in the set.
-    func contains(_ scalar: UInt32) -> Bool {
-        var low = 0
-        var high = ranges.count
-        while low < high {
-            let middle = (low + high) / 2
-            if ranges[middle].upperBound < scalar {
-                low = middle + 1
-            } else {
-                high = middle
-            }
-        }
-        return low < ranges.count && ranges[low].lowerBound <= scalar
-    }
-
     private mutating func normalise() {
         guard ranges.count > 1 else {
             return

@@ -6,7 +6,7 @@
 /// mapping of the other in the standard library's Unicode data; an *orbit* is a class of that
 /// relation, so `k`, `K` and the Kelvin sign U+212A form one, as do `s`, `S` and the long s U+017F,
 /// and `σ`, `ς` and `Σ`. Mappings to several scalars (`ß` → `SS`, `İ` → `i̇`) are not simple and are
-/// left out, as in RE2. The table covers planes 0 and 1, where every cased letter lives, and is
+/// left out, as in RE2, and so is the Turkic dotless `ı`. The table covers planes 0 and 1, where every cased letter lives, and is
 /// built once, on first use.
 enum SimpleCaseFolding {
     /// Every cased scalar, sorted, with its orbit index.
@@ -27,7 +27,9 @@ enum SimpleCaseFolding {
                 return current
             }
             for value in UInt32(0)...0x1_FFFF {
-                guard let scalar = Unicode.Scalar(value), scalar.properties.changesWhenCaseMapped else {
+                // U+0131 (dotless i) upper-cases to I only under Turkic rules; Unicode's simple
+                // case folding leaves it alone, and so do we.
+                guard value != 0x131, let scalar = Unicode.Scalar(value), scalar.properties.changesWhenCaseMapped else {
                     continue
                 }
                 let properties = scalar.properties

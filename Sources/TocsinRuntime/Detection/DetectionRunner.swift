@@ -5,24 +5,25 @@ import TocsinConfig
 import TocsinCore
 import TocsinDetect
 import TocsinResponse
-import TocsinRules
 import TocsinStore
 
 /// The detection engines with the table they were built from: turns logged events into
-/// observations, and the engines' alerts into `tocsin.alert.raised` events.
-///
-/// Each rule has an engine of its own, so each keeps its own event-time watermark: a source whose
-/// events arrive an hour late (CloudTrail) never makes another source's events (sshd) late, and
-/// Tocsin's own events, stamped with the clock, move no rule's time.
+/// evaluations, and the alerts into `tocsin.alert.raised` events.
 struct DetectionRunner {
-    let table: DetectionTable
-    private(set) var engines: [DetectionEngine]
-    private let context = MatchContext()
-    /// Observations older than their rule's allowed lateness, since the start.
-    private(set) var lateObservations = 0
+    private(set) var engines: DetectionEngines
+    private let context = DetectionContext()
 
-    init(table: DetectionTable, engines: [DetectionEngine]) {
-        self.table = table
+    /// The table the runner runs.
+    var table: DetectionTable {
+        engines.table
+    }
+
+    /// Observations older than their rule's allowed lateness, since the start.
+    var lateObservations: Int {
+        engines.lateObservations
+    }
+
+    init(engines: DetectionEngines) {
         self.engines = engines
     }
 
@@ -30,11 +31,7 @@ struct DetectionRunner {
     ///
     /// - Throws: `DetectionError` when the engine refuses one of the table's rules.
     init(table: DetectionTable) throws(DetectionError) {
-        var engines: [DetectionEngine] = []
-        for rule in table.rules {
-            engines.append(try DetectionEngine(rules: [rule]))
-        }
-        self.init(table: table, engines: engines)
+        self.init(engines: try DetectionEngines(table: table))
     }
 
     /// How far, in milliseconds of ingest time, a restart re-reads the log before its cursor, beyond
@@ -63,9 +60,7 @@ struct DetectionRunner {
                     store: store
                 ) - 1
         }
-        for index in runner.engines.indices {
-            runner.engines[index].beginReplay(through: cursor)
-        }
+        runner.engines.beginReplay(through: cursor)
         var after = from
         while after < cursor {
             let page = try await store.query(EventQuery(after: after, limit: DetectionService.batchSize))
@@ -90,9 +85,7 @@ struct DetectionRunner {
         ingestedAtOrAfter time: Int64,
         upTo cursor: Int64,
         store: EventStore
-    )
-        async throws -> Int64
-    {
+    ) async throws -> Int64 {
         var low: Int64 = 1
         var high = cursor
         while low < high {
@@ -111,96 +104,97 @@ struct DetectionRunner {
     /// When the engine refuses a rule (the limits of rule files keep that from happening), no
     /// detection runs until the next change, and the error says why.
     func replacing(table: DetectionTable, logger: Logger) -> DetectionRunner {
-        var kept: [String: DetectionEngine] = [:]
-        for (rule, engine) in zip(self.table.rules, engines) {
-            kept[rule.id] = engine
-        }
-        var engines: [DetectionEngine] = []
-        var started: [String] = []
-        for rule in table.rules {
-            if let engine = kept[rule.id], engine.rules == [rule] {
-                engines.append(engine)
-                continue
+        do {
+            let engines = try DetectionEngines(table: table, keepingFrom: engines)
+            let kept = Set(zip(self.table.rules, self.engines.engines).map(\.0))
+            let started = table.rules.filter { !kept.contains($0) }.map(\.id)
+            if !started.isEmpty {
+                logger.info(
+                    "Detection rules changed; new and changed rules start with empty state.",
+                    metadata: ["detect.rules": "\(started.joined(separator: ","))"]
+                )
             }
-            do {
-                engines.append(try DetectionEngine(rules: [rule]))
-                started.append(rule.id)
-            } catch {
-                logger.error("A detection rule cannot run; no detection runs.", metadata: ["error": "\(error)"])
-                return DetectionRunner(table: .empty, engines: [])
-            }
+            return DetectionRunner(engines: engines)
+        } catch {
+            logger.error("A detection rule cannot run; no detection runs.", metadata: ["error": "\(error)"])
+            return (try? DetectionRunner(table: .empty)) ?? self
         }
-        if !started.isEmpty {
-            logger.info(
-                "Detection rules changed; new and changed rules start with empty state.",
-                metadata: ["detect.rules": "\(started.joined(separator: ","))"]
-            )
-        }
-        return DetectionRunner(table: table, engines: engines)
     }
 
-    /// Feeds one logged event to the engines of the rules it matches; returns the alert events to
-    /// append.
+    /// Feeds one logged event to the Sigma rules and to the engines of the stateful rules it
+    /// matches; returns the alert events to append.
     mutating func process(_ logged: LoggedEvent, identifiers: EventIdentifiers) -> [CloudEvent] {
-        guard !table.rules.isEmpty,
+        guard !table.isEmpty,
             !DetectionService.skippedTypePrefixes.contains(where: { logged.event.type.hasPrefix($0) })
         else {
             return []
         }
         let document = logged.matchDocument
+        let evaluation = table.evaluate(document, context: context)
+        let time = logged.event.time?.epochMilliseconds ?? logged.ingestMilliseconds
         var events: [CloudEvent] = []
-        for match in table.matches(for: document, context: context) {
-            guard let handle = engines[match.rule].handle(for: table.rules[match.rule].id) else {
-                continue
-            }
-            let outcome = engines[match.rule].observe(
-                Observation(
-                    rule: handle,
-                    sequence: logged.sequence,
-                    eventTime: Self.time(of: logged),
-                    group: match.group
-                )
+        for index in evaluation.sigmaAlerts {
+            let source = table.sigmaSources[index]
+            let alert = Alert(
+                source,
+                evidence: [logged.sequence],
+                group: [],
+                count: 1,
+                first: time,
+                last: time,
+                identity: "sigma:\(source.name):\(logged.sequence)"
             )
-            if outcome.isLate {
-                lateObservations += 1
+            events.append(alert.event(identifiers: identifiers))
+        }
+        for raised in engines.observe(evaluation, sequence: logged.sequence, time: time) {
+            var alert = Alert(raised)
+            if raised.source.kind == .threshold, raised.alert.evidence.last == logged.sequence {
+                alert.trigger = document
             }
-            for alert in outcome.alerts {
-                let trigger = alert.evidence.last == logged.sequence ? document : nil
-                events.append(
-                    event(for: alert, source: table.sources[match.rule], trigger: trigger, identifiers: identifiers)
-                )
-            }
+            events.append(alert.event(identifiers: identifiers))
         }
         return events
     }
+}
 
-    /// The `tocsin.alert.raised` event of an engine alert, with the event that crossed the
-    /// threshold attached for the rule's targets.
-    private func event(
-        for alert: TocsinDetect.Alert,
-        source: DetectionTable.Source,
-        trigger: JSONValue?,
-        identifiers: EventIdentifiers
-    ) -> CloudEvent {
-        var recorded = TocsinResponse.Alert(
+extension TocsinResponse.Alert {
+    /// An alert of the rule `source` describes.
+    init(
+        _ source: DetectionTable.Source,
+        evidence: [Int64],
+        group: [GroupValue],
+        count: Int,
+        first: Int64,
+        last: Int64,
+        identity: String
+    ) {
+        self.init(
             rule: source.name,
             title: source.title,
             level: source.level,
-            kind: .threshold,
-            evidence: alert.evidence,
-            group: zip(source.groupBy, alert.group).map { .init(field: $0.description, value: .string($1)) },
-            count: alert.count,
-            firstEventMilliseconds: alert.firstTime,
-            lastEventMilliseconds: alert.lastTime,
+            tags: source.tags,
+            author: source.author,
+            kind: source.kind,
+            evidence: evidence,
+            group: group,
+            count: count,
+            firstEventMilliseconds: first,
+            lastEventMilliseconds: last,
             isStaged: source.staged,
-            identity: alert.identity
+            identity: identity
         )
-        recorded.trigger = trigger
-        return recorded.event(identifiers: identifiers)
     }
 
-    /// An event's time for detection: its `time`, or when it has none, when the log accepted it.
-    static func time(of logged: LoggedEvent) -> Int64 {
-        logged.event.time?.epochMilliseconds ?? logged.ingestMilliseconds
+    /// The alert of an engine's detection.
+    init(_ raised: DetectionEngines.Raised) {
+        self.init(
+            raised.source,
+            evidence: raised.alert.evidence,
+            group: zip(raised.source.groupFields, raised.alert.group).map { .init(field: $0, value: .string($1)) },
+            count: raised.alert.count,
+            first: raised.alert.firstTime,
+            last: raised.alert.lastTime,
+            identity: raised.alert.identity
+        )
     }
 }

@@ -37,7 +37,7 @@ struct DetectionService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let table = state.current.detections
-                if table.rules != runner.table.rules || table.sources != runner.table.sources {
+                if !table.isSame(as: runner.table) {
                     runner = runner.replacing(table: table, logger: logger)
                 }
                 let head = try await store.lastSequence()

@@ -98,10 +98,14 @@ struct ConfigWatcher: Service {
         guard loaded.diagnostics.isEmpty else {
             throw ConfigError(loaded.diagnostics)
         }
-        try await state.replaceFiles(.init(rules: loaded.rules, targets: loaded.targets))
+        try await state.replaceFiles(.init(rules: loaded.rules, targets: loaded.targets, sigma: loaded.sigma))
         logger.notice(
             "Loaded the rules directory.",
-            metadata: ["rules": "\(loaded.rules.count)", "targets": "\(loaded.targets.count)"]
+            metadata: [
+                "rules": "\(loaded.rules.count)", "targets": "\(loaded.targets.count)",
+                "sigma.rules": "\(loaded.sigma.rules.count)",
+                "sigma.correlations": "\(loaded.sigma.correlations.count)",
+            ]
         )
     }
 
@@ -114,6 +118,7 @@ struct ConfigWatcher: Service {
                     ("files", InternalEvents.number(Int64(fileCount))),
                     ("rules", .array(loaded.rules.map { .string($0.name) })),
                     ("targets", .array(loaded.targets.map { .string($0.name) })),
+                    ("sigma_rules", .array(loaded.sigma.rules.map { .string(DetectionTable.source(of: $0).name) })),
                 ]
             )
         ])

@@ -18,6 +18,8 @@ final class RoutingState: Sendable {
     struct FileDefinitions: Sendable {
         var rules: [RuleDefinition] = []
         var targets: [TargetDefinition] = []
+        /// Sigma rules come only from files.
+        var sigma = SigmaDefinitions()
     }
 
     init(store: RoutingStore, logger: Logger) {
@@ -86,7 +88,7 @@ final class RoutingState: Sendable {
         let targetNames = Set(targets.map(\.name))
         rules += BuiltinDefinitions.rules.filter { !ruleNames.contains($0.name) }
         targets += BuiltinDefinitions.targets.filter { !targetNames.contains($0.name) }
-        return try RoutingTable(rules: rules, targets: targets)
+        return try RoutingTable(rules: rules, targets: targets, sigma: files.sigma)
     }
 
     private func storedDefinitions() async throws -> FileDefinitions {

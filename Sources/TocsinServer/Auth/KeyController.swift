@@ -66,7 +66,7 @@ struct KeyController: Sendable {
             limit: configuration.maxBodyBytes
         )
         if body.readableBytes > 0 {
-            let reader = try KeyFields(try parse(body), allowed: ["grace_seconds"])
+            let reader = try BodyFields(try parse(body), allowed: ["grace_seconds"], kind: .key)
             grace = try reader.integer("grace_seconds", in: 0...(30 * 86_400)) ?? 0
         }
         guard let key = try await administration.rotate(name: name, graceSeconds: grace, actor: context.caller.name),
@@ -83,17 +83,17 @@ struct KeyController: Sendable {
 
     /// Reads and validates a create request.
     static func identity(from body: JSONValue, now: Int64) throws -> Identity {
-        let reader = try KeyFields(body, allowed: createMembers)
+        let reader = try BodyFields(body, allowed: createMembers, kind: .key)
         guard let name = try reader.string("name"), Identity.isValidName(name) else {
-            throw KeyFields.invalid("name", "is required: 1 to 63 of a-z 0-9 . _ -, starting with a letter or digit")
+            throw reader.invalid("name", "is required: 1 to 63 of a-z 0-9 . _ -, starting with a letter or digit")
         }
         guard case .array(let values)? = reader["roles"], !values.isEmpty else {
-            throw KeyFields.invalid("roles", "is required: a non-empty array of \(Role.names)")
+            throw reader.invalid("roles", "is required: a non-empty array of \(Role.names)")
         }
         var roles: Set<Role> = []
         for value in values {
             guard case .string(let text) = value, let role = Role(rawValue: text) else {
-                throw KeyFields.invalid("roles", "each role must be one of \(Role.names)")
+                throw reader.invalid("roles", "each role must be one of \(Role.names)")
             }
             roles.insert(role)
         }
@@ -102,22 +102,22 @@ struct KeyController: Sendable {
             do {
                 _ = try EventPattern(json: scope)
             } catch {
-                throw KeyFields.invalid("scope", "is not a valid event pattern: \(error)")
+                throw reader.invalid("scope", "is not a valid event pattern: \(error)")
             }
         }
         var expires: Int64?
         if let text = try reader.string("expires_at") {
             guard let time = Timestamp(rfc3339: text) else {
-                throw KeyFields.invalid("expires_at", "must be an RFC 3339 timestamp such as 2027-06-30T00:00:00Z")
+                throw reader.invalid("expires_at", "must be an RFC 3339 timestamp such as 2027-06-30T00:00:00Z")
             }
             guard time.epochMilliseconds > now else {
-                throw KeyFields.invalid("expires_at", "must be in the future")
+                throw reader.invalid("expires_at", "must be in the future")
             }
             expires = time.epochMilliseconds
         }
         let certificate = try reader.string("certificate_cn")
         if let certificate, !Identity.isValidCertificateName(certificate) {
-            throw KeyFields.invalid("certificate_cn", "must be 1 to 253 printable ASCII characters without spaces")
+            throw reader.invalid("certificate_cn", "must be 1 to 253 printable ASCII characters without spaces")
         }
         return Identity(
             name: name,
@@ -160,55 +160,5 @@ struct KeyController: Sendable {
         case .refused(let detail):
             Problem(.conflict, code: "refused", title: "The change is not allowed", detail: detail)
         }
-    }
-}
-
-/// The members of a keys request body: an object with known members only.
-struct KeyFields {
-    private let object: JSONObject
-
-    init(_ value: JSONValue, allowed: Set<String>) throws {
-        guard case .object(let object) = value else {
-            throw Self.invalid("body", "must be a JSON object")
-        }
-        if let unknown = object.members.first(where: { !allowed.contains($0.name) }) {
-            throw Self.invalid(
-                unknown.name,
-                "is not a known member; the members are \(allowed.sorted().joined(separator: ", "))"
-            )
-        }
-        self.object = object
-    }
-
-    subscript(name: String) -> JSONValue? {
-        object.members.first { $0.name == name }?.value
-    }
-
-    func string(_ name: String) throws -> String? {
-        switch self[name] {
-        case nil, .null?: return nil
-        case .string(let text)?: return text
-        default: throw Self.invalid(name, "must be a string")
-        }
-    }
-
-    func integer(_ name: String, in range: ClosedRange<Int64>) throws -> Int64? {
-        guard let value = self[name] else {
-            return nil
-        }
-        guard case .number(let number) = value, let integer = number.int64Value, range.contains(integer) else {
-            throw Self.invalid(name, "must be an integer from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return integer
-    }
-
-    static func invalid(_ member: String, _ detail: String) -> Problem {
-        Problem(
-            .badRequest,
-            code: "invalid-key-request",
-            title: "The key request is not valid",
-            detail: "\(member): \(detail)",
-            extensions: [.init(name: "member", value: .string(member))]
-        )
     }
 }

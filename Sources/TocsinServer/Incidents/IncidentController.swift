@@ -89,14 +89,18 @@ struct IncidentController: Sendable {
         let id = try Self.incidentNumber(try context.parameters.require("id"), "id")
         let body = try await RequestBody.collect(request, limit: configuration.maxBodyBytes)
         let document = try body.readableBytes == 0 ? JSONValue.object(JSONObject()) : parse(body)
-        let fields = try ActionFields(document, allowed: verb == .assign ? ["assignee", "note"] : ["note"])
+        let fields = try BodyFields(
+            document,
+            allowed: verb == .assign ? ["assignee", "note"] : ["note"],
+            kind: .incident
+        )
         let note = try fields.string("note", maximumBytes: IncidentAction.maximumNoteBytes)
         var assignee: String?
         if verb == .assign {
             guard let name = try fields.string("assignee", maximumBytes: IncidentAction.maximumAssigneeBytes),
                 !name.isEmpty
             else {
-                throw ActionFields.invalid("assignee", "is required: who to assign the incident to")
+                throw fields.invalid("assignee", "is required: who to assign the incident to")
             }
             assignee = name
         }
@@ -204,47 +208,5 @@ struct IncidentController: Sendable {
             throw Problem.invalidParameter(name, "must be an RFC 3339 timestamp such as 2026-11-25T10:00:00Z")
         }
         return time.epochMilliseconds
-    }
-}
-
-/// The members of an incident action's body: an object with known members only.
-struct ActionFields {
-    private let object: JSONObject
-
-    init(_ value: JSONValue, allowed: Set<String>) throws {
-        guard case .object(let object) = value else {
-            throw Self.invalid("body", "must be a JSON object")
-        }
-        if let unknown = object.members.first(where: { !allowed.contains($0.name) }) {
-            throw Self.invalid(
-                unknown.name,
-                "is not a known member; the members are \(allowed.sorted().joined(separator: ", "))"
-            )
-        }
-        self.object = object
-    }
-
-    func string(_ name: String, maximumBytes: Int) throws -> String? {
-        switch object[name] {
-        case nil, .null?:
-            return nil
-        case .string(let text)?:
-            guard text.utf8.count <= maximumBytes else {
-                throw Self.invalid(name, "must be at most \(maximumBytes) bytes")
-            }
-            return text
-        default:
-            throw Self.invalid(name, "must be a string")
-        }
-    }
-
-    static func invalid(_ member: String, _ detail: String) -> Problem {
-        Problem(
-            .badRequest,
-            code: "invalid-incident-request",
-            title: "The incident request is not valid",
-            detail: "\(member): \(detail)",
-            extensions: [.init(name: "member", value: .string(member))]
-        )
     }
 }

@@ -32,6 +32,19 @@ struct SigmaFieldPath: Sendable, Hashable {
         visit(root, segment: 0, body)
     }
 
+    /// The member names with dots that would make a record's value differ from the nested walk:
+    /// for each object on the path (named by the segments leading to it), each name joining two or
+    /// more of the following segments.
+    var dottedMemberProbes: [(objectPath: [String], member: String)] {
+        var probes: [(objectPath: [String], member: String)] = []
+        for start in segments.indices {
+            for length in 2..<max(2, segments.count - start + 1) {
+                probes.append((Array(segments[..<start]), keys[start][length - 1]))
+            }
+        }
+        return probes
+    }
+
     /// Whether the path reaches at least one value (of any type, `null` included).
     func exists(in root: JSONValue) -> Bool {
         forEachNode(in: root) { _ in true }

@@ -2,17 +2,16 @@
 
 import TocsinCore
 
-/// Derives from a detection a necessary condition that event patterns can express.
+/// Derives from a detection a necessary condition that the rule set can check cheaply.
 ///
-/// The result is a disjunction of (field, value list) alternatives: whenever the detection holds,
-/// some alternative's field has a value that the alternative's pattern values accept. It may
-/// accept far more than the detection (it is only a filter); it must never miss a match. Hence
-/// only tests that can succeed on string values alone are used, and only fields without dots
-/// (a record may spell a dotted field as one member name, which patterns cannot express).
+/// The result is a disjunction: whenever the detection holds, some field alternative holds (a
+/// field has a value that the alternative's pattern values accept) or some keyword needle occurs
+/// in a value of the record. It may accept far more than the detection (it is only a filter); it
+/// must never miss a match. Hence only tests that can succeed on string values alone are used.
 enum SigmaPrefilter {
-    /// One alternative: a top-level field and pattern values (OR-ed), as pattern JSON.
+    /// One alternative: a field and pattern values (OR-ed), as pattern JSON.
     struct Alternative: Equatable {
-        var field: String
+        var field: SigmaFieldPath
         var values: [JSONValue]
 
         /// Lower is more selective: exact values first, then fewer values.
@@ -22,53 +21,142 @@ enum SigmaPrefilter {
         }
     }
 
-    /// The alternatives the expression implies, or `nil` when no usable necessary condition exists.
-    static func alternatives(_ expression: SigmaExpression) -> [Alternative]? {
+    /// A disjunction of clauses and keyword needles (lower-cased literals).
+    ///
+    /// A clause is a conjunction of field alternatives on fields that share no path prefix.
+    struct Requirement {
+        var clauses: [[Alternative]] = []
+        var needles: [[UInt8]] = []
+
+        var cost: Int {
+            let clauseCost = clauses.reduce(0) { total, clause in
+                total + (clause.map(\.cost).min() ?? 0) / clause.count
+            }
+            return clauseCost + max(0, clauses.count - 1) * 100 + needles.count * 1_000
+        }
+    }
+
+    /// The requirement the expression implies, or `nil` when no usable necessary condition exists.
+    static func requirement(_ expression: SigmaExpression) -> Requirement? {
         switch expression {
         case .field(let predicate):
-            return alternatives(predicate).map { [$0] }
-        case .keywords, .not:
+            return alternative(predicate).map { Requirement(clauses: [[$0]]) }
+        case .keywords(let predicate):
+            return needles(predicate).map { Requirement(needles: $0) }
+        case .not:
             return nil
         case .or(let children):
-            var result: [Alternative] = []
+            var result = Requirement()
             for child in children {
-                guard let alternatives = alternatives(child) else {
+                guard let requirement = requirement(child) else {
                     return nil
                 }
-                for alternative in alternatives {
-                    if let index = result.firstIndex(where: { $0.field == alternative.field }) {
-                        result[index].values += alternative.values.filter { !result[index].values.contains($0) }
-                    } else {
-                        result.append(alternative)
-                    }
+                for clause in requirement.clauses {
+                    merge(clause, into: &result.clauses)
                 }
+                result.needles += requirement.needles.filter { !result.needles.contains($0) }
             }
             return result
         case .and(let children):
-            let options = children.compactMap(alternatives)
-            return options.min { cost($0) < cost($1) }
+            let requirements = children.compactMap(requirement)
+            let best = requirements.min { $0.cost < $1.cost }
+            // Field tests of one conjunction on unrelated fields (no shared path prefix, so no shared
+            // array) can be required together: a more selective pattern than any one of them.
+            var conjunction: [Alternative] = []
+            for requirement in requirements where requirement.needles.isEmpty && requirement.clauses.count == 1 {
+                for alternative in requirement.clauses[0]
+                where !conjunction.contains(where: { $0.field.segments[0] == alternative.field.segments[0] }) {
+                    conjunction.append(alternative)
+                }
+            }
+            if conjunction.count > 1 {
+                return Requirement(clauses: [conjunction])
+            }
+            return best
         }
     }
 
-    private static func cost(_ alternatives: [Alternative]) -> Int {
-        alternatives.reduce(0) { $0 + $1.cost } + (alternatives.count - 1) * 100
+    /// Adds a clause to a disjunction, folding single-field clauses on the same field into one.
+    private static func merge(_ clause: [Alternative], into clauses: inout [[Alternative]]) {
+        if clause.count == 1,
+            let index = clauses.firstIndex(where: { $0.count == 1 && $0[0].field == clause[0].field })
+        {
+            clauses[index][0].values += clause[0].values.filter { !clauses[index][0].values.contains($0) }
+        } else {
+            clauses.append(clause)
+        }
     }
 
-    private static func alternatives(_ predicate: SigmaFieldPredicate) -> Alternative? {
+    /// The needles of a keyword search: one per keyword (the longest one for `|all`).
+    private static func needles(_ predicate: SigmaKeywordPredicate) -> [[UInt8]]? {
+        let needles = predicate.matchers.map(needle)
+        if predicate.requiresAll {
+            return needles.compactMap { $0 }.max { $0.count < $1.count }.map { [$0] }
+        }
+        let all = needles.compactMap { $0 }
+        return all.count == needles.count ? all : nil
+    }
+
+    /// The longest literal run a keyword requires, when it has two bytes or more.
+    private static func needle(_ matcher: SigmaStringMatcher) -> [UInt8]? {
+        var runs: [[UInt8]] = []
+        switch matcher.shape {
+        case .exact(let bytes), .prefix(let bytes), .suffix(let bytes), .contains(let bytes):
+            runs = [bytes]
+        case .glob(let tokens):
+            runs = tokens.compactMap { if case .literal(let bytes) = $0 { bytes } else { nil } }
+        }
+        return runs.max { $0.count < $1.count }.flatMap { $0.count >= 2 ? $0 : nil }
+    }
+
+    private static func alternative(_ predicate: SigmaFieldPredicate) -> Alternative? {
         guard case .values(let tests, let requiresAll, let isNegated) = predicate.kind, !isNegated,
-            predicate.field.segments.count == 1
+            !predicate.field.segments.contains(where: \.isEmpty)
         else {
             return nil
         }
-        let values = tests.map(patternValue)
+        let values = tests.map(patternValues)
         if requiresAll {
-            return values.compactMap { $0 }.first.map { Alternative(field: predicate.field.name, values: [$0]) }
+            return values.compactMap { $0 }.first.map { Alternative(field: predicate.field, values: $0) }
         }
         let all = values.compactMap { $0 }
         guard all.count == values.count else {
             return nil
         }
-        return Alternative(field: predicate.field.name, values: all)
+        var union: [JSONValue] = []
+        for value in all.joined() where !union.contains(value) {
+            union.append(value)
+        }
+        return Alternative(field: predicate.field, values: union)
+    }
+
+    /// The pattern values accepting every value the test accepts: the value's own pattern when the
+    /// test can only succeed on a string, or for a plain decimal number (`403`), the string and the
+    /// numeric equality (a JSON number compares by its text, which equal numbers may spell differently;
+    /// the pattern may accept more, never less).
+    private static func patternValues(_ test: SigmaValueTest) -> [JSONValue]? {
+        if case .string(let matcher) = test, case .exact(let bytes) = matcher.shape, isPlainDecimal(bytes) {
+            let text = String(decoding: bytes, as: UTF8.self)
+            let numeric = JSONObject([
+                .init(name: "numeric", value: .array([.string("="), .number(JSONNumber(text: text))]))
+            ])
+            return [operand(bytes, matcher.isCased, kind: nil), .object(numeric)]
+        }
+        return patternValue(test).map { [$0] }
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?`: JSON number text without an exponent.
+    private static func isPlainDecimal(_ bytes: [UInt8]) -> Bool {
+        var digits = bytes[...]
+        if digits.first == UInt8(ascii: "-") {
+            digits = digits.dropFirst()
+        }
+        let parts = digits.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        let isDigit = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(isDigit) }) else {
+            return false
+        }
+        return parts[0].count == 1 || parts[0].first != UInt8(ascii: "0")
     }
 
     /// The pattern value accepting every string the test accepts, when the test can only succeed on

@@ -5,11 +5,12 @@ import TocsinRules
 
 /// Many compiled Sigma rules behind one ``PatternMachine`` of pre-filters.
 ///
-/// Each rule contributes event patterns that every event it matches must match: its log-source
-/// pattern (for Tocsin events) combined with values its condition requires (``SigmaPrefilter``),
-/// such as the `eventName`s it names. One machine walk per event yields the candidate rules; only
-/// those are evaluated in full, so a rule that names an `eventName` costs nothing for other events.
-/// Rules with no usable pre-filter are evaluated for every event. Immutable; share it freely.
+/// Each rule contributes a necessary condition (``SigmaPrefilter``): event patterns on the values
+/// its condition requires (such as its `eventName`s) combined with its log-source pattern, and/or
+/// keyword needles found by one scan of the record (``SigmaNeedleIndex``). One machine walk per
+/// event yields the candidate rules; only those are evaluated in full, so a rule that names an
+/// `eventName` costs nothing for other events. Rules with no usable pre-filter are evaluated for
+/// every event. Immutable; share it freely.
 public struct SigmaRuleSet: Sendable {
     /// What the documents given to ``matches(_:context:)`` are.
     public enum Mode: Sendable {
@@ -21,6 +22,14 @@ public struct SigmaRuleSet: Sendable {
         case events(SigmaLogSourceMapping)
     }
 
+    /// What a machine pattern says about its rule when it matches.
+    private enum Signal: Sendable {
+        /// The rule is a candidate.
+        case candidate
+        /// The rule's log source applies; it is a candidate if one of its needles is found.
+        case scope
+    }
+
     /// The rules, in the order given; matches are indices into this array.
     public let rules: [SigmaRule]
     /// Rules whose log source the mapping does not select (events mode): they never match.
@@ -29,74 +38,34 @@ public struct SigmaRuleSet: Sendable {
     public let alwaysEvaluatedRules: [Int]
     private let isEventMode: Bool
     private let machine: PatternMachine
-    private let owners: [Int32]
+    private let owners: [(rule: Int32, signal: Signal)]
     private let scopes: [EventPattern?]
+    private let needles: SigmaNeedleIndex
+    /// Per rule, the needles that make it a candidate (empty for rules without keyword pre-filters).
+    private let ruleNeedles: [[Int32]]
+    /// Rules with needles that apply without a scope signal (records mode).
+    private let unscopedNeedleRules: [Int]
+    /// Member names with dots under which a rule's dotted pre-filter field could hide (see
+    /// ``SigmaFieldPath/dottedMemberProbes``): when one exists in a record, its rules are candidates.
+    private let probes: [(objectPath: [String], member: String, rules: [Int])]
 
     /// Compiles the pre-filters of `rules` into one machine.
     public init(rules: [SigmaRule], mode: Mode = .records) {
-        var machineRules: [PatternMachine.Rule] = []
-        var owners: [Int32] = []
-        var unmapped: [Int] = []
-        var always: [Int] = []
-        var scopes: [EventPattern?] = []
-        let mapping: SigmaLogSourceMapping?
-        if case .events(let map) = mode {
-            mapping = map
-            isEventMode = true
-        } else {
-            mapping = nil
-            isEventMode = false
-        }
+        var builder = SigmaRuleSetBuilder(mode: mode)
         for (index, rule) in rules.enumerated() {
-            var scope: JSONObject?
-            if let mapping {
-                guard case .object(let object)? = mapping.pattern(for: rule.metadata.logSource) else {
-                    unmapped.append(index)
-                    scopes.append(nil)
-                    continue
-                }
-                scope = object
-            }
-            scopes.append(scope.flatMap { try? EventPattern(json: .object($0)) })
-            let patterns = Self.patterns(rule, scope: scope)
-            if patterns.isEmpty {
-                always.append(index)
-            }
-            for pattern in patterns {
-                machineRules.append(PatternMachine.Rule(name: String(index), pattern: pattern))
-                owners.append(Int32(index))
-            }
+            builder.add(rule, index: index)
         }
         self.rules = rules
-        self.unmappedRules = unmapped
-        self.alwaysEvaluatedRules = always
-        self.machine = PatternMachine(rules: machineRules)
-        self.owners = owners
-        self.scopes = scopes
-    }
-
-    /// The pre-filter patterns of one rule: scope plus each required alternative, or the scope alone.
-    private static func patterns(_ rule: SigmaRule, scope: JSONObject?) -> [EventPattern] {
-        if let alternatives = SigmaPrefilter.alternatives(rule.expression) {
-            var patterns: [EventPattern] = []
-            for alternative in alternatives {
-                let field = JSONValue.object(
-                    JSONObject([.init(name: alternative.field, value: .array(alternative.values))])
-                )
-                var object = scope ?? JSONObject()
-                if scope != nil {
-                    object.members.append(.init(name: "data", value: field))
-                } else if case .object(let fieldObject) = field {
-                    object = fieldObject
-                }
-                guard let pattern = try? EventPattern(json: .object(object)) else {
-                    return scope.flatMap { try? EventPattern(json: .object($0)) }.map { [$0] } ?? []
-                }
-                patterns.append(pattern)
-            }
-            return patterns
-        }
-        return scope.flatMap { try? EventPattern(json: .object($0)) }.map { [$0] } ?? []
+        unmappedRules = builder.unmapped
+        alwaysEvaluatedRules = builder.always
+        isEventMode = builder.mapping != nil
+        machine = PatternMachine(rules: builder.machineRules)
+        owners = builder.owners.map { ($0.rule, $0.isScope ? .scope : .candidate) }
+        scopes = builder.scopes
+        needles = builder.needles
+        ruleNeedles = builder.ruleNeedles
+        unscopedNeedleRules = builder.unscopedNeedleRules
+        probes = builder.probes.map { ($0.key.objectPath, $0.key.member, $0.value) }
     }
 
     /// What a rule reads of a Tocsin event: its `data` object with the event's top-level
@@ -125,22 +94,49 @@ public struct SigmaRuleSet: Sendable {
     ///
     /// Reuse one ``SigmaMatchContext`` per task: matching then does not allocate in steady state.
     public func matches(_ document: JSONValue, context: SigmaMatchContext) -> [Int] {
+        var document = document
+        if isEventMode, case .object(var event) = document,
+            event["enrichment"] != nil || event["data"]?["enrichment"] != nil
+        {
+            // Pre-filters look for `enrichment.…` fields under `data`, where rules read them.
+            event["data"] = Self.eventRecord(document)
+            document = .object(event)
+        }
+        let record = isEventMode ? (document["data"] ?? .null) : document
+        if isEventMode, case .array = record {
+            // Pre-filters that combine fields assume the fields sit in one record, not in
+            // different elements of an array `data`; such events are rare, so evaluate every rule.
+            return matchesEvaluatingEveryRule(document)
+        }
         machine.match(document, context: context.patterns)
         var candidates = context.candidates
         candidates.removeAll(keepingCapacity: true)
-        var previous: Int32 = -1
+        var scoped: [Int] = unscopedNeedleRules
         for machineRule in context.patterns.matchedRules {
             let owner = owners[Int(machineRule)]
-            if owner != previous {
-                candidates.append(Int(owner))
-                previous = owner
+            switch owner.signal {
+            case .candidate: candidates.append(Int(owner.rule))
+            case .scope: scoped.append(Int(owner.rule))
             }
         }
-        if !alwaysEvaluatedRules.isEmpty {
-            candidates.append(contentsOf: alwaysEvaluatedRules)
-            candidates.sort()
+        if !scoped.isEmpty {
+            needles.scan(record, folded: &context.folded, found: &context.foundNeedles)
+            for rule in scoped where ruleNeedles[rule].contains(where: { context.foundNeedles[Int($0)] }) {
+                candidates.append(rule)
+            }
         }
-        let record = isEventMode ? Self.eventRecord(document) : document
+        candidates += alwaysEvaluatedRules
+        // Most records have no member name with a dot at their top level: then no top-level probe can hit.
+        let rootHasDottedName = Self.hasDottedMemberName(record)
+        for probe in probes
+        where (rootHasDottedName || !probe.objectPath.isEmpty)
+            && Self.hasMember(record, path: probe.objectPath[...], member: probe.member)
+        {
+            for rule in probe.rules where scopes[rule]?.matches(document) ?? !isEventMode {
+                candidates.append(rule)
+            }
+        }
+        candidates.sort()
         var result: [Int] = []
         var last = -1
         for candidate in candidates where candidate != last {
@@ -151,6 +147,33 @@ public struct SigmaRuleSet: Sendable {
         }
         context.candidates = candidates
         return result
+    }
+
+    /// Whether `value` is an object with a member whose name contains a dot (or an array holding one).
+    private static func hasDottedMemberName(_ value: JSONValue) -> Bool {
+        switch value {
+        case .object(let object):
+            return object.members.contains { $0.name.utf8.contains(UInt8(ascii: ".")) }
+        case .array(let elements):
+            return elements.contains(where: hasDottedMemberName)
+        default:
+            return false
+        }
+    }
+
+    /// Whether an object at `path` (through arrays) has a member named `member`.
+    private static func hasMember(_ value: JSONValue, path: ArraySlice<String>, member: String) -> Bool {
+        switch value {
+        case .object(let object):
+            guard let first = path.first else {
+                return object[member] != nil
+            }
+            return object[first].map { hasMember($0, path: path.dropFirst(), member: member) } ?? false
+        case .array(let elements):
+            return elements.contains { hasMember($0, path: path, member: member) }
+        default:
+            return false
+        }
     }
 
     /// The indices of the rules that match `document` (allocates a context; see ``matches(_:context:)``).
@@ -180,6 +203,8 @@ public final class SigmaMatchContext {
     let patterns = MatchContext()
     var evaluator = SigmaEvaluator()
     var candidates: [Int] = []
+    var folded: [UInt8] = []
+    var foundNeedles: [Bool] = []
 
     /// Creates an empty context.
     public init() {}

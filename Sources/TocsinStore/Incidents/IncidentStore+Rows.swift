@@ -7,12 +7,14 @@ import TocsinResponse
 /// Rows of the read-model tables and the values they hold.
 extension IncidentStore {
     static func insert(_ incident: Incident, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO incidents (id, key, rule, title, level, kind, group_json, status, assignee, first_ms,
                     last_ms, alerts, events, opened_seq, last_alert_seq, announced)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
-                """,
+                """
+        )
+        .execute(
             arguments: [
                 incident.id, incident.key, incident.rule, incident.title, incident.level.rawValue,
                 incident.kind.rawValue, groupText(incident.group), incident.status.rawValue, incident.assignee,
@@ -24,12 +26,14 @@ extension IncidentStore {
 
     /// Writes what an alert or an action can change; the incident's identity and opening stay.
     static func update(_ incident: Incident, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE incidents SET level = ?, status = ?, assignee = ?, first_ms = ?, last_ms = ?, alerts = ?,
                     events = ?, last_alert_seq = ?
                 WHERE id = ?
-                """,
+                """
+        )
+        .execute(
             arguments: [
                 incident.level.rawValue, incident.status.rawValue, incident.assignee, incident.firstSeenMilliseconds,
                 incident.lastSeenMilliseconds, incident.alerts, incident.events, incident.lastAlertSequence,

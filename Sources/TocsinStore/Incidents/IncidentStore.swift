@@ -215,9 +215,9 @@ private struct Fold {
     }
 
     private mutating func fold(_ alert: Alert, logged: LoggedEvent) throws {
+        // Cached statements: a fold runs these once per alert, and compiling them dominated its cost.
         let active = try Row.fetchOne(
-            db,
-            sql: "SELECT * FROM incidents WHERE key = ? AND status <> 'closed'",
+            db.cachedStatement(sql: "SELECT * FROM incidents WHERE key = ? AND status <> 'closed'"),
             arguments: [alert.groupingKey]
         )
         .map(IncidentStore.incident)
@@ -236,11 +236,13 @@ private struct Fold {
             try IncidentStore.update(updated, db)
             incident = updated.id
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO alerts (seq, id, rule, level, last_ms, raised_ms, incident, data)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        )
+        .execute(
             arguments: [
                 logged.sequence, logged.event.id, alert.rule, alert.level.rawValue, alert.lastEventMilliseconds,
                 logged.ingestMilliseconds, incident, JSONWriter().string(alert.json),

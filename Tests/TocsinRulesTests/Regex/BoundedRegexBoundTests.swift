@@ -29,7 +29,7 @@ struct BoundedRegexBoundTests {
         Case(pattern: "(x+x+)+y", input: String(repeating: "x", count: length), expected: false),
         Case(pattern: "^(([a-z])+.)+[A-Z]([a-z])+$", input: aaa + "!", expected: false),
         Case(pattern: "(?i)(a|A)*b", input: aaa, expected: false),
-        Case(pattern: "a{0,1000}a{1000}$", input: aaa + "!", expected: false),
+        Case(pattern: "a{0,200}a{200}$", input: aaa + "!", expected: false),
         Case(
             pattern: "\\b(\\w+)\\b.*\\b(\\w+)\\bz",
             input: String(repeating: "ab ", count: length / 3),

@@ -240,6 +240,14 @@ struct BoundedRegexMatchTests {
         Case("[é]", "i", "É", true),
         Case("\\x{41}", "i", "a", true),
         Case("é", "É", false),
+        Case("stratus-red-team", "i", "ua STRATUS-Red-Team/1", true),
+        Case("stratus-red-team", "i", "ua stratus-red-tea", false),
+        Case("(?i)kelvin", "\u{212A}ELVIN", true),
+        Case("(?i)sk", "\u{17F}\u{212A}", true),
+        Case("i", "i", "\u{131}", false),
+        Case("I", "i", "\u{130}", false),
+        Case("(?i)ab(?-i)C", "ABc", false),
+        Case("(?i)ab(?-i)C", "ABC", true),
     ]
 
     static let sigma: [Case] = [

@@ -78,8 +78,8 @@ struct BoundedRegexRejectionTests {
         Case(
             pattern: String(repeating: "(", count: 300) + String(repeating: ")", count: 300),
             code: .limitExceeded,
-            offset: 250,
-            message: "nested more than 250"
+            offset: 100,
+            message: "nested more than 100"
         ),
         Case(pattern: String(repeating: "a", count: 8_193), code: .limitExceeded, offset: 8_192, message: "8193 bytes"),
     ]
@@ -102,10 +102,20 @@ struct BoundedRegexRejectionTests {
         #expect(BoundedRegex.maxPatternBytes == 8_192)
         #expect(BoundedRegex.maxProgramSize == 10_000)
         #expect(BoundedRegex.maxRepetitionCount == 1_000)
-        #expect(BoundedRegex.maxNestingDepth == 250)
+        #expect(BoundedRegex.maxNestingDepth == 100)
         let largest = try BoundedRegex("a{1000}b{1000}")
         #expect(largest.programSize == 2_001)
         #expect(try BoundedRegex(String(repeating: "a", count: 8_192)).programSize == 8_193)
+    }
+
+    @Test("The largest accepted shapes compile and match: deepest nesting, thousands of branches")
+    func largestShapes() throws {
+        let nested = try BoundedRegex(String(repeating: "(", count: 100) + "a" + String(repeating: ")*", count: 100))
+        #expect(nested.matches(in: "aaa"))
+        let branches = try BoundedRegex((0..<1_200).map { "\($0)x" }.joined(separator: "|"))
+        #expect(branches.programSize > 5_000)
+        #expect(branches.matches(in: "..1199x.."))
+        #expect(!branches.matches(in: "..x1199.."))
     }
 
     @Test("A back-reference message says how to do without one")
