@@ -61,26 +61,18 @@ public enum ObservedValue: Sendable, Hashable {
         guard !kinds.isEmpty, count >= 2, count <= maxBytes else {
             return nil
         }
-        // One pass decides which shapes are possible; most values (words, numbers, times) are none.
-        var isHex = count == 32 || count == 40 || count == 64
-        var hasDot = false
-        var hasColon = false
-        var lastAt = -1
-        var hasBlank = false
-        for index in 0..<count {
-            let byte = bytes[index]
-            switch byte {
-            case UInt8(ascii: "."): hasDot = true
-            case UInt8(ascii: ":"): hasColon = true
-            case UInt8(ascii: "@"): lastAt = index
-            case UInt8(ascii: " "), UInt8(ascii: "\t"): hasBlank = true
-            default: break
-            }
-            if isHex && !isHexDigit(byte) {
-                isHex = false
+        // One branch-free pass decides which shapes are possible; most values (words, numbers,
+        // times) are none.
+        var classes: UInt8 = 0
+        byteClasses.withUnsafeBufferPointer { table in
+            for byte in bytes {
+                classes |= table[Int(byte)]
             }
         }
-        if isHex {
+        let hasDot = classes & ByteClass.dot != 0
+        let hasColon = classes & ByteClass.colon != 0
+        let hasBlank = classes & ByteClass.blank != 0
+        if classes & ByteClass.nonHex == 0 && (count == 32 || count == 40 || count == 64) {
             return kinds.contains(.hashes) ? .hash(lowercased(bytes)) : nil
         }
         guard hasDot || hasColon else {
@@ -95,7 +87,7 @@ public enum ObservedValue: Sendable, Hashable {
         guard kinds.contains(.domains), !hasBlank else {
             return nil
         }
-        if lastAt >= 0 {
+        if classes & ByteClass.at != 0, let lastAt = bytes.lastIndex(of: UInt8(ascii: "@")) {
             // An e-mail address: a non-empty local part.
             guard lastAt > 0 else {
                 return nil
@@ -225,8 +217,29 @@ public enum ObservedValue: Sendable, Hashable {
         (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
     }
 
-    private static func isHexDigit(_ byte: UInt8) -> Bool {
-        isDigit(byte) || (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "f")
+    /// The bits of ``byteClasses``.
+    private enum ByteClass {
+        static let dot: UInt8 = 1
+        static let colon: UInt8 = 2
+        static let at: UInt8 = 4
+        static let blank: UInt8 = 8
+        static let nonHex: UInt8 = 16
+    }
+
+    /// For each byte value, the classes it belongs to.
+    private static let byteClasses: [UInt8] = (0...255).map { value in
+        let byte = UInt8(value)
+        var classes: UInt8 =
+            isDigit(byte) || (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "f")
+            ? 0 : ByteClass.nonHex
+        switch byte {
+        case UInt8(ascii: "."): classes |= ByteClass.dot
+        case UInt8(ascii: ":"): classes |= ByteClass.colon
+        case UInt8(ascii: "@"): classes |= ByteClass.at
+        case UInt8(ascii: " "), UInt8(ascii: "\t"): classes |= ByteClass.blank
+        default: break
+        }
+        return classes
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool {
