@@ -74,25 +74,20 @@ struct JWTServeTests {
 
     /// The `tocsin.auth.denied` events so far, as `reason identity`, once `condition` holds.
     static func denials(_ server: ServerProcess, until condition: ([String]) -> Bool) async throws -> [String] {
-        let deadline = ContinuousClock.now + .seconds(15)
-        var seen: [String] = []
-        while ContinuousClock.now < deadline {
-            let answer = try await call(
-                server.baseURL + "/v1/events?type=tocsin.auth.denied&limit=100",
-                headers: [("Authorization", "Bearer \(server.adminKey)")]
-            )
-            guard case .array(let events)? = answer.json?["events"] else {
-                throw HarnessError(description: "no events in \(String(decoding: answer.body, as: UTF8.self))")
-            }
-            seen = events.map {
-                "\($0["event"]?["data"]?["reason"]?.stringValue ?? "?") \($0["event"]?["data"]?["identity"]?.stringValue ?? "-")"
-            }
-            if condition(seen) {
-                return seen
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return seen
+        try await eventually(
+            timeout: .seconds(15),
+            {
+                let answer = try await call(
+                    server.baseURL + "/v1/events?type=tocsin.auth.denied&limit=100",
+                    headers: [("Authorization", "Bearer \(server.adminKey)")]
+                )
+                guard answer.json?["events"] != nil else {
+                    throw HarnessError(description: "no events in \(String(decoding: answer.body, as: UTF8.self))")
+                }
+                return denialSummaries(answer.json)
+            },
+            until: condition
+        )
     }
 
     @Test("valid RS256 and ES256 tokens work over HTTP with the roles and role scope they map to")

@@ -178,23 +178,22 @@ struct MutualTLSServeTests {
 
         // Denials are audited with the identity the certificate named.
         let expected: Set<String> = ["bad-certificate -", "forbidden ingest-svc", "forbidden agent", "unknown-key -"]
-        var seen: Set<String> = []
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline, !expected.isSubset(of: seen) {
-            let answer = try await Self.send(
-                stranger,
-                base + "/v1/events?type=tocsin.auth.denied&limit=100",
-                headers: admin
-            )
-            if case .array(let events)? = answer.json?["events"] {
-                seen = Set(
-                    events.map {
-                        "\($0["event"]?["data"]?["reason"]?.stringValue ?? "?") \($0["event"]?["data"]?["identity"]?.stringValue ?? "-")"
-                    }
+        let seen = try await eventually(
+            timeout: .seconds(15),
+            {
+                Set(
+                    denialSummaries(
+                        try await Self.send(
+                            stranger,
+                            base + "/v1/events?type=tocsin.auth.denied&limit=100",
+                            headers: admin
+                        )
+                        .json
+                    )
                 )
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+            },
+            until: { expected.isSubset(of: $0) }
+        )
         #expect(expected.isSubset(of: seen), "\(seen)")
     }
 

@@ -55,14 +55,7 @@ final class RawConnection: Sendable {
 
     /// Waits until `condition` holds for the connection or `timeout` passes; returns whether it held.
     func wait(timeout: Duration = .seconds(20), until condition: (RawConnection) -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while !condition(self) {
-            guard ContinuousClock.now < deadline else {
-                return false
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return true
+        try await eventually(timeout: timeout, { condition(self) }, until: { $0 })
     }
 
     /// Closes the connection from this side.

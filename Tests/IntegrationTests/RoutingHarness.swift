@@ -84,13 +84,7 @@ extension ServerProcess {
         _ probe: () async throws -> T,
         until condition: (T) -> Bool
     ) async throws -> T {
-        let deadline = ContinuousClock.now + timeout
-        var value = try await probe()
-        while !condition(value) && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-            value = try await probe()
-        }
-        return value
+        try await IntegrationTests.eventually(timeout: timeout, probe, until: condition)
     }
 }
 

@@ -178,11 +178,7 @@ func serveUntilExit(_ data: String, _ arguments: [String] = []) async throws -> 
     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
     process.standardOutput = FileHandle.nullDevice
     try process.run()
-    let deadline = ContinuousClock.now + .seconds(60)
-    while process.isRunning, ContinuousClock.now < deadline {
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    if process.isRunning {
+    if try await eventually(timeout: .seconds(60), { process.isRunning }, until: { !$0 }) {
         Issue.record("tocsin serve started although it should have refused")
         process.terminate()
         process.waitUntilExit()
