@@ -196,7 +196,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TocsinRulesTests",
-            dependencies: ["TocsinCore", "TocsinRules"],
+            dependencies: ["TocsinCore", "TocsinRules", "TocsinTesting"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -219,7 +219,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TocsinResponseTests",
-            dependencies: ["TocsinCore", "TocsinResponse", "TocsinConfig", "TocsinRules", "TocsinDetect"],
+            dependencies: ["TocsinCore", "TocsinResponse", "TocsinConfig", "TocsinRules", "TocsinDetect", "TocsinTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -3,6 +3,7 @@
 import Testing
 import TocsinCore
 import TocsinResponse
+import TocsinTesting
 
 /// The incident model's decisions as transition tables: each scenario feeds alerts and actions in
 /// log order and names the decision every step must produce.
@@ -195,7 +196,7 @@ struct IncidentStateMachineTests {
 
     @Test("random workloads keep every invariant and at most one active incident per key")
     func randomWorkloads() {
-        var random = RetryPolicyTests.SeededRandom(state: 42)
+        var random = SeededRandom(seed: 42)
         for _ in 0..<20 {
             var book = Book()
             for sequence in 1...300 {

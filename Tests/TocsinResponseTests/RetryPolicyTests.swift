@@ -2,20 +2,10 @@
 
 import Testing
 import TocsinResponse
+import TocsinTesting
 
 /// Retry decisions and backoff bounds, with a seeded random source and explicit times.
 struct RetryPolicyTests {
-    struct SeededRandom: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     let policy = RetryPolicy(
         maxAttempts: 5,
         maxEventAgeMilliseconds: 60_000,
@@ -24,7 +14,7 @@ struct RetryPolicyTests {
     )
 
     @Test func fullJitterStaysUnderTheExponentialCeiling() {
-        var random = SeededRandom(state: 1)
+        var random = SeededRandom(seed: 1)
         #expect(policy.ceiling(afterAttempt: 1) == 100)
         #expect(policy.ceiling(afterAttempt: 2) == 200)
         #expect(policy.ceiling(afterAttempt: 4) == 800)
@@ -53,7 +43,7 @@ struct RetryPolicyTests {
     }
 
     @Test func decisions() {
-        var random = SeededRandom(state: 7)
+        var random = SeededRandom(seed: 7)
         let failure = AttemptOutcome.failed(AttemptFailure(kind: .httpStatus, status: 503, message: "503"))
         #expect(
             DeliveryDecision.decide(

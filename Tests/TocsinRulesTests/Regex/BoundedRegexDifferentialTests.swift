@@ -3,29 +3,13 @@
 import Foundation
 import Testing
 import TocsinRules
+import TocsinTesting
 
 /// BoundedRegex agrees with Foundation's NSRegularExpression (ICU) on generated patterns and
 /// texts drawn from the part of the dialect where RE2 and ICU mean the same thing: ASCII texts
 /// without `\r`, and no line break at the end of a text (ICU's `$` also matches before a final
 /// line break; RE2's and ours does not).
 struct BoundedRegexDifferentialTests {
-    /// A small deterministic generator (SplitMix64), so a failure names a reproducible seed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var value = state
-            value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-            return value ^ (value >> 31)
-        }
-
-        mutating func pick<T>(_ choices: [T]) -> T {
-            choices[Int.random(in: 0..<choices.count, using: &self)]
-        }
-    }
-
     static let atoms = [
         "a", "b", "c", "A", ".", "[ab]", "[^a]", "[a-c]", "[[:alpha:]]", "\\d", "\\w", "\\s", "\\W", "1", " ",
     ]
@@ -35,7 +19,7 @@ struct BoundedRegexDifferentialTests {
     /// repeat the empty string, such as `((a|1??)*?)+`; the tables cover those.
     static let groupQuantifiers = ["", "", "?", "{1,2}", "{2}", "??"]
 
-    static func piece(_ random: inout Generator, depth: Int) -> String {
+    static func piece(_ random: inout SeededRandom, depth: Int) -> String {
         let roll = Int.random(in: 0..<10, using: &random)
         if roll == 0 {
             return random.pick(assertions)
@@ -47,13 +31,13 @@ struct BoundedRegexDifferentialTests {
         return random.pick(atoms) + random.pick(quantifiers)
     }
 
-    static func alternation(_ random: inout Generator, depth: Int) -> String {
+    static func alternation(_ random: inout SeededRandom, depth: Int) -> String {
         (0..<Int.random(in: 1...2, using: &random)).map { _ in
             (0..<Int.random(in: 1...3, using: &random)).map { _ in piece(&random, depth: depth) }.joined()
         }.joined(separator: "|")
     }
 
-    static func text(_ random: inout Generator, multiline: Bool) -> String {
+    static func text(_ random: inout SeededRandom, multiline: Bool) -> String {
         let alphabet = ["a", "b", "c", "A", "B", " ", "1", "-"] + (multiline ? ["\n"] : [])
         var text = (0..<Int.random(in: 0...10, using: &random)).map { _ in random.pick(alphabet) }.joined()
         if text.hasSuffix("\n") {
@@ -64,7 +48,7 @@ struct BoundedRegexDifferentialTests {
 
     @Test("agrees with NSRegularExpression on generated patterns", arguments: 0..<8)
     func agrees(batch: Int) throws {
-        var random = Generator(state: UInt64(batch) &* 7_919 &+ 17)
+        var random = SeededRandom(seed: UInt64(batch) &* 7_919 &+ 17)
         var disagreements: [String] = []
         for _ in 0..<60 {
             let pattern = Self.alternation(&random, depth: 0)

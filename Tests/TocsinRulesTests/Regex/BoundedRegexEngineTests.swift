@@ -2,6 +2,7 @@
 
 import Testing
 import TocsinRules
+import TocsinTesting
 
 /// The two searchers agree: `matches` (literal pre-checks, then the lazily built DFA, which falls
 /// back to the NFA when its cache is busy or full) and `searchStatistics` (the NFA alone).
@@ -15,7 +16,7 @@ struct BoundedRegexEngineTests {
         [0x61], [0x62], [0x6B], [0x4B], [0x20], [0x0A], [0x31], [0xC3, 0xA9], [0xE2, 0x84, 0xAA], [0xFF], [0xC3],
     ]
 
-    static func pattern(_ random: inout BoundedRegexDifferentialTests.Generator, depth: Int) -> String {
+    static func pattern(_ random: inout SeededRandom, depth: Int) -> String {
         let branches = (0..<Int.random(in: 1...2, using: &random)).map { _ in
             (0..<Int.random(in: 1...3, using: &random)).map { _ -> String in
                 switch Int.random(in: 0..<8, using: &random) {
@@ -33,7 +34,7 @@ struct BoundedRegexEngineTests {
 
     @Test("DFA and NFA agree on generated patterns, flags and texts (invalid UTF-8 included)", arguments: 0..<4)
     func agree(batch: Int) throws {
-        var random = BoundedRegexDifferentialTests.Generator(state: UInt64(batch) &+ 1_000)
+        var random = SeededRandom(seed: UInt64(batch) &+ 1_000)
         var disagreements: [String] = []
         for _ in 0..<80 {
             let pattern = Self.pattern(&random, depth: 0)
@@ -61,7 +62,7 @@ struct BoundedRegexEngineTests {
             "a", "b", "1", "2", "x", "u", "P", "Q", "E", "d", "w", "é", "?:", "?i", "?P<n>", "[:alpha:]", "{2,3}",
             "\\x{",
         ]
-        var random = BoundedRegexDifferentialTests.Generator(state: 7)
+        var random = SeededRandom(seed: 7)
         var compiled = 0
         for _ in 0..<20_000 {
             let pattern = (0..<Int.random(in: 1...12, using: &random)).map { _ in random.pick(pieces) }.joined()
@@ -86,7 +87,7 @@ struct BoundedRegexEngineTests {
     func overflow() throws {
         // 2^13 states: the DFA must remember the last 13 letters.
         let regex = try BoundedRegex("a[ab]{12}$")
-        var random = BoundedRegexDifferentialTests.Generator(state: 42)
+        var random = SeededRandom(seed: 42)
         for _ in 0..<20 {
             let text = (0..<2_000).map { _ in Bool.random(using: &random) ? UInt8(ascii: "a") : UInt8(ascii: "b") }
             let expected = text[text.count - 13] == UInt8(ascii: "a")
