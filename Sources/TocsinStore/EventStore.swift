@@ -14,7 +14,7 @@ public import TocsinCore
 public final class EventStore: EventLog, Sendable {
     private let pool: DatabasePool
     private let queue: AppendQueue
-    private let notifier: CommitNotifier
+    let notifier: CommitNotifier
     /// The long-running parts: the group-commit writer and the checkpoint timer.
     public let services: [any Service]
     /// The identities and the hashes of their keys.
