@@ -254,6 +254,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TocsinRuntimeTests",
+            dependencies: [
+                "TocsinRuntime",
+                "TocsinServer",
+                "TocsinStore",
+                "TocsinConfig",
+                "TocsinCore",
+                "TocsinTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "TocsinCore",

@@ -16,9 +16,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
+        .target(name: "BenchmarkFixtures", path: "Sources/BenchmarkFixtures"),
         .executableTarget(
             name: "JSONBenchmarks",
             dependencies: [
+                "BenchmarkFixtures",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TocsinCore", package: "main"),
             ],
@@ -28,6 +30,7 @@ let package = Package(
         .executableTarget(
             name: "PatternBenchmarks",
             dependencies: [
+                "BenchmarkFixtures",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TocsinCore", package: "main"),
                 .product(name: "TocsinRules", package: "main"),
@@ -38,6 +41,7 @@ let package = Package(
         .executableTarget(
             name: "SigmaBenchmarks",
             dependencies: [
+                "BenchmarkFixtures",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TocsinCore", package: "main"),
                 .product(name: "TocsinSigma", package: "main"),
@@ -48,6 +52,7 @@ let package = Package(
         .executableTarget(
             name: "RegexBenchmarks",
             dependencies: [
+                "BenchmarkFixtures",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TocsinRules", package: "main"),
             ],
@@ -67,6 +72,7 @@ let package = Package(
         .executableTarget(
             name: "SourceBenchmarks",
             dependencies: [
+                "BenchmarkFixtures",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TocsinCore", package: "main"),
                 .product(name: "TocsinSources", package: "main"),

@@ -8,9 +8,13 @@ import TocsinStore
 
 /// The routing table in force, rebuilt from the store's definitions (API) and the rules directory
 /// (files) and swapped atomically; readers take a snapshot and keep it for a whole batch.
+///
+/// Every change (an API change, a reload of the rules directory) runs through ``serially(_:)``:
+/// one writer, so changes apply in the order their events reach the log and none overwrites another.
 final class RoutingState: Sendable {
     private let table = Mutex(RoutingTable.empty)
     private let files = Mutex(FileDefinitions())
+    private let changes = SerialChanges()
     private let store: RoutingStore
     private let logger: Logger
 
@@ -25,6 +29,12 @@ final class RoutingState: Sendable {
     init(store: RoutingStore, logger: Logger) {
         self.store = store
         self.logger = logger
+    }
+
+    /// Runs `change` (validate, store, append its event, rebuild) after every change submitted
+    /// before it, and before any submitted after it.
+    func serially<T: Sendable>(_ change: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await changes.run(change)
     }
 
     /// The current table.
