@@ -34,14 +34,15 @@ public final class EventStore: EventLog, Sendable {
         notifier: CommitNotifier,
         services: [any Service],
         identifiers: EventIdentifiers,
-        witness: CheckpointWitness?
+        witness: CheckpointWitness?,
+        routing: RoutingStore
     ) {
         self.pool = pool
         self.queue = queue
         self.notifier = notifier
         self.services = services
         self.identities = IdentityStore(pool: pool)
-        self.routing = RoutingStore(pool: pool)
+        self.routing = routing
         self.incidents = IncidentStore(pool: pool)
         self.identifiers = identifiers
         self.witness = witness
@@ -63,6 +64,11 @@ public final class EventStore: EventLog, Sendable {
         let pool = try openPool(configuration.databasePath, synchronous: configuration.synchronous)
         try Schema.migrator.migrate(pool)
         try DatabaseFiles.narrowCompanions(of: configuration.databasePath, logger: logger)
+        let routing = RoutingStore(
+            pool: pool,
+            sealer: try DefinitionSealer.loadOrCreate(in: configuration.dataDirectory)
+        )
+        try routing.sealClearTargets()
         let witness = try configuration.checkpointWitnessPath.map {
             try CheckpointWitness.open(path: $0, dataDirectory: configuration.dataDirectory, logger: logger)
         }
@@ -91,7 +97,8 @@ public final class EventStore: EventLog, Sendable {
             notifier: notifier,
             services: [writer, timer],
             identifiers: identifiers,
-            witness: witness
+            witness: witness,
+            routing: routing
         )
     }
 

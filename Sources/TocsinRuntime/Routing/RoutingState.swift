@@ -106,7 +106,7 @@ final class RoutingState: Sendable {
         let parser = JSONParser(limits: .init(allowsDuplicateMembers: true))
         for (name, json) in try await store.definitions(.rule) {
             do {
-                definitions.rules.append(try RuleDefinition(name: name, json: try parser.parse(json)))
+                definitions.rules.append(try RuleDefinition(name: name, json: try parser.parse(json.get())))
             } catch {
                 logger.error(
                     "A stored rule no longer validates; it is ignored.",
@@ -116,7 +116,7 @@ final class RoutingState: Sendable {
         }
         for (name, json) in try await store.definitions(.target) {
             do {
-                let target = try TargetDefinition(name: name, json: try parser.parse(json))
+                let target = try TargetDefinition(name: name, json: try parser.parse(json.get()))
                 if let reason = target.hostConfigurationReason {
                     logger.error(
                         "A target stored through the API is host configuration; it is ignored. Move it to the rules directory.",
