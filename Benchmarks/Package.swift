@@ -16,7 +16,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
-        .target(name: "BenchmarkFixtures", path: "Sources/BenchmarkFixtures"),
+        .target(
+            name: "BenchmarkFixtures",
+            dependencies: [.product(name: "Benchmark", package: "benchmark")],
+            path: "Sources/BenchmarkFixtures"
+        ),
         .executableTarget(
             name: "JSONBenchmarks",
             dependencies: [
@@ -96,6 +100,7 @@ let package = Package(
         .executableTarget(
             name: "DetectBenchmarks",
             dependencies: [
+                "BenchmarkFixtures",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TocsinDetect", package: "main"),
             ],

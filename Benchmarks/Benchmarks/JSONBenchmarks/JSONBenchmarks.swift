@@ -31,6 +31,7 @@ let benchmarks: @Sendable () -> Void = {
         timeUnits: .microseconds,
         maxDuration: .seconds(5)
     )
+    BenchmarkFixtures.useCheckedThresholds()
     print("CloudTrail corpus: \(records.count) records, mean \(totalBytes / max(1, records.count)) bytes")
 
     Benchmark("JSONParser CloudTrail corpus") { benchmark in

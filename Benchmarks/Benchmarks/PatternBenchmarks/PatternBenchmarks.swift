@@ -44,6 +44,7 @@ let benchmarks: @Sendable () -> Void = {
         timeUnits: .nanoseconds,
         maxDuration: .seconds(4)
     )
+    BenchmarkFixtures.useCheckedThresholds()
     print(
         "Pattern corpus: \(events.count) events, mean \(eventBytes.reduce(0) { $0 + $1.count } / max(1, events.count)) bytes, \(ruleSources.count) rules"
     )

@@ -46,6 +46,7 @@ let benchmarks: @Sendable () -> Void = {
         timeUnits: .nanoseconds,
         maxDuration: .seconds(4)
     )
+    BenchmarkFixtures.useCheckedThresholds()
 
     Benchmark("Syslog sshd line parsed and normalised", configuration: .init(scalingFactor: .kilo)) { benchmark in
         let normalizer = SyslogNormalizer(referenceMilliseconds: 1_795_608_000_000)
