@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import Foundation
 import Testing
 import TocsinConfig
 import TocsinCore
 import TocsinDetect
+import TocsinResponse
 import TocsinRules
 
 /// Pattern rules with `first_seen`, `absence` or `impossible_travel`: how they are read, what events
