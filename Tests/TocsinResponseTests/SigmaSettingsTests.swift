@@ -54,13 +54,15 @@ struct SigmaSettingsTests {
         (
             "sigma_mapping:\n  logsources:\n    - logsource: {vendor: acme}\n      events: {source: [x]}",
             [
-                "m.yaml:3:21: $.sigma_mapping.logsources[0].logsource.vendor: unknown key; known keys here are category, product, service",
-                "m.yaml:3:21: $.sigma_mapping.logsources[0].logsource: name at least one of product, service, category",
+                "m.yaml:3:19: $.sigma_mapping.logsources[0].logsource.vendor: unknown key; known keys here are category, product, service",
+                "m.yaml:3:7: $.sigma_mapping.logsources[0].logsource: name at least one of product, service, category",
             ]
         ),
         (
             "sigma_mapping:\n  logsources:\n    - logsource: {product: acme}\n      events: {source: 3}",
-            ["m.yaml:4:26: $.sigma_mapping.logsources[0].events.source: must be an array"]
+            [
+                "m.yaml:4:16: $.sigma_mapping.logsources[0].events.source: a field must map to a value list such as [\"x\"] or to a nested object, not to a number"
+            ]
         ),
         (
             "sigma_mapping:\n  fields:\n    - logsource: {product: acme}\n      rename: {a: b}",
@@ -109,7 +111,7 @@ struct SigmaSettingsTests {
         ])
         #expect(
             directory.diagnostics.map(\.description) == [
-                "tocsin.yaml:3:13: $.sigma.vpn-wach: no Sigma rule or correlation of the rules directory has this id or name"
+                "tocsin.yaml:3:3: $.sigma.vpn-wach: no Sigma rule or correlation of the rules directory has this id or name"
             ]
         )
         let typo = load([("tocsin.yaml", "sigma:\n  vpn-watch: {stage: true}")])
