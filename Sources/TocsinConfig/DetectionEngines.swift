@@ -95,9 +95,12 @@ public struct DetectionEngines: Sendable {
     /// Moves the time of the absence rules to `time` (the ingest time of an event the detection
     /// service read, whatever it is), raising the absences whose deadline it passes.
     ///
-    /// - Parameter time: Milliseconds; earlier than a rule's newest time, it changes nothing.
+    /// - Parameters:
+    ///   - time: Milliseconds; earlier than a rule's newest time, it changes nothing.
+    ///   - sequence: The sequence number of the event read (a silent replay raises nothing up to its end).
     /// - Returns: The alerts raised, in order.
-    public mutating func advanceAbsences(to time: Int64) -> [Raised] {
+    public mutating func advanceAbsences(to time: Int64, sequence: Int64) -> [Raised] {
+        let isSilent = replaying(sequence)
         var raised: [Raised] = []
         for index in engines.indices {
             guard case .absence = table.rules[index].kind else {
@@ -105,7 +108,7 @@ public struct DetectionEngines: Sendable {
             }
             raised += engines[index].advance(to: time).map { Raised(source: table.sources[index], alert: $0) }
         }
-        return replayThrough == nil ? raised : []
+        return isSilent ? [] : raised
     }
 
     /// Closes every window still open (the end of a file or a backtest): the alerts of conditions

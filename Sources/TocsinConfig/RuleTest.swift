@@ -129,7 +129,7 @@ public struct RuleTest: Sendable, Hashable {
         var alerts = 0
         for (index, event) in events.enumerated() {
             let time = DetectionEngines.time(of: event, fallback: 0)
-            alerts += engines.advanceAbsences(to: time).count
+            alerts += engines.advanceAbsences(to: time, sequence: Int64(index + 1)).count
             let evaluation = table.evaluate(event, context: context)
             alerts += evaluation.sigmaAlerts.count
             alerts += engines.observe(evaluation, sequence: Int64(index + 1), time: time).count

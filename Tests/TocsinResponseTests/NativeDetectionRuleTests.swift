@@ -28,15 +28,18 @@ struct NativeDetectionRuleTests {
 
     /// Feeds `events` (match documents with `time`) to a table of `rules` in order, moving absence
     /// time with each event's time; returns the alerts as `rule/kind/group`.
-    func alerts(_ rules: [RuleDefinition], _ events: [String]) throws -> [String] {
+    func alerts(_ rules: [RuleDefinition], _ events: [String], replayThrough: Int64? = nil) throws -> [String] {
         let table = DetectionTable(rules: rules)
         var engines = try DetectionEngines(table: table)
+        if let replayThrough {
+            engines.beginReplay(through: replayThrough)
+        }
         let context = DetectionContext()
         var raised: [DetectionEngines.Raised] = []
         for (index, text) in events.enumerated() {
             let event = try JSONParser().parse(text)
             let time = DetectionEngines.time(of: event, fallback: 0)
-            raised += engines.advanceAbsences(to: time)
+            raised += engines.advanceAbsences(to: time, sequence: Int64(index + 1))
             raised += engines.observe(table.evaluate(event, context: context), sequence: Int64(index + 1), time: time)
         }
         raised += engines.finish()
@@ -111,13 +114,17 @@ struct NativeDetectionRuleTests {
             #"{"type": "heartbeat", "host": "\#(host)", "time": "2026-11-25T10:\#(String(format: "%02d", minute)):00Z"}"#
         }
         let other = #"{"type": "other", "time": "2026-11-25T10:20:00Z"}"#
-        // web-1 beats every 4 minutes; db-1 stops after minute 2: at 10:20 it is 18 minutes silent.
-        let found = try alerts(
-            [heartbeat],
+        // web-1 beats every 4 minutes; db-1 stops after minute 2, so it is overdue from 10:07 on: the
+        // time of the fifth event (10:08) raises its absence.
+        let events =
             [beat("db-1", minute: 0), beat("web-1", minute: 0), beat("db-1", minute: 2), beat("web-1", minute: 4)]
-                + [beat("web-1", minute: 8), beat("web-1", minute: 12), beat("web-1", minute: 16), other]
-        )
+            + [beat("web-1", minute: 8), beat("web-1", minute: 12), beat("web-1", minute: 16), other]
+        let found = try alerts([heartbeat], events)
         #expect(found == ["heartbeat/absence/db-1"], "the end of the input is no silence: web-1 raises nothing")
+        // A restart that replays the first four events silently raises it all the same; one that
+        // replays the fifth (which recorded it) does not raise it again.
+        #expect(try alerts([heartbeat], events, replayThrough: 4) == found)
+        #expect(try alerts([heartbeat], events, replayThrough: 5).isEmpty)
     }
 
     @Test(arguments: [

@@ -130,7 +130,7 @@ struct DetectionRunner {
         guard !table.isEmpty else {
             return []
         }
-        var events = engines.advanceAbsences(to: logged.ingestMilliseconds).map {
+        var events = engines.advanceAbsences(to: logged.ingestMilliseconds, sequence: logged.sequence).map {
             Alert($0).event(identifiers: identifiers)
         }
         guard !DetectionService.skippedTypePrefixes.contains(where: { logged.event.type.hasPrefix($0) }) else {
