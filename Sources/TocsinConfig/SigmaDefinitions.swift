@@ -37,10 +37,12 @@ public struct SigmaDefinitions: Sendable {
 
     /// Compiles one Sigma file into these definitions, with ``fieldMapping``; returns its problems as
     /// located diagnostics (the file's rules are all left out when it has one, so a file never half-loads).
-    mutating func add(file: String, text: String, options: SigmaCompileOptions) -> [ConfigDiagnostic] {
-        var options = options
-        options.fieldMapping = fieldMapping
-        let collection = SigmaCollection(text: text, file: file, options: options)
+    mutating func add(file: String, text: String) -> [ConfigDiagnostic] {
+        let collection = SigmaCollection(
+            text: text,
+            file: file,
+            options: SigmaCompileOptions(fieldMapping: fieldMapping)
+        )
         guard collection.diagnostics.isEmpty else {
             return collection.diagnostics.map {
                 ConfigDiagnostic(file: file, line: $0.line, column: $0.column, path: "$", message: $0.message)
@@ -67,11 +69,6 @@ public struct SigmaDefinitions: Sendable {
         correlations += collection.correlations
         correlationFiles += collection.correlations.map { _ in file }
         return []
-    }
-
-    /// Compiles one Sigma file into these definitions with ``fieldMapping`` and no placeholders.
-    mutating func add(file: String, text: String) -> [ConfigDiagnostic] {
-        add(file: file, text: text, options: SigmaCompileOptions())
     }
 
     /// The problems of the definitions as a whole, located: correlations whose references form a
