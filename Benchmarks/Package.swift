@@ -108,6 +108,16 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "DetectionTableBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TocsinCore", package: "main"),
+                .product(name: "TocsinConfig", package: "main"),
+            ],
+            path: "Benchmarks/DetectionTableBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "IncidentBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
