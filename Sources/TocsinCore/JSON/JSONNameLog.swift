@@ -33,9 +33,9 @@ struct JSONNameLog {
 
     /// Forgets the names of the object `frame` was opened for.
     mutating func close(_ frame: Frame) {
-        starts.removeSubrange(frame.base...)
-        counts.removeSubrange(frame.base...)
-        side.removeSubrange(frame.sideBase...)
+        starts.removeLast(starts.count - frame.base)
+        counts.removeLast(counts.count - frame.base)
+        side.removeLast(side.count - frame.sideBase)
     }
 
     /// Records a name whose decoded UTF-8 is `name` and hashes to `hash`.

@@ -65,6 +65,9 @@ extension JSONReader {
             depth -= 1
             return node == nil ? nil : .object(JSONObject(members))
         }
+        if node != nil {
+            members.reserveCapacity(8)
+        }
         var frame = nameLog.open()
         while true {
             skipWhitespace()
