@@ -70,13 +70,7 @@ extension JSONReader {
         }
         var frame = nameLog.open()
         while true {
-            skipWhitespace()
-            guard index < bytes.count else {
-                throw fail(.unexpectedEnd, Self.nameExpected + " but the document ended")
-            }
-            guard bytes[index] == UInt8(ascii: "\"") else {
-                throw unexpected(Self.nameExpected + " in double quotes")
-            }
+            try expectMemberName()
             let nameOffset = index
             let member: (child: Int?, name: String?, isNew: Bool)
             if let range = try readStringBytes() {
@@ -102,20 +96,9 @@ extension JSONReader {
             if let value = try readValue(at: member.child, projection), let name = member.name {
                 members.append(JSONObject.Member(name: name, value: value))
             }
-            skipWhitespace()
-            guard index < bytes.count else {
-                throw fail(.unexpectedEnd, Self.objectContinues + " but the document ended")
-            }
-            let byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: ",") {
-                continue
-            }
-            if byte == UInt8(ascii: "}") {
+            if try readSeparator(closing: UInt8(ascii: "}")) {
                 break
             }
-            index -= 1
-            throw unexpected(Self.objectContinues + " after an object member")
         }
         nameLog.close(frame)
         depth -= 1
@@ -160,20 +143,9 @@ extension JSONReader {
             if let element = try readValue(at: node, projection) {
                 elements.append(element)
             }
-            skipWhitespace()
-            guard index < bytes.count else {
-                throw fail(.unexpectedEnd, Self.arrayContinues + " but the document ended")
-            }
-            let byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: ",") {
-                continue
-            }
-            if byte == UInt8(ascii: "]") {
+            if try readSeparator(closing: UInt8(ascii: "]")) {
                 break
             }
-            index -= 1
-            throw unexpected(Self.arrayContinues + " after an array element")
         }
         depth -= 1
         return node == nil ? nil : .array(elements)

@@ -79,13 +79,7 @@ struct JSONReader {
         members.reserveCapacity(depth == 1 ? 24 : 8)
         var names = JSONMemberNames()
         while true {
-            skipWhitespace()
-            guard index < bytes.count else {
-                throw fail(.unexpectedEnd, Self.nameExpected + " but the document ended")
-            }
-            guard bytes[index] == UInt8(ascii: "\"") else {
-                throw unexpected(Self.nameExpected + " in double quotes")
-            }
+            try expectMemberName()
             let nameOffset = index
             let (name, hash) = try readName()
             if !allowsDuplicateMembers, !names.insert(name, hash: hash, members: members) {
@@ -100,20 +94,9 @@ struct JSONReader {
             skipWhitespace()
             let value = try readValue()
             members.append(JSONObject.Member(name: name, value: value))
-            skipWhitespace()
-            guard index < bytes.count else {
-                throw fail(.unexpectedEnd, Self.objectContinues + " but the document ended")
-            }
-            let byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: ",") {
-                continue
-            }
-            if byte == UInt8(ascii: "}") {
+            if try readSeparator(closing: UInt8(ascii: "}")) {
                 break
             }
-            index -= 1
-            throw unexpected(Self.objectContinues + " after an object member")
         }
         depth -= 1
         return .object(JSONObject(members))
@@ -132,20 +115,9 @@ struct JSONReader {
         while true {
             skipWhitespace()
             elements.append(try readValue())
-            skipWhitespace()
-            guard index < bytes.count else {
-                throw fail(.unexpectedEnd, Self.arrayContinues + " but the document ended")
-            }
-            let byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: ",") {
-                continue
-            }
-            if byte == UInt8(ascii: "]") {
+            if try readSeparator(closing: UInt8(ascii: "]")) {
                 break
             }
-            index -= 1
-            throw unexpected(Self.arrayContinues + " after an array element")
         }
         depth -= 1
         return .array(elements)
@@ -223,6 +195,42 @@ struct JSONReader {
     }
 
     // MARK: - Helpers
+
+    /// Skips whitespace up to the opening quote of a member name.
+    @inline(__always)
+    mutating func expectMemberName() throws(JSONParseError) {
+        skipWhitespace()
+        guard index < bytes.count else {
+            throw fail(.unexpectedEnd, Self.nameExpected + " but the document ended")
+        }
+        guard bytes[index] == UInt8(ascii: "\"") else {
+            throw unexpected(Self.nameExpected + " in double quotes")
+        }
+    }
+
+    /// Reads what follows an object member (`closing` is `}`) or an array element (`]`).
+    ///
+    /// - Returns: `true` after the closing byte, `false` after a comma.
+    @inline(__always)
+    mutating func readSeparator(closing: UInt8) throws(JSONParseError) -> Bool {
+        let expected = closing == UInt8(ascii: "}") ? Self.objectContinues : Self.arrayContinues
+        skipWhitespace()
+        guard index < bytes.count else {
+            throw fail(.unexpectedEnd, expected + " but the document ended")
+        }
+        let byte = bytes[index]
+        index += 1
+        if byte == UInt8(ascii: ",") {
+            return false
+        }
+        if byte == closing {
+            return true
+        }
+        index -= 1
+        throw unexpected(
+            expected + (closing == UInt8(ascii: "}") ? " after an object member" : " after an array element")
+        )
+    }
 
     @inline(__always)
     mutating func skipWhitespace() {
