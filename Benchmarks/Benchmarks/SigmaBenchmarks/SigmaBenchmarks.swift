@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Benchmark
+import BenchmarkFixtures
 import Foundation
 import TocsinCore
 import TocsinSigma
@@ -8,24 +9,21 @@ import TocsinSigma
 /// Every SigmaHQ rule of the conformance corpus (Tests/TocsinSigmaTests/Fixtures/sigma, 285 rules,
 /// placeholders given dummy values) loaded into one rule set, matched against the 744 real
 /// CloudTrail records of Benchmarks/Fixtures/cloudtrail-sigma from their raw bytes.
-let root = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-let corpus = root.deletingLastPathComponent().appendingPathComponent("Tests/TocsinSigmaTests/Fixtures/sigma")
+let corpus = "Tests/TocsinSigmaTests/Fixtures/sigma"
 
-let eventBytes: [[UInt8]] = {
-    let data =
-        (try? Data(contentsOf: root.appendingPathComponent("Fixtures/cloudtrail-sigma/aws_cloudtrail.jsonl"))) ?? Data()
-    return data.split(separator: UInt8(ascii: "\n")).map { Array($0) }
-}()
+let eventBytes = BenchmarkFixtures.lines("Benchmarks/Fixtures/cloudtrail-sigma/aws_cloudtrail.jsonl")
 
 /// The rule files and their text, read once (compile time excludes the file reads).
 let ruleTexts: [(path: String, text: String)] = {
-    let base = corpus.path + "/"
+    let base = BenchmarkFixtures.repository.appendingPathComponent(corpus).path + "/"
     let paths = (FileManager.default.enumerator(atPath: base)?.allObjects as? [String] ?? [])
         .filter { $0.hasSuffix(".yml") }
         .sorted()
-    return paths.compactMap { path in
-        (try? String(contentsOfFile: base + path, encoding: .utf8)).map { (path, $0) }
+    guard !paths.isEmpty else {
+        fatalError("benchmark fixtures missing: no Sigma rule (*.yml) under \(base)")
+    }
+    return paths.map { path in
+        (path, String(decoding: BenchmarkFixtures.bytes(corpus + "/" + path), as: UTF8.self))
     }
 }()
 
@@ -89,6 +87,7 @@ let benchmarks: @Sendable () -> Void = {
         timeUnits: .nanoseconds,
         maxDuration: .seconds(4)
     )
+    BenchmarkFixtures.useCheckedThresholds()
     let started = ContinuousClock.now
     let rules = compileCorpus()
     let set = SigmaRuleSet(rules: rules)
