@@ -219,7 +219,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TocsinResponseTests",
-            dependencies: ["TocsinCore", "TocsinResponse", "TocsinConfig", "TocsinRules", "TocsinDetect", "TocsinTesting"],
+            dependencies: [
+                "TocsinCore", "TocsinResponse", "TocsinConfig", "TocsinRules", "TocsinDetect", "TocsinTesting",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -233,6 +235,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TocsinRuntimeTests",
+            dependencies: [
+                "TocsinConfig",
+                "TocsinCore",
+                "TocsinResponse",
+                "TocsinRuntime",
+                "TocsinStore",
+                "TocsinTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
 import GRDB
 import TocsinCore
 public import TocsinResponse
@@ -9,9 +8,12 @@ public import TocsinResponse
 /// (pending, done, dead-lettered) with the dead-letter queue's operations.
 public final class RoutingStore: Sendable {
     let pool: DatabasePool
+    /// The wall clock that dates definitions, routes and redrives.
+    let clock: any WallClock
 
-    init(pool: DatabasePool) {
+    init(pool: DatabasePool, clock: any WallClock) {
         self.pool = pool
+        self.clock = clock
     }
 
     /// What a definition row holds.
@@ -59,7 +61,7 @@ public final class RoutingStore: Sendable {
 
     /// Stores a definition; returns whether it is new.
     public func putDefinition(_ kind: DefinitionKind, name: String, json: String) async throws -> Bool {
-        let now = Self.now()
+        let now = clock.milliseconds
         return try await pool.write { db in
             let existed =
                 try Bool.fetchOne(
@@ -100,7 +102,7 @@ public final class RoutingStore: Sendable {
     /// A (event, rule, target) that already exists is kept as it is, so replaying after a crash
     /// creates no duplicates.
     public func recordRoutes(_ deliveries: [NewDelivery], cursor name: String, to sequence: Int64) async throws {
-        let now = Self.now()
+        let now = clock.milliseconds
         try await pool.write { db in
             let statement = try db.cachedStatement(
                 sql: """
@@ -122,9 +124,5 @@ public final class RoutingStore: Sendable {
                 arguments: [name, sequence]
             )
         }
-    }
-
-    static func now() -> Int64 {
-        Int64(Date().timeIntervalSince1970 * 1000)
     }
 }
