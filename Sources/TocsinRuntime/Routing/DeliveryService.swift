@@ -15,8 +15,9 @@ import TocsinStore
 /// ``DeliveryEngine/Configuration/flushMilliseconds``, or sooner when ``flushBatch`` wait), each
 /// with one `tocsin.delivery.*` event. A delivery stays `pending` in the queue while it is in
 /// flight, so a crash retries it (at-least-once; receivers de-duplicate on `Idempotency-Key`). On
-/// graceful shutdown the loop writes the outcomes it has and cancels the attempts still running,
-/// which stay pending for the next start.
+/// graceful shutdown the loop starts nothing more, lets the running attempts finish (each is bounded
+/// by its target's timeout) and writes their outcomes; when cancelled, attempts still running stay
+/// pending for the next start.
 struct DeliveryService: Service {
     /// What wakes the loop besides its timer.
     enum Signal: Sendable {
@@ -28,6 +29,8 @@ struct DeliveryService: Service {
         case tick
         /// An attempt finished.
         case completed(DeliveryEngine.Completion)
+        /// Graceful shutdown began: start nothing more, let running attempts finish.
+        case shutdown
     }
 
     /// Performs one attempt: the outcome and what the action reports about itself.
@@ -63,26 +66,40 @@ struct DeliveryService: Service {
                 }
             }
             timer.schedule(clock.now)
-            for await event in signals.cancelOnGracefulShutdown() {
-                let now = clock.milliseconds
-                switch event {
-                case .completed(let completion):
-                    let decisions = loop.engine.handle(.completed(completion), now: now)
-                    loop.take(decisions)
-                    if loop.pendingCount >= Self.flushBatch {
+            var isStopping = false
+            await withGracefulShutdownHandler {
+                for await event in signals {
+                    let now = clock.milliseconds
+                    switch event {
+                    case .completed(let completion):
+                        let decisions = loop.engine.handle(.completed(completion), now: now)
+                        loop.take(decisions)
+                        if loop.pendingCount >= Self.flushBatch || isStopping {
+                            await loop.flush(now: now, group: &group)
+                        }
+                    case .routed where !isStopping:
+                        await loop.pass(.routed, now: now, group: &group)
+                    case .redriven where !isStopping:
+                        await loop.pass(.redriven(target: nil), now: now, group: &group)
+                    case .tick where !isStopping:
+                        await loop.pass(.tick, now: now, group: &group)
+                    case .shutdown:
+                        isStopping = true
                         await loop.flush(now: now, group: &group)
+                    case .routed, .redriven, .tick:
+                        break
                     }
-                case .routed:
-                    await loop.pass(.routed, now: now, group: &group)
-                case .redriven:
-                    await loop.pass(.redriven(target: nil), now: now, group: &group)
-                case .tick:
-                    await loop.pass(.tick, now: now, group: &group)
+                    if isStopping && loop.engine.inFlightCount == 0 {
+                        break
+                    }
+                    timer.schedule(WallInstant(millisecondsSinceEpoch: loop.nextWake(now: now)))
                 }
-                timer.schedule(WallInstant(millisecondsSinceEpoch: loop.nextWake(now: now)))
+            } onGracefulShutdown: {
+                signal.yield(.shutdown)
             }
-            // Shutting down: write what finished, so it is not attempted again after the restart;
-            // attempts still running are cancelled and stay pending (at-least-once).
+            // Stopping: the attempts that were running have finished and their outcomes are written.
+            // When cancelled instead, write what finished; attempts still running are cancelled and
+            // stay pending for the next start (at-least-once).
             await loop.flush(now: clock.milliseconds, group: &group)
             group.cancelAll()
         }
