@@ -17,6 +17,8 @@ struct DeliveryLoop {
     private var configured: [String: DeliveryEngine.Target]?
     /// After a failed read or write, the loop waits until then before trying again.
     private var backoffUntil: Int64?
+    /// The last attempt to write outcomes failed (they stay pending in the queue).
+    private(set) var hasFailedWrite = false
 
     init(engine: DeliveryEngine, service: DeliveryService) {
         self.engine = engine
@@ -88,7 +90,9 @@ struct DeliveryLoop {
                 _ = engine.handle(.recorded(updates.map(\.id)), now: now)
                 updates.removeAll()
                 events.removeAll()
+                hasFailedWrite = false
             } catch {
+                hasFailedWrite = true
                 service.logger.error("Could not record delivery outcomes; will retry.", metadata: ["error": "\(error)"])
                 backoffUntil = now + 1000
                 return

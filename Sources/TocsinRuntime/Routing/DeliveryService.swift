@@ -89,7 +89,9 @@ struct DeliveryService: Service {
                     case .routed, .redriven, .tick:
                         break
                     }
-                    if isStopping && loop.engine.inFlightCount == 0 {
+                    // Stop once everything that ran is written, or when writing fails: what is not
+                    // written stays pending and is attempted again after the restart.
+                    if isStopping && (loop.engine.inFlightCount == 0 || loop.hasFailedWrite) {
                         break
                     }
                     timer.schedule(WallInstant(millisecondsSinceEpoch: loop.nextWake(now: now)))
