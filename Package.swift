@@ -219,7 +219,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TocsinResponseTests",
-            dependencies: ["TocsinCore", "TocsinResponse", "TocsinConfig", "TocsinRules", "TocsinDetect", "TocsinTesting"],
+            dependencies: [
+                "TocsinCore", "TocsinResponse", "TocsinConfig", "TocsinRules", "TocsinDetect", "TocsinTesting",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -237,6 +239,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TocsinRuntimeTests",
+            dependencies: [
+                "TocsinConfig",
+                "TocsinCore",
+                "TocsinResponse",
+                "TocsinRuntime",
+                "TocsinServer",
+                "TocsinStore",
+                "TocsinTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TocsinServerTests",
             dependencies: [
                 "TocsinCore",
@@ -250,20 +268,6 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "TocsinRuntimeTests",
-            dependencies: [
-                "TocsinRuntime",
-                "TocsinServer",
-                "TocsinStore",
-                "TocsinConfig",
-                "TocsinCore",
-                "TocsinTesting",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

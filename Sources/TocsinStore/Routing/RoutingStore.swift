@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
 import GRDB
 import TocsinCore
 public import TocsinResponse
@@ -13,10 +12,13 @@ public import TocsinResponse
 public final class RoutingStore: Sendable {
     let pool: DatabasePool
     let sealer: DefinitionSealer
+    /// The wall clock that dates definitions, routes and redrives.
+    let clock: any WallClock
 
-    init(pool: DatabasePool, sealer: DefinitionSealer) {
+    init(pool: DatabasePool, sealer: DefinitionSealer, clock: any WallClock) {
         self.pool = pool
         self.sealer = sealer
+        self.clock = clock
     }
 
     /// What a definition row holds.
@@ -101,7 +103,7 @@ public final class RoutingStore: Sendable {
 
     /// Stores a definition; returns whether it is new.
     public func putDefinition(_ kind: DefinitionKind, name: String, json: String) async throws -> Bool {
-        let now = Self.now()
+        let now = clock.milliseconds
         let stored = kind == .target ? try sealer.seal(json, kind: kind.rawValue, name: name) : json
         return try await pool.write { db in
             let existed =
@@ -143,7 +145,7 @@ public final class RoutingStore: Sendable {
     /// A (event, rule, target) that already exists is kept as it is, so replaying after a crash
     /// creates no duplicates.
     public func recordRoutes(_ deliveries: [NewDelivery], cursor name: String, to sequence: Int64) async throws {
-        let now = Self.now()
+        let now = clock.milliseconds
         try await pool.write { db in
             let statement = try db.cachedStatement(
                 sql: """
@@ -165,9 +167,5 @@ public final class RoutingStore: Sendable {
                 arguments: [name, sequence]
             )
         }
-    }
-
-    static func now() -> Int64 {
-        Int64(Date().timeIntervalSince1970 * 1000)
     }
 }
