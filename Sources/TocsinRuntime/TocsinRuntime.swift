@@ -101,9 +101,11 @@ public enum TocsinRuntime: Sendable {
         do {
             try await group.run()
         } catch {
+            await routing.webhooks.shutdown()
             try? await routing.client.shutdown()
             throw error
         }
+        await routing.webhooks.shutdown()
         try await routing.client.shutdown()
     }
 
@@ -198,7 +200,7 @@ public enum TocsinRuntime: Sendable {
         keys: KeyAdmin,
         configuration: RuntimeConfiguration,
         logger: Logger
-    ) async throws -> (state: RoutingState, services: [any Service], client: HTTPClient) {
+    ) async throws -> (state: RoutingState, services: [any Service], client: HTTPClient, webhooks: WebhookSender) {
         let state = RoutingState(store: store.routing, logger: logger)
         try await state.rebuild()
         var services: [any Service] = []
@@ -221,11 +223,15 @@ public enum TocsinRuntime: Sendable {
         )
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let (signals, signal) = AsyncStream<DeliveryService.Signal>.makeStream(bufferingPolicy: .unbounded)
+        let webhooks = WebhookSender(
+            client: client,
+            policy: OutboundPolicy(allowedNetworks: configuration.allowedTargetNetworks)
+        )
         let performer = ActionPerformer(
             store: store,
             keys: keys,
-            webhooks: WebhookSender(client: client),
-            programs: ExecRunner(),
+            webhooks: webhooks,
+            programs: ExecRunner(options: configuration.exec),
             blocklistFiles: BlocklistFiles(store: store)
         )
         services.append(RouterService(store: store, state: state, wake: { signal.yield(.wake) }, logger: logger))
@@ -244,6 +250,6 @@ public enum TocsinRuntime: Sendable {
         if let retention = configuration.deliveriesRetention {
             services.append(DeliveryRetention(store: store.routing, retention: retention, logger: logger))
         }
-        return (state, services, client)
+        return (state, services, client, webhooks)
     }
 }
