@@ -114,7 +114,6 @@ final class ProgramRun: Sendable {
         let exitDescriptor = tocsin_pidfd_open(pid)
         let openError = errno
         if exitDescriptor < 0 {
-            stop(.cancelled)
             _ = reap(pid)
             return .failure(
                 FileSystemCallError(

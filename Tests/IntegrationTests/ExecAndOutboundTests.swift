@@ -71,4 +71,44 @@ struct ExecAndOutboundTests {
         #expect(message.contains("refused by the outbound network policy: 127.0.0.1 is a loopback address"))
         #expect(receiver.received.isEmpty)
     }
+
+    @Test func serveFlagsReachThePrograms() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let rules = directory.path + "/rules"
+        try FileManager.default.createDirectory(atPath: rules, withIntermediateDirectories: true)
+        let output = directory.path + "/seen.txt"
+        let target =
+            #"{"kind":"exec","command":"/bin/sh","args":["-c","{ env; ulimit -n; pwd; } > \"$0\"","\#(output)"]}"#
+        try Data("targets:\n  probe: \(target)\n".utf8).write(to: URL(fileURLWithPath: rules + "/targets.yaml"))
+        let data = directory.path + "/data"
+        let server = try await ServerProcess.start(
+            dataDirectory: data,
+            arguments: ["--rules-dir", rules, "--exec-env", "TOCSIN_SITE=eu-1", "--exec-open-files", "64"],
+            environment: ["TOCSIN_SERVER_SECRET": "never-passed"]
+        )
+        defer { Task { _ = await server.terminate() } }
+        try await server.define("rule", "r", #"{"pattern":{"type":["x"]},"targets":[{"target":"probe"}]}"#)
+        _ = try await server.publish(type: "x", ids: ["1"])
+        let seen = try await eventually({ (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }) {
+            $0.split(separator: "\n").count >= 3 && $0.hasSuffix("\n")
+        }
+        let lines = seen.split(separator: "\n").map(String.init)
+        #expect(lines.contains("TOCSIN_SITE=eu-1") && lines.contains("PATH=/usr/bin:/bin"))
+        #expect(!seen.contains("never-passed") && !seen.contains("HOME="), "nothing of the server's environment")
+        #expect(lines.dropLast().last == "64")
+        #expect(lines.last?.contains("/data/exec/run-") == true, "\(lines.last ?? "")")
+    }
+
+    @Test func invalidFlagsStopTheServerWithTheFix() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        for (flag, value) in [("--allow-target-network", "10.0.0.0/33"), ("--exec-cpu-seconds", "100000")] {
+            let run = try await runTocsin(
+                ["serve", "--data-dir", directory.path + "/data", "--http", "127.0.0.1:0", flag, value]
+            )
+            #expect(run.status != 0)
+            #expect(run.errors.contains(flag), "\(run.errors)")
+        }
+    }
 }
