@@ -18,6 +18,7 @@ public struct WebhookSender: Sendable {
     private let client: HTTPClient
     private let policy: OutboundPolicy
     private let pinned: PinnedClients
+    private let resolve: @Sendable (String) async -> Result<[IPAddress], HostResolver.ResolutionFailure>
 
     /// Creates a sender on `client` (one shared client keeps connections alive across deliveries),
     /// checking every post against `policy`.
@@ -25,9 +26,20 @@ public struct WebhookSender: Sendable {
     /// Call ``shutdown()`` when done: the sender keeps clients pinned to checked addresses on
     /// `client`'s event loops.
     public init(client: HTTPClient, policy: OutboundPolicy = OutboundPolicy()) {
+        self.init(client: client, policy: policy) { await HostResolver.resolve($0) }
+    }
+
+    /// Creates a sender whose host names are resolved by `resolve` (tests answer for names no DNS
+    /// server knows, to show the connection goes to the checked address).
+    init(
+        client: HTTPClient,
+        policy: OutboundPolicy,
+        resolve: @escaping @Sendable (String) async -> Result<[IPAddress], HostResolver.ResolutionFailure>
+    ) {
         self.client = client
         self.policy = policy
         self.pinned = PinnedClients(eventLoopGroup: client.eventLoopGroup)
+        self.resolve = resolve
     }
 
     /// Shuts down the pinned clients (not the shared client, which its owner shuts down).
@@ -73,7 +85,7 @@ public struct WebhookSender: Sendable {
             return await execute(request, on: client, timeoutMilliseconds: timeoutMilliseconds)
         }
         let addresses: [IPAddress]
-        switch await HostResolver.resolve(host) {
+        switch await resolve(host) {
         case .success(let resolved): addresses = resolved
         case .failure(let failure):
             return .failed(

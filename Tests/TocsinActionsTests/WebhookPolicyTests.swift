@@ -6,15 +6,17 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 import Testing
-import TocsinActions
 import TocsinCore
 import TocsinResponse
+
+@testable import TocsinActions
 
 /// Webhooks to loopback, link-local and private addresses are refused unless allowed, on the
 /// addresses a name resolves to, and the connection goes to the checked address.
 struct WebhookPolicyTests {
     private func withSender(
         allowing networks: [String] = [],
+        resolving names: [String: [String]]? = nil,
         _ body: (WebhookSender) async throws -> Void
     ) async throws {
         let client = HTTPClient(
@@ -22,7 +24,15 @@ struct WebhookPolicyTests {
             configuration: .init(redirectConfiguration: .disallow)
         )
         let ranges = try networks.map { try IPRange.parseCIDR($0, allowsSingleAddress: true).get() }
-        let sender = WebhookSender(client: client, policy: OutboundPolicy(allowedNetworks: ranges))
+        let policy = OutboundPolicy(allowedNetworks: ranges)
+        let sender =
+            if let names {
+                WebhookSender(client: client, policy: policy) { name in
+                    .success((names[name] ?? []).compactMap { IPAddress.parse($0) })
+                }
+            } else {
+                WebhookSender(client: client, policy: policy)
+            }
         do {
             try await body(sender)
         } catch {
@@ -91,7 +101,7 @@ struct WebhookPolicyTests {
             )
             #expect(outcome == .succeeded(status: 204))
         }
-        try await withSender(allowing: ["127.0.0.0/8"]) { sender in
+        try await withSender(allowing: ["127.0.0.0/8", "::1/128"]) { sender in
             #expect(
                 await sender.post(url: url, headers: [], body: [1], timeoutMilliseconds: 10_000)
                     == .succeeded(status: 204)
@@ -109,6 +119,30 @@ struct WebhookPolicyTests {
         }
         #expect(receiver.requests == 4)
         #expect(receiver.hosts.contains("localhost:\(receiver.port)"), "the Host header keeps the name")
+    }
+
+    @Test("the connection goes to the checked address, not to what the name resolves to later")
+    func pinnedToTheCheckedAddress() async throws {
+        let receiver = try await LoopbackReceiver.start()
+        defer { receiver.stop() }
+        // No DNS server knows this name: only a connection pinned to the address the check saw
+        // can reach the receiver.
+        let url = "http://rebind.invalid:\(receiver.port)/hook"
+        try await withSender(allowing: ["127.0.0.0/8"], resolving: ["rebind.invalid": ["127.0.0.1"]]) { sender in
+            #expect(
+                await sender.post(url: url, headers: [], body: [1], timeoutMilliseconds: 10_000)
+                    == .succeeded(status: 204)
+            )
+        }
+        try await withSender(resolving: ["rebind.invalid": ["203.0.113.9", "127.0.0.1"]]) { sender in
+            let outcome = await sender.post(url: url, headers: [], body: [1], timeoutMilliseconds: 10_000)
+            guard case .failed(let failure) = outcome else {
+                Issue.record("a name with one loopback address among public ones was not refused")
+                return
+            }
+            #expect(failure.message.contains("rebind.invalid resolves to a loopback address"))
+        }
+        #expect(receiver.hosts == ["rebind.invalid:\(receiver.port)"])
     }
 }
 
