@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import Dispatch
 public import TocsinResponse
 
 #if canImport(Glibc)
@@ -14,14 +15,16 @@ import Darwin
 /// `O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC` (so nothing planted at that name, a symlink or a file, is
 /// ever opened), writes and fsyncs it, renames it over the target (a symlink planted at the
 /// target is replaced, not followed) and fsyncs the directory, so after a crash the file holds
-/// either the old or the new entry set, never a mix. Writes to one instance are serialised by the
-/// actor; keep one instance per path (``NFTablesFiles``).
+/// either the old or the new entry set, never a mix. Writes to one instance run one at a time, in
+/// the order they were asked for, on the instance's serial dispatch queue (off the cooperative
+/// pool: fsync can take a while); keep one instance per path (``NFTablesFiles``).
 public actor NFTablesFile {
     /// The file that is replaced.
     public let path: String
     private let directory: String
     private let name: String
     private let temporarySuffix: @Sendable () -> String
+    private let queue = DispatchQueue(label: "tocsin.nftables-file")
 
     /// Creates the writer of `path`.
     public init(path: String) {
@@ -47,11 +50,17 @@ public actor NFTablesFile {
     ///
     /// - Throws: ``FileSystemCallError`` naming the path, the call that failed and `errno`.
     public func write(_ entries: [BlocklistEntry]) async throws {
-        try replace(with: Array(BlocklistFormat.nftables(entries).utf8))
+        let bytes = Array(BlocklistFormat.nftables(entries).utf8)
+        // Queued while on the actor, so the queue's order is the order of the calls.
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            queue.async {
+                continuation.resume(with: Result { try self.replace(with: bytes) })
+            }
+        }
     }
 
     /// Replaces the file's contents with `bytes` (temporary file, fsync, rename, directory fsync).
-    func replace(with bytes: [UInt8]) throws {
+    nonisolated func replace(with bytes: [UInt8]) throws {
         let temporary = directory + "/." + name + ".tmp-" + temporarySuffix()
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
@@ -93,7 +102,7 @@ public actor NFTablesFile {
         try syncDirectory()
     }
 
-    private func syncDirectory() throws {
+    private nonisolated func syncDirectory() throws {
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw FileSystemCallError(
