@@ -5,7 +5,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -22,7 +24,9 @@ int tocsin_pidfd_open(pid_t pid) {
 #endif
 }
 
-// Only async-signal-safe calls from here until exec: the parent has other threads.
+// The child shares the parent's memory until exec (CLONE_VM|CLONE_VFORK, as glibc's posix_spawn
+// does, so the server's page tables are not copied), runs on its own small stack, and makes only
+// async-signal-safe system calls: the parent has other threads, and their locks may be held.
 static void report_and_exit(int report_fd, int step) {
     int message[2] = {step, errno};
     ssize_t ignored = write(report_fd, message, sizeof(message));
@@ -109,6 +113,28 @@ static void run_child(
     report_and_exit(report_fd, TOCSIN_SPAWN_STEP_EXEC);
 }
 
+typedef struct {
+    const char *path;
+    char *const *argv;
+    char *const *envp;
+    const char *directory;
+    int stdin_fd;
+    int stdout_fd;
+    int stderr_fd;
+    const tocsin_spawn_limits *limits;
+    int report_fd;
+} child_arguments;
+
+static int child_main(void *context) {
+    child_arguments *arguments = context;
+    run_child(
+        arguments->path, arguments->argv, arguments->envp, arguments->directory, arguments->stdin_fd,
+        arguments->stdout_fd, arguments->stderr_fd, arguments->limits, arguments->report_fd);
+    return 127;
+}
+
+enum { CHILD_STACK_BYTES = 64 * 1024 };
+
 int tocsin_spawn(
     const char *path, char *const argv[], char *const envp[], const char *directory, int stdin_fd,
     int stdout_fd, int stderr_fd, const tocsin_spawn_limits *limits, pid_t *pid, int *failed_step) {
@@ -129,16 +155,28 @@ int tocsin_spawn(
         close(report[1]);
         report[1] = moved;
     }
-    pid_t child = fork();
-    if (child < 0) {
+    void *stack = mmap(NULL, CHILD_STACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) {
         int error = errno;
         close(report[0]);
         close(report[1]);
         return error;
     }
-    if (child == 0) {
+    child_arguments arguments = {
+        path, argv, envp, directory, stdin_fd, stdout_fd, stderr_fd, limits, report[1],
+    };
+    // No signal handler of the server may run on the child's stack before the child resets them.
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pid_t child = clone(child_main, (char *)stack + CHILD_STACK_BYTES, CLONE_VM | CLONE_VFORK | SIGCHLD, &arguments);
+    int clone_error = errno;
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    munmap(stack, CHILD_STACK_BYTES);
+    if (child < 0) {
         close(report[0]);
-        run_child(path, argv, envp, directory, stdin_fd, stdout_fd, stderr_fd, limits, report[1]);
+        close(report[1]);
+        return clone_error;
     }
     close(report[1]);
     // Also set in the parent, so the group exists before anyone signals it.

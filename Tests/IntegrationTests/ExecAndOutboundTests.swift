@@ -79,7 +79,7 @@ struct ExecAndOutboundTests {
         try FileManager.default.createDirectory(atPath: rules, withIntermediateDirectories: true)
         let output = directory.path + "/seen.txt"
         let target =
-            #"{"kind":"exec","command":"/bin/sh","args":["-c","{ env; ulimit -n; pwd; } > \"$0\"","\#(output)"]}"#
+            #"{"kind":"exec","command":"/bin/sh","args":["-c","{ env; ulimit -n; pwd; } > \"$0.part\" && mv \"$0.part\" \"$0\"","\#(output)"]}"#
         try Data("targets:\n  probe: \(target)\n".utf8).write(to: URL(fileURLWithPath: rules + "/targets.yaml"))
         let data = directory.path + "/data"
         let server = try await ServerProcess.start(
@@ -90,8 +90,9 @@ struct ExecAndOutboundTests {
         defer { Task { _ = await server.terminate() } }
         try await server.define("rule", "r", #"{"pattern":{"type":["x"]},"targets":[{"target":"probe"}]}"#)
         _ = try await server.publish(type: "x", ids: ["1"])
+        // The program writes a side file and renames it, so the file is read whole or not at all.
         let seen = try await eventually({ (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }) {
-            $0.split(separator: "\n").count >= 3 && $0.hasSuffix("\n")
+            !$0.isEmpty
         }
         let lines = seen.split(separator: "\n").map(String.init)
         #expect(lines.contains("TOCSIN_SITE=eu-1") && lines.contains("PATH=/usr/bin:/bin"))
