@@ -12,8 +12,9 @@ public import TocsinResponse
 /// Every post is checked against the ``OutboundPolicy`` on the addresses it will connect to: an
 /// address literal as it is, a host name after resolving it (every address it resolves to must
 /// be allowed), and the connection is then pinned to the checked address so that DNS rebinding
-/// cannot move it. Redirects are never followed. A refusal is a permanent failure that names the
-/// host and the address class, never the receiver's answer.
+/// cannot move it. The pinned clients never follow redirects, and the shared client must not
+/// either (a redirect would skip the check). A refusal is a permanent failure that names the host
+/// and the address class, never the receiver's answer.
 public struct WebhookSender: Sendable {
     private let client: HTTPClient
     private let policy: OutboundPolicy
