@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "TocsinDetect", targets: ["TocsinDetect"]),
         .library(name: "TocsinResponse", targets: ["TocsinResponse"]),
         .library(name: "TocsinSigma", targets: ["TocsinSigma"]),
+        .library(name: "TocsinActions", targets: ["TocsinActions"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -88,11 +89,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "CTocsinSpawn"),
         .target(
             name: "TocsinActions",
             dependencies: [
                 "TocsinCore",
                 "TocsinResponse",
+                "CTocsinSpawn",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -169,6 +173,7 @@ let package = Package(
                 "TocsinServer",
                 "TocsinSigma",
                 "TocsinDetect",
+                "TocsinActions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -221,6 +226,20 @@ let package = Package(
             name: "TocsinResponseTests",
             dependencies: [
                 "TocsinCore", "TocsinResponse", "TocsinConfig", "TocsinRules", "TocsinDetect", "TocsinTesting",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TocsinActionsTests",
+            dependencies: [
+                "TocsinActions",
+                "TocsinCore",
+                "TocsinResponse",
+                "TocsinTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -64,6 +64,15 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "ExecBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TocsinActions", package: "main"),
+            ],
+            path: "Benchmarks/ExecBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "DeliveryLoad",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -14,7 +14,8 @@ modes=("${@:-latency throughput deadtarget}")
 for mode in ${modes[@]}; do
     data="$(mktemp -d)/data"
     port=18091
-    .build/release/tocsin serve --data-dir "$data" --http "127.0.0.1:$port" >/dev/null 2>"$data.log" &
+    .build/release/tocsin serve --data-dir "$data" --http "127.0.0.1:$port" --allow-target-network 127.0.0.0/8 \
+        >/dev/null 2>"$data.log" &
     server=$!
     for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
     Benchmarks/.build/release/DeliveryLoad "http://127.0.0.1:$port" "$(cat "$data/admin.key")" "$server" "$mode"

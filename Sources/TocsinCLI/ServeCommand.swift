@@ -139,6 +139,9 @@ struct ServeCommand: AsyncParsableCommand {
     /// Threat-intelligence lists and the identity directory (docs/sources/enrichment.md).
     @OptionGroup var enrichment: EnrichmentOptions
 
+    /// Exec programs and the outbound network policy (docs/delivery.md).
+    @OptionGroup var response: ResponseOptions
+
     func run() async throws {
         let configuration = try makeConfiguration()
         LoggingSystem.bootstrap { label in
@@ -230,6 +233,7 @@ struct ServeCommand: AsyncParsableCommand {
             ? (Environment.value("TOCSIN_GEOIP_DB") ?? "").split(separator: ",").map(String.init)
             : geoIPDatabases
         enrichment.apply(to: &configuration)
+        try response.apply(to: &configuration)
         return configuration
     }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import TocsinCore
+public import TocsinActions
+public import TocsinCore
 public import TocsinServer
 public import TocsinSources
 public import TocsinStore
@@ -46,6 +47,17 @@ public struct RuntimeConfiguration: Sendable {
     public var maxDeliveriesInFlight = 256
     /// JWT bearer tokens from an identity provider; `nil` accepts Tocsin API keys only.
     public var jwt: JWTSettings?
+    /// How exec targets run programs: environment, resource limits, output cap, and the scratch
+    /// directory under which each run gets an empty working directory.
+    ///
+    /// Default ``ExecRunner/Options`` with the scratch directory `<data-dir>/exec`.
+    public var exec: ExecRunner.Options
+    /// Networks webhook-style targets may reach whatever their address class
+    /// (`--allow-target-network`); loopback, link-local, private and unique-local addresses outside
+    /// them need the target's `allow_private_network: true`.
+    ///
+    /// Default none.
+    public var allowedTargetNetworks: [IPRange] = []
 
     /// JWT bearer tokens: what they must satisfy, and where their signing keys come from.
     public struct JWTSettings: Sendable {
@@ -73,6 +85,8 @@ public struct RuntimeConfiguration: Sendable {
     public init(dataDirectory: String) {
         self.store = StoreConfiguration(dataDirectory: dataDirectory)
         self.server = ServerConfiguration()
+        self.exec = ExecRunner.Options()
+        self.exec.scratchDirectory = dataDirectory + "/exec"
     }
 
     /// Whether `host` is a loopback name or address (`localhost`, `127.0.0.0/8`, `::1`).

@@ -110,9 +110,11 @@ public enum TocsinRuntime: Sendable {
         do {
             try await group.run()
         } catch {
+            await routing.webhooks.shutdown()
             try? await routing.client.shutdown()
             throw error
         }
+        await routing.webhooks.shutdown()
         try await routing.client.shutdown()
     }
 
@@ -208,7 +210,7 @@ public enum TocsinRuntime: Sendable {
         configuration: RuntimeConfiguration,
         clock: SystemWallClock,
         logger: Logger
-    ) async throws -> (state: RoutingState, services: [any Service], client: HTTPClient) {
+    ) async throws -> (state: RoutingState, services: [any Service], client: HTTPClient, webhooks: WebhookSender) {
         let state = RoutingState(store: store.routing, logger: logger)
         try await state.rebuild()
         var services: [any Service] = []
@@ -231,11 +233,15 @@ public enum TocsinRuntime: Sendable {
         )
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let (signals, signal) = AsyncStream<DeliveryService.Signal>.makeStream(bufferingPolicy: .unbounded)
+        let webhooks = WebhookSender(
+            client: client,
+            policy: OutboundPolicy(allowedNetworks: configuration.allowedTargetNetworks)
+        )
         let performer = ActionPerformer(
             store: store,
             keys: keys,
-            webhooks: WebhookSender(client: client),
-            programs: ExecRunner(),
+            webhooks: webhooks,
+            programs: ExecRunner(options: configuration.exec),
             blocklistFiles: BlocklistFiles(store: store)
         )
         services.append(
@@ -261,6 +267,6 @@ public enum TocsinRuntime: Sendable {
                 DeliveryRetention(store: store.routing, retention: retention, clock: clock, logger: logger)
             )
         }
-        return (state, services, client)
+        return (state, services, client, webhooks)
     }
 }

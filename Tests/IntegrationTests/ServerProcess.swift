@@ -50,12 +50,17 @@ final class ServerProcess: Sendable {
     static func start(
         dataDirectory: String,
         arguments: [String] = [],
-        environment: [String: String] = [:]
+        environment: [String: String] = [:],
+        allowsLoopbackTargets: Bool = true
     ) async throws -> ServerProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         let checkpoints = arguments.contains("--checkpoint-seconds") ? [] : ["--checkpoint-seconds", "3600"]
-        process.arguments = ["serve", "--data-dir", dataDirectory, "--http", "127.0.0.1:0"] + checkpoints + arguments
+        // Test receivers listen on loopback, which the outbound network policy refuses by default.
+        let loopback =
+            allowsLoopbackTargets ? ["--allow-target-network", "127.0.0.0/8", "--allow-target-network", "::1/128"] : []
+        process.arguments =
+            ["serve", "--data-dir", dataDirectory, "--http", "127.0.0.1:0"] + checkpoints + loopback + arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
