@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "TocsinDetect", targets: ["TocsinDetect"]),
         .library(name: "TocsinResponse", targets: ["TocsinResponse"]),
         .library(name: "TocsinSigma", targets: ["TocsinSigma"]),
+        .library(name: "TocsinActions", targets: ["TocsinActions"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -93,6 +94,7 @@ let package = Package(
             dependencies: [
                 "TocsinCore",
                 "TocsinResponse",
+                "TocsinConfig",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -169,6 +171,7 @@ let package = Package(
                 "TocsinServer",
                 "TocsinSigma",
                 "TocsinDetect",
+                "TocsinActions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -219,7 +222,22 @@ let package = Package(
         ),
         .testTarget(
             name: "TocsinResponseTests",
-            dependencies: ["TocsinCore", "TocsinResponse", "TocsinConfig", "TocsinRules", "TocsinDetect", "TocsinTesting"],
+            dependencies: [
+                "TocsinCore", "TocsinResponse", "TocsinConfig", "TocsinRules", "TocsinDetect", "TocsinTesting",
+                "TocsinActions",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TocsinActionsTests",
+            dependencies: [
+                "TocsinActions",
+                "TocsinConfig",
+                "TocsinCore",
+                "TocsinResponse",
+                "TocsinTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

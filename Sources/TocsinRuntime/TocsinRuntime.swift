@@ -6,6 +6,7 @@ public import Logging
 import NIOCore
 import ServiceLifecycle
 import TocsinActions
+import TocsinConfig
 import TocsinCore
 import TocsinServer
 import TocsinSources
@@ -70,7 +71,12 @@ public enum TocsinRuntime: Sendable {
             .init(
                 log: ingestLog,
                 access: access,
-                administration: RoutingAdmin(store: store, state: routing.state),
+                administration: RoutingAdmin(
+                    store: store,
+                    state: routing.state,
+                    redactor: routing.redactor,
+                    blocklist: routing.blocklist
+                ),
                 keys: keys,
                 enricher: enricher,
                 incidents: IncidentAdmin(store: store, clock: clock)
@@ -198,8 +204,17 @@ public enum TocsinRuntime: Sendable {
         keys: KeyAdmin,
         configuration: RuntimeConfiguration,
         logger: Logger
-    ) async throws -> (state: RoutingState, services: [any Service], client: HTTPClient) {
-        let state = RoutingState(store: store.routing, logger: logger)
+    ) async throws -> (
+        state: RoutingState,
+        services: [any Service],
+        client: HTTPClient,
+        redactor: SecretRedactor,
+        blocklist: StoreBlocklist
+    ) {
+        let state = RoutingState(store: store.routing, kinds: ActionRegistry.targetKinds, logger: logger)
+        let redactor = SecretRedactor(
+            key: try KeyFiles.loadOrCreateFingerprintKey(in: configuration.store.dataDirectory)
+        )
         try await state.rebuild()
         var services: [any Service] = []
         if let directory = configuration.rulesDirectory {
@@ -221,13 +236,23 @@ public enum TocsinRuntime: Sendable {
         )
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let (signals, signal) = AsyncStream<DeliveryService.Signal>.makeStream(bufferingPolicy: .unbounded)
-        let performer = ActionPerformer(
+        let clock = SystemWallClock()
+        let blocklist = StoreBlocklist(
             store: store,
-            keys: keys,
-            webhooks: WebhookSender(client: client),
-            programs: ExecRunner(),
-            blocklistFiles: BlocklistFiles(store: store)
+            clock: clock,
+            serverAddresses: Self.listenAddresses(configuration)
         )
+        let performer = ActionPerformer(
+            context: RuntimeActionContext(
+                store: store,
+                keys: keys,
+                webhooks: WebhookSender(client: client),
+                programs: ExecRunner(),
+                blocklist: blocklist,
+                clock: clock
+            )
+        )
+        services.append(BlocklistExpiryService(blocklist: blocklist, state: state, logger: logger))
         services.append(RouterService(store: store, state: state, wake: { signal.yield(.wake) }, logger: logger))
         services.append(DetectionService(store: store, state: state, logger: logger))
         services.append(
@@ -244,6 +269,17 @@ public enum TocsinRuntime: Sendable {
         if let retention = configuration.deliveriesRetention {
             services.append(DeliveryRetention(store: store.routing, retention: retention, logger: logger))
         }
-        return (state, services, client)
+        return (state, services, client, redactor, blocklist)
+    }
+
+    /// The specific addresses the server listens on (HTTP and syslog), which no blocklist blocks.
+    private static func listenAddresses(_ configuration: RuntimeConfiguration) -> [IPRange] {
+        let hosts = [configuration.server.host, configuration.syslogUDP?.host, configuration.syslogTCP?.host]
+        return hosts.compactMap { host in
+            guard let host, let address = IPAddress.parse(host), address.high != 0 || address.low != 0 else {
+                return nil
+            }
+            return IPRange(address: address)
+        }
     }
 }

@@ -27,6 +27,8 @@ public protocol RoutingAdministration: Sendable {
     func purge(_ filter: DeliveryFilter) async throws -> Int
     /// The active blocklist entries.
     func blocklist() async throws -> [BlocklistEntry]
+    /// Whether each blocklist target's nftables file on disk holds the active entries.
+    func blocklistFiles() async throws -> [BlocklistFileStatus]
 }
 
 /// Rules or targets.

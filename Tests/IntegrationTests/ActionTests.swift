@@ -156,7 +156,7 @@ struct ActionTests {
         try await server.define(
             "target",
             "pd",
-            #"{"kind":"pagerduty","url":"\#(receiver.url)","secret":"routing-key","severity":"critical"}"#
+            #"{"kind":"pagerduty","url":"\#(receiver.url)","routing_key":"routing-key","severity":"critical"}"#
         )
         try await server.define(
             "target",

@@ -110,6 +110,7 @@ struct EmptyRouting: RoutingAdministration {
     func redrive(_ filter: DeliveryFilter) async throws -> Int { 0 }
     func purge(_ filter: DeliveryFilter) async throws -> Int { 0 }
     func blocklist() async throws -> [BlocklistEntry] { [] }
+    func blocklistFiles() async throws -> [BlocklistFileStatus] { [] }
 }
 
 /// A keys back end with nothing in it.

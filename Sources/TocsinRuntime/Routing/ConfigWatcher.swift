@@ -28,7 +28,7 @@ struct ConfigWatcher: Service {
     /// without reading the files again.
     mutating func loadInitial() async throws {
         let files = try RulesDirectory.files(at: directory)
-        let loaded = ConfigDirectory(files: files)
+        let loaded = ConfigDirectory(files: files, kinds: state.kinds)
         try await install(loaded)
         initialLoad = (loaded, files.count)
     }
@@ -71,7 +71,7 @@ struct ConfigWatcher: Service {
     func reload() async {
         do {
             let files = try RulesDirectory.files(at: directory)
-            let loaded = ConfigDirectory(files: files)
+            let loaded = ConfigDirectory(files: files, kinds: state.kinds)
             try await install(loaded)
             try await record(loaded, fileCount: files.count)
         } catch let error as ConfigError {

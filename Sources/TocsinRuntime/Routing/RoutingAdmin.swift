@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
+import TocsinActions
 import TocsinConfig
 import TocsinCore
 import TocsinResponse
@@ -12,6 +13,9 @@ import TocsinStore
 struct RoutingAdmin: RoutingAdministration {
     let store: EventStore
     let state: RoutingState
+    /// Fingerprints target secrets in what the API returns and the log records.
+    let redactor: SecretRedactor
+    let blocklist: StoreBlocklist
 
     func put(
         _ kind: DefinitionKind,
@@ -30,7 +34,7 @@ struct RoutingAdmin: RoutingAdministration {
                 _ = try await state.trial(rule: rule)
                 shown = rule.json
             } else {
-                let target = try TargetDefinition(name: name, json: definition)
+                let target = try TargetDefinition(name: name, json: definition, kinds: state.kinds)
                 if let reason = target.hostConfigurationReason {
                     throw AdministrationError.hostConfiguration(
                         "\(reason), so the API may not define it: only someone who can write the host's files should. "
@@ -38,7 +42,7 @@ struct RoutingAdmin: RoutingAdministration {
                     )
                 }
                 _ = try await state.trial(target: target)
-                shown = target.redactedJSON
+                shown = target.redactedJSON(redactor)
             }
         } catch let error as ConfigError {
             throw AdministrationError.invalid(error.diagnostics.map(\.description))
@@ -65,7 +69,7 @@ struct RoutingAdmin: RoutingAdministration {
         if kind == .rule {
             return table.rules[name]?.json
         }
-        return table.targets[name]?.redactedJSON
+        return table.targets[name]?.redactedJSON(redactor)
     }
 
     func list(_ kind: DefinitionKind) async throws -> [(name: String, definition: JSONValue)] {
@@ -73,7 +77,7 @@ struct RoutingAdmin: RoutingAdministration {
         if kind == .rule {
             return table.rules.values.sorted { $0.name < $1.name }.map { ($0.name, $0.json) }
         }
-        return table.targets.values.sorted { $0.name < $1.name }.map { ($0.name, $0.redactedJSON) }
+        return table.targets.values.sorted { $0.name < $1.name }.map { ($0.name, $0.redactedJSON(redactor)) }
     }
 
     func delete(_ kind: DefinitionKind, name: String) async throws -> Bool {
@@ -140,7 +144,11 @@ struct RoutingAdmin: RoutingAdministration {
     }
 
     func blocklist() async throws -> [BlocklistEntry] {
-        try await store.routing.activeBlocks(now: Int64(Date().timeIntervalSince1970 * 1000))
+        try await blocklist.activeEntries(nowMilliseconds: blocklist.clock.now.millisecondsSinceEpoch)
+    }
+
+    func blocklistFiles() async throws -> [BlocklistFileStatus] {
+        try await blocklist.fileStatuses(of: state.current)
     }
 
     private static func storeKind(_ kind: DefinitionKind) -> RoutingStore.DefinitionKind {
