@@ -196,7 +196,7 @@ struct BlocklistTests {
         let problems = ActionRegistry.hostProblems(of: missing)
         #expect(problems.count == 1 && problems[0].contains("\(directory.path)/no does not exist (errno 2)"))
         let file = directory.path + "/plain"
-        FileManager.default.createFile(atPath: file, contents: nil)
+        #expect(FileManager.default.createFile(atPath: file, contents: nil))
         let notDirectory = try Requests.target(
             #"{"kind": "blocklist", "ip_path": "$.ip", "nft_file": "\#(file)/t.nft"}"#
         )

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import Foundation
 import Testing
 import TocsinActions
+import TocsinConfig
 import TocsinCore
 
 /// Event text is escaped for the markup of each service, so an event cannot mention, link or

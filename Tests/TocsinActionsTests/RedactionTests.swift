@@ -4,6 +4,7 @@ import Testing
 import TocsinActions
 import TocsinConfig
 import TocsinCore
+import TocsinResponse
 
 /// Secrets, header values and credential-bearing URLs leave only as keyed fingerprints.
 struct RedactionTests {

@@ -143,8 +143,11 @@ struct RoutingAdmin: RoutingAdministration {
         return count
     }
 
+    /// The active entries, each validated again as read back (a row altered in the database is
+    /// left out of the feed).
     func blocklist() async throws -> [BlocklistEntry] {
-        try await blocklist.activeEntries(nowMilliseconds: blocklist.clock.now.millisecondsSinceEpoch)
+        let active = try await blocklist.activeEntries(nowMilliseconds: blocklist.clock.now.millisecondsSinceEpoch)
+        return BlocklistPolicy(neverBlock: [], maxEntries: .max).validated(active).valid
     }
 
     func blocklistFiles() async throws -> [BlocklistFileStatus] {
