@@ -137,7 +137,9 @@ struct DeliveryRecoveryTests {
         let missing = try await runTocsin(["config", "check", "--rules-dir", directory.path])
         #expect(missing.status == 1)
         #expect(
-            missing.output.contains("targets.edge: nft_file \(nft): the directory \(directory.path)/nft does not exist"),
+            missing.output.contains(
+                "targets.edge: nft_file \(nft): the directory \(directory.path)/nft does not exist"
+            ),
             "\(missing.output)"
         )
         try FileManager.default.createDirectory(atPath: directory.path + "/nft", withIntermediateDirectories: false)
