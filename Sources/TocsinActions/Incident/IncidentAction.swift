@@ -66,7 +66,7 @@ public struct IncidentAction: Action, Hashable {
             let raised = try await context.raise(alert)
             return ActionResult(
                 .succeeded(status: nil),
-                detail: EventSummary.object([
+                detail: JSONValue.members([
                     ("alert", .string(raised.id)),
                     ("alert_seq", .number(JSONNumber(raised.sequence))),
                 ])

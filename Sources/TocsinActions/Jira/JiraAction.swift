@@ -53,14 +53,14 @@ public struct JiraAction: Action, Hashable {
         let description =
             "Raised by Tocsin rule \(request.delivery.rule) for event \(request.delivery.eventSequence).\n\n"
             + "{noformat}\n\(Markup.jiraNoformat(JSONWriter().string(request.event)))\n{noformat}"
-        let document = EventSummary.object([
+        let document = JSONValue.members([
             (
                 "fields",
-                EventSummary.object([
-                    ("project", EventSummary.object([("key", .string(project))])),
+                JSONValue.members([
+                    ("project", JSONValue.members([("key", .string(project))])),
                     ("summary", .string(String(summary.prefix(255)))),
                     ("description", .string(description)),
-                    ("issuetype", EventSummary.object([("name", .string(issueType))])),
+                    ("issuetype", JSONValue.members([("name", .string(issueType))])),
                     ("labels", .array([.string("tocsin"), .string(request.delivery.rule)])),
                 ])
             )

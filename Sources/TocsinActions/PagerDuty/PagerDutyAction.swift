@@ -61,13 +61,13 @@ public struct PagerDutyAction: Action, Hashable {
             return transformed
         }
         let summary = Markup.plainLine(EventSummary.text(request))
-        let document = EventSummary.object([
+        let document = JSONValue.members([
             ("routing_key", .string(routingKey)),
             ("event_action", .string("trigger")),
             ("dedup_key", .string(request.delivery.idempotencyKey)),
             (
                 "payload",
-                EventSummary.object([
+                JSONValue.members([
                     ("summary", .string(String(summary.prefix(1024)))),
                     ("source", .string(Markup.plainLine(request.event["source"]?.stringValue ?? "tocsin"))),
                     ("severity", .string(severity)),

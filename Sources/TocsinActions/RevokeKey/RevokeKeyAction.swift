@@ -35,7 +35,7 @@ public struct RevokeKeyAction: Action, Hashable {
         case .success(let revoked):
             return ActionResult(
                 .succeeded(status: nil),
-                detail: EventSummary.object([("key", .string(name)), ("revoked", .bool(revoked))])
+                detail: JSONValue.members([("key", .string(name)), ("revoked", .bool(revoked))])
             )
         case .failure(let failure):
             return ActionResult(.failed(failure))

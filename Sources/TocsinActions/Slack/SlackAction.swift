@@ -35,7 +35,7 @@ public struct SlackAction: Action, Hashable {
         if let transformed = request.transformed {
             return transformed
         }
-        return JSONWriter().bytes(EventSummary.object([("text", .string(Markup.slack(EventSummary.text(request))))]))
+        return JSONWriter().bytes(JSONValue.members([("text", .string(Markup.slack(EventSummary.text(request))))]))
     }
 
     /// POSTs the message.

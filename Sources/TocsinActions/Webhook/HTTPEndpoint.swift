@@ -114,9 +114,4 @@ enum EventSummary {
         }
         return text + " — event \(request.delivery.eventSequence)"
     }
-
-    /// A JSON object of `members`.
-    static func object(_ members: [(String, JSONValue)]) -> JSONValue {
-        .object(JSONObject(members.map { JSONObject.Member(name: $0.0, value: $0.1) }))
-    }
 }
