@@ -255,6 +255,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TocsinRuntimeTests",
+            dependencies: [
+                "TocsinActions",
+                "TocsinConfig",
+                "TocsinCore",
+                "TocsinResponse",
+                "TocsinRuntime",
+                "TocsinServer",
+                "TocsinStore",
+                "TocsinTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TocsinServerTests",
             dependencies: [
                 "TocsinCore",

@@ -16,9 +16,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
+        .target(
+            name: "BenchmarkFixtures",
+            dependencies: [.product(name: "Benchmark", package: "benchmark")],
+            path: "Sources/BenchmarkFixtures"
+        ),
         .executableTarget(
             name: "JSONBenchmarks",
             dependencies: [
+                "BenchmarkFixtures",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TocsinCore", package: "main"),
             ],
@@ -40,6 +46,7 @@ let package = Package(
         .executableTarget(
             name: "PatternBenchmarks",
             dependencies: [
+                "BenchmarkFixtures",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TocsinCore", package: "main"),
                 .product(name: "TocsinRules", package: "main"),
@@ -50,6 +57,7 @@ let package = Package(
         .executableTarget(
             name: "SigmaBenchmarks",
             dependencies: [
+                "BenchmarkFixtures",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TocsinCore", package: "main"),
                 .product(name: "TocsinSigma", package: "main"),
@@ -60,6 +68,7 @@ let package = Package(
         .executableTarget(
             name: "RegexBenchmarks",
             dependencies: [
+                "BenchmarkFixtures",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TocsinRules", package: "main"),
             ],
@@ -79,6 +88,7 @@ let package = Package(
         .executableTarget(
             name: "SourceBenchmarks",
             dependencies: [
+                "BenchmarkFixtures",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TocsinCore", package: "main"),
                 .product(name: "TocsinSources", package: "main"),
@@ -102,10 +112,21 @@ let package = Package(
         .executableTarget(
             name: "DetectBenchmarks",
             dependencies: [
+                "BenchmarkFixtures",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TocsinDetect", package: "main"),
             ],
             path: "Benchmarks/DetectBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "DetectionTableBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TocsinCore", package: "main"),
+                .product(name: "TocsinConfig", package: "main"),
+            ],
+            path: "Benchmarks/DetectionTableBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(

@@ -40,9 +40,10 @@ struct RulesCommand: ParsableCommand {
             abstract: "Run the inline tests of every rule in a rules directory.",
             discussion: """
                 A rule may list tests: events and what it must do with them ('match: true|false' for every
-                event, or 'alerts: N' over the events for a threshold rule). Prints PASS or FAIL per test,
-                then a count. Exits 1 when a test fails, 2 when the directory does not load.
-                Sigma files are tried with 'tocsin sigma test'.
+                event, or 'alerts: N' over the events for a detection rule). Sigma rules and correlations
+                take tests in a rules file's 'sigma:' settings, keyed by the Sigma id or name, with Tocsin
+                events (CloudEvent JSON whose 'data' is the record). Prints PASS or FAIL per test, then a
+                count. Exits 1 when a test fails, 2 when the directory does not load.
                 """
         )
 
@@ -67,6 +68,21 @@ struct RulesCommand: ParsableCommand {
                     }
                 }
             }
+            for settings in loaded.sigma.settings.sorted(by: { $0.reference < $1.reference }) {
+                for (index, test) in settings.tests.enumerated() {
+                    count += 1
+                    let outcome = test.outcome(ofSigma: settings.reference, in: loaded.sigma)
+                    if outcome == test.expectation {
+                        print("PASS sigma \(settings.reference) tests[\(index)]")
+                    } else {
+                        failures += 1
+                        let found = outcome.map(Self.text) ?? "no such rule"
+                        print(
+                            "FAIL sigma \(settings.reference) tests[\(index)]: expected \(Self.text(test.expectation)), got \(found)"
+                        )
+                    }
+                }
+            }
             print("\(count) test(s), \(failures) failed")
             if failures > 0 {
                 throw ExitCode(1)
@@ -87,8 +103,9 @@ struct RulesCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run one rule over the stored log and print the alerts it would have raised.",
             discussion: """
-                RULE is a pattern rule with a threshold, a Sigma rule (id or name) or a Sigma correlation of
-                the rules directory. Events whose time lies in [--from, --to) are replayed in log order, from
+                RULE is a pattern rule with a detection (threshold, first_seen, absence, impossible_travel),
+                a Sigma rule (id or name) or a Sigma correlation of the rules directory (with the
+                correlations it chains onto). Events whose time lies in [--from, --to) are replayed in log order, from
                 empty state, through the server's own detection code; nothing is appended. Prints one JSON
                 line per alert (the data of the tocsin.alert.raised it would have appended), then a summary
                 on standard error. Reads the data directory directly, safely beside a running server.

@@ -83,10 +83,12 @@ struct SigmaCommand: ParsableCommand {
                 diagnostics += collection.diagnostics
                 run.rules += collection.rules
                 run.correlations += collection.correlations
+                run.correlationFiles += collection.correlations.map { _ in file }
             }
-            guard diagnostics.isEmpty else {
-                for diagnostic in diagnostics {
-                    printError(diagnostic.description)
+            let problems = diagnostics.map(\.description) + run.definitions.problems().map(\.description)
+            guard problems.isEmpty else {
+                for problem in problems {
+                    printError(problem)
                 }
                 throw ExitCode(2)
             }
@@ -119,6 +121,8 @@ struct SigmaTestRun {
     var rules: [SigmaRule] = []
     /// The correlation rules, in file order.
     var correlations: [SigmaCorrelation] = []
+    /// The file of each correlation.
+    var correlationFiles: [String] = []
     /// Each record with its 1-based line number.
     var records: [(line: Int, record: JSONValue)] = []
     /// The path of the event time, for correlations.
@@ -159,12 +163,18 @@ struct SigmaTestRun {
         return records
     }
 
-    /// One JSON line per detection rule, `{"rule": <reference>, "matches": [lines]}`, then one per
-    /// correlation alert, `{"rule", "group", "first", "last"}`.
-    func outputLines() -> [String] {
+    /// The rules and correlations as definitions (correlations may chain onto correlations).
+    var definitions: SigmaDefinitions {
         var definitions = SigmaDefinitions()
         definitions.rules = rules
         definitions.correlations = correlations
+        definitions.correlationFiles = correlationFiles
+        return definitions
+    }
+
+    /// One JSON line per detection rule, `{"rule": <reference>, "matches": [lines]}`, then one per
+    /// correlation alert, `{"rule", "group", "first", "last"}`.
+    func outputLines() -> [String] {
         let table = DetectionTable(rules: [], sigma: definitions, sigmaMode: .records)
         let context = DetectionContext()
         var engines = try? DetectionEngines(table: table)

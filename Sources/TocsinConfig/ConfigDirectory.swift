@@ -3,7 +3,9 @@
 import TocsinCore
 
 /// The rules directory: YAML files, each with optional `targets:` and `rules:` maps of name to
-/// definition (the same fields as the HTTP API), and Sigma files (SigmaHQ rules, unmodified).
+/// definition (the same fields as the HTTP API), `sigma:` settings per Sigma rule
+/// (``SigmaRuleSettings``) and at most one `sigma_mapping:` (``SigmaMappingDefinition``), and Sigma
+/// files (SigmaHQ rules, unmodified), compiled with that mapping.
 ///
 /// ```yaml
 /// targets:
@@ -31,9 +33,11 @@ public struct ConfigDirectory: Sendable {
     public init(files: [(name: String, text: String)], kinds: TargetKinds) {
         var ruleFiles: [String: String] = [:]
         var targetFiles: [String: String] = [:]
+        var sigmaFiles: [(name: String, text: String)] = []
+        var mappingFile: String?
         for file in files {
             if SigmaDefinitions.isSigma(file.text) {
-                diagnostics += sigma.add(file: file.name, text: file.text)
+                sigmaFiles.append(file)
                 continue
             }
             let document: YAMLDocument
@@ -56,6 +60,32 @@ public struct ConfigDirectory: Sendable {
             }
             for member in top.members {
                 switch member.name {
+                case "sigma_mapping":
+                    if let mappingFile {
+                        diagnostics.append(
+                            document.locate(
+                                ConfigDiagnostic(
+                                    path: "$",
+                                    message: "the Sigma mapping is already defined in \(mappingFile)"
+                                ),
+                                file: file.name,
+                                under: "$.sigma_mapping"
+                            )
+                        )
+                        continue
+                    }
+                    mappingFile = file.name
+                    do {
+                        let mapping = try SigmaMappingDefinition(json: member.value)
+                        sigma.logSourceMapping = mapping.logSourceMapping
+                        sigma.fieldMapping = mapping.fieldMapping
+                    } catch {
+                        diagnostics += error.diagnostics.map {
+                            document.locate($0, file: file.name, under: "$.sigma_mapping")
+                        }
+                    }
+                case "sigma":
+                    readSigmaSettings(member.value, document: document, file: file.name)
                 case "targets", "rules":
                     guard case .object(let definitions) = member.value else {
                         diagnostics.append(
@@ -97,12 +127,53 @@ public struct ConfigDirectory: Sendable {
                 default:
                     diagnostics.append(
                         document.locate(
-                            ConfigDiagnostic(path: "$", message: "unknown key; use 'rules' and 'targets'"),
+                            ConfigDiagnostic(
+                                path: "$",
+                                message: "unknown key; use 'rules', 'targets', 'sigma' or 'sigma_mapping'"
+                            ),
                             file: file.name,
                             under: "$.\(member.name)"
                         )
                     )
                 }
+            }
+        }
+        for file in sigmaFiles {
+            diagnostics += sigma.add(file: file.name, text: file.text)
+        }
+        diagnostics += sigma.problems()
+    }
+
+    /// Reads `sigma:` settings, a map of Sigma rule (or correlation) id or name to settings.
+    private mutating func readSigmaSettings(_ value: JSONValue, document: YAMLDocument, file: String) {
+        guard case .object(let entries) = value else {
+            diagnostics.append(
+                document.locate(
+                    ConfigDiagnostic(path: "$", message: "must map Sigma rule ids or names to settings"),
+                    file: file,
+                    under: "$.sigma"
+                )
+            )
+            return
+        }
+        for entry in entries.members {
+            let prefix = "$.sigma.\(entry.name)"
+            if let seen = sigma.settings.first(where: { $0.reference == entry.name }) {
+                diagnostics.append(
+                    document.locate(
+                        ConfigDiagnostic(path: "$", message: "also set in \(seen.location.file ?? "another file")"),
+                        file: file,
+                        under: prefix
+                    )
+                )
+                continue
+            }
+            do {
+                var settings = try SigmaRuleSettings(reference: entry.name, json: entry.value)
+                settings.location = document.locate(ConfigDiagnostic(path: "$", message: ""), file: file, under: prefix)
+                sigma.settings.append(settings)
+            } catch {
+                diagnostics += error.diagnostics.map { document.locate($0, file: file, under: prefix) }
             }
         }
     }

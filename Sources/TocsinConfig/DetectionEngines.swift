@@ -25,6 +25,8 @@ public struct DetectionEngines: Sendable {
     public private(set) var engines: [DetectionEngine]
     /// Observations older than their rule's allowed lateness, since the start.
     public private(set) var lateObservations = 0
+    /// The last sequence number of a silent replay in progress.
+    private var replayThrough: Int64?
 
     /// No engines: nothing is detected.
     public static let idle = DetectionEngines(table: .empty, engines: [])
@@ -67,49 +69,116 @@ public struct DetectionEngines: Sendable {
         self.engines = engines
     }
 
-    /// Starts a silent replay of every engine through `sequence` (see `DetectionEngine.beginReplay`).
+    /// Starts a silent replay through `sequence`: observations up to it rebuild state (chained
+    /// correlations included) and raise nothing; from the first later one on, alerts are returned.
     public mutating func beginReplay(through sequence: Int64) {
-        for index in engines.indices {
-            engines[index].beginReplay(through: sequence)
-        }
+        replayThrough = sequence
     }
 
-    /// Feeds the stateful matches of one event's evaluation to their engines.
+    /// Feeds the stateful matches of one event's evaluation to their engines, and the alerts of
+    /// correlations to the correlations they feed (chaining).
     ///
     /// - Parameters:
     ///   - evaluation: What ``DetectionTable/evaluate(_:context:)`` found in the event.
     ///   - sequence: The event's sequence number (or line number).
     ///   - time: Its event time, in milliseconds.
-    /// - Returns: The alerts raised, in order.
+    /// - Returns: The alerts raised, in order (a chained correlation's after the alert that fed it).
     public mutating func observe(_ evaluation: DetectionTable.Evaluation, sequence: Int64, time: Int64) -> [Raised] {
+        let isSilent = replaying(sequence)
         var raised: [Raised] = []
-        for match in evaluation.matches where engines.indices.contains(match.rule) {
-            guard let handle = engines[match.rule].handle(for: table.rules[match.rule].id) else {
+        for match in evaluation.matches {
+            observe(match, sequence: sequence, time: time, into: &raised)
+        }
+        return isSilent ? [] : raised
+    }
+
+    /// Moves the time of the absence rules to `time` (the ingest time of an event the detection
+    /// service read, whatever it is), raising the absences whose deadline it passes.
+    ///
+    /// - Parameters:
+    ///   - time: Milliseconds; earlier than a rule's newest time, it changes nothing.
+    ///   - sequence: The sequence number of the event read (a silent replay raises nothing up to its end).
+    /// - Returns: The alerts raised, in order.
+    public mutating func advanceAbsences(to time: Int64, sequence: Int64) -> [Raised] {
+        let isSilent = replaying(sequence)
+        var raised: [Raised] = []
+        for index in engines.indices {
+            guard case .absence = table.rules[index].kind else {
                 continue
             }
-            let outcome = engines[match.rule].observe(
-                Observation(
-                    rule: handle,
-                    referencedRule: match.referencedRule,
-                    sequence: sequence,
-                    eventTime: time,
-                    group: match.group,
-                    value: match.value
-                )
-            )
-            if outcome.isLate {
-                lateObservations += 1
+            raised += engines[index].advance(to: time).map { Raised(source: table.sources[index], alert: $0) }
+        }
+        return isSilent ? [] : raised
+    }
+
+    /// Closes every window still open (the end of a file or a backtest): the alerts of conditions
+    /// decided when a window closes (`lt`, `lte`, `eq`, ranges), fed on to the correlations they feed.
+    ///
+    /// Absence rules are left as they are: the end of the input is not a silence.
+    public mutating func finish() -> [Raised] {
+        var raised: [Raised] = []
+        // Children come before their parents, so a parent closes after what its children fed it.
+        for index in engines.indices {
+            if case .absence = table.rules[index].kind {
+                continue
             }
-            raised += outcome.alerts.map { Raised(source: table.sources[match.rule], alert: $0) }
+            for alert in engines[index].advance(to: .max) {
+                raise(alert, of: index, into: &raised)
+            }
         }
         return raised
     }
 
-    /// Closes every window still open (the end of a file or a backtest): the alerts of conditions
-    /// decided when a window closes (`lt`, `lte`, `eq`, ranges).
-    public mutating func finish() -> [Raised] {
-        engines.indices.flatMap { index in
-            engines[index].advance(to: .max).map { Raised(source: table.sources[index], alert: $0) }
+    private mutating func replaying(_ sequence: Int64) -> Bool {
+        guard let through = replayThrough else {
+            return false
+        }
+        guard sequence <= through else {
+            replayThrough = nil
+            return false
+        }
+        return true
+    }
+
+    private mutating func observe(
+        _ match: DetectionTable.Match,
+        sequence: Int64,
+        time: Int64,
+        into raised: inout [Raised]
+    ) {
+        guard engines.indices.contains(match.rule),
+            let handle = engines[match.rule].handle(for: table.rules[match.rule].id)
+        else {
+            return
+        }
+        let outcome = engines[match.rule].observe(
+            Observation(
+                rule: handle,
+                referencedRule: match.referencedRule,
+                sequence: sequence,
+                eventTime: time,
+                group: match.group,
+                value: match.value,
+                location: match.location
+            )
+        )
+        if outcome.isLate {
+            lateObservations += 1
+        }
+        for alert in outcome.alerts {
+            raise(alert, of: match.rule, into: &raised)
+        }
+    }
+
+    /// Records an alert of engine rule `index` (unless a parent correlation hides it) and feeds it
+    /// to the correlations it chains into, at the event time and sequence of its last evidence.
+    private mutating func raise(_ alert: TocsinDetect.Alert, of index: Int, into raised: inout [Raised]) {
+        let chained = table.chained(from: index, group: alert.group)
+        if chained.isRaised {
+            raised.append(Raised(source: table.sources[index], alert: alert))
+        }
+        for match in chained.matches {
+            observe(match, sequence: alert.evidence.last ?? 0, time: alert.lastTime, into: &raised)
         }
     }
 

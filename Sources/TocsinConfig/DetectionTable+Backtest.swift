@@ -3,9 +3,9 @@
 import TocsinSigma
 
 extension DetectionTable {
-    /// The table of one rule, for `tocsin rules backtest`: a pattern rule with a threshold, a Sigma
-    /// rule, or a Sigma correlation with the rules it references (which raise no alerts of their own
-    /// unless the correlation says `generate: true`).
+    /// The table of one rule, for `tocsin rules backtest` and Sigma inline tests: a pattern rule with
+    /// a detection, a Sigma rule, or a Sigma correlation with the rules and correlations it references,
+    /// transitively (which raise no alerts of their own unless the correlation says `generate: true`).
     ///
     /// The rule runs as if enabled and not staged: a backtest asks what it would raise.
     ///
@@ -16,12 +16,12 @@ extension DetectionTable {
         sigma: SigmaDefinitions
     ) throws(ConfigError) -> DetectionTable {
         if var rule = rules.first(where: { $0.name == name }) {
-            guard rule.threshold != nil else {
+            guard rule.isDetection else {
                 throw ConfigError([
                     ConfigDiagnostic(
                         path: "rules.\(name)",
                         message:
-                            "a routing rule without a threshold raises no alerts; try its pattern with 'tocsin pattern test'"
+                            "a routing rule without a detection (threshold, first_seen, absence, impossible_travel) raises no alerts; try its pattern with 'tocsin pattern test'"
                     )
                 ])
             }
@@ -29,16 +29,37 @@ extension DetectionTable {
             rule.staged = false
             return DetectionTable(rules: [rule])
         }
-        func named(_ rule: SigmaRule, _ reference: String) -> Bool {
-            rule.metadata.id == reference || rule.metadata.name == reference
-        }
-        var only = SigmaDefinitions()
-        if let correlation = sigma.correlations.first(where: { $0.id == name || $0.name == name }) {
-            only.correlations = [correlation]
-            only.rules = sigma.rules.filter { rule in correlation.rules.contains { named(rule, $0) } }
-        } else if let rule = sigma.rules.first(where: { named($0, name) }) {
-            only.rules = [rule]
-        } else {
+        var only = sigma
+        only.settings = []
+        let references = SigmaReferences(sigma)
+        switch references.target(of: name) {
+        case .rule(let index)?:
+            only.rules = [sigma.rules[index]]
+            only.correlations = []
+            only.correlationFiles = []
+        case .correlation(let index)?:
+            // The correlation, the correlations it chains onto and the rules they reference.
+            var rules: Set<Int> = []
+            var correlations: Set<Int> = []
+            var pending = [index]
+            while let next = pending.popLast() {
+                guard correlations.insert(next).inserted else {
+                    continue
+                }
+                for reference in sigma.correlations[next].rules {
+                    switch references.target(of: reference) {
+                    case .rule(let rule)?: rules.insert(rule)
+                    case .correlation(let child)?: pending.append(child)
+                    case nil: break
+                    }
+                }
+            }
+            only.rules = rules.sorted().map { sigma.rules[$0] }
+            only.correlations = correlations.sorted().map { sigma.correlations[$0] }
+            only.correlationFiles = correlations.sorted().map {
+                sigma.correlationFiles.indices.contains($0) ? sigma.correlationFiles[$0] : ""
+            }
+        case nil:
             throw ConfigError([
                 ConfigDiagnostic(
                     path: "rules.\(name)",

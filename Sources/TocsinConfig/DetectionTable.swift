@@ -7,8 +7,8 @@ import TocsinRules
 public import TocsinSigma
 
 /// The detections in force, compiled: Sigma rules in one pre-filtered rule set, and the stateful
-/// ones (pattern rules with a `threshold`, Sigma correlations) as detection rules for
-/// ``TocsinDetect/DetectionEngine``s.
+/// ones (pattern rules with a `threshold`, `first_seen`, `absence` or `impossible_travel`, and Sigma
+/// correlations, chained ones included) as detection rules for ``TocsinDetect/DetectionEngine``s.
 ///
 /// Immutable: a change builds a new table. Rule `i` of ``rules`` is the engine rule of
 /// ``sources`` entry `i`.
@@ -41,15 +41,24 @@ public struct DetectionTable: Sendable {
         public var group: [String]
         /// For temporal correlations, the position of the matched rule in the correlation's list.
         public var referencedRule = 0
-        /// For value-count correlations, the counted field's value.
+        /// For value-count correlations, the counted field's value; for first-seen, the value learned.
         public var value: String?
+        /// For impossible travel, where the event happened.
+        public var location: GeoPoint?
 
         /// Creates a match.
-        public init(rule: Int, group: [String], referencedRule: Int = 0, value: String? = nil) {
+        public init(
+            rule: Int,
+            group: [String],
+            referencedRule: Int = 0,
+            value: String? = nil,
+            location: GeoPoint? = nil
+        ) {
             self.rule = rule
             self.group = group
             self.referencedRule = referencedRule
             self.value = value
+            self.location = location
         }
     }
 
@@ -75,65 +84,47 @@ public struct DetectionTable: Sendable {
     private let build = Build()
     /// Whether Sigma rules read the event's `data` (Tocsin events) or the document itself (raw records).
     private let readsData: Bool
-    let thresholdMachine: PatternMachine
-    let thresholdPaths: [[JSONPath]]
+    let patternMachine: PatternMachine
+    let patternDetections: [PatternDetection]
     let sigma: SigmaFeeds
 
     /// Builds the table from the rules in force.
     ///
     /// - Parameters:
-    ///   - rules: Pattern rules; enabled ones with a threshold become detections.
-    ///   - sigma: Sigma rules and correlations.
-    ///   - sigmaMode: What documents are: Tocsin events (the default: rules apply by log source and
-    ///     read `data`), or raw records (every rule applies to the whole document; `tocsin sigma test`).
+    ///   - rules: Pattern rules; enabled ones that declare a detection become detections.
+    ///   - sigma: Sigma rules and correlations, with their mapping and settings.
+    ///   - sigmaMode: What documents are: Tocsin events (nil, the default: rules apply by the log-source
+    ///     mapping of `sigma` and read `data`), or raw records (every rule applies to the whole document;
+    ///     `tocsin sigma test`).
     public init(
         rules: [RuleDefinition],
         sigma: SigmaDefinitions = SigmaDefinitions(),
-        sigmaMode: SigmaRuleSet.Mode = .events(.defaults)
+        sigmaMode: SigmaRuleSet.Mode? = nil
     ) {
-        let thresholds = rules.filter { $0.enabled && $0.threshold != nil }.sorted { $0.name < $1.name }
-        var engineRules: [DetectionRule] = []
-        var sources: [Source] = []
-        var paths: [[JSONPath]] = []
-        for rule in thresholds {
-            guard let threshold = rule.threshold else {
-                continue
-            }
-            engineRules.append(
-                .threshold(
-                    id: rule.name,
-                    count: threshold.count,
-                    withinSeconds: threshold.withinSeconds,
-                    allowedLateness: threshold.allowedLatenessSeconds * 1000
-                )
-            )
-            sources.append(
-                Source(
-                    name: rule.name,
-                    title: rule.description ?? rule.name,
-                    level: rule.level,
-                    kind: .threshold,
-                    groupFields: threshold.groupBy.map(\.description),
-                    staged: rule.staged
-                )
-            )
-            paths.append(threshold.groupBy)
+        let compiled = rules.filter(\.enabled).sorted { $0.name < $1.name }.compactMap { rule in
+            PatternDetection(rule).map { (rule, $0) }
         }
-        thresholdMachine = PatternMachine(
-            rules: thresholds.map { PatternMachine.Rule(name: $0.name, pattern: $0.pattern) }
+        let detections = compiled.map(\.1)
+        patternDetections = detections
+        patternMachine = PatternMachine(
+            rules: compiled.map { PatternMachine.Rule(name: $0.0.name, pattern: $0.0.pattern) }
         )
-        thresholdPaths = paths
-        sigmaRules = SigmaRuleSet(rules: sigma.rules, mode: sigmaMode)
-        if case .records = sigmaMode {
+        let mode = sigmaMode ?? .events(sigma.logSourceMapping)
+        sigmaRules = SigmaRuleSet(rules: sigma.rules, mode: mode)
+        if case .records = mode {
             readsData = false
         } else {
             readsData = true
         }
-        sigmaSources = sigma.rules.map(Self.source(of:))
-        let feeds = SigmaFeeds(sigma, firstRule: engineRules.count)
+        sigmaSources = sigma.rules.map { rule in
+            var source = Self.source(of: rule)
+            source.staged = sigma.isStaged(source.name) || rule.metadata.name.map(sigma.isStaged) == true
+            return source
+        }
+        let feeds = SigmaFeeds(sigma, firstRule: detections.count)
         self.sigma = feeds
-        self.rules = engineRules + feeds.rules
-        self.sources = sources + feeds.sources
+        self.rules = detections.map(\.rule) + feeds.rules
+        self.sources = detections.map(\.source) + feeds.sources
     }
 
     /// An empty table.
@@ -149,9 +140,9 @@ public struct DetectionTable: Sendable {
         rules.isEmpty && sigmaRules.rules.isEmpty
     }
 
-    /// What one event does: the threshold rules it matches whose group-by paths all have a value
-    /// in it (an event without one is not counted in any group), the correlations its Sigma matches
-    /// feed, and the Sigma rules that alert on it.
+    /// What one event does: the pattern detections it matches whose group-by paths (and value or
+    /// location) all have a value in it (an event without one is not counted), the correlations its
+    /// Sigma matches feed, and the Sigma rules that alert on it.
     ///
     /// - Parameters:
     ///   - document: The event's match document (CloudEvent JSON with the OCSF view).
@@ -159,12 +150,11 @@ public struct DetectionTable: Sendable {
     /// - Returns: The evaluation.
     public func evaluate(_ document: JSONValue, context: DetectionContext) -> Evaluation {
         var evaluation = Evaluation()
-        if !thresholdPaths.isEmpty {
-            thresholdMachine.match(document, context: context.patterns)
+        if !patternDetections.isEmpty {
+            patternMachine.match(document, context: context.patterns)
             for index in context.patterns.matchedRules.map(Int.init) {
-                let group = thresholdPaths[index].compactMap { $0.evaluate(document).flatMap(Self.groupText) }
-                if group.count == thresholdPaths[index].count {
-                    evaluation.matches.append(Match(rule: index, group: group))
+                if let match = patternDetections[index].match(document, rule: index) {
+                    evaluation.matches.append(match)
                 }
             }
         }
@@ -179,6 +169,50 @@ public struct DetectionTable: Sendable {
             }
         }
         return evaluation
+    }
+
+    /// The matches an alert of engine rule `index` makes in the correlations it feeds (chaining),
+    /// and whether the alert is raised itself (it feeds no correlation, or one with `generate: true`).
+    func chained(from index: Int, group: [String]) -> (matches: [Match], isRaised: Bool) {
+        let correlation = index - patternDetections.count
+        guard sigma.chains.indices.contains(correlation) else {
+            return ([], true)
+        }
+        return (
+            sigma.matches(ofCorrelation: correlation, group: group),
+            sigma.correlationAlertsDirectly[correlation]
+        )
+    }
+
+    /// How far back in event time a restart must re-read the log to rebuild every rule's state
+    /// (window, suppression and lateness, summed along correlation chains); nil when a rule's state
+    /// cannot be rebuilt by replay (first-seen, closing windows).
+    public var replayHorizon: Int64? {
+        var horizons: [Int64?] = rules.map { DetectionEngine.replayHorizon(for: [$0]) }
+        // Children come before their parents, so each parent adds the reach of its inputs.
+        for index in rules.indices {
+            let correlation = index - patternDetections.count
+            guard sigma.chains.indices.contains(correlation) else {
+                continue
+            }
+            for parent in sigma.chains[correlation].map(\.rule) where horizons.indices.contains(parent) {
+                if let child = horizons[index], let own = DetectionEngine.replayHorizon(for: [rules[parent]]),
+                    let current = horizons[parent]
+                {
+                    horizons[parent] = max(current, own + child)
+                } else {
+                    horizons[parent] = nil
+                }
+            }
+        }
+        var horizon: Int64 = 0
+        for value in horizons {
+            guard let value else {
+                return nil
+            }
+            horizon = max(horizon, value)
+        }
+        return horizon
     }
 
     /// A group value's text: strings as they are, numbers by their JSON text, booleans as `true`

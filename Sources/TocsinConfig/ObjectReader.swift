@@ -133,3 +133,47 @@ public struct ObjectReader: Sendable {
         }
     }
 }
+
+extension ObjectReader {
+    /// The most paths a `group_by` or `key` list may hold.
+    static let maximumGroupPaths = 8
+
+    /// A list of at most ``maximumGroupPaths`` JSON paths (empty when absent).
+    mutating func jsonPaths(_ key: String) -> [JSONPath] {
+        var paths: [JSONPath] = []
+        switch value(key) {
+        case nil:
+            break
+        case .array(let elements)? where elements.count <= Self.maximumGroupPaths:
+            for (index, element) in elements.enumerated() {
+                if let text = element.stringValue, let jsonPath = JSONPath(text) {
+                    paths.append(jsonPath)
+                } else {
+                    diagnostics.append(
+                        ConfigDiagnostic(
+                            path: childPath("\(key)[\(index)]"),
+                            message: "must be a JSON path such as \"$.ocsf.src_endpoint.ip\""
+                        )
+                    )
+                }
+            }
+        default:
+            diagnostics.append(
+                ConfigDiagnostic(
+                    path: childPath(key),
+                    message: "must be a list of at most \(Self.maximumGroupPaths) JSON paths"
+                )
+            )
+        }
+        return paths
+    }
+
+    /// Adds an "is required" diagnostic for each key of `keys` that is absent, with an example value.
+    mutating func require(_ keys: [(key: String, example: String)]) {
+        for (key, example) in keys where object[key] == nil {
+            diagnostics.append(
+                ConfigDiagnostic(path: childPath(key), message: "is required (for example \(example))")
+            )
+        }
+    }
+}

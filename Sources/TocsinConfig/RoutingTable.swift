@@ -49,8 +49,8 @@ public struct RoutingTable: Sendable {
         }
         self.rules = Dictionary(rules.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         self.targets = targetsByName
-        // Threshold rules route their alerts (``alertRoutes(rule:)``), not every match.
-        let enabled = self.rules.values.filter { $0.enabled && $0.threshold == nil }.sorted { $0.name < $1.name }
+        // Detection rules route their alerts (``alertRoutes(rule:)``), not every match.
+        let enabled = self.rules.values.filter { $0.enabled && !$0.isDetection }.sorted { $0.name < $1.name }
         self.enabledRules = enabled
         self.detections = DetectionTable(rules: rules, sigma: sigma)
         self.machine = PatternMachine(rules: enabled.map { PatternMachine.Rule(name: $0.name, pattern: $0.pattern) })
@@ -82,21 +82,30 @@ public struct RoutingTable: Sendable {
     }()
 
     /// The deliveries `event` (its structured CloudEvents JSON) calls for, in rule then target order.
+    ///
+    /// A staged rule's alert (`tocsin.alert.raised` whose `data.staged` is true, a Sigma rule staged in
+    /// the rules directory for example) is routed as dry runs: recorded, nothing sent.
     public func routes(for event: JSONValue, context: MatchContext) -> [Route] {
         machine.match(event, context: context)
         var routes: [Route] = []
         for index in context.matchedRules {
             routes += self.routes(of: enabledRules[Int(index)])
         }
+        if !routes.isEmpty, event["type"] == .string(Alert.eventType), event["data"]?["staged"] == .bool(true) {
+            for index in routes.indices {
+                routes[index].dryRun = true
+            }
+        }
         return routes
     }
 
-    /// The deliveries an alert of the threshold rule named `rule` calls for: the rule's targets,
-    /// none when the rule is unknown, disabled or has no threshold.
+    /// The deliveries an alert of the detection rule named `rule` calls for (a pattern rule with
+    /// `threshold`, `first_seen`, `absence` or `impossible_travel`): the rule's targets, none when
+    /// the rule is unknown, disabled or not a detection.
     ///
     /// A staged rule's deliveries are dry runs (recorded, nothing sent).
     public func alertRoutes(rule name: String) -> [Route] {
-        guard let rule = rules[name], rule.enabled, rule.threshold != nil else {
+        guard let rule = rules[name], rule.enabled, rule.isDetection else {
             return []
         }
         return routes(of: rule)

@@ -31,9 +31,15 @@ public struct RuleDefinition: Sendable, Hashable {
     /// When set, the rule alerts once a group of matches crosses it, and its targets receive the
     /// event that crossed it with the alert attached, instead of every match.
     public var threshold: RuleThreshold?
+    /// When set, the rule alerts on a value never seen before for its key, after a learning period.
+    public var firstSeen: RuleFirstSeen?
+    /// When set, the rule alerts when its events stop arriving for a group.
+    public var absence: RuleAbsence?
+    /// When set, the rule alerts on two events of one user too far apart for the time between them.
+    public var impossibleTravel: RuleImpossibleTravel?
     /// A staged rule's alerts are recorded; its targets never fire.
     public var staged: Bool
-    /// How serious the rule's alerts are (threshold rules; default `medium`).
+    /// How serious the rule's alerts are (detection rules; default `medium`).
     public var level: Alert.Level
     /// Inline tests, run by `tocsin rules test`; routing ignores them.
     public var tests: [RuleTest]
@@ -78,6 +84,24 @@ public struct RuleDefinition: Sendable, Hashable {
         let threshold = reader.value("threshold").flatMap {
             RuleThreshold($0, path: reader.childPath("threshold"), diagnostics: &reader.diagnostics)
         }
+        let firstSeen = reader.value("first_seen").flatMap {
+            RuleFirstSeen($0, path: reader.childPath("first_seen"), diagnostics: &reader.diagnostics)
+        }
+        let absence = reader.value("absence").flatMap {
+            RuleAbsence($0, path: reader.childPath("absence"), diagnostics: &reader.diagnostics)
+        }
+        let travel = reader.value("impossible_travel").flatMap {
+            RuleImpossibleTravel($0, path: reader.childPath("impossible_travel"), diagnostics: &reader.diagnostics)
+        }
+        let declared = Self.detectionKeys.filter { reader.object[$0] != nil }
+        if declared.count > 1 {
+            reader.diagnostics.append(
+                ConfigDiagnostic(
+                    path: reader.childPath(declared[1]),
+                    message: "a rule declares at most one of \(Self.detectionKeys.joined(separator: ", ")); split it"
+                )
+            )
+        }
         var targets: [Target] = []
         if case .array(let elements)? = reader.value("targets") {
             for (index, element) in elements.enumerated() {
@@ -119,9 +143,21 @@ public struct RuleDefinition: Sendable, Hashable {
         self.dryRun = dryRun
         self.targets = targets
         self.threshold = threshold
+        self.firstSeen = firstSeen
+        self.absence = absence
+        self.impossibleTravel = travel
         self.staged = staged
         self.level = level
         self.tests = tests
+    }
+
+    /// The keys that make a pattern rule a detection; a rule declares at most one.
+    public static let detectionKeys = ["threshold", "first_seen", "absence", "impossible_travel"]
+
+    /// Whether the rule is a detection (it declares one of ``detectionKeys``): its matches are not
+    /// routed one by one; its alerts are.
+    public var isDetection: Bool {
+        threshold != nil || firstSeen != nil || absence != nil || impossibleTravel != nil
     }
 
     private static func readTarget(_ value: JSONValue, path: String, diagnostics: inout [ConfigDiagnostic]) -> Target? {
@@ -189,7 +225,16 @@ public struct RuleDefinition: Sendable, Hashable {
         if staged {
             members.append(.init(name: "staged", value: .bool(true)))
         }
-        if threshold != nil || level != .medium {
+        if let firstSeen {
+            members.append(.init(name: "first_seen", value: firstSeen.json))
+        }
+        if let absence {
+            members.append(.init(name: "absence", value: absence.json))
+        }
+        if let impossibleTravel {
+            members.append(.init(name: "impossible_travel", value: impossibleTravel.json))
+        }
+        if isDetection || level != .medium {
             members.append(.init(name: "level", value: .string(level.rawValue)))
         }
         if !tests.isEmpty {

@@ -93,26 +93,47 @@ public struct RuleTest: Sendable, Hashable {
             let results = events.map { rule.pattern.matches($0) }
             return .match(expected ? results.allSatisfy { $0 } : results.contains(true))
         }
-        guard rule.threshold != nil else {
+        guard rule.isDetection else {
             return .alerts(0)
         }
         var enabled = rule
         enabled.enabled = true
-        let table = DetectionTable(rules: [enabled])
+        return .alerts(alertCount(DetectionTable(rules: [enabled])))
+    }
+
+    /// What the Sigma rule or correlation `reference` of `definitions` did with the events (Tocsin
+    /// events: CloudEvent JSON whose `data` is the record, selected by the log-source mapping).
+    ///
+    /// `match` asks whether the rule matched every event (true) or none (false); `alerts` counts the
+    /// alerts raised over the events in order, on their `time` (a correlation's, chained ones included).
+    ///
+    /// - Returns: The outcome, or nil when no rule or correlation has that reference.
+    public func outcome(ofSigma reference: String, in definitions: SigmaDefinitions) -> Expectation? {
+        guard let table = try? DetectionTable.only(reference, rules: [], sigma: definitions) else {
+            return nil
+        }
+        if case .match(let expected) = expectation {
+            let context = DetectionContext()
+            let results = events.map { table.evaluate($0, context: context).sigmaMatches.contains(0) }
+            return .match(expected ? results.allSatisfy { $0 } : results.contains(true))
+        }
+        return .alerts(alertCount(table))
+    }
+
+    /// The alerts `table` raises over the events, in order, each at its `time` (all at once without).
+    private func alertCount(_ table: DetectionTable) -> Int {
         guard var engines = try? DetectionEngines(table: table) else {
-            return .alerts(0)
+            return 0
         }
         let context = DetectionContext()
         var alerts = 0
         for (index, event) in events.enumerated() {
+            let time = DetectionEngines.time(of: event, fallback: 0)
+            alerts += engines.advanceAbsences(to: time, sequence: Int64(index + 1)).count
             let evaluation = table.evaluate(event, context: context)
-            alerts +=
-                engines.observe(
-                    evaluation,
-                    sequence: Int64(index + 1),
-                    time: DetectionEngines.time(of: event, fallback: 0)
-                ).count
+            alerts += evaluation.sigmaAlerts.count
+            alerts += engines.observe(evaluation, sequence: Int64(index + 1), time: time).count
         }
-        return .alerts(alerts + engines.finish().count)
+        return alerts + engines.finish().count
     }
 }

@@ -5,7 +5,8 @@ import TocsinDetect
 import TocsinResponse
 import TocsinSigma
 
-/// Sigma correlations as detection rules, and which of them each Sigma detection rule feeds.
+/// Sigma correlations as detection rules, which of them each Sigma detection rule feeds, and which
+/// correlations each correlation's alerts feed (chaining).
 struct SigmaFeeds: Sendable {
     /// One correlation a Sigma rule feeds, with how to read its group from the rule's records.
     struct Feed: Sendable {
@@ -15,7 +16,16 @@ struct SigmaFeeds: Sendable {
         var value: SigmaFieldReader?
     }
 
-    /// The correlations, as engine rules.
+    /// One correlation a correlation's alerts feed: the parent's group-by (and counted field) read
+    /// from the child alert's group values, by position; nil where the child does not group by it.
+    struct Chain: Sendable, Hashable {
+        var rule: Int
+        var referencedRule: Int
+        var group: [Int?]
+        var value: Int??
+    }
+
+    /// The correlations, as engine rules, children before their parents.
     let rules: [DetectionRule]
     /// What their alerts say.
     let sources: [DetectionTable.Source]
@@ -24,28 +34,38 @@ struct SigmaFeeds: Sendable {
     let alertsDirectly: [Bool]
     /// Per Sigma rule: the correlations it feeds.
     let feeds: [[Feed]]
+    /// Per correlation (in ``rules`` order): whether its alerts are raised (it feeds no correlation,
+    /// or one that says `generate: true`).
+    let correlationAlertsDirectly: [Bool]
+    /// Per correlation (in ``rules`` order): the correlations its alerts feed.
+    let chains: [[Chain]]
 
     /// Maps the correlations of `definitions` onto engine rules numbered from `firstRule`.
     ///
-    /// Correlations that do not map are left out (``detectionKind(of:)`` says why, and the rules
+    /// Correlations that do not map, and correlations in a reference cycle, are left out
+    /// (``detectionKind(of:)`` and ``SigmaDefinitions/chainProblems()`` say why, and the rules
     /// directory refuses them).
     init(_ definitions: SigmaDefinitions, firstRule: Int) {
-        var byReference: [String: Int] = [:]
-        for (index, rule) in definitions.rules.enumerated() {
-            for reference in [rule.metadata.id, rule.metadata.name].compactMap({ $0 }) {
-                byReference[reference] = byReference[reference] ?? index
-            }
+        let references = SigmaReferences(definitions)
+        let order = references.correlationOrder.filter {
+            (try? Self.detectionKind(of: definitions.correlations[$0])) != nil
+        }
+        var engineIndex: [Int: Int] = [:]
+        for (position, correlation) in order.enumerated() {
+            engineIndex[correlation] = position
         }
         var rules: [DetectionRule] = []
         var sources: [DetectionTable.Source] = []
         var alertsDirectly = Array(repeating: true, count: definitions.rules.count)
         var feeds = Array(repeating: [Feed](), count: definitions.rules.count)
-        for correlation in definitions.correlations {
-            guard let kind = try? Self.detectionKind(of: correlation) else {
+        var correlationAlertsDirectly = Array(repeating: true, count: order.count)
+        var chains = Array(repeating: [Chain](), count: order.count)
+        for correlationIndex in order {
+            let correlation = definitions.correlations[correlationIndex]
+            guard let kind = try? Self.detectionKind(of: correlation), let own = engineIndex[correlationIndex] else {
                 continue
             }
-            let engineIndex = firstRule + rules.count
-            let id = correlation.id ?? correlation.name ?? correlation.title
+            let id = correlation.reference
             rules.append(DetectionRule(id: id, kind: kind))
             sources.append(
                 DetectionTable.Source(
@@ -55,27 +75,49 @@ struct SigmaFeeds: Sendable {
                     tags: correlation.tags,
                     author: correlation.author,
                     kind: .correlation,
-                    groupFields: correlation.groupBy
+                    groupFields: correlation.groupBy,
+                    staged: definitions.isStaged(correlation.reference)
                 )
             )
             for (position, reference) in correlation.rules.enumerated() {
-                guard let index = byReference[reference] else {
-                    continue
+                func field(_ name: String) -> String {
+                    correlation.aliases[name]?[reference] ?? name
                 }
-                let logSource = definitions.rules[index].metadata.logSource
-                let reader = { (field: String) in
-                    SigmaFieldReader(field: correlation.aliases[field]?[reference] ?? field, logSource: logSource)
-                }
-                feeds[index].append(
-                    Feed(
-                        rule: engineIndex,
-                        referencedRule: position,
-                        group: correlation.groupBy.map(reader),
-                        value: correlation.condition?.field.map(reader)
+                switch references.target(of: reference) {
+                case .rule(let index)?:
+                    let logSource = definitions.rules[index].metadata.logSource
+                    let reader = { (name: String) in
+                        SigmaFieldReader(field: field(name), logSource: logSource, mapping: definitions.fieldMapping)
+                    }
+                    feeds[index].append(
+                        Feed(
+                            rule: firstRule + own,
+                            referencedRule: position,
+                            group: correlation.groupBy.map(reader),
+                            value: correlation.condition?.field.map(reader)
+                        )
                     )
-                )
-                if !correlation.generate {
-                    alertsDirectly[index] = false
+                    if !correlation.generate {
+                        alertsDirectly[index] = false
+                    }
+                case .correlation(let child)?:
+                    guard let childIndex = engineIndex[child] else {
+                        continue
+                    }
+                    let childGroup = definitions.correlations[child].groupBy
+                    chains[childIndex].append(
+                        Chain(
+                            rule: firstRule + own,
+                            referencedRule: position,
+                            group: correlation.groupBy.map { childGroup.firstIndex(of: field($0)) },
+                            value: correlation.condition?.field.map { childGroup.firstIndex(of: field($0)) }
+                        )
+                    )
+                    if !correlation.generate {
+                        correlationAlertsDirectly[childIndex] = false
+                    }
+                case nil:
+                    continue
                 }
             }
         }
@@ -83,6 +125,8 @@ struct SigmaFeeds: Sendable {
         self.sources = sources
         self.alertsDirectly = alertsDirectly
         self.feeds = feeds
+        self.correlationAlertsDirectly = correlationAlertsDirectly
+        self.chains = chains
     }
 
     /// The matches one record of Sigma rule `index` makes: one per correlation it feeds whose
@@ -103,6 +147,27 @@ struct SigmaFeeds: Sendable {
                 referencedRule: feed.referencedRule,
                 value: value
             )
+        }
+    }
+
+    /// The matches a child correlation's alert (its group values `group`) makes in the correlations
+    /// it feeds: one per parent whose group-by fields the child's group all holds.
+    func matches(ofCorrelation index: Int, group: [String]) -> [DetectionTable.Match] {
+        chains[index].compactMap { chain in
+            let values = chain.group.compactMap { position in
+                position.flatMap { group.indices.contains($0) ? group[$0] : nil }
+            }
+            guard values.count == chain.group.count else {
+                return nil
+            }
+            var match = DetectionTable.Match(rule: chain.rule, group: values, referencedRule: chain.referencedRule)
+            if let value = chain.value {
+                guard let position = value, group.indices.contains(position) else {
+                    return nil
+                }
+                match.value = group[position]
+            }
+            return match
         }
     }
 

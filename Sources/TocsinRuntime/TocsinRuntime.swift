@@ -8,6 +8,7 @@ import ServiceLifecycle
 import TocsinActions
 import TocsinConfig
 import TocsinCore
+import TocsinResponse
 import TocsinServer
 import TocsinSources
 import TocsinStore
@@ -33,9 +34,10 @@ public enum TocsinRuntime: Sendable {
         try configuration.server.tls?.validate()
         let enricher = try GeoIPDatabases.enricher(paths: configuration.geoIPDatabases, logger: logger)
         let enrichment = try EnrichmentSetup(configuration)
-        let store = try EventStore.open(configuration.store, logger: logger)
+        let wallClock = SystemWallClock()
+        let store = try EventStore.open(configuration.store, logger: logger, clock: wallClock)
         let ingestLog = enrichment.log(over: store)
-        let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        let clock: @Sendable () -> Int64 = { wallClock.milliseconds }
         let keyPath = configuration.store.dataDirectory + "/" + KeyFiles.adminKeyName
         if try store.identities.bootstrapAdminKey(dataDirectory: configuration.store.dataDirectory, now: clock()) {
             logger.notice("Created the admin API key.", metadata: ["key.path": "\(keyPath)"])
@@ -66,7 +68,13 @@ public enum TocsinRuntime: Sendable {
                 "AUTHENTICATION IS DISABLED (--insecure-no-auth): anyone who can reach this port can read and write events. Use only for local development."
             )
         }
-        let routing = try await startRouting(store: store, keys: keys, configuration: configuration, logger: logger)
+        let routing = try await startRouting(
+            store: store,
+            keys: keys,
+            configuration: configuration,
+            clock: wallClock,
+            logger: logger
+        )
         let application = try TocsinHTTPServer.makeApplication(
             .init(
                 log: ingestLog,
@@ -203,6 +211,7 @@ public enum TocsinRuntime: Sendable {
         store: EventStore,
         keys: KeyAdmin,
         configuration: RuntimeConfiguration,
+        clock: SystemWallClock,
         logger: Logger
     ) async throws -> (
         state: RoutingState,
@@ -236,7 +245,6 @@ public enum TocsinRuntime: Sendable {
         )
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let (signals, signal) = AsyncStream<DeliveryService.Signal>.makeStream(bufferingPolicy: .unbounded)
-        let clock = SystemWallClock()
         let blocklist = StoreBlocklist(
             store: store,
             clock: clock,
@@ -253,21 +261,28 @@ public enum TocsinRuntime: Sendable {
             )
         )
         services.append(BlocklistExpiryService(blocklist: blocklist, state: state, logger: logger))
-        services.append(RouterService(store: store, state: state, wake: { signal.yield(.wake) }, logger: logger))
+        services.append(
+            RouterService(store: store, state: state, wake: { signal.yield(.routed) }, clock: clock, logger: logger)
+        )
         services.append(DetectionService(store: store, state: state, logger: logger))
         services.append(
             DeliveryService(
-                store: store,
-                state: state,
-                performer: performer,
+                queue: store.routing,
+                log: store,
+                identifiers: store.identifiers,
+                targets: { state.current.targets },
+                perform: { await performer.perform($0, event: $1, target: $2) },
                 signals: signals,
                 signal: signal,
+                clock: clock,
                 logger: logger,
-                maxInFlight: configuration.maxDeliveriesInFlight
+                configuration: DeliveryEngine.Configuration(maxInFlight: configuration.maxDeliveriesInFlight)
             )
         )
         if let retention = configuration.deliveriesRetention {
-            services.append(DeliveryRetention(store: store.routing, retention: retention, logger: logger))
+            services.append(
+                DeliveryRetention(store: store.routing, retention: retention, clock: clock, logger: logger)
+            )
         }
         return (state, services, client, redactor, blocklist)
     }

@@ -11,7 +11,7 @@ struct AdminController: Sendable {
     let administration: any RoutingAdministration
     let configuration: ServerConfiguration
 
-    func put(_ kind: DefinitionKind, _ request: Request, context: some RequestContext) async throws -> Response {
+    func put(_ kind: DefinitionKind, _ request: Request, context: TocsinRequestContext) async throws -> Response {
         let name = try context.parameters.require("name")
         let body = try await RequestBody.collect(
             request,
@@ -26,7 +26,12 @@ struct AdminController: Sendable {
             throw Problem.invalidJSON(error)
         }
         do {
-            let (created, stored) = try await administration.put(kind, name: name, definition: definition)
+            let (created, stored) = try await administration.put(
+                kind,
+                name: name,
+                definition: definition,
+                actor: context.caller.name
+            )
             return JSONResponse.make(created ? .created : .ok, stored)
         } catch let error as AdministrationError {
             throw Self.problem(error, kind: kind)
@@ -50,10 +55,10 @@ struct AdminController: Sendable {
         )
     }
 
-    func delete(_ kind: DefinitionKind, _ request: Request, context: some RequestContext) async throws -> Response {
+    func delete(_ kind: DefinitionKind, _ request: Request, context: TocsinRequestContext) async throws -> Response {
         let name = try context.parameters.require("name")
         do {
-            guard try await administration.delete(kind, name: name) else {
+            guard try await administration.delete(kind, name: name, actor: context.caller.name) else {
                 throw Self.notFound(kind, name: name)
             }
         } catch let error as AdministrationError {

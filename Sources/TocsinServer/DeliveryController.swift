@@ -36,7 +36,7 @@ struct DeliveryController: Sendable {
     }
 
     /// `POST /v1/dlq/redrive` with `{"all": true}`, `{"target": …}`, `{"rule": …}` or `{"ids": […]}`.
-    func redrive(_ request: Request, context: some RequestContext) async throws -> Response {
+    func redrive(_ request: Request, context: TocsinRequestContext) async throws -> Response {
         let body = try await RequestBody.collect(
             request,
             limit: configuration.maxBodyBytes
@@ -61,7 +61,10 @@ struct DeliveryController: Sendable {
                 }
             }
         }
-        let count = try await administration.redrive(try Self.filter(parameters, requireSelector: true))
+        let count = try await administration.redrive(
+            try Self.filter(parameters, requireSelector: true),
+            actor: context.caller.name
+        )
         return JSONResponse.make(
             .ok,
             .object(JSONObject([.init(name: "redriven", value: .number(JSONNumber(Int64(count))))]))
@@ -69,8 +72,11 @@ struct DeliveryController: Sendable {
     }
 
     /// `DELETE /v1/dlq?all=true|target=|rule=|error=|ids=1,2`.
-    func purge(_ request: Request, context: some RequestContext) async throws -> Response {
-        let count = try await administration.purge(try Self.filter(request.uri.queryParameters, requireSelector: true))
+    func purge(_ request: Request, context: TocsinRequestContext) async throws -> Response {
+        let count = try await administration.purge(
+            try Self.filter(request.uri.queryParameters, requireSelector: true),
+            actor: context.caller.name
+        )
         return JSONResponse.make(
             .ok,
             .object(JSONObject([.init(name: "purged", value: .number(JSONNumber(Int64(count))))]))

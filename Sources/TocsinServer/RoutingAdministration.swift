@@ -5,26 +5,31 @@ public import TocsinResponse
 
 /// What the routing and delivery API needs from the rest of Tocsin; the runtime implements it.
 public protocol RoutingAdministration: Sendable {
-    /// Creates or replaces a definition; returns whether it is new and the stored form.
+    /// Creates or replaces a definition on behalf of the identity named `actor`; returns whether it
+    /// is new and the stored form.
+    ///
+    /// Changes (these, and reloads of the rules directory) are applied one at a time, in the order
+    /// their events appear in the log.
     func put(
         _ kind: DefinitionKind,
         name: String,
-        definition: JSONValue
+        definition: JSONValue,
+        actor: String
     ) async throws -> (created: Bool, stored: JSONValue)
     /// The stored form of a definition (secrets redacted), or `nil`.
     func get(_ kind: DefinitionKind, name: String) async throws -> JSONValue?
     /// Every definition of `kind`, by name.
     func list(_ kind: DefinitionKind) async throws -> [(name: String, definition: JSONValue)]
-    /// Deletes a definition; returns whether it existed.
-    func delete(_ kind: DefinitionKind, name: String) async throws -> Bool
+    /// Deletes a definition on behalf of the identity named `actor`; returns whether it existed.
+    func delete(_ kind: DefinitionKind, name: String, actor: String) async throws -> Bool
     /// Every delivery of an event.
     func deliveries(event: Int64) async throws -> [DeliveryRecord]
     /// Dead letters matching `filter`.
     func deadLetters(_ filter: DeliveryFilter) async throws -> [DeliveryRecord]
-    /// Redrives dead letters matching `filter`; returns how many.
-    func redrive(_ filter: DeliveryFilter) async throws -> Int
-    /// Purges dead letters matching `filter`; returns how many.
-    func purge(_ filter: DeliveryFilter) async throws -> Int
+    /// Redrives dead letters matching `filter` on behalf of `actor`; returns how many.
+    func redrive(_ filter: DeliveryFilter, actor: String) async throws -> Int
+    /// Purges dead letters matching `filter` on behalf of `actor`; returns how many.
+    func purge(_ filter: DeliveryFilter, actor: String) async throws -> Int
     /// The active blocklist entries.
     func blocklist() async throws -> [BlocklistEntry]
     /// Whether each blocklist target's nftables file on disk holds the active entries.

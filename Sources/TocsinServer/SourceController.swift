@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -31,7 +30,7 @@ struct SourceController: Sendable {
         let cluster = try Self.cluster(request, format: format)
         let decoder = SourceDecoder(
             format: format,
-            referenceMilliseconds: Int64(Date().timeIntervalSince1970 * 1000),
+            referenceMilliseconds: access.now,
             limits: limits,
             enricher: enricher,
             cluster: cluster

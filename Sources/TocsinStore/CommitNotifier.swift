@@ -24,6 +24,11 @@ final class CommitNotifier: Sendable {
         state.withLock { $0.latest }
     }
 
+    /// How many readers are parked waiting for a commit.
+    var waiterCount: Int {
+        state.withLock { $0.waiters.count }
+    }
+
     /// Records a commit up to `sequence` and wakes every waiter.
     func publish(_ sequence: Int64) {
         let waiters = state.withLock { state in

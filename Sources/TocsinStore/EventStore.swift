@@ -14,7 +14,8 @@ public import TocsinCore
 public final class EventStore: EventLog, Sendable {
     private let pool: DatabasePool
     private let queue: AppendQueue
-    private let notifier: CommitNotifier
+    let notifier: CommitNotifier
+    private let clock: any WallClock
     /// The long-running parts: the group-commit writer and the checkpoint timer.
     public let services: [any Service]
     /// The identities and the hashes of their keys.
@@ -34,14 +35,17 @@ public final class EventStore: EventLog, Sendable {
         notifier: CommitNotifier,
         services: [any Service],
         identifiers: EventIdentifiers,
-        witness: CheckpointWitness?
+        witness: CheckpointWitness?,
+        routing: RoutingStore,
+        clock: any WallClock
     ) {
         self.pool = pool
+        self.clock = clock
         self.queue = queue
         self.notifier = notifier
         self.services = services
         self.identities = IdentityStore(pool: pool)
-        self.routing = RoutingStore(pool: pool)
+        self.routing = routing
         self.incidents = IncidentStore(pool: pool)
         self.identifiers = identifiers
         self.witness = witness
@@ -53,16 +57,31 @@ public final class EventStore: EventLog, Sendable {
     /// signing key, opens the checkpoint witness, and verifies the log from its last signed
     /// checkpoint (and the witness's last line) to the head.
     ///
+    /// - Parameters:
+    ///   - configuration: Where the data lives and how durably it is written.
+    ///   - logger: Where the store logs.
+    ///   - clock: The wall clock that dates records, checkpoints, definitions and deliveries.
+    /// - Returns: The store, ready for its ``services`` to run.
     /// - Throws: ``StoreError`` when `node.key` is readable or writable by group or others, the
     ///   witness cannot be used, or the log does not verify (code
     ///   ``StoreError/Code/verificationFailed``, naming the sequence number); database errors.
-    public static func open(_ configuration: StoreConfiguration, logger: Logger) throws -> EventStore {
+    public static func open(
+        _ configuration: StoreConfiguration,
+        logger: Logger,
+        clock: any WallClock = SystemWallClock()
+    ) throws -> EventStore {
         try KeyFiles.ensureDirectory(configuration.dataDirectory)
         let signingKey = try KeyFiles.loadOrCreateNodeKey(in: configuration.dataDirectory)
         try DatabaseFiles.prepare(configuration.databasePath, logger: logger)
         let pool = try openPool(configuration.databasePath, synchronous: configuration.synchronous)
         try Schema.migrator.migrate(pool)
         try DatabaseFiles.narrowCompanions(of: configuration.databasePath, logger: logger)
+        let routing = RoutingStore(
+            pool: pool,
+            sealer: try DefinitionSealer.loadOrCreate(in: configuration.dataDirectory),
+            clock: clock
+        )
+        try routing.sealClearTargets()
         let witness = try configuration.checkpointWitnessPath.map {
             try CheckpointWitness.open(path: $0, dataDirectory: configuration.dataDirectory, logger: logger)
         }
@@ -82,6 +101,7 @@ public final class EventStore: EventLog, Sendable {
             initialHead: head,
             witness: witness,
             identifiers: identifiers,
+            clock: clock,
             logger: logger
         )
         let timer = CheckpointTimer(queue: queue, interval: configuration.checkpointInterval)
@@ -91,7 +111,9 @@ public final class EventStore: EventLog, Sendable {
             notifier: notifier,
             services: [writer, timer],
             identifiers: identifiers,
-            witness: witness
+            witness: witness,
+            routing: routing,
+            clock: clock
         )
     }
 
@@ -112,7 +134,7 @@ public final class EventStore: EventLog, Sendable {
         }
         // Serialising and hashing each record happens here, on the producer's task, in parallel;
         // the single writer only links digests into the chain.
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = clock.milliseconds
         return try await queue.submit(events.map { LogRecord(entry: $0, ingestMilliseconds: now) })
     }
 

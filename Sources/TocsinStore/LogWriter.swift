@@ -37,6 +37,8 @@ struct LogWriter: Service {
     let initialHead: Head
     let witness: CheckpointWitness?
     let identifiers: EventIdentifiers
+    /// The wall clock that dates checkpoints.
+    let clock: any WallClock
     let logger: Logger
 
     func run() async throws {
@@ -63,7 +65,7 @@ struct LogWriter: Service {
     }
 
     private func commit(_ batch: AppendQueue.Batch, head: Head) async -> Head {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = clock.milliseconds
         let requests = batch.requests
         let everyRecords = configuration.checkpointEveryRecords
         let key = signingKey

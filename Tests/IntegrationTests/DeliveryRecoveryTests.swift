@@ -95,7 +95,14 @@ struct DeliveryRecoveryTests {
         }
         let sequences = try await publisher.value
         #expect(await receiver.waitFor(timeout: .seconds(30)) { $0.received.count >= sequences.count })
-        try await Task.sleep(for: .milliseconds(300))
+        // A succeeded row is never attempted again: once every routed event's deliveries have all
+        // succeeded, nothing more can arrive.
+        for sequence in sequences {
+            let settled = try await server.eventually({ try await server.deliveries(event: sequence) }) {
+                !$0.isEmpty && $0.allSatisfy { $0["state"]?.stringValue == "succeeded" }
+            }
+            #expect(settled.count == 1, "event \(sequence) was routed once")
+        }
         #expect(receiver.received.count == sequences.count, "no event was delivered twice")
         #expect(receiver.distinctKeys.count == sequences.count, "no event was dropped")
         #expect(try await server.events(type: "tocsin.config.reloaded").count >= 2)

@@ -162,10 +162,14 @@ struct DeliveryTests {
             !$0.isEmpty
         }
         #expect(!opened.isEmpty)
-        try await Task.sleep(for: .milliseconds(300))
-        let attemptsWhileOpen = flaky.received.count
-        try await Task.sleep(for: .milliseconds(600))
-        #expect(flaky.received.count == attemptsWhileOpen, "an open breaker starts no attempt until it half-opens")
+        // Every delivery has failed twice by now or is held by the breaker; without the breaker
+        // they would be dead letters and nothing would arrive again. The half-open probe arrives,
+        // after a pause as long as the breaker's open period.
+        let beforeProbe = flaky.received.count
+        #expect(await flaky.waitFor(timeout: .seconds(30)) { $0.received.count > beforeProbe })
+        let times = flaky.received.map(\.at)
+        let longestPause = zip(times, times.dropFirst()).map { $1 - $0 }.max() ?? .zero
+        #expect(longestPause >= .milliseconds(4_500), "an open breaker starts no attempt until it half-opens")
         flaky.setMode(.ok)
         #expect(await flaky.waitFor(timeout: .seconds(30)) { $0.distinctKeys.count == 10 && $0.received.count >= 10 })
         let closed = try await server.eventually({ try await server.events(type: "tocsin.target.circuit.closed") }) {

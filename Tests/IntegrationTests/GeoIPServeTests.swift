@@ -47,8 +47,21 @@ struct GeoIPServeTests {
         #expect(source?["location"]?["city"]?.stringValue == "Sydney")
         #expect(source?["autonomous_system"]?["name"]?.stringValue == "Example Transit")
         #expect(await receiver.waitFor { $0.received.count >= 1 })
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(receiver.received.count == 1, "only the login located in AU matches")
+        // The router records routes in log order: once a later AU login has its delivery, the
+        // login before it has been routed, and it has none.
+        let marker = try await call(
+            server.baseURL + "/v1/sources/cloudtrail",
+            method: .POST,
+            headers: [server.authorization],
+            body: Array(Self.login(ip: "203.0.113.10", id: "au-2").utf8)
+        )
+        let markerSequence = try #require(marker.json?.integer("first_seq"))
+        let markerDeliveries = try await server.eventually({ try await server.deliveries(event: markerSequence) }) {
+            !$0.isEmpty
+        }
+        #expect(markerDeliveries.count == 1)
+        #expect(try await server.deliveries(event: first).count == 1)
+        #expect(try await server.deliveries(event: first + 1).isEmpty, "only the login located in AU matches")
         #expect(await server.terminate() == 0)
         let verify = try await runTocsin(["audit", "verify", "--data-dir", server.dataDirectory])
         #expect(verify.status == 0, "enriched views are part of the chain: \(verify.output)")

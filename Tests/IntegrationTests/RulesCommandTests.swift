@@ -54,6 +54,48 @@ struct RulesCommandTests {
         )
     }
 
+    @Test func sigmaRulesRunTheirInlineTestsFromTheirSettings() async throws {
+        let sigma = """
+            title: CloudTrail logging stopped
+            id: 11111111-1111-1111-1111-111111111111
+            logsource: {product: aws, service: cloudtrail}
+            detection:
+              selection: {eventSource: cloudtrail.amazonaws.com, eventName: StopLogging}
+              condition: selection
+            """
+        let settings = """
+            sigma:
+              11111111-1111-1111-1111-111111111111:
+                staged: true
+                tests:
+                  - event: {source: /aws/cloudtrail/eu-west-1, type: aws.cloudtrail.StopLogging,
+                            data: {eventSource: cloudtrail.amazonaws.com, eventName: StopLogging}}
+                    match: true
+                  - event: {source: /okta/system-log, type: okta.user.session.start,
+                            data: {eventSource: cloudtrail.amazonaws.com, eventName: StopLogging}}
+                    match: MATCH
+            """
+        let passing = try directory(Self.rules)
+        defer { passing.remove() }
+        try Data(sigma.utf8).write(to: URL(fileURLWithPath: passing.path + "/rules/stop.yml"))
+        try Data(settings.replacingOccurrences(of: "MATCH", with: "false").utf8)
+            .write(to: URL(fileURLWithPath: passing.path + "/rules/sigma.yaml"))
+        let result = try await runTocsin(["rules", "test", passing.path + "/rules"])
+        #expect(result.status == 0, "\(result.output)\(result.errors)")
+        #expect(result.output.contains("PASS sigma 11111111-1111-1111-1111-111111111111 tests[1]"), "\(result.output)")
+        #expect(result.output.contains("5 test(s), 0 failed"))
+        try Data(settings.replacingOccurrences(of: "MATCH", with: "true").utf8)
+            .write(to: URL(fileURLWithPath: passing.path + "/rules/sigma.yaml"))
+        let failed = try await runTocsin(["rules", "test", passing.path + "/rules"])
+        #expect(failed.status == 1)
+        #expect(
+            failed.output.contains(
+                "FAIL sigma 11111111-1111-1111-1111-111111111111 tests[1]: expected a match, got no match"
+            ),
+            "\(failed.output)"
+        )
+    }
+
     @Test(.timeLimit(.minutes(3))) func backtestReplaysStoredHistory() async throws {
         let directory = try directory(Self.rules)
         defer { directory.remove() }

@@ -163,4 +163,57 @@ struct SigmaCommandTests {
                 == #"{"rule":"22222222-2222-2222-2222-222222222222","group":{"userIdentity.userName":"mallory"},"first":1,"last":3}"#
         )
     }
+
+    @Test func chainedCorrelationsRunAndCyclesExitTwo() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let ruleFile = directory.path + "/rules.yml"
+        let eventFile = directory.path + "/trail.jsonl"
+        // The repeated-stop correlation (gte 2 in 10 m), then a correlation of its alerts: two within an hour.
+        let chain =
+            Self.correlation + """
+                ---
+                title: Repeated stops, twice within an hour
+                id: 33333333-3333-3333-3333-333333333333
+                correlation:
+                    type: event_count
+                    rules: [22222222-2222-2222-2222-222222222222]
+                    group-by: [userIdentity.userName]
+                    timespan: 1h
+                    condition: {gte: 2}
+
+                """
+        try Data(chain.utf8).write(to: URL(fileURLWithPath: ruleFile))
+        let lines = [
+            Self.stop("03:00:00", by: "mallory"), Self.stop("03:01:00", by: "mallory"),
+            Self.stop("03:30:00", by: "mallory"), Self.stop("03:31:00", by: "mallory"),
+        ]
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: eventFile))
+        let result = try await runTocsin(
+            ["sigma", "test", "--rule", ruleFile, "--events", eventFile, "--time-field", "eventTime"]
+        )
+        #expect(result.status == 0, "\(result.errors)")
+        // The inner alerts (lines 1-2 and 3-4, in two 10-minute periods) feed the outer one at their
+        // last lines; the inner correlation raises nothing of its own.
+        #expect(
+            result.output.split(separator: "\n") == [
+                #"{"rule":"11111111-1111-1111-1111-111111111111","matches":[1,2,3,4]}"#,
+                #"{"rule":"33333333-3333-3333-3333-333333333333","group":{"userIdentity.userName":"mallory"},"first":2,"last":4}"#,
+            ]
+        )
+        let cycle = chain.replacingOccurrences(
+            of: "rules: [11111111-1111-1111-1111-111111111111]",
+            with: "rules: [33333333-3333-3333-3333-333333333333]"
+        )
+        try Data(cycle.utf8).write(to: URL(fileURLWithPath: ruleFile))
+        let refused = try await runTocsin(["sigma", "test", "--rule", ruleFile, "--events", eventFile])
+        #expect(refused.status == 2)
+        #expect(refused.output.isEmpty)
+        #expect(
+            refused.errors.contains(
+                "rules.yml:8:1: $.correlation.rules: Logging stopped repeatedly by one user: correlations refer to each other in a cycle"
+            ),
+            "\(refused.errors)"
+        )
+    }
 }

@@ -10,13 +10,13 @@ import TocsinTesting
 
 /// The Server-Sent Events live tail.
 struct StreamTests {
-    /// Reads SSE `id:` lines until `count` events arrived or 20 s passed.
-    func readIDs(
+    /// Opens the stream; it returns once the response head arrived, when the stream's starting
+    /// cursor is already fixed, so whatever is published afterwards is streamed.
+    func open(
         _ server: ServerProcess,
         query: String = "",
-        lastEventID: String? = nil,
-        count: Int
-    ) async throws -> [Int64] {
+        lastEventID: String? = nil
+    ) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: server.baseURL + "/v1/stream" + query)
         request.headers.add(name: "Authorization", value: "Bearer \(server.adminKey)")
         if let lastEventID {
@@ -24,6 +24,11 @@ struct StreamTests {
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(20))
         #expect(response.headers.first(name: "content-type") == "text/event-stream")
+        return response
+    }
+
+    /// Reads SSE `id:` lines until `count` events arrived (or the 20 s request timeout ends it).
+    func readIDs(_ response: HTTPClientResponse, count: Int) async throws -> [Int64] {
         var ids: [Int64] = []
         var text = ""
         for try await buffer in response.body {
@@ -61,11 +66,10 @@ struct StreamTests {
         defer { directory.remove() }
         let server = try await ServerProcess.start(dataDirectory: directory.path + "/data")
         try await publish(server, ids: 1...5)
-        async let streamed = readIDs(server, lastEventID: "3", count: 5)
-        try await Task.sleep(for: .milliseconds(300))
+        let resumed = try await open(server, lastEventID: "3")
         try await publish(server, ids: 6...8)
-        #expect(try await streamed == [4, 5, 6, 7, 8])
-        #expect(try await readIDs(server, query: "?after=6", count: 2) == [7, 8])
+        #expect(try await readIDs(resumed, count: 5) == [4, 5, 6, 7, 8])
+        #expect(try await readIDs(open(server, query: "?after=6"), count: 2) == [7, 8])
         #expect(await server.terminate() == 0)
     }
 
@@ -75,11 +79,10 @@ struct StreamTests {
         defer { directory.remove() }
         let server = try await ServerProcess.start(dataDirectory: directory.path + "/data")
         try await publish(server, ids: 1...3)
-        async let streamed = readIDs(server, query: "?type=wanted", count: 2)
-        try await Task.sleep(for: .milliseconds(300))
+        let live = try await open(server, query: "?type=wanted")
         try await publish(server, ids: 4...6)
         try await publish(server, ids: 7...8, type: "wanted")
-        #expect(try await streamed == [7, 8])
+        #expect(try await readIDs(live, count: 2) == [7, 8])
         #expect(await server.terminate() == 0)
     }
 }

@@ -172,7 +172,9 @@ struct WorkedExampleTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("docs/examples")
 
-    @Test(arguments: ["ssh-bruteforce.md", "cloudtrail-logging-stopped.md", "k8s-exec-in-prod.md"])
+    @Test(arguments: [
+        "ssh-bruteforce.md", "cloudtrail-logging-stopped.md", "k8s-exec-in-prod.md", "native-detections.md",
+    ])
     func everyRulesFileOfAnExampleLoads(name: String) throws {
         let text = try String(contentsOf: Self.examples.appendingPathComponent(name), encoding: .utf8)
         let blocks = text.components(separatedBy: "```yaml\n").dropFirst().map { $0.components(separatedBy: "```")[0] }

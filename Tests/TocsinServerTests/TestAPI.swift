@@ -98,17 +98,18 @@ struct EmptyRouting: RoutingAdministration {
     func put(
         _ kind: DefinitionKind,
         name: String,
-        definition: JSONValue
+        definition: JSONValue,
+        actor: String
     ) async throws -> (created: Bool, stored: JSONValue) {
         (true, definition)
     }
     func get(_ kind: DefinitionKind, name: String) async throws -> JSONValue? { nil }
     func list(_ kind: DefinitionKind) async throws -> [(name: String, definition: JSONValue)] { [] }
-    func delete(_ kind: DefinitionKind, name: String) async throws -> Bool { false }
+    func delete(_ kind: DefinitionKind, name: String, actor: String) async throws -> Bool { false }
     func deliveries(event: Int64) async throws -> [DeliveryRecord] { [] }
     func deadLetters(_ filter: DeliveryFilter) async throws -> [DeliveryRecord] { [] }
-    func redrive(_ filter: DeliveryFilter) async throws -> Int { 0 }
-    func purge(_ filter: DeliveryFilter) async throws -> Int { 0 }
+    func redrive(_ filter: DeliveryFilter, actor: String) async throws -> Int { 0 }
+    func purge(_ filter: DeliveryFilter, actor: String) async throws -> Int { 0 }
     func blocklist() async throws -> [BlocklistEntry] { [] }
     func blocklistFiles() async throws -> [BlocklistFileStatus] { [] }
 }

@@ -52,6 +52,7 @@ struct SourceCorpusTests {
                 #expect(!entry.event.id.isEmpty && !entry.event.type.isEmpty)
             }
         }
+        #expect(accepted > 0, "the \(folder) fixtures hold records")
         #expect(accepted >= 3 * refused, "most samples are whole records: \(accepted) accepted, \(refused) refused")
         #expect(unexpected.isEmpty, "\(unexpected.count) unexpected refusals:\n\(unexpected.joined(separator: "\n"))")
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Benchmark
+import BenchmarkFixtures
 import Foundation
 import TocsinDetect
 
@@ -75,6 +76,7 @@ let benchmarks: @Sendable () -> Void = {
         timeUnits: .nanoseconds,
         maxDuration: .seconds(4)
     )
+    BenchmarkFixtures.useCheckedThresholds()
 
     Benchmark("eventCount gte 5 in 60 s, 10,000 groups: updates", configuration: .init(scalingFactor: .mega)) {
         benchmark in

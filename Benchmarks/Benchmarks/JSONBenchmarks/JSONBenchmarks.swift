@@ -1,26 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Benchmark
+import BenchmarkFixtures
 import Foundation
 import TocsinCore
 
 /// Real CloudTrail records, each re-serialised compactly as one document: the awsdocs examples
 /// (MIT-0) and the Panther detection test records (Apache-2.0, one per line).
 let records: [[UInt8]] = {
-    let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
-    var documents: [[UInt8]] = []
-    let awsdocs = fixtures.appendingPathComponent("cloudtrail")
-    for file in ((try? FileManager.default.contentsOfDirectory(atPath: awsdocs.path)) ?? []).sorted()
-    where file.hasSuffix(".json") {
-        if let data = try? Data(contentsOf: awsdocs.appendingPathComponent(file)) {
-            documents.append(Array(data))
-        }
-    }
-    if let lines = try? Data(contentsOf: fixtures.appendingPathComponent("cloudtrail-panther/records.ndjson")) {
-        documents += lines.split(separator: UInt8(ascii: "\n")).map { Array($0) }
-    }
+    var documents = BenchmarkFixtures.files(in: "Benchmarks/Fixtures/cloudtrail", suffix: ".json")
+        .map(BenchmarkFixtures.bytes)
+    documents += BenchmarkFixtures.lines("Benchmarks/Fixtures/cloudtrail-panther/records.ndjson")
     var output: [[UInt8]] = []
     for document in documents {
         guard let value = try? JSONParser().parse(document) else { continue }
@@ -41,6 +31,7 @@ let benchmarks: @Sendable () -> Void = {
         timeUnits: .microseconds,
         maxDuration: .seconds(5)
     )
+    BenchmarkFixtures.useCheckedThresholds()
     print("CloudTrail corpus: \(records.count) records, mean \(totalBytes / max(1, records.count)) bytes")
 
     Benchmark("JSONParser CloudTrail corpus") { benchmark in

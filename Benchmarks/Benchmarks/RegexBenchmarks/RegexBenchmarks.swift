@@ -1,20 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Benchmark
+import BenchmarkFixtures
 import Foundation
 import TocsinRules
 
 /// Sigma `re` values over whole CloudTrail records (the 744 records of the pattern corpus, about
 /// 1.2 KB each, as raw UTF-8), plus the classic catastrophic patterns on 30,000-byte texts.
-let fixtures = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Fixtures")
-
-let records: [[UInt8]] = {
-    let data =
-        (try? Data(contentsOf: fixtures.appendingPathComponent("cloudtrail-sigma/aws_cloudtrail.jsonl"))) ?? Data()
-    return data.split(separator: UInt8(ascii: "\n")).map { Array($0) }
-}()
+let records = BenchmarkFixtures.lines("Benchmarks/Fixtures/cloudtrail-sigma/aws_cloudtrail.jsonl")
 let recordBytes = records.reduce(0) { $0 + $1.count }
 
 /// Regular expressions of the kind SigmaHQ rules carry (the first two are from the AWS and Okta
@@ -64,6 +57,7 @@ let benchmarks: @Sendable () -> Void = {
         timeUnits: .microseconds,
         maxDuration: .seconds(2)
     )
+    BenchmarkFixtures.useCheckedThresholds()
     print("Regex corpus: \(records.count) CloudTrail records, \(recordBytes / max(1, records.count)) bytes mean")
     let clock = ContinuousClock()
     let folding = clock.measure { blackHole(try? BoundedRegex("(?i)x")) }

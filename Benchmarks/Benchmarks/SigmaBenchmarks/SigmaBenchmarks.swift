@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Benchmark
+import BenchmarkFixtures
 import Foundation
 import TocsinCore
 import TocsinSigma
@@ -8,24 +9,21 @@ import TocsinSigma
 /// Every SigmaHQ rule of the conformance corpus (Tests/TocsinSigmaTests/Fixtures/sigma, 285 rules,
 /// placeholders given dummy values) loaded into one rule set, matched against the 744 real
 /// CloudTrail records of Benchmarks/Fixtures/cloudtrail-sigma from their raw bytes.
-let root = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-let corpus = root.deletingLastPathComponent().appendingPathComponent("Tests/TocsinSigmaTests/Fixtures/sigma")
+let corpus = "Tests/TocsinSigmaTests/Fixtures/sigma"
 
-let eventBytes: [[UInt8]] = {
-    let data =
-        (try? Data(contentsOf: root.appendingPathComponent("Fixtures/cloudtrail-sigma/aws_cloudtrail.jsonl"))) ?? Data()
-    return data.split(separator: UInt8(ascii: "\n")).map { Array($0) }
-}()
+let eventBytes = BenchmarkFixtures.lines("Benchmarks/Fixtures/cloudtrail-sigma/aws_cloudtrail.jsonl")
 
 /// The rule files and their text, read once (compile time excludes the file reads).
 let ruleTexts: [(path: String, text: String)] = {
-    let base = corpus.path + "/"
+    let base = BenchmarkFixtures.repository.appendingPathComponent(corpus).path + "/"
     let paths = (FileManager.default.enumerator(atPath: base)?.allObjects as? [String] ?? [])
         .filter { $0.hasSuffix(".yml") }
         .sorted()
-    return paths.compactMap { path in
-        (try? String(contentsOfFile: base + path, encoding: .utf8)).map { (path, $0) }
+    guard !paths.isEmpty else {
+        fatalError("benchmark fixtures missing: no Sigma rule (*.yml) under \(base)")
+    }
+    return paths.map { path in
+        (path, String(decoding: BenchmarkFixtures.bytes(corpus + "/" + path), as: UTF8.self))
     }
 }()
 
@@ -57,16 +55,39 @@ let envelopeBytes: [[UInt8]] = eventBytes.compactMap { bytes in
     return Array(head.utf8) + bytes + [UInt8(ascii: "}")]
 }
 
+/// CPU time this thread has used, in nanoseconds: unlike wall-clock time, it does not count time the
+/// thread spent waiting for a core while other work ran on the machine.
+func threadCPUNanoseconds() -> Int {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return time.tv_sec * 1_000_000_000 + time.tv_nsec
+}
+
+/// The custom metric of CPU time per iteration (one event), measured with ``threadCPUNanoseconds()``.
+let cpuPerEvent = BenchmarkMetric.custom("CPU time per event (ns)", polarity: .prefersSmaller, useScalingFactor: false)
+
+/// Runs `body` for each scaled iteration and records the thread CPU time per iteration.
+func measuringCPU(_ benchmark: Benchmark, _ body: (Int) -> Void) {
+    let start = threadCPUNanoseconds()
+    var iterations = 0
+    for _ in benchmark.scaledIterations {
+        body(iterations)
+        iterations += 1
+    }
+    benchmark.measurement(cpuPerEvent, (threadCPUNanoseconds() - start) / max(1, iterations))
+}
+
 func compileCorpus() -> [SigmaRule] {
     ruleTexts.flatMap { SigmaCollection(text: $0.text, file: $0.path, options: placeholderOptions).rules }
 }
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
-        metrics: [.throughput, .wallClock, .mallocCountTotal, .instructions],
+        metrics: [.throughput, .wallClock, .mallocCountTotal, .instructions, cpuPerEvent],
         timeUnits: .nanoseconds,
         maxDuration: .seconds(4)
     )
+    BenchmarkFixtures.useCheckedThresholds()
     let started = ContinuousClock.now
     let rules = compileCorpus()
     let set = SigmaRuleSet(rules: rules)
@@ -91,12 +112,10 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("CloudTrail record from raw bytes: parse + all Sigma rules", configuration: .init(scalingFactor: .kilo)) {
         benchmark in
-        var index = 0
-        for _ in benchmark.scaledIterations {
-            if let event = try? parser.parse(eventBytes[index]) {
+        measuringCPU(benchmark) { iteration in
+            if let event = try? parser.parse(eventBytes[iteration % eventBytes.count]) {
                 blackHole(set.matches(event, context: context).count)
             }
-            index = index + 1 == eventBytes.count ? 0 : index + 1
         }
     }
 
@@ -106,28 +125,49 @@ let benchmarks: @Sendable () -> Void = {
         configuration: .init(scalingFactor: .kilo)
     ) {
         benchmark in
-        var index = 0
-        for _ in benchmark.scaledIterations {
-            if let event = try? parser.parse(envelopeBytes[index]) {
+        measuringCPU(benchmark) { iteration in
+            if let event = try? parser.parse(envelopeBytes[iteration % envelopeBytes.count]) {
                 blackHole(eventSet.matches(event, context: context).count)
             }
-            index = index + 1 == envelopeBytes.count ? 0 : index + 1
+        }
+    }
+
+    Benchmark(
+        "Tocsin CloudTrail event from raw bytes: matches(bytes:), parsing what the rules read",
+        configuration: .init(scalingFactor: .kilo)
+    ) {
+        benchmark in
+        measuringCPU(benchmark) { iteration in
+            blackHole(try? eventSet.matches(bytes: envelopeBytes[iteration % envelopeBytes.count], context: context))
+        }
+    }
+
+    Benchmark(
+        "Tocsin CloudTrail event from raw bytes: parse keeping what the rules read",
+        configuration: .init(scalingFactor: .kilo)
+    ) {
+        benchmark in
+        measuringCPU(benchmark) { iteration in
+            blackHole(try? parser.parse(envelopeBytes[iteration % envelopeBytes.count], keeping: eventSet.projection))
+        }
+    }
+
+    Benchmark("Tocsin CloudTrail event from raw bytes: parse only", configuration: .init(scalingFactor: .kilo)) {
+        benchmark in
+        measuringCPU(benchmark) { iteration in
+            blackHole(try? parser.parse(envelopeBytes[iteration % envelopeBytes.count]))
         }
     }
 
     Benchmark("Parsed CloudTrail record: all Sigma rules", configuration: .init(scalingFactor: .kilo)) { benchmark in
-        var index = 0
-        for _ in benchmark.scaledIterations {
-            blackHole(set.matches(events[index], context: context).count)
-            index = index + 1 == events.count ? 0 : index + 1
+        measuringCPU(benchmark) { iteration in
+            blackHole(set.matches(events[iteration % events.count], context: context).count)
         }
     }
 
     Benchmark("CloudTrail record from raw bytes: parse only", configuration: .init(scalingFactor: .kilo)) { benchmark in
-        var index = 0
-        for _ in benchmark.scaledIterations {
-            blackHole(try? parser.parse(eventBytes[index]))
-            index = index + 1 == eventBytes.count ? 0 : index + 1
+        measuringCPU(benchmark) { iteration in
+            blackHole(try? parser.parse(eventBytes[iteration % eventBytes.count]))
         }
     }
 }

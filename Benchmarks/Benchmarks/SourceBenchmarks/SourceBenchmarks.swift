@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Benchmark
+import BenchmarkFixtures
 import Foundation
 import TocsinCore
 import TocsinSources
@@ -25,28 +26,19 @@ let lines: [String] = {
 
 /// The 744 CloudTrail records of the pattern benchmarks (about 1.2 KB each), as NDJSON and as a
 /// CloudTrail log file (`{"Records":[…]}`).
-let cloudTrailLines: [[UInt8]] = {
-    let path =
-        #filePath.components(separatedBy: "/Benchmarks/Benchmarks/")[0]
-        + "/Benchmarks/Fixtures/cloudtrail-sigma/aws_cloudtrail.jsonl"
-    let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-    return text.split(separator: "\n").map { Array($0.utf8) }
-}()
+let cloudTrailLines = BenchmarkFixtures.lines("Benchmarks/Fixtures/cloudtrail-sigma/aws_cloudtrail.jsonl")
 let cloudTrailNDJSON: [UInt8] = Array(cloudTrailLines.joined(separator: [UInt8(ascii: "\n")]))
 let cloudTrailFile: [UInt8] =
     Array(#"{"Records":["#.utf8) + Array(cloudTrailLines.joined(separator: [UInt8(ascii: ",")])) + Array("]}".utf8)
 
 /// The GeoIP test databases (City with 28-bit records, ASN with 24-bit), from the source tests.
-let geoIPDatabases: [MaxMindDatabase] = {
-    let directory =
-        #filePath.components(separatedBy: "/Benchmarks/Benchmarks/")[0] + "/Tests/TocsinSourcesTests/Fixtures/geoip/"
-    let databases = ["city-test.mmdb", "asn-test.mmdb"].compactMap { name in
-        (try? Data(contentsOf: URL(fileURLWithPath: directory + name))).flatMap {
-            try? MaxMindDatabase(bytes: Array($0))
-        }
+let geoIPDatabases: [MaxMindDatabase] = ["city-test.mmdb", "asn-test.mmdb"].map { name in
+    let path = "Tests/TocsinSourcesTests/Fixtures/geoip/" + name
+    guard let database = try? MaxMindDatabase(bytes: BenchmarkFixtures.bytes(path)) else {
+        fatalError("benchmark fixture \(path) is not a MaxMind database")
     }
-    return databases.count == 2 ? databases : []
-}()
+    return database
+}
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -54,6 +46,7 @@ let benchmarks: @Sendable () -> Void = {
         timeUnits: .nanoseconds,
         maxDuration: .seconds(4)
     )
+    BenchmarkFixtures.useCheckedThresholds()
 
     Benchmark("Syslog sshd line parsed and normalised", configuration: .init(scalingFactor: .kilo)) { benchmark in
         let normalizer = SyslogNormalizer(referenceMilliseconds: 1_795_608_000_000)
@@ -80,18 +73,19 @@ let benchmarks: @Sendable () -> Void = {
     enrichmentBenchmarks()
 
     // Every lookup reads the files (no cache), and every lookup is answered from the cache.
-    let view = try? JSONParser().parse(
-        #"{"class_uid":3002,"src_endpoint":{"ip":"203.0.113.9"},"dst_endpoint":{"ip":"2001:db8:1::80"}}"#
-    )
+    guard
+        let view = try? JSONParser().parse(
+            #"{"class_uid":3002,"src_endpoint":{"ip":"203.0.113.9"},"dst_endpoint":{"ip":"2001:db8:1::80"}}"#
+        )
+    else {
+        fatalError("the benchmark's OCSF view is valid JSON")
+    }
     for (name, cacheSize) in [("read from the files", 0), ("cached", 16_384)] {
         let enricher = GeoIPEnricher(databases: geoIPDatabases, cacheSize: cacheSize)
         Benchmark(
             "GeoIP enrichment of a view (src and dst endpoints), \(name)",
             configuration: .init(scalingFactor: .kilo)
         ) { benchmark in
-            guard !geoIPDatabases.isEmpty, let view else {
-                return
-            }
             for _ in benchmark.scaledIterations {
                 var enriched = view
                 enricher.enrich(&enriched)

@@ -67,7 +67,37 @@ public struct JSONParser: Sendable {
         try parseResult(bytes).get()
     }
 
-    private func parseResult(_ bytes: UnsafeRawBufferPointer) -> Result<JSONValue, JSONParseError> {
+    /// Parses one JSON document from `bytes`, building only what `projection` keeps.
+    ///
+    /// Everything else is validated exactly as ``parse(_:)`` validates it (UTF-8, grammar,
+    /// duplicate member names, depth and size limits) but never built, so a document that
+    /// ``parse(_:)`` rejects is rejected here with the same error, and a reader that only follows
+    /// the projection's paths finds what it would find in the whole document.
+    ///
+    /// - Throws: ``JSONParseError`` naming the byte offset of the first problem.
+    public func parse(
+        _ bytes: some Collection<UInt8>,
+        keeping projection: JSONProjection
+    ) throws(JSONParseError)
+        -> JSONValue
+    {
+        if projection.keepsEverything {
+            return try parse(bytes)
+        }
+        let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            parseResult(UnsafeRawBufferPointer(buffer), keeping: projection)
+        }
+        if let result {
+            return try result.get()
+        }
+        let copy = Array(bytes)
+        return try copy.withUnsafeBytes { parseResult($0, keeping: projection) }.get()
+    }
+
+    private func parseResult(
+        _ bytes: UnsafeRawBufferPointer,
+        keeping projection: JSONProjection? = nil
+    ) -> Result<JSONValue, JSONParseError> {
         if bytes.count > limits.maxBytes {
             return .failure(
                 JSONParseError(
@@ -83,7 +113,10 @@ public struct JSONParser: Sendable {
             allowsDuplicateMembers: limits.allowsDuplicateMembers
         )
         return Result { () throws(JSONParseError) -> JSONValue in
-            try reader.readDocument()
+            if let projection {
+                return try reader.readDocument(keeping: projection)
+            }
+            return try reader.readDocument()
         }
     }
 }

@@ -29,7 +29,7 @@ extension JSONReader {
     /// Reads a string starting at its opening quote and returns the range of its source bytes
     /// when it has no escapes (those bytes are then its UTF-8), or `nil` when its decoded UTF-8
     /// is in `scratch`.
-    private mutating func readStringBytes() throws(JSONParseError) -> Range<Int>? {
+    mutating func readStringBytes() throws(JSONParseError) -> Range<Int>? {
         index += 1
         var runStart = index
         try skipVerbatimRun()

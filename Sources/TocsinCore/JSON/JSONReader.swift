@@ -5,12 +5,14 @@
 /// Recursion depth is bounded by `maxDepth`, so the native stack use is bounded too.
 struct JSONReader {
     let bytes: UnsafeRawBufferPointer
-    private let maxDepth: Int
-    private let allowsDuplicateMembers: Bool
+    let maxDepth: Int
+    let allowsDuplicateMembers: Bool
     var index = 0
-    private var depth = 0
+    var depth = 0
     var scratch: [UInt8] = []
     let knownNames = JSONNameTable.wellKnown
+    /// The member names of the objects being skipped or projected (see ``JSONNameLog``).
+    var nameLog = JSONNameLog()
 
     init(bytes: UnsafeRawBufferPointer, maxDepth: Int, allowsDuplicateMembers: Bool = false) {
         self.bytes = bytes
@@ -30,9 +32,9 @@ struct JSONReader {
 
     // MARK: - Values
 
-    private mutating func readValue() throws(JSONParseError) -> JSONValue {
+    mutating func readValue() throws(JSONParseError) -> JSONValue {
         guard index < bytes.count else {
-            throw fail(.unexpectedEnd, "expected a value but the document ended")
+            throw fail(.unexpectedEnd, Self.valueExpected + " but the document ended")
         }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try readObject()
@@ -43,11 +45,18 @@ struct JSONReader {
         case UInt8(ascii: "n"): return try readLiteral("null", .null)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try readNumber())
         default:
-            throw unexpected("expected a value (object, array, string, number, true, false or null)")
+            throw unexpected(Self.valueExpected + " (object, array, string, number, true, false or null)")
         }
     }
 
-    private mutating func enter() throws(JSONParseError) {
+    static let valueExpected = "expected a value"
+    static let nameExpected = "expected a member name"
+    static let colonExpected = "expected ':' after a member name"
+    static let objectContinues = "expected ',' or '}'"
+    static let arrayContinues = "expected ',' or ']'"
+    static let duplicateMessage = "duplicate member name in object; each name may appear once"
+
+    mutating func enter() throws(JSONParseError) {
         depth += 1
         if depth > maxDepth {
             throw fail(.tooDeep, "nesting is deeper than the limit of \(maxDepth)")
@@ -70,41 +79,24 @@ struct JSONReader {
         members.reserveCapacity(depth == 1 ? 24 : 8)
         var names = JSONMemberNames()
         while true {
-            skipWhitespace()
-            guard index < bytes.count else {
-                throw fail(.unexpectedEnd, "expected a member name but the document ended")
-            }
-            guard bytes[index] == UInt8(ascii: "\"") else {
-                throw unexpected("expected a member name in double quotes")
-            }
+            try expectMemberName()
             let nameOffset = index
             let (name, hash) = try readName()
             if !allowsDuplicateMembers, !names.insert(name, hash: hash, members: members) {
                 throw JSONParseError(
                     code: .duplicateMember,
                     offset: nameOffset,
-                    message: "duplicate member name in object; each name may appear once"
+                    message: Self.duplicateMessage
                 )
             }
             skipWhitespace()
-            try expect(UInt8(ascii: ":"), "expected ':' after a member name")
+            try expect(UInt8(ascii: ":"), Self.colonExpected)
             skipWhitespace()
             let value = try readValue()
             members.append(JSONObject.Member(name: name, value: value))
-            skipWhitespace()
-            guard index < bytes.count else {
-                throw fail(.unexpectedEnd, "expected ',' or '}' but the document ended")
-            }
-            let byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: ",") {
-                continue
-            }
-            if byte == UInt8(ascii: "}") {
+            if try readSeparator(closing: UInt8(ascii: "}")) {
                 break
             }
-            index -= 1
-            throw unexpected("expected ',' or '}' after an object member")
         }
         depth -= 1
         return .object(JSONObject(members))
@@ -123,26 +115,15 @@ struct JSONReader {
         while true {
             skipWhitespace()
             elements.append(try readValue())
-            skipWhitespace()
-            guard index < bytes.count else {
-                throw fail(.unexpectedEnd, "expected ',' or ']' but the document ended")
-            }
-            let byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: ",") {
-                continue
-            }
-            if byte == UInt8(ascii: "]") {
+            if try readSeparator(closing: UInt8(ascii: "]")) {
                 break
             }
-            index -= 1
-            throw unexpected("expected ',' or ']' after an array element")
         }
         depth -= 1
         return .array(elements)
     }
 
-    private mutating func readLiteral(_ word: StaticString, _ value: JSONValue) throws(JSONParseError) -> JSONValue {
+    mutating func readLiteral(_ word: StaticString, _ value: JSONValue) throws(JSONParseError) -> JSONValue {
         let count = word.utf8CodeUnitCount
         let start = word.utf8Start
         for offset in 0..<count {
@@ -163,6 +144,13 @@ struct JSONReader {
 
     private mutating func readNumber() throws(JSONParseError) -> JSONNumber {
         let start = index
+        try skipNumber()
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        return JSONNumber(text: text)
+    }
+
+    /// Validates the number starting at `index` and steps over it.
+    mutating func skipNumber() throws(JSONParseError) {
         if bytes[index] == UInt8(ascii: "-") {
             index += 1
         }
@@ -194,8 +182,6 @@ struct JSONReader {
             }
             skipDigits()
         }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        return JSONNumber(text: text)
     }
 
     private func isDigit(_ byte: UInt8) -> Bool {
@@ -210,7 +196,44 @@ struct JSONReader {
 
     // MARK: - Helpers
 
-    private mutating func skipWhitespace() {
+    /// Skips whitespace up to the opening quote of a member name.
+    @inline(__always)
+    mutating func expectMemberName() throws(JSONParseError) {
+        skipWhitespace()
+        guard index < bytes.count else {
+            throw fail(.unexpectedEnd, Self.nameExpected + " but the document ended")
+        }
+        guard bytes[index] == UInt8(ascii: "\"") else {
+            throw unexpected(Self.nameExpected + " in double quotes")
+        }
+    }
+
+    /// Reads what follows an object member (`closing` is `}`) or an array element (`]`).
+    ///
+    /// - Returns: `true` after the closing byte, `false` after a comma.
+    @inline(__always)
+    mutating func readSeparator(closing: UInt8) throws(JSONParseError) -> Bool {
+        let expected = closing == UInt8(ascii: "}") ? Self.objectContinues : Self.arrayContinues
+        skipWhitespace()
+        guard index < bytes.count else {
+            throw fail(.unexpectedEnd, expected + " but the document ended")
+        }
+        let byte = bytes[index]
+        index += 1
+        if byte == UInt8(ascii: ",") {
+            return false
+        }
+        if byte == closing {
+            return true
+        }
+        index -= 1
+        throw unexpected(
+            expected + (closing == UInt8(ascii: "}") ? " after an object member" : " after an array element")
+        )
+    }
+
+    @inline(__always)
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -219,7 +242,8 @@ struct JSONReader {
         }
     }
 
-    private mutating func expect(_ byte: UInt8, _ message: String) throws(JSONParseError) {
+    @inline(__always)
+    mutating func expect(_ byte: UInt8, _ message: String) throws(JSONParseError) {
         guard index < bytes.count else {
             throw fail(.unexpectedEnd, message + " but the document ended")
         }

@@ -48,6 +48,18 @@ public struct EventPattern: Sendable, Hashable {
         subRules.count
     }
 
+    /// The field paths the pattern tests, each a list of member names from the event's top.
+    ///
+    /// Matching reads nothing else of an event: an event parsed keeping only these paths (see
+    /// `JSONProjection`) matches exactly when the whole event does.
+    public var fieldPaths: [[String]] {
+        var paths: [[String]] = []
+        for condition in subRules.map(\.conditions).joined() where !paths.contains(condition.segments) {
+            paths.append(condition.segments)
+        }
+        return paths
+    }
+
     /// Whether `event` matches, computed the simple way (the reference for ``PatternMachine``).
     public func matches(_ event: JSONValue) -> Bool {
         let leaves = EventLeaf.flatten(event)

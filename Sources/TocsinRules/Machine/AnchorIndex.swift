@@ -35,7 +35,11 @@ enum AnchorKey: Hashable {
 /// All anchors of one path: given a leaf at the path, fires every sub-rule anchored on a test the
 /// leaf passes (a superset is fine: candidates are verified; a miss is not).
 final class AnchorIndex: Sendable {
-    private let strings: [String: [Int32]]
+    /// The exact string values tested, their sub-rules, and a table over them (see ``NameLookup``:
+    /// cheaper than hashing every string leaf of an event with SipHash).
+    private let strings: [String]
+    private let stringIDs: [[Int32]]
+    private let stringLookup: NameLookup
     private let numberTexts: [String: [Int32]]
     private let numberValues: [Double: [Int32]]
     private let trues: [Int32]
@@ -52,7 +56,9 @@ final class AnchorIndex: Sendable {
     private let ranges: [(range: NumericRange, ids: [Int32])]
 
     init(_ builder: AnchorIndexBuilder) {
-        strings = builder.strings
+        strings = Array(builder.strings.keys)
+        stringIDs = strings.map { builder.strings[$0] ?? [] }
+        stringLookup = NameLookup(names: strings)
         numberTexts = builder.numberTexts
         numberValues = builder.numberValues
         trues = builder.trues
@@ -100,8 +106,8 @@ final class AnchorIndex: Sendable {
 
     private func fireString(_ text: String, into state: inout MatchState) {
         state.addCandidates(anyString)
-        if let ids = strings[text] {
-            state.addCandidates(ids)
+        if !strings.isEmpty, let position = stringLookup.position(of: text, in: strings) {
+            state.addCandidates(stringIDs[position])
         }
         if !addresses.isEmpty, let address = IPAddress.parse(text, allowsLeadingZeros: true) {
             addresses.fire(address, into: &state)

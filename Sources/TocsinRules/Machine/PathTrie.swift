@@ -9,7 +9,7 @@ struct PathTrie: Sendable {
         var names: [String] = []
         var children: [Int32] = []
         /// Built when a node has many children.
-        var lookup: [String: Int32]?
+        var lookup: NameLookup?
         /// The path id when some condition names this exact path, else -1.
         var pathID: Int32 = -1
         /// The first bytes of the child names (`.` stands for an empty name), as a 256-bit set:
@@ -69,9 +69,7 @@ struct PathTrie: Sendable {
     /// Builds hash lookups for wide nodes; call once after the last insert.
     mutating func freeze() {
         for index in nodes.indices where nodes[index].names.count > 8 {
-            nodes[index].lookup = Dictionary(
-                uniqueKeysWithValues: zip(nodes[index].names, nodes[index].children)
-            )
+            nodes[index].lookup = NameLookup(names: nodes[index].names)
         }
     }
 
@@ -120,11 +118,11 @@ struct PathTrie: Sendable {
 
     @inline(__always)
     private static func lookup(in nodes: UnsafeBufferPointer<Node>, node: Int, name: String) -> Int32? {
+        let names = nodes[node].names
         if let lookup = nodes[node].lookup {
-            return lookup[name]
+            return lookup.position(of: name, in: names).map { nodes[node].children[$0] }
         }
         let count = name.utf8.count
-        let names = nodes[node].names
         for index in names.indices where names[index].utf8.count == count && names[index] == name {
             return nodes[node].children[index]
         }

@@ -4,22 +4,28 @@ import TocsinConfig
 import TocsinCore
 import TocsinResponse
 
-/// How an alert of a threshold rule reaches the rule's targets: the router routes the alert event
-/// to them, and targets receive the event that crossed the threshold with the alert attached under
-/// `alert`, so target paths written for the event (`$.ocsf.src_endpoint.ip`) still work.
+/// How an alert of a pattern rule's detection reaches the rule's targets.
+///
+/// Detections are threshold, first-seen, absence and impossible travel. The router routes the alert
+/// event to the rule's targets, and targets receive the
+/// event that raised it with the alert attached under `alert`, so target paths written for the event
+/// (`$.ocsf.src_endpoint.ip`) still work. An absence has no such event: targets receive the alert event.
 enum AlertDeliveries {
-    /// The deliveries a logged event calls for because it is a threshold rule's alert.
+    /// The kinds of alert that pattern rules raise, routed to the rule's own targets.
+    static let routedKinds: Set<Alert.Kind> = [.threshold, .firstSeen, .absence, .impossibleTravel]
+
+    /// The deliveries a logged event calls for because it is a pattern rule's alert.
     static func routes(for logged: LoggedEvent, table: RoutingTable) -> [RoutingTable.Route] {
         guard logged.event.type == Alert.eventType, let alert = try? Alert(event: logged.event),
-            alert.kind == .threshold
+            routedKinds.contains(alert.kind)
         else {
             return []
         }
         return table.alertRoutes(rule: alert.rule)
     }
 
-    /// The document targets receive for `logged`: for a threshold alert that carries the event that
-    /// crossed the threshold, that event with the alert under `alert`; otherwise the event's match
+    /// The document targets receive for `logged`: for a pattern rule's alert that carries the event
+    /// that raised it, that event with the alert under `alert`; otherwise the event's match
     /// document.
     static func document(of logged: LoggedEvent) -> (document: JSONValue, isAlertTrigger: Bool) {
         guard logged.event.type == Alert.eventType, let alert = try? Alert(event: logged.event),

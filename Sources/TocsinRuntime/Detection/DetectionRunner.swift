@@ -52,7 +52,7 @@ struct DetectionRunner {
             return runner
         }
         var from: Int64 = 0
-        if let horizon = DetectionEngine.replayHorizon(for: table.rules) {
+        if let horizon = table.replayHorizon {
             from =
                 try await firstSequence(
                     ingestedAtOrAfter: last.ingestMilliseconds - horizon - replayMargin,
@@ -123,16 +123,22 @@ struct DetectionRunner {
 
     /// Feeds one logged event to the Sigma rules and to the engines of the stateful rules it
     /// matches; returns the alert events to append.
+    ///
+    /// Every event read, Tocsin's own included, moves the absence rules' time to its ingest time, so
+    /// a stream that falls silent while others flow raises its absence.
     mutating func process(_ logged: LoggedEvent, identifiers: EventIdentifiers) -> [CloudEvent] {
-        guard !table.isEmpty,
-            !DetectionService.skippedTypePrefixes.contains(where: { logged.event.type.hasPrefix($0) })
-        else {
+        guard !table.isEmpty else {
             return []
+        }
+        var events = engines.advanceAbsences(to: logged.ingestMilliseconds, sequence: logged.sequence).map {
+            Alert($0).event(identifiers: identifiers)
+        }
+        guard !DetectionService.skippedTypePrefixes.contains(where: { logged.event.type.hasPrefix($0) }) else {
+            return events
         }
         let document = logged.matchDocument
         let evaluation = table.evaluate(document, context: context)
         let time = logged.event.time?.epochMilliseconds ?? logged.ingestMilliseconds
-        var events: [CloudEvent] = []
         for index in evaluation.sigmaAlerts {
             let source = table.sigmaSources[index]
             let alert = Alert(
@@ -148,7 +154,7 @@ struct DetectionRunner {
         }
         for raised in engines.observe(evaluation, sequence: logged.sequence, time: time) {
             var alert = Alert(raised)
-            if raised.source.kind == .threshold, raised.alert.evidence.last == logged.sequence {
+            if AlertDeliveries.routedKinds.contains(raised.source.kind), raised.alert.evidence.last == logged.sequence {
                 alert.trigger = document
             }
             events.append(alert.event(identifiers: identifiers))

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
 import Logging
 import ServiceLifecycle
+import TocsinCore
 import TocsinStore
 
 /// Deletes finished deliveries (succeeded or dry-run) older than the retention period.
@@ -13,6 +13,7 @@ import TocsinStore
 struct DeliveryRetention: Service {
     let store: RoutingStore
     let retention: Duration
+    let clock: any WallClock
     let logger: Logger
     /// Rows per delete statement.
     static let batch = 10_000
@@ -21,12 +22,12 @@ struct DeliveryRetention: Service {
         await cancelWhenGracefulShutdown {
             repeat {
                 await prune()
-            } while (try? await Task.sleep(for: .seconds(3600))) != nil
+            } while (try? await clock.sleep(for: .seconds(3600))) != nil
         }
     }
 
     private func prune() async {
-        let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - Int64(retention.components.seconds) * 1000
+        let cutoff = clock.milliseconds - retention.wholeMilliseconds
         var total = 0
         do {
             while !Task.isCancelled {

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
 import TocsinCore
 import TocsinStore
 
@@ -11,14 +10,19 @@ import TocsinStore
 /// derived with ``EventIdentifiers`` (an HMAC keyed with this node's secret), never from the bare
 /// inputs, so no outsider can predict an id and publish it first. Every other id is random.
 enum InternalEvents {
+    /// An event dated `time` (milliseconds since the epoch).
+    ///
+    /// Callers pass the time from their injected clock; the system clock is read only for callers
+    /// that do not yet have one.
     static func make(
         type: String,
         source: String,
         id: String? = nil,
         subject: String? = nil,
+        time: Int64? = nil,
         data: [(String, JSONValue)]
     ) -> CloudEvent {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = time ?? SystemWallClock().milliseconds
         let document = JSONValue.object(JSONObject(data.map { JSONObject.Member(name: $0.0, value: $0.1) }))
         return CloudEvent(
             id: id ?? EventIdentifiers.random(),

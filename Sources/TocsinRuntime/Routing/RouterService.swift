@@ -19,6 +19,7 @@ struct RouterService: Service {
     let store: EventStore
     let state: RoutingState
     let wake: @Sendable () -> Void
+    let clock: any WallClock
     let logger: Logger
 
     func run() async throws {
@@ -69,7 +70,7 @@ struct RouterService: Service {
                     "Routing failed; retrying from the cursor.",
                     metadata: ["error": "\(error)", "cursor": "\(cursor)"]
                 )
-                try? await Task.sleep(for: .seconds(1))
+                try? await clock.sleep(for: .seconds(1))
             }
         }
     }

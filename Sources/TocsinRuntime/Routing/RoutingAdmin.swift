@@ -20,48 +20,66 @@ struct RoutingAdmin: RoutingAdministration {
     func put(
         _ kind: DefinitionKind,
         name: String,
-        definition: JSONValue
+        definition: JSONValue,
+        actor: String
     ) async throws -> (created: Bool, stored: JSONValue) {
-        if kind == .rule ? state.isFileDefined(rule: name) : state.isFileDefined(target: name) {
-            throw AdministrationError.conflict(
-                "this \(kind.rawValue) is defined in the rules directory; change it there"
+        try await state.serially { [store, state, redactor] in
+            if kind == .rule ? state.isFileDefined(rule: name) : state.isFileDefined(target: name) {
+                throw AdministrationError.conflict(
+                    "this \(kind.rawValue) is defined in the rules directory; change it there"
+                )
+            }
+            let shown = try await Self.validate(
+                kind,
+                name: name,
+                definition: definition,
+                against: state,
+                redactor: redactor
             )
+            let created = try await store.routing.putDefinition(
+                Self.storeKind(kind),
+                name: name,
+                json: JSONWriter().string(definition)
+            )
+            _ = try await store.append([
+                InternalEvents.make(
+                    type: "tocsin.\(kind.rawValue).\(created ? "created" : "updated")",
+                    source: "/tocsin/admin",
+                    subject: name,
+                    data: [("name", .string(name)), ("definition", shown), ("actor", .string(actor))]
+                )
+            ])
+            try await state.rebuild()
+            return (created, shown)
         }
-        let shown: JSONValue
+    }
+
+    /// Checks `definition` alone and against the whole configuration; returns the form to show.
+    private static func validate(
+        _ kind: DefinitionKind,
+        name: String,
+        definition: JSONValue,
+        against state: RoutingState,
+        redactor: SecretRedactor
+    ) async throws -> JSONValue {
         do {
             if kind == .rule {
                 let rule = try RuleDefinition(name: name, json: definition)
                 _ = try await state.trial(rule: rule)
-                shown = rule.json
-            } else {
-                let target = try TargetDefinition(name: name, json: definition, kinds: state.kinds)
-                if let reason = target.hostConfigurationReason {
-                    throw AdministrationError.hostConfiguration(
-                        "\(reason), so the API may not define it: only someone who can write the host's files should. "
-                            + "Put it in a YAML file in the rules directory (tocsin serve --rules-dir DIR); see docs/targets/"
-                    )
-                }
-                _ = try await state.trial(target: target)
-                shown = target.redactedJSON(redactor)
+                return rule.json
             }
+            let target = try TargetDefinition(name: name, json: definition, kinds: state.kinds)
+            if let reason = target.hostConfigurationReason {
+                throw AdministrationError.hostConfiguration(
+                    "\(reason), so the API may not define it: only someone who can write the host's files should. "
+                        + "Put it in a YAML file in the rules directory (tocsin serve --rules-dir DIR); see docs/targets/"
+                )
+            }
+            _ = try await state.trial(target: target)
+            return target.redactedJSON(redactor)
         } catch let error as ConfigError {
             throw AdministrationError.invalid(error.diagnostics.map(\.description))
         }
-        let created = try await store.routing.putDefinition(
-            Self.storeKind(kind),
-            name: name,
-            json: JSONWriter().string(definition)
-        )
-        _ = try await store.append([
-            InternalEvents.make(
-                type: "tocsin.\(kind.rawValue).\(created ? "created" : "updated")",
-                source: "/tocsin/admin",
-                subject: name,
-                data: [("name", .string(name)), ("definition", shown)]
-            )
-        ])
-        try await state.rebuild()
-        return (created, shown)
     }
 
     func get(_ kind: DefinitionKind, name: String) async throws -> JSONValue? {
@@ -80,35 +98,37 @@ struct RoutingAdmin: RoutingAdministration {
         return table.targets.values.sorted { $0.name < $1.name }.map { ($0.name, $0.redactedJSON(redactor)) }
     }
 
-    func delete(_ kind: DefinitionKind, name: String) async throws -> Bool {
-        if kind == .rule ? state.isFileDefined(rule: name) : state.isFileDefined(target: name) {
-            throw AdministrationError.conflict(
-                "this \(kind.rawValue) is defined in the rules directory; remove it there"
-            )
+    func delete(_ kind: DefinitionKind, name: String, actor: String) async throws -> Bool {
+        try await state.serially { [store, state] in
+            if kind == .rule ? state.isFileDefined(rule: name) : state.isFileDefined(target: name) {
+                throw AdministrationError.conflict(
+                    "this \(kind.rawValue) is defined in the rules directory; remove it there"
+                )
+            }
+            do {
+                _ = try await state.trial(
+                    removingRule: kind == .rule ? name : nil,
+                    removingTarget: kind == .target ? name : nil
+                )
+            } catch let error as ConfigError {
+                throw AdministrationError.conflict(
+                    "rules still send to this target; change them first (\(error.diagnostics.map(\.path).joined(separator: ", ")))"
+                )
+            }
+            guard try await store.routing.deleteDefinition(Self.storeKind(kind), name: name) else {
+                return false
+            }
+            _ = try await store.append([
+                InternalEvents.make(
+                    type: "tocsin.\(kind.rawValue).deleted",
+                    source: "/tocsin/admin",
+                    subject: name,
+                    data: [("name", .string(name)), ("actor", .string(actor))]
+                )
+            ])
+            try await state.rebuild()
+            return true
         }
-        do {
-            _ = try await state.trial(
-                removingRule: kind == .rule ? name : nil,
-                removingTarget: kind == .target ? name : nil
-            )
-        } catch let error as ConfigError {
-            throw AdministrationError.conflict(
-                "rules still send to this target; change them first (\(error.diagnostics.map(\.path).joined(separator: ", ")))"
-            )
-        }
-        guard try await store.routing.deleteDefinition(Self.storeKind(kind), name: name) else {
-            return false
-        }
-        _ = try await store.append([
-            InternalEvents.make(
-                type: "tocsin.\(kind.rawValue).deleted",
-                source: "/tocsin/admin",
-                subject: name,
-                data: [("name", .string(name))]
-            )
-        ])
-        try await state.rebuild()
-        return true
     }
 
     func deliveries(event: Int64) async throws -> [DeliveryRecord] {
@@ -119,25 +139,25 @@ struct RoutingAdmin: RoutingAdministration {
         try await store.routing.deadLetters(filter)
     }
 
-    func redrive(_ filter: DeliveryFilter) async throws -> Int {
+    func redrive(_ filter: DeliveryFilter, actor: String) async throws -> Int {
         let count = try await store.routing.redrive(filter)
         _ = try await store.append([
             InternalEvents.make(
                 type: "tocsin.dlq.redriven",
                 source: "/tocsin/admin",
-                data: [("count", InternalEvents.number(Int64(count)))]
+                data: [("count", InternalEvents.number(Int64(count))), ("actor", .string(actor))]
             )
         ])
         return count
     }
 
-    func purge(_ filter: DeliveryFilter) async throws -> Int {
+    func purge(_ filter: DeliveryFilter, actor: String) async throws -> Int {
         let count = try await store.routing.purge(filter)
         _ = try await store.append([
             InternalEvents.make(
                 type: "tocsin.dlq.purged",
                 source: "/tocsin/admin",
-                data: [("count", InternalEvents.number(Int64(count)))]
+                data: [("count", InternalEvents.number(Int64(count))), ("actor", .string(actor))]
             )
         ])
         return count

@@ -8,9 +8,13 @@ import TocsinStore
 
 /// The routing table in force, rebuilt from the store's definitions (API) and the rules directory
 /// (files) and swapped atomically; readers take a snapshot and keep it for a whole batch.
+///
+/// Every change (an API change, a reload of the rules directory) runs through ``serially(_:)``:
+/// one writer, so changes apply in the order their events reach the log and none overwrites another.
 final class RoutingState: Sendable {
     private let table = Mutex(RoutingTable.empty)
     private let files = Mutex(FileDefinitions())
+    private let changes = SerialChanges()
     private let store: RoutingStore
     private let logger: Logger
     /// The target kinds definitions are read with.
@@ -28,6 +32,12 @@ final class RoutingState: Sendable {
         self.store = store
         self.kinds = kinds
         self.logger = logger
+    }
+
+    /// Runs `change` (validate, store, append its event, rebuild) after every change submitted
+    /// before it, and before any submitted after it.
+    func serially<T: Sendable>(_ change: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await changes.run(change)
     }
 
     /// The current table.
@@ -99,7 +109,7 @@ final class RoutingState: Sendable {
         let parser = JSONParser(limits: .init(allowsDuplicateMembers: true))
         for (name, json) in try await store.definitions(.rule) {
             do {
-                definitions.rules.append(try RuleDefinition(name: name, json: try parser.parse(json)))
+                definitions.rules.append(try RuleDefinition(name: name, json: try parser.parse(json.get())))
             } catch {
                 logger.error(
                     "A stored rule no longer validates; it is ignored.",
@@ -109,7 +119,7 @@ final class RoutingState: Sendable {
         }
         for (name, json) in try await store.definitions(.target) {
             do {
-                let target = try TargetDefinition(name: name, json: try parser.parse(json), kinds: kinds)
+                let target = try TargetDefinition(name: name, json: try parser.parse(json.get()), kinds: kinds)
                 if let reason = target.hostConfigurationReason {
                     logger.error(
                         "A target stored through the API is host configuration; it is ignored. Move it to the rules directory.",

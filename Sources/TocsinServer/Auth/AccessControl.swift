@@ -55,7 +55,7 @@ public final class AccessControl: Sendable {
     ///   - audit: Where refused requests are recorded.
     ///   - tokens: Verifies bearer credentials that are not API keys (JWTs); `nil` refuses them.
     ///   - limits: Per-identity and per-address request limits.
-    ///   - clock: Unix milliseconds now (default: the system clock); injected so tests control
+    ///   - clock: Unix milliseconds now, injected so tests control
     ///     expiry and limits.
     public init(
         keys: KeyRing,
@@ -63,13 +63,13 @@ public final class AccessControl: Sendable {
         audit: any AuthAuditing,
         tokens: (any BearerTokenVerifier)? = nil,
         limits: Limits = Limits(),
-        clock: (@Sendable () -> Int64)? = nil
+        clock: @escaping @Sendable () -> Int64
     ) {
         self.keys = keys
         self.requiresAuthentication = requiresAuthentication
         self.audit = audit
         self.tokens = tokens
-        self.clock = clock ?? { Int64(Date().timeIntervalSince1970 * 1000) }
+        self.clock = clock
         self.failures = Mutex(RateLimiter(rate: limits.failuresPerAddress, burst: limits.failuresPerAddress * 5))
         self.perIdentity = Mutex(limits.perIdentity.map { RateLimiter(rate: $0, burst: $0 * 2) })
         self.perAddress = Mutex(limits.perAddress.map { RateLimiter(rate: $0, burst: $0 * 2) })

@@ -86,6 +86,10 @@ public struct SigmaCorrelation: Sendable, Hashable {
     public var aliases: [String: [String: String]]
     /// `generate`: also emit the referenced rules' own alerts.
     public var generate: Bool
+    /// The 1-based line of the document in its file, when read from one (for located diagnostics).
+    public var line: Int?
+    /// The 1-based column of the document in its file, when read from one.
+    public var column: Int?
 
     /// Creates a correlation.
     public init(

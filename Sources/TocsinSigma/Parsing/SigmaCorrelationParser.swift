@@ -51,7 +51,7 @@ struct SigmaCorrelationParser {
         guard sink.diagnostics.count == before, let title, let kind, let timespan else {
             return nil
         }
-        return SigmaCorrelation(
+        var parsed = SigmaCorrelation(
             id: document["id"]?.text,
             name: document["name"]?.text,
             title: title,
@@ -66,6 +66,9 @@ struct SigmaCorrelationParser {
             aliases: aliases,
             generate: generate
         )
+        parsed.line = document.position.line
+        parsed.column = document.position.column
+        return parsed
     }
 
     /// `30s`, `5m`, `1h`, `2d` in milliseconds.

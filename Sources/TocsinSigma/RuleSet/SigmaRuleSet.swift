@@ -48,6 +48,16 @@ public struct SigmaRuleSet: Sendable {
     /// Member names with dots under which a rule's dotted pre-filter field could hide (see
     /// ``SigmaFieldPath/dottedMemberProbes``): when one exists in a record, its rules are candidates.
     private let probes: [(objectPath: [String], member: String, rules: [Int])]
+    /// Whether some probe looks for a member of the record itself (not of an object inside it).
+    private let hasRootProbes: Bool
+    /// The member paths of a document that pre-filters, scopes and rule fields read; see
+    /// ``matches(bytes:parser:context:)``.
+    public let projection: JSONProjection
+    /// Per rule, whether it reads every value of the record (keyword searches), which a projected
+    /// document lacks.
+    private let readsWholeRecord: [Bool]
+    /// Whether a projected document can be matched at all: no keyword rule applies to every document.
+    private let projects: Bool
 
     /// Compiles the pre-filters of `rules` into one machine.
     public init(rules: [SigmaRule], mode: Mode = .records) {
@@ -66,6 +76,11 @@ public struct SigmaRuleSet: Sendable {
         ruleNeedles = builder.ruleNeedles
         unscopedNeedleRules = builder.unscopedNeedleRules
         probes = builder.probes.map { ($0.key.objectPath, $0.key.member, $0.value) }
+        hasRootProbes = builder.probes.keys.contains { $0.objectPath.isEmpty }
+        projection = JSONProjection(paths: Array(builder.readPaths))
+        readsWholeRecord = builder.readsWholeRecord
+        projects =
+            builder.unscopedNeedleRules.isEmpty && !builder.always.contains { builder.readsWholeRecord[$0] }
     }
 
     /// What a rule reads of a Tocsin event: its `data` object with the event's top-level
@@ -94,6 +109,39 @@ public struct SigmaRuleSet: Sendable {
     ///
     /// Reuse one ``SigmaMatchContext`` per task: matching then does not allocate in steady state.
     public func matches(_ document: JSONValue, context: SigmaMatchContext) -> [Int] {
+        match(document, context: context, isProjected: false) ?? matchesEvaluatingEveryRule(document)
+    }
+
+    /// The indices of the rules that match the JSON document in `bytes`, ascending: the answer of
+    /// ``matches(_:context:)`` on the parsed document, for less work.
+    ///
+    /// The document is parsed keeping only ``projection`` (the rest is validated, not built). When
+    /// a candidate rule turns out to search every value of the record (keywords), the document is
+    /// parsed again whole for it. Use this where the parsed document is needed for nothing else.
+    ///
+    /// - Parameters:
+    ///   - bytes: The document (a Tocsin event in events mode, a record otherwise).
+    ///   - parser: The parser, with the limits to enforce.
+    ///   - context: Scratch space, one per task.
+    /// - Returns: The indices of the matching rules, ascending.
+    /// - Throws: ``JSONParseError`` when `bytes` is not a JSON document within the parser's limits.
+    public func matches(
+        bytes: some Collection<UInt8>,
+        parser: JSONParser = JSONParser(),
+        context: SigmaMatchContext
+    ) throws(JSONParseError) -> [Int] {
+        if projects {
+            let document = try parser.parse(bytes, keeping: projection)
+            if let matches = match(document, context: context, isProjected: true) {
+                return matches
+            }
+        }
+        return matches(try parser.parse(bytes), context: context)
+    }
+
+    /// The matches of `document`, or `nil` when it is projected and a rule that may apply reads
+    /// more of the record than the projection keeps.
+    private func match(_ document: JSONValue, context: SigmaMatchContext, isProjected: Bool) -> [Int]? {
         var document = document
         if isEventMode, case .object(var event) = document,
             event["enrichment"] != nil || event["data"]?["enrichment"] != nil
@@ -106,10 +154,11 @@ public struct SigmaRuleSet: Sendable {
         if isEventMode, case .array = record {
             // Pre-filters that combine fields assume the fields sit in one record, not in
             // different elements of an array `data`; such events are rare, so evaluate every rule.
-            return matchesEvaluatingEveryRule(document)
+            return isProjected ? nil : matchesEvaluatingEveryRule(document)
         }
         machine.match(document, context: context.patterns)
         var candidates = context.candidates
+        context.candidates = []  // leaves `candidates` the only reference, so it is reused in place
         candidates.removeAll(keepingCapacity: true)
         var scoped: [Int] = unscopedNeedleRules
         for machineRule in context.patterns.matchedRules {
@@ -119,6 +168,10 @@ public struct SigmaRuleSet: Sendable {
             case .scope: scoped.append(Int(owner.rule))
             }
         }
+        if isProjected, !scoped.isEmpty {
+            context.candidates = candidates
+            return nil
+        }
         if !scoped.isEmpty {
             needles.scan(record, folded: &context.folded, found: &context.foundNeedles)
             for rule in scoped where ruleNeedles[rule].contains(where: { context.foundNeedles[Int($0)] }) {
@@ -127,7 +180,7 @@ public struct SigmaRuleSet: Sendable {
         }
         candidates += alwaysEvaluatedRules
         // Most records have no member name with a dot at their top level: then no top-level probe can hit.
-        let rootHasDottedName = Self.hasDottedMemberName(record)
+        let rootHasDottedName = hasRootProbes && Self.hasDottedMemberName(record)
         for probe in probes
         where (rootHasDottedName || !probe.objectPath.isEmpty)
             && Self.hasMember(record, path: probe.objectPath[...], member: probe.member)
@@ -137,6 +190,10 @@ public struct SigmaRuleSet: Sendable {
             }
         }
         candidates.sort()
+        if isProjected, candidates.contains(where: { readsWholeRecord[$0] }) {
+            context.candidates = candidates
+            return nil
+        }
         var result: [Int] = []
         var last = -1
         for candidate in candidates where candidate != last {
@@ -153,7 +210,10 @@ public struct SigmaRuleSet: Sendable {
     private static func hasDottedMemberName(_ value: JSONValue) -> Bool {
         switch value {
         case .object(let object):
-            return object.members.contains { $0.name.utf8.contains(UInt8(ascii: ".")) }
+            return object.members.contains { member in
+                var name = member.name
+                return name.withUTF8 { $0.contains(UInt8(ascii: ".")) }
+            }
         case .array(let elements):
             return elements.contains(where: hasDottedMemberName)
         default:

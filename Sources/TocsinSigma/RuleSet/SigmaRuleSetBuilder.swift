@@ -20,6 +20,10 @@ struct SigmaRuleSetBuilder {
     var ruleNeedles: [[Int32]] = []
     var unscopedNeedleRules: [Int] = []
     var probes: [Probe: [Int]] = [:]
+    /// What the machine and the rules read of a document (see ``SigmaRuleSet/projection``).
+    var readPaths: Set<[String]> = []
+    /// Per rule, whether it reads every value of the record (keyword searches).
+    var readsWholeRecord: [Bool] = []
 
     init(mode: SigmaRuleSet.Mode) {
         if case .events(let mapping) = mode {
@@ -31,6 +35,7 @@ struct SigmaRuleSetBuilder {
 
     mutating func add(_ rule: SigmaRule, index: Int) {
         ruleNeedles.append([])
+        readsWholeRecord.append(Self.readsWholeRecord(rule.expression))
         var scope: JSONObject?
         if let mapping {
             guard case .object(let object)? = mapping.pattern(for: rule.metadata.logSource) else {
@@ -42,6 +47,10 @@ struct SigmaRuleSetBuilder {
         }
         let scopePattern = scope.flatMap { try? EventPattern(json: .object($0)) }
         scopes.append(scopePattern)
+        addReadPaths(rule.expression)
+        for path in scopePattern?.fieldPaths ?? [] {
+            readPaths.insert(path)
+        }
         guard let requirement = SigmaPrefilter.requirement(rule.expression),
             let patterns = fieldPatterns(requirement.clauses, scope: scope)
         else {
@@ -75,7 +84,52 @@ struct SigmaRuleSetBuilder {
         }
     }
 
+    /// Adds the fields `expression` reads to ``projection``, where they sit in the document: under
+    /// `data` for Tocsin events, where `enrichment.…` also reads the event's own `enrichment`.
+    private mutating func addReadPaths(_ expression: SigmaExpression) {
+        switch expression {
+        case .and(let children), .or(let children):
+            for child in children {
+                addReadPaths(child)
+            }
+        case .not(let child):
+            addReadPaths(child)
+        case .keywords:
+            break
+        case .field(let predicate):
+            addReadPath(predicate.field)
+            if case .values(let tests, _, _) = predicate.kind {
+                for case .fieldReference(let other, _, _) in tests {
+                    addReadPath(other)
+                }
+            }
+        }
+    }
+
+    private mutating func addReadPath(_ field: SigmaFieldPath) {
+        guard mapping != nil else {
+            readPaths.insert(field.segments)
+            return
+        }
+        readPaths.insert(["data"] + field.segments)
+        if field.segments.first == "enrichment" {
+            readPaths.insert(field.segments)
+        }
+    }
+
+    private static func readsWholeRecord(_ expression: SigmaExpression) -> Bool {
+        switch expression {
+        case .and(let children), .or(let children): children.contains(where: readsWholeRecord)
+        case .not(let child): readsWholeRecord(child)
+        case .keywords: true
+        case .field: false
+        }
+    }
+
     private mutating func append(_ pattern: EventPattern, rule: Int, isScope: Bool) {
+        for path in pattern.fieldPaths {
+            readPaths.insert(path)
+        }
         machineRules.append(PatternMachine.Rule(name: String(rule), pattern: pattern))
         owners.append((Int32(rule), isScope))
     }

@@ -1,73 +1,39 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import GRDB
-public import TocsinCore
+import TocsinCore
 public import TocsinResponse
 
-/// The outcome of an attempt, to write back.
-public struct DeliveryUpdate: Sendable, Hashable {
-    /// The delivery's id.
-    public var id: Int64
-    /// The delivery's new state.
-    public var state: DeliveryState
-    /// Attempts made, this one included.
-    public var attempts: Int
-    /// When the next attempt is due (milliseconds since the epoch).
-    public var nextAttemptMilliseconds: Int64
-    /// When the attempt started (milliseconds since the epoch).
-    public var attemptMilliseconds: Int64
-    /// The attempt's failure, if it failed.
-    public var failure: AttemptFailure?
-    /// Why it was dead-lettered (`max-attempts`, `max-event-age`, `not-retryable`).
-    public var deadLetterReason: String?
-
-    /// Creates an update.
-    public init(
-        id: Int64,
-        state: DeliveryState,
-        attempts: Int,
-        nextAttemptMilliseconds: Int64,
-        attemptMilliseconds: Int64,
-        failure: AttemptFailure?,
-        deadLetterReason: String?
-    ) {
-        self.id = id
-        self.state = state
-        self.attempts = attempts
-        self.nextAttemptMilliseconds = nextAttemptMilliseconds
-        self.attemptMilliseconds = attemptMilliseconds
-        self.failure = failure
-        self.deadLetterReason = deadLetterReason
-    }
-}
-
-extension RoutingStore {
+extension RoutingStore: DeliveryQueue {
     private static let columns = """
         id, event_seq, rule, target, input, state, attempts, routed_ms, next_ms, first_attempt_ms, last_attempt_ms,
         error_kind, error_status, error_exit, error_message, reason, redrives
         """
 
-    /// Pending deliveries to `target` due at `now`, oldest first, skipping the `excluded` ids, each
-    /// with its event read in the same query (`nil` if the event is gone).
-    public func due(
-        target: String,
-        now: Int64,
-        limit: Int,
-        excluding ids: Set<Int64>
-    ) async throws -> [(delivery: DeliveryRecord, event: LoggedEvent?)] {
+    /// Pending deliveries to `fetch.target` due at `now`, oldest first, skipping the excluded ids, each
+    /// with its event read in the same transaction (`nil` if the event is gone), and when the target's
+    /// next pending delivery after `now` is due.
+    ///
+    /// Both queries are seeks on the (target, state, next_ms) index.
+    public func due(_ fetch: DeliveryFetch, now: Int64) async throws -> DueDeliveries {
         var sql = "SELECT \(Self.columns) FROM deliveries WHERE target = ? AND state = 'pending' AND next_ms <= ?"
-        var arguments: StatementArguments = [target, now]
-        if !ids.isEmpty {
-            sql += " AND id NOT IN (\(ids.map { _ in "?" }.joined(separator: ",")))"
-            _ = arguments.append(contentsOf: StatementArguments(Array(ids)))
+        var arguments: StatementArguments = [fetch.target, now]
+        if !fetch.excluding.isEmpty {
+            sql += " AND id NOT IN (\(fetch.excluding.map { _ in "?" }.joined(separator: ",")))"
+            _ = arguments.append(contentsOf: StatementArguments(Array(fetch.excluding)))
         }
-        sql += " ORDER BY next_ms, id LIMIT \(max(1, limit))"
+        sql += " ORDER BY next_ms, id LIMIT \(max(1, fetch.limit))"
         let query = sql
         let finalArguments = arguments
         return try await pool.read { db in
+            let next = try Int64.fetchOne(
+                db,
+                sql: "SELECT MIN(next_ms) FROM deliveries WHERE target = ? AND state = 'pending' AND next_ms > ?",
+                arguments: [fetch.target, now]
+            )
             let deliveries = try Row.fetchAll(db, sql: query, arguments: finalArguments).map(Self.record)
             guard !deliveries.isEmpty else {
-                return []
+                return DueDeliveries(deliveries: [], nextDueMilliseconds: next)
             }
             let sequences = Set(deliveries.map(\.eventSequence))
             let rows = try Row.fetchAll(
@@ -81,7 +47,10 @@ extension RoutingStore {
                 let record = LogRecord(row: row)
                 events[record.sequence] = try? record.loggedEvent()
             }
-            return deliveries.map { ($0, events[$0.eventSequence]) }
+            return DueDeliveries(
+                deliveries: deliveries.map { ($0, events[$0.eventSequence]) },
+                nextDueMilliseconds: next
+            )
         }
     }
 
@@ -89,13 +58,6 @@ extension RoutingStore {
     public func pendingTargets() async throws -> [String] {
         try await pool.read { db in
             try String.fetchAll(db, sql: "SELECT DISTINCT target FROM deliveries WHERE state = 'pending'")
-        }
-    }
-
-    /// The earliest time a pending delivery is due, if any.
-    public func nextDue() async throws -> Int64? {
-        try await pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MIN(next_ms) FROM deliveries WHERE state = 'pending'")
         }
     }
 
@@ -108,7 +70,7 @@ extension RoutingStore {
             let statement = try db.cachedStatement(
                 sql: """
                     UPDATE deliveries SET state = ?, attempts = ?, next_ms = ?,
-                        first_attempt_ms = COALESCE(first_attempt_ms, ?), last_attempt_ms = ?,
+                        first_attempt_ms = COALESCE(first_attempt_ms, ?), last_attempt_ms = COALESCE(?, last_attempt_ms),
                         error_kind = ?, error_status = ?, error_exit = ?, error_message = ?, reason = ?
                     WHERE id = ?
                     """
@@ -148,12 +110,18 @@ extension RoutingStore {
         }
     }
 
-    /// Puts matching dead-lettered deliveries back to pending with a fresh attempt budget.
+    /// Puts matching dead-lettered deliveries back to pending, due now, with a fresh attempt budget.
     ///
     /// - Returns: how many were redriven.
     public func redrive(_ filter: DeliveryFilter) async throws -> Int {
+        try await redrive(filter, now: clock.milliseconds)
+    }
+
+    /// Puts matching dead-lettered deliveries back to pending at `now` with a fresh attempt budget.
+    ///
+    /// - Returns: how many were redriven.
+    public func redrive(_ filter: DeliveryFilter, now: Int64) async throws -> Int {
         let (clause, arguments) = Self.deadLetterClause(filter)
-        let now = Self.now()
         return try await pool.write { db in
             try db.execute(
                 sql: """

@@ -1,17 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
 import GRDB
 import TocsinCore
 public import TocsinResponse
 
 /// Routing state in the store: rule and target definitions, the router's cursor, and deliveries
 /// (pending, done, dead-lettered) with the dead-letter queue's operations.
+///
+/// Target definitions are encrypted at rest (``DefinitionSealer``); rule definitions hold no secrets
+/// and are stored as written.
 public final class RoutingStore: Sendable {
     let pool: DatabasePool
+    let sealer: DefinitionSealer
+    /// The wall clock that dates definitions, routes and redrives.
+    let clock: any WallClock
 
-    init(pool: DatabasePool) {
+    init(pool: DatabasePool, sealer: DefinitionSealer, clock: any WallClock) {
         self.pool = pool
+        self.sealer = sealer
+        self.clock = clock
     }
 
     /// What a definition row holds.
@@ -45,21 +52,59 @@ public final class RoutingStore: Sendable {
 
     // MARK: - Definitions
 
-    /// Every stored definition of `kind`, as its JSON text.
-    public func definitions(_ kind: DefinitionKind) async throws -> [(name: String, json: String)] {
-        try await pool.read { db in
+    /// Every stored definition of `kind`, as its JSON text (targets decrypted), or for a target
+    /// that does not decrypt, a ``StoreError`` (``StoreError/Code/corruptRecord``) saying why.
+    public func definitions(
+        _ kind: DefinitionKind
+    ) async throws -> [(name: String, json: Result<String, StoreError>)] {
+        let rows = try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: "SELECT name, json FROM definitions WHERE kind = ? ORDER BY name",
                 arguments: [kind.rawValue]
             )
-            .map { (name: $0["name"], json: $0["json"]) }
+            .map { (name: $0["name"] as String, json: $0["json"] as String) }
+        }
+        return rows.map { row in
+            guard kind == .target else {
+                return (row.name, .success(row.json))
+            }
+            return (
+                row.name,
+                Result { () throws(StoreError) in try sealer.open(row.json, kind: kind.rawValue, name: row.name) }
+            )
+        }
+    }
+
+    /// Encrypts target definitions stored in clear by a version before encryption at rest, and
+    /// overwrites the freed pages, so the database file no longer holds them in clear.
+    func sealClearTargets() throws {
+        try pool.writeWithoutTransaction { db in
+            let clear = try Row.fetchAll(db, sql: "SELECT name, json FROM definitions WHERE kind = 'target'")
+                .map { (name: $0["name"] as String, json: $0["json"] as String) }
+                .filter { !DefinitionSealer.isSealed($0.json) }
+            guard !clear.isEmpty else {
+                return
+            }
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            try db.inTransaction {
+                for row in clear {
+                    try db.execute(
+                        sql: "UPDATE definitions SET json = ? WHERE kind = 'target' AND name = ?",
+                        arguments: [try sealer.seal(row.json, kind: "target", name: row.name), row.name]
+                    )
+                }
+                return .commit
+            }
+            try db.execute(sql: "PRAGMA secure_delete = OFF")
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
         }
     }
 
     /// Stores a definition; returns whether it is new.
     public func putDefinition(_ kind: DefinitionKind, name: String, json: String) async throws -> Bool {
-        let now = Self.now()
+        let now = clock.milliseconds
+        let stored = kind == .target ? try sealer.seal(json, kind: kind.rawValue, name: name) : json
         return try await pool.write { db in
             let existed =
                 try Bool.fetchOne(
@@ -69,7 +114,7 @@ public final class RoutingStore: Sendable {
                 ) ?? false
             try db.execute(
                 sql: "INSERT OR REPLACE INTO definitions (kind, name, json, updated_ms) VALUES (?, ?, ?, ?)",
-                arguments: [kind.rawValue, name, json, now]
+                arguments: [kind.rawValue, name, stored, now]
             )
             return !existed
         }
@@ -100,7 +145,7 @@ public final class RoutingStore: Sendable {
     /// A (event, rule, target) that already exists is kept as it is, so replaying after a crash
     /// creates no duplicates.
     public func recordRoutes(_ deliveries: [NewDelivery], cursor name: String, to sequence: Int64) async throws {
-        let now = Self.now()
+        let now = clock.milliseconds
         try await pool.write { db in
             let statement = try db.cachedStatement(
                 sql: """
@@ -122,9 +167,5 @@ public final class RoutingStore: Sendable {
                 arguments: [name, sequence]
             )
         }
-    }
-
-    static func now() -> Int64 {
-        Int64(Date().timeIntervalSince1970 * 1000)
     }
 }

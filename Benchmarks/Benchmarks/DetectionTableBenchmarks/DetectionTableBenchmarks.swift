@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Benchmark
+import TocsinConfig
+import TocsinCore
+
+/// Detection as the server runs it, per event: `DetectionTable.evaluate` (patterns, Sigma, value
+/// extraction) then `DetectionEngines.observe`, for a pattern rule's `first_seen` and for a Sigma rule
+/// feeding a correlation chained onto another correlation.
+///
+/// Events come from a pool of 10,000 prebuilt documents (one per user), so the figures measure the
+/// table and the engines, not JSON parsing.
+func parse(_ text: String) -> JSONValue {
+    guard let value = try? JSONParser().parse(text) else {
+        fatalError("benchmark JSON is valid: \(text)")
+    }
+    return value
+}
+
+let logins: [JSONValue] = (0..<10_000).map { index in
+    parse(
+        #"{"type": "ssh.login.succeeded", "ocsf": {"user": {"name": "user-\#(index)"}, "#
+            + #""src_endpoint": {"ip": "10.0.\#(index % 200).\#(index % 7)"}}}"#
+    )
+}
+
+let failures: [JSONValue] = (0..<10_000).map { index in
+    parse(
+        #"{"source": "/aws/cloudtrail/eu-west-1", "type": "aws.cloudtrail.ConsoleLogin", "data": {"#
+            + #""eventName": "ConsoleLogin", "errorMessage": "Failed authentication", "#
+            + #""userIdentity": {"userName": "user-\#(index)"}}}"#
+    )
+}
+
+let chain = """
+    title: Console login failed
+    id: failed-login
+    logsource: {product: aws, service: cloudtrail}
+    detection:
+      selection: {eventName: ConsoleLogin, errorMessage: Failed authentication}
+      condition: selection
+    ---
+    title: Three failures within a minute
+    name: burst
+    correlation: {type: event_count, rules: [failed-login], group-by: [userIdentity.userName], timespan: 1m, condition: {gte: 3}}
+    ---
+    title: Two bursts within ten minutes
+    id: repeated-bursts
+    correlation: {type: event_count, rules: [burst], group-by: [userIdentity.userName], timespan: 10m, condition: {gte: 2}}
+    """
+
+let rulesFile = """
+    rules:
+      new-address-for-user:
+        pattern: {type: [ssh.login.succeeded]}
+        first_seen: {key: [$.ocsf.user.name], value: $.ocsf.src_endpoint.ip, learning_seconds: 0}
+        targets: []
+    """
+
+func engines(_ files: [(name: String, text: String)]) -> (DetectionTable, DetectionEngines) {
+    let directory = ConfigDirectory(files: files, kinds: TargetKinds([]))
+    let table = DetectionTable(rules: directory.rules, sigma: directory.sigma)
+    guard directory.diagnostics.isEmpty, let engines = try? DetectionEngines(table: table) else {
+        fatalError("benchmark rules are valid: \(directory.diagnostics)")
+    }
+    return (table, engines)
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.throughput, .wallClock, .mallocCountTotal, .instructions],
+        timeUnits: .nanoseconds,
+        maxDuration: .seconds(4)
+    )
+
+    Benchmark(
+        "first_seen pattern rule, 10,000 users: evaluate + observe per event",
+        configuration: .init(scalingFactor: .kilo)
+    ) { benchmark in
+        var (table, running) = engines([(name: "rules.yaml", text: rulesFile)])
+        let context = DetectionContext()
+        var time: Int64 = 1_800_000_000_000
+        var sequence: Int64 = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            sequence += 1
+            time += 3
+            let evaluation = table.evaluate(logins[Int(sequence % 10_000)], context: context)
+            blackHole(running.observe(evaluation, sequence: sequence, time: time))
+        }
+        benchmark.stopMeasurement()
+        blackHole(table)
+    }
+
+    Benchmark(
+        "Sigma rule -> event_count -> chained event_count, 10,000 users: evaluate + observe per event",
+        configuration: .init(scalingFactor: .kilo)
+    ) { benchmark in
+        var (table, running) = engines([(name: "chain.yml", text: chain)])
+        let context = DetectionContext()
+        var time: Int64 = 1_800_000_000_000
+        var sequence: Int64 = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            sequence += 1
+            time += 3
+            let evaluation = table.evaluate(failures[Int(sequence % 10_000)], context: context)
+            blackHole(running.observe(evaluation, sequence: sequence, time: time))
+        }
+        benchmark.stopMeasurement()
+        blackHole(table)
+    }
+}

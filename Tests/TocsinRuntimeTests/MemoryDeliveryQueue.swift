@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Synchronization
+import TocsinCore
+import TocsinResponse
+
+/// A delivery queue in memory that reports every written outcome on ``updates``.
+final class MemoryDeliveryQueue: DeliveryQueue {
+    private let rows = Mutex<[Int64: DeliveryRecord]>([:])
+    /// Every outcome written, in order.
+    let updates: AsyncStream<DeliveryUpdate>
+    private let written: AsyncStream<DeliveryUpdate>.Continuation
+
+    init() {
+        (updates, written) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+    }
+
+    func insert(_ delivery: DeliveryRecord) {
+        rows.withLock { $0[delivery.id] = delivery }
+    }
+
+    func due(_ fetch: DeliveryFetch, now: Int64) async throws -> DueDeliveries {
+        rows.withLock { rows in
+            let pending = rows.values.filter { $0.target == fetch.target && $0.state == .pending }
+            let due = pending.filter { $0.nextAttemptMilliseconds <= now && !fetch.excluding.contains($0.id) }
+                .sorted { ($0.nextAttemptMilliseconds, $0.id) < ($1.nextAttemptMilliseconds, $1.id) }
+                .prefix(fetch.limit)
+            let next = pending.map(\.nextAttemptMilliseconds).filter { $0 > now }.min()
+            return DueDeliveries(deliveries: due.map { ($0, nil) }, nextDueMilliseconds: next)
+        }
+    }
+
+    func pendingTargets() async throws -> [String] {
+        rows.withLock { rows in Array(Set(rows.values.filter { $0.state == .pending }.map(\.target))) }
+    }
+
+    func complete(_ updates: [DeliveryUpdate]) async throws {
+        rows.withLock { rows in
+            for update in updates {
+                rows[update.id]?.state = update.state
+                rows[update.id]?.attempts = update.attempts
+                rows[update.id]?.nextAttemptMilliseconds = update.nextAttemptMilliseconds
+                rows[update.id]?.lastAttemptMilliseconds = update.attemptMilliseconds
+                rows[update.id]?.lastFailure = update.failure
+                rows[update.id]?.deadLetterReason = update.deadLetterReason
+            }
+        }
+        for update in updates {
+            written.yield(update)
+        }
+    }
+
+    func redrive(_ filter: DeliveryFilter, now: Int64) async throws -> Int {
+        rows.withLock { rows in
+            var count = 0
+            for (id, row) in rows where row.state == .deadLettered && (filter.target.map { $0 == row.target } ?? true) {
+                rows[id]?.state = .pending
+                rows[id]?.attempts = 0
+                rows[id]?.nextAttemptMilliseconds = now
+                rows[id]?.redrives += 1
+                count += 1
+            }
+            return count
+        }
+    }
+}
