@@ -97,6 +97,7 @@ let package = Package(
                 "TocsinResponse",
                 "CTocsinSpawn",
                 .product(name: "NIOPosix", package: "swift-nio"),
+                "TocsinConfig",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -226,6 +227,7 @@ let package = Package(
             name: "TocsinResponseTests",
             dependencies: [
                 "TocsinCore", "TocsinResponse", "TocsinConfig", "TocsinRules", "TocsinDetect", "TocsinTesting",
+                "TocsinActions",
             ],
             swiftSettings: swiftSettings
         ),
@@ -233,9 +235,11 @@ let package = Package(
             name: "TocsinActionsTests",
             dependencies: [
                 "TocsinActions",
+                "TocsinConfig",
                 "TocsinCore",
                 "TocsinResponse",
                 "TocsinTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -260,6 +264,7 @@ let package = Package(
         .testTarget(
             name: "TocsinRuntimeTests",
             dependencies: [
+                "TocsinActions",
                 "TocsinConfig",
                 "TocsinCore",
                 "TocsinResponse",

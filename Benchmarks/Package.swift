@@ -32,6 +32,18 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "ActionBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TocsinActions", package: "main"),
+                .product(name: "TocsinConfig", package: "main"),
+                .product(name: "TocsinCore", package: "main"),
+                .product(name: "TocsinResponse", package: "main"),
+            ],
+            path: "Benchmarks/ActionBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "PatternBenchmarks",
             dependencies: [
                 "BenchmarkFixtures",

@@ -35,6 +35,6 @@ let package = Package(
         fuzzTarget("FuzzSyslog", ["TocsinSources"]),
         fuzzTarget("FuzzSources", ["TocsinSources"]),
         fuzzTarget("FuzzGeoIP", ["TocsinCore", "TocsinSources"]),
-        fuzzTarget("FuzzRulesDirectory", ["TocsinConfig", "TocsinCore", "TocsinRules"]),
+        fuzzTarget("FuzzRulesDirectory", ["TocsinActions", "TocsinConfig", "TocsinCore", "TocsinRules"]),
     ]
 )

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import TocsinActions
 import TocsinConfig
 import TocsinRuntime
 
@@ -20,6 +21,8 @@ struct ConfigCommand: ParsableCommand {
             discussion: """
                 Reads every *.yaml and *.yml file, validates each target and rule (operators, JSON paths,
                 unknown keys, types) and that every rule's targets exist among the files' targets.
+                Also checks this host for what targets need: an exec target's program is executable, a
+                blocklist's nft_file directory exists and is writable.
                 Targets defined through the API are not known here; name them with --known-target.
                 """
         )
@@ -39,11 +42,15 @@ struct ConfigCommand: ParsableCommand {
                 printError("error: cannot read the rules directory \(directory)")
                 throw ExitCode(2)
             }
-            let loaded = ConfigDirectory(files: files)
+            let loaded = ConfigDirectory(files: files, kinds: ActionRegistry.targetKinds)
             let known = Set(loaded.targets.map(\.name) + knownTargets)
-            let problems = (loaded.diagnostics + RoutingTable.missingTargets(rules: loaded.rules, targets: known)).map(
-                \.description
-            )
+            let hostProblems = loaded.targets.sorted { $0.name < $1.name }.flatMap { target in
+                ActionRegistry.hostProblems(of: target).map { "targets.\(target.name): \($0)" }
+            }
+            let problems =
+                (loaded.diagnostics + RoutingTable.missingTargets(rules: loaded.rules, targets: known)).map(
+                    \.description
+                ) + hostProblems
             for problem in problems {
                 print(problem)
             }

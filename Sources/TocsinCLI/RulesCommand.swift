@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import TocsinActions
 import TocsinConfig
 import TocsinCore
 import TocsinRuntime
@@ -19,7 +20,7 @@ struct RulesCommand: ParsableCommand {
     static func load(_ directory: String) throws -> ConfigDirectory {
         let loaded: ConfigDirectory
         do {
-            loaded = ConfigDirectory(files: try RulesDirectory.files(at: directory))
+            loaded = ConfigDirectory(files: try RulesDirectory.files(at: directory), kinds: ActionRegistry.targetKinds)
         } catch {
             printError("error: cannot read the rules directory \(directory)")
             throw ExitCode(2)

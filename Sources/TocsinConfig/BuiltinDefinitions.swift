@@ -27,11 +27,13 @@ public enum BuiltinDefinitions: Sendable {
         ]
     }
 
-    /// The built-in targets.
-    public static var targets: [TargetDefinition] {
+    /// The built-in targets, read with `kinds` (which must include `incident`).
+    ///
+    /// - Precondition: `kinds` reads every built-in definition.
+    public static func targets(kinds: TargetKinds) -> [TargetDefinition] {
         [
             definition(#"{"kind": "incident", "key_path": "$.data.address", "severity": "high"}"#) {
-                try TargetDefinition(name: securityIncidents, json: $0)
+                try TargetDefinition(name: securityIncidents, json: $0, kinds: kinds)
             }
         ]
     }

@@ -26,7 +26,11 @@ public struct ConfigDirectory: Sendable {
     public var diagnostics: [ConfigDiagnostic] = []
 
     /// Reads `files` (name and contents, in the order given); problems do not stop the others.
-    public init(files: [(name: String, text: String)]) {
+    ///
+    /// - Parameters:
+    ///   - files: The files' names and contents.
+    ///   - kinds: The target kinds that may be defined.
+    public init(files: [(name: String, text: String)], kinds: TargetKinds) {
         var ruleFiles: [String: String] = [:]
         var targetFiles: [String: String] = [:]
         var sigmaFiles: [(name: String, text: String)] = []
@@ -111,7 +115,9 @@ public struct ConfigDirectory: Sendable {
                                 rules.append(try RuleDefinition(name: definition.name, json: definition.value))
                                 ruleFiles[definition.name] = file.name
                             } else {
-                                targets.append(try TargetDefinition(name: definition.name, json: definition.value))
+                                targets.append(
+                                    try TargetDefinition(name: definition.name, json: definition.value, kinds: kinds)
+                                )
                                 targetFiles[definition.name] = file.name
                             }
                         } catch {

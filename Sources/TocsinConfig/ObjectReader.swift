@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import TocsinCore
+public import TocsinCore
 
 /// Reads the members of one JSON object, collecting diagnostics instead of stopping at the first,
 /// and reports unknown keys (misspelt options must not be silently ignored).
-struct ObjectReader {
-    let object: JSONObject
-    let path: String
-    private(set) var used: Set<String> = []
-    var diagnostics: [ConfigDiagnostic] = []
+///
+/// Target kinds read their own keys through it, so every kind reports problems the same way: one
+/// ``ConfigDiagnostic`` per problem, located by JSON path.
+public struct ObjectReader: Sendable {
+    /// The object being read.
+    public let object: JSONObject
+    /// The object's JSON path (`$`, `$.retry`).
+    public let path: String
+    /// The keys read so far.
+    public private(set) var used: Set<String> = []
+    /// The problems found so far.
+    public var diagnostics: [ConfigDiagnostic] = []
 
-    init?(_ value: JSONValue, path: String, diagnostics: inout [ConfigDiagnostic]) {
+    /// Starts reading `value`, or adds a diagnostic and returns `nil` when it is not an object.
+    public init?(_ value: JSONValue, path: String, diagnostics: inout [ConfigDiagnostic]) {
         guard case .object(let object) = value else {
             diagnostics.append(ConfigDiagnostic(path: path, message: "expected an object, found \(value.typeName)"))
             return nil
@@ -19,16 +27,19 @@ struct ObjectReader {
         self.path = path
     }
 
-    func childPath(_ key: String) -> String {
+    /// The JSON path of `key` in this object.
+    public func childPath(_ key: String) -> String {
         "\(path).\(key)"
     }
 
-    mutating func value(_ key: String) -> JSONValue? {
+    /// The value of `key`, marking it as known.
+    public mutating func value(_ key: String) -> JSONValue? {
         used.insert(key)
         return object[key]
     }
 
-    mutating func string(_ key: String, required: Bool = false) -> String? {
+    /// The string at `key`, or `nil` (with a diagnostic when it is required or not a string).
+    public mutating func string(_ key: String, required: Bool = false) -> String? {
         guard let value = value(key) else {
             if required {
                 diagnostics.append(ConfigDiagnostic(path: childPath(key), message: "is required (a string)"))
@@ -44,7 +55,8 @@ struct ObjectReader {
         return text
     }
 
-    mutating func bool(_ key: String, default fallback: Bool) -> Bool {
+    /// The boolean at `key`, or `fallback` (with a diagnostic when it is not a boolean).
+    public mutating func bool(_ key: String, default fallback: Bool) -> Bool {
         guard let value = value(key) else {
             return fallback
         }
@@ -57,7 +69,8 @@ struct ObjectReader {
         return flag
     }
 
-    mutating func integer(_ key: String, default fallback: Int64, range: ClosedRange<Int64>) -> Int64 {
+    /// The integer at `key`, or `fallback` (with a diagnostic when it is not an integer in `range`).
+    public mutating func integer(_ key: String, default fallback: Int64, range: ClosedRange<Int64>) -> Int64 {
         guard let value = value(key) else {
             return fallback
         }
@@ -73,7 +86,8 @@ struct ObjectReader {
         return integer
     }
 
-    mutating func jsonPath(_ key: String, required: Bool = false) -> JSONPath? {
+    /// The JSON path at `key`, or `nil` (with a diagnostic when it is required or malformed).
+    public mutating func jsonPath(_ key: String, required: Bool = false) -> JSONPath? {
         guard let text = string(key, required: required) else {
             return nil
         }
@@ -89,8 +103,25 @@ struct ObjectReader {
         return path
     }
 
+    /// Adds a diagnostic located at `key` in this object.
+    public mutating func report(_ key: String, _ message: String) {
+        diagnostics.append(ConfigDiagnostic(path: childPath(key), message: message))
+    }
+
+    /// The array of strings at `key` (empty when absent), with a diagnostic when it is anything else.
+    public mutating func strings(_ key: String) -> [String] {
+        guard let value = value(key) else {
+            return []
+        }
+        guard case .array(let elements) = value, elements.allSatisfy({ $0.stringValue != nil }) else {
+            report(key, "must be an array of strings")
+            return []
+        }
+        return elements.compactMap(\.stringValue)
+    }
+
     /// Adds a diagnostic for every member that was never read.
-    mutating func rejectUnknown(known extra: [String] = []) {
+    public mutating func rejectUnknown(known extra: [String] = []) {
         let known = used.union(extra)
         for member in object.members where !known.contains(member.name) {
             diagnostics.append(

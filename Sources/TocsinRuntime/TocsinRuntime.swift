@@ -79,7 +79,12 @@ public enum TocsinRuntime: Sendable {
             .init(
                 log: ingestLog,
                 access: access,
-                administration: RoutingAdmin(store: store, state: routing.state),
+                administration: RoutingAdmin(
+                    store: store,
+                    state: routing.state,
+                    redactor: routing.redactor,
+                    blocklist: routing.blocklist
+                ),
                 keys: keys,
                 enricher: enricher,
                 incidents: IncidentAdmin(store: store, clock: clock)
@@ -210,8 +215,18 @@ public enum TocsinRuntime: Sendable {
         configuration: RuntimeConfiguration,
         clock: SystemWallClock,
         logger: Logger
-    ) async throws -> (state: RoutingState, services: [any Service], client: HTTPClient, webhooks: WebhookSender) {
-        let state = RoutingState(store: store.routing, logger: logger)
+    ) async throws -> (
+        state: RoutingState,
+        services: [any Service],
+        client: HTTPClient,
+        webhooks: WebhookSender,
+        redactor: SecretRedactor,
+        blocklist: StoreBlocklist
+    ) {
+        let state = RoutingState(store: store.routing, kinds: ActionRegistry.targetKinds, logger: logger)
+        let redactor = SecretRedactor(
+            key: try KeyFiles.loadOrCreateFingerprintKey(in: configuration.store.dataDirectory)
+        )
         try await state.rebuild()
         var services: [any Service] = []
         if let directory = configuration.rulesDirectory {
@@ -237,13 +252,22 @@ public enum TocsinRuntime: Sendable {
             client: client,
             policy: OutboundPolicy(allowedNetworks: configuration.allowedTargetNetworks)
         )
-        let performer = ActionPerformer(
+        let blocklist = StoreBlocklist(
             store: store,
-            keys: keys,
-            webhooks: webhooks,
-            programs: ExecRunner(options: configuration.exec),
-            blocklistFiles: BlocklistFiles(store: store)
+            clock: clock,
+            serverAddresses: Self.listenAddresses(configuration)
         )
+        let performer = ActionPerformer(
+            context: RuntimeActionContext(
+                store: store,
+                keys: keys,
+                webhooks: webhooks,
+                programs: ExecRunner(options: configuration.exec),
+                blocklist: blocklist,
+                clock: clock
+            )
+        )
+        services.append(BlocklistExpiryService(blocklist: blocklist, state: state, logger: logger))
         services.append(
             RouterService(store: store, state: state, wake: { signal.yield(.routed) }, clock: clock, logger: logger)
         )
@@ -267,6 +291,17 @@ public enum TocsinRuntime: Sendable {
                 DeliveryRetention(store: store.routing, retention: retention, clock: clock, logger: logger)
             )
         }
-        return (state, services, client, webhooks)
+        return (state, services, client, webhooks, redactor, blocklist)
+    }
+
+    /// The specific addresses the server listens on (HTTP and syslog), which no blocklist blocks.
+    private static func listenAddresses(_ configuration: RuntimeConfiguration) -> [IPRange] {
+        let hosts = [configuration.server.host, configuration.syslogUDP?.host, configuration.syslogTCP?.host]
+        return hosts.compactMap { host in
+            guard let host, let address = IPAddress.parse(host), address.high != 0 || address.low != 0 else {
+                return nil
+            }
+            return IPRange(address: address)
+        }
     }
 }

@@ -83,16 +83,24 @@ struct DeliveryController: Sendable {
         )
     }
 
-    /// `GET /v1/blocklist`: plain text (one entry per line) unless JSON is asked for.
+    /// `GET /v1/blocklist`: plain text (one entry per line) unless JSON is asked for; the JSON form
+    /// also says whether each nftables file on disk is in sync with the entries.
     func blocklist(_ request: Request, context: some RequestContext) async throws -> Response {
         let entries = try await administration.blocklist()
         let wantsJSON =
             request.uri.queryParameters["format"] == "json"
             || (request.headers[.accept] ?? "").contains("application/json")
         if wantsJSON {
+            let files = try await administration.blocklistFiles()
             return JSONResponse.make(
                 .ok,
-                .object(JSONObject([.init(name: "entries", value: .array(entries.map(\.json)))]))
+                .object(
+                    JSONObject([
+                        .init(name: "entries", value: .array(entries.map(\.json))),
+                        .init(name: "files", value: .array(files.map(\.json))),
+                        .init(name: "in_sync", value: .bool(files.allSatisfy(\.isInSync))),
+                    ])
+                )
             )
         }
         let text = entries.map(\.entry).joined(separator: "\n") + (entries.isEmpty ? "" : "\n")

@@ -32,6 +32,8 @@ public protocol RoutingAdministration: Sendable {
     func purge(_ filter: DeliveryFilter, actor: String) async throws -> Int
     /// The active blocklist entries.
     func blocklist() async throws -> [BlocklistEntry]
+    /// Whether each blocklist target's nftables file on disk holds the active entries.
+    func blocklistFiles() async throws -> [BlocklistFileStatus]
 }
 
 /// Rules or targets.

@@ -62,6 +62,7 @@ struct ActionTests {
         #expect(text == "2001:db8::1\n203.0.113.9\n")
         let json = try await call(server.baseURL + "/v1/blocklist?format=json", headers: [server.authorization]).json
         #expect(json?["entries"].map { if case .array(let items) = $0 { items.count } else { 0 } } == 2)
+        #expect(json?["in_sync"] == .bool(true) && json?["files"]?.array?.first?["path"] == .string(nft))
         let file = try String(contentsOfFile: nft, encoding: .utf8)
         #expect(file.contains("set tocsin_blocklist_v4 {") && file.contains("elements = { 203.0.113.9 }"))
         #expect(file.contains("elements = { 2001:db8::1 }"))
@@ -110,6 +111,33 @@ struct ActionTests {
         #expect(revoked.first?["event"]?["data"]?["actor"] == .string("rule:leak"))
     }
 
+    @Test("a blocklist file that cannot be written: the dead letter names the path and errno, the read model says so")
+    func blocklistFileProblemsAreNamed() async throws {
+        let (server, directory) = try await serve { directory in
+            [
+                (
+                    "edge",
+                    #"{"kind":"blocklist","ip_path":"$.data.ip","nft_file":"\#(directory.path)/missing/tocsin.nft","retry":{"max_attempts":1}}"#
+                )
+            ]
+        }
+        defer { Task { _ = await server.terminate() } }
+        let nft = directory.path + "/missing/tocsin.nft"
+        try await server.define(
+            "rule",
+            "ssh",
+            #"{"pattern":{"type":["ssh.login.failed"]},"targets":[{"target":"edge"}]}"#
+        )
+        _ = try await server.publish(type: "ssh.login.failed", ids: ["0"]) { _ in #"{"ip":"203.0.113.9"}"# }
+        let letters = try await server.eventually({ try await server.deadLetters("?target=edge") }) { $0.count == 1 }
+        let message = try #require(letters.first?["error"]?["message"]?.stringValue)
+        #expect(message.contains("nft_file \(nft)") && message.contains("errno 2"), "\(message)")
+        #expect(!message.contains("203.0.113.9"))
+        let json = try await call(server.baseURL + "/v1/blocklist?format=json", headers: [server.authorization]).json
+        #expect(json?["in_sync"] == .bool(false))
+        #expect(json?["files"]?.array?.first?["problem"]?.stringValue?.contains("does not exist") == true)
+    }
+
     @Test func programsRunWithTheEventOnStandardInput() async throws {
         let once = #""retry":{"max_attempts":1}"#
         let (server, directory) = try await serve { directory in
@@ -156,7 +184,7 @@ struct ActionTests {
         try await server.define(
             "target",
             "pd",
-            #"{"kind":"pagerduty","url":"\#(receiver.url)","secret":"routing-key","severity":"critical"}"#
+            #"{"kind":"pagerduty","url":"\#(receiver.url)","routing_key":"routing-key","severity":"critical"}"#
         )
         try await server.define(
             "target",

@@ -133,4 +133,24 @@ struct DeliveryRecoveryTests {
         ])
         #expect(valid.status == 0 && valid.output.contains("OK: 1 file(s), 1 rule(s)"))
     }
+
+    @Test("config check fails when a blocklist's nft_file directory is missing, and passes once it exists")
+    func configCheckVerifiesTheNFTDirectory() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let nft = directory.path + "/nft/tocsin.nft"
+        try Data("targets:\n  edge: {kind: blocklist, ip_path: $.data.ip, nft_file: \(nft)}\n".utf8)
+            .write(to: URL(fileURLWithPath: directory.path + "/edge.yaml"))
+        let missing = try await runTocsin(["config", "check", "--rules-dir", directory.path])
+        #expect(missing.status == 1)
+        #expect(
+            missing.output.contains(
+                "targets.edge: nft_file \(nft): the directory \(directory.path)/nft does not exist"
+            ),
+            "\(missing.output)"
+        )
+        try FileManager.default.createDirectory(atPath: directory.path + "/nft", withIntermediateDirectories: false)
+        let present = try await runTocsin(["config", "check", "--rules-dir", directory.path])
+        #expect(present.status == 0, "\(present.output)")
+    }
 }

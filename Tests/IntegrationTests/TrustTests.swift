@@ -100,6 +100,29 @@ struct TrustTests {
         #expect(targets?["run"] == nil && targets?["nft"] == nil && targets?["feed"] != nil)
     }
 
+    @Test("GET /v1/targets, tocsin.target.* events and the log never show a Slack URL's path")
+    func slackURLStaysSecret() async throws {
+        let (server, _) = try await serve()
+        defer { Task { _ = await server.terminate() } }
+        let token = "S3CR3TT0K3NXYZ"
+        try await server.define(
+            "target",
+            "chat",
+            #"{"kind":"slack","url":"https://hooks.slack.com/services/T0/B0/\#(token)"}"#
+        )
+        let listed = try await call(server.baseURL + "/v1/targets", headers: [server.authorization])
+        let one = try await call(server.baseURL + "/v1/targets/chat", headers: [server.authorization])
+        let events = try await server.eventually({ try await server.events(type: "tocsin.target.created") }) {
+            !$0.isEmpty
+        }
+        let log = try String(contentsOfFile: server.dataDirectory + ".log", encoding: .utf8)
+        let shown = [String(decoding: listed.body, as: UTF8.self), String(decoding: one.body, as: UTF8.self)]
+        for text in shown + [JSONWriter().string(.array(events)), log] {
+            #expect(!text.contains(token) && !text.contains("/services/"), "\(text)")
+        }
+        #expect(shown.allSatisfy { $0.contains("hmac-sha256:") && $0.contains("https://hooks.slack.com/") })
+    }
+
     @Test("refused requests become tocsin.auth.denied events, and a flood from one address opens an incident")
     func selfAudit() async throws {
         let (server, _) = try await serve()

@@ -2,6 +2,7 @@
 
 import Foundation
 import Testing
+import TocsinActions
 import TocsinConfig
 import TocsinCore
 import TocsinDetect
@@ -31,7 +32,7 @@ struct DefinitionTests {
                 #"{"kind": "blocklist", "ip_path": "$.data.ip", "ttl_seconds": 3600, "nft_file": "/etc/nftables.d/tocsin.nft"}"#
             )
         )
-        #expect(blocklist.kind.name == "blocklist")
+        #expect(blocklist.kindName == "blocklist")
         let rule = try RuleDefinition(
             name: "ssh-bruteforce",
             json: json(
@@ -84,10 +85,7 @@ struct DefinitionTests {
             name: "deactivate-key",
             json: json(#"{"kind": "exec", "command": "/usr/local/bin/deactivate", "permanent_exit_codes": [2, 64]}"#)
         )
-        guard case .exec(let exec) = target.kind else {
-            Issue.record("not an exec target")
-            return
-        }
+        let exec = try #require(target.settings as? ExecAction)
         #expect(exec.permanentExitCodes == [2, 64])
         #expect(JSONWriter().string(target.redactedJSON).contains(#""permanent_exit_codes":[2,64]"#))
         for bad in [#"[0]"#, #"[256]"#, #"["2"]"#, #"2"#] {

@@ -87,30 +87,4 @@ struct PayloadTests {
             "an empty set has no elements line"
         )
     }
-
-    @Test func serviceShapes() throws {
-        let event = try JSONParser().parse(
-            #"{"type":"ssh.login.failed","source":"/ssh/b","subject":"root","data":{"ip":"203.0.113.9"}}"#
-        )
-        let context = WebhookPayload.Context(event: event, eventSequence: 7, rule: "ssh", idempotencyKey: "tocsin-7-1")
-        let slack = try JSONParser().parse(WebhookPayload.body(format: "slack", context: context, transformed: nil))
-        #expect(slack["text"] == .string("[ssh] ssh.login.failed from /ssh/b (root) — event 7"))
-        let pagerduty = try JSONParser().parse(
-            WebhookPayload.body(
-                format: "pagerduty",
-                context: context,
-                transformed: nil,
-                routingKey: "rk",
-                severity: "warning"
-            )
-        )
-        #expect(pagerduty["dedup_key"] == .string("tocsin-7-1") && pagerduty["payload"]?["source"] == .string("/ssh/b"))
-        let jira = try JSONParser().parse(
-            WebhookPayload.body(format: "jira", context: context, transformed: nil, project: "SEC")
-        )
-        #expect(jira["fields"]?["issuetype"]?["name"] == .string("Task"))
-        #expect(
-            WebhookPayload.body(format: "webhook", context: context, transformed: Array("x".utf8)) == Array("x".utf8)
-        )
-    }
 }

@@ -4,6 +4,7 @@ import Crypto
 import Logging
 import Synchronization
 import Testing
+import TocsinActions
 import TocsinConfig
 import TocsinCore
 import TocsinResponse
@@ -69,7 +70,8 @@ struct DeliveryServiceTests {
     static func target() throws -> TargetDefinition {
         var target = try TargetDefinition(
             name: "hook",
-            json: try JSONParser().parse(#"{"kind": "webhook", "url": "http://127.0.0.1:9/hook"}"#)
+            json: try JSONParser().parse(#"{"kind": "webhook", "url": "http://127.0.0.1:9/hook"}"#),
+            kinds: ActionRegistry.targetKinds
         )
         target.retry = RetryPolicy(maxAttempts: 5, maxEventAgeMilliseconds: 3_600_000, baseDelayMilliseconds: 1000)
         return target

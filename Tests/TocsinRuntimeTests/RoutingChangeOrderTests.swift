@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Testing
+import TocsinActions
 import TocsinConfig
 import TocsinCore
 import TocsinServer
@@ -88,11 +89,16 @@ struct RoutingChangeOrderTests {
         let group = ServiceGroup(services: store.services, gracefulShutdownSignals: [], logger: logger)
         async let running: Void = group.run()
 
-        let state = RoutingState(store: store.routing, logger: logger)
+        let state = RoutingState(store: store.routing, kinds: ActionRegistry.targetKinds, logger: logger)
         try await state.rebuild()
         let loader = RulesDirectoryLoader(directory: rules, state: state, store: store, logger: logger)
         try await loader.recordInitial(try await loader.installInitial())
-        let admin = RoutingAdmin(store: store, state: state)
+        let admin = RoutingAdmin(
+            store: store,
+            state: state,
+            redactor: SecretRedactor(keyBytes: Array(repeating: 1, count: 32)),
+            blocklist: StoreBlocklist(store: store, clock: SystemWallClock(), serverAddresses: [])
+        )
         let builtins = Set(BuiltinDefinitions.rules.map(\.name))
         var logged = LoggedState()
         var mismatches: [String] = []

@@ -111,6 +111,7 @@ struct EmptyRouting: RoutingAdministration {
     func redrive(_ filter: DeliveryFilter, actor: String) async throws -> Int { 0 }
     func purge(_ filter: DeliveryFilter, actor: String) async throws -> Int { 0 }
     func blocklist() async throws -> [BlocklistEntry] { [] }
+    func blocklistFiles() async throws -> [BlocklistFileStatus] { [] }
 }
 
 /// A keys back end with nothing in it.

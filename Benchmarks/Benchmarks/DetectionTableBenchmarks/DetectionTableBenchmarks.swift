@@ -58,7 +58,7 @@ let rulesFile = """
     """
 
 func engines(_ files: [(name: String, text: String)]) -> (DetectionTable, DetectionEngines) {
-    let directory = ConfigDirectory(files: files)
+    let directory = ConfigDirectory(files: files, kinds: TargetKinds([]))
     let table = DetectionTable(rules: directory.rules, sigma: directory.sigma)
     guard directory.diagnostics.isEmpty, let engines = try? DetectionEngines(table: table) else {
         fatalError("benchmark rules are valid: \(directory.diagnostics)")

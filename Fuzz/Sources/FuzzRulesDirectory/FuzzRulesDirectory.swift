@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import FuzzSupport
+import TocsinActions
 import TocsinConfig
 import TocsinCore
 import TocsinRules
@@ -25,7 +26,7 @@ private func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let files = FuzzInput(data, size).parts(separatedBy: 0).prefix(8).enumerated().map { index, bytes in
         (name: "rules-\(index).yaml", text: String(decoding: bytes, as: UTF8.self))
     }
-    let directory = ConfigDirectory(files: files)
+    let directory = ConfigDirectory(files: files, kinds: ActionRegistry.targetKinds)
     guard directory.diagnostics.isEmpty,
         let table = try? RoutingTable(rules: directory.rules, targets: directory.targets)
     else {

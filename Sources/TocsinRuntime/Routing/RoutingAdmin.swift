@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
+import TocsinActions
 import TocsinConfig
 import TocsinCore
 import TocsinResponse
@@ -12,6 +13,9 @@ import TocsinStore
 struct RoutingAdmin: RoutingAdministration {
     let store: EventStore
     let state: RoutingState
+    /// Fingerprints target secrets in what the API returns and the log records.
+    let redactor: SecretRedactor
+    let blocklist: StoreBlocklist
 
     func put(
         _ kind: DefinitionKind,
@@ -19,13 +23,19 @@ struct RoutingAdmin: RoutingAdministration {
         definition: JSONValue,
         actor: String
     ) async throws -> (created: Bool, stored: JSONValue) {
-        try await state.serially { [store, state] in
+        try await state.serially { [store, state, redactor] in
             if kind == .rule ? state.isFileDefined(rule: name) : state.isFileDefined(target: name) {
                 throw AdministrationError.conflict(
                     "this \(kind.rawValue) is defined in the rules directory; change it there"
                 )
             }
-            let shown = try await Self.validate(kind, name: name, definition: definition, against: state)
+            let shown = try await Self.validate(
+                kind,
+                name: name,
+                definition: definition,
+                against: state,
+                redactor: redactor
+            )
             let created = try await store.routing.putDefinition(
                 Self.storeKind(kind),
                 name: name,
@@ -49,7 +59,8 @@ struct RoutingAdmin: RoutingAdministration {
         _ kind: DefinitionKind,
         name: String,
         definition: JSONValue,
-        against state: RoutingState
+        against state: RoutingState,
+        redactor: SecretRedactor
     ) async throws -> JSONValue {
         do {
             if kind == .rule {
@@ -57,7 +68,7 @@ struct RoutingAdmin: RoutingAdministration {
                 _ = try await state.trial(rule: rule)
                 return rule.json
             }
-            let target = try TargetDefinition(name: name, json: definition)
+            let target = try TargetDefinition(name: name, json: definition, kinds: state.kinds)
             if let reason = target.hostConfigurationReason {
                 throw AdministrationError.hostConfiguration(
                     "\(reason), so the API may not define it: only someone who can write the host's files should. "
@@ -65,7 +76,7 @@ struct RoutingAdmin: RoutingAdministration {
                 )
             }
             _ = try await state.trial(target: target)
-            return target.redactedJSON
+            return target.redactedJSON(redactor)
         } catch let error as ConfigError {
             throw AdministrationError.invalid(error.diagnostics.map(\.description))
         }
@@ -76,7 +87,7 @@ struct RoutingAdmin: RoutingAdministration {
         if kind == .rule {
             return table.rules[name]?.json
         }
-        return table.targets[name]?.redactedJSON
+        return table.targets[name]?.redactedJSON(redactor)
     }
 
     func list(_ kind: DefinitionKind) async throws -> [(name: String, definition: JSONValue)] {
@@ -84,7 +95,7 @@ struct RoutingAdmin: RoutingAdministration {
         if kind == .rule {
             return table.rules.values.sorted { $0.name < $1.name }.map { ($0.name, $0.json) }
         }
-        return table.targets.values.sorted { $0.name < $1.name }.map { ($0.name, $0.redactedJSON) }
+        return table.targets.values.sorted { $0.name < $1.name }.map { ($0.name, $0.redactedJSON(redactor)) }
     }
 
     func delete(_ kind: DefinitionKind, name: String, actor: String) async throws -> Bool {
@@ -152,8 +163,15 @@ struct RoutingAdmin: RoutingAdministration {
         return count
     }
 
+    /// The active entries, each validated again as read back (a row altered in the database is
+    /// left out of the feed).
     func blocklist() async throws -> [BlocklistEntry] {
-        try await store.routing.activeBlocks(now: Int64(Date().timeIntervalSince1970 * 1000))
+        let active = try await blocklist.activeEntries(nowMilliseconds: blocklist.clock.now.millisecondsSinceEpoch)
+        return BlocklistPolicy(neverBlock: [], maxEntries: .max).validated(active).valid
+    }
+
+    func blocklistFiles() async throws -> [BlocklistFileStatus] {
+        try await blocklist.fileStatuses(of: state.current)
     }
 
     private static func storeKind(_ kind: DefinitionKind) -> RoutingStore.DefinitionKind {

@@ -17,6 +17,8 @@ final class RoutingState: Sendable {
     private let changes = SerialChanges()
     private let store: RoutingStore
     private let logger: Logger
+    /// The target kinds definitions are read with.
+    let kinds: TargetKinds
 
     /// What the rules directory defined at the last good load.
     struct FileDefinitions: Sendable {
@@ -26,8 +28,9 @@ final class RoutingState: Sendable {
         var sigma = SigmaDefinitions()
     }
 
-    init(store: RoutingStore, logger: Logger) {
+    init(store: RoutingStore, kinds: TargetKinds, logger: Logger) {
         self.store = store
+        self.kinds = kinds
         self.logger = logger
     }
 
@@ -97,7 +100,7 @@ final class RoutingState: Sendable {
         let ruleNames = Set(rules.map(\.name))
         let targetNames = Set(targets.map(\.name))
         rules += BuiltinDefinitions.rules.filter { !ruleNames.contains($0.name) }
-        targets += BuiltinDefinitions.targets.filter { !targetNames.contains($0.name) }
+        targets += BuiltinDefinitions.targets(kinds: kinds).filter { !targetNames.contains($0.name) }
         return try RoutingTable(rules: rules, targets: targets, sigma: files.sigma)
     }
 
@@ -116,7 +119,7 @@ final class RoutingState: Sendable {
         }
         for (name, json) in try await store.definitions(.target) {
             do {
-                let target = try TargetDefinition(name: name, json: try parser.parse(json.get()))
+                let target = try TargetDefinition(name: name, json: try parser.parse(json.get()), kinds: kinds)
                 if let reason = target.hostConfigurationReason {
                     logger.error(
                         "A target stored through the API is host configuration; it is ignored. Move it to the rules directory.",

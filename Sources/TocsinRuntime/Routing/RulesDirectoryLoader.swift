@@ -24,7 +24,7 @@ struct RulesDirectoryLoader: Sendable {
     /// Used at start-up, before the log accepts appends. Throws when the directory is invalid.
     func installInitial() async throws -> (loaded: ConfigDirectory, fileCount: Int) {
         let files = try RulesDirectory.files(at: directory)
-        let loaded = ConfigDirectory(files: files)
+        let loaded = ConfigDirectory(files: files, kinds: state.kinds)
         try await state.serially { [self] in try await install(loaded) }
         return (loaded, files.count)
     }
@@ -39,7 +39,7 @@ struct RulesDirectoryLoader: Sendable {
         do {
             try await state.serially { [self] in
                 let files = try RulesDirectory.files(at: directory)
-                let loaded = ConfigDirectory(files: files)
+                let loaded = ConfigDirectory(files: files, kinds: state.kinds)
                 try await install(loaded)
                 try await record(loaded, fileCount: files.count)
             }
