@@ -83,7 +83,8 @@ public enum TocsinRuntime: Sendable {
                     store: store,
                     state: routing.state,
                     redactor: routing.redactor,
-                    blocklist: routing.blocklist
+                    blocklist: routing.blocklist,
+                    redriven: routing.redriven
                 ),
                 keys: keys,
                 enricher: enricher,
@@ -221,7 +222,8 @@ public enum TocsinRuntime: Sendable {
         client: HTTPClient,
         webhooks: WebhookSender,
         redactor: SecretRedactor,
-        blocklist: StoreBlocklist
+        blocklist: StoreBlocklist,
+        redriven: @Sendable () -> Void
     ) {
         let state = RoutingState(store: store.routing, kinds: ActionRegistry.targetKinds, logger: logger)
         let redactor = SecretRedactor(
@@ -291,7 +293,7 @@ public enum TocsinRuntime: Sendable {
                 DeliveryRetention(store: store.routing, retention: retention, clock: clock, logger: logger)
             )
         }
-        return (state, services, client, webhooks, redactor, blocklist)
+        return (state, services, client, webhooks, redactor, blocklist, { signal.yield(.redriven) })
     }
 
     /// The specific addresses the server listens on (HTTP and syslog), which no blocklist blocks.

@@ -16,6 +16,8 @@ struct RoutingAdmin: RoutingAdministration {
     /// Fingerprints target secrets in what the API returns and the log records.
     let redactor: SecretRedactor
     let blocklist: StoreBlocklist
+    /// Tells the delivery loop that dead letters are pending again, so it reads them at once.
+    var redriven: @Sendable () -> Void = {}
 
     func put(
         _ kind: DefinitionKind,
@@ -141,6 +143,9 @@ struct RoutingAdmin: RoutingAdministration {
 
     func redrive(_ filter: DeliveryFilter, actor: String) async throws -> Int {
         let count = try await store.routing.redrive(filter)
+        if count > 0 {
+            redriven()
+        }
         _ = try await store.append([
             InternalEvents.make(
                 type: "tocsin.dlq.redriven",
