@@ -128,8 +128,9 @@ struct SigmaRuleSetBuilder {
         rulePaths[rule].insert(path)
     }
 
-    /// The rule fields read whole that other read paths descend into (such as `requestParameters`
-    /// beside `requestParameters.bucketName`): objects, and usually large ones. Pre-filter and scope
+    /// The rule fields read whole that other read paths descend into: objects, usually large ones.
+    ///
+    /// Such as `requestParameters` beside `requestParameters.bucketName`. Pre-filter and scope
     /// paths are never deferred.
     func deferredPaths() -> Set<[String]> {
         var deferred: Set<[String]> = []
