@@ -62,6 +62,27 @@ struct SigmaRuleSetBytesTests {
         #expect(!paths.contains { $0.starts(with: ["data", "requestParameters"]) })
     }
 
+    @Test func anObjectOneRuleReadsWholeIsReadWholeWhenThatRuleIsACandidate() throws {
+        let whole = try SigmaTestSupport.rule(
+            "s:\n  eventName: PutBucketPolicy\n  requestParameters|contains: 'principal'\ncondition: s"
+        )
+        let part = try SigmaTestSupport.rule(
+            "s:\n  eventName: CreateBucket\n  requestParameters.bucketName: logs\ncondition: s"
+        )
+        let set = SigmaRuleSet(rules: [whole, part])
+        let context = SigmaMatchContext()
+        let cases: [(record: String, expected: [Int])] = [
+            (#"{"eventName":"PutBucketPolicy","requestParameters":{"bucketName":"x","p":{"Principal":"*"}}}"#, [0]),
+            (#"{"eventName":"CreateBucket","requestParameters":{"bucketName":"logs","p":{"Principal":"*"}}}"#, [1]),
+            (#"{"eventName":"PutBucketPolicy","requestParameters":{"bucketName":"logs"}}"#, []),
+            (#"{"eventName":"CreateBucket","requestParameters.bucketName":"logs"}"#, [1]),
+        ]
+        for (record, expected) in cases {
+            #expect(set.matches(try JSONParser().parse(record), context: context) == expected)
+            #expect(try set.matches(bytes: Array(record.utf8), context: context) == expected)
+        }
+    }
+
     @Test func aKeywordSearchStillSeesFieldsNoRuleNames() throws {
         let text = SigmaTestSupport.ruleText(
             "s:\n  eventName: StopLogging\nk:\n  - 'needle'\ncondition: s and k",

@@ -18,8 +18,8 @@ public final class MatchContext {
     }
 }
 
-/// The scratch state of one match, used as a local `inout` value during matching (no dynamic
-/// exclusivity checks on the hot path).
+/// The scratch state of one match, passed `inout` through matching (one dynamic exclusivity
+/// check per match, none on the hot path).
 struct MatchState {
     var matchedRules: [Int32] = []
 

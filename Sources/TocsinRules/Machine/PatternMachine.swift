@@ -98,8 +98,11 @@ public struct PatternMachine: Sendable {
 
     /// Matches `event`; the result is in `context.matchedRules` until the next call.
     public func match(_ event: JSONValue, context: MatchContext) {
-        var state = context.state
-        context.state = MatchState()
+        // One exclusive access for the whole match, without copying the state out and back.
+        match(event, state: &context.state)
+    }
+
+    private func match(_ event: JSONValue, state: inout MatchState) {
         state.begin(paths: trie.pathCount, subRules: subRules.count, rules: rules.count)
         if case .object(let object) = event {
             trie.nodes.withUnsafeBufferPointer { nodes in
@@ -119,7 +122,6 @@ public struct PatternMachine: Sendable {
         }
         state.sortMatches()
         state.end()
-        context.state = state
     }
 
     /// The event walk over borrowed machine storage.

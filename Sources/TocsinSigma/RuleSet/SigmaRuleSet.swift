@@ -58,6 +58,12 @@ public struct SigmaRuleSet: Sendable {
     private let readsWholeRecord: [Bool]
     /// Whether a projected document can be matched at all: no keyword rule applies to every document.
     private let projects: Bool
+    /// ``projection`` without the objects some rules read whole that other paths descend into
+    /// (`requestParameters` when rules also read `requestParameters.bucketName`), or `nil` when
+    /// there are none; a document parsed with it is matched unless a candidate reads such an object.
+    private let leanProjection: JSONProjection?
+    /// Per rule, whether it reads an object that ``leanProjection`` leaves out.
+    private let readsDeferredPath: [Bool]
 
     /// Compiles the pre-filters of `rules` into one machine.
     public init(rules: [SigmaRule], mode: Mode = .records) {
@@ -79,6 +85,10 @@ public struct SigmaRuleSet: Sendable {
         hasRootProbes = builder.probes.keys.contains { $0.objectPath.isEmpty }
         projection = JSONProjection(paths: Array(builder.readPaths))
         readsWholeRecord = builder.readsWholeRecord
+        let deferred = builder.deferredPaths()
+        leanProjection =
+            deferred.isEmpty ? nil : JSONProjection(paths: Array(builder.readPaths.subtracting(deferred)))
+        readsDeferredPath = builder.rulePaths.map { !$0.isDisjoint(with: deferred) }
         projects =
             builder.unscopedNeedleRules.isEmpty && !builder.always.contains { builder.readsWholeRecord[$0] }
     }
@@ -109,15 +119,21 @@ public struct SigmaRuleSet: Sendable {
     ///
     /// Reuse one ``SigmaMatchContext`` per task: matching then does not allocate in steady state.
     public func matches(_ document: JSONValue, context: SigmaMatchContext) -> [Int] {
-        match(document, context: context, isProjected: false) ?? matchesEvaluatingEveryRule(document)
+        switch match(document, context: context, reading: .whole) {
+        case .matched(let matches): matches
+        case .needs: matchesEvaluatingEveryRule(document)
+        }
     }
 
     /// The indices of the rules that match the JSON document in `bytes`, ascending: the answer of
     /// ``matches(_:context:)`` on the parsed document, for less work.
     ///
-    /// The document is parsed keeping only ``projection`` (the rest is validated, not built). When
-    /// a candidate rule turns out to search every value of the record (keywords), the document is
-    /// parsed again whole for it. Use this where the parsed document is needed for nothing else.
+    /// The document is parsed keeping only ``projection`` (the rest is validated, not built), and
+    /// first without the objects that rules read whole and other rules descend into (in CloudTrail,
+    /// `requestParameters` and `responseElements`, most of a record): when a candidate rule reads
+    /// one, the document is parsed again with ``projection``. When a candidate rule turns out to
+    /// search every value of the record (keywords), the document is parsed again whole for it. Use
+    /// this where the parsed document is needed for nothing else.
     ///
     /// - Parameters:
     ///   - bytes: The document (a Tocsin event in events mode, a record otherwise).
@@ -131,17 +147,48 @@ public struct SigmaRuleSet: Sendable {
         context: SigmaMatchContext
     ) throws(JSONParseError) -> [Int] {
         if projects {
-            let document = try parser.parse(bytes, keeping: projection)
-            if let matches = match(document, context: context, isProjected: true) {
+            var reading = Reading.projected
+            if let leanProjection {
+                switch match(try parser.parse(bytes, keeping: leanProjection), context: context, reading: .lean) {
+                case .matched(let matches): return matches
+                case .needs(let more): reading = more
+                }
+            }
+            if reading == .projected,
+                case .matched(let matches) = match(
+                    try parser.parse(bytes, keeping: projection),
+                    context: context,
+                    reading: .projected
+                )
+            {
                 return matches
             }
         }
         return matches(try parser.parse(bytes), context: context)
     }
 
-    /// The matches of `document`, or `nil` when it is projected and a rule that may apply reads
-    /// more of the record than the projection keeps.
-    private func match(_ document: JSONValue, context: SigmaMatchContext, isProjected: Bool) -> [Int]? {
+    /// How much of the record a document holds, from least to most.
+    private enum Reading {
+        /// Parsed with ``leanProjection``.
+        case lean
+        /// Parsed with ``projection``.
+        case projected
+        /// Parsed whole.
+        case whole
+    }
+
+    /// What ``match(_:context:reading:)`` found.
+    private enum Outcome {
+        /// The indices of the matching rules, ascending.
+        case matched([Int])
+        /// A rule that may apply reads more than the document holds: match a fuller reading.
+        case needs(Reading)
+    }
+
+    /// The matches of `document`, or what to read instead when it is projected and a rule that may
+    /// apply reads more of the record than the projection keeps.
+    private func match(_ document: JSONValue, context: SigmaMatchContext, reading: Reading) -> Outcome {
+        let isProjected = reading != .whole
         var document = document
         if isEventMode, case .object(var event) = document,
             event["enrichment"] != nil || event["data"]?["enrichment"] != nil
@@ -154,7 +201,7 @@ public struct SigmaRuleSet: Sendable {
         if isEventMode, case .array = record {
             // Pre-filters that combine fields assume the fields sit in one record, not in
             // different elements of an array `data`; such events are rare, so evaluate every rule.
-            return isProjected ? nil : matchesEvaluatingEveryRule(document)
+            return isProjected ? .needs(.whole) : .matched(matchesEvaluatingEveryRule(document))
         }
         machine.match(document, context: context.patterns)
         var candidates = context.candidates
@@ -170,7 +217,7 @@ public struct SigmaRuleSet: Sendable {
         }
         if isProjected, !scoped.isEmpty {
             context.candidates = candidates
-            return nil
+            return .needs(.whole)
         }
         if !scoped.isEmpty {
             needles.scan(record, folded: &context.folded, found: &context.foundNeedles)
@@ -192,7 +239,11 @@ public struct SigmaRuleSet: Sendable {
         candidates.sort()
         if isProjected, candidates.contains(where: { readsWholeRecord[$0] }) {
             context.candidates = candidates
-            return nil
+            return .needs(.whole)
+        }
+        if reading == .lean, candidates.contains(where: { readsDeferredPath[$0] }) {
+            context.candidates = candidates
+            return .needs(.projected)
         }
         var result: [Int] = []
         var last = -1
@@ -203,7 +254,7 @@ public struct SigmaRuleSet: Sendable {
             }
         }
         context.candidates = candidates
-        return result
+        return .matched(result)
     }
 
     /// Whether `value` is an object with a member whose name contains a dot (or an array holding one).

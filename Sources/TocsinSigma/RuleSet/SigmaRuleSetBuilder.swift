@@ -22,6 +22,10 @@ struct SigmaRuleSetBuilder {
     var probes: [Probe: [Int]] = [:]
     /// What the machine and the rules read of a document (see ``SigmaRuleSet/projection``).
     var readPaths: Set<[String]> = []
+    /// The paths that pre-filters and log-source scopes read (a subset of ``readPaths``).
+    var filterPaths: Set<[String]> = []
+    /// Per rule, the paths its fields read.
+    var rulePaths: [Set<[String]>] = []
     /// Per rule, whether it reads every value of the record (keyword searches).
     var readsWholeRecord: [Bool] = []
 
@@ -35,6 +39,7 @@ struct SigmaRuleSetBuilder {
 
     mutating func add(_ rule: SigmaRule, index: Int) {
         ruleNeedles.append([])
+        rulePaths.append([])
         readsWholeRecord.append(Self.readsWholeRecord(rule.expression))
         var scope: JSONObject?
         if let mapping {
@@ -47,9 +52,10 @@ struct SigmaRuleSetBuilder {
         }
         let scopePattern = scope.flatMap { try? EventPattern(json: .object($0)) }
         scopes.append(scopePattern)
-        addReadPaths(rule.expression)
+        addReadPaths(rule.expression, rule: index)
         for path in scopePattern?.fieldPaths ?? [] {
             readPaths.insert(path)
+            filterPaths.insert(path)
         }
         guard let requirement = SigmaPrefilter.requirement(rule.expression),
             let patterns = fieldPatterns(requirement.clauses, scope: scope)
@@ -86,35 +92,54 @@ struct SigmaRuleSetBuilder {
 
     /// Adds the fields `expression` reads to ``projection``, where they sit in the document: under
     /// `data` for Tocsin events, where `enrichment.…` also reads the event's own `enrichment`.
-    private mutating func addReadPaths(_ expression: SigmaExpression) {
+    private mutating func addReadPaths(_ expression: SigmaExpression, rule: Int) {
         switch expression {
         case .and(let children), .or(let children):
             for child in children {
-                addReadPaths(child)
+                addReadPaths(child, rule: rule)
             }
         case .not(let child):
-            addReadPaths(child)
+            addReadPaths(child, rule: rule)
         case .keywords:
             break
         case .field(let predicate):
-            addReadPath(predicate.field)
+            addReadPath(predicate.field, rule: rule)
             if case .values(let tests, _, _) = predicate.kind {
                 for case .fieldReference(let other, _, _) in tests {
-                    addReadPath(other)
+                    addReadPath(other, rule: rule)
                 }
             }
         }
     }
 
-    private mutating func addReadPath(_ field: SigmaFieldPath) {
+    private mutating func addReadPath(_ field: SigmaFieldPath, rule: Int) {
         guard mapping != nil else {
-            readPaths.insert(field.segments)
+            addRulePath(field.segments, rule: rule)
             return
         }
-        readPaths.insert(["data"] + field.segments)
+        addRulePath(["data"] + field.segments, rule: rule)
         if field.segments.first == "enrichment" {
-            readPaths.insert(field.segments)
+            addRulePath(field.segments, rule: rule)
         }
+    }
+
+    private mutating func addRulePath(_ path: [String], rule: Int) {
+        readPaths.insert(path)
+        rulePaths[rule].insert(path)
+    }
+
+    /// The rule fields read whole that other read paths descend into: objects, usually large ones.
+    ///
+    /// Such as `requestParameters` beside `requestParameters.bucketName`. Pre-filter and scope
+    /// paths are never deferred.
+    func deferredPaths() -> Set<[String]> {
+        var deferred: Set<[String]> = []
+        for path in rulePaths.reduce(into: Set<[String]>(), { $0.formUnion($1) }) where !filterPaths.contains(path) {
+            if readPaths.contains(where: { $0.count > path.count && $0.starts(with: path) }) {
+                deferred.insert(path)
+            }
+        }
+        return deferred
     }
 
     private static func readsWholeRecord(_ expression: SigmaExpression) -> Bool {
@@ -129,6 +154,7 @@ struct SigmaRuleSetBuilder {
     private mutating func append(_ pattern: EventPattern, rule: Int, isScope: Bool) {
         for path in pattern.fieldPaths {
             readPaths.insert(path)
+            filterPaths.insert(path)
         }
         machineRules.append(PatternMachine.Rule(name: String(rule), pattern: pattern))
         owners.append((Int32(rule), isScope))
