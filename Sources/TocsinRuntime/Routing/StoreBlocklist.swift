@@ -30,7 +30,7 @@ struct StoreBlocklist: BlocklistService {
         do {
             try await writers.file(at: path).write(policy.validated(active).valid)
         } catch let error as FileSystemCallError {
-            throw ActionError(code: .fileWrite, message: "nft_file: \(error.message)")
+            throw ActionError(code: .fileWrite, message: "nft_file \(path): \(error.message)")
         }
     }
 
