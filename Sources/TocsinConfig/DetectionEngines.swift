@@ -26,7 +26,7 @@ public struct DetectionEngines: Sendable {
     /// Observations older than their rule's allowed lateness, since the start.
     public private(set) var lateObservations = 0
     /// The last sequence number of a silent replay in progress.
-    private var replayThrough: Int64?
+    private var replay = SilentReplay()
 
     /// No engines: nothing is detected.
     public static let idle = DetectionEngines(table: .empty, engines: [])
@@ -72,7 +72,7 @@ public struct DetectionEngines: Sendable {
     /// Starts a silent replay through `sequence`: observations up to it rebuild state (chained
     /// correlations included) and raise nothing; from the first later one on, alerts are returned.
     public mutating func beginReplay(through sequence: Int64) {
-        replayThrough = sequence
+        replay.begin(through: sequence)
     }
 
     /// Feeds the stateful matches of one event's evaluation to their engines, and the alerts of
@@ -84,7 +84,7 @@ public struct DetectionEngines: Sendable {
     ///   - time: Its event time, in milliseconds.
     /// - Returns: The alerts raised, in order (a chained correlation's after the alert that fed it).
     public mutating func observe(_ evaluation: DetectionTable.Evaluation, sequence: Int64, time: Int64) -> [Raised] {
-        let isSilent = replaying(sequence)
+        let isSilent = replay.covers(sequence)
         var raised: [Raised] = []
         for match in evaluation.matches {
             observe(match, sequence: sequence, time: time, into: &raised)
@@ -100,7 +100,7 @@ public struct DetectionEngines: Sendable {
     ///   - sequence: The sequence number of the event read (a silent replay raises nothing up to its end).
     /// - Returns: The alerts raised, in order.
     public mutating func advanceAbsences(to time: Int64, sequence: Int64) -> [Raised] {
-        let isSilent = replaying(sequence)
+        let isSilent = replay.covers(sequence)
         var raised: [Raised] = []
         for index in engines.indices {
             guard case .absence = table.rules[index].kind else {
@@ -127,17 +127,6 @@ public struct DetectionEngines: Sendable {
             }
         }
         return raised
-    }
-
-    private mutating func replaying(_ sequence: Int64) -> Bool {
-        guard let through = replayThrough else {
-            return false
-        }
-        guard sequence <= through else {
-            replayThrough = nil
-            return false
-        }
-        return true
     }
 
     private mutating func observe(

@@ -118,18 +118,7 @@ public struct RuleDefinition: Sendable, Hashable {
                 )
             )
         }
-        var tests: [RuleTest] = []
-        if let list = reader.value("tests") {
-            if case .array(let elements) = list {
-                for (index, element) in elements.enumerated() {
-                    if let test = RuleTest(element, path: "$.tests[\(index)]", diagnostics: &reader.diagnostics) {
-                        tests.append(test)
-                    }
-                }
-            } else {
-                reader.diagnostics.append(ConfigDiagnostic(path: "$.tests", message: "must be a list of tests"))
-            }
-        }
+        let tests = RuleTest.list(from: &reader)
         reader.rejectUnknown()
         diagnostics += reader.diagnostics
         guard diagnostics.isEmpty, let pattern, let source else {

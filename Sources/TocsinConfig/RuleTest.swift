@@ -136,4 +136,19 @@ public struct RuleTest: Sendable, Hashable {
         }
         return alerts + engines.finish().count
     }
+
+    /// The inline tests under the object's `tests` key (none when absent); problems go to the
+    /// reader's diagnostics.
+    static func list(from reader: inout ObjectReader) -> [RuleTest] {
+        guard let list = reader.value("tests") else {
+            return []
+        }
+        guard case .array(let elements) = list else {
+            reader.diagnostics.append(ConfigDiagnostic(path: "$.tests", message: "must be a list of tests"))
+            return []
+        }
+        return elements.enumerated().compactMap { index, element in
+            RuleTest(element, path: "$.tests[\(index)]", diagnostics: &reader.diagnostics)
+        }
+    }
 }

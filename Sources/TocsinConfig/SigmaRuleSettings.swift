@@ -33,18 +33,7 @@ public struct SigmaRuleSettings: Sendable, Hashable {
             throw ConfigError(diagnostics)
         }
         staged = reader.bool("staged", default: false)
-        tests = []
-        if let list = reader.value("tests") {
-            if case .array(let elements) = list {
-                for (index, element) in elements.enumerated() {
-                    if let test = RuleTest(element, path: "$.tests[\(index)]", diagnostics: &reader.diagnostics) {
-                        tests.append(test)
-                    }
-                }
-            } else {
-                reader.diagnostics.append(ConfigDiagnostic(path: "$.tests", message: "must be a list of tests"))
-            }
-        }
+        tests = RuleTest.list(from: &reader)
         reader.rejectUnknown()
         guard reader.diagnostics.isEmpty else {
             throw ConfigError(reader.diagnostics)

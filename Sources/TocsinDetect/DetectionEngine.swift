@@ -46,7 +46,7 @@ public struct DetectionEngine: Sendable {
     public internal(set) var rulesStartedEmpty: [String] = []
     /// Alerts raised while replaying (`beginReplay(through:)`) and not returned.
     public private(set) var replayedAlerts = 0
-    var replayThrough: Int64?
+    var replay = SilentReplay()
     var placements: [Placement] = []
     var eventCounts: [EventCountMachine] = []
     var closingWindows: [ClosingWindowMachine] = []
@@ -104,7 +104,7 @@ public struct DetectionEngine: Sendable {
         precondition(placements.indices.contains(index), "DetectionEngine.observe: a handle of another engine")
         var observation = observation
         observation.eventTime = Self.clamp(observation.eventTime)
-        let isSilent = replaying(observation.sequence)
+        let isSilent = replay.covers(observation.sequence)
         lastSequence = max(lastSequence ?? .min, observation.sequence)
         let lateness = rules[index].allowedLateness
         guard observation.eventTime >= watermark(lateness: lateness) else {
@@ -164,7 +164,7 @@ public struct DetectionEngine: Sendable {
         }
         var alerts: [Alert] = []
         fireTimers(into: &alerts)
-        if replayThrough != nil {
+        if replay.isActive {
             replayedAlerts += alerts.count
             return []
         }
@@ -175,7 +175,7 @@ public struct DetectionEngine: Sendable {
     /// recorded) rebuild state but return no alerts, nor do `advance(to:)` calls before the first
     /// observation past it, which ends the replay.
     public mutating func beginReplay(through sequence: Int64) {
-        replayThrough = sequence
+        replay.begin(through: sequence)
     }
 
     /// The counters of one rule.
@@ -199,17 +199,6 @@ public struct DetectionEngine: Sendable {
 
     static func clamp(_ time: Int64) -> Int64 {
         min(max(time, -timeBound), timeBound)
-    }
-
-    private mutating func replaying(_ sequence: Int64) -> Bool {
-        guard let through = replayThrough else {
-            return false
-        }
-        guard sequence <= through else {
-            replayThrough = nil
-            return false
-        }
-        return true
     }
 
     private mutating func noteTimer(_ deadline: Int64?, lateness: Int64) {
