@@ -96,7 +96,7 @@ public enum TocsinRuntime: Sendable {
         )
         let listeners = syslogListeners(
             configuration,
-            ingest: SyslogIngest(log: ingestLog, logger: logger, enricher: enricher),
+            ingest: SyslogIngest(log: ingestLog, logger: logger, enricher: enricher, clock: wallClock),
             logger: logger,
             onListening: onSyslogListening
         )

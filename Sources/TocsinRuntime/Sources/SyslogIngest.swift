@@ -14,11 +14,13 @@ final class SyslogIngest: Sendable {
     private let log: any EventLog
     private let logger: Logger
     private let enricher: (any OCSFEnricher)?
+    private let clock: any WallClock
     private let rejected = Atomic<Int>(0)
     private let throttle = Mutex(RefusalThrottle())
 
-    init(log: any EventLog, logger: Logger, enricher: (any OCSFEnricher)?) {
+    init(log: any EventLog, logger: Logger, enricher: (any OCSFEnricher)?, clock: any WallClock) {
         self.log = log
+        self.clock = clock
         self.logger = logger
         self.enricher = enricher
     }
@@ -27,7 +29,7 @@ final class SyslogIngest: Sendable {
     ///
     /// - Throws: When the log refuses the append (the messages are then not acknowledged).
     func ingest(_ messages: [[UInt8]], peer: String) async throws {
-        let normalizer = SyslogNormalizer(referenceMilliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+        let normalizer = SyslogNormalizer(referenceMilliseconds: clock.milliseconds)
         var entries: [LogEntry] = []
         entries.reserveCapacity(messages.count)
         for message in messages {

@@ -37,7 +37,10 @@ struct SyslogTCPListener: Service {
                     try channel.pipeline.syncOperations.addHandlers([
                         IdleStateHandler(readTimeout: idle), IdleConnectionCloser(),
                     ])
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    // The peer's address is read now: once a sender has closed (it may send a line
+                    // and close at once), the channel no longer reports it.
+                    let peer = channel.remoteAddress
+                    return (peer, try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel))
                 }
             }
         await onListening(server.channel.localAddress?.port ?? port)
@@ -45,8 +48,7 @@ struct SyslogTCPListener: Service {
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 try await server.executeThenClose { connections in
-                    for try await connection in connections {
-                        let peer = connection.channel.remoteAddress
+                    for try await (peer, connection) in connections {
                         guard gate.admits(peer) else {
                             group.addTask { await Self.refuse(connection) }
                             continue
@@ -57,7 +59,7 @@ struct SyslogTCPListener: Service {
                             continue
                         }
                         group.addTask {
-                            await serve(connection)
+                            await serve(connection, peer: peer)
                             open.leave()
                         }
                     }
@@ -73,8 +75,8 @@ struct SyslogTCPListener: Service {
         try? await connection.executeThenClose { _, _ in }
     }
 
-    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
-        let peer = "\(connection.channel.remoteAddress.map { "\($0)" } ?? "-")"
+    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, peer address: SocketAddress?) async {
+        let peer = "\(address.map { "\($0)" } ?? "-")"
         do {
             try await connection.executeThenClose { inbound, _ in
                 try await cancelWhenGracefulShutdown {
