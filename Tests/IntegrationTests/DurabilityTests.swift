@@ -78,10 +78,7 @@ struct DurabilityTests {
             }
             group.addTask {
                 // Stop once publishing is well under way (or after 60 s at most).
-                let deadline = ContinuousClock.now + .seconds(60)
-                while acknowledged.withLock({ $0.count }) < 100, ContinuousClock.now < deadline {
-                    try? await Task.sleep(for: .milliseconds(10))
-                }
+                _ = try? await eventually(timeout: .seconds(60), { acknowledged.withLock { $0.count } }) { $0 >= 100 }
                 return await server.terminate()
             }
             var status: Int32?

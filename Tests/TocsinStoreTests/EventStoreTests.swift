@@ -96,9 +96,7 @@ struct EventStoreTests {
             // The wait's own timeout (an hour) is far beyond the test's time limit: only the
             // commit can end it.
             let waiter = Task { await store.waitForAppend(after: 0, timeout: .seconds(3600)) }
-            while store.notifier.waiterCount == 0 {
-                try await Task.sleep(for: .milliseconds(1))
-            }
+            try await waitUntil { store.notifier.waiterCount > 0 }
             _ = try await store.append([EventFixtures.sshFailure(id: "w")])
             await waiter.value
             #expect(store.notifier.waiterCount == 0)
