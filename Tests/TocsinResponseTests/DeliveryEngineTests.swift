@@ -30,7 +30,7 @@ struct DeliveryEngineTests {
         return engine
     }
 
-    @Test("reads what the target has room for, and reads again once outcomes are written")
+    @Test("reads what the target has room for, and reads again once half its slots are free")
     func concurrencyAndBatchedReads() {
         let t = Self.t
         var engine = Self.engine()
@@ -47,18 +47,24 @@ struct DeliveryEngineTests {
                 ),
                 // The read was full and both slots are taken: only the poll is left to wait for.
                 EngineStep(t, .tick, [], wake: t + Self.poll),
+                // Half the slots are free after a full read: read again at once, without waiting for
+                // the outcome to be written; it stays excluded until it is.
                 EngineStep(
                     t + 10,
                     F.completed(d1, .succeeded(status: 200), started: t),
                     [F.record(d1, .succeeded(status: 200), .succeeded, started: t, now: t + 10)],
-                    wake: t + 15
+                    wake: t + 10
                 ),
-                EngineStep(t + 15, .recorded([1]), [], wake: t + 15),
-                EngineStep(t + 15, .tick, [F.fetch(limit: 1, excluding: [2])]),
-                EngineStep(t + 15, F.fetched(limit: 1, excluding: [2], [], next: t + 5000), [], wake: t + 5000),
+                EngineStep(t + 10, .tick, [F.fetch(limit: 1, excluding: [1, 2])]),
+                EngineStep(t + 10, F.fetched(limit: 1, excluding: [1, 2], [], next: t + 5000), [], wake: t + 15),
             ]
         )
+        #expect(engine.inFlightCount == 2)
+        #expect(!engine.isFlushDue(now: t + 14))
+        #expect(engine.isFlushDue(now: t + 15))
+        F.run(&engine, [EngineStep(t + 15, .recorded([1]), [], wake: t + 5000)])
         #expect(engine.inFlightCount == 1)
+        #expect(!engine.isFlushDue(now: t + 20))
     }
 
     @Test("a failure retries after the backoff ceiling, or after a longer Retry-After, or dead-letters")

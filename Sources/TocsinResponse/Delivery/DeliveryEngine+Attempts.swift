@@ -21,14 +21,19 @@ extension DeliveryEngine {
             return []
         }
         var decisions: [Decision] = []
-        for delivery in deliveries where !state.excluded.contains(delivery.id) && delivery.state == .pending {
+        // The state is taken out of the table while it changes, so its sets are not copied on write.
+        targets[fetch.target] = nil
+        defer { targets[fetch.target] = state }
+        for delivery in deliveries
+        where delivery.state == .pending && !state.running.contains(delivery.id)
+            && !state.unrecorded.contains(delivery.id)
+        {
             if let settings = state.settings,
                 now - delivery.routedMilliseconds > settings.retry.maxEventAgeMilliseconds
             {
                 decisions.append(expire(delivery, state: &state, now: now))
                 continue
             }
-            targets[fetch.target] = state
             guard room(for: state, now: now) > 0 else {
                 state.hasMore = true
                 break
@@ -42,16 +47,13 @@ extension DeliveryEngine {
                     isProbe = true
                 case .rejected(let until):
                     state.nextDue = max(state.nextDue ?? until, until)
-                    targets[fetch.target] = state
                     return decisions
                 }
             }
             state.running.insert(delivery.id)
             targetOf[delivery.id] = fetch.target
-            targets[fetch.target] = state
             decisions.append(.start(delivery, isProbe: isProbe))
         }
-        targets[fetch.target] = state
         return decisions
     }
 
@@ -84,7 +86,8 @@ extension DeliveryEngine {
     /// transition, and an automatic redrive when the breaker closes.
     mutating func complete(_ completion: Completion, now: Int64) -> [Decision] {
         let delivery = completion.delivery
-        var state = targets[delivery.target] ?? TargetState(settings: nil, nextDue: nil)
+        // Taken out of the table while it changes, so its sets are not copied on write.
+        var state = targets.removeValue(forKey: delivery.target) ?? TargetState(settings: nil, nextDue: nil)
         state.running.remove(delivery.id)
         state.unrecorded.insert(delivery.id)
         targetOf[delivery.id] = delivery.target
@@ -135,6 +138,13 @@ extension DeliveryEngine {
             update.state = .deadLettered
             update.deadLetterReason = reason.rawValue
         }
+        // The last read was full, so more are due: read again once half the target's slots are free,
+        // without waiting for the outcomes to be written (they stay excluded from reads until then).
+        if state.hasMore, let settings = state.settings,
+            settings.maxConcurrency - state.running.count >= max(1, settings.maxConcurrency / 2)
+        {
+            state.nextDue = now
+        }
         targets[delivery.target] = state
         let record = DeliveryAttemptRecord(
             delivery: delivery,
@@ -148,8 +158,7 @@ extension DeliveryEngine {
 
     /// Forgets deliveries whose outcomes are written: they no longer hold room or need excluding.
     ///
-    /// Every target whose last read was full is read again now (not at each outcome, so reads are
-    /// batched as writes are).
+    /// Every target whose last read was full is read again now.
     mutating func recorded(_ ids: [Int64], now: Int64) {
         var freed = false
         for id in ids {

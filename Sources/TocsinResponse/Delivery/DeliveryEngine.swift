@@ -129,6 +129,11 @@ public struct DeliveryEngine: Sendable {
         }
     }
 
+    /// Whether the oldest outcome not yet written has waited ``Configuration/flushMilliseconds``.
+    public func isFlushDue(now: Int64) -> Bool {
+        unrecordedSince.map { $0 + configuration.flushMilliseconds <= now } ?? false
+    }
+
     /// When the loop should next hand the engine a ``Input/tick``.
     ///
     /// The earliest of the next poll, the flush of waiting outcomes, and each target's next due

@@ -36,7 +36,9 @@ struct DeliveryLoop {
         return engine.nextWake(now: now)
     }
 
-    /// Writes what is waiting, hands the engine `input` and carries out what it decides.
+    /// Writes what has waited long enough, hands the engine `input` and carries out what it decides.
+    ///
+    /// Reads do not wait for the writes: outcomes not yet written stay excluded from them.
     mutating func pass(_ input: DeliveryEngine.Input, now: Int64, group: inout DiscardingTaskGroup) async {
         if let backoffUntil, backoffUntil > now, case .tick = input {
             return
@@ -48,7 +50,9 @@ struct DeliveryLoop {
             configured = settings
             _ = engine.handle(.configured(settings), now: now)
         }
-        await flush(now: now, group: &group)
+        if engine.isFlushDue(now: now) || updates.count >= DeliveryService.flushBatch {
+            await flush(now: now, group: &group)
+        }
         await carryOut(engine.handle(input, now: now), now: now, definitions: definitions, group: &group)
     }
 
