@@ -111,6 +111,21 @@ public struct DetectionEngines: Sendable {
         return isSilent ? [] : raised
     }
 
+    /// The ingest time at which the earliest absence comes due, or `nil` when none is waiting.
+    ///
+    /// Absence time moves only with the events read; a reader that finds the log idle past this
+    /// time appends an event of its own so that the silence is reported (see the runtime's clock
+    /// ticks), and a replay of the log reaches the same answer.
+    public var nextAbsenceDue: Int64? {
+        var due = Int64.max
+        for index in engines.indices {
+            if case .absence = table.rules[index].kind {
+                due = min(due, engines[index].nextFiring)
+            }
+        }
+        return due == .max ? nil : due
+    }
+
     /// Closes every window still open (the end of a file or a backtest): the alerts of conditions
     /// decided when a window closes (`lt`, `lte`, `eq`, ranges), fed on to the correlations they feed.
     ///

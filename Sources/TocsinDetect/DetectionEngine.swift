@@ -56,8 +56,9 @@ public struct DetectionEngine: Sendable {
     var firstSeen: [FirstSeenMachine] = []
     var absences: [AbsenceMachine] = []
     var travels: [TravelMachine] = []
-    /// The `newestEventTime` at which the earliest timer comes due.
-    var nextFiring: Int64 = .max
+    /// The `newestEventTime` at which the earliest timer (a window to close, an absence to report)
+    /// comes due; `Int64.max` when none is set.
+    public internal(set) var nextFiring: Int64 = .max
     private let handles: [String: Int]
 
     /// Event times are clamped to ±2^60 ms (±36 million years) so window arithmetic cannot overflow.

@@ -273,7 +273,7 @@ public enum TocsinRuntime: Sendable {
         services.append(
             RouterService(store: store, state: state, wake: { signal.yield(.routed) }, clock: clock, logger: logger)
         )
-        services.append(DetectionService(store: store, state: state, logger: logger))
+        services.append(DetectionService(store: store, state: state, clock: clock, logger: logger))
         services.append(
             DeliveryService(
                 queue: store.routing,

@@ -44,6 +44,11 @@ struct AlertTests {
         staged.incidentKey = "account-1"
         staged.author = nil
         #expect(try Alert(event: staged.event(identifiers: PlainIdentifiers())) == staged)
+        // An absence reports a silence: no events, count 0 (for other kinds, 0 is refused below).
+        var silence = Self.sample
+        silence.kind = .absence
+        silence.count = 0
+        #expect(try Alert(event: silence.event(identifiers: PlainIdentifiers())) == silence)
     }
 
     @Test("the same alert raised twice is the same event; another identity or rule is another")

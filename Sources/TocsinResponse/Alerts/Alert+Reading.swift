@@ -23,7 +23,8 @@ extension Alert {
             throw reader.invalid("evidence", "must hold at most \(Self.maximumEvidence) sequence numbers")
         }
         let group = try Self.group(reader)
-        let count = try reader.integer("count", minimum: 1)
+        // An absence counts the events of a silence: none.
+        let count = try reader.integer("count", minimum: kind == .absence ? 0 : 1)
         let first = try reader.time("first_event_time")
         let last = try reader.time("last_event_time")
         guard first <= last else {

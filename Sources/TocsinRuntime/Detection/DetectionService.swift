@@ -5,6 +5,7 @@ import ServiceLifecycle
 import TocsinConfig
 import TocsinCore
 import TocsinDetect
+import TocsinResponse
 import TocsinRules
 import TocsinStore
 
@@ -15,20 +16,28 @@ import TocsinStore
 /// Alerts are appended before the cursor moves, so a crash repeats work and never loses it; an
 /// alert's id derives from its identity, so the repeat is one record. At start the engine's state
 /// is rebuilt by re-reading, silently, the stretch of log its windows can reach back to.
+///
+/// Absence time moves with the events read. When the whole log falls silent past the time an
+/// absence comes due, the service appends a `tocsin.clock.tick` event (dated by the injected clock)
+/// whose reading reports the silence: the tick is in the log, so a replay gives the same alerts.
 struct DetectionService: Service {
     static let cursorName = "detector"
     static let batchSize = 512
-    /// Tocsin's own records that never feed a detection: deliveries, alerts and checkpoint
-    /// announcements (an alert is not one more failed login).
-    static let skippedTypePrefixes = ["tocsin.delivery.", "tocsin.alert.", "tocsin.checkpoint."]
+    /// The type of the event that moves absence time while nothing else is appended.
+    static let tickType = "tocsin.clock.tick"
+    /// Tocsin's own records that never feed a detection: deliveries, alerts, checkpoint
+    /// announcements and clock ticks (an alert is not one more failed login).
+    static let skippedTypePrefixes = ["tocsin.delivery.", "tocsin.alert.", "tocsin.checkpoint.", "tocsin.clock."]
 
     let store: EventStore
     let state: RoutingState
+    let clock: any WallClock
     let logger: Logger
 
     func run() async throws {
         var cursor = try await store.routing.cursor(Self.cursorName)
         var runner = await rebuild(through: cursor)
+        var tickedFor: Int64?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let table = state.current.detections
@@ -38,6 +47,12 @@ struct DetectionService: Service {
                 let head = try await store.lastSequence()
                 guard head > cursor else {
                     await store.waitForAppend(after: cursor, timeout: .seconds(1))
+                    if let due = runner.engines.nextAbsenceDue, due != tickedFor, clock.milliseconds >= due,
+                        try await store.lastSequence() == cursor
+                    {
+                        tickedFor = due
+                        _ = try await store.append([Self.tick(due: due, now: clock.milliseconds)])
+                    }
                     continue
                 }
                 let page = try await store.query(EventQuery(after: cursor, limit: Self.batchSize))
@@ -61,6 +76,16 @@ struct DetectionService: Service {
                 runner = await rebuild(through: cursor)
             }
         }
+    }
+
+    /// The event that moves absence time to `now` while the log is idle.
+    static func tick(due: Int64, now: Int64) -> CloudEvent {
+        InternalEvents.make(
+            type: tickType,
+            source: TocsinResponse.Alert.eventSource,
+            time: now,
+            data: [("absence_due_ms", InternalEvents.number(due))]
+        )
     }
 
     /// A runner whose state is rebuilt from the log up to `cursor`; when the log cannot be read,
