@@ -200,37 +200,39 @@ extension RoutingStore: DeliveryQueue {
         return (clauses.joined(separator: " AND "), arguments)
     }
 
+    /// A delivery from a row of ``columns``, read by position (by name, GRDB lower-cases every
+    /// column name of every row).
     private static func record(_ row: Row) -> DeliveryRecord {
         var failure: AttemptFailure?
-        if let kindText: String = row["error_kind"], let kind = AttemptFailure.Kind(rawValue: kindText) {
+        if let kindText: String = row[11], let kind = AttemptFailure.Kind(rawValue: kindText) {
             failure = AttemptFailure(
                 kind: kind,
-                status: row["error_status"],
-                exitStatus: (row["error_exit"] as Int?).map(Int32.init),
-                message: row["error_message"] ?? ""
+                status: row[12],
+                exitStatus: (row[13] as Int?).map(Int32.init),
+                message: row[14] ?? ""
             )
         }
         var input: InputTransform?
-        if let text: String = row["input"], case .object(let object)? = try? JSONParser().parse(text),
+        if let text: String = row[4], case .object(let object)? = try? JSONParser().parse(text),
             let member = object.members.first
         {
             input = InputTransform(member: member)
         }
         return DeliveryRecord(
-            id: row["id"],
-            eventSequence: row["event_seq"],
-            rule: row["rule"],
-            target: row["target"],
+            id: row[0],
+            eventSequence: row[1],
+            rule: row[2],
+            target: row[3],
             input: input,
-            state: DeliveryState(rawValue: row["state"]) ?? .pending,
-            attempts: row["attempts"],
-            routedMilliseconds: row["routed_ms"],
-            nextAttemptMilliseconds: row["next_ms"],
-            firstAttemptMilliseconds: row["first_attempt_ms"],
-            lastAttemptMilliseconds: row["last_attempt_ms"],
+            state: DeliveryState(rawValue: row[5]) ?? .pending,
+            attempts: row[6],
+            routedMilliseconds: row[7],
+            nextAttemptMilliseconds: row[8],
+            firstAttemptMilliseconds: row[9],
+            lastAttemptMilliseconds: row[10],
             lastFailure: failure,
-            deadLetterReason: row["reason"],
-            redrives: row["redrives"]
+            deadLetterReason: row[15],
+            redrives: row[16]
         )
     }
 }
