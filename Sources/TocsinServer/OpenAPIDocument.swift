@@ -697,7 +697,7 @@ public enum OpenAPIDocument: Sendable {
                   "content": {
                     "application/json": {
                       "schema": {
-                        "$ref": "#/components/schemas/Definition"
+                        "$ref": "#/components/schemas/RuleDefinition"
                       }
                     }
                   }
@@ -868,7 +868,7 @@ public enum OpenAPIDocument: Sendable {
                   "content": {
                     "application/json": {
                       "schema": {
-                        "$ref": "#/components/schemas/Definition"
+                        "$ref": "#/components/schemas/TargetDefinition"
                       }
                     }
                   }
@@ -2777,7 +2777,8 @@ public enum OpenAPIDocument: Sendable {
                   "threshold",
                   "first_seen",
                   "absence",
-                  "impossible_travel"
+                  "impossible_travel",
+                  "pattern"
                 ]
               },
               "GroupValue": {
@@ -3113,6 +3114,93 @@ public enum OpenAPIDocument: Sendable {
                   "key": {
                     "type": "string",
                     "pattern": "^tsk_"
+                  }
+                }
+              },
+              "RuleDefinition": {
+                "type": "object",
+                "description": "A rule: an event pattern and the targets its matches go to, plus optional detection settings (docs/delivery.md, docs/detection.md).",
+                "required": [
+                  "pattern",
+                  "targets"
+                ],
+                "properties": {
+                  "pattern": {
+                    "description": "An event pattern (docs/patterns.md), or its text.",
+                    "oneOf": [
+                      {
+                        "type": "object"
+                      },
+                      {
+                        "type": "string"
+                      }
+                    ]
+                  },
+                  "targets": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "target"
+                      ],
+                      "properties": {
+                        "target": {
+                          "type": "string"
+                        },
+                        "input_path": {
+                          "type": "string"
+                        },
+                        "input_transformer": {
+                          "type": "object"
+                        }
+                      }
+                    }
+                  },
+                  "enabled": {
+                    "type": "boolean"
+                  },
+                  "description": {
+                    "type": "string"
+                  },
+                  "dry_run": {
+                    "type": "boolean"
+                  }
+                }
+              },
+              "TargetDefinition": {
+                "type": "object",
+                "description": "A target: where matched events go and how deliveries to it are retried (docs/delivery.md, docs/targets/).",
+                "required": [
+                  "kind"
+                ],
+                "properties": {
+                  "kind": {
+                    "type": "string",
+                    "enum": [
+                      "webhook",
+                      "slack",
+                      "pagerduty",
+                      "jira",
+                      "exec",
+                      "blocklist",
+                      "incident",
+                      "revoke-key"
+                    ]
+                  },
+                  "url": {
+                    "type": "string"
+                  },
+                  "timeout_seconds": {
+                    "type": "integer"
+                  },
+                  "max_concurrency": {
+                    "type": "integer"
+                  },
+                  "retry": {
+                    "type": "object"
+                  },
+                  "circuit_breaker": {
+                    "type": "object"
                   }
                 }
               }
