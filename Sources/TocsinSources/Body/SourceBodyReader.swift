@@ -168,6 +168,10 @@ public struct SourceBodyReader {
             do {
                 let value = try Self.parse(bytes, limits: decoder.limits)
                 let (elements, path) = RecordSplitter.records(of: value)
+                // An empty array or wrapper (`[]`, `{"Records": []}`) holds no record to read.
+                guard !elements.isEmpty else {
+                    return
+                }
                 pending = Pending(
                     elements: elements,
                     bytes: bytes,
