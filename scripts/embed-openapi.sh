@@ -25,6 +25,9 @@ public enum OpenAPIDocument: Sendable {
 HEADER
     # Indented as swift-format wants; Swift strips the closing delimiter's indentation from every line.
     sed 's/^/        /' "$source"
+    # The line break before the closing delimiter is not part of the string: this empty line keeps the file's
+    # final line break.
+    echo
     cat <<'FOOTER'
         """##
 }

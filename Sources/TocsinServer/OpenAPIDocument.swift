@@ -3207,5 +3207,6 @@ public enum OpenAPIDocument: Sendable {
             }
           }
         }
+
         """##
 }

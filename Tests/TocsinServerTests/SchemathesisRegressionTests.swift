@@ -7,6 +7,7 @@ import NIOCore
 import Testing
 import TocsinCore
 import TocsinServer
+import TocsinTesting
 
 /// Requests schemathesis found to break the server, kept as plain route tests (docs/api.md).
 struct SchemathesisRegressionTests {
