@@ -16,8 +16,12 @@ if [ ! -x "$runner" ]; then
     echo "error: $runner is missing; run scripts/ensure-deps.sh to install schemathesis" >&2
     exit 1
 fi
+# schemathesis keeps a cache in its working directory; keep it under .build, out of the work tree.
+root=$(pwd)
+mkdir -p .build/schemathesis-work
+cd .build/schemathesis-work
 run() {
-    "$runner" run docs/openapi.json \
+    "$root/$runner" run "$root/docs/openapi.json" \
         --url "$1" \
         --header "Authorization: Bearer $2" \
         --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
