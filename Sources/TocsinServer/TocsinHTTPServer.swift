@@ -13,7 +13,7 @@ public import TocsinSources
 public enum TocsinHTTPServer: Sendable {
     /// The router and the permission table of its `/v1` routes.
     public struct API {
-        /// Every route; `/healthz` and `/readyz` are open, every `/v1` route names a permission.
+        /// Every route; `/healthz`, `/readyz` and `/openapi.json` are open, every `/v1` route names a permission.
         public let router: Router<TocsinRequestContext>
         /// The permission each `/v1` route needs.
         public let routes: APIRoutes
@@ -63,6 +63,13 @@ public enum TocsinHTTPServer: Sendable {
         router.get("/readyz") { _, _ in
             _ = try await log.lastSequence()
             return JSONResponse.make(.ok, .object(JSONObject([.init(name: "status", value: .string("ready"))])))
+        }
+        router.get("/openapi.json") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json))
+            )
         }
         let group = router.group("v1")
         let table = APIRoutes()

@@ -172,8 +172,19 @@ func runTocsin(
     environment: [String: String] = [:],
     input: [UInt8] = []
 ) async throws -> (status: Int32, output: String, errors: String) {
+    try await runProgram(ServerProcess.binary, arguments, environment: environment, input: input)
+}
+
+/// Runs the program at `path` with `arguments` (and `input` on standard input) and returns its exit
+/// status, standard output and standard error.
+func runProgram(
+    _ path: String,
+    _ arguments: [String],
+    environment: [String: String] = [:],
+    input: [UInt8] = []
+) async throws -> (status: Int32, output: String, errors: String) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: ServerProcess.binary)
+    process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let output = Pipe()

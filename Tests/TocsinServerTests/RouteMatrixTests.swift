@@ -36,7 +36,7 @@ struct RouteMatrixTests {
         }
         #expect(table.count == routed.count)
         let open = api.router.routes.filter { !$0.path.description.hasPrefix("/v1") }.map(\.path.description).sorted()
-        #expect(open == ["/healthz", "/readyz"])
+        #expect(open == ["/healthz", "/openapi.json", "/readyz"])
     }
 
     @Test("each role reaches exactly the routes its permissions name; others are 403 naming the permission")

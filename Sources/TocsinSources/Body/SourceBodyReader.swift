@@ -77,6 +77,11 @@ public struct SourceBodyReader {
                 throw Self.tooManyRecords(limits.maxRecords)
             }
             recordCount = elements.count
+            source = .finished
+            // An empty array or wrapper (`[]`, `{"Records": []}`) holds no record to read.
+            guard !elements.isEmpty else {
+                return
+            }
             pending = Pending(
                 elements: elements,
                 bytes: RecordSplitter.trimmed(bytes[...]),
@@ -84,7 +89,6 @@ public struct SourceBodyReader {
                     .flatMap { $0.count == elements.count ? $0 : nil },
                 isWrapper: path != nil
             )
-            source = .finished
             return
         }
         guard counter.lines <= limits.maxRecords else {
@@ -168,6 +172,10 @@ public struct SourceBodyReader {
             do {
                 let value = try Self.parse(bytes, limits: decoder.limits)
                 let (elements, path) = RecordSplitter.records(of: value)
+                // An empty array or wrapper (`[]`, `{"Records": []}`) holds no record to read.
+                guard !elements.isEmpty else {
+                    return
+                }
                 pending = Pending(
                     elements: elements,
                     bytes: bytes,
