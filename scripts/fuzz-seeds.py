@@ -158,6 +158,10 @@ def source_seeds(out):
             category = json.loads(line).get("category", "")
             name = "azure-signin" if category.endswith("SignInLogs") else "azure-audit"
             write(out, "sources", bytes([FORMATS.index(name)]) + line)
+    # Bodies with no records, for every format: an empty array or wrapper once crashed the server.
+    for name in FORMATS:
+        for body in (b"", b"[]", b"{}", b'{"Records": []}', b"\n\n", b"[]\n[]\n"):
+            write(out, "sources", bytes([FORMATS.index(name)]) + body)
     lines = list(syslog_lines())
     for line in lines:
         write(out, "syslog", line)
