@@ -19,6 +19,9 @@ struct ServeCommand: AsyncParsableCommand {
             Ed25519 signing key (node.key, 0600; public half in node.pub) and the admin API key
             (admin.key, 0600). SIGTERM or SIGINT stops it gracefully: it stops accepting, answers
             in-flight requests, commits what is pending and signs a final checkpoint.
+            Every option below can also be set in a YAML file given with --config (keys are the
+            flags with _ for -, see deploy/tocsin.yaml); a flag wins over its TOCSIN_* variable,
+            which wins over the file.
             """
     )
 

@@ -9,20 +9,25 @@ import TocsinTesting
 
 /// `tocsin backup` against a server that keeps ingesting.
 struct BackupTests {
+    /// What the producers share with the test: the acknowledged event ids and the stop signal.
+    final class Progress: Sendable {
+        let acknowledged = Mutex<[String]>([])
+        let stop = Mutex(false)
+    }
+
     @Test("a backup taken during ingestion verifies and holds every event acknowledged before it began")
     func backupWhileIngesting() async throws {
         let directory = try TemporaryDirectory(prefix: "tocsin-backup")
         defer { directory.remove() }
         let server = try await ServerProcess.start(dataDirectory: directory.path + "/data")
         let key = server.adminKey
-        let acknowledged = Mutex<[String]>([])
-        let stop = Mutex(false)
+        let progress = Progress()
         // Two producers publish until told to stop (bounded at 4,000 events each).
         async let producing: Void = {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for producer in 0..<2 {
                     group.addTask {
-                        for index in 0..<4_000 where !stop.withLock({ $0 }) {
+                        for index in 0..<4_000 where !progress.stop.withLock({ $0 }) {
                             let id = "p\(producer)-\(index)"
                             let body =
                                 #"{"specversion":"1.0","id":"\#(id)","source":"/backup","type":"t","data":{"n":\#(index)}}"#
@@ -36,7 +41,7 @@ struct BackupTests {
                                 body: Array(body.utf8)
                             )
                             if answer.status == 202 {
-                                acknowledged.withLock { $0.append(id) }
+                                progress.acknowledged.withLock { $0.append(id) }
                             }
                         }
                     }
@@ -44,17 +49,19 @@ struct BackupTests {
                 try await group.waitForAll()
             }
         }()
-        let started = try await eventually(timeout: .seconds(60), { acknowledged.withLock { $0.count } }) { $0 >= 200 }
+        let started = try await eventually(timeout: .seconds(60), { progress.acknowledged.withLock { $0.count } }) {
+            $0 >= 200
+        }
         #expect(started >= 200)
-        let before = Set(acknowledged.withLock { $0 })
+        let before = Set(progress.acknowledged.withLock { $0 })
         let backup = directory.path + "/backup"
         let run = try await runTocsin(["backup", "--data-dir", server.dataDirectory, "--to", backup])
-        let afterBackup = acknowledged.withLock { $0.count }
+        let afterBackup = progress.acknowledged.withLock { $0.count }
         // Ingestion went on while the backup ran; let a few more land, then stop.
-        let more = try await eventually(timeout: .seconds(60), { acknowledged.withLock { $0.count } }) {
+        let more = try await eventually(timeout: .seconds(60), { progress.acknowledged.withLock { $0.count } }) {
             $0 > afterBackup + 20
         }
-        stop.withLock { $0 = true }
+        progress.stop.withLock { $0 = true }
         try await producing
         #expect(more > afterBackup)
         #expect(await server.terminate() == 0)
@@ -70,7 +77,7 @@ struct BackupTests {
             Set(try String.fetchAll(db, sql: "SELECT id FROM events WHERE source = '/backup'"))
         }
         #expect(before.subtracting(stored).isEmpty, "every event acknowledged before the backup is in it")
-        let total = acknowledged.withLock { $0.count }
+        let total = progress.acknowledged.withLock { $0.count }
         #expect(stored.count < total, "the backup is a snapshot, not the final state")
 
         for name in ["node.key", "definitions.key", "fingerprint.key", "admin.key"] {
