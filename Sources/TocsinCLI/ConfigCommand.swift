@@ -49,8 +49,10 @@ struct ConfigCommand: ParsableCommand {
             var settingProblems: [String] = []
             var settings = ServeSettings(resolver: ServeSettingResolver(environment: environment, file: nil))
             do {
-                settings = try ServeSettings.load(configPath: configFile, environment: environment)
-                if let path = settings.resolver.file?.file {
+                let read = try ServeSettings.read(configPath: configFile, environment: environment)
+                settings = read.settings
+                settingProblems = read.diagnostics.map(\.description)
+                if settingProblems.isEmpty, let path = settings.resolver.file?.file {
                     do {
                         _ = try ServeCommand.parse(["--config", path]).makeConfiguration(environment: environment)
                     } catch let error as ValidationError {

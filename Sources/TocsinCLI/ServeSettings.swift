@@ -15,8 +15,24 @@ struct ServeSettings {
     /// - Throws: `ValidationError` when the file cannot be read; ``ConfigError`` with every problem
     ///   of its contents.
     static func load(configPath: String?, environment: [String: String]) throws -> ServeSettings {
+        let (settings, diagnostics) = try read(configPath: configPath, environment: environment)
+        guard diagnostics.isEmpty else {
+            throw ConfigError(diagnostics)
+        }
+        return settings
+    }
+
+    /// Reads the configuration file leniently: the settings its valid keys make, and the
+    /// problems of the others.
+    ///
+    /// - Throws: `ValidationError` when the file cannot be read; ``ConfigError`` when it is not YAML.
+    static func read(
+        configPath: String?,
+        environment: [String: String]
+    ) throws -> (settings: ServeSettings, diagnostics: [ConfigDiagnostic]) {
         let path = configPath ?? environment["TOCSIN_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         var file: ServeConfigFile?
+        var diagnostics: [ConfigDiagnostic] = []
         if let path {
             let text: String
             do {
@@ -26,9 +42,9 @@ struct ServeSettings {
                     "cannot read the configuration file \(path); pass --config (or TOCSIN_CONFIG) with the path of a readable UTF-8 YAML file"
                 )
             }
-            file = try ServeConfigFile(text: text, file: path)
+            (file, diagnostics) = try ServeConfigFile.read(text: text, file: path)
         }
-        return ServeSettings(resolver: ServeSettingResolver(environment: environment, file: file))
+        return (ServeSettings(resolver: ServeSettingResolver(environment: environment, file: file)), diagnostics)
     }
 
     /// The winning value of `setting` and its source.

@@ -29,8 +29,27 @@ public struct ServeConfigFile: Sendable {
     ///
     /// - Throws: ``ConfigError`` with every problem, each located at its key or list item.
     public init(text: String, file: String) throws(ConfigError) {
-        let document = try YAMLDocument(text: text, file: file)
+        let (read, diagnostics) = try ServeConfigFile.read(text: text, file: file)
+        guard diagnostics.isEmpty else {
+            throw ConfigError(diagnostics)
+        }
+        self = read
+    }
+
+    private init(file: String, entries: [String: Entry]) {
         self.file = file
+        self.entries = entries
+    }
+
+    /// Reads `text` leniently, for checking: the entries that are valid, and the problems of the
+    /// others (`tocsin config check` still finds `rules_dir` in a file with an unknown key).
+    ///
+    /// - Throws: ``ConfigError`` when the text is not YAML at all.
+    public static func read(
+        text: String,
+        file: String
+    ) throws(ConfigError) -> (file: ServeConfigFile, diagnostics: [ConfigDiagnostic]) {
+        let document = try YAMLDocument(text: text, file: file)
         var entries: [String: Entry] = [:]
         var diagnostics: [ConfigDiagnostic] = []
         func position(_ path: String) -> (line: Int, column: Int)? { document.positions[path] }
@@ -68,10 +87,7 @@ public struct ServeConfigFile: Sendable {
                     + ServeConfigFile.article(document.value.typeName)
             )
         }
-        guard diagnostics.isEmpty else {
-            throw ConfigError(diagnostics)
-        }
-        self.entries = entries
+        return (ServeConfigFile(file: file, entries: entries), diagnostics)
     }
 
     /// The entry of `setting`, when the file sets it.
