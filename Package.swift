@@ -207,6 +207,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TocsinConfigTests",
+            dependencies: ["TocsinConfig", "TocsinCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TocsinDetectTests",
             dependencies: ["TocsinDetect"],
             swiftSettings: swiftSettings
@@ -299,6 +304,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "TocsinCore",
+                "TocsinConfig",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 "TocsinResponse",
                 .product(name: "Hummingbird", package: "hummingbird"),

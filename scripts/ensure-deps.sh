@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Installs the system packages Tocsin needs to build (GRDB links the system SQLite; the source
 # readers link the system zlib) and to test (gzip, to compress test bodies; python3 and schemathesis, in a
-# virtual environment under .build, to test the server against docs/openapi.json).
+# virtual environment under .build, to test the server against docs/openapi.json; systemd-analyze, to
+# check the systemd unit).
 set -euo pipefail
 need=()
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
@@ -10,6 +11,8 @@ dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
 command -v gzip >/dev/null || need+=(gzip)
 command -v python3 >/dev/null || need+=(python3)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+# systemd-analyze checks the systemd unit (scripts/check-systemd-unit.sh, OperatorFilesTests).
+command -v systemd-analyze >/dev/null || need+=(systemd)
 if [ "${#need[@]}" -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
     $SUDO apt-get update -qq

@@ -17,8 +17,13 @@ struct ConfigCommand: ParsableCommand {
     /// `tocsin config check`: every problem of the rules directory at once.
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check the rules directory: prints every problem with its file, line and column; exits 1 if any.",
+            abstract:
+                "Check the configuration file and the rules directory: prints every problem with its file, line and column; exits 1 if any.",
             discussion: """
+                With --config (or TOCSIN_CONFIG), checks the server configuration file first: unknown
+                keys, types, and every value as 'tocsin serve' would check it with the current
+                TOCSIN_* environment. The rules directory is then --rules-dir, TOCSIN_RULES_DIR, the
+                file's rules_dir, or ./rules.
                 Reads every *.yaml and *.yml file, validates each target and rule (operators, JSON paths,
                 unknown keys, types) and that every rule's targets exist among the files' targets.
                 Also checks this host for what targets need: an exec target's program is executable, a
@@ -27,6 +32,12 @@ struct ConfigCommand: ParsableCommand {
                 """
         )
 
+        @Option(
+            name: .customLong("config"),
+            help: ArgumentHelp("The server configuration file (env TOCSIN_CONFIG).", valueName: "file")
+        )
+        var configFile: String?
+
         @Option(name: .customLong("rules-dir"), help: "The rules directory (env TOCSIN_RULES_DIR; default ./rules).")
         var rulesDirectory: String?
 
@@ -34,7 +45,24 @@ struct ConfigCommand: ParsableCommand {
         var knownTargets: [String] = []
 
         func run() throws {
-            let directory = rulesDirectory ?? Environment.value("TOCSIN_RULES_DIR") ?? "./rules"
+            let environment = ProcessInfo.processInfo.environment
+            var settingProblems: [String] = []
+            var settings = ServeSettings(resolver: ServeSettingResolver(environment: environment, file: nil))
+            do {
+                let read = try ServeSettings.read(configPath: configFile, environment: environment)
+                settings = read.settings
+                settingProblems = read.diagnostics.map(\.description)
+                if settingProblems.isEmpty, let path = settings.resolver.file?.file {
+                    do {
+                        _ = try ServeCommand.parse(["--config", path]).makeConfiguration(environment: environment)
+                    } catch let error as ValidationError {
+                        settingProblems.append("\(path): \(error.message)")
+                    }
+                }
+            } catch let error as ConfigError {
+                settingProblems = error.diagnostics.map(\.description)
+            }
+            let directory = settings.text(.rulesDirectory, rulesDirectory) ?? "./rules"
             let files: [(name: String, text: String)]
             do {
                 files = try RulesDirectory.files(at: directory)
@@ -48,14 +76,16 @@ struct ConfigCommand: ParsableCommand {
                 ActionRegistry.hostProblems(of: target).map { "targets.\(target.name): \($0)" }
             }
             let problems =
-                (loaded.diagnostics + RoutingTable.missingTargets(rules: loaded.rules, targets: known)).map(
+                settingProblems
+                + (loaded.diagnostics + RoutingTable.missingTargets(rules: loaded.rules, targets: known)).map(
                     \.description
                 ) + hostProblems
             for problem in problems {
                 print(problem)
             }
             guard problems.isEmpty else {
-                printError("\(problems.count) problem(s) in \(files.count) file(s)")
+                let checked = files.count + (configFile ?? environment["TOCSIN_CONFIG"] == nil ? 0 : 1)
+                printError("\(problems.count) problem(s) in \(checked) file(s)")
                 throw ExitCode(1)
             }
             print(

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import ArgumentParser
+import TocsinConfig
 import TocsinRuntime
 
 /// The `tocsin serve` options for threat-intelligence lists and the identity directory
@@ -25,11 +26,8 @@ struct EnrichmentOptions: ParsableArguments {
     var identityDirectory: String?
 
     /// Sets the enrichment files of `configuration`.
-    func apply(to configuration: inout RuntimeConfiguration) {
-        configuration.threatIntelFiles =
-            threatIntelFiles.isEmpty
-            ? (Environment.value("TOCSIN_THREAT_INTEL") ?? "").split(separator: ",").map(String.init)
-            : threatIntelFiles
-        configuration.identityDirectory = identityDirectory ?? Environment.value("TOCSIN_IDENTITY_DIRECTORY")
+    func apply(to configuration: inout RuntimeConfiguration, settings: ServeSettings) {
+        configuration.threatIntelFiles = settings.list(.threatIntel, threatIntelFiles)
+        configuration.identityDirectory = settings.text(.identityDirectory, identityDirectory)
     }
 }

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import TocsinActions
+import TocsinConfig
 import TocsinCore
 import TocsinRuntime
 
@@ -53,13 +54,10 @@ struct ResponseOptions: ParsableArguments {
     var execOutputBytes: Int?
 
     /// Sets the exec options and the allowed target networks of `configuration`.
-    func apply(to configuration: inout RuntimeConfiguration) throws {
-        let networks =
-            allowTargetNetwork.isEmpty
-            ? (Environment.value("TOCSIN_ALLOW_TARGET_NETWORK") ?? "").split(separator: ",").map(String.init)
-            : allowTargetNetwork
+    func apply(to configuration: inout RuntimeConfiguration, settings: ServeSettings) throws {
+        let networks = settings.list(.allowTargetNetwork, allowTargetNetwork)
         configuration.allowedTargetNetworks = try networks.map(Self.network)
-        for entry in execEnvironment {
+        for entry in settings.list(.execEnvironment, execEnvironment) {
             let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = String(parts[0])
             guard !name.isEmpty, !name.contains("=") else {
@@ -71,29 +69,21 @@ struct ResponseOptions: ParsableArguments {
                 configuration.exec.environment[name] = value
             }
         }
-        let limits: [(String, Int?, String, Int, (inout RuntimeConfiguration, Int?) -> Void)] = [
-            (
-                "--exec-cpu-seconds", execCPUSeconds, "TOCSIN_EXEC_CPU_SECONDS", 86_400,
-                { $0.exec.limits.cpuSeconds = $1 }
-            ),
-            (
-                "--exec-memory-mb", execMemoryMegabytes, "TOCSIN_EXEC_MEMORY_MB", 1 << 20,
-                { $0.exec.limits.memoryBytes = $1.map { $0 << 20 } }
-            ),
-            ("--exec-open-files", execOpenFiles, "TOCSIN_EXEC_OPEN_FILES", 1 << 20, { $0.exec.limits.openFiles = $1 }),
+        let limits: [(ServeSetting, Int?, Int64, (inout RuntimeConfiguration, Int?) -> Void)] = [
+            (.execCPUSeconds, execCPUSeconds, 86_400, { $0.exec.limits.cpuSeconds = $1 }),
+            (.execMemoryMegabytes, execMemoryMegabytes, 1 << 20, { $0.exec.limits.memoryBytes = $1.map { $0 << 20 } }),
+            (.execOpenFiles, execOpenFiles, 1 << 20, { $0.exec.limits.openFiles = $1 }),
         ]
-        for (flag, option, variable, maximum, set) in limits {
-            guard let value = try option ?? Environment.value(variable).map({ try Self.integer($0, flag: flag) }) else {
+        for (setting, option, maximum, set) in limits {
+            guard let value = try settings.integer(setting, option) else {
                 continue
             }
             guard (0...maximum).contains(value) else {
-                throw ValidationError("\(flag) must be from 0 (no limit) to \(maximum)")
+                throw ValidationError("\(setting.flag) must be from 0 (no limit) to \(maximum)")
             }
-            set(&configuration, value == 0 ? nil : value)
+            set(&configuration, value == 0 ? nil : Int(value))
         }
-        if let bytes = try execOutputBytes
-            ?? Environment.value("TOCSIN_EXEC_OUTPUT_BYTES").map({ try Self.integer($0, flag: "--exec-output-bytes") })
-        {
+        if let bytes = try settings.integer(.execOutputBytes, execOutputBytes).map(Int.init) {
             guard (0...(64 << 20)).contains(bytes) else {
                 throw ValidationError("--exec-output-bytes must be from 0 to 67108864")
             }
@@ -111,12 +101,5 @@ struct ResponseOptions: ParsableArguments {
         case .failure(let problem):
             throw ValidationError("--allow-target-network \(trimmed): \(problem.message)")
         }
-    }
-
-    private static func integer(_ text: String, flag: String) throws -> Int {
-        guard let value = Int(text) else {
-            throw ValidationError("\(flag) must be a whole number")
-        }
-        return value
     }
 }

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TocsinConfig
 import TocsinRuntime
 import TocsinServer
 import TocsinSources
@@ -18,8 +19,20 @@ struct ServeCommand: AsyncParsableCommand {
             Ed25519 signing key (node.key, 0600; public half in node.pub) and the admin API key
             (admin.key, 0600). SIGTERM or SIGINT stops it gracefully: it stops accepting, answers
             in-flight requests, commits what is pending and signs a final checkpoint.
+            Every option below can also be set in a YAML file given with --config (keys are the
+            flags with _ for -, see deploy/tocsin.yaml); a flag wins over its TOCSIN_* variable,
+            which wins over the file.
             """
     )
+
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp(
+            "Read settings from this YAML file; flags and TOCSIN_* variables override it (env TOCSIN_CONFIG; example deploy/tocsin.yaml).",
+            valueName: "file"
+        )
+    )
+    var configFile: String?
 
     @Option(name: .customLong("data-dir"), help: "Data directory (env TOCSIN_DATA_DIR; default ./tocsin-data).")
     var dataDirectory: String?
@@ -143,7 +156,15 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var response: ResponseOptions
 
     func run() async throws {
-        let configuration = try makeConfiguration()
+        let configuration: RuntimeConfiguration
+        do {
+            configuration = try makeConfiguration()
+        } catch let error as ConfigError {
+            for diagnostic in error.diagnostics {
+                printError("error: \(diagnostic)")
+            }
+            throw ExitCode.validationFailure
+        }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = Environment.value("LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
@@ -167,129 +188,116 @@ struct ServeCommand: AsyncParsableCommand {
         )
     }
 
-    func makeConfiguration() throws -> RuntimeConfiguration {
-        let directory = dataDirectory ?? Environment.value("TOCSIN_DATA_DIR") ?? "./tocsin-data"
+    /// The runtime configuration from the flags, `environment` and the configuration file.
+    ///
+    /// - Throws: `ValidationError` for a value out of range; ``ConfigError`` for the file's problems.
+    func makeConfiguration(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> RuntimeConfiguration {
+        let settings = try ServeSettings.load(configPath: configFile, environment: environment)
+        let directory = settings.text(.dataDirectory, dataDirectory) ?? "./tocsin-data"
         var configuration = RuntimeConfiguration(dataDirectory: directory)
-        let address = http ?? Environment.value("TOCSIN_HTTP") ?? "127.0.0.1:8080"
+        let address = settings.text(.http, http) ?? "127.0.0.1:8080"
         guard let (host, port) = RuntimeConfiguration.parseAddress(address) else {
             throw ValidationError("--http must be host:port, e.g. 127.0.0.1:8080 or [::1]:8080")
         }
         configuration.server.host = host
         configuration.server.port = port
-        configuration.server.requiresAuthentication =
-            !(insecureNoAuth || Environment.value("TOCSIN_INSECURE_NO_AUTH") == "1")
+        configuration.server.requiresAuthentication = !settings.isOn(.insecureNoAuth, insecureNoAuth)
         if !configuration.server.requiresAuthentication, !RuntimeConfiguration.isLoopback(host) {
             throw ValidationError(
                 "--insecure-no-auth (or TOCSIN_INSECURE_NO_AUTH) is refused on \(host): without authentication anyone who can reach the port can read and write events. Listen on 127.0.0.1 or ::1, or turn authentication on"
             )
         }
-        try applyLimits(to: &configuration)
-        try trust.apply(to: &configuration)
-        if let every = try checkpointEvery ?? integer("TOCSIN_CHECKPOINT_EVERY") {
+        try applyLimits(to: &configuration, settings: settings)
+        try trust.apply(to: &configuration, settings: settings)
+        if let every = try settings.integer(.checkpointEvery, checkpointEvery) {
             guard every > 0 else { throw ValidationError("--checkpoint-every must be at least 1") }
             configuration.store.checkpointEveryRecords = every
         }
-        if let seconds = try checkpointSeconds.map(Int64.init) ?? integer("TOCSIN_CHECKPOINT_SECONDS") {
+        if let seconds = try settings.integer(.checkpointSeconds, checkpointSeconds) {
             guard seconds > 0 else { throw ValidationError("--checkpoint-seconds must be at least 1") }
             configuration.store.checkpointInterval = .seconds(seconds)
         }
-        if let mode = synchronous ?? Environment.value("TOCSIN_SYNCHRONOUS") {
+        if let mode = settings.text(.synchronous, synchronous) {
             guard let value = StoreConfiguration.Synchronous(rawValue: mode.uppercased()) else {
                 throw ValidationError("--synchronous must be 'full' or 'normal'")
             }
             configuration.store.synchronous = value
         }
-        if let bytes = try maxBodyBytes.map(Int64.init) ?? integer("TOCSIN_MAX_BODY_BYTES") {
+        if let bytes = try settings.integer(.maxBodyBytes, maxBodyBytes) {
             guard bytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
             configuration.server.maxBodyBytes = Int(bytes)
         }
-        configuration.rulesDirectory = rulesDirectory ?? Environment.value("TOCSIN_RULES_DIR")
-        configuration.store.checkpointWitnessPath =
-            checkpointWitness ?? Environment.value("TOCSIN_CHECKPOINT_WITNESS")
-        for (flag, value, environment) in [
-            ("--syslog-udp", syslogUDP, "TOCSIN_SYSLOG_UDP"), ("--syslog-tcp", syslogTCP, "TOCSIN_SYSLOG_TCP"),
-        ] {
-            guard let text = value ?? Environment.value(environment) else {
+        configuration.rulesDirectory = settings.text(.rulesDirectory, rulesDirectory)
+        configuration.store.checkpointWitnessPath = settings.text(.checkpointWitness, checkpointWitness)
+        for (setting, value) in [(ServeSetting.syslogUDP, syslogUDP), (.syslogTCP, syslogTCP)] {
+            guard let text = settings.text(setting, value) else {
                 continue
             }
             guard let address = RuntimeConfiguration.parseAddress(text) else {
-                throw ValidationError("\(flag) must be host:port, e.g. 0.0.0.0:5514")
+                throw ValidationError("\(setting.flag) must be host:port, e.g. 0.0.0.0:5514")
             }
-            if flag == "--syslog-udp" {
+            if setting == .syslogUDP {
                 configuration.syslogUDP = address
             } else {
                 configuration.syslogTCP = address
             }
         }
-        try applySyslogLimits(to: &configuration)
-        if let days = try deliveriesRetentionDays ?? integer("TOCSIN_DELIVERIES_RETENTION_DAYS") {
+        try applySyslogLimits(to: &configuration, settings: settings)
+        if let days = try settings.integer(.deliveriesRetentionDays, deliveriesRetentionDays) {
             guard (0...36_500).contains(days) else {
                 throw ValidationError("--deliveries-retention-days must be from 0 (keep) to 36500")
             }
             configuration.deliveriesRetention = days == 0 ? nil : .seconds(days * 86_400)
         }
-        configuration.geoIPDatabases =
-            geoIPDatabases.isEmpty
-            ? (Environment.value("TOCSIN_GEOIP_DB") ?? "").split(separator: ",").map(String.init)
-            : geoIPDatabases
-        enrichment.apply(to: &configuration)
-        try response.apply(to: &configuration)
+        configuration.geoIPDatabases = settings.list(.geoIPDatabases, geoIPDatabases)
+        enrichment.apply(to: &configuration, settings: settings)
+        try response.apply(to: &configuration, settings: settings)
         return configuration
     }
 
-    private func applyLimits(to configuration: inout RuntimeConfiguration) throws {
-        for (flag, value, environment) in [
-            ("--rate-limit", rateLimit, "TOCSIN_RATE_LIMIT"),
-            ("--rate-limit-address", rateLimitAddress, "TOCSIN_RATE_LIMIT_ADDRESS"),
-        ] {
-            guard let rate = try value ?? Environment.value(environment).map(Self.rate) else {
+    private func applyLimits(to configuration: inout RuntimeConfiguration, settings: ServeSettings) throws {
+        for (setting, value) in [(ServeSetting.rateLimit, rateLimit), (.rateLimitAddress, rateLimitAddress)] {
+            guard let rate = try settings.number(setting, value) else {
                 continue
             }
             guard rate > 0, rate <= 1_000_000 else {
-                throw ValidationError("\(flag) must be a number of requests a second from above 0 to 1000000")
+                throw ValidationError("\(setting.flag) must be a number of requests a second from above 0 to 1000000")
             }
-            if flag == "--rate-limit" {
+            if setting == .rateLimit {
                 configuration.server.limits.perIdentity = rate
             } else {
                 configuration.server.limits.perAddress = rate
             }
         }
-        if let count = try maxConnections.map(Int64.init) ?? integer("TOCSIN_MAX_CONNECTIONS") {
+        if let count = try settings.integer(.maxConnections, maxConnections) {
             guard (1...100_000).contains(count) else {
                 throw ValidationError("--max-connections must be from 1 to 100000")
             }
             configuration.server.maxConnections = Int(count)
         }
-        if let seconds = try idleTimeout.map(Int64.init) ?? integer("TOCSIN_IDLE_TIMEOUT") {
+        if let seconds = try settings.integer(.idleTimeout, idleTimeout) {
             guard (1...86_400).contains(seconds) else {
                 throw ValidationError("--idle-timeout must be from 1 to 86400 seconds")
             }
             configuration.server.idleTimeout = .seconds(seconds)
         }
-        if let seconds = try bodyTimeout.map(Int64.init) ?? integer("TOCSIN_BODY_TIMEOUT") {
+        if let seconds = try settings.integer(.bodyTimeout, bodyTimeout) {
             guard (1...3_600).contains(seconds) else {
                 throw ValidationError("--body-timeout must be from 1 to 3600 seconds")
             }
             configuration.server.bodyTimeout = .seconds(seconds)
         }
-        if let count = try maxStreams.map(Int64.init) ?? integer("TOCSIN_MAX_STREAMS") {
+        if let count = try settings.integer(.maxStreams, maxStreams) {
             guard (1...1000).contains(count) else { throw ValidationError("--max-streams must be from 1 to 1000") }
             configuration.server.maxStreamsPerIdentity = Int(count)
         }
     }
 
-    private static func rate(_ text: String) throws -> Double {
-        guard let value = Double(text) else {
-            throw ValidationError("rate limits must be numbers of requests a second")
-        }
-        return value
-    }
-
     /// `--syslog-allow`, `--syslog-max-connections` and `--syslog-idle-seconds`.
-    private func applySyslogLimits(to configuration: inout RuntimeConfiguration) throws {
-        let allowed =
-            syslogAllow.isEmpty
-            ? (Environment.value("TOCSIN_SYSLOG_ALLOW") ?? "").split(separator: ",").map(String.init) : syslogAllow
+    private func applySyslogLimits(to configuration: inout RuntimeConfiguration, settings: ServeSettings) throws {
+        let allowed = settings.list(.syslogAllow, syslogAllow)
         if !allowed.isEmpty {
             do {
                 configuration.syslogAllowList = try SyslogAllowList(parsing: allowed)
@@ -299,27 +307,17 @@ struct ServeCommand: AsyncParsableCommand {
                 )
             }
         }
-        if let connections = try syslogMaxConnections.map(Int64.init) ?? integer("TOCSIN_SYSLOG_MAX_CONNECTIONS") {
+        if let connections = try settings.integer(.syslogMaxConnections, syslogMaxConnections) {
             guard (1...65_536).contains(connections) else {
                 throw ValidationError("--syslog-max-connections must be from 1 to 65536")
             }
             configuration.syslogMaxConnections = Int(connections)
         }
-        if let seconds = try syslogIdleSeconds.map(Int64.init) ?? integer("TOCSIN_SYSLOG_IDLE_SECONDS") {
+        if let seconds = try settings.integer(.syslogIdleSeconds, syslogIdleSeconds) {
             guard (1...86_400).contains(seconds) else {
                 throw ValidationError("--syslog-idle-seconds must be from 1 to 86400")
             }
             configuration.syslogIdleTimeout = .seconds(seconds)
         }
-    }
-
-    private func integer(_ name: String) throws -> Int64? {
-        guard let text = Environment.value(name) else {
-            return nil
-        }
-        guard let value = Int64(text) else {
-            throw ValidationError("\(name) must be an integer")
-        }
-        return value
     }
 }

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import TocsinConfig
 import TocsinCore
 import TocsinRuntime
 import TocsinServer
@@ -81,9 +82,9 @@ struct TrustOptions: ParsableArguments {
     var jwtRoleScopes: [String] = []
 
     /// Validates the combination and sets the TLS and JWT settings of `configuration`.
-    func apply(to configuration: inout RuntimeConfiguration) throws {
-        configuration.server.tls = try tlsSettings()
-        configuration.jwt = try jwtSettings()
+    func apply(to configuration: inout RuntimeConfiguration, settings: ServeSettings) throws {
+        configuration.server.tls = try tlsSettings(settings)
+        configuration.jwt = try jwtSettings(settings)
         if !configuration.server.requiresAuthentication,
             configuration.jwt != nil || configuration.server.tls?.clientCAPath != nil
         {
@@ -93,10 +94,10 @@ struct TrustOptions: ParsableArguments {
         }
     }
 
-    private func tlsSettings() throws -> TLSSettings? {
-        let certificate = tlsCertificate ?? Environment.value("TOCSIN_TLS_CERT")
-        let key = tlsKey ?? Environment.value("TOCSIN_TLS_KEY")
-        let clientCA = clientCA ?? Environment.value("TOCSIN_CLIENT_CA")
+    private func tlsSettings(_ settings: ServeSettings) throws -> TLSSettings? {
+        let certificate = settings.text(.tlsCertificate, tlsCertificate)
+        let key = settings.text(.tlsKey, tlsKey)
+        let clientCA = settings.text(.clientCA, clientCA)
         switch (certificate, key) {
         case (let certificate?, let key?):
             return TLSSettings(certificateChainPath: certificate, privateKeyPath: key, clientCAPath: clientCA)
@@ -112,13 +113,13 @@ struct TrustOptions: ParsableArguments {
         }
     }
 
-    private func jwtSettings() throws -> RuntimeConfiguration.JWTSettings? {
-        let issuer = jwtIssuer ?? Environment.value("TOCSIN_JWT_ISSUER")
-        let audience = jwtAudience ?? Environment.value("TOCSIN_JWT_AUDIENCE")
-        let file = jwksFile ?? Environment.value("TOCSIN_JWKS_FILE")
-        let url = jwksURL ?? Environment.value("TOCSIN_JWKS_URL")
-        let claim = jwtRolesClaim ?? Environment.value("TOCSIN_JWT_ROLES_CLAIM")
-        let scopes = try roleScopes()
+    private func jwtSettings(_ settings: ServeSettings) throws -> RuntimeConfiguration.JWTSettings? {
+        let issuer = settings.text(.jwtIssuer, jwtIssuer)
+        let audience = settings.text(.jwtAudience, jwtAudience)
+        let file = settings.text(.jwksFile, jwksFile)
+        let url = settings.text(.jwksURL, jwksURL)
+        let claim = settings.text(.jwtRolesClaim, jwtRolesClaim)
+        let scopes = try roleScopes(settings)
         guard issuer != nil || audience != nil || file != nil || url != nil || claim != nil || !scopes.isEmpty else {
             return nil
         }
@@ -156,18 +157,22 @@ struct TrustOptions: ParsableArguments {
         return .init(configuration: configuration, keys: keys)
     }
 
-    /// `--jwt-role-scope ROLE=PATTERN` options, or the `TOCSIN_JWT_ROLE_SCOPES` object.
-    private func roleScopes() throws -> [Role: JSONValue] {
+    /// `--jwt-role-scope ROLE=PATTERN` options, the `TOCSIN_JWT_ROLE_SCOPES` object, or the
+    /// file's `jwt_role_scope` mapping.
+    private func roleScopes(_ settings: ServeSettings) throws -> [Role: JSONValue] {
         var pairs: [(String, JSONValue)] = []
-        if jwtRoleScopes.isEmpty, let text = Environment.value("TOCSIN_JWT_ROLE_SCOPES") {
-            guard case .object(let object)? = try? JSONParser().parse(text) else {
+        let resolved = settings.resolve(.jwtRoleScopes, flag: jwtRoleScopes)
+        var options = resolved?.values ?? []
+        if case .environment? = resolved?.source {
+            options = []
+            guard case .object(let object)? = try? JSONParser().parse(resolved?.text ?? "") else {
                 throw ValidationError(
                     "TOCSIN_JWT_ROLE_SCOPES must be a JSON object of role to event pattern, e.g. {\"publisher\":{\"source\":[{\"prefix\":\"/okta/\"}]}}"
                 )
             }
             pairs = object.members.map { ($0.name, $0.value) }
         }
-        for option in jwtRoleScopes {
+        for option in options {
             guard let equals = option.firstIndex(of: "=") else {
                 throw ValidationError(
                     "--jwt-role-scope must be ROLE=PATTERN_JSON, e.g. publisher='{\"source\":[\"/okta\"]}'"
