@@ -322,8 +322,10 @@ let package = Package(
             dependencies: [
                 "TocsinConsole",
                 "TocsinCore",
+                "TocsinResponse",
                 "TocsinServer",
                 "TocsinTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

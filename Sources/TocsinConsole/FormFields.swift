@@ -11,7 +11,10 @@ public struct FormFields: Sendable, Hashable {
             guard let name = Self.decode(parts[0]), !name.isEmpty, values[name] == nil else {
                 continue
             }
-            values[name] = parts.count > 1 ? Self.decode(parts[1]) ?? "" : ""
+            guard let value = parts.count > 1 ? Self.decode(parts[1]) : "" else {
+                continue
+            }
+            values[name] = value
         }
     }
 
