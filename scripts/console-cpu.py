@@ -135,7 +135,7 @@ def main():
         print(f"chromium CPU: {cpu:.2f} s over {elapsed:.1f} s = {100 * cpu / elapsed:.1f}% of one core")
         print(f"rows rendered: {added} ({added / elapsed:.1f}/s); rows kept in the DOM: {kept}")
     finally:
-        driver.terminate()
+        driver.kill()  # chromedriver ignores SIGTERM
         server.terminate()
         driver.wait()
         server.wait()

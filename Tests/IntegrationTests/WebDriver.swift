@@ -46,7 +46,7 @@ final class WebDriver: Sendable {
             $0 == .bool(true)
         }
         guard ready == .bool(true) else {
-            driver.terminate()
+            kill(driver.processIdentifier, SIGKILL)
             throw Failure(description: "chromedriver did not become ready on port \(port)")
         }
         let arguments = [
@@ -62,7 +62,7 @@ final class WebDriver: Sendable {
             timeout: .seconds(60)
         )
         guard let session = answer.json?["value"]?["sessionId"]?.stringValue else {
-            driver.terminate()
+            kill(driver.processIdentifier, SIGKILL)
             throw Failure(description: "no WebDriver session: \(String(decoding: answer.body, as: UTF8.self))")
         }
         return WebDriver(driver: driver, base: base, session: session)
@@ -71,7 +71,8 @@ final class WebDriver: Sendable {
     /// Closes the browser and stops the driver.
     func quit() async {
         _ = try? await call("\(base)/session/\(session)", method: .DELETE)
-        driver.terminate()
+        // chromedriver ignores SIGTERM; its browser is already closed by the DELETE above.
+        kill(driver.processIdentifier, SIGKILL)
         driver.waitUntilExit()
     }
 
