@@ -135,6 +135,7 @@ enum ConsoleAssets {
         """#,
         "incidents": #"""
         {{> header}}
+        <h2>Incidents</h2>
         <table class="incidents">
         <thead><tr><th>#</th><th>Title</th><th>Level</th><th>Status</th><th>Assignee</th><th>Alerts</th><th>Last seen</th><th>Actions</th></tr></thead>
         <tbody>
@@ -149,6 +150,16 @@ enum ConsoleAssets {
         </tbody>
         </table>
         {{^incidents}}<p>No incidents.</p>{{/incidents}}
+        <h2>Alerts</h2>
+        <table class="alerts">
+        <thead><tr><th>Raised</th><th>Rule</th><th>Title</th><th>Level</th><th>Incident</th><th>Event</th></tr></thead>
+        <tbody>
+        {{#alerts}}<tr><td>{{raisedAt}}</td><td>{{rule}}</td><td>{{title}}{{#isStaged}} (staged){{/isStaged}}</td><td>{{level}}</td>
+        <td>{{incident}}</td><td><a href="/ui/events/{{seq}}">{{seq}}</a></td></tr>
+        {{/alerts}}
+        </tbody>
+        </table>
+        {{^alerts}}<p>No alerts.</p>{{/alerts}}
         {{> footer}}
         """#,
         "login": #"""

@@ -86,10 +86,12 @@ extension WebConsole {
         guard answer.isSuccess else {
             return try refusal(answer, session: session, section: .incidents)
         }
+        let alerts = try await api.call(.get, "/v1/alerts?limit=100", key: session.apiKey, context: context)
         let mayAct = session.permissions.contains(.actOnIncidents)
         let model = IncidentsPage(
             chrome: chrome(session, section: .incidents, request: request),
-            incidents: (answer.body["incidents"]?.items ?? []).map { IncidentRow(api: $0, mayAct: mayAct) }
+            incidents: (answer.body["incidents"]?.items ?? []).map { IncidentRow(api: $0, mayAct: mayAct) },
+            alerts: alerts.isSuccess ? (alerts.body["alerts"]?.items ?? []).map(AlertRow.init(api:)) : []
         )
         return ConsoleResponses.page(try renderer.render(model, template: "incidents"))
     }

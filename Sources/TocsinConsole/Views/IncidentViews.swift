@@ -50,4 +50,38 @@ public struct IncidentsPage: Sendable {
     public var chrome: PageChrome
     /// The incidents, newest first as the API lists them.
     public var incidents: [IncidentRow]
+    /// The alerts of the API's first page.
+    public var alerts: [AlertRow] = []
+}
+
+/// One alert as a row.
+public struct AlertRow: Sendable, Hashable {
+    /// The alert id.
+    public var id: String
+    /// The sequence number of its `tocsin.alert.raised` event.
+    public var seq: String
+    /// When it was raised.
+    public var raisedAt: String
+    /// The rule that raised it.
+    public var rule: String
+    /// Its title.
+    public var title: String
+    /// Its level.
+    public var level: String
+    /// The incident it was grouped into, or empty.
+    public var incident: String
+    /// Whether the alert came from a staged rule (recorded, not acted on).
+    public var isStaged: Bool
+
+    /// Reads a row from the API representation of an alert record.
+    public init(api value: JSONValue) {
+        self.id = value["id"]?.displayText ?? ""
+        self.seq = value["seq"]?.displayText ?? ""
+        self.raisedAt = value["raised_at"]?.displayText ?? ""
+        self.rule = value["rule"]?.displayText ?? ""
+        self.title = value["title"]?.displayText ?? ""
+        self.level = value["level"]?.displayText ?? ""
+        self.incident = value["incident"]?.displayText ?? ""
+        self.isStaged = value["staged"] == .bool(true)
+    }
 }

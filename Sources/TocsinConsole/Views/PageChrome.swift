@@ -32,7 +32,7 @@ public struct PageChrome: Sendable {
         public var title: String {
             switch self {
             case .events: "Events"
-            case .incidents: "Incidents"
+            case .incidents: "Alerts & incidents"
             case .rules: "Rules"
             case .targets: "Targets & DLQ"
             case .charts: "Charts"
