@@ -23,7 +23,7 @@ public enum ConsoleInsights: Sendable {
     public struct Rates: Sendable, Hashable {
         /// Events appended to the log.
         public var ingested: [Int]
-        /// Deliveries that finished (delivered or dead).
+        /// Deliveries that finished (succeeded or dead-lettered).
         public var delivered: [Int]
 
         /// Creates the counts.

@@ -31,7 +31,7 @@ extension EventStore {
         }
     }
 
-    /// How many deliveries finished (delivered or dead-lettered) between each pair of consecutive
+    /// How many deliveries finished (succeeded or dead-lettered) between each pair of consecutive
     /// `boundaries`, by their last attempt; only deliveries the retention still keeps count.
     public func finishedDeliveryCounts(boundaries: [Int64]) async throws -> [Int] {
         guard let first = boundaries.first, let end = boundaries.last else {
@@ -42,7 +42,7 @@ extension EventStore {
                 db,
                 sql: """
                     SELECT last_attempt_ms FROM deliveries
-                    WHERE state IN ('delivered', 'dead-lettered') AND last_attempt_ms >= ? AND last_attempt_ms < ?
+                    WHERE state IN ('succeeded', 'dead-lettered') AND last_attempt_ms >= ? AND last_attempt_ms < ?
                     """,
                 arguments: [first, end]
             )
