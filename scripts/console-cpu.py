@@ -93,6 +93,7 @@ def main():
     driver = subprocess.Popen(["chromedriver", f"--port={driver_port}"], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     wd = f"http://127.0.0.1:{driver_port}"
+    session = None
     try:
         wait("chromedriver", lambda: request("GET", wd + "/status")[1]["value"]["ready"])
         options = {"binary": "/usr/bin/chromium",
@@ -135,6 +136,8 @@ def main():
         print(f"chromium CPU: {cpu:.2f} s over {elapsed:.1f} s = {100 * cpu / elapsed:.1f}% of one core")
         print(f"rows rendered: {added} ({added / elapsed:.1f}/s); rows kept in the DOM: {kept}")
     finally:
+        if session:
+            request("DELETE", session)  # closes the browser; killing the driver alone leaves it running
         driver.kill()  # chromedriver ignores SIGTERM
         server.terminate()
         driver.wait()
