@@ -44,6 +44,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -140,6 +141,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TocsinConsole",
+            dependencies: [
+                "TocsinCore",
+                "TocsinRules",
+                "TocsinServer",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["Templates"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TocsinRuntime",
             dependencies: [
                 "TocsinCore",
@@ -155,6 +170,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 "TocsinStore",
                 "TocsinServer",
+                "TocsinConsole",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -297,6 +314,20 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TocsinConsoleTests",
+            dependencies: [
+                "TocsinConsole",
+                "TocsinCore",
+                "TocsinResponse",
+                "TocsinServer",
+                "TocsinTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -3,7 +3,8 @@
 # Installs the system packages Tocsin needs to build (GRDB links the system SQLite; the source
 # readers link the system zlib) and to test (gzip, to compress test bodies; python3 and schemathesis, in a
 # virtual environment under .build, to test the server against docs/openapi.json; systemd-analyze, to
-# check the systemd unit).
+# check the systemd unit; Chromium and its WebDriver, for the web console's browser tests and
+# scripts/screenshots.sh).
 set -euo pipefail
 need=()
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
@@ -13,6 +14,8 @@ command -v python3 >/dev/null || need+=(python3)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 # systemd-analyze checks the systemd unit (scripts/check-systemd-unit.sh, OperatorFilesTests).
 command -v systemd-analyze >/dev/null || need+=(systemd)
+command -v chromium >/dev/null || need+=(chromium)
+command -v chromedriver >/dev/null || need+=(chromium-driver)
 if [ "${#need[@]}" -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
     $SUDO apt-get update -qq

@@ -13,3 +13,5 @@ if [ -n "$missing" ]; then
     echo "$missing" >&2
     exit 1
 fi
+# The console's embedded assets must match their source files.
+python3 scripts/gen-console-assets.py --check

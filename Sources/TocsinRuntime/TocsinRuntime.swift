@@ -7,6 +7,7 @@ import NIOCore
 import ServiceLifecycle
 import TocsinActions
 import TocsinConfig
+import TocsinConsole
 import TocsinCore
 import TocsinResponse
 import TocsinServer
@@ -75,21 +76,28 @@ public enum TocsinRuntime: Sendable {
             clock: wallClock,
             logger: logger
         )
-        let application = try TocsinHTTPServer.makeApplication(
-            .init(
-                log: ingestLog,
-                access: access,
-                administration: RoutingAdmin(
-                    store: store,
-                    state: routing.state,
-                    redactor: routing.redactor,
-                    blocklist: routing.blocklist,
-                    redriven: routing.redriven
-                ),
-                keys: keys,
-                enricher: enricher,
-                incidents: IncidentAdmin(store: store, clock: clock)
+        var services = TocsinHTTPServer.Services(
+            log: ingestLog,
+            access: access,
+            administration: RoutingAdmin(
+                store: store,
+                state: routing.state,
+                redactor: routing.redactor,
+                blocklist: routing.blocklist,
+                redriven: routing.redriven
             ),
+            keys: keys,
+            enricher: enricher,
+            incidents: IncidentAdmin(store: store, clock: clock)
+        )
+        services.addRoutes = try consoleRoutes(
+            services,
+            insights: StoreConsoleInsights(store: store, dataDirectory: configuration.store.dataDirectory),
+            configuration: configuration,
+            clock: clock
+        )
+        let application = try TocsinHTTPServer.makeApplication(
+            services,
             configuration: configuration.server,
             logger: logger,
             onServerRunning: onListening

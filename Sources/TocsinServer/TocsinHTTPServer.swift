@@ -33,6 +33,8 @@ public enum TocsinHTTPServer: Sendable {
         public var enricher: (any OCSFEnricher)?
         /// Alerts and incidents; `nil` leaves those routes out.
         public var incidents: (any IncidentAdministration)?
+        /// Adds routes outside `/v1` (the web console) to the application's router; `nil` adds none.
+        public var addRoutes: (@Sendable (Router<TocsinRequestContext>) -> Void)?
 
         /// Creates the set of services.
         public init(
@@ -181,8 +183,10 @@ public enum TocsinHTTPServer: Sendable {
             additionalChannelHandlers: [BodyDeadlineHandler(timeout: bodyTimeout)],
             idleTimeout: Self.timeAmount(configuration.idleTimeout)
         )
+        let router = makeAPI(services, configuration: configuration).router
+        services.addRoutes?(router)
         return Application(
-            router: makeAPI(services, configuration: configuration).router,
+            router: router,
             server: try serverBuilder(http1, tls: configuration.tls),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),

@@ -12,7 +12,7 @@ public import TocsinCore
 /// ``open(_:logger:)`` prepares the data directory; the log accepts appends once the services in
 /// ``services`` run (the writer and the checkpoint timer).
 public final class EventStore: EventLog, Sendable {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let queue: AppendQueue
     let notifier: CommitNotifier
     private let clock: any WallClock

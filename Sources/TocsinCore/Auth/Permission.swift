@@ -26,6 +26,8 @@ public enum Permission: String, CaseIterable, Sendable, Hashable {
     case manageRouting = "routing:manage"
     /// Create, list, rotate and revoke identities and their keys.
     case manageKeys = "keys:manage"
+    /// Re-verify the hash chain and its checkpoints on demand (the console's "verify now").
+    case verifyAudit = "audit:verify"
 }
 
 /// A named set of permissions given to an identity.

@@ -122,6 +122,53 @@ public final class AccessControl: Sendable {
         }
     }
 
+    /// Authenticates an API key presented outside the `Authorization` header (the web console's
+    /// login form and session) and checks `permission` when one is given, with the same key ring,
+    /// role table and audit as a `/v1` request carrying that key.
+    ///
+    /// - Parameters:
+    ///   - apiKey: The key.
+    ///   - permission: What the caller wants to do, or `nil` only to authenticate (login).
+    ///   - address: The peer's IP address, for the failure limit and the audit.
+    ///   - method: The HTTP method, for the audit.
+    ///   - route: The route template, for the audit.
+    /// - Returns: The principal, or `nil` when the key or the permission is refused (audited) or
+    ///   the address is over the failure limit.
+    public func authorize(
+        apiKey: String,
+        permission: Permission?,
+        address: String,
+        method: String,
+        route: String
+    ) -> Principal? {
+        guard requiresAuthentication else {
+            return .anonymous
+        }
+        let refuse = { (reason: DenialReason, identity: String?) -> Principal? in
+            self.audit.record(
+                DenialCoalescer.Denial(
+                    reason: reason,
+                    address: address,
+                    identity: identity,
+                    permission: permission?.rawValue,
+                    method: method,
+                    route: route
+                )
+            )
+            _ = self.failures.withLock { $0.spend(address, now: self.now) }
+            return nil
+        }
+        switch keys.authenticate(key: apiKey, now: now) {
+        case .denied(let reason, let identity):
+            return refuse(reason, identity)
+        case .granted(let principal):
+            if let permission, !principal.permissions.contains(permission) {
+                return refuse(.forbidden, principal.name)
+            }
+            return principal
+        }
+    }
+
     /// Checks that the caller may publish every entry: nothing in Tocsin's reserved namespace
     /// (`tocsin.*` types, `/tocsin…` sources), and everything inside the caller's scope.
     ///
