@@ -44,6 +44,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -89,6 +91,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TocsinMetrics",
+            dependencies: [
+                "TocsinCore",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "CTocsinSpawn"),
         .target(
             name: "TocsinActions",
@@ -107,6 +118,7 @@ let package = Package(
         .target(
             name: "TocsinStore",
             dependencies: [
+                "TocsinMetrics",
                 "TocsinCore",
                 "TocsinResponse",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -120,6 +132,7 @@ let package = Package(
         .target(
             name: "TocsinServer",
             dependencies: [
+                "TocsinMetrics",
                 "TocsinCore",
                 "TocsinRules",
                 "TocsinResponse",
@@ -142,6 +155,7 @@ let package = Package(
         .target(
             name: "TocsinRuntime",
             dependencies: [
+                "TocsinMetrics",
                 "TocsinCore",
                 "TocsinRules",
                 "TocsinDetect",
@@ -204,6 +218,11 @@ let package = Package(
             name: "TocsinRulesTests",
             dependencies: ["TocsinCore", "TocsinRules", "TocsinTesting"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TocsinMetricsTests",
+            dependencies: ["TocsinMetrics", "TocsinCore", "TocsinTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -44,6 +44,15 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var rateLimitAddress: Double?
 
+    @Flag(help: "Keep no metrics and serve no /metrics (env TOCSIN_NO_METRICS=1).")
+    var noMetrics = false
+
+    @Flag(
+        help:
+            "Require a key with the metrics:read permission (role metrics or admin) on GET /metrics (env TOCSIN_METRICS_AUTH=1; default open)."
+    )
+    var metricsAuth = false
+
     @Option(help: "Open HTTP connections at once (env TOCSIN_MAX_CONNECTIONS; default 1024).")
     var maxConnections: Int?
 
@@ -183,6 +192,9 @@ struct ServeCommand: AsyncParsableCommand {
                 "--insecure-no-auth (or TOCSIN_INSECURE_NO_AUTH) is refused on \(host): without authentication anyone who can reach the port can read and write events. Listen on 127.0.0.1 or ::1, or turn authentication on"
             )
         }
+        configuration.metricsEnabled = !(noMetrics || Environment.value("TOCSIN_NO_METRICS") == "1")
+        configuration.server.metricsRequiresAuthentication =
+            metricsAuth || Environment.value("TOCSIN_METRICS_AUTH") == "1"
         try applyLimits(to: &configuration)
         try trust.apply(to: &configuration)
         if let every = try checkpointEvery ?? integer("TOCSIN_CHECKPOINT_EVERY") {

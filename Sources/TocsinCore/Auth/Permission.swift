@@ -26,6 +26,8 @@ public enum Permission: String, CaseIterable, Sendable, Hashable {
     case manageRouting = "routing:manage"
     /// Create, list, rotate and revoke identities and their keys.
     case manageKeys = "keys:manage"
+    /// Scrape `GET /metrics` when the server runs with `--metrics-auth`.
+    case readMetrics = "metrics:read"
 }
 
 /// A named set of permissions given to an identity.
@@ -43,6 +45,8 @@ public enum Role: String, CaseIterable, Sendable, Hashable, Comparable {
     case feed
     /// Operators: everything, including keys, rules and targets.
     case admin
+    /// Prometheus and other scrapers: may read `/metrics` only.
+    case metrics
 
     /// The permissions the role grants.
     public var permissions: Set<Permission> {
@@ -57,6 +61,8 @@ public enum Role: String, CaseIterable, Sendable, Hashable, Comparable {
             [.readBlocklist]
         case .admin:
             Set(Permission.allCases)
+        case .metrics:
+            [.readMetrics]
         }
     }
 
