@@ -69,13 +69,7 @@ struct MetricsServeTests {
             from: "127.0.0.2"
         )
 
-        let after = try await server.eventually({ try await Self.scrape(server) }) { scrape in
-            scrape.value("tocsin_deliveries_total", ["target": "dead", "outcome": "dead_lettered"]) >= 1
-                && scrape.value("tocsin_dlq_depth") >= 1
-                && scrape.value("tocsin_detection_alerts_total") >= 1
-                && scrape.value("tocsin_syslog_lines_total") >= 1
-                && scrape.value("tocsin_ingest_events_total", ["endpoint": "syslog"]) >= 1
-        }
+        let after = try await server.eventually({ try await Self.scrape(server) }) { Self.hasSettled($0) }
         // Ingest: events by endpoint and result, requests by route template and status, batch sizes.
         #expect(after.value("tocsin_ingest_events_total", ["endpoint": "events", "result": "stored"]) == 3)
         #expect(after.value("tocsin_ingest_events_total", ["endpoint": "events", "result": "duplicate"]) == 1)
@@ -159,6 +153,15 @@ struct MetricsServeTests {
         defer { Task { _ = await server.terminate() } }
         #expect(try await call(server.baseURL + "/metrics").status == 404)
         #expect(try await call(server.baseURL + "/healthz").status == 200)
+    }
+
+    /// Whether the scrape shows the dead letter, the alert and the syslog line.
+    static func hasSettled(_ scrape: PrometheusScrape) -> Bool {
+        let deadLettered = scrape.value("tocsin_deliveries_total", ["target": "dead", "outcome": "dead_lettered"])
+        let alerts = scrape.value("tocsin_detection_alerts_total")
+        let syslog = scrape.value("tocsin_ingest_events_total", ["endpoint": "syslog"])
+        let dead = scrape.value("tocsin_dlq_depth")
+        return deadLettered >= 1 && dead >= 1 && alerts >= 1 && syslog >= 1
     }
 
     /// The `tocsin_*` metric names a file mentions.
