@@ -45,6 +45,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -90,6 +92,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TocsinMetrics",
+            dependencies: [
+                "TocsinCore",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "CTocsinSpawn"),
         .target(
             name: "TocsinActions",
@@ -108,6 +119,7 @@ let package = Package(
         .target(
             name: "TocsinStore",
             dependencies: [
+                "TocsinMetrics",
                 "TocsinCore",
                 "TocsinResponse",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -121,6 +133,7 @@ let package = Package(
         .target(
             name: "TocsinServer",
             dependencies: [
+                "TocsinMetrics",
                 "TocsinCore",
                 "TocsinRules",
                 "TocsinResponse",
@@ -157,6 +170,7 @@ let package = Package(
         .target(
             name: "TocsinRuntime",
             dependencies: [
+                "TocsinMetrics",
                 "TocsinCore",
                 "TocsinRules",
                 "TocsinDetect",
@@ -226,6 +240,11 @@ let package = Package(
         .testTarget(
             name: "TocsinConfigTests",
             dependencies: ["TocsinConfig", "TocsinCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TocsinMetricsTests",
+            dependencies: ["TocsinMetrics", "TocsinCore", "TocsinTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

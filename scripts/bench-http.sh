@@ -6,6 +6,7 @@
 # Usage: scripts/bench-http.sh [duration, default 15s] [--scoped]
 #   --scoped publishes with a publisher key whose scope pattern every event is checked against,
 #   instead of the admin key (the authorisation cost on the hot path).
+#   BENCH_SERVE_ARGS="--no-metrics" scripts/bench-http.sh measures the server without metrics.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-15s}"
@@ -15,7 +16,8 @@ scripts/ensure-deps.sh
 swift build -c release --product tocsin
 data="$(mktemp -d)/data"
 port=18090
-.build/release/tocsin serve --data-dir "$data" --http "127.0.0.1:$port" >/dev/null 2>"$data.log" &
+# BENCH_SERVE_ARGS adds serve flags (--no-metrics to measure what metrics cost).
+.build/release/tocsin serve --data-dir "$data" --http "127.0.0.1:$port" ${BENCH_SERVE_ARGS:-} >/dev/null 2>"$data.log" &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$(dirname "$data")"' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done

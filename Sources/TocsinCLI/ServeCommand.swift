@@ -57,6 +57,15 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var rateLimitAddress: Double?
 
+    @Flag(help: "Keep no metrics and serve no /metrics (env TOCSIN_NO_METRICS=1).")
+    var noMetrics = false
+
+    @Flag(
+        help:
+            "Require a key with the metrics:read permission (role metrics or admin) on GET /metrics (env TOCSIN_METRICS_AUTH=1; default open)."
+    )
+    var metricsAuth = false
+
     @Option(help: "Open HTTP connections at once (env TOCSIN_MAX_CONNECTIONS; default 1024).")
     var maxConnections: Int?
 
@@ -209,6 +218,8 @@ struct ServeCommand: AsyncParsableCommand {
                 "--insecure-no-auth (or TOCSIN_INSECURE_NO_AUTH) is refused on \(host): without authentication anyone who can reach the port can read and write events. Listen on 127.0.0.1 or ::1, or turn authentication on"
             )
         }
+        configuration.metricsEnabled = !settings.isOn(.noMetrics, noMetrics)
+        configuration.server.metricsRequiresAuthentication = settings.isOn(.metricsAuth, metricsAuth)
         try applyLimits(to: &configuration, settings: settings)
         try trust.apply(to: &configuration, settings: settings)
         if let every = try settings.integer(.checkpointEvery, checkpointEvery) {

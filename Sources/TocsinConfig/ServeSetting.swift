@@ -64,6 +64,10 @@ extension ServeSetting {
     public static let http = make("--http", .string)
     /// `--insecure-no-auth`.
     public static let insecureNoAuth = make("--insecure-no-auth", .boolean)
+    /// `--no-metrics`.
+    public static let noMetrics = make("--no-metrics", .boolean)
+    /// `--metrics-auth`.
+    public static let metricsAuth = make("--metrics-auth", .boolean)
     /// `--rate-limit`.
     public static let rateLimit = make("--rate-limit", .number)
     /// `--rate-limit-address`.
@@ -139,7 +143,8 @@ extension ServeSetting {
 
     /// Every option `tocsin serve` takes from a file, in the order of `tocsin serve --help`.
     public static let all: [ServeSetting] = [
-        dataDirectory, http, insecureNoAuth, rateLimit, rateLimitAddress, maxConnections, idleTimeout, bodyTimeout,
+        dataDirectory, http, insecureNoAuth, rateLimit, rateLimitAddress, noMetrics, metricsAuth, maxConnections,
+        idleTimeout, bodyTimeout,
         maxStreams, checkpointEvery, checkpointSeconds, checkpointWitness, synchronous, maxBodyBytes, rulesDirectory,
         syslogUDP, syslogTCP, syslogAllow, syslogMaxConnections, syslogIdleSeconds, geoIPDatabases,
         deliveriesRetentionDays, tlsCertificate, tlsKey, clientCA, jwtIssuer, jwtAudience, jwksFile, jwksURL,

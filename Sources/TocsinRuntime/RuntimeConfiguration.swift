@@ -58,6 +58,10 @@ public struct RuntimeConfiguration: Sendable {
     ///
     /// Default none.
     public var allowedTargetNetworks: [IPRange] = []
+    /// Serve Prometheus metrics at `GET /metrics` and keep them (`--no-metrics` turns both off).
+    ///
+    /// Default on. Whether the scrape needs a key is ``ServerConfiguration/metricsRequiresAuthentication``.
+    public var metricsEnabled = true
 
     /// JWT bearer tokens: what they must satisfy, and where their signing keys come from.
     public struct JWTSettings: Sendable {

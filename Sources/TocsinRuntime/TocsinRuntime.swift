@@ -9,6 +9,7 @@ import TocsinActions
 import TocsinConfig
 import TocsinConsole
 import TocsinCore
+import TocsinMetrics
 import TocsinResponse
 import TocsinServer
 import TocsinSources
@@ -36,7 +37,8 @@ public enum TocsinRuntime: Sendable {
         let enricher = try GeoIPDatabases.enricher(paths: configuration.geoIPDatabases, logger: logger)
         let enrichment = try EnrichmentSetup(configuration)
         let wallClock = SystemWallClock()
-        let store = try EventStore.open(configuration.store, logger: logger, clock: wallClock)
+        let metrics = configuration.metricsEnabled ? TocsinMetrics.prometheus() : TocsinMetrics.disabled()
+        let store = try EventStore.open(configuration.store, logger: logger, clock: wallClock, metrics: metrics.log)
         let ingestLog = enrichment.log(over: store)
         let clock: @Sendable () -> Int64 = { wallClock.milliseconds }
         let keyPath = configuration.store.dataDirectory + "/" + KeyFiles.adminKeyName
@@ -50,7 +52,7 @@ public enum TocsinRuntime: Sendable {
             clock: clock
         )
         try keys.reload()
-        let auditor = DenialAuditor(log: store, logger: logger, clock: clock)
+        let auditor = DenialAuditor(log: store, logger: logger, clock: clock, metrics: metrics.access)
         let access = AccessControl(
             keys: keys.ring,
             requiresAuthentication: configuration.server.requiresAuthentication,
@@ -74,8 +76,10 @@ public enum TocsinRuntime: Sendable {
             keys: keys,
             configuration: configuration,
             clock: wallClock,
-            logger: logger
+            logger: logger,
+            metrics: metrics
         )
+        let scrape = MetricsScrape(store: store, metrics: metrics, databasePath: configuration.store.databasePath)
         var services = TocsinHTTPServer.Services(
             log: ingestLog,
             access: access,
@@ -88,7 +92,9 @@ public enum TocsinRuntime: Sendable {
             ),
             keys: keys,
             enricher: enricher,
-            incidents: IncidentAdmin(store: store, clock: clock)
+            incidents: IncidentAdmin(store: store, clock: clock),
+            metrics: metrics,
+            scrape: configuration.metricsEnabled ? scrape.render : nil
         )
         services.addRoutes = try consoleRoutes(
             services,
@@ -104,7 +110,13 @@ public enum TocsinRuntime: Sendable {
         )
         let listeners = syslogListeners(
             configuration,
-            ingest: SyslogIngest(log: ingestLog, logger: logger, enricher: enricher, clock: wallClock),
+            ingest: SyslogIngest(
+                log: ingestLog,
+                logger: logger,
+                enricher: enricher,
+                clock: wallClock,
+                metrics: metrics
+            ),
             logger: logger,
             onListening: onSyslogListening
         )
@@ -186,7 +198,12 @@ public enum TocsinRuntime: Sendable {
                     host: host,
                     port: port,
                     ingest: ingest,
-                    gate: SyslogSenderGate(allowList: allowList, transport: "udp", logger: logger),
+                    gate: SyslogSenderGate(
+                        allowList: allowList,
+                        transport: "udp",
+                        logger: logger,
+                        metrics: ingest.metrics
+                    ),
                     logger: logger
                 ) {
                     await onListening("udp", $0)
@@ -199,7 +216,12 @@ public enum TocsinRuntime: Sendable {
                     host: host,
                     port: port,
                     ingest: ingest,
-                    gate: SyslogSenderGate(allowList: allowList, transport: "tcp", logger: logger),
+                    gate: SyslogSenderGate(
+                        allowList: allowList,
+                        transport: "tcp",
+                        logger: logger,
+                        metrics: ingest.metrics
+                    ),
                     logger: logger,
                     maxConnections: configuration.syslogMaxConnections,
                     idleTimeout: configuration.syslogIdleTimeout
@@ -223,7 +245,8 @@ public enum TocsinRuntime: Sendable {
         keys: KeyAdmin,
         configuration: RuntimeConfiguration,
         clock: SystemWallClock,
-        logger: Logger
+        logger: Logger,
+        metrics: TocsinMetrics
     ) async throws -> (
         state: RoutingState,
         services: [any Service],
@@ -279,9 +302,18 @@ public enum TocsinRuntime: Sendable {
         )
         services.append(BlocklistExpiryService(blocklist: blocklist, state: state, logger: logger))
         services.append(
-            RouterService(store: store, state: state, wake: { signal.yield(.routed) }, clock: clock, logger: logger)
+            RouterService(
+                store: store,
+                state: state,
+                wake: { signal.yield(.routed) },
+                clock: clock,
+                logger: logger,
+                metrics: metrics.routing
+            )
         )
-        services.append(DetectionService(store: store, state: state, clock: clock, logger: logger))
+        services.append(
+            DetectionService(store: store, state: state, clock: clock, logger: logger, metrics: metrics.detection)
+        )
         services.append(
             DeliveryService(
                 queue: store.routing,
@@ -293,7 +325,8 @@ public enum TocsinRuntime: Sendable {
                 signal: signal,
                 clock: clock,
                 logger: logger,
-                configuration: DeliveryEngine.Configuration(maxInFlight: configuration.maxDeliveriesInFlight)
+                configuration: DeliveryEngine.Configuration(maxInFlight: configuration.maxDeliveriesInFlight),
+                metrics: metrics.delivery
             )
         )
         if let retention = configuration.deliveriesRetention {

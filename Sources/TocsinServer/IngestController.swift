@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import TocsinCore
+import TocsinMetrics
 
 /// `POST /v1/events`: the CloudEvents HTTP binding in binary, structured and batch modes.
 ///
@@ -13,6 +14,7 @@ struct IngestController: Sendable {
     let log: any EventLog
     let configuration: ServerConfiguration
     let access: AccessControl
+    let metrics: IngestMetrics
 
     /// How the request carries its event(s), chosen by `Content-Type` as the HTTP binding says.
     enum Mode: Equatable {
@@ -38,6 +40,11 @@ struct IngestController: Sendable {
             context.logger.warning("Append failed; events not acknowledged.", metadata: ["error": "\(error)"])
             throw Problem.unavailable("the events were not stored; retry with the same ids (duplicates are recognised)")
         }
+        var duplicates = 0
+        for receipt in receipts where receipt.isDuplicate {
+            duplicates += 1
+        }
+        metrics.accepted(.events, stored: receipts.count - duplicates, duplicates: duplicates)
         let results = receipts.map { receipt in
             JSONValue.object(
                 JSONObject([

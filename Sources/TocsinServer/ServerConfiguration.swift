@@ -73,6 +73,9 @@ public struct ServerConfiguration: Sendable {
     ///
     /// Default 15 s.
     public var streamKeepAlive: Duration = .seconds(15)
+    /// Require the `metrics:read` permission on `GET /metrics` (`--metrics-auth`); by default the
+    /// scrape is open, like `/healthz`.
+    public var metricsRequiresAuthentication = false
     /// JSON limits for request bodies (nesting depth; the size limit is ``maxBodyBytes``).
     public var jsonLimits: JSONParser.Limits {
         JSONParser.Limits(maxDepth: 64, maxBytes: maxBodyBytes)

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import TocsinCore
+import TocsinMetrics
 import TocsinSources
 
 /// `POST /v1/sources/{format}`: native records (one, an array, the provider's wrapper, NDJSON, text
@@ -19,6 +20,7 @@ struct SourceController: Sendable {
     let configuration: ServerConfiguration
     let access: AccessControl
     let enricher: (any OCSFEnricher)?
+    let metrics: IngestMetrics
 
     /// Records per append (one group commit each).
     static let appendChunk = 2000
@@ -137,15 +139,17 @@ struct SourceController: Sendable {
                 "records \(chunk.positions.first?.index ?? counts.read) and later were not stored; resend the body (stored records are recognised as duplicates)"
             )
         }
+        var duplicates = 0
         for receipt in receipts {
             if receipt.isDuplicate {
-                counts.duplicates += 1
-            } else {
-                counts.accepted += 1
+                duplicates += 1
             }
             counts.first = min(counts.first ?? receipt.sequence, receipt.sequence)
             counts.last = max(counts.last ?? receipt.sequence, receipt.sequence)
         }
+        counts.duplicates += duplicates
+        counts.accepted += receipts.count - duplicates
+        metrics.accepted(.sources, stored: receipts.count - duplicates, duplicates: duplicates)
     }
 
     /// Between chunks: a cancelled request, or a server shutting down, stops reading (what was

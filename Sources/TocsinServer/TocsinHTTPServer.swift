@@ -6,6 +6,7 @@ import HummingbirdTLS
 public import Logging
 import NIOCore
 public import TocsinCore
+public import TocsinMetrics
 import TocsinResponse
 public import TocsinSources
 
@@ -35,6 +36,11 @@ public enum TocsinHTTPServer: Sendable {
         public var incidents: (any IncidentAdministration)?
         /// Adds routes outside `/v1` (the web console) to the application's router; `nil` adds none.
         public var addRoutes: (@Sendable (Router<TocsinRequestContext>) -> Void)?
+        /// The metrics handles the API moves; ``TocsinMetrics/disabled()`` records nothing.
+        public var metrics: TocsinMetrics
+        /// The body of `GET /metrics` (gauges read at scrape time refreshed first); `nil` leaves the
+        /// route out.
+        public var scrape: (@Sendable () async -> [UInt8])?
 
         /// Creates the set of services.
         public init(
@@ -43,7 +49,9 @@ public enum TocsinHTTPServer: Sendable {
             administration: (any RoutingAdministration)? = nil,
             keys: (any KeyAdministration)? = nil,
             enricher: (any OCSFEnricher)? = nil,
-            incidents: (any IncidentAdministration)? = nil
+            incidents: (any IncidentAdministration)? = nil,
+            metrics: TocsinMetrics = .disabled(),
+            scrape: (@Sendable () async -> [UInt8])? = nil
         ) {
             self.log = log
             self.access = access
@@ -51,12 +59,18 @@ public enum TocsinHTTPServer: Sendable {
             self.keys = keys
             self.enricher = enricher
             self.incidents = incidents
+            self.metrics = metrics
+            self.scrape = scrape
         }
     }
 
     /// Builds the router with every route.
     public static func makeAPI(_ services: Services, configuration: ServerConfiguration) -> API {
         let router = Router(context: TocsinRequestContext.self)
+        // Outermost, and before any route is added (a router's middlewares wrap the routes added after them).
+        if services.metrics.isEnabled {
+            router.middlewares.add(RequestMetricsMiddleware(metrics: services.metrics.http))
+        }
         router.middlewares.add(ProblemMiddleware())
         let log = services.log
         router.get("/healthz") { _, _ in
@@ -73,8 +87,17 @@ public enum TocsinHTTPServer: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json))
             )
         }
-        let group = router.group("v1")
         let table = APIRoutes()
+        if let scrape = services.scrape {
+            addMetricsRoute(
+                to: router,
+                table: table,
+                access: services.access,
+                scrape: scrape,
+                configuration: configuration
+            )
+        }
+        let group = router.group("v1")
         group.add(middleware: AuthenticationMiddleware(access: services.access, routes: table))
         let routes = RouteRegistrar(group: group, prefix: "/v1", routes: table)
         addEventRoutes(to: routes, services: services, configuration: configuration)
@@ -100,7 +123,12 @@ public enum TocsinHTTPServer: Sendable {
         services: Services,
         configuration: ServerConfiguration
     ) {
-        let ingest = IngestController(log: services.log, configuration: configuration, access: services.access)
+        let ingest = IngestController(
+            log: services.log,
+            configuration: configuration,
+            access: services.access,
+            metrics: services.metrics.ingest
+        )
         let queries = QueryController(
             log: services.log,
             configuration: configuration,
@@ -114,12 +142,39 @@ public enum TocsinHTTPServer: Sendable {
             log: services.log,
             configuration: configuration,
             access: services.access,
-            enricher: services.enricher
+            enricher: services.enricher,
+            metrics: services.metrics.ingest
         )
         routes.add(.post, "sources/:format", .publish, handler: sources.ingest)
         routes.add(.get, "sources/:format", .publish, handler: sources.verifyOkta)
         let patterns = PatternController(configuration: configuration)
         routes.add(.post, "patterns/test", .testPatterns, handler: patterns.test)
+    }
+
+    /// `GET /metrics`: open like `/healthz` by default; with
+    /// ``ServerConfiguration/metricsRequiresAuthentication`` it is registered in the permission table
+    /// behind the same authentication middleware as `/v1`, needing ``Permission/readMetrics``.
+    private static func addMetricsRoute(
+        to router: Router<TocsinRequestContext>,
+        table: APIRoutes,
+        access: AccessControl,
+        scrape: @escaping @Sendable () async -> [UInt8],
+        configuration: ServerConfiguration
+    ) {
+        let handler: @Sendable (Request, TocsinRequestContext) async throws -> Response = { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: await scrape()))
+            )
+        }
+        guard configuration.metricsRequiresAuthentication else {
+            router.get("/metrics", use: handler)
+            return
+        }
+        let group = router.group()
+        group.add(middleware: AuthenticationMiddleware(access: access, routes: table))
+        RouteRegistrar(group: group, prefix: "", routes: table).add(.get, "metrics", .readMetrics, handler: handler)
     }
 
     private static func addRoutingRoutes(

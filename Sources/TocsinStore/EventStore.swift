@@ -6,6 +6,7 @@ import GRDB
 public import Logging
 public import ServiceLifecycle
 public import TocsinCore
+public import TocsinMetrics
 
 /// The embedded event log on SQLite (WAL, through GRDB): one writer, many readers.
 ///
@@ -61,6 +62,7 @@ public final class EventStore: EventLog, Sendable {
     ///   - configuration: Where the data lives and how durably it is written.
     ///   - logger: Where the store logs.
     ///   - clock: The wall clock that dates records, checkpoints, definitions and deliveries.
+    ///   - metrics: Where the log writer reports its commits and head.
     /// - Returns: The store, ready for its ``services`` to run.
     /// - Throws: ``StoreError`` when `node.key` is readable or writable by group or others, the
     ///   witness cannot be used, or the log does not verify (code
@@ -68,7 +70,8 @@ public final class EventStore: EventLog, Sendable {
     public static func open(
         _ configuration: StoreConfiguration,
         logger: Logger,
-        clock: any WallClock = SystemWallClock()
+        clock: any WallClock = SystemWallClock(),
+        metrics: LogMetrics = TocsinMetrics.disabled().log
     ) throws -> EventStore {
         try KeyFiles.ensureDirectory(configuration.dataDirectory)
         let signingKey = try KeyFiles.loadOrCreateNodeKey(in: configuration.dataDirectory)
@@ -102,7 +105,8 @@ public final class EventStore: EventLog, Sendable {
             witness: witness,
             identifiers: identifiers,
             clock: clock,
-            logger: logger
+            logger: logger,
+            metrics: metrics
         )
         let timer = CheckpointTimer(queue: queue, interval: configuration.checkpointInterval)
         return EventStore(

@@ -6,6 +6,7 @@ import GRDB
 import Logging
 import ServiceLifecycle
 import TocsinCore
+import TocsinMetrics
 
 /// The single writer of the log: takes queued appends as one transaction (group commit), extends
 /// the hash chain, signs checkpoints, and acknowledges every waiting producer after the commit.
@@ -40,9 +41,12 @@ struct LogWriter: Service {
     /// The wall clock that dates checkpoints.
     let clock: any WallClock
     let logger: Logger
+    /// Events per commit, commit latency and the head.
+    let metrics: LogMetrics
 
     func run() async throws {
         var head = initialHead
+        metrics.head(head.sequence)
         // Graceful shutdown drains the queue and signs a final checkpoint; cancellation also closes
         // the queue so the loop ends, failing (never acknowledging) whatever could not be committed.
         await withTaskCancellationHandler {
@@ -70,6 +74,7 @@ struct LogWriter: Service {
         let everyRecords = configuration.checkpointEveryRecords
         let key = signingKey
         let announcer = configuration.announcesCheckpoints ? identifiers : nil
+        let started = ContinuousClock.now
         do {
             let (newHead, receipts, checkpoint) = try await pool.write { db in
                 var head = head
@@ -86,6 +91,12 @@ struct LogWriter: Service {
                 }
                 return (head, receipts, checkpoint)
             }
+            let elapsed = started.duration(to: .now).components
+            metrics.committed(
+                events: receipts.reduce(0) { $0 + $1.count },
+                nanoseconds: elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000,
+                head: newHead.sequence
+            )
             for (request, receipt) in zip(requests, receipts) {
                 request.continuation.resume(returning: receipt)
             }

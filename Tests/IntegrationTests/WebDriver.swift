@@ -5,6 +5,10 @@ import NIOCore
 import NIOHTTP1
 import TocsinCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A headless Chromium driven over the W3C WebDriver HTTP protocol through Debian's `chromedriver`
 /// (installed by scripts/ensure-deps.sh).
 ///

@@ -28,6 +28,8 @@ public enum Permission: String, CaseIterable, Sendable, Hashable {
     case manageKeys = "keys:manage"
     /// Re-verify the hash chain and its checkpoints on demand (the console's "verify now").
     case verifyAudit = "audit:verify"
+    /// Scrape `GET /metrics` when the server runs with `--metrics-auth`.
+    case readMetrics = "metrics:read"
 }
 
 /// A named set of permissions given to an identity.
@@ -45,6 +47,8 @@ public enum Role: String, CaseIterable, Sendable, Hashable, Comparable {
     case feed
     /// Operators: everything, including keys, rules and targets.
     case admin
+    /// Prometheus and other scrapers: may read `/metrics` only.
+    case metrics
 
     /// The permissions the role grants.
     public var permissions: Set<Permission> {
@@ -59,6 +63,8 @@ public enum Role: String, CaseIterable, Sendable, Hashable, Comparable {
             [.readBlocklist]
         case .admin:
             Set(Permission.allCases)
+        case .metrics:
+            [.readMetrics]
         }
     }
 

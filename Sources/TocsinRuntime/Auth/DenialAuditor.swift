@@ -5,6 +5,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import TocsinCore
+import TocsinMetrics
 import TocsinServer
 import TocsinStore
 
@@ -19,8 +20,15 @@ final class DenialAuditor: AuthAuditing, Service {
     private let log: any EventLog
     private let logger: Logger
     private let clock: @Sendable () -> Int64
+    private let metrics: AccessMetrics
 
-    init(log: any EventLog, logger: Logger, clock: @escaping @Sendable () -> Int64) {
+    init(
+        log: any EventLog,
+        logger: Logger,
+        clock: @escaping @Sendable () -> Int64,
+        metrics: AccessMetrics = TocsinMetrics.disabled().access
+    ) {
+        self.metrics = metrics
         (summaries, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(4096))
         self.log = log
         self.logger = logger
@@ -28,6 +36,7 @@ final class DenialAuditor: AuthAuditing, Service {
     }
 
     func record(_ denial: DenialCoalescer.Denial) {
+        metrics.denied(denial.reason)
         if let summary = coalescer.withLock({ $0.record(denial, now: clock()) }) {
             continuation.yield(summary)
         }

@@ -23,6 +23,19 @@ struct DetectionRunner {
         engines.lateObservations
     }
 
+    /// Groups held now and groups evicted since the start, over every rule.
+    var totals: (groups: Int, evicted: Int) {
+        var totals = (groups: 0, evicted: 0)
+        for (rule, engine) in zip(engines.table.rules, engines.engines) {
+            if let handle = engine.handle(for: rule.id) {
+                let statistics = engine.statistics(for: handle)
+                totals.groups += statistics.groups
+                totals.evicted += statistics.evicted
+            }
+        }
+        return totals
+    }
+
     init(engines: DetectionEngines) {
         self.engines = engines
     }

@@ -5,6 +5,7 @@ import ServiceLifecycle
 import TocsinConfig
 import TocsinCore
 import TocsinDetect
+import TocsinMetrics
 import TocsinResponse
 import TocsinRules
 import TocsinStore
@@ -33,6 +34,8 @@ struct DetectionService: Service {
     let state: RoutingState
     let clock: any WallClock
     let logger: Logger
+    /// State size, evictions, late events and alerts.
+    var metrics: DetectionMetrics = TocsinMetrics.disabled().detection
 
     func run() async throws {
         var cursor = try await store.routing.cursor(Self.cursorName)
@@ -66,6 +69,13 @@ struct DetectionService: Service {
                 }
                 try await store.routing.recordRoutes([], cursor: Self.cursorName, to: through)
                 cursor = through
+                let totals = runner.totals
+                metrics.observed(
+                    groups: totals.groups,
+                    evicted: totals.evicted,
+                    late: runner.lateObservations,
+                    alerts: alerts.count
+                )
             } catch {
                 logger.error(
                     "Detection failed; retrying from the cursor.",

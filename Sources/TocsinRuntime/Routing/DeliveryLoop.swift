@@ -3,6 +3,7 @@
 import Logging
 import TocsinConfig
 import TocsinCore
+import TocsinMetrics
 import TocsinResponse
 import TocsinStore
 
@@ -62,9 +63,11 @@ struct DeliveryLoop {
         for decision in decisions {
             switch decision {
             case .record(let update, let record):
+                Self.count(update, target: record.delivery.target, metrics: service.metrics)
                 updates.append(update)
                 events.append(DeliveryEvents.attempt(record, identifiers: service.identifiers, now: now))
             case .breaker(let target, let transition):
+                service.metrics.breaker(target: target, isOpen: transition == .opened)
                 switch transition {
                 case .opened:
                     service.logger.warning(
@@ -170,6 +173,15 @@ struct DeliveryLoop {
         }
     }
 
+    private static func count(_ update: DeliveryUpdate, target: String, metrics: DeliveryMetrics) {
+        switch update.state {
+        case .succeeded: metrics.outcome(.succeeded, target: target)
+        case .pending: metrics.outcome(.retrying, target: target)
+        case .deadLettered: metrics.outcome(.deadLettered, target: target)
+        case .dryRun: break
+        }
+    }
+
     private func start(
         _ delivery: DeliveryRecord,
         event: LoggedEvent?,
@@ -179,9 +191,16 @@ struct DeliveryLoop {
         let perform = service.perform
         let signal = service.signal
         let clock = service.clock
+        let metrics = service.metrics
         group.addTask {
             let started = clock.milliseconds
+            let timer = ContinuousClock.now
             let (outcome, detail) = await perform(delivery, event, target)
+            let elapsed = timer.duration(to: .now).components
+            metrics.attempt(
+                target: delivery.target,
+                nanoseconds: elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000
+            )
             signal.yield(
                 .completed(
                     DeliveryEngine.Completion(

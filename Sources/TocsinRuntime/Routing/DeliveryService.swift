@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import TocsinConfig
 import TocsinCore
+import TocsinMetrics
 import TocsinResponse
 import TocsinStore
 
@@ -49,6 +50,8 @@ struct DeliveryService: Service {
     let logger: Logger
     var configuration = DeliveryEngine.Configuration()
     var random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
+    /// Outcomes by target, attempt latency and breakers.
+    var metrics: DeliveryMetrics = TocsinMetrics.disabled().delivery
     /// Outcomes written together at most; more are written at once.
     static let flushBatch = 512
 

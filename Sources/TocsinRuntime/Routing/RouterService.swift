@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import TocsinConfig
 import TocsinCore
+import TocsinMetrics
 import TocsinRules
 import TocsinStore
 
@@ -21,6 +22,8 @@ struct RouterService: Service {
     let wake: @Sendable () -> Void
     let clock: any WallClock
     let logger: Logger
+    /// Events routed and matches per rule.
+    var metrics: RoutingMetrics = TocsinMetrics.disabled().routing
 
     func run() async throws {
         var cursor = try await store.routing.cursor(Self.cursorName)
@@ -40,10 +43,14 @@ struct RouterService: Service {
                 let through = page.events.count == Self.batchSize ? page.events.last?.sequence ?? head : head
                 let table = state.current
                 var deliveries: [RoutingStore.NewDelivery] = []
+                var matches: [String: Int] = [:]
+                var routed = 0
                 for logged in page.events where logged.sequence <= through {
                     let routes =
                         table.routes(for: logged.matchDocument, context: context)
                         + AlertDeliveries.routes(for: logged, table: table)
+                    routed += 1
+                    Self.countMatches(routes, into: &matches)
                     for route in routes {
                         deliveries.append(
                             .init(
@@ -58,6 +65,7 @@ struct RouterService: Service {
                 }
                 try await store.routing.recordRoutes(deliveries, cursor: Self.cursorName, to: through)
                 cursor = through
+                metrics.routed(events: routed, matches: matches)
                 if !deliveries.isEmpty {
                     wake()
                 }
@@ -72,6 +80,13 @@ struct RouterService: Service {
                 )
                 try? await clock.sleep(for: .seconds(1))
             }
+        }
+    }
+
+    /// Adds one match for each rule among an event's routes (a rule with several targets matched once).
+    private static func countMatches(_ routes: [RoutingTable.Route], into matches: inout [String: Int]) {
+        for (index, route) in routes.enumerated() where !routes[..<index].contains(where: { $0.rule == route.rule }) {
+            matches[route.rule, default: 0] += 1
         }
     }
 

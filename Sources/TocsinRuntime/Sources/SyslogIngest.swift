@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Synchronization
 import TocsinCore
+import TocsinMetrics
 import TocsinSources
 
 /// Normalises syslog messages and appends them, counting what was refused.
@@ -17,9 +18,20 @@ final class SyslogIngest: Sendable {
     private let clock: any WallClock
     private let rejected = Atomic<Int>(0)
     private let throttle = Mutex(RefusalThrottle())
+    /// Lines received and dropped; the listeners count their own drops here too.
+    let metrics: SyslogMetrics
+    private let ingestMetrics: IngestMetrics
 
-    init(log: any EventLog, logger: Logger, enricher: (any OCSFEnricher)?, clock: any WallClock) {
+    init(
+        log: any EventLog,
+        logger: Logger,
+        enricher: (any OCSFEnricher)?,
+        clock: any WallClock,
+        metrics: TocsinMetrics = .disabled()
+    ) {
         self.log = log
+        self.metrics = metrics.syslog
+        self.ingestMetrics = metrics.ingest
         self.clock = clock
         self.logger = logger
         self.enricher = enricher
@@ -30,12 +42,14 @@ final class SyslogIngest: Sendable {
     /// - Throws: When the log refuses the append (the messages are then not acknowledged).
     func ingest(_ messages: [[UInt8]], peer: String) async throws {
         let normalizer = SyslogNormalizer(referenceMilliseconds: clock.milliseconds)
+        metrics.received(messages.count)
         var entries: [LogEntry] = []
         entries.reserveCapacity(messages.count)
         for message in messages {
             do throws(SourceError) {
                 entries.append(try normalizer.normalize(bytes: message).checkedAndEnriched(by: enricher))
             } catch {
+                metrics.dropped(.malformed)
                 let total = rejected.add(1, ordering: .relaxed).newValue
                 if let count = throttle.withLock({ $0.refused(at: .now) }) {
                     logger.warning(
@@ -49,7 +63,12 @@ final class SyslogIngest: Sendable {
             }
         }
         if !entries.isEmpty {
-            _ = try await log.append(entries: entries)
+            let receipts = try await log.append(entries: entries)
+            var duplicates = 0
+            for receipt in receipts where receipt.isDuplicate {
+                duplicates += 1
+            }
+            ingestMetrics.accepted(.syslog, stored: receipts.count - duplicates, duplicates: duplicates)
         }
     }
 }

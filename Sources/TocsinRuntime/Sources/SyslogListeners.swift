@@ -6,6 +6,7 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 import TocsinCore
+import TocsinMetrics
 import TocsinSources
 
 /// The syslog UDP listener: one message per datagram.
@@ -57,6 +58,7 @@ struct SyslogUDPListener: Service {
                         }
                         let message = Self.trimmed(Array(envelope.data.readableBytesView))
                         if !pending.push(message, peer: "\(envelope.remoteAddress)") {
+                            ingest.metrics.dropped(.backlogFull)
                             let total = pending.dropped
                             if total % 1000 == 1 {
                                 logger.warning(

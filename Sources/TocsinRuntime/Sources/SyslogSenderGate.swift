@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import Synchronization
 import TocsinCore
+import TocsinMetrics
 import TocsinSources
 
 /// Admits syslog senders on the allow list and counts the rest, logging the drops at most once a
@@ -22,8 +23,15 @@ final class SyslogSenderGate: Sendable {
     private let transport: String
     private let dropped = Atomic<Int>(0)
     private let throttles = Mutex((notAllowed: RefusalThrottle(), connectionCap: RefusalThrottle()))
+    private let metrics: SyslogMetrics
 
-    init(allowList: SyslogAllowList, transport: String, logger: Logger) {
+    init(
+        allowList: SyslogAllowList,
+        transport: String,
+        logger: Logger,
+        metrics: SyslogMetrics = TocsinMetrics.disabled().syslog
+    ) {
+        self.metrics = metrics
         self.allowList = allowList
         self.transport = transport
         self.logger = logger
@@ -46,6 +54,7 @@ final class SyslogSenderGate: Sendable {
     /// Counts a drop and writes the throttled log line when one is due.
     func drop(_ reason: Drop, peer: SocketAddress?) {
         let total = dropped.add(1, ordering: .relaxed).newValue
+        metrics.dropped(reason == .notAllowed ? .notAllowed : .connectionCap)
         let count = throttles.withLock { throttles in
             switch reason {
             case .notAllowed: throttles.notAllowed.refused(at: .now)

@@ -180,6 +180,17 @@ extension RoutingStore: DeliveryQueue {
         }
     }
 
+    /// How many deliveries are in the dead-letter queue (an index count, cheap enough for every scrape).
+    public func deadLetterCount() async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(
+                db,
+                sql: "SELECT COUNT(*) FROM deliveries WHERE state = ?",
+                arguments: [DeliveryState.deadLettered.rawValue]
+            ) ?? 0
+        }
+    }
+
     private static func deadLetterClause(_ filter: DeliveryFilter) -> (String, StatementArguments) {
         var clauses = ["state = 'dead-lettered'"]
         var arguments: StatementArguments = []
