@@ -38,6 +38,12 @@ struct JSONProjectionTests {
         Kept(document: #""just a string""#, paths: [["a"]], expected: #""just a string""#),
         Kept(document: #"{"\u0061":{"b":1},"c":2}"#, paths: [["a"]], expected: #"{"a":{"b":1}}"#),
         Kept(document: #"{"a":{"b":1,"c":2}}"#, paths: [["a", "b"], ["a"]], expected: #"{"a":{"b":1,"c":2}}"#),
+        Kept(
+            document: #"{"a.b":1,"a.c.d":{"e":2},"a":{"c":3},"ab.c":4}"#,
+            paths: [["a"], ["a", "b"]],
+            expected: #"{"a.b":1,"a.c.d":{"e":2},"a":{"c":3}}"#
+        ),
+        Kept(document: #"{"x":{"a.b":1,"a":2}}"#, paths: [["x", "a"]], expected: #"{"x":{"a.b":1,"a":2}}"#),
     ]
 
     @Test("keeps the named paths and nothing else", arguments: kept)
@@ -168,7 +174,7 @@ struct JSONProjectionTests {
     }
 
     /// The reference projection: members kept when their name, or its dot-separated parts, lead
-    /// along a path; values at a path's end kept whole; arrays transparent.
+    /// along a path or past its end; values at a path's end kept whole; arrays transparent.
     static func project(_ value: JSONValue, _ paths: [[String]]) -> JSONValue {
         if paths.contains(where: \.isEmpty) {
             return value
@@ -179,7 +185,10 @@ struct JSONProjectionTests {
             for member in object.members {
                 let parts = member.name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
                 let exact = paths.filter { $0.first == member.name }.map { Array($0.dropFirst()) }
-                let dotted = paths.filter { $0.starts(with: parts) }.map { Array($0.dropFirst(parts.count)) }
+                // A dotted name whose leading parts already end a path lies inside a value kept whole.
+                let dotted =
+                    paths.contains { !$0.isEmpty && parts.starts(with: $0) }
+                    ? [[]] : paths.filter { $0.starts(with: parts) }.map { Array($0.dropFirst(parts.count)) }
                 let rest = exact.isEmpty ? dotted : exact
                 if !rest.isEmpty {
                     members.append(.init(name: member.name, value: project(member.value, rest)))

@@ -69,12 +69,18 @@ struct SigmaRuleSetBytesTests {
         let part = try SigmaTestSupport.rule(
             "s:\n  eventName: CreateBucket\n  requestParameters.bucketName: logs\ncondition: s"
         )
-        let set = SigmaRuleSet(rules: [whole, part])
+        let flattened = try SigmaTestSupport.rule(
+            "s:\n  eventName: PutBucketPolicy\n  requestParameters.bucketName: logs\ncondition: s"
+        )
+        let set = SigmaRuleSet(rules: [whole, part, flattened])
         let context = SigmaMatchContext()
         let cases: [(record: String, expected: [Int])] = [
+            // The whole object's rule is a candidate, so the full projection is read: it keeps
+            // `requestParameters` whole, and with it the flattened name the third rule reads.
+            (#"{"eventName":"PutBucketPolicy","requestParameters.bucketName":"logs","requestParameters":{}}"#, [2]),
             (#"{"eventName":"PutBucketPolicy","requestParameters":{"bucketName":"x","p":{"Principal":"*"}}}"#, [0]),
             (#"{"eventName":"CreateBucket","requestParameters":{"bucketName":"logs","p":{"Principal":"*"}}}"#, [1]),
-            (#"{"eventName":"PutBucketPolicy","requestParameters":{"bucketName":"logs"}}"#, []),
+            (#"{"eventName":"PutBucketPolicy","requestParameters":{"bucketName":"logs"}}"#, [2]),
             (#"{"eventName":"CreateBucket","requestParameters.bucketName":"logs"}"#, [1]),
         ]
         for (record, expected) in cases {

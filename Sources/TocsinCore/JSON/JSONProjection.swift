@@ -7,7 +7,8 @@
 /// of a path is kept whole; arrays are transparent (each element is read at the array's place in
 /// the tree); strings, numbers and literals along a path are kept. A member whose name contains
 /// dots is kept when its dot-separated parts lead through the tree, as rule languages that accept
-/// flattened names (`"userIdentity.type"`) resolve them.
+/// flattened names (`"userIdentity.type"`) resolve them, or when its leading parts already end a
+/// path (`"a.b"` where `a` is kept whole: a reader of `a.b` finds it there).
 ///
 /// Dropped members are still read and validated exactly as ``JSONParser/parse(_:)`` reads them, so
 /// a document parses with a projection exactly when it parses without one, with the same error.
@@ -148,8 +149,12 @@ public struct JSONProjection: Sendable {
         }
         var current = node
         for part in name.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
+            if keeps[current] {
+                // The leading parts end a path: the member lies inside a value kept whole.
+                return current
+            }
             let part = UnsafeRawBufferPointer(rebasing: part)
-            guard !keeps[current], let next = lookup(current, part, JSONNameTable.Key(part, canReadPast: false)) else {
+            guard let next = lookup(current, part, JSONNameTable.Key(part, canReadPast: false)) else {
                 return nil
             }
             current = next

@@ -11,8 +11,8 @@
 /// so however an event value is chosen, it costs at most the longest run of occupied slots.
 struct NameLookup: Sendable {
     /// Position plus one of the name in each slot; 0 is empty.
-    private let slots: [Int32]
-    private let mask: Int
+    let slots: [Int32]
+    let mask: Int
 
     /// Indexes `names` (unique).
     init(names: [String]) {

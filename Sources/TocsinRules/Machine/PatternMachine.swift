@@ -105,9 +105,9 @@ public struct PatternMachine: Sendable {
     private func match(_ event: JSONValue, state: inout MatchState) {
         state.begin(paths: trie.pathCount, subRules: subRules.count, rules: rules.count)
         if case .object(let object) = event {
-            trie.nodes.withUnsafeBufferPointer { nodes in
+            trie.withTables { tables in
                 anchors.withUnsafeBufferPointer { anchors in
-                    let walker = Walker(nodes: nodes, anchors: anchors)
+                    let walker = Walker(trie: tables, anchors: anchors)
                     walker.visitMembers(object, node: 0, state: &state)
                 }
             }
@@ -126,13 +126,13 @@ public struct PatternMachine: Sendable {
 
     /// The event walk over borrowed machine storage.
     private struct Walker {
-        let nodes: UnsafeBufferPointer<PathTrie.Node>
+        let trie: PathTrie.Tables
         let anchors: UnsafeBufferPointer<AnchorIndex>
 
         func visitMembers(_ object: JSONObject, node: Int, state: inout MatchState) {
             object.members.withUnsafeBufferPointer { members in
                 for index in members.indices {
-                    if let child = PathTrie.child(in: nodes, of: node, key: members[index].name) {
+                    if let child = trie.child(of: node, key: members[index].name) {
                         visit(members[index].value, node: child, state: &state)
                     }
                 }
@@ -142,7 +142,7 @@ public struct PatternMachine: Sendable {
         func visit(_ value: JSONValue, node: Int, state: inout MatchState) {
             switch value {
             case .object(let object):
-                if !nodes[node].names.isEmpty {
+                if trie.nodes[node].childCount > 0 {
                     visitMembers(object, node: node, state: &state)
                 }
             case .array(let elements):
@@ -154,7 +154,7 @@ public struct PatternMachine: Sendable {
                     state.trail.removeLast()
                 }
             default:
-                let pathID = nodes[node].pathID
+                let pathID = trie.nodes[node].pathID
                 if pathID >= 0 {
                     state.record(value, pathID: pathID)
                     anchors[Int(pathID)].fire(value, into: &state)
@@ -187,11 +187,11 @@ public struct PatternMachine: Sendable {
         _ conditions: UnsafeBufferPointer<CompiledCondition>,
         state: inout MatchState
     ) -> Bool {
+        // `conditions[index]` is read in place each time: a local copy would retain its arrays.
         for index in conditions.indices {
-            let condition = conditions[index]
-            var leaf = state.pathHead[Int(condition.pathID)]
+            var leaf = state.pathHead[Int(conditions[index].pathID)]
             if leaf < 0 {
-                if condition.allowsAbsence {
+                if conditions[index].allowsAbsence {
                     continue
                 }
                 return false
@@ -199,7 +199,7 @@ public struct PatternMachine: Sendable {
             let start = state.choiceLeaves.count
             var free = false
             while leaf >= 0 {
-                if condition.condition.matches(state.leafValues[Int(leaf)]) {
+                if conditions[index].condition.matches(state.leafValues[Int(leaf)]) {
                     if state.leafTrailCount[Int(leaf)] == 0 {
                         free = true
                         break

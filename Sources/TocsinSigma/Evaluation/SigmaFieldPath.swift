@@ -50,21 +50,35 @@ struct SigmaFieldPath: Sendable, Hashable {
         forEachNode(in: root) { _ in true }
     }
 
+    @inline(__always)
+    private static func position(of name: String, in members: UnsafeBufferPointer<JSONObject.Member>) -> Int? {
+        let length = name.utf8.count
+        for index in members.indices where members[index].name.utf8.count == length && members[index].name == name {
+            return index
+        }
+        return nil
+    }
+
     private func visit(_ value: JSONValue, segment: Int, _ body: (JSONValue) -> Bool) -> Bool {
         if segment == segments.count {
             return body(value)
         }
         switch value {
         case .object(let object):
-            let candidates = keys[segment]
-            var length = candidates.count
-            while length > 0 {
-                if let child = object[candidates[length - 1]] {
-                    return visit(child, segment: segment + length, body)
+            // Through buffer pointers, so neither the names sought nor the member found are copied
+            // (a retain and a release each, per lookup, in every candidate rule's evaluation).
+            return keys[segment].withUnsafeBufferPointer { candidates in
+                object.members.withUnsafeBufferPointer { members in
+                    var length = candidates.count
+                    while length > 0 {
+                        if let position = Self.position(of: candidates[length - 1], in: members) {
+                            return visit(members[position].value, segment: segment + length, body)
+                        }
+                        length -= 1
+                    }
+                    return false
                 }
-                length -= 1
             }
-            return false
         case .array(let elements):
             for element in elements where visit(element, segment: segment, body) {
                 return true
