@@ -29,6 +29,12 @@ let package = Package(
         .library(name: "TocsinSigma", targets: ["TocsinSigma"]),
         .library(name: "TocsinActions", targets: ["TocsinActions"]),
     ],
+    traits: [
+        .trait(
+            name: "OTel",
+            description: "Export traces over OTLP/HTTP with swift-otel (off by default: it adds minutes of build)"
+        )
+    ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -45,6 +51,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         .target(
@@ -94,6 +102,7 @@ let package = Package(
         .target(
             name: "TocsinActions",
             dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "TocsinCore",
                 "TocsinResponse",
                 "CTocsinSpawn",
@@ -121,6 +130,7 @@ let package = Package(
         .target(
             name: "TocsinServer",
             dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "TocsinCore",
                 "TocsinRules",
                 "TocsinResponse",
@@ -157,6 +167,7 @@ let package = Package(
         .target(
             name: "TocsinRuntime",
             dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "TocsinCore",
                 "TocsinRules",
                 "TocsinDetect",
@@ -182,6 +193,7 @@ let package = Package(
         .executableTarget(
             name: "TocsinCLI",
             dependencies: [
+                .product(name: "OTel", package: "swift-otel", condition: .when(traits: ["OTel"])),
                 "TocsinCore",
                 "TocsinSources",
                 "TocsinRules",
@@ -193,6 +205,7 @@ let package = Package(
                 "TocsinDetect",
                 "TocsinActions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -203,6 +216,8 @@ let package = Package(
         .target(
             name: "TocsinTesting",
             dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 "TocsinCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -256,6 +271,8 @@ let package = Package(
         .testTarget(
             name: "TocsinActionsTests",
             dependencies: [
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "TocsinActions",
                 "TocsinConfig",
                 "TocsinCore",
@@ -286,6 +303,12 @@ let package = Package(
         .testTarget(
             name: "TocsinRuntimeTests",
             dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 "TocsinActions",
                 "TocsinConfig",
                 "TocsinCore",
@@ -303,6 +326,8 @@ let package = Package(
         .testTarget(
             name: "TocsinServerTests",
             dependencies: [
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "TocsinCore",
                 "TocsinServer",
                 "TocsinRules",

@@ -155,6 +155,9 @@ struct ServeCommand: AsyncParsableCommand {
     /// Exec programs and the outbound network policy (docs/delivery.md).
     @OptionGroup var response: ResponseOptions
 
+    /// Trace export over OTLP/HTTP (docs/tracing.md).
+    @OptionGroup var tracing: TracingOptions
+
     func run() async throws {
         let configuration: RuntimeConfiguration
         do {
@@ -173,19 +176,21 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "tocsin")
         let host = configuration.server.host
         let scheme = configuration.server.tls == nil ? "http" : "https"
-        try await TocsinRuntime.serve(
-            configuration,
-            logger: logger,
-            onListening: { port in
-                printLine(
-                    "Tocsin listening on \(scheme)://\(host):\(port) (data: \(configuration.store.dataDirectory))"
-                )
-            },
-            onSyslogListening: { transport, port in
-                let address = transport == "udp" ? configuration.syslogUDP : configuration.syslogTCP
-                printLine("Syslog listening on \(transport)://\(address?.host ?? host):\(port)")
-            }
-        )
+        try await tracing.run {
+            try await TocsinRuntime.serve(
+                configuration,
+                logger: logger,
+                onListening: { port in
+                    printLine(
+                        "Tocsin listening on \(scheme)://\(host):\(port) (data: \(configuration.store.dataDirectory))"
+                    )
+                },
+                onSyslogListening: { transport, port in
+                    let address = transport == "udp" ? configuration.syslogUDP : configuration.syslogTCP
+                    printLine("Syslog listening on \(transport)://\(address?.host ?? host):\(port)")
+                }
+            )
+        }
     }
 
     /// The runtime configuration from the flags, `environment` and the configuration file.

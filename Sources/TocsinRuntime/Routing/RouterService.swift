@@ -6,6 +6,7 @@ import TocsinConfig
 import TocsinCore
 import TocsinRules
 import TocsinStore
+import Tracing
 
 /// Reads the log from its persisted cursor, matches every event against the rules in force and
 /// records one delivery per (event, rule, target) before moving the cursor, in one transaction.
@@ -41,9 +42,14 @@ struct RouterService: Service {
                 let table = state.current
                 var deliveries: [RoutingStore.NewDelivery] = []
                 for logged in page.events where logged.sequence <= through {
-                    let routes =
-                        table.routes(for: logged.matchDocument, context: context)
-                        + AlertDeliveries.routes(for: logged, table: table)
+                    let routes = EventTracing.withSpan("tocsin.route", continuing: logged.event) { span in
+                        let routes =
+                            table.routes(for: logged.matchDocument, context: context)
+                            + AlertDeliveries.routes(for: logged, table: table)
+                        span.attributes["tocsin.event.seq"] = logged.sequence
+                        span.attributes["tocsin.deliveries"] = routes.count
+                        return routes
+                    }
                     for route in routes {
                         deliveries.append(
                             .init(
