@@ -102,7 +102,6 @@ let package = Package(
         .target(
             name: "TocsinActions",
             dependencies: [
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "TocsinCore",
                 "TocsinResponse",
                 "CTocsinSpawn",

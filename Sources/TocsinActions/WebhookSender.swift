@@ -7,7 +7,6 @@ import NIOHTTP1
 import NIOPosix
 public import TocsinCore
 public import TocsinResponse
-import Tracing
 
 /// Sends one HTTP POST and reports the outcome; the body and headers are built elsewhere.
 ///
@@ -17,6 +16,9 @@ import Tracing
 /// cannot move it. The pinned clients never follow redirects, and the shared client must not
 /// either (a redirect would skip the check). A refusal is a permanent failure that names the host
 /// and the address class, never the receiver's answer.
+///
+/// Inside a span (a delivery's), async-http-client makes a client span for the request and sends
+/// its W3C `traceparent`, through the tracer bootstrapped when the client was created.
 public struct WebhookSender: Sendable {
     private let client: HTTPClient
     private let policy: OutboundPolicy
@@ -78,9 +80,6 @@ public struct WebhookSender: Sendable {
             request.headers.replaceOrAdd(name: name, value: value)
         }
         request.body = .bytes(ByteBuffer(bytes: body))
-        if let context = ServiceContext.current {
-            InstrumentationSystem.tracer.inject(context, into: &request.headers, using: HTTPHeadersInjector())
-        }
         if let literal = IPAddress.parse(host) {
             if case .refused(let addressClass) = policy.check(literal, allowPrivateNetwork: allowPrivateNetwork) {
                 return Self.refusal(host: host, addressClass: addressClass, resolved: false)
@@ -202,12 +201,5 @@ public struct WebhookSender: Sendable {
     /// The system's reason for `code`, in lower case (`connection refused`).
     private static func reason(errno code: Int32) -> String {
         String(cString: strerror(code)).lowercased()
-    }
-}
-
-/// Writes trace context into outgoing request headers (`traceparent`, `tracestate`).
-struct HTTPHeadersInjector: Injector {
-    func inject(_ value: String, forKey key: String, into carrier: inout HTTPHeaders) {
-        carrier.replaceOrAdd(name: key, value: value)
     }
 }

@@ -37,7 +37,7 @@ struct APIClient: Sendable {
     func send(_ request: HTTPClientRequest, timeout: TimeAmount = .seconds(60)) async throws -> JSONValue {
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            response = try await HTTPClient.cli.execute(request, timeout: timeout)
         } catch {
             throw Failure(description: Self.unreachable(server, error))
         }
@@ -72,6 +72,17 @@ extension APIClient {
             return "cannot reach \(server) (\(reason)): \(next)."
         }
     }
+}
+
+extension HTTPClient {
+    /// The client of every CLI command: the shared client's settings, except that a refused
+    /// connection fails the request at once, so a command with no server to talk to says so
+    /// instead of retrying until its deadline.
+    static let cli: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 }
 
 /// Why a connection to the server failed, in terms a user can act on.

@@ -48,7 +48,7 @@ struct TailCommand: AsyncParsableCommand {
         if let lastID {
             request.headers.add(name: "Last-Event-ID", value: String(lastID))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .hours(24 * 365))
+        let response = try await HTTPClient.cli.execute(request, timeout: .hours(24 * 365))
         guard response.status == .ok else {
             throw APIClient.Failure(description: "server answered \(response.status.code) to the stream request")
         }

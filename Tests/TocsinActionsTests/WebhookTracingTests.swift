@@ -9,16 +9,18 @@ import Tracing
 
 @testable import TocsinActions
 
-/// A webhook carries the delivery span's trace context, and a failed connection says where and why.
+/// A webhook carries the delivery span's trace, and a failed connection says where and why.
 struct WebhookTracingTests {
-    @Test("a post inside a span sends that span as the traceparent header; outside one, none")
+    @Test("inside a span, the request carries a client span of it as traceparent; outside, a new trace")
     func propagated() async throws {
         let tracer = TestTracer.shared
         let receiver = try await LoopbackReceiver.start()
         defer { receiver.stop() }
-        let sender = WebhookSender(client: HTTPClient.shared)
+        // A client made after the tracer is bootstrapped: async-http-client takes the tracer then.
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let sender = WebhookSender(client: client)
         let url = "http://127.0.0.1:\(receiver.port)/hook"
-        let spanContext = try await tracer.withSpan("tocsin.deliver") { span in
+        let delivery = try await tracer.withSpan("tocsin.deliver") { span in
             let outcome = await sender.post(
                 url: url,
                 headers: [],
@@ -31,7 +33,18 @@ struct WebhookTracingTests {
         }
         _ = await sender.post(url: url, headers: [], body: [1], timeoutMilliseconds: 10_000, allowPrivateNetwork: true)
         await sender.shutdown()
-        #expect(receiver.traceparents == ["00-\(spanContext.traceID)-\(spanContext.spanID)-01", ""])
+        try await client.shutdown()
+        let sent = receiver.traceparents.map { TestTracer.parse(traceparent: $0) }
+        #expect(sent.count == 2)
+        let inside = try #require(sent.first ?? nil)
+        #expect(inside.traceID == delivery.traceID)
+        let clientSpan = try #require(
+            tracer.finishedSpans(inTrace: delivery.traceID).first { $0.spanID == inside.spanID }
+        )
+        #expect(clientSpan.parentSpanID == delivery.spanID, "the header names a child of the delivery span")
+        #expect(clientSpan.kind == .client)
+        let outside = try #require(sent.last ?? nil)
+        #expect(outside.traceID != delivery.traceID)
     }
 
     @Test("a refused connection names the host and the system's reason")
@@ -44,7 +57,7 @@ struct WebhookTracingTests {
             url: "http://127.0.0.1:\(port)/hook",
             headers: [],
             body: [1],
-            timeoutMilliseconds: 10_000,
+            timeoutMilliseconds: 2_000,
             allowPrivateNetwork: true
         )
         await sender.shutdown()
