@@ -192,6 +192,11 @@ let package = Package(
         .executableTarget(
             name: "TocsinCLI",
             dependencies: [
+                .product(
+                    name: "ServiceLifecycle",
+                    package: "swift-service-lifecycle",
+                    condition: .when(traits: ["OTel"])
+                ),
                 .product(name: "OTel", package: "swift-otel", condition: .when(traits: ["OTel"])),
                 "TocsinCore",
                 "TocsinSources",

@@ -160,8 +160,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration: RuntimeConfiguration
+        let otlpEndpoint: String?
         do {
             configuration = try makeConfiguration()
+            otlpEndpoint = try tracingEndpoint()
         } catch let error as ConfigError {
             for diagnostic in error.diagnostics {
                 printError("error: \(diagnostic)")
@@ -176,7 +178,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "tocsin")
         let host = configuration.server.host
         let scheme = configuration.server.tls == nil ? "http" : "https"
-        try await tracing.run {
+        try await TracingOptions.run(endpoint: otlpEndpoint) {
             try await TocsinRuntime.serve(
                 configuration,
                 logger: logger,
@@ -191,6 +193,19 @@ struct ServeCommand: AsyncParsableCommand {
                 }
             )
         }
+    }
+
+    /// The OTLP endpoint from the flag, `TOCSIN_OTLP_ENDPOINT` or the file's `otlp_endpoint`, checked,
+    /// or `nil` when tracing is off.
+    ///
+    /// - Throws: `ValidationError` for a URL that is not http(s), or in a build without the trait.
+    func tracingEndpoint(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
+        let settings = try ServeSettings.load(configPath: configFile, environment: environment)
+        guard let endpoint = settings.text(.otlpEndpoint, tracing.otlpEndpoint) else {
+            return nil
+        }
+        try TracingOptions.check(endpoint)
+        return endpoint
     }
 
     /// The runtime configuration from the flags, `environment` and the configuration file.

@@ -5,6 +5,7 @@ import Foundation
 
 #if OTel
 import OTel
+import ServiceLifecycle
 #endif
 
 /// `serve --otlp-endpoint`: export a trace of every event, from ingest to each delivery, over
@@ -16,21 +17,17 @@ struct TracingOptions: ParsableArguments {
     @Option(
         name: .customLong("otlp-endpoint"),
         help: ArgumentHelp(
-            "Export traces over OTLP/HTTP to this URL, e.g. http://127.0.0.1:4318/v1/traces (env TOCSIN_OTLP_ENDPOINT; needs a build with --traits OTel).",
+            "Export traces over OTLP/HTTP to this URL, e.g. http://127.0.0.1:4318/v1/traces (env TOCSIN_OTLP_ENDPOINT; needs a build with --traits OTel; docs/tracing.md).",
             valueName: "url"
         )
     )
     var otlpEndpoint: String?
 
-    /// The endpoint from the option or the environment, or `nil` when tracing is off.
-    var resolvedEndpoint: String? {
-        otlpEndpoint ?? Environment.value("TOCSIN_OTLP_ENDPOINT")
-    }
-
-    func validate() throws {
-        guard let endpoint = resolvedEndpoint else {
-            return
-        }
+    /// Checks the endpoint that won (flag, environment or file).
+    ///
+    /// - Throws: `ValidationError` for a URL that is not http(s), and in a build without the `OTel`
+    ///   trait, with the command that rebuilds.
+    static func check(_ endpoint: String) throws {
         guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
             url.host?.isEmpty == false
         else {
@@ -40,15 +37,15 @@ struct TracingOptions: ParsableArguments {
         }
         #if !OTel
         throw ValidationError(
-            "this tocsin was built without trace export; rebuild it with 'swift build -c release --traits OTel' (docs/tracing.md), or remove --otlp-endpoint and TOCSIN_OTLP_ENDPOINT."
+            "this tocsin was built without trace export; rebuild it with 'swift build -c release --traits OTel' (docs/tracing.md), or remove --otlp-endpoint, TOCSIN_OTLP_ENDPOINT and otlp_endpoint."
         )
         #endif
     }
 
-    /// Runs `body` with traces exported to the endpoint when one is set, or just runs it.
-    func run(_ body: () async throws -> Void) async throws {
+    /// Runs `body` with traces exported to `endpoint` when one is set, or just runs it.
+    static func run(endpoint: String?, _ body: () async throws -> Void) async throws {
         #if OTel
-        if let endpoint = resolvedEndpoint {
+        if let endpoint {
             var configuration = OTel.Configuration.default
             configuration.serviceName = "tocsin"
             // Only traces: logs go to standard error and metrics to /metrics, as without the trait.
