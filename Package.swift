@@ -29,6 +29,12 @@ let package = Package(
         .library(name: "TocsinSigma", targets: ["TocsinSigma"]),
         .library(name: "TocsinActions", targets: ["TocsinActions"]),
     ],
+    traits: [
+        .trait(
+            name: "OTel",
+            description: "Export traces over OTLP/HTTP with swift-otel (off by default: it adds minutes of build)"
+        )
+    ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -47,6 +53,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         .target(
@@ -134,6 +142,7 @@ let package = Package(
             name: "TocsinServer",
             dependencies: [
                 "TocsinMetrics",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "TocsinCore",
                 "TocsinRules",
                 "TocsinResponse",
@@ -171,6 +180,7 @@ let package = Package(
             name: "TocsinRuntime",
             dependencies: [
                 "TocsinMetrics",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "TocsinCore",
                 "TocsinRules",
                 "TocsinDetect",
@@ -196,6 +206,12 @@ let package = Package(
         .executableTarget(
             name: "TocsinCLI",
             dependencies: [
+                .product(
+                    name: "ServiceLifecycle",
+                    package: "swift-service-lifecycle",
+                    condition: .when(traits: ["OTel"])
+                ),
+                .product(name: "OTel", package: "swift-otel", condition: .when(traits: ["OTel"])),
                 "TocsinCore",
                 "TocsinSources",
                 "TocsinRules",
@@ -207,6 +223,7 @@ let package = Package(
                 "TocsinDetect",
                 "TocsinActions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -217,6 +234,8 @@ let package = Package(
         .target(
             name: "TocsinTesting",
             dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 "TocsinCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -275,6 +294,8 @@ let package = Package(
         .testTarget(
             name: "TocsinActionsTests",
             dependencies: [
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "TocsinActions",
                 "TocsinConfig",
                 "TocsinCore",
@@ -305,6 +326,12 @@ let package = Package(
         .testTarget(
             name: "TocsinRuntimeTests",
             dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 "TocsinActions",
                 "TocsinConfig",
                 "TocsinCore",
@@ -322,6 +349,8 @@ let package = Package(
         .testTarget(
             name: "TocsinServerTests",
             dependencies: [
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "TocsinCore",
                 "TocsinServer",
                 "TocsinRules",

@@ -4,6 +4,7 @@ public import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 public import TocsinCore
 public import TocsinResponse
 
@@ -15,6 +16,9 @@ public import TocsinResponse
 /// cannot move it. The pinned clients never follow redirects, and the shared client must not
 /// either (a redirect would skip the check). A refusal is a permanent failure that names the host
 /// and the address class, never the receiver's answer.
+///
+/// Inside a span (a delivery's), async-http-client makes a client span for the request and sends
+/// its W3C `traceparent`, through the tracer bootstrapped when the client was created.
 public struct WebhookSender: Sendable {
     private let client: HTTPClient
     private let policy: OutboundPolicy
@@ -80,10 +84,10 @@ public struct WebhookSender: Sendable {
             if case .refused(let addressClass) = policy.check(literal, allowPrivateNetwork: allowPrivateNetwork) {
                 return Self.refusal(host: host, addressClass: addressClass, resolved: false)
             }
-            return await execute(request, on: client, timeoutMilliseconds: timeoutMilliseconds)
+            return await execute(request, on: client, host: host, timeoutMilliseconds: timeoutMilliseconds)
         }
         if allowPrivateNetwork {
-            return await execute(request, on: client, timeoutMilliseconds: timeoutMilliseconds)
+            return await execute(request, on: client, host: host, timeoutMilliseconds: timeoutMilliseconds)
         }
         let addresses: [IPAddress]
         switch await resolve(host) {
@@ -102,7 +106,7 @@ public struct WebhookSender: Sendable {
         // usually has both families while receivers often listen on one.
         let address = (addresses.first { !$0.isV6 } ?? addresses[0]).text
         let pinnedClient = await pinned.acquire(host: host, address: address)
-        let outcome = await execute(request, on: pinnedClient, timeoutMilliseconds: timeoutMilliseconds)
+        let outcome = await execute(request, on: pinnedClient, host: host, timeoutMilliseconds: timeoutMilliseconds)
         await pinned.release(host: host, address: address)
         return outcome
     }
@@ -110,6 +114,7 @@ public struct WebhookSender: Sendable {
     private func execute(
         _ request: HTTPClientRequest,
         on client: HTTPClient,
+        host: String,
         timeoutMilliseconds: Int64
     ) async -> AttemptOutcome {
         do {
@@ -129,10 +134,12 @@ public struct WebhookSender: Sendable {
                 )
             )
         } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
-            return .failed(AttemptFailure(kind: .timeout, message: "no answer within \(timeoutMilliseconds) ms"))
+            return .failed(
+                AttemptFailure(kind: .timeout, message: "\(host) gave no answer within \(timeoutMilliseconds) ms")
+            )
         } catch {
             return .failed(
-                AttemptFailure(kind: .transport, message: "could not reach the receiver (\(Self.describe(error)))")
+                AttemptFailure(kind: .transport, message: "could not reach \(host): \(Self.describe(error))")
             )
         }
     }
@@ -172,11 +179,27 @@ public struct WebhookSender: Sendable {
         return min(seconds, 86_400) * 1000
     }
 
-    /// The error's type and short description, without URLs' query strings or bodies.
-    private static func describe(_ error: any Error) -> String {
+    /// The cause in plain words, without URLs' query strings or bodies: the system's reason for a
+    /// socket error (connection refused, host unreachable), the client's for an HTTP error, else the
+    /// error's type.
+    static func describe(_ error: any Error) -> String {
+        if let ioError = error as? IOError {
+            return Self.reason(errno: ioError.errnoCode)
+        }
         if let clientError = error as? HTTPClientError {
             return "\(clientError)"
         }
+        if let connectError = error as? NIOConnectionError {
+            if let first = connectError.connectionErrors.first, let ioError = first.error as? IOError {
+                return Self.reason(errno: ioError.errnoCode)
+            }
+            return "no address of the host accepted a connection"
+        }
         return String(describing: type(of: error))
+    }
+
+    /// The system's reason for `code`, in lower case (`connection refused`).
+    private static func reason(errno code: Int32) -> String {
+        String(cString: strerror(code)).lowercased()
     }
 }

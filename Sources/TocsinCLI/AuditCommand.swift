@@ -38,15 +38,19 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             let directory = dataDirectory ?? Environment.value("TOCSIN_DATA_DIR") ?? "./tocsin-data"
-            if publicKey == nil {
-                printError(
-                    "warning: the public key is read from the data directory itself; against someone who can write that directory it proves nothing (they can re-sign the log with a key of their own). Pass --public-key with a copy kept elsewhere."
-                )
-            }
             let report: AuditVerifier.Report
             do {
-                report = try AuditVerifier(dataDirectory: directory, publicKeyPath: publicKey, witnessPath: witness)
-                    .verify()
+                let verifier = try AuditVerifier(
+                    dataDirectory: directory,
+                    publicKeyPath: publicKey,
+                    witnessPath: witness
+                )
+                if publicKey == nil {
+                    printError(
+                        "warning: the public key is read from the data directory itself; against someone who can write that directory it proves nothing (they can re-sign the log with a key of their own). Pass --public-key with a copy kept elsewhere."
+                    )
+                }
+                report = try verifier.verify()
             } catch {
                 printError("error: \(error)")
                 throw ExitCode(2)
@@ -59,6 +63,11 @@ struct AuditCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             print("OK: \(report.verifiedRecords) records, \(report.verifiedCheckpoints) signed checkpoints verified.")
+            if report.verifiedCheckpoints == 0 && report.verifiedRecords > 0 {
+                printError(
+                    "warning: no signed checkpoint yet, so only the hash chain protects these records: someone who can write the database can rewrite it whole. The server signs one every --checkpoint-seconds (default 60); run this again after that."
+                )
+            }
             if let witnessed = report.witnessedCheckpoints {
                 print("Witness: \(witnessed) witnessed checkpoints match the log.")
             }

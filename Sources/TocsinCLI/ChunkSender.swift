@@ -22,7 +22,7 @@ struct ChunkSender {
         request.body = .bytes(ByteBuffer(bytes: chunk.body))
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(300))
+            response = try await HTTPClient.cli.execute(request, timeout: .seconds(300))
         } catch {
             throw ValidationError("cannot reach \(api.server): \(error); is 'tocsin serve' running?")
         }

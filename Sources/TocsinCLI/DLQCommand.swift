@@ -32,6 +32,11 @@ struct DLQCommand: AsyncParsableCommand {
             }
         }
 
+        /// Some option narrows the selection.
+        var isNarrowed: Bool {
+            target != nil || rule != nil || error != nil || ids != nil
+        }
+
         var pairs: [(String, String?)] {
             [("target", target), ("rule", rule), ("error", error), ("ids", ids)]
         }
@@ -50,7 +55,12 @@ struct DLQCommand: AsyncParsableCommand {
         func run() async throws {
             let api = try client.makeClient()
             let page = try await call { try await api.send(api.makeRequest("/v1/dlq" + queryString(selection.pairs))) }
-            guard case .array(let letters) = page["dead_letters"] else {
+            guard case .array(let letters) = page["dead_letters"], !letters.isEmpty else {
+                if output == .text {
+                    printError(
+                        "no dead letters\(selection.isNarrowed ? " match" : ""): every delivery succeeded or is still being tried."
+                    )
+                }
                 return
             }
             for letter in letters {
@@ -95,7 +105,13 @@ struct DLQCommand: AsyncParsableCommand {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: JSONWriter().bytes(.object(JSONObject(members)))))
             let answer = try await call { try await api.send(request) }
-            print("redriven: \(answer["redriven"].map { JSONWriter().string($0) } ?? "0")")
+            let count = answer["redriven"].map { JSONWriter().string($0) } ?? "0"
+            print("redriven: \(count)")
+            if count != "0" {
+                printError(
+                    "They are pending again and go out at once to targets whose circuit is closed; a target whose circuit is open gets them when its cool-down ends (the server log says 'Circuit opened' and 'Circuit closed')."
+                )
+            }
         }
     }
 

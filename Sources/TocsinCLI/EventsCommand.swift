@@ -28,6 +28,7 @@ struct EventsCommand: AsyncParsableCommand {
     func run() async throws {
         let api = try client.makeClient()
         var cursor = after
+        var printed = 0
         while true {
             let query = queryString([
                 ("after", String(cursor)), ("limit", String(limit)), ("source", source), ("type", type),
@@ -42,10 +43,17 @@ struct EventsCommand: AsyncParsableCommand {
             }
             if case .array(let events) = page["events"] {
                 for event in events {
+                    if output == .text && printed == 0 {
+                        print(summaryHeader)
+                    }
                     print(output == .json ? JSONWriter().string(event) : summaryLine(event))
+                    printed += 1
                 }
             }
             guard case .number(let next) = page["next"], let nextCursor = next.int64Value else {
+                if printed == 0 && output == .text {
+                    printError("no events match (after sequence \(after)); publish one with 'tocsin publish'.")
+                }
                 return
             }
             guard all else {

@@ -31,6 +31,21 @@ final class RecordFileReader {
     private static let blockBytes = 4 * 1024 * 1024
     private static let maxDecompressedBytes = 1024 * 1024 * 1024
 
+    /// Why `path` cannot be read, in one sentence with the next step.
+    static func openFailure(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            return "cannot open \(path): no such file; check the path, or pass '-' to read standard input."
+        }
+        if isDirectory.boolValue {
+            return "cannot open \(path): it is a directory; name the files in it (for example \(path)/*.json)."
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            return "cannot open \(path): permission denied; run as a user who can read it."
+        }
+        return "cannot open \(path); check that it is a readable file."
+    }
+
     private let handle: FileHandle
     private let format: SourceFormat
     private let chunkRecords: Int
@@ -50,10 +65,11 @@ final class RecordFileReader {
         if path == "-" {
             handle = FileHandle.standardInput
         } else {
-            guard let opened = FileHandle(forReadingAtPath: path) else {
-                throw ValidationError("cannot open \(path)")
+            do {
+                handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            } catch {
+                throw ValidationError(Self.openFailure(path))
             }
-            handle = opened
         }
         self.format = format
         self.chunkRecords = chunkRecords

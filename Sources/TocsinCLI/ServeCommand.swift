@@ -164,10 +164,15 @@ struct ServeCommand: AsyncParsableCommand {
     /// Exec programs and the outbound network policy (docs/delivery.md).
     @OptionGroup var response: ResponseOptions
 
+    /// Trace export over OTLP/HTTP (docs/tracing.md).
+    @OptionGroup var tracing: TracingOptions
+
     func run() async throws {
         let configuration: RuntimeConfiguration
+        let otlpEndpoint: String?
         do {
             configuration = try makeConfiguration()
+            otlpEndpoint = try tracingEndpoint()
         } catch let error as ConfigError {
             for diagnostic in error.diagnostics {
                 printError("error: \(diagnostic)")
@@ -182,19 +187,34 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "tocsin")
         let host = configuration.server.host
         let scheme = configuration.server.tls == nil ? "http" : "https"
-        try await TocsinRuntime.serve(
-            configuration,
-            logger: logger,
-            onListening: { port in
-                printLine(
-                    "Tocsin listening on \(scheme)://\(host):\(port) (data: \(configuration.store.dataDirectory))"
-                )
-            },
-            onSyslogListening: { transport, port in
-                let address = transport == "udp" ? configuration.syslogUDP : configuration.syslogTCP
-                printLine("Syslog listening on \(transport)://\(address?.host ?? host):\(port)")
-            }
-        )
+        try await TracingOptions.run(endpoint: otlpEndpoint) {
+            try await TocsinRuntime.serve(
+                configuration,
+                logger: logger,
+                onListening: { port in
+                    printLine(
+                        "Tocsin listening on \(scheme)://\(host):\(port) (data: \(configuration.store.dataDirectory))"
+                    )
+                },
+                onSyslogListening: { transport, port in
+                    let address = transport == "udp" ? configuration.syslogUDP : configuration.syslogTCP
+                    printLine("Syslog listening on \(transport)://\(address?.host ?? host):\(port)")
+                }
+            )
+        }
+    }
+
+    /// The OTLP endpoint from the flag, `TOCSIN_OTLP_ENDPOINT` or the file's `otlp_endpoint`, checked,
+    /// or `nil` when tracing is off.
+    ///
+    /// - Throws: `ValidationError` for a URL that is not http(s), or in a build without the trait.
+    func tracingEndpoint(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
+        let settings = try ServeSettings.load(configPath: configFile, environment: environment)
+        guard let endpoint = settings.text(.otlpEndpoint, tracing.otlpEndpoint) else {
+            return nil
+        }
+        try TracingOptions.check(endpoint)
+        return endpoint
     }
 
     /// The runtime configuration from the flags, `environment` and the configuration file.

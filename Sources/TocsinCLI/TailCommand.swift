@@ -25,28 +25,38 @@ struct TailCommand: AsyncParsableCommand {
     func run() async throws {
         let api = try client.makeClient()
         var lastID = after
+        var connections = 0
         while !Task.isCancelled {
             do {
-                try await follow(api, lastID: &lastID)
+                try await follow(api, lastID: &lastID, connections: &connections)
             } catch let failure as APIClient.Failure {
                 printError("\(failure)")
                 throw ExitCode(1)
             } catch {
-                printError("stream interrupted (\(error)); reconnecting")
+                guard connections > 0 else {
+                    printError(APIClient.unreachable(api.server, error))
+                    throw ExitCode(1)
+                }
+                printError("the stream from \(api.server) broke (\(ConnectionFailure(error).phrase)); reconnecting.")
             }
             try await Task.sleep(for: .seconds(2))
         }
     }
 
-    private func follow(_ api: APIClient, lastID: inout Int64?) async throws {
+    private func follow(_ api: APIClient, lastID: inout Int64?, connections: inout Int) async throws {
         var request = api.makeRequest("/v1/stream" + queryString([("type", type), ("source", source)]))
         if let lastID {
             request.headers.add(name: "Last-Event-ID", value: String(lastID))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .hours(24 * 365))
+        let response = try await HTTPClient.cli.execute(request, timeout: .hours(24 * 365))
         guard response.status == .ok else {
             throw APIClient.Failure(description: "server answered \(response.status.code) to the stream request")
         }
+        if connections == 0 {
+            let from = after.map { "events after sequence \($0)" } ?? "new events"
+            printError("Waiting for \(from) from \(api.server) (Ctrl-C to stop).")
+        }
+        connections += 1
         var pending: [UInt8] = []
         for try await buffer in response.body {
             pending.append(contentsOf: buffer.readableBytesView)

@@ -9,9 +9,11 @@ struct Tocsin: AsyncParsableCommand {
         commandName: "tocsin",
         abstract: "An event-driven security engine: ingest, record, verify and follow security events.",
         discussion: """
-            Start the server with 'tocsin serve'. Client commands (publish, events, tail) talk to it over
-            HTTP: they find it with --server or TOCSIN_SERVER and authenticate with --key or TOCSIN_KEY,
-            defaulting to the admin key in the local data directory.
+            Start the server with 'tocsin serve'. \
+            Client commands (publish, events, tail and the others) talk to it over HTTP. \
+            They find it with --server or TOCSIN_SERVER (default http://127.0.0.1:8080) \
+            and authenticate with --key or TOCSIN_KEY, \
+            defaulting to the admin key in the local data directory (./tocsin-data/admin.key).
             """,
         version: "0.1.0",
         subcommands: [

@@ -140,6 +140,8 @@ extension ServeSetting {
     public static let execOpenFiles = make("--exec-open-files", .integer)
     /// `--exec-output-bytes`.
     public static let execOutputBytes = make("--exec-output-bytes", .integer)
+    /// `--otlp-endpoint`.
+    public static let otlpEndpoint = make("--otlp-endpoint", .string)
 
     /// Every option `tocsin serve` takes from a file, in the order of `tocsin serve --help`.
     public static let all: [ServeSetting] = [
@@ -149,6 +151,6 @@ extension ServeSetting {
         syslogUDP, syslogTCP, syslogAllow, syslogMaxConnections, syslogIdleSeconds, geoIPDatabases,
         deliveriesRetentionDays, tlsCertificate, tlsKey, clientCA, jwtIssuer, jwtAudience, jwksFile, jwksURL,
         jwtRolesClaim, jwtRoleScopes, threatIntel, identityDirectory, allowTargetNetwork, execEnvironment,
-        execCPUSeconds, execMemoryMegabytes, execOpenFiles, execOutputBytes,
+        execCPUSeconds, execMemoryMegabytes, execOpenFiles, execOutputBytes, otlpEndpoint,
     ]
 }

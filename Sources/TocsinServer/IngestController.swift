@@ -30,15 +30,21 @@ struct IngestController: Sendable {
             request,
             limit: configuration.maxBodyBytes
         )
-        let entries = try decode(mode: mode, contentType: contentType, headers: request.headers, body: body)
-            .map { LogEntry(event: $0) }
-        try access.checkPublish(entries, request: request, context: context)
-        let receipts: [AppendReceipt]
-        do {
-            receipts = try await log.append(entries: entries)
-        } catch {
-            context.logger.warning("Append failed; events not acknowledged.", metadata: ["error": "\(error)"])
-            throw Problem.unavailable("the events were not stored; retry with the same ids (duplicates are recognised)")
+        let events = try decode(mode: mode, contentType: contentType, headers: request.headers, body: body)
+        try access.checkPublish(events.map { LogEntry(event: $0) }, request: request, context: context)
+        let receipts: [AppendReceipt] = try await IngestTracing.withIngestSpan(
+            headers: request.headers,
+            events: events,
+            route: "/v1/events"
+        ) { stamped in
+            do {
+                return try await log.append(entries: stamped.map { LogEntry(event: $0) })
+            } catch {
+                context.logger.warning("Append failed; events not acknowledged.", metadata: ["error": "\(error)"])
+                throw Problem.unavailable(
+                    "the events were not stored; retry with the same ids (duplicates are recognised)"
+                )
+            }
         }
         var duplicates = 0
         for receipt in receipts where receipt.isDuplicate {

@@ -75,12 +75,18 @@ public struct AuditVerifier: Sendable {
     public init(dataDirectory: String, publicKeyPath: String? = nil, witnessPath: String? = nil) throws {
         self.databasePath = dataDirectory + "/tocsin.db"
         self.witnessPath = witnessPath
+        // The data directory is checked first: a wrong directory also lacks the key, and the key is
+        // not what needs fixing then.
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            throw StoreError(
+                code: .keyFile,
+                message:
+                    "there is no Tocsin log in \(dataDirectory) (no tocsin.db); pass the server's data directory with --data-dir DIR or TOCSIN_DATA_DIR"
+            )
+        }
         self.publicKey = try KeyFiles.loadPublicKey(
             from: publicKeyPath ?? dataDirectory + "/" + KeyFiles.nodePublicKeyName
         )
-        guard FileManager.default.fileExists(atPath: databasePath) else {
-            throw StoreError(code: .keyFile, message: "\(databasePath) does not exist; is --data-dir right?")
-        }
     }
 
     /// Walks the whole chain, then compares every checkpoint of the witness file with the log.

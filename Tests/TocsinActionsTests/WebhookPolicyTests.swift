@@ -160,6 +160,8 @@ final class LoopbackReceiver: Sendable {
 
     var requests: Int { recorder.seen.withLock { $0.count } }
     var hosts: [String] { recorder.seen.withLock { $0 } }
+    /// The `traceparent` header of each request ("" when it had none).
+    var traceparents: [String] { recorder.traceparents.withLock { $0 } }
 
     static func start() async throws -> LoopbackReceiver {
         let recorder = Recorder()
@@ -179,14 +181,21 @@ final class LoopbackReceiver: Sendable {
     func stop() {
         channel.close(promise: nil)
     }
+
+    /// Closes the listening socket and waits until it is closed.
+    func close() async {
+        try? await channel.close().get()
+    }
 }
 
 /// The Host headers of the requests received.
 private final class Recorder: Sendable {
     let seen = Mutex<[String]>([])
+    let traceparents = Mutex<[String]>([])
 
-    func record(_ host: String) {
+    func record(_ host: String, traceparent: String) {
         seen.withLock { $0.append(host) }
+        traceparents.withLock { $0.append(traceparent) }
     }
 }
 
@@ -203,7 +212,10 @@ private final class NoContentHandler: ChannelInboundHandler, Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
-            recorder.record(head.headers.first(name: "Host") ?? "")
+            recorder.record(
+                head.headers.first(name: "Host") ?? "",
+                traceparent: head.headers.first(name: "traceparent") ?? ""
+            )
         case .body:
             break
         case .end:

@@ -37,6 +37,9 @@ public struct PagerDutyAction: Action, Hashable {
             reader.report("secret", "renamed to routing_key (the integration's routing key)")
         }
         let routingKey = reader.string("routing_key", required: true)
+        if let routingKey, PlaceholderSecret.isPlaceholder(routingKey) {
+            reader.report("routing_key", PlaceholderSecret.problem("routing_key"))
+        }
         let severity = reader.string("severity") ?? "error"
         if !severities.contains(severity) {
             reader.report("severity", "must be critical, error, warning or info")

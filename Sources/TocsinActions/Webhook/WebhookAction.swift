@@ -24,6 +24,9 @@ public struct WebhookAction: Action, Hashable {
     public static func read(_ reader: inout ObjectReader) -> WebhookAction? {
         let endpoint = HTTPEndpoint.read(&reader)
         let secret = reader.string("secret")
+        if let secret, PlaceholderSecret.isPlaceholder(secret) {
+            reader.report("secret", PlaceholderSecret.problem("secret"))
+        }
         return endpoint.map { WebhookAction(endpoint: $0, signingSecret: secret) }
     }
 

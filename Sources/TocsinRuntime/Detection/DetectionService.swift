@@ -9,6 +9,7 @@ import TocsinMetrics
 import TocsinResponse
 import TocsinRules
 import TocsinStore
+import Tracing
 
 /// Runs the stateful detections over the log: reads it from a persisted cursor, feeds every event
 /// that a threshold rule matches to the detection engine, and appends each alert the engine raises
@@ -62,7 +63,11 @@ struct DetectionService: Service {
                 let through = page.events.last?.sequence ?? head
                 var alerts: [CloudEvent] = []
                 for logged in page.events {
-                    alerts += runner.process(logged, identifiers: store.identifiers)
+                    alerts += EventTracing.withSpan("tocsin.detect", continuing: logged.event) { span in
+                        let raised = runner.process(logged, identifiers: store.identifiers).map(EventTracing.stamp)
+                        span.attributes["tocsin.alerts"] = raised.count
+                        return raised
+                    }
                 }
                 if !alerts.isEmpty {
                     _ = try await store.append(alerts)

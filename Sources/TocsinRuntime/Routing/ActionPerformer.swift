@@ -4,6 +4,7 @@ import TocsinActions
 import TocsinConfig
 import TocsinCore
 import TocsinResponse
+import Tracing
 
 /// Performs one attempt of one delivery: looks the target's kind up in the action registry and
 /// hands it the request and the runtime's services.
@@ -31,7 +32,16 @@ struct ActionPerformer: Sendable {
             isAlertTrigger: isAlertTrigger,
             transformed: delivery.input?.apply(to: event)
         )
-        let result = await ActionRegistry.perform(request, context: context)
-        return (result.outcome, result.detail)
+        return await EventTracing.withAsyncSpan("tocsin.deliver", continuing: logged.event, ofKind: .producer) { span in
+            span.attributes["tocsin.delivery.id"] = delivery.id
+            span.attributes["tocsin.rule"] = delivery.rule
+            span.attributes["tocsin.target"] = delivery.target
+            span.attributes["tocsin.attempt"] = delivery.attempts + 1
+            let result = await ActionRegistry.perform(request, context: context)
+            if case .failed(let failure) = result.outcome {
+                span.setStatus(SpanStatus(code: .error, message: failure.kind.rawValue))
+            }
+            return (result.outcome, result.detail)
+        }
     }
 }

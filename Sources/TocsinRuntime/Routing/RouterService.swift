@@ -7,6 +7,7 @@ import TocsinCore
 import TocsinMetrics
 import TocsinRules
 import TocsinStore
+import Tracing
 
 /// Reads the log from its persisted cursor, matches every event against the rules in force and
 /// records one delivery per (event, rule, target) before moving the cursor, in one transaction.
@@ -46,9 +47,14 @@ struct RouterService: Service {
                 var matches: [String: Int] = [:]
                 var routed = 0
                 for logged in page.events where logged.sequence <= through {
-                    let routes =
-                        table.routes(for: logged.matchDocument, context: context)
-                        + AlertDeliveries.routes(for: logged, table: table)
+                    let routes = EventTracing.withSpan("tocsin.route", continuing: logged.event) { span in
+                        let routes =
+                            table.routes(for: logged.matchDocument, context: context)
+                            + AlertDeliveries.routes(for: logged, table: table)
+                        span.attributes["tocsin.event.seq"] = logged.sequence
+                        span.attributes["tocsin.deliveries"] = routes.count
+                        return routes
+                    }
                     routed += 1
                     Self.countMatches(routes, into: &matches)
                     for route in routes {

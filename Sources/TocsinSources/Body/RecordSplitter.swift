@@ -59,7 +59,8 @@ public struct RecordSplitter: Sendable {
             let position = RecordPosition(index: records.count + rejected.count, line: line)
             if isText {
                 guard let text = String(validating: content, as: UTF8.self) else {
-                    rejected.append(.init(position: position, error: SourceError(offset: 0, message: "invalid UTF-8")))
+                    let error = SourceError(offset: Self.firstInvalidUTF8(in: content), message: "invalid UTF-8")
+                    rejected.append(.init(position: position, error: error))
                     continue
                 }
                 records.append(SourceRecord(position: position, content: .text(text)))
@@ -172,5 +173,16 @@ public struct RecordSplitter: Sendable {
             bytes = bytes.dropLast()
         }
         return bytes
+    }
+
+    /// The offset of the first byte of `bytes` that does not start a valid UTF-8 sequence.
+    static func firstInvalidUTF8(in bytes: some Collection<UInt8>) -> Int {
+        var iterator = bytes.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        var offset = 0
+        while case .valid(let scalar) = parser.parseScalar(from: &iterator) {
+            offset += scalar.count
+        }
+        return offset
     }
 }
