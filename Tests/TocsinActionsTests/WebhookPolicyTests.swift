@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import AsyncHTTPClient
-import NIOCore
-import NIOHTTP1
 import NIOPosix
-import Synchronization
 import Testing
 import TocsinCore
 import TocsinResponse
+import TocsinTesting
 
 @testable import TocsinActions
 
@@ -143,89 +141,5 @@ struct WebhookPolicyTests {
             #expect(failure.message.contains("rebind.invalid resolves to a loopback address"))
         }
         #expect(receiver.hosts == ["rebind.invalid:\(receiver.port)"])
-    }
-}
-
-/// A minimal HTTP/1.1 server on 127.0.0.1 that answers every request 204 and counts them.
-final class LoopbackReceiver: Sendable {
-    private let channel: any Channel
-    private let recorder: Recorder
-    let port: Int
-
-    private init(channel: any Channel, recorder: Recorder, port: Int) {
-        self.channel = channel
-        self.recorder = recorder
-        self.port = port
-    }
-
-    var requests: Int { recorder.seen.withLock { $0.count } }
-    var hosts: [String] { recorder.seen.withLock { $0 } }
-    /// The `traceparent` header of each request ("" when it had none).
-    var traceparents: [String] { recorder.traceparents.withLock { $0 } }
-
-    static func start() async throws -> LoopbackReceiver {
-        let recorder = Recorder()
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(NoContentHandler(recorder: recorder))
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0)
-            .get()
-        return LoopbackReceiver(channel: channel, recorder: recorder, port: channel.localAddress?.port ?? 0)
-    }
-
-    func stop() {
-        channel.close(promise: nil)
-    }
-
-    /// Closes the listening socket and waits until it is closed.
-    func close() async {
-        try? await channel.close().get()
-    }
-}
-
-/// The Host headers of the requests received.
-private final class Recorder: Sendable {
-    let seen = Mutex<[String]>([])
-    let traceparents = Mutex<[String]>([])
-
-    func record(_ host: String, traceparent: String) {
-        seen.withLock { $0.append(host) }
-        traceparents.withLock { $0.append(traceparent) }
-    }
-}
-
-private final class NoContentHandler: ChannelInboundHandler, Sendable {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
-
-    private let recorder: Recorder
-
-    init(recorder: Recorder) {
-        self.recorder = recorder
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            recorder.record(
-                head.headers.first(name: "Host") ?? "",
-                traceparent: head.headers.first(name: "traceparent") ?? ""
-            )
-        case .body:
-            break
-        case .end:
-            var headers = HTTPHeaders()
-            headers.add(name: "Content-Length", value: "0")
-            context.write(
-                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .noContent, headers: headers))),
-                promise: nil
-            )
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        }
     }
 }

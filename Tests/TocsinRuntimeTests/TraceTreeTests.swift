@@ -34,7 +34,7 @@ struct TraceTreeTests {
     @Test("ingest, routing, detection and both deliveries form one tree under the caller's traceparent")
     func spanTree() async throws {
         let tracer = TestTracer.shared
-        let receiver = try await TraceReceiver.start()
+        let receiver = try await LoopbackReceiver.start()
         defer { receiver.stop() }
         let directory = try TemporaryDirectory()
         let rulesDirectory = directory.path + "/rules"
