@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import TocsinCore
+import TocsinServer
 import Tracing
 
 /// The stages after the log continue the trace an event carries in its `traceparent` extension.
@@ -63,20 +64,5 @@ enum EventTracing {
         var stamped = event
         InstrumentationSystem.tracer.inject(current, into: &stamped.extensions, using: ExtensionsInjector())
         return stamped
-    }
-}
-
-/// Reads trace context from a CloudEvent's extension attributes.
-struct ExtensionsExtractor: Extractor {
-    func extract(key: String, from carrier: [String: ExtensionValue]) -> String? {
-        carrier[key]?.canonicalString
-    }
-}
-
-/// Writes trace context into a CloudEvent's extension attributes (lower-case names, as CloudEvents
-/// requires).
-struct ExtensionsInjector: Injector {
-    func inject(_ value: String, forKey key: String, into carrier: inout [String: ExtensionValue]) {
-        carrier[key.lowercased()] = .string(value)
     }
 }

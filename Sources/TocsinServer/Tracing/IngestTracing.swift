@@ -63,18 +63,3 @@ struct HTTPFieldsExtractor: Extractor {
         HTTPField.Name(key).flatMap { carrier[$0] }
     }
 }
-
-/// Reads trace context from a CloudEvent's extension attributes.
-struct ExtensionsExtractor: Extractor {
-    func extract(key: String, from carrier: [String: ExtensionValue]) -> String? {
-        carrier[key]?.canonicalString
-    }
-}
-
-/// Writes trace context into a CloudEvent's extension attributes (names are lower case, as
-/// CloudEvents requires and W3C's `traceparent` and `tracestate` already are).
-struct ExtensionsInjector: Injector {
-    func inject(_ value: String, forKey key: String, into carrier: inout [String: ExtensionValue]) {
-        carrier[key.lowercased()] = .string(value)
-    }
-}
