@@ -7,7 +7,7 @@
 #
 # DESTDIR (environment) is prepended to every destination, for packaging or a trial install.
 # --binary installs an already-built tocsin instead of building; it then installs a man page only if
-# --man-page names one (generating it needs the package build, see docs/operations.md).
+# --man-page names one (generating it needs the package's build of generate-manual, see docs/operations.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,9 +34,12 @@ if [ -z "$binary" ]; then
     scripts/ensure-deps.sh
     swift build -c release --product tocsin
     binary="$(swift build -c release --show-bin-path)/tocsin"
-    # swift-argument-parser's plugin: runs 'tocsin --experimental-dump-help' and writes tocsin.1.
-    swift package plugin generate-manual --configuration release
-    manpage="$(find .build/plugins -path '*GenerateManual*' -name tocsin.1 | head -n 1)"
+    # swift-argument-parser's generate-manual tool (the tool behind its plugin, without the plugin's
+    # rebuild of every product): reads 'tocsin --experimental-dump-help' and writes tocsin.1.
+    swift build -c release --product generate-manual
+    mkdir -p .build/man
+    "$(swift build -c release --show-bin-path)/generate-manual" "$binary" --output-directory .build/man
+    manpage=.build/man/tocsin.1
 fi
 [ -x "$binary" ] || { echo "error: $binary is not an executable tocsin" >&2; exit 1; }
 
