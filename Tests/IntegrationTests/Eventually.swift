@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import TocsinCore
+import TocsinTesting
 
 /// Polls `probe` until `condition` holds or `timeout` passes; returns the last value.
 ///
@@ -10,13 +11,15 @@ func eventually<T>(
     _ probe: () async throws -> T,
     until condition: (T) -> Bool
 ) async throws -> T {
-    let deadline = ContinuousClock.now + timeout
-    var value = try await probe()
-    while !condition(value) && ContinuousClock.now < deadline {
-        try await Task.sleep(for: .milliseconds(20))
-        value = try await probe()
+    var last = try await probe()
+    do {
+        return try await TocsinTesting.eventually(timeout: timeout) {
+            last = try await probe()
+            return condition(last) ? last : nil
+        }
+    } catch is ConditionNeverMet {
+        return last
     }
-    return value
 }
 
 /// The `reason identity` of each `tocsin.auth.denied` event in an events answer.

@@ -13,23 +13,8 @@ struct OperatorFilesTests {
         _ arguments: [String],
         environment: [String: String] = [:]
     ) async throws -> (status: Int32, output: String) {
-        let directory = try TemporaryDirectory(prefix: "tocsin-run")
-        defer { directory.remove() }
-        let log = directory.path + "/output"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        while process.isRunning {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        try handle.close()
-        return (process.terminationStatus, try String(contentsOfFile: log, encoding: .utf8))
+        let result = try await runProgram(program, arguments, environment: environment)
+        return (result.status, result.output + result.errors)
     }
 
     @Test("install.sh --prefix with DESTDIR installs the binary, completions, unit and configuration")

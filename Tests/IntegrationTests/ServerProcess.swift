@@ -204,9 +204,7 @@ func runProgram(
     let data = await blocking { output.fileHandleForReading.readDataToEndOfFile() }
     let errorText = String(decoding: await errorData, as: UTF8.self)
     await written
-    while process.isRunning {
-        try await Task.sleep(for: .milliseconds(10))
-    }
+    await blocking { process.waitUntilExit() }
     return (process.terminationStatus, String(decoding: data, as: UTF8.self), errorText)
 }
 

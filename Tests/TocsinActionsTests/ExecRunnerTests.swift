@@ -230,17 +230,3 @@ struct ExecRunnerTests {
         return !stat[stat.index(after: close)...].hasPrefix(" Z")
     }
 }
-
-/// Polls `condition` until it returns a value (at most about 30 s).
-func eventually<T>(_ condition: () throws -> T?) async throws -> T {
-    for _ in 0..<3_000 {
-        if let value = try condition() {
-            return value
-        }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    throw ConditionNeverMet()
-}
-
-/// `eventually` gave up.
-struct ConditionNeverMet: Error {}

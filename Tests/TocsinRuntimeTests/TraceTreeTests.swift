@@ -89,7 +89,7 @@ struct TraceTreeTests {
         #expect(deliveries.allSatisfy { $0.status == nil }, "both deliveries succeeded")
 
         // Each webhook's traceparent names async-http-client's client span of its delivery.
-        let sent = try await Self.waitFor { receiver.traceparents.count >= 2 ? receiver.traceparents : nil }
+        let sent = try await eventually { receiver.traceparents.count >= 2 ? receiver.traceparents : nil }
         #expect(sent.allSatisfy { $0.hasPrefix("00-\(traceID)-") }, "the webhook gets the event's trace")
         let named = Set(sent.compactMap { TestTracer.parse(traceparent: $0)?.spanID })
         let clientSpans = try await Self.waitForSpans(tracer, traceID: traceID) { spans in
@@ -107,22 +107,10 @@ struct TraceTreeTests {
         traceID: String,
         until done: ([FinishedInMemorySpan]) -> Bool
     ) async throws -> [FinishedInMemorySpan] {
-        try await waitFor {
+        try await eventually {
             let spans = tracer.finishedSpans(inTrace: traceID)
             return done(spans) ? spans : nil
         }
-    }
-
-    /// Polls `probe` until it answers, for at most 30 seconds.
-    private static func waitFor<T>(_ probe: () -> T?) async throws -> T {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if let value = probe() {
-                return value
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return try #require(probe(), "not reached within 30 s")
     }
 
     private static func randomHex(_ digits: Int) -> String {

@@ -226,14 +226,7 @@ struct CheckpointWitnessTests {
     }
 }
 
-/// Waits until `condition` holds, checking every few milliseconds, for at most 30 seconds.
+/// Waits until `condition` holds, for at most 30 seconds.
 func waitUntil(_ condition: () -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(30)
-    while !condition() {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("the condition did not hold within 30 s")
-            return
-        }
-        try await Task.sleep(for: .milliseconds(5))
-    }
+    _ = try await eventually { condition() ? true : nil }
 }
