@@ -107,10 +107,19 @@ struct DLQCommand: AsyncParsableCommand {
             let answer = try await call { try await api.send(request) }
             let count = answer["redriven"].map { JSONWriter().string($0) } ?? "0"
             print("redriven: \(count)")
-            if count != "0" {
-                printError(
-                    "They are pending again and go out at once to targets whose circuit is closed; a target whose circuit is open gets them when its cool-down ends (the server log says 'Circuit opened' and 'Circuit closed')."
-                )
+            guard case .array(let targets) = answer["targets"] else {
+                return
+            }
+            for target in targets {
+                let name = target["target"]?.stringValue ?? "?"
+                let redriven = target["redriven"].map { JSONWriter().string($0) } ?? "?"
+                if target["circuit"]?.stringValue == "open" {
+                    printError(
+                        "\(name): \(redriven) pending again, but its circuit is open, so they wait until its cool-down ends and a probe succeeds; `tocsin events --type tocsin.target.circuit.closed --subject \(name)` shows when it closes."
+                    )
+                } else {
+                    printError("\(name): \(redriven) pending again; they go out now.")
+                }
             }
         }
     }

@@ -55,6 +55,7 @@ enum ConsoleNotice: String, Sendable, CaseIterable {
     case assigned
     case closed
     case redriven
+    case redrivenBehindOpenCircuit = "redriven-waiting"
     case verified
 
     /// The sentence shown.
@@ -64,6 +65,8 @@ enum ConsoleNotice: String, Sendable, CaseIterable {
         case .assigned: "Incident assigned."
         case .closed: "Incident closed."
         case .redriven: "Redrive requested; the deliveries are pending again."
+        case .redrivenBehindOpenCircuit:
+            "Redrive requested; the deliveries are pending again, but a target's circuit is open, so its deliveries wait until its cool-down ends and a probe succeeds."
         case .verified: "Verification ran; the result is below."
         }
     }

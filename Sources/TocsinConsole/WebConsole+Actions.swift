@@ -109,7 +109,17 @@ extension WebConsole {
             body: .object(JSONObject([selector])),
             context: context
         )
-        return try finish(answer, session: session, section: .targets, notice: .redriven, page: "/ui/targets")
+        var waiting = false
+        if case .array(let targets) = answer.body["targets"] {
+            waiting = targets.contains { $0["circuit"]?.stringValue == "open" }
+        }
+        return try finish(
+            answer,
+            session: session,
+            section: .targets,
+            notice: waiting ? .redrivenBehindOpenCircuit : .redriven,
+            page: "/ui/targets"
+        )
     }
 
     /// `POST /ui/audit/verify`: re-walks the chain, for callers holding `audit:verify`.

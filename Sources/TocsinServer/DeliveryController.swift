@@ -61,13 +61,27 @@ struct DeliveryController: Sendable {
                 }
             }
         }
-        let count = try await administration.redrive(
+        let result = try await administration.redrive(
             try Self.filter(parameters, requireSelector: true),
             actor: context.caller.name
         )
+        let targets: [JSONValue] = result.redrivenByTarget.sorted { $0.key < $1.key }.map { target, count in
+            .object(
+                JSONObject([
+                    .init(name: "target", value: .string(target)),
+                    .init(name: "redriven", value: .number(JSONNumber(Int64(count)))),
+                    .init(name: "circuit", value: .string(result.openCircuits.contains(target) ? "open" : "closed")),
+                ])
+            )
+        }
         return JSONResponse.make(
             .ok,
-            .object(JSONObject([.init(name: "redriven", value: .number(JSONNumber(Int64(count))))]))
+            .object(
+                JSONObject([
+                    .init(name: "redriven", value: .number(JSONNumber(Int64(result.total)))),
+                    .init(name: "targets", value: .array(targets)),
+                ])
+            )
         )
     }
 

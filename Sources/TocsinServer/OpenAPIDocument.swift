@@ -1215,18 +1215,47 @@ public enum OpenAPIDocument: Sendable {
                 },
                 "responses": {
                   "200": {
-                    "description": "How many were redriven.",
+                    "description": "How many were redriven, by target, with each target's circuit state.",
                     "content": {
                       "application/json": {
                         "schema": {
                           "type": "object",
                           "required": [
-                            "redriven"
+                            "redriven",
+                            "targets"
                           ],
                           "properties": {
                             "redriven": {
                               "type": "integer",
                               "minimum": 0
+                            },
+                            "targets": {
+                              "type": "array",
+                              "description": "The dead letters redriven, by target, and each target's circuit: behind an open circuit they wait until its cool-down ends and a probe succeeds.",
+                              "items": {
+                                "type": "object",
+                                "required": [
+                                  "target",
+                                  "redriven",
+                                  "circuit"
+                                ],
+                                "properties": {
+                                  "target": {
+                                    "type": "string"
+                                  },
+                                  "redriven": {
+                                    "type": "integer",
+                                    "minimum": 1
+                                  },
+                                  "circuit": {
+                                    "type": "string",
+                                    "enum": [
+                                      "open",
+                                      "closed"
+                                    ]
+                                  }
+                                }
+                              }
                             }
                           }
                         }

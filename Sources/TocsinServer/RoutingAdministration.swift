@@ -26,14 +26,33 @@ public protocol RoutingAdministration: Sendable {
     func deliveries(event: Int64) async throws -> [DeliveryRecord]
     /// Dead letters matching `filter`.
     func deadLetters(_ filter: DeliveryFilter) async throws -> [DeliveryRecord]
-    /// Redrives dead letters matching `filter` on behalf of `actor`; returns how many.
-    func redrive(_ filter: DeliveryFilter, actor: String) async throws -> Int
+    /// Redrives dead letters matching `filter` on behalf of `actor`; returns how many, by target, and which of
+    /// those targets' circuits are open.
+    func redrive(_ filter: DeliveryFilter, actor: String) async throws -> RedriveResult
     /// Purges dead letters matching `filter` on behalf of `actor`; returns how many.
     func purge(_ filter: DeliveryFilter, actor: String) async throws -> Int
     /// The active blocklist entries.
     func blocklist() async throws -> [BlocklistEntry]
     /// Whether each blocklist target's nftables file on disk holds the active entries.
     func blocklistFiles() async throws -> [BlocklistFileStatus]
+}
+
+/// What a redrive did: the dead letters put back to pending, by target, and the targets among them whose circuit
+/// is open, so their deliveries wait for the breaker's cool-down and a successful probe.
+public struct RedriveResult: Sendable, Equatable {
+    /// How many dead letters went back to pending, by target name.
+    public var redrivenByTarget: [String: Int]
+    /// The targets in ``redrivenByTarget`` whose circuit breaker is open (or half-open, probing).
+    public var openCircuits: Set<String>
+
+    /// Creates a result.
+    public init(redrivenByTarget: [String: Int], openCircuits: Set<String>) {
+        self.redrivenByTarget = redrivenByTarget
+        self.openCircuits = openCircuits
+    }
+
+    /// How many dead letters went back to pending in all.
+    public var total: Int { redrivenByTarget.values.reduce(0, +) }
 }
 
 /// Rules or targets.

@@ -181,4 +181,44 @@ struct DeliveryTests {
         #expect(letters.isEmpty, "auto redrive emptied the queue")
         #expect(flaky.distinctKeys.count == 10, "every event reached the receiver, under one key each")
     }
+
+    @Test("a redrive says which targets' circuits are open, so their deliveries wait")
+    func redriveNamesAnOpenCircuit() async throws {
+        let down = try await TestReceiver.start(.status(503))
+        defer { down.stop() }
+        let up = try await TestReceiver.start(.status(503))
+        defer { up.stop() }
+        let (server, _) = try await serve()
+        defer { Task { _ = await server.terminate() } }
+        let once = #""retry":{"max_attempts":1}"#
+        try await server.define(
+            "target",
+            "down",
+            #"{"kind":"webhook","url":"\#(down.url)",\#(once),"circuit_breaker":{"failure_threshold":1,"open_seconds":600}}"#
+        )
+        try await server.define(
+            "target",
+            "up",
+            #"{"kind":"webhook","url":"\#(up.url)",\#(once),"circuit_breaker":{"failure_threshold":100}}"#
+        )
+        try await server.define(
+            "rule",
+            "r",
+            #"{"pattern":{"type":["x"]},"targets":[{"target":"down"},{"target":"up"}]}"#
+        )
+        _ = try await server.publish(type: "x", ids: ["1"])
+        _ = try await server.eventually({ try await server.deadLetters() }) { $0.count == 2 }
+        _ = try await server.eventually({ try await server.events(type: "tocsin.target.circuit.opened") }) {
+            !$0.isEmpty
+        }
+        up.setMode(.ok)
+        let redrive = try await runTocsin([
+            "dlq", "redrive", "--all", "--server", server.baseURL, "--key", server.adminKey,
+        ])
+        #expect(redrive.status == 0 && redrive.output.contains("redriven: 2"))
+        #expect(redrive.errors.contains("down: 1 pending again, but its circuit is open"))
+        #expect(redrive.errors.contains("up: 1 pending again; they go out now."))
+        #expect(await up.waitFor { $0.received.count == 2 })
+        #expect(down.received.count == 1, "the open circuit holds the redriven delivery")
+    }
 }

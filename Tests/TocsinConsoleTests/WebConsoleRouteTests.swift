@@ -164,8 +164,23 @@ struct WebConsoleRouteTests {
                 #expect(response.status == .seeOther)
                 #expect(response.headers[.location] == "/ui/targets?done=redriven")
             }
+            try await client.execute(
+                uri: "/ui/dlq/redrive",
+                method: .post,
+                headers: headers,
+                body: ByteBuffer(string: "csrf=\(csrf)&ids=42")
+            ) { response in
+                #expect(response.headers[.location] == "/ui/targets?done=redriven-waiting")
+            }
+            try await client.execute(
+                uri: "/ui/targets?done=redriven-waiting",
+                method: .get,
+                headers: [.cookie: cookie]
+            ) { response in
+                #expect(String(buffer: response.body).contains("a target&#39;s circuit is open"))
+            }
         }
-        #expect(fixture.routing.redrives == 1)
+        #expect(fixture.routing.redrives == 2)
     }
 
     @Test("logout ends the session on the server: the old cookie no longer opens a page")
@@ -251,9 +266,10 @@ final class OneDeadLetter: RoutingAdministration {
             )
         ]
     }
-    func redrive(_ filter: DeliveryFilter, actor: String) async throws -> Int {
+    func redrive(_ filter: DeliveryFilter, actor: String) async throws -> RedriveResult {
         count.withLock { $0 += 1 }
-        return 1
+        let circuitOpen = filter.ids == [42]
+        return RedriveResult(redrivenByTarget: ["hook": 1], openCircuits: circuitOpen ? ["hook"] : [])
     }
     func purge(_ filter: DeliveryFilter, actor: String) async throws -> Int { 0 }
     func blocklist() async throws -> [BlocklistEntry] { [] }

@@ -108,7 +108,9 @@ struct EmptyRouting: RoutingAdministration {
     func delete(_ kind: DefinitionKind, name: String, actor: String) async throws -> Bool { false }
     func deliveries(event: Int64) async throws -> [DeliveryRecord] { [] }
     func deadLetters(_ filter: DeliveryFilter) async throws -> [DeliveryRecord] { [] }
-    func redrive(_ filter: DeliveryFilter, actor: String) async throws -> Int { 0 }
+    func redrive(_ filter: DeliveryFilter, actor: String) async throws -> RedriveResult {
+        RedriveResult(redrivenByTarget: [:], openCircuits: [])
+    }
     func purge(_ filter: DeliveryFilter, actor: String) async throws -> Int { 0 }
     func blocklist() async throws -> [BlocklistEntry] { [] }
     func blocklistFiles() async throws -> [BlocklistFileStatus] { [] }

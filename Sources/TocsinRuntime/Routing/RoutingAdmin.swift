@@ -141,8 +141,9 @@ struct RoutingAdmin: RoutingAdministration {
         try await store.routing.deadLetters(filter)
     }
 
-    func redrive(_ filter: DeliveryFilter, actor: String) async throws -> Int {
-        let count = try await store.routing.redrive(filter)
+    func redrive(_ filter: DeliveryFilter, actor: String) async throws -> RedriveResult {
+        let byTarget = try await store.routing.redriveByTarget(filter)
+        let count = byTarget.values.reduce(0, +)
         if count > 0 {
             redriven()
         }
@@ -153,7 +154,11 @@ struct RoutingAdmin: RoutingAdministration {
                 data: [("count", InternalEvents.number(Int64(count))), ("actor", .string(actor))]
             )
         ])
-        return count
+        let circuits = byTarget.isEmpty ? [:] : try await store.breakerStates()
+        return RedriveResult(
+            redrivenByTarget: byTarget,
+            openCircuits: Set(byTarget.keys.filter { circuits[$0] == "open" })
+        )
     }
 
     func purge(_ filter: DeliveryFilter, actor: String) async throws -> Int {

@@ -112,9 +112,19 @@ extension RoutingStore: DeliveryQueue {
 
     /// Puts matching dead-lettered deliveries back to pending, due now, with a fresh attempt budget.
     ///
-    /// - Returns: how many were redriven.
-    public func redrive(_ filter: DeliveryFilter) async throws -> Int {
-        try await redrive(filter, now: clock.milliseconds)
+    /// - Returns: how many were redriven, by target name (targets with none are left out).
+    public func redriveByTarget(_ filter: DeliveryFilter) async throws -> [String: Int] {
+        let (clause, arguments) = Self.deadLetterClause(filter)
+        let now = clock.milliseconds
+        return try await pool.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT target, COUNT(*) FROM deliveries WHERE \(clause) GROUP BY target",
+                arguments: arguments
+            )
+            try Self.redrive(db, clause: clause, arguments: arguments, now: now)
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as String, $0[1] as Int) })
+        }
     }
 
     /// Puts matching dead-lettered deliveries back to pending at `now` with a fresh attempt budget.
@@ -123,16 +133,20 @@ extension RoutingStore: DeliveryQueue {
     public func redrive(_ filter: DeliveryFilter, now: Int64) async throws -> Int {
         let (clause, arguments) = Self.deadLetterClause(filter)
         return try await pool.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE deliveries SET state = 'pending', attempts = 0, next_ms = \(now), routed_ms = \(now),
-                        reason = NULL, redrives = redrives + 1
-                    WHERE \(clause)
-                    """,
-                arguments: arguments
-            )
+            try Self.redrive(db, clause: clause, arguments: arguments, now: now)
             return db.changesCount
         }
+    }
+
+    private static func redrive(_ db: Database, clause: String, arguments: StatementArguments, now: Int64) throws {
+        try db.execute(
+            sql: """
+                UPDATE deliveries SET state = 'pending', attempts = 0, next_ms = \(now), routed_ms = \(now),
+                    reason = NULL, redrives = redrives + 1
+                WHERE \(clause)
+                """,
+            arguments: arguments
+        )
     }
 
     /// Deletes matching dead-lettered deliveries.
