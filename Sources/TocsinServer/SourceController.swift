@@ -52,17 +52,24 @@ struct SourceController: Sendable {
                 try access.checkPublish(chunk.entries, request: request, context: context)
             }
         }
-        var counts = Counts()
-        while true {
-            try Self.stopIfShuttingDown(next: counts.read)
-            guard let chunk = try next(&reader, format: format) else {
-                break
+        let counts = try await IngestTracing.withSourceSpan(
+            headers: request.headers,
+            route: "/v1/sources/\(format.rawValue)"
+        ) { stamp in
+            var counts = Counts()
+            while true {
+                try Self.stopIfShuttingDown(next: counts.read)
+                guard var chunk = try next(&reader, format: format) else {
+                    break
+                }
+                if !chunk.entries.isEmpty {
+                    try access.checkPublish(chunk.entries, request: request, context: context)
+                    chunk.entries = chunk.entries.map(stamp)
+                    try await append(chunk, counts: &counts, context: context)
+                }
+                counts.read = (chunk.positions.last?.index ?? counts.read - 1) + 1
             }
-            if !chunk.entries.isEmpty {
-                try access.checkPublish(chunk.entries, request: request, context: context)
-                try await append(chunk, counts: &counts, context: context)
-            }
-            counts.read = (chunk.positions.last?.index ?? counts.read - 1) + 1
+            return counts
         }
         let errors = JSONValue.array(reader.rejected.map(Self.errorJSON))
         if counts.stored == 0 && reader.rejectedCount > 0 {

@@ -76,4 +76,20 @@ struct IngestTracingTests {
         #expect(ingest.spanID == parsed.spanID)
         #expect(ingest.parentSpanID == nil)
     }
+
+    @Test("a native-source request continues its traceparent header and stamps every chunk's records")
+    func sourceRecords() async throws {
+        let traceID = Self.randomHex(32)
+        let caller = Self.randomHex(16)
+        var headers = HTTPFields()
+        headers[try #require(HTTPField.Name("traceparent"))] = "00-\(traceID)-\(caller)-01"
+        let chunks = [[Self.event("e"), Self.event("f")], [Self.event("g")]]
+        let stored = try await IngestTracing.withSourceSpan(headers: headers, route: "/v1/sources/cloudtrail") { stamp in
+            chunks.map { $0.map { stamp(LogEntry(event: $0)).event } }
+        }
+        let ingest = try #require(tracer.finishedSpans(inTrace: traceID).first)
+        #expect(ingest.parentSpanID == caller)
+        let expected = "00-\(traceID)-\(ingest.spanID)-01"
+        #expect(stored.joined().allSatisfy { $0.extensions["traceparent"] == .string(expected) })
+    }
 }
