@@ -84,7 +84,8 @@ struct IngestTracingTests {
         var headers = HTTPFields()
         headers[try #require(HTTPField.Name("traceparent"))] = "00-\(traceID)-\(caller)-01"
         let chunks = [[Self.event("e"), Self.event("f")], [Self.event("g")]]
-        let stored = try await IngestTracing.withSourceSpan(headers: headers, route: "/v1/sources/cloudtrail") { stamp in
+        let stored = try await IngestTracing.withSourceSpan(headers: headers, route: "/v1/sources/cloudtrail") {
+            stamp in
             chunks.map { $0.map { stamp(LogEntry(event: $0)).event } }
         }
         let ingest = try #require(tracer.finishedSpans(inTrace: traceID).first)
