@@ -66,6 +66,9 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var metricsAuth = false
 
+    @Flag(help: "Serve no web console at /ui (env TOCSIN_NO_CONSOLE=1); the API is unchanged.")
+    var noConsole = false
+
     @Option(help: "Open HTTP connections at once (env TOCSIN_MAX_CONNECTIONS; default 1024).")
     var maxConnections: Int?
 
@@ -240,6 +243,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.metricsEnabled = !settings.isOn(.noMetrics, noMetrics)
         configuration.server.metricsRequiresAuthentication = settings.isOn(.metricsAuth, metricsAuth)
+        configuration.consoleEnabled = !settings.isOn(.noConsole, noConsole)
         try applyLimits(to: &configuration, settings: settings)
         try trust.apply(to: &configuration, settings: settings)
         if let every = try settings.integer(.checkpointEvery, checkpointEvery) {

@@ -66,6 +66,8 @@ extension ServeSetting {
     public static let insecureNoAuth = make("--insecure-no-auth", .boolean)
     /// `--no-metrics`.
     public static let noMetrics = make("--no-metrics", .boolean)
+    /// `--no-console`.
+    public static let noConsole = make("--no-console", .boolean)
     /// `--metrics-auth`.
     public static let metricsAuth = make("--metrics-auth", .boolean)
     /// `--rate-limit`.
@@ -145,8 +147,8 @@ extension ServeSetting {
 
     /// Every option `tocsin serve` takes from a file, in the order of `tocsin serve --help`.
     public static let all: [ServeSetting] = [
-        dataDirectory, http, insecureNoAuth, rateLimit, rateLimitAddress, noMetrics, metricsAuth, maxConnections,
-        idleTimeout, bodyTimeout,
+        dataDirectory, http, insecureNoAuth, rateLimit, rateLimitAddress, noMetrics, metricsAuth, noConsole,
+        maxConnections, idleTimeout, bodyTimeout,
         maxStreams, checkpointEvery, checkpointSeconds, checkpointWitness, synchronous, maxBodyBytes, rulesDirectory,
         syslogUDP, syslogTCP, syslogAllow, syslogMaxConnections, syslogIdleSeconds, geoIPDatabases,
         deliveriesRetentionDays, tlsCertificate, tlsKey, clientCA, jwtIssuer, jwtAudience, jwksFile, jwksURL,

@@ -62,6 +62,8 @@ public struct RuntimeConfiguration: Sendable {
     ///
     /// Default on. Whether the scrape needs a key is ``ServerConfiguration/metricsRequiresAuthentication``.
     public var metricsEnabled = true
+    /// Serve the web console at `/ui` (`--no-console` turns it off; the API stays).
+    public var consoleEnabled = true
 
     /// JWT bearer tokens: what they must satisfy, and where their signing keys come from.
     public struct JWTSettings: Sendable {

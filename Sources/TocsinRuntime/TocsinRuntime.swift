@@ -96,12 +96,14 @@ public enum TocsinRuntime: Sendable {
             metrics: metrics,
             scrape: configuration.metricsEnabled ? scrape.render : nil
         )
-        services.addRoutes = try consoleRoutes(
-            services,
-            insights: StoreConsoleInsights(store: store, dataDirectory: configuration.store.dataDirectory),
-            configuration: configuration,
-            clock: clock
-        )
+        if configuration.consoleEnabled {
+            services.addRoutes = try consoleRoutes(
+                services,
+                insights: StoreConsoleInsights(store: store, dataDirectory: configuration.store.dataDirectory),
+                configuration: configuration,
+                clock: clock
+            )
+        }
         let application = try TocsinHTTPServer.makeApplication(
             services,
             configuration: configuration.server,

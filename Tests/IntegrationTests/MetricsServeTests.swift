@@ -155,6 +155,19 @@ struct MetricsServeTests {
         #expect(try await call(server.baseURL + "/healthz").status == 200)
     }
 
+    @Test(.timeLimit(.minutes(2))) func noConsoleServesNoPages() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let server = try await ServerProcess.start(
+            dataDirectory: directory.path + "/data",
+            environment: ["TOCSIN_NO_CONSOLE": "1"]
+        )
+        defer { Task { _ = await server.terminate() } }
+        #expect(try await call(server.baseURL + "/ui/login").status == 404)
+        #expect(try await call(server.baseURL + "/ui/assets/console.css").status == 404)
+        #expect(try await call(server.baseURL + "/healthz").status == 200)
+    }
+
     /// Whether the scrape shows the dead letter, the alert and the syslog line.
     static func hasSettled(_ scrape: PrometheusScrape) -> Bool {
         let deadLettered = scrape.value("tocsin_deliveries_total", ["target": "dead", "outcome": "dead_lettered"])
