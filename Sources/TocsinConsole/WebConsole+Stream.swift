@@ -21,7 +21,8 @@ extension WebConsole {
     /// `GET /ui/events/stream?pattern=`: new events as Server-Sent Events, coalesced into batches.
     ///
     /// Each batch is `event: batch`, `data: {"rows": […], "skipped": n}`. The stream ends when the session ends
-    /// or the key is no longer accepted.
+    /// or the key is no longer accepted. One identity holds at most
+    /// ``Configuration/maximumStreamsPerIdentity`` streams at once; more are refused with `429`.
     @Sendable func eventStream(_ request: Request, context: TocsinRequestContext) async throws -> Response {
         guard let session = session(request) else {
             return Response(status: .unauthorized, headers: ConsoleResponses.securityHeaders)
@@ -36,11 +37,17 @@ extension WebConsole {
             }
             pattern = compiled
         }
+        guard let slot = streams.acquire(session.identity) else {
+            var headers = ConsoleResponses.securityHeaders
+            headers[.retryAfter] = "5"
+            return Response(status: .tooManyRequests, headers: headers)
+        }
         let start = try await log.lastSequence()
         let filter = pattern
         var headers = ConsoleResponses.securityHeaders
         headers[.contentType] = "text/event-stream"
         let body = ResponseBody { [self] writer in
+            defer { withExtendedLifetime(slot) {} }
             try await follow(
                 session: session,
                 after: start,

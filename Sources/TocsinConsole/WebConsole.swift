@@ -29,6 +29,9 @@ public final class WebConsole: Sendable {
         public var maximumAnswerBytes = 8 << 20
         /// How often a live stream re-checks its session and key, in milliseconds (default 5 s).
         public var liveRecheckMilliseconds: Int64 = 5000
+        /// The most live streams one identity may hold open at once across its sessions (default 8, as
+        /// `--max-streams` for the API).
+        public var maximumStreamsPerIdentity = 8
 
         /// Creates the defaults.
         public init() {}
@@ -43,6 +46,7 @@ public final class WebConsole: Sendable {
     let random: @Sendable (Int) -> [UInt8]
     let renderer: ConsoleRenderer
     let sessions: Mutex<ConsoleSessions>
+    let streams: StreamSlots
 
     /// Creates the console.
     ///
@@ -73,6 +77,7 @@ public final class WebConsole: Sendable {
         self.random = random
         self.renderer = try ConsoleRenderer()
         self.sessions = Mutex(ConsoleSessions(configuration: configuration.sessions))
+        self.streams = StreamSlots(maximumPerIdentity: configuration.maximumStreamsPerIdentity)
     }
 
     /// `n` bytes from the system's cryptographic generator.

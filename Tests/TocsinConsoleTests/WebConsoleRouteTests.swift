@@ -23,7 +23,7 @@ struct WebConsoleRouteTests {
         let routing = OneDeadLetter()
         let router: Router<TocsinRequestContext>
 
-        init() throws {
+        init(configuration: WebConsole.Configuration = WebConsole.Configuration()) throws {
             let identities = Role.allCases.map { Identity(name: $0.rawValue, roles: [$0], createdAtMilliseconds: 0) }
             let secrets = Role.allCases.map {
                 KeySecret(
@@ -43,6 +43,7 @@ struct WebConsoleRouteTests {
                 log: services.log,
                 access: access,
                 insights: nil,
+                configuration: configuration,
                 clock: { 1_800_000_000_000 }
             )
             console.addRoutes(to: api.router)
@@ -181,6 +182,23 @@ struct WebConsoleRouteTests {
             }
         }
         #expect(fixture.routing.redrives == 2)
+    }
+
+    @Test(
+        "an identity that holds its maximum of live streams is refused another with 429",
+        .timeLimit(.minutes(1))
+    )
+    func liveStreamCap() async throws {
+        var configuration = WebConsole.Configuration()
+        configuration.maximumStreamsPerIdentity = 0
+        let fixture = try Fixture(configuration: configuration)
+        try await Application(router: fixture.router).test(.router) { client in
+            let (cookie, _) = try await Self.login(.reader, client: client)
+            try await client.execute(uri: "/ui/events/stream", method: .get, headers: [.cookie: cookie]) { response in
+                #expect(response.status == .tooManyRequests)
+                #expect(response.headers[.retryAfter] == "5")
+            }
+        }
     }
 
     @Test("logout ends the session on the server: the old cookie no longer opens a page")

@@ -14,6 +14,7 @@ extension TocsinRuntime {
     ) throws -> @Sendable (Router<TocsinRequestContext>) -> Void {
         var settings = WebConsole.Configuration()
         settings.secureCookies = configuration.server.tls != nil
+        settings.maximumStreamsPerIdentity = configuration.server.maxStreamsPerIdentity
         let console = try WebConsole(
             api: TocsinHTTPServer.makeAPI(services, configuration: configuration.server).router.buildResponder(),
             log: services.log,

@@ -3,10 +3,10 @@
 import Synchronization
 
 /// Counts the live event streams of each identity, so one identity cannot hold them all.
-final class StreamSlots: Sendable {
+public final class StreamSlots: Sendable {
     /// A held slot; released when the last reference to it goes away (the stream's body ends or
     /// the response is dropped without being written).
-    final class Slot: Sendable {
+    public final class Slot: Sendable {
         private let release: @Sendable () -> Void
 
         init(release: @escaping @Sendable () -> Void) {
@@ -18,15 +18,17 @@ final class StreamSlots: Sendable {
         }
     }
 
-    let maximumPerIdentity: Int
+    /// The most streams one identity may hold at once.
+    public let maximumPerIdentity: Int
     private let open = Mutex<[String: Int]>([:])
 
-    init(maximumPerIdentity: Int) {
+    /// Creates the counter with a per-identity maximum.
+    public init(maximumPerIdentity: Int) {
         self.maximumPerIdentity = maximumPerIdentity
     }
 
     /// A slot for `identity`, or `nil` when it already holds the maximum.
-    func acquire(_ identity: String) -> Slot? {
+    public func acquire(_ identity: String) -> Slot? {
         let granted = open.withLock { open in
             guard open[identity, default: 0] < maximumPerIdentity else {
                 return false
