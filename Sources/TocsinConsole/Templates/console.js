@@ -51,7 +51,10 @@
     });
     source.addEventListener("error", function () {
       status.className = "live";
-      status.textContent = "Reconnecting…";
+      status.textContent =
+        source.readyState === EventSource.CLOSED
+          ? "Live updates stopped (the session ended, or too many live pages are open); reload to resume."
+          : "Reconnecting…";
     });
     source.addEventListener("batch", function (message) {
       var batch = JSON.parse(message.data);
