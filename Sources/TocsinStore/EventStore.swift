@@ -70,7 +70,7 @@ public final class EventStore: EventLog, Sendable {
     public static func open(
         _ configuration: StoreConfiguration,
         logger: Logger,
-        clock: any WallClock = SystemWallClock(),
+        clock: any WallClock,
         metrics: LogMetrics = TocsinMetrics.disabled().log
     ) throws -> EventStore {
         try KeyFiles.ensureDirectory(configuration.dataDirectory)

@@ -85,7 +85,7 @@ struct RoutingChangeOrderTests {
         configuration.synchronous = .normal
         configuration.announcesCheckpoints = false
         let logger = Logger(label: "test")
-        let store = try EventStore.open(configuration, logger: logger)
+        let store = try EventStore.open(configuration, logger: logger, clock: SystemWallClock())
         let group = ServiceGroup(services: store.services, gracefulShutdownSignals: [], logger: logger)
         async let running: Void = group.run()
 

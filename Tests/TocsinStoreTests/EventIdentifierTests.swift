@@ -13,8 +13,12 @@ import TocsinTesting
 /// Tocsin's own event ids are keyed to the node; delivery row ids are never handed out twice.
 struct EventIdentifierTests {
     func identifiers(_ directory: TemporaryDirectory) throws -> EventIdentifiers {
-        try EventStore.open(StoreConfiguration(dataDirectory: directory.path), logger: Logger(label: "test"))
-            .identifiers
+        try EventStore.open(
+            StoreConfiguration(dataDirectory: directory.path),
+            logger: Logger(label: "test"),
+            clock: SystemWallClock()
+        )
+        .identifiers
     }
 
     @Test("derived ids repeat on one node and differ between two data directories for the same input")

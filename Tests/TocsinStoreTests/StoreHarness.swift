@@ -16,7 +16,7 @@ func withRunningStore<T: Sendable>(
     let directory = try directory ?? TemporaryDirectory()
     var configuration = StoreConfiguration(dataDirectory: directory.path)
     configure(&configuration)
-    let store = try EventStore.open(configuration, logger: Logger(label: "test"))
+    let store = try EventStore.open(configuration, logger: Logger(label: "test"), clock: SystemWallClock())
     let group = ServiceGroup(services: store.services, gracefulShutdownSignals: [], logger: Logger(label: "test"))
     async let running: Void = group.run()
     let result: Result<T, any Error>
@@ -68,7 +68,7 @@ func openingError(_ directory: TemporaryDirectory, witness: String? = nil) -> St
     var configuration = StoreConfiguration(dataDirectory: directory.path)
     configuration.checkpointWitnessPath = witness
     do {
-        _ = try EventStore.open(configuration, logger: Logger(label: "test"))
+        _ = try EventStore.open(configuration, logger: Logger(label: "test"), clock: SystemWallClock())
         return nil
     } catch let error as StoreError {
         return error

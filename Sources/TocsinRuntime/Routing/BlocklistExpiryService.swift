@@ -12,11 +12,16 @@ struct BlocklistExpiryService: Service {
     let logger: Logger
 
     func run() async throws {
+        try await run(on: blocklist.clock)
+    }
+
+    /// Runs the timer on the store blocklist's clock (the runtime's injected wall clock).
+    private func run<C: WallClock>(on clock: C) async throws {
         let blocklist = self.blocklist
         let state = self.state
         let logger = self.logger
         let expiry = BlocklistExpiry(
-            clock: SystemWallClock(),
+            clock: clock,
             blocklist: blocklist,
             files: { blocklist.files(of: state.current) },
             failed: { path, error in
