@@ -87,10 +87,13 @@ public protocol BlocklistService: Sendable {
     /// - Throws: When the store cannot be read.
     func activeEntries(nowMilliseconds: Int64) async throws -> [BlocklistEntry]
 
-    /// Adds `entry`, or extends the entry of the same address.
+    /// Adds `entry`, or extends the active entry of the same address, unless the list already holds
+    /// `maxEntries` other entries active at `entry.addedMilliseconds`; the count and the write are one
+    /// atomic step, so concurrent deliveries cannot overfill the list.
     ///
+    /// - Returns: Whether the entry was stored (`false`: the list is full).
     /// - Throws: When the store cannot be written.
-    func add(_ entry: BlocklistEntry) async throws
+    func add(_ entry: BlocklistEntry, maxEntries: Int) async throws -> Bool
 
     /// Rewrites the nftables file at `path` from the active entries that pass `policy`.
     ///

@@ -44,13 +44,18 @@ public struct BlocklistPolicy: Sendable, Hashable {
             )
         }
         if active.count >= maxEntries, !active.contains(where: { $0.entry == range.text }) {
-            return AttemptFailure(
-                kind: .rejected,
-                message: "the blocklist is full: it holds max_entries (\(maxEntries)) active entries; "
-                    + "raise max_entries or shorten ttl_seconds"
-            )
+            return fullRefusal
         }
         return nil
+    }
+
+    /// The refusal of a new entry when the blocklist already holds `maxEntries` active entries.
+    public var fullRefusal: AttemptFailure {
+        AttemptFailure(
+            kind: .rejected,
+            message: "the blocklist is full: it holds max_entries (\(maxEntries)) active entries; "
+                + "raise max_entries or shorten ttl_seconds"
+        )
     }
 
     /// The entries of `stored` that are still valid, and how many were dropped.

@@ -168,7 +168,7 @@ struct BlocklistTests {
         }
         var written: [String: [String]] = [:]
         #expect(try await expiry(ttl: 30).pass(written: &written) == 30_000, "empty list: wake after the shortest TTL")
-        try await memory.add(
+        _ = try await memory.add(
             BlocklistEntry(
                 entry: "203.0.113.1",
                 isV6: false,
@@ -176,7 +176,8 @@ struct BlocklistTests {
                 expiresMilliseconds: 5_000,
                 rule: "r",
                 eventSequence: 1
-            )
+            ),
+            maxEntries: 10
         )
         #expect(try await expiry(ttl: 30).pass(written: &written) == 5_000)
         #expect(try await expiry(ttl: 3).pass(written: &written) == 3_000)

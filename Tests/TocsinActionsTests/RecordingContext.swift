@@ -69,8 +69,15 @@ final class MemoryBlocklist: BlocklistService {
         }
     }
 
-    func add(_ entry: BlocklistEntry) async throws {
-        entries.withLock { $0[entry.entry] = entry }
+    func add(_ entry: BlocklistEntry, maxEntries: Int) async throws -> Bool {
+        entries.withLock { stored in
+            let active = stored.values.filter { $0.expiresMilliseconds > entry.addedMilliseconds }
+            guard active.count < maxEntries || active.contains(where: { $0.entry == entry.entry }) else {
+                return false
+            }
+            stored[entry.entry] = entry
+            return true
+        }
     }
 
     func writeFile(_ path: String, policy: BlocklistPolicy) async throws {

@@ -114,7 +114,9 @@ public struct BlocklistAction: Action, Hashable {
             eventSequence: request.delivery.eventSequence
         )
         do {
-            try await context.blocklist.add(entry)
+            guard try await context.blocklist.add(entry, maxEntries: policy.maxEntries) else {
+                return ActionResult(.failed(policy.fullRefusal))
+            }
         } catch {
             return .failed(.transport, "the blocklist store could not be written (\(type(of: error)))")
         }

@@ -20,8 +20,8 @@ struct StoreBlocklist: BlocklistService {
         try await store.routing.activeBlocks(now: nowMilliseconds)
     }
 
-    func add(_ entry: BlocklistEntry) async throws {
-        try await store.routing.block(entry)
+    func add(_ entry: BlocklistEntry, maxEntries: Int) async throws -> Bool {
+        try await store.routing.block(entry, maxEntries: maxEntries)
     }
 
     /// Writes the entries read back from the store that `policy` still accepts.

@@ -5,9 +5,28 @@ public import TocsinResponse
 
 /// State of the blocklist action.
 extension RoutingStore {
-    /// Adds (or extends) a blocklist entry.
-    public func block(_ entry: BlocklistEntry) async throws {
+    /// Adds a blocklist entry, or extends the active entry of the same address, unless `maxEntries` other entries
+    /// are active at the entry's time: the count and the write are one transaction.
+    ///
+    /// - Returns: Whether the entry was stored (`false`: the list is full).
+    public func block(_ entry: BlocklistEntry, maxEntries: Int) async throws -> Bool {
         try await pool.write { db in
+            let now = entry.addedMilliseconds
+            let renewal = try Bool.fetchOne(
+                db,
+                sql: "SELECT EXISTS(SELECT 1 FROM blocklist WHERE entry = ? AND expires_ms > ?)",
+                arguments: [entry.entry, now]
+            )
+            if renewal != true {
+                let active = try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM blocklist WHERE expires_ms > ?",
+                    arguments: [now]
+                )
+                guard (active ?? 0) < maxEntries else {
+                    return false
+                }
+            }
             try db.execute(
                 sql: """
                     INSERT INTO blocklist (entry, expires_ms, added_ms, rule, event_seq) VALUES (?, ?, ?, ?, ?)
@@ -18,6 +37,7 @@ extension RoutingStore {
                     entry.entry, entry.expiresMilliseconds, entry.addedMilliseconds, entry.rule, entry.eventSequence,
                 ]
             )
+            return true
         }
     }
 
