@@ -73,13 +73,17 @@ struct ConfigCommand: ParsableCommand {
             let loaded = ConfigDirectory(files: files, kinds: ActionRegistry.targetKinds)
             let known = Set(loaded.targets.map(\.name) + knownTargets)
             let hostProblems = loaded.targets.sorted { $0.name < $1.name }.flatMap { target in
-                ActionRegistry.hostProblems(of: target).map { "targets.\(target.name): \($0)" }
+                let path = "$.targets.\(target.name)"
+                return ActionRegistry.hostProblems(of: target).map {
+                    loaded.located(ConfigDiagnostic(path: path, message: $0), definition: path)
+                }
             }
-            let problems =
-                settingProblems
-                + (loaded.diagnostics + RoutingTable.missingTargets(rules: loaded.rules, targets: known)).map(
-                    \.description
-                ) + hostProblems
+            let missing = RoutingTable.missingTargets(rules: loaded.rules, targets: known).map { diagnostic in
+                let path = diagnostic.path.dropFirst("rules.".count)
+                let rule = path.range(of: ".targets[", options: .backwards).map { path[..<$0.lowerBound] } ?? path
+                return loaded.located(diagnostic, definition: "$.rules.\(rule)")
+            }
+            let problems = settingProblems + (loaded.diagnostics + missing + hostProblems).map(\.description)
             for problem in problems {
                 print(problem)
             }

@@ -24,6 +24,21 @@ public struct ConfigDirectory: Sendable {
     public var sigma = SigmaDefinitions()
     /// Every problem in every file, located.
     public var diagnostics: [ConfigDiagnostic] = []
+    /// Where each accepted definition starts, by its JSON path (`$.targets.edge-blocklist`).
+    private var starts: [String: ConfigDiagnostic] = [:]
+
+    /// `diagnostic` placed at the start of the definition at `path` (`$.targets.NAME` or `$.rules.NAME`) in the
+    /// file that defines it, for problems found after reading (a missing directory on this host, an unknown target).
+    public func located(_ diagnostic: ConfigDiagnostic, definition path: String) -> ConfigDiagnostic {
+        guard let start = starts[path] else {
+            return diagnostic
+        }
+        var located = diagnostic
+        located.file = start.file
+        located.line = start.line
+        located.column = start.column
+        return located
+    }
 
     /// Reads `files` (name and contents, in the order given); problems do not stop the others.
     ///
@@ -120,6 +135,11 @@ public struct ConfigDirectory: Sendable {
                                 )
                                 targetFiles[definition.name] = file.name
                             }
+                            starts[prefix] = document.locate(
+                                ConfigDiagnostic(path: "$", message: ""),
+                                file: file.name,
+                                under: prefix
+                            )
                         } catch {
                             diagnostics += error.diagnostics.map { document.locate($0, file: file.name, under: prefix) }
                         }

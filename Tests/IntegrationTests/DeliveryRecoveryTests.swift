@@ -128,6 +128,11 @@ struct DeliveryRecoveryTests {
         try FileManager.default.removeItem(atPath: directory.path + "/a.yaml")
         try Data("rules:\n  r: {pattern: {type: [x]}, targets: [{target: api-target}]}\n".utf8)
             .write(to: URL(fileURLWithPath: directory.path + "/b.yml"))
+        let unknown = try await runTocsin(["config", "check", "--rules-dir", directory.path])
+        #expect(
+            unknown.output.contains("b.yml:2:3: rules.r.targets[0].target: no target is named 'api-target'"),
+            "\(unknown.output)"
+        )
         let valid = try await runTocsin([
             "config", "check", "--rules-dir", directory.path, "--known-target", "api-target",
         ])
@@ -145,7 +150,7 @@ struct DeliveryRecoveryTests {
         #expect(missing.status == 1)
         #expect(
             missing.output.contains(
-                "targets.edge: nft_file \(nft): the directory \(directory.path)/nft does not exist"
+                "\(directory.path)/edge.yaml:2:3: $.targets.edge: nft_file \(nft): the directory \(directory.path)/nft does not exist"
             ),
             "\(missing.output)"
         )
