@@ -40,7 +40,7 @@ public enum TocsinRuntime: Sendable {
         let metrics = configuration.metricsEnabled ? TocsinMetrics.prometheus() : TocsinMetrics.disabled()
         let store = try EventStore.open(configuration.store, logger: logger, clock: wallClock, metrics: metrics.log)
         let clock: @Sendable () -> Int64 = { wallClock.milliseconds }
-        let subjectKeys = try SubjectKeyStore.open(dataDirectory: configuration.store.dataDirectory)
+        let subjectKeys = try SubjectKeyStore.open(dataDirectory: configuration.store.dataDirectory, logger: logger)
         // Enrichment sees the plaintext; personal fields (and what enrichment copied of them) are
         // sealed after it, just before the append.
         let ingestLog = enrichment.log(

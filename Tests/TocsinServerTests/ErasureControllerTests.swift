@@ -33,18 +33,16 @@ final class RecordingErasures: ErasureAdministration {
 struct ErasureControllerTests {
     static func erase(_ body: String, role: Role = .admin) async throws -> (HTTPResponse.Status, JSONValue?) {
         let test = TestAPI()
-        var answer: (HTTPResponse.Status, JSONValue?) = (.ok, nil)
-        try await test.application.test(.router) { client in
+        return try await test.application.test(.router) { client in
             try await client.execute(
                 uri: "/v1/erasures",
                 method: .post,
                 headers: [.authorization: "Bearer \(TestAPI.key(role))", .contentType: "application/json"],
                 body: ByteBuffer(string: body)
             ) { response in
-                answer = (response.status, TestAPI.json(response.body))
+                (response.status, TestAPI.json(response.body))
             }
         }
-        return answer
     }
 
     @Test("an admin erases a subject and gets the receipt")

@@ -3,6 +3,7 @@
 import Crypto
 import Foundation
 import GRDB
+import Logging
 import Testing
 import TocsinCore
 import TocsinStore
@@ -31,7 +32,7 @@ struct SubjectKeyStoreTests {
     func keysPersist() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try SubjectKeyStore.open(dataDirectory: directory.path)
+        let store = try SubjectKeyStore.open(dataDirectory: directory.path, logger: Logger(label: "test"))
         let first = try store.key(forSubject: "alice@example.com", now: 1)
         let again = try store.key(forSubject: "alice@example.com", now: 2)
         let bob = try store.key(forSubject: "bob@example.com", now: 3)
@@ -42,19 +43,22 @@ struct SubjectKeyStoreTests {
         #expect(again.key == key)
         #expect(bob.key != key)
 
-        let reopened = try SubjectKeyStore.open(dataDirectory: directory.path)
+        let reopened = try SubjectKeyStore.open(dataDirectory: directory.path, logger: Logger(label: "test"))
         #expect(reopened.keyID(forSubject: "alice@example.com") == first.keyID)
         #expect(try reopened.key(forKeyID: first.keyID) == key)
         let bytes = try Self.fileBytes(directory)
         #expect(!Self.contains(bytes, Array("alice@example.com".utf8)))
         #expect(!Self.contains(bytes, key.withUnsafeBytes { Array($0) }), "keys are stored wrapped")
+        var status = stat()
+        #expect(stat(directory.path + "/" + SubjectKeyStore.fileName, &status) == 0)
+        #expect(status.st_mode & 0o777 == 0o600)
     }
 
     @Test("erasure destroys the key, its bytes leave the file, the subject stays erased, and a repeat changes nothing")
     func erasure() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try SubjectKeyStore.open(dataDirectory: directory.path)
+        let store = try SubjectKeyStore.open(dataDirectory: directory.path, logger: Logger(label: "test"))
         let alice = try store.key(forSubject: "alice@example.com", now: 1)
         _ = try store.key(forSubject: "bob@example.com", now: 1)
         let path = directory.path + "/" + SubjectKeyStore.fileName
@@ -70,7 +74,7 @@ struct SubjectKeyStoreTests {
         #expect(try store.key(forSubject: "alice@example.com", now: 3).key == nil, "no new key for an erased subject")
         #expect(!Self.contains(try Self.fileBytes(directory), wrappedBytes), "the key's bytes are gone from the file")
 
-        let reopened = try SubjectKeyStore.open(dataDirectory: directory.path)
+        let reopened = try SubjectKeyStore.open(dataDirectory: directory.path, logger: Logger(label: "test"))
         #expect(try reopened.key(forKeyID: alice.keyID) == nil)
         #expect(try reopened.key(forSubject: "bob@example.com", now: 4).key != nil, "other subjects keep their keys")
         #expect(
@@ -83,9 +87,11 @@ struct SubjectKeyStoreTests {
     func masterKeyPermissions() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        _ = try SubjectKeyStore.open(dataDirectory: directory.path)
+        _ = try SubjectKeyStore.open(dataDirectory: directory.path, logger: Logger(label: "test"))
         let path = directory.path + "/" + SubjectKeyStore.masterKeyName
         #expect(chmod(path, 0o644) == 0)
-        #expect(throws: StoreError.self) { try SubjectKeyStore.open(dataDirectory: directory.path) }
+        #expect(throws: StoreError.self) {
+            try SubjectKeyStore.open(dataDirectory: directory.path, logger: Logger(label: "test"))
+        }
     }
 }

@@ -3,6 +3,7 @@
 public import Crypto
 import Foundation
 import GRDB
+public import Logging
 import Synchronization
 public import TocsinCore
 
@@ -55,13 +56,14 @@ public final class SubjectKeyStore: Sendable {
         wrappingKey = Self.derive(masterKey, purpose: "tocsin erasure key wrapping")
     }
 
-    /// Opens (creating on first use) the key file and the master key in `dataDirectory`.
+    /// Opens (creating on first use, mode 0600) the key file and the master key in `dataDirectory`.
     ///
     /// - Throws: ``StoreError`` with code ``StoreError/Code/keyFile`` when the master key is readable
     ///   by others or malformed; GRDB's errors when the file cannot be opened.
-    public static func open(dataDirectory: String) throws -> SubjectKeyStore {
+    public static func open(dataDirectory: String, logger: Logger) throws -> SubjectKeyStore {
         try KeyFiles.ensureDirectory(dataDirectory)
         let masterKey = try loadOrCreateMasterKey(in: dataDirectory)
+        try DatabaseFiles.prepare(dataDirectory + "/" + fileName, logger: logger)
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA secure_delete = ON")
