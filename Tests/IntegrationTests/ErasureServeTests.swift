@@ -118,6 +118,65 @@ struct ErasureServeTests {
         #expect(verify.status == 0, "the chain covers the ciphertext: \(verify.output) \(verify.errors)")
     }
 
+    /// A CloudTrail record through `POST /v1/sources/cloudtrail`: the record, the `subject` attribute
+    /// and the OCSF view all carry the user; every copy is declared, so none is stored in clear.
+    static let cloudTrailPolicy = """
+        personal_data:
+          - type: "aws.cloudtrail.*"
+            subject: $.data.userIdentity.userName
+            fields:
+              - $.data.userIdentity.arn
+              - $.data.sourceIPAddress
+              - $.subject
+              - $.ocsf.actor.user.uid
+              - $.ocsf.actor.user.name
+              - $.ocsf.user.uid
+              - $.ocsf.user.name
+              - $.ocsf.src_endpoint.ip
+        """
+
+    @Test(.timeLimit(.minutes(3))) func nativeRecordsAreSealedInTheirViewToo() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let policy = directory.path + "/personal.yaml"
+        try Data(Self.cloudTrailPolicy.utf8).write(to: URL(fileURLWithPath: policy))
+        let server = try await ServerProcess.start(
+            dataDirectory: directory.path + "/data",
+            arguments: ["--personal-data", policy]
+        )
+        let record =
+            #"{"eventVersion":"1.05","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/JaneDoe","#
+            + #""accountId":"111122223333","userName":"JaneDoe"},"eventTime":"2014-07-08T17:35:27Z","#
+            + #""eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-2","#
+            + #""sourceIPAddress":"192.0.2.100","responseElements":{"ConsoleLogin":"Failure"},"eventID":"login-1"}"#
+        let answer = try await call(
+            server.baseURL + "/v1/sources/cloudtrail",
+            method: .POST,
+            headers: [server.authorization, ("content-type", "application/json")],
+            body: Array(record.utf8)
+        )
+        let sequence = try #require(answer.json?.integer("first_seq"), "ingest answered \(answer.status)")
+        let personal = ["JaneDoe", "192.0.2.100"]
+        #expect(Self.found(personal, in: try Self.rawBytes(server)).isEmpty)
+        let shown = try await call(server.baseURL + "/v1/events/\(sequence)", headers: [server.authorization]).json
+        #expect(shown?["ocsf"]?["actor"]?["user"]?["name"]?.stringValue == "JaneDoe")
+        #expect(shown?["event"]?["subject"]?.stringValue == "arn:aws:iam::111122223333:user/JaneDoe")
+
+        let erased = try await runTocsin(
+            ["erase", "--subject", "JaneDoe", "--server", server.baseURL, "--key", server.adminKey]
+        )
+        #expect(erased.status == 0, "\(erased.errors)")
+        let after = try await call(server.baseURL + "/v1/events/\(sequence)", headers: [server.authorization]).json
+        #expect(after?["ocsf"]?["src_endpoint"]?["ip"]?.stringValue == FieldEnvelope.erasedMarker)
+        #expect(after?["event"]?["subject"]?.stringValue == FieldEnvelope.erasedMarker)
+        #expect(after?["event"]?["data"]?["userIdentity"]?["accountId"]?.stringValue == "111122223333")
+
+        #expect(await server.terminate() == 0)
+        #expect(Self.found(personal, in: try Self.rawBytes(server)).isEmpty)
+        let verify = try await runTocsin(["audit", "verify", "--data-dir", server.dataDirectory])
+        #expect(verify.status == 0, "\(verify.output) \(verify.errors)")
+    }
+
     @Test(.timeLimit(.minutes(1))) func aBrokenPersonalDataFileStopsTheServerWithItsLocation() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
