@@ -249,7 +249,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TocsinCoreTests",
-            dependencies: ["TocsinCore", "TocsinTesting"],
+            dependencies: ["TocsinCore", "TocsinTesting", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -163,6 +163,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// Threat-intelligence lists and the identity directory (docs/sources/enrichment.md).
     @OptionGroup var enrichment: EnrichmentOptions
+    /// The personal fields sealed at ingest (docs/erasure.md).
+    @OptionGroup var personalData: PersonalDataOptions
 
     /// Exec programs and the outbound network policy (docs/delivery.md).
     @OptionGroup var response: ResponseOptions
@@ -288,6 +290,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.geoIPDatabases = settings.list(.geoIPDatabases, geoIPDatabases)
         enrichment.apply(to: &configuration, settings: settings)
+        try personalData.apply(to: &configuration, settings: settings)
         try response.apply(to: &configuration, settings: settings)
         return configuration
     }

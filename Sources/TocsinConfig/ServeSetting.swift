@@ -144,6 +144,8 @@ extension ServeSetting {
     public static let execOutputBytes = make("--exec-output-bytes", .integer)
     /// `--otlp-endpoint`.
     public static let otlpEndpoint = make("--otlp-endpoint", .string)
+    /// `--personal-data`.
+    public static let personalData = make("--personal-data", .string)
 
     /// Every option `tocsin serve` takes from a file, in the order of `tocsin serve --help`.
     public static let all: [ServeSetting] = [
@@ -154,5 +156,6 @@ extension ServeSetting {
         deliveriesRetentionDays, tlsCertificate, tlsKey, clientCA, jwtIssuer, jwtAudience, jwksFile, jwksURL,
         jwtRolesClaim, jwtRoleScopes, threatIntel, identityDirectory, allowTargetNetwork, execEnvironment,
         execCPUSeconds, execMemoryMegabytes, execOpenFiles, execOutputBytes, otlpEndpoint,
+        personalData,
     ]
 }

@@ -39,6 +39,9 @@ public struct RuntimeConfiguration: Sendable {
     /// The identity directory, a CSV file with a header row (`user,email,team,manager,risk`),
     /// reloaded when it changes; `nil` for none.
     public var identityDirectory: String?
+    /// The personal fields sealed with their subject's key at ingest (`--personal-data`,
+    /// docs/erasure.md); empty seals nothing.
+    public var personalData = PersonalDataPolicy()
     /// How long finished deliveries stay in the deliveries table; `nil` keeps them forever.
     ///
     /// Their `tocsin.delivery.*` events stay in the log regardless. Default 30 days.

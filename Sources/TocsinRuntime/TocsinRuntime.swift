@@ -39,8 +39,18 @@ public enum TocsinRuntime: Sendable {
         let wallClock = SystemWallClock()
         let metrics = configuration.metricsEnabled ? TocsinMetrics.prometheus() : TocsinMetrics.disabled()
         let store = try EventStore.open(configuration.store, logger: logger, clock: wallClock, metrics: metrics.log)
-        let ingestLog = enrichment.log(over: store)
         let clock: @Sendable () -> Int64 = { wallClock.milliseconds }
+        let subjectKeys = try SubjectKeyStore.open(dataDirectory: configuration.store.dataDirectory, logger: logger)
+        // Enrichment sees the plaintext; personal fields (and what enrichment copied of them) are
+        // sealed after it, just before the append.
+        let ingestLog = enrichment.log(
+            over: PersonalDataEventLog(
+                base: store,
+                fields: PersonalFields(policy: configuration.personalData),
+                keys: subjectKeys,
+                clock: clock
+            )
+        )
         let keyPath = configuration.store.dataDirectory + "/" + KeyFiles.adminKeyName
         if try store.identities.bootstrapAdminKey(dataDirectory: configuration.store.dataDirectory, now: clock()) {
             logger.notice("Created the admin API key.", metadata: ["key.path": "\(keyPath)"])
@@ -96,6 +106,7 @@ public enum TocsinRuntime: Sendable {
             metrics: metrics,
             scrape: configuration.metricsEnabled ? scrape.render : nil
         )
+        services.erasures = ErasureAdmin(keys: subjectKeys, store: store, clock: clock)
         if configuration.consoleEnabled {
             services.addRoutes = try consoleRoutes(
                 services,

@@ -2027,6 +2027,88 @@ public enum OpenAPIDocument: Sendable {
                   }
                 }
               }
+            },
+            "/v1/erasures": {
+              "post": {
+                "tags": [
+                  "keys"
+                ],
+                "operationId": "eraseSubject",
+                "x-tocsin-permission": "keys:manage",
+                "summary": "Crypto-shred a data subject: destroy their key, so their personal fields read as \"[erased]\" (docs/erasure.md).",
+                "description": "Idempotent: erasing a subject again destroys nothing and appends nothing, and answers with the same `seq`. The log records `tocsin.subject.erased` with the key id, never the subject.",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": [
+                          "subject"
+                        ],
+                        "properties": {
+                          "subject": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 1024,
+                            "description": "The data subject as the personal-data file's subject path finds it in events."
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "What the erasure did.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "required": [
+                            "key_id",
+                            "destroyed_key",
+                            "already_erased",
+                            "seq"
+                          ],
+                          "properties": {
+                            "key_id": {
+                              "type": "string",
+                              "pattern": "^[0-9a-f]{32}$"
+                            },
+                            "destroyed_key": {
+                              "type": "boolean"
+                            },
+                            "already_erased": {
+                              "type": "boolean"
+                            },
+                            "seq": {
+                              "type": "integer",
+                              "description": "The sequence number of the tocsin.subject.erased event."
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/TooLarge"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  }
+                }
+              }
             }
           },
           "components": {

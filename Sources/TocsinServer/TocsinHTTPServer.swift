@@ -34,6 +34,8 @@ public enum TocsinHTTPServer: Sendable {
         public var enricher: (any OCSFEnricher)?
         /// Alerts and incidents; `nil` leaves those routes out.
         public var incidents: (any IncidentAdministration)?
+        /// Crypto-shredding of data subjects (`POST /v1/erasures`); `nil` leaves the route out.
+        public var erasures: (any ErasureAdministration)?
         /// Adds routes outside `/v1` (the web console) to the application's router; `nil` adds none.
         public var addRoutes: (@Sendable (Router<TocsinRequestContext>) -> Void)?
         /// The metrics handles the API moves; ``TocsinMetrics/disabled()`` records nothing.
@@ -114,6 +116,10 @@ public enum TocsinHTTPServer: Sendable {
         }
         if let incidents = services.incidents {
             addIncidentRoutes(to: routes, administration: incidents, configuration: configuration)
+        }
+        if let erasures = services.erasures {
+            let controller = ErasureController(administration: erasures, configuration: configuration)
+            routes.add(.post, "erasures", .manageKeys, handler: controller.erase)
         }
         return API(router: router, routes: table)
     }
