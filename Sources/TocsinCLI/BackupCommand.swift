@@ -12,8 +12,8 @@ struct BackupCommand: ParsableCommand {
             Copies the database with SQLite's online backup API: the copy holds every event
             acknowledged before the backup began, and the server keeps ingesting meanwhile. Beside it
             go node.pub (to verify the copy with 'tocsin audit verify --data-dir DIR') and, unless
-            --without-secrets, the secret keys node.key, definitions.key, fingerprint.key and
-            admin.key (mode 0600). Keep a backup holding secrets as carefully as the data directory
+            --without-secrets, the secret keys node.key, definitions.key, fingerprint.key,
+            admin.key and the erasure keys erasure.key and subject-keys.sqlite (mode 0600). Keep a backup holding secrets as carefully as the data directory
             itself, or back up without them and keep the keys in a secret store.
             Restore: stop the server, move the backup's files into an empty data directory (mode
             0700, owned by the server's user), and start it. See docs/operations.md.

@@ -43,14 +43,19 @@ public enum TocsinRuntime: Sendable {
         let subjectKeys = try SubjectKeyStore.open(dataDirectory: configuration.store.dataDirectory, logger: logger)
         // Enrichment sees the plaintext; personal fields (and what enrichment copied of them) are
         // sealed after it, just before the append.
-        let ingestLog = enrichment.log(
-            over: PersonalDataEventLog(
-                base: store,
-                fields: PersonalFields(policy: configuration.personalData),
-                keys: subjectKeys,
-                clock: clock
-            )
+        let personalData = PersonalDataEventLog(
+            base: store,
+            fields: PersonalFields(policy: configuration.personalData),
+            keys: subjectKeys,
+            clock: clock
         )
+        let ingestLog = enrichment.log(over: personalData)
+        // Routing, detection and deliveries read the store directly; they see the plaintext of fields
+        // sealed under the policy in force (an envelope whose key cannot be read stays sealed).
+        var openEvent: @Sendable (LoggedEvent) -> LoggedEvent = { $0 }
+        if !configuration.personalData.isEmpty {
+            openEvent = personalData.openIfReadable
+        }
         let keyPath = configuration.store.dataDirectory + "/" + KeyFiles.adminKeyName
         if try store.identities.bootstrapAdminKey(dataDirectory: configuration.store.dataDirectory, now: clock()) {
             logger.notice("Created the admin API key.", metadata: ["key.path": "\(keyPath)"])
@@ -87,7 +92,8 @@ public enum TocsinRuntime: Sendable {
             configuration: configuration,
             clock: wallClock,
             logger: logger,
-            metrics: metrics
+            metrics: metrics,
+            openEvent: openEvent
         )
         let scrape = MetricsScrape(store: store, metrics: metrics, databasePath: configuration.store.databasePath)
         var services = TocsinHTTPServer.Services(
@@ -259,7 +265,8 @@ public enum TocsinRuntime: Sendable {
         configuration: RuntimeConfiguration,
         clock: SystemWallClock,
         logger: Logger,
-        metrics: TocsinMetrics
+        metrics: TocsinMetrics,
+        openEvent: @escaping @Sendable (LoggedEvent) -> LoggedEvent
     ) async throws -> (
         state: RoutingState,
         services: [any Service],
@@ -314,26 +321,31 @@ public enum TocsinRuntime: Sendable {
             )
         )
         services.append(BlocklistExpiryService(blocklist: blocklist, state: state, logger: logger))
-        services.append(
-            RouterService(
-                store: store,
-                state: state,
-                wake: { signal.yield(.routed) },
-                clock: clock,
-                logger: logger,
-                metrics: metrics.routing
-            )
+        var router = RouterService(
+            store: store,
+            state: state,
+            wake: { signal.yield(.routed) },
+            clock: clock,
+            logger: logger,
+            metrics: metrics.routing
         )
-        services.append(
-            DetectionService(store: store, state: state, clock: clock, logger: logger, metrics: metrics.detection)
+        router.openEvent = openEvent
+        var detection = DetectionService(
+            store: store,
+            state: state,
+            clock: clock,
+            logger: logger,
+            metrics: metrics.detection
         )
+        detection.openEvent = openEvent
+        services += [router, detection]
         services.append(
             DeliveryService(
                 queue: store.routing,
                 log: store,
                 identifiers: store.identifiers,
                 targets: { state.current.targets },
-                perform: { await performer.perform($0, event: $1, target: $2) },
+                perform: { await performer.perform($0, event: $1.map(openEvent), target: $2) },
                 signals: signals,
                 signal: signal,
                 clock: clock,

@@ -26,6 +26,7 @@ public enum DataDirectoryBackup: Sendable {
     /// Key files a backup holds unless the caller keeps secrets out.
     public static let secretFiles = [
         KeyFiles.nodeKeyName, DefinitionSealer.keyFileName, KeyFiles.fingerprintKeyName, KeyFiles.adminKeyName,
+        SubjectKeyStore.masterKeyName,
     ]
 
     /// What a backup copied.
@@ -88,7 +89,33 @@ public enum DataDirectoryBackup: Sendable {
         }
         try writer.close()
         try reader.close()
+        if includesSecrets, try copySubjectKeys(from: dataDirectory, to: destination) {
+            keyFiles.append(SubjectKeyStore.fileName)
+        }
         return Report(records: records, lastSequence: last, keyFiles: keyFiles)
+    }
+
+    /// Copies the erasure key store (per-subject keys, wrapped), when there is one, with the backup API; returns
+    /// whether it existed.
+    private static func copySubjectKeys(from dataDirectory: String, to destination: String) throws -> Bool {
+        let source = dataDirectory + "/" + SubjectKeyStore.fileName
+        guard FileManager.default.fileExists(atPath: source) else {
+            return false
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.readonly = true
+        let target = destination + "/" + SubjectKeyStore.fileName
+        guard FileManager.default.createFile(atPath: target, contents: nil, attributes: [.posixPermissions: 0o600])
+        else {
+            throw StoreError(code: .keyFile, message: "\(target) could not be created; check the destination")
+        }
+        let reader = try DatabaseQueue(path: source, configuration: configuration)
+        let writer = try DatabaseQueue(path: target)
+        try reader.backup(to: writer)
+        try writer.close()
+        try reader.close()
+        return true
     }
 
     private static func prepareDestination(_ destination: String) throws {

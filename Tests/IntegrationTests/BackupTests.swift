@@ -80,7 +80,9 @@ struct BackupTests {
         let total = progress.acknowledged.withLock { $0.count }
         #expect(stored.count < total, "the backup is a snapshot, not the final state")
 
-        for name in ["node.key", "definitions.key", "fingerprint.key", "admin.key"] {
+        for name in [
+            "node.key", "definitions.key", "fingerprint.key", "admin.key", "erasure.key", "subject-keys.sqlite",
+        ] {
             let attributes = try FileManager.default.attributesOfItem(atPath: backup + "/" + name)
             #expect((attributes[.posixPermissions] as? Int) == 0o600, "\(name) is owner-only")
         }

@@ -118,6 +118,35 @@ struct ErasureServeTests {
         #expect(verify.status == 0, "the chain covers the ciphertext: \(verify.output) \(verify.errors)")
     }
 
+    @Test("rules match the plaintext of sealed fields and targets receive it, while the files hold only ciphertext")
+    func routingSeesThePlaintext() async throws {
+        let receiver = try await TestReceiver.start()
+        defer { receiver.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let policy = directory.path + "/personal.yaml"
+        try Data(Self.policy.utf8).write(to: URL(fileURLWithPath: policy))
+        let server = try await ServerProcess.start(
+            dataDirectory: directory.path + "/data",
+            arguments: ["--personal-data", policy]
+        )
+        defer { Task { _ = await server.terminate() } }
+        try await server.define("target", "hook", #"{"kind":"webhook","url":"\#(receiver.url)"}"#)
+        try await server.define(
+            "rule",
+            "alice",
+            #"{"pattern":{"data":{"user":{"email":["\#(Self.alice[0])"]}}},"targets":[{"target":"hook"}]}"#
+        )
+        _ = try await Self.publish(server, id: "r1", person: Self.bob)
+        _ = try await Self.publish(server, id: "r2", person: Self.alice)
+        #expect(await receiver.waitFor { $0.received.count == 1 })
+        let delivered = String(decoding: receiver.received.first?.body ?? [], as: UTF8.self)
+        #expect(delivered.contains(Self.alice[1]), "the target gets the plaintext name")
+        #expect(!delivered.contains(Self.bob[0]), "the rule matched only alice's event")
+        // The rule itself names alice's address (the operator wrote it); nothing else is in clear.
+        #expect(Self.found(Array(Self.alice.dropFirst()) + Self.bob, in: try Self.rawBytes(server)).isEmpty)
+    }
+
     /// A CloudTrail record through `POST /v1/sources/cloudtrail`: the record, the `subject` attribute
     /// and the OCSF view all carry the user; every copy is declared, so none is stored in clear.
     static let cloudTrailPolicy = """

@@ -37,6 +37,8 @@ struct DetectionService: Service {
     let logger: Logger
     /// State size, evictions, late events and alerts.
     var metrics: DetectionMetrics = TocsinMetrics.disabled().detection
+    /// Opens an event's sealed personal fields, so detections see the plaintext (docs/erasure.md).
+    var openEvent: @Sendable (LoggedEvent) -> LoggedEvent = { $0 }
 
     func run() async throws {
         var cursor = try await store.routing.cursor(Self.cursorName)
@@ -62,7 +64,8 @@ struct DetectionService: Service {
                 let page = try await store.query(EventQuery(after: cursor, limit: Self.batchSize))
                 let through = page.events.last?.sequence ?? head
                 var alerts: [CloudEvent] = []
-                for logged in page.events {
+                for stored in page.events {
+                    let logged = openEvent(stored)
                     alerts += EventTracing.withSpan("tocsin.detect", continuing: logged.event) { span in
                         let raised = runner.process(logged, identifiers: store.identifiers).map(EventTracing.stamp)
                         span.attributes["tocsin.alerts"] = raised.count

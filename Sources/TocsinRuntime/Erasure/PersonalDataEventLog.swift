@@ -50,4 +50,9 @@ struct PersonalDataEventLog: EventLog {
     func open(_ event: LoggedEvent) throws -> LoggedEvent {
         try PersonalFields.open(event) { try keys.key(forKeyID: $0) }
     }
+
+    /// `event` with its envelopes opened, or as stored (sealed) when the key store cannot be read.
+    @Sendable func openIfReadable(_ event: LoggedEvent) -> LoggedEvent {
+        (try? open(event)) ?? event
+    }
 }

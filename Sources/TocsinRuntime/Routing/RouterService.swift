@@ -25,6 +25,8 @@ struct RouterService: Service {
     let logger: Logger
     /// Events routed and matches per rule.
     var metrics: RoutingMetrics = TocsinMetrics.disabled().routing
+    /// Opens an event's sealed personal fields, so rules match the plaintext (docs/erasure.md).
+    var openEvent: @Sendable (LoggedEvent) -> LoggedEvent = { $0 }
 
     func run() async throws {
         var cursor = try await store.routing.cursor(Self.cursorName)
@@ -46,7 +48,8 @@ struct RouterService: Service {
                 var deliveries: [RoutingStore.NewDelivery] = []
                 var matches: [String: Int] = [:]
                 var routed = 0
-                for logged in page.events where logged.sequence <= through {
+                for stored in page.events where stored.sequence <= through {
+                    let logged = openEvent(stored)
                     let routes = EventTracing.withSpan("tocsin.route", continuing: logged.event) { span in
                         let routes =
                             table.routes(for: logged.matchDocument, context: context)
