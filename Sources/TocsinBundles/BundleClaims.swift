@@ -5,8 +5,8 @@ import TocsinResponse
 
 /// The claims of a bundle whose chain and signatures verified, checked against its proven records.
 struct BundleClaims {
-    /// The source of the events that record delivery attempts.
-    static let deliverySource = "/tocsin/delivery"
+    /// The sources of the events that record delivery attempts and dry runs.
+    static let deliverySources: Set<String> = ["/tocsin/delivery", "/tocsin/router"]
     /// What every delivery event's type starts with.
     static let deliveryTypePrefix = "tocsin.delivery."
     /// The types of the events that carry an API-defined rule's definition.
@@ -133,7 +133,7 @@ struct BundleClaims {
 
     private func checkAction(_ sequence: Int64) throws(BundleError) -> CanonicalRecord {
         let record = try record(sequence, role: "an action")
-        guard record.event.source == Self.deliverySource, record.event.type.hasPrefix(Self.deliveryTypePrefix),
+        guard Self.deliverySources.contains(record.event.source), record.event.type.hasPrefix(Self.deliveryTypePrefix),
             record.jsonData?["event"] == .number(JSONNumber(bundle.subject))
         else {
             throw failure("record \(sequence) is not a delivery event for record \(bundle.subject)", sequence)

@@ -78,14 +78,14 @@ enum BundleQueries {
         return ProofBundle.Rule(name: name, sequence: defined, definition: text)
     }
 
-    /// The delivery events (`tocsin.delivery.*`) that name record `subject`, in log order.
+    /// The delivery events (`tocsin.delivery.*`, dry runs included) that name record `subject`, in log order.
     static func actions(for subject: Int64, db: Database) throws -> [Int64] {
         try Int64.fetchAll(
             db,
             sql: """
                 SELECT seq FROM events
-                WHERE source = '/tocsin/delivery' AND seq > ? AND type GLOB 'tocsin.delivery.*'
-                AND json_extract(CAST(data AS TEXT), '$.event') = ?
+                WHERE source IN ('/tocsin/delivery', '/tocsin/router') AND seq > ? AND type GLOB 'tocsin.delivery.*'
+                AND CASE WHEN json_valid(CAST(data AS TEXT)) THEN json_extract(CAST(data AS TEXT), '$.event') END = ?
                 ORDER BY seq
                 """,
             arguments: [subject, subject]
