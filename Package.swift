@@ -229,6 +229,7 @@ let package = Package(
                 "TocsinDetect",
                 "TocsinActions",
                 "TocsinBundles",
+                "TocsinResponse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -2,6 +2,7 @@
 
 import TocsinBundles
 import TocsinCore
+import TocsinResponse
 
 /// What `tocsin audit verify-bundle` prints about a bundle that verified, or about its failure.
 enum BundleSummary {
