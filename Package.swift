@@ -125,8 +125,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TocsinBundles",
+            dependencies: ["TocsinCore", "TocsinResponse", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TocsinStore",
             dependencies: [
+                "TocsinBundles",
                 "TocsinMetrics",
                 "TocsinCore",
                 "TocsinResponse",
@@ -222,6 +228,8 @@ let package = Package(
                 "TocsinSigma",
                 "TocsinDetect",
                 "TocsinActions",
+                "TocsinBundles",
+                "TocsinResponse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -244,6 +252,13 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TocsinBundlesTests",
+            dependencies: [
+                "TocsinBundles", "TocsinCore", "TocsinResponse", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -315,6 +330,7 @@ let package = Package(
         .testTarget(
             name: "TocsinStoreTests",
             dependencies: [
+                "TocsinBundles",
                 "TocsinCore",
                 "TocsinResponse",
                 "TocsinStore",

@@ -8,7 +8,7 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Verify the tamper-evident log.",
-        subcommands: [Verify.self]
+        subcommands: [Verify.self] + AuditBundleCommands.all
     )
 
     /// `tocsin audit verify`: offline chain and checkpoint verification.
