@@ -96,6 +96,8 @@ public enum TocsinRuntime: Sendable {
             metrics: metrics,
             scrape: configuration.metricsEnabled ? scrape.render : nil
         )
+        let rebuilder = ProjectionRebuilder(store: store, scratchDirectory: configuration.store.dataDirectory)
+        services.projections = ProjectionAdmin(store: store, rebuilder: rebuilder, clock: clock)
         if configuration.consoleEnabled {
             services.addRoutes = try consoleRoutes(
                 services,
@@ -129,6 +131,7 @@ public enum TocsinRuntime: Sendable {
             configuration: .init(
                 services: logServices.map { .init(service: $0) }
                     + [.init(service: IncidentProjection(store: store, logger: logger))]
+                    + [.init(service: ProjectionFollower(store: store, rebuilder: rebuilder, logger: logger))]
                     + routing.services.map { .init(service: $0) } + [.init(service: application)]
                     + listeners.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],

@@ -41,6 +41,8 @@ public enum TocsinHTTPServer: Sendable {
         /// The body of `GET /metrics` (gauges read at scrape time refreshed first); `nil` leaves the
         /// route out.
         public var scrape: (@Sendable () async -> [UInt8])?
+        /// Rebuilding and checking read models; `nil` leaves those routes out.
+        public var projections: (any ProjectionAdministration)?
 
         /// Creates the set of services.
         public init(
@@ -114,6 +116,9 @@ public enum TocsinHTTPServer: Sendable {
         }
         if let incidents = services.incidents {
             addIncidentRoutes(to: routes, administration: incidents, configuration: configuration)
+        }
+        if let projections = services.projections {
+            ProjectionController(administration: projections).register(routes)
         }
         return API(router: router, routes: table)
     }

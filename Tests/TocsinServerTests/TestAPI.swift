@@ -52,16 +52,15 @@ struct TestAPI {
             limits: configuration.limits,
             clock: { clock.now }
         )
-        api = TocsinHTTPServer.makeAPI(
-            .init(
-                log: log,
-                access: access,
-                administration: routing ? EmptyRouting() : nil,
-                keys: routing ? EmptyKeys() : nil,
-                incidents: routing ? incidents : nil
-            ),
-            configuration: configuration
+        var services = TocsinHTTPServer.Services(
+            log: log,
+            access: access,
+            administration: routing ? EmptyRouting() : nil,
+            keys: routing ? EmptyKeys() : nil,
+            incidents: routing ? incidents : nil
         )
+        services.projections = routing ? MemoryProjections() : nil
+        api = TocsinHTTPServer.makeAPI(services, configuration: configuration)
     }
 
     var application: some ApplicationProtocol { Application(router: api.router) }
