@@ -14,7 +14,8 @@ struct RebuildCommand: AsyncParsableCommand {
         commandName: "rebuild",
         abstract: "Rebuild read models (projections) from the log, or check them against it.",
         discussion: """
-            Every read model (incidents and alerts, identities, the blocklist) is a projection of
+            Every read model here (incidents and alerts, identities, the blocklist, the rules defined
+            through the API) is a projection of
             the log: folding its events from sequence 1 gives the same rows. This command drops a read
             model, folds it again into a scratch copy beside the database and swaps the copy in in one
             transaction, so readers see the old rows until the new ones are complete.
@@ -25,8 +26,8 @@ struct RebuildCommand: AsyncParsableCommand {
             --check rebuilds into the scratch copy only and compares it with the live read model row
             by row over every column (the blocklist: the entries unexpired now); the exit status is 1
             when any differs. Nothing is changed.
-            Identity keys are credentials and stay out of the log; target secrets are not part of
-            these projections. See docs/projections.md.
+            Identity keys are credentials and stay out of the log; targets (whose secrets never go
+            into the log) and deliveries are not projections yet. See docs/projections.md.
             """
     )
 
@@ -133,7 +134,8 @@ struct RebuildCommand: AsyncParsableCommand {
             if case .object(let object)? = result["rows"] {
                 rows = object.members.map { "\($0.name) \(JSONWriter().string($0.value))" }
             }
-            return "\(name): rebuilt from \(events) events through sequence \(through) (rows: \(rows.joined(separator: ", ")))"
+            return
+                "\(name): rebuilt from \(events) events through sequence \(through) (rows: \(rows.joined(separator: ", ")))"
         }
         guard case .array(let tables)? = result["tables"] else {
             return "\(name): ?"

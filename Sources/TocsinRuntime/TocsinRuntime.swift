@@ -97,7 +97,12 @@ public enum TocsinRuntime: Sendable {
             scrape: configuration.metricsEnabled ? scrape.render : nil
         )
         let rebuilder = ProjectionRebuilder(store: store, scratchDirectory: configuration.store.dataDirectory)
-        services.projections = ProjectionAdmin(store: store, rebuilder: rebuilder, clock: clock)
+        services.projections = ProjectionAdmin(store: store, rebuilder: rebuilder, clock: clock) {
+            [state = routing.state] name in
+            if name == "rules" {
+                try await state.serially { try await state.rebuild() }
+            }
+        }
         if configuration.consoleEnabled {
             services.addRoutes = try consoleRoutes(
                 services,

@@ -37,10 +37,21 @@ struct ProjectionTests {
               short: {"kind":"blocklist","ip_path":"$.data.ip","ttl_seconds":1}
             """.utf8
         ).write(to: URL(fileURLWithPath: rules + "/targets.yaml"))
-        let server = try await ServerProcess.start(dataDirectory: directory.path + "/data", arguments: ["--rules-dir", rules])
+        let server = try await ServerProcess.start(
+            dataDirectory: directory.path + "/data",
+            arguments: ["--rules-dir", rules]
+        )
         try await server.define("target", "cases", #"{"kind":"incident","key_path":"$.data.user","severity":"high"}"#)
-        try await server.define("target", "revoke", #"{"kind":"revoke-key","key_path":"$.data.key","retry":{"max_attempts":1}}"#)
-        try await server.define("target", "hook", #"{"kind":"webhook","url":"\#(receiver.url)","retry":{"max_attempts":1}}"#)
+        try await server.define(
+            "target",
+            "revoke",
+            #"{"kind":"revoke-key","key_path":"$.data.key","retry":{"max_attempts":1}}"#
+        )
+        try await server.define(
+            "target",
+            "hook",
+            #"{"kind":"webhook","url":"\#(receiver.url)","retry":{"max_attempts":1}}"#
+        )
         try await server.define(
             "rule",
             "ssh",
@@ -57,7 +68,8 @@ struct ProjectionTests {
     func round(_ index: Int, server: ServerProcess) async throws -> [Int64] {
         var sequences: [Int64] = []
         let users = ["root", "alice", "root", "bob"]
-        sequences += try await server.publish(type: "ssh.login.failed", ids: (0..<4).map { "ssh-\(index)-\($0)" }) { id in
+        sequences += try await server.publish(type: "ssh.login.failed", ids: (0..<4).map { "ssh-\(index)-\($0)" }) {
+            id in
             let n = Int(id.split(separator: "-").last ?? "0") ?? 0
             return #"{"user":"\#(users[n])","ip":"203.0.113.\#((index + n) % 7 + 1)"}"#
         }
@@ -92,6 +104,25 @@ struct ProjectionTests {
         if index % 3 == 2 {
             #expect(try await post(server, "/v1/dlq/redrive", #"{"all":true}"#).status == 200)
         }
+        try await server.define(
+            "rule",
+            "temp-\(index)",
+            #"{"pattern":{"type":["t\#(index)"]},"targets":[{"target":"hook"}]}"#
+        )
+        if index % 2 == 1 {
+            try await server.define(
+                "rule",
+                "temp-\(index - 1)",
+                #"{"pattern":{"source":["/changed"]},"targets":[{"target":"hook"}]}"#
+            )
+        } else if index > 0 {
+            let deleted = try await call(
+                server.baseURL + "/v1/rules/temp-\(index - 1)",
+                method: .DELETE,
+                headers: [server.authorization]
+            )
+            #expect(deleted.status == 204 || deleted.status == 200)
+        }
         return sequences
     }
 
@@ -111,30 +142,45 @@ struct ProjectionTests {
             try await call(server.baseURL + "/v1/projections", headers: [server.authorization]).json?["projections"]?
                 .array?.compactMap(\.stringValue)
         )
-        #expect(names == ["incidents", "identities", "blocklist"])
+        #expect(names == ["incidents", "identities", "blocklist", "rules"])
         for name in names {
-            let check = try await call(server.baseURL + "/v1/projections/\(name)/check", headers: [server.authorization])
-            #expect(check.status == 200 && check.json?["equal"] == .bool(true), "\(name) online: \(check.json.map { JSONWriter().string($0) } ?? "")")
+            let check = try await call(
+                server.baseURL + "/v1/projections/\(name)/check",
+                headers: [server.authorization]
+            )
+            #expect(
+                check.status == 200 && check.json?["equal"] == .bool(true),
+                "\(name) online: \(check.json.map { JSONWriter().string($0) } ?? "")"
+            )
             let rebuilt = try await post(server, "/v1/projections/\(name)/rebuild")
             #expect(rebuilt.status == 200 && (rebuilt.json?.integer("through") ?? 0) > 0)
         }
         let reader = try await runTocsin(["rebuild", "--projection", "nope", "--data-dir", data])
-        #expect(reader.status != 0 && reader.errors.contains("incidents, identities, blocklist"))
-        #expect(try await call(server.baseURL + "/v1/rules", headers: [server.authorization]).status == 200, "keys survive")
-        #expect(try await server.events(type: "tocsin.projection.rebuilt").count == 3)
+        #expect(reader.status != 0 && reader.errors.contains("incidents, identities, blocklist, rules"))
+        #expect(
+            try await call(server.baseURL + "/v1/rules", headers: [server.authorization]).status == 200,
+            "keys survive"
+        )
+        #expect(try await server.events(type: "tocsin.projection.rebuilt").count == 4)
         _ = await server.terminate()
 
         let offline = try await runTocsin(["rebuild", "--check", "--output", "json", "--data-dir", data])
         let reports = offline.output.split(separator: "\n").compactMap { try? JSONParser().parse(Array($0.utf8)) }
-        #expect(offline.status == 0 && reports.count == 3, "\(offline.output) \(offline.errors)")
+        #expect(offline.status == 0 && reports.count == 4, "\(offline.output) \(offline.errors)")
         #expect(reports.allSatisfy { $0["equal"] == .bool(true) })
-        let rows = reports.flatMap { $0["tables"]?.array ?? [] }.map { ($0["table"]?.stringValue ?? "", $0.integer("live_rows") ?? 0) }
+        let rows = reports.flatMap { $0["tables"]?.array ?? [] }.map {
+            ($0["table"]?.stringValue ?? "", $0.integer("live_rows") ?? 0)
+        }
         let counts = Dictionary(uniqueKeysWithValues: rows)
         #expect(counts["identities"] == 9 && (counts["incidents"] ?? 0) >= 2 && (counts["alerts"] ?? 0) >= 32)
         #expect((counts["incident_actions"] ?? 0) >= 3 && (counts["blocklist"] ?? 0) >= 5)
+        #expect(counts["definitions"] == 9, "the rules defined through the API (targets are not compared)")
 
         // A row changed behind the server's back: the check names it, a rebuild restores it.
-        _ = try await runProgram("/usr/bin/sqlite3", [data + "/tocsin.db", "UPDATE identities SET roles = 'admin' WHERE name = 'bot-1'"])
+        _ = try await runProgram(
+            "/usr/bin/sqlite3",
+            [data + "/tocsin.db", "UPDATE identities SET roles = 'admin' WHERE name = 'bot-1'"]
+        )
         let tampered = try await runTocsin(["rebuild", "--check", "--projection", "identities", "--data-dir", data])
         #expect(tampered.status == 1 && tampered.output.contains("DIFFERENT") && tampered.output.contains("bot-1"))
         let rebuilt = try await runTocsin(["rebuild", "--data-dir", data])

@@ -29,16 +29,21 @@ struct ProjectionRouteTests {
         try await api.application.test(.router) { client in
             try await client.execute(uri: "/v1/projections", method: .get, headers: admin) { response in
                 #expect(response.status == .ok)
-                #expect(TestAPI.json(response.body)?["projections"] == .array([.string("incidents"), .string("identities")]))
+                #expect(
+                    TestAPI.json(response.body)?["projections"]
+                        == .array([.string("incidents"), .string("identities")])
+                )
             }
-            try await client.execute(uri: "/v1/projections/identities/rebuild", method: .post, headers: admin) { response in
+            try await client.execute(uri: "/v1/projections/identities/rebuild", method: .post, headers: admin) {
+                response in
                 #expect(response.status == .ok)
                 #expect(TestAPI.json(response.body)?["projection"] == .string("identities"))
             }
             try await client.execute(uri: "/v1/projections/incidents/check", method: .get, headers: admin) { response in
                 #expect(response.status == .ok && TestAPI.json(response.body)?["equal"] == .bool(true))
             }
-            try await client.execute(uri: "/v1/projections/deliveries/rebuild", method: .post, headers: admin) { response in
+            try await client.execute(uri: "/v1/projections/deliveries/rebuild", method: .post, headers: admin) {
+                response in
                 #expect(response.status == .notFound)
             }
         }

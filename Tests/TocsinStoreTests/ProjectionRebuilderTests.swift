@@ -95,7 +95,10 @@ struct ProjectionRebuilderTests {
             let unlogged = try await rebuilder.unloggedRows("identities", identifiers: store.identifiers)
             #expect(unlogged.map(\.type) == ["tocsin.key.created"])
             await #expect(throws: StoreError.self) { try await rebuilder.rebuild("identities") }
-            #expect(try store.identities.load().identities.map(\.name) == ["admin"], "a refused rebuild changes nothing")
+            #expect(
+                try store.identities.load().identities.map(\.name) == ["admin"],
+                "a refused rebuild changes nothing"
+            )
 
             _ = try await store.append(unlogged)
             _ = try await store.append(unlogged)
@@ -111,15 +114,27 @@ struct ProjectionRebuilderTests {
         try await withRunningStore { store, directory in
             let rebuilder = ProjectionRebuilder(store: store, scratchDirectory: directory)
             try await Self.block(Self.entry("203.0.113.9", at: Self.base, ttlSeconds: 60), delivery: 1, in: store)
-            try await Self.block(Self.entry("2001:db8::1", at: Self.base + 1_000, ttlSeconds: 5), delivery: 2, in: store)
+            try await Self.block(
+                Self.entry("2001:db8::1", at: Self.base + 1_000, ttlSeconds: 5),
+                delivery: 2,
+                in: store
+            )
             try await Self.block(
                 Self.entry("203.0.113.9", at: Self.base + 2_000, ttlSeconds: 120, rule: "scan"),
                 delivery: 3,
                 in: store
             )
             // The IPv6 entry expired at base + 6s; blocking it again starts a new entry.
-            try await Self.block(Self.entry("2001:db8::1", at: Self.base + 7_000, ttlSeconds: 30), delivery: 4, in: store)
-            try await Self.block(Self.entry("198.51.100.7", at: Self.base + 8_000, ttlSeconds: 1), delivery: 5, in: store)
+            try await Self.block(
+                Self.entry("2001:db8::1", at: Self.base + 7_000, ttlSeconds: 30),
+                delivery: 4,
+                in: store
+            )
+            try await Self.block(
+                Self.entry("198.51.100.7", at: Self.base + 8_000, ttlSeconds: 1),
+                delivery: 5,
+                in: store
+            )
             _ = try await rebuilder.rebuild("blocklist")
             for now in [Self.base + 8_500, Self.base + 9_500, Self.base + 61_000] {
                 #expect(try await rebuilder.compare("blocklist", nowMilliseconds: now).isEqual, "at \(now)")
@@ -133,7 +148,9 @@ struct ProjectionRebuilderTests {
             try await store.routing.block(Self.entry("192.0.2.1", at: Self.base + 9_000, ttlSeconds: 60))
             let gap = try await rebuilder.compare("blocklist", nowMilliseconds: Self.base + 9_500)
             #expect(gap.tables.first?.onlyLive == 1 && gap.tables.first?.differingKeys == ["192.0.2.1"])
-            _ = try await store.append([Self.blocked(Self.entry("192.0.2.1", at: Self.base + 9_000, ttlSeconds: 60), delivery: 6)])
+            _ = try await store.append([
+                Self.blocked(Self.entry("192.0.2.1", at: Self.base + 9_000, ttlSeconds: 60), delivery: 6)
+            ])
             #expect(try await rebuilder.follow())
             #expect(try await rebuilder.compare("blocklist", nowMilliseconds: Self.base + 9_500).isEqual)
         }
@@ -144,7 +161,7 @@ struct ProjectionRebuilderTests {
         try await withRunningStore { store, directory in
             let rebuilder = ProjectionRebuilder(store: store, scratchDirectory: directory)
             let error = await #expect(throws: StoreError.self) { try await rebuilder.rebuild("nope") }
-            #expect(error?.message.contains("incidents, identities, blocklist") == true)
+            #expect(error?.message.contains("incidents, identities, blocklist, rules") == true)
         }
     }
 }

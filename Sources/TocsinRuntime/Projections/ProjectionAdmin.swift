@@ -10,6 +10,8 @@ struct ProjectionAdmin: ProjectionAdministration {
     let store: EventStore
     let rebuilder: ProjectionRebuilder
     let clock: @Sendable () -> Int64
+    /// Runs after a rebuild swapped `name` in (the routing table reloads the rebuilt rules).
+    var rebuilt: @Sendable (String) async throws -> Void = { _ in }
 
     var names: [String] {
         ProjectionRebuilder.names
@@ -20,7 +22,8 @@ struct ProjectionAdmin: ProjectionAdministration {
         if !unlogged.isEmpty {
             _ = try await store.append(unlogged)
         }
-        let rebuilt = try await rebuilder.rebuild(name)
+        let result = try await rebuilder.rebuild(name)
+        try await rebuilt(name)
         _ = try await store.append([
             InternalEvents.make(
                 type: "tocsin.projection.rebuilt",
@@ -29,13 +32,13 @@ struct ProjectionAdmin: ProjectionAdministration {
                 time: clock(),
                 data: [
                     ("projection", .string(name)),
-                    ("through", InternalEvents.number(rebuilt.through)),
-                    ("events", InternalEvents.number(Int64(rebuilt.events))),
+                    ("through", InternalEvents.number(result.through)),
+                    ("events", InternalEvents.number(Int64(result.events))),
                     ("actor", .string(actor)),
                 ]
             )
         ])
-        return rebuilt.json
+        return result.json
     }
 
     func check(_ name: String) async throws -> JSONValue {

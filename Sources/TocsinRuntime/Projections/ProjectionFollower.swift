@@ -48,7 +48,9 @@ struct ProjectionFollower: Service {
             let rebuilt = try await rebuilder.rebuild(name)
             logger.notice(
                 "Back-filled a read model from the log.",
-                metadata: ["projection": "\(name)", "event.seq": "\(rebuilt.through)", "event.count": "\(rebuilt.events)"]
+                metadata: [
+                    "projection": "\(name)", "event.seq": "\(rebuilt.through)", "event.count": "\(rebuilt.events)",
+                ]
             )
         }
     }

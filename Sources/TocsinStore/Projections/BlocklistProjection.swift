@@ -23,7 +23,9 @@ struct BlocklistProjection: Projection {
         try db.execute(sql: "DELETE FROM blocklist WHERE expires_ms <= ?", arguments: [entry.addedMilliseconds])
         try db.execute(
             sql: Self.upsertSQL,
-            arguments: [entry.entry, entry.expiresMilliseconds, entry.addedMilliseconds, entry.rule, entry.eventSequence]
+            arguments: [
+                entry.entry, entry.expiresMilliseconds, entry.addedMilliseconds, entry.rule, entry.eventSequence,
+            ]
         )
     }
 

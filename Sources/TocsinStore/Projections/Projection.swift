@@ -29,6 +29,10 @@ protocol Projection: Sendable {
     /// command side writes its row before it appends the event.
     func apply(_ logged: LoggedEvent, to db: Database) throws
 
+    /// A SQL condition per table that selects the rows it owns, when it shares the table (the rule
+    /// rows of `definitions`); a rebuild replaces only those, and a comparison looks only at those.
+    var ownedRows: [String: String] { get }
+
     /// A SQL condition per table that selects the rows that matter at `nowMilliseconds` (the
     /// blocklist's unexpired entries), for comparisons; tables without one compare every row.
     func comparedRows(nowMilliseconds: Int64) -> [String: String]
@@ -42,6 +46,8 @@ extension Projection {
 
     var isFollowedGenerically: Bool { true }
 
+    var ownedRows: [String: String] { [:] }
+
     func comparedRows(nowMilliseconds: Int64) -> [String: String] { [:] }
 
     func unloggedRows(_ db: Database, identifiers: EventIdentifiers) throws -> [CloudEvent] { [] }
@@ -53,6 +59,7 @@ enum ProjectionRegistry {
         IncidentsProjection(),
         IdentitiesProjection(),
         BlocklistProjection(),
+        RuleDefinitionsProjection(),
     ]
 
     /// The projection named `name`, if any.

@@ -70,7 +70,10 @@ extension ProjectionComparison {
                                     .init(name: "rebuilt_rows", value: .number(JSONNumber(Int64(table.rebuiltRows)))),
                                     .init(name: "only_live", value: .number(JSONNumber(Int64(table.onlyLive)))),
                                     .init(name: "only_rebuilt", value: .number(JSONNumber(Int64(table.onlyRebuilt)))),
-                                    .init(name: "differing_keys", value: .array(table.differingKeys.map { .string($0) })),
+                                    .init(
+                                        name: "differing_keys",
+                                        value: .array(table.differingKeys.map { .string($0) })
+                                    ),
                                 ])
                             )
                         }
@@ -92,7 +95,11 @@ extension ProjectionRebuild {
                 .init(
                     name: "rows",
                     value: .object(
-                        JSONObject(rows.sorted { $0.key < $1.key }.map { .init(name: $0.key, value: .number(JSONNumber(Int64($0.value)))) })
+                        JSONObject(
+                            rows.sorted { $0.key < $1.key }.map {
+                                .init(name: $0.key, value: .number(JSONNumber(Int64($0.value))))
+                            }
+                        )
                     )
                 ),
             ])

@@ -51,11 +51,16 @@ public struct ProjectionRebuilder: Sendable {
                         let tail = try Self.catchUp(projection, scratch: scratch, db: db, after: folded.through)
                         for table in projection.tables {
                             let columns = try Self.columns(of: table, db: db)
-                            try db.execute(sql: "DELETE FROM main.\(table)")
+                            let owned = projection.ownedRows[table] ?? "1"
+                            try db.execute(sql: "DELETE FROM main.\(table) WHERE \(owned)")
                             try db.execute(
-                                sql: "INSERT INTO main.\(table) (\(columns)) SELECT \(columns) FROM rebuild.\(table)"
+                                sql: """
+                                    INSERT INTO main.\(table) (\(columns))
+                                    SELECT \(columns) FROM rebuild.\(table) WHERE \(owned)
+                                    """
                             )
-                            result.rows[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM main.\(table)") ?? 0
+                            result.rows[table] =
+                                try Int.fetchOne(db, sql: "SELECT count(*) FROM main.\(table) WHERE \(owned)") ?? 0
                         }
                         try ProjectionEvents.setCursor(db, name: projection.cursorName, to: tail.through)
                         result.through = tail.through
@@ -75,14 +80,24 @@ public struct ProjectionRebuilder: Sendable {
         }
     }
 
-    /// Folds the projection again into a scratch copy and compares it, row by row over every
-    /// column, with the live tables at the same sequence number. The live tables are not changed.
+    /// Compares the live read model with a fresh fold of the whole log, leaving the live tables as they are.
     ///
-    /// - Parameter nowMilliseconds: The time that decides which rows count (unexpired blocks).
+    /// Folds the projection again into a scratch copy and compares it, row by row over every column,
+    /// with the live tables at the same sequence number.
+    ///
+    /// - Parameters:
+    ///   - name: The projection.
+    ///   - nowMilliseconds: The time that decides which rows count (unexpired blocks).
+    /// - Returns: The comparison, table by table.
     /// - Throws: ``StoreError`` `refused` for an unknown name; database errors.
     public func compare(_ name: String, nowMilliseconds: Int64) async throws -> ProjectionComparison {
         let projection = try Self.projection(name)
-        let filters = projection.comparedRows(nowMilliseconds: nowMilliseconds)
+        let compared = projection.comparedRows(nowMilliseconds: nowMilliseconds)
+        let filters = Dictionary(
+            uniqueKeysWithValues: projection.tables.map { table in
+                (table, "(\(projection.ownedRows[table] ?? "1")) AND (\(compared[table] ?? "1"))")
+            }
+        )
         return try await withScratch(projection) { [pool] scratch, path, folded in
             try await pool.writeWithoutTransaction { db in
                 try db.execute(sql: "ATTACH DATABASE ? AS rebuild", arguments: [path])
@@ -133,7 +148,8 @@ public struct ProjectionRebuilder: Sendable {
 
     /// The generically followed projections that have never been built (a projection added since
     /// the last start), and the events to append first for rows the log does not describe yet.
-    public func pendingBackfills(identifiers: EventIdentifiers) async throws -> (names: [String], events: [CloudEvent]) {
+    public func pendingBackfills(identifiers: EventIdentifiers) async throws -> (names: [String], events: [CloudEvent])
+    {
         try await pool.read { db in
             var names: [String] = []
             var events: [CloudEvent] = []
@@ -196,7 +212,12 @@ public struct ProjectionRebuilder: Sendable {
         var cursor = through
         var events = 0
         while true {
-            let batch = try ProjectionEvents.next(db, types: projection.eventTypes, after: cursor, limit: Self.batchSize)
+            let batch = try ProjectionEvents.next(
+                db,
+                types: projection.eventTypes,
+                after: cursor,
+                limit: Self.batchSize
+            )
             try scratch.write { scratchDB in
                 for logged in batch.events {
                     try projection.apply(logged, to: scratchDB)
