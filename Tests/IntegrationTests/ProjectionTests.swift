@@ -172,7 +172,7 @@ struct ProjectionTests {
             ($0["table"]?.stringValue ?? "", $0.integer("live_rows") ?? 0)
         }
         let counts = Dictionary(uniqueKeysWithValues: rows)
-        #expect(counts["identities"] == 9 && (counts["incidents"] ?? 0) >= 2 && (counts["alerts"] ?? 0) >= 32)
+        #expect(counts["identities"] == 8 && (counts["incidents"] ?? 0) >= 2 && (counts["alerts"] ?? 0) >= 32)
         #expect((counts["incident_actions"] ?? 0) >= 3 && (counts["blocklist"] ?? 0) >= 5)
         #expect(counts["definitions"] == 9, "the rules defined through the API (targets are not compared)")
 

@@ -87,25 +87,42 @@ struct ProjectionRebuilderTests {
         }
     }
 
-    @Test("identities: rows the log does not describe refuse a rebuild until they are logged")
+    @Test("identities: rows the log does not describe refuse a rebuild until they are logged; admin stays")
     func identitiesNeedTheirEvents() async throws {
         try await withRunningStore { store, directory in
             #expect(try store.identities.bootstrapAdminKey(dataDirectory: directory, now: Self.base))
+            let legacy = Identity(name: "legacy", roles: [.reader], createdAtMilliseconds: Self.base + 1)
+            try await store.identities.create(legacy, secretHash: Array(repeating: 7, count: 32))
             let rebuilder = ProjectionRebuilder(store: store, scratchDirectory: directory)
             let unlogged = try await rebuilder.unloggedRows("identities", identifiers: store.identifiers)
-            #expect(unlogged.map(\.type) == ["tocsin.key.created"])
+            #expect(unlogged.map(\.type) == ["tocsin.key.created"] && unlogged.first?.subject == "legacy")
             await #expect(throws: StoreError.self) { try await rebuilder.rebuild("identities") }
-            #expect(
-                try store.identities.load().identities.map(\.name) == ["admin"],
-                "a refused rebuild changes nothing"
-            )
+            #expect(try store.identities.load().identities.map(\.name) == ["admin", "legacy"], "nothing changed")
 
             _ = try await store.append(unlogged)
             _ = try await store.append(unlogged)
             #expect(try await rebuilder.unloggedRows("identities", identifiers: store.identifiers).isEmpty)
+            #expect(try await store.identities.revoke(name: "legacy", now: Self.base + 5))
+            _ = try await store.append([
+                CloudEvent(
+                    id: "revoked",
+                    source: "/tocsin/keys",
+                    type: "tocsin.key.revoked",
+                    dataContentType: "application/json",
+                    subject: "legacy",
+                    time: Timestamp(epochMilliseconds: Self.base + 5),
+                    data: .json(Array(#"{"name":"legacy","actor":"admin"}"#.utf8))
+                )
+            ])
             let rebuilt = try await rebuilder.rebuild("identities")
-            #expect(rebuilt.rows == ["identities": 1] && rebuilt.events == 1, "the derived id keeps one copy")
+            #expect(rebuilt.rows == ["identities": 1] && rebuilt.events == 2, "the derived id keeps one copy")
             #expect(try await rebuilder.compare("identities", nowMilliseconds: Self.base).isEqual)
+            let loaded = try store.identities.load().identities
+            #expect(loaded.map(\.name) == ["admin", "legacy"] && loaded[1].revokedAtMilliseconds == Self.base + 5)
+
+            try tamper(directory, "UPDATE identities SET roles = 'admin' WHERE name = 'legacy'")
+            let tampered = try await rebuilder.compare("identities", nowMilliseconds: Self.base)
+            #expect(tampered.tables.first?.differingKeys == ["legacy"])
         }
     }
 

@@ -7,9 +7,11 @@ import TocsinCore
 /// folded from `tocsin.key.created` and `tocsin.key.revoked`.
 ///
 /// Key hashes (`key_secrets`) are credentials, not a read model: they never go into the log, so
-/// this projection leaves that table to the identity store. Identities written before their events
-/// existed (the bootstrap `admin` of older versions) get a `tocsin.key.created` event, and a
-/// `tocsin.key.revoked` one when revoked, before the first back-fill (``unloggedRows(_:identifiers:)``).
+/// this projection leaves that table to the identity store. The bootstrap `admin` identity is made
+/// from the data directory at first start, before the log runs, and never changes (it cannot be
+/// revoked; rotating changes only its key), so it is not part of the projection either. Other
+/// identities written before their events existed (by older versions) get a `tocsin.key.created`
+/// event, and a `tocsin.key.revoked` one when revoked, before a rebuild (``unloggedRows(_:identifiers:)``).
 struct IdentitiesProjection: Projection {
     static let createdType = "tocsin.key.created"
     static let revokedType = "tocsin.key.revoked"
@@ -18,6 +20,7 @@ struct IdentitiesProjection: Projection {
     let name = "identities"
     let eventTypes = [Self.createdType, Self.revokedType]
     let tables = ["identities"]
+    let ownedRows = ["identities": "name <> '\(Identity.bootstrapName)'"]
 
     func apply(_ logged: LoggedEvent, to db: Database) throws {
         switch Self.change(logged.event) {
@@ -92,10 +95,10 @@ struct IdentitiesProjection: Projection {
             db,
             sql: """
                 SELECT name, roles, scope, expires_ms, certificate_cn, created_ms, revoked_ms FROM identities
-                WHERE name NOT IN (SELECT subject FROM events WHERE type = ? AND subject IS NOT NULL)
+                WHERE name <> ? AND name NOT IN (SELECT subject FROM events WHERE type = ? AND subject IS NOT NULL)
                 ORDER BY created_ms, name
                 """,
-            arguments: [Self.createdType]
+            arguments: [Identity.bootstrapName, Self.createdType]
         )
         var events: [CloudEvent] = []
         for row in rows {

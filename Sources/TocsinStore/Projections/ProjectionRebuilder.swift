@@ -184,8 +184,9 @@ public struct ProjectionRebuilder: Sendable {
         var cursor: Int64 = 0
         var events = 0
         while true {
+            let after = cursor
             let batch = try await pool.read { db in
-                try ProjectionEvents.next(db, types: projection.eventTypes, after: cursor, limit: Self.batchSize)
+                try ProjectionEvents.next(db, types: projection.eventTypes, after: after, limit: Self.batchSize)
             }
             try await scratch.write { db in
                 for logged in batch.events {
