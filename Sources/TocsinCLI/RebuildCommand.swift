@@ -143,7 +143,7 @@ struct RebuildCommand: AsyncParsableCommand {
         let lines = tables.map { table -> String in
             let field = { (key: String) in table[key].map { JSONWriter().string($0) } ?? "?" }
             guard table["equal"] == .bool(false) else {
-                return "  \(table["table"]?.stringValue ?? "?"): equal (\(field("live_rows")) rows)"
+                return "  \(table["table"]?.stringValue ?? "?"): equal, \(field("live_rows")) rows"
             }
             var keys: [String] = []
             if case .array(let values)? = table["differing_keys"] {

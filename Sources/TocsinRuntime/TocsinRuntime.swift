@@ -96,6 +96,7 @@ public enum TocsinRuntime: Sendable {
             metrics: metrics,
             scrape: configuration.metricsEnabled ? scrape.render : nil
         )
+        ProjectionRebuilder.removeLeftovers(in: configuration.store.dataDirectory)
         let rebuilder = ProjectionRebuilder(store: store, scratchDirectory: configuration.store.dataDirectory)
         services.projections = ProjectionAdmin(store: store, rebuilder: rebuilder, clock: clock) {
             [state = routing.state] name in

@@ -40,6 +40,9 @@ public struct ProjectionRebuilder: Sendable {
         let projection = try Self.projection(name)
         return try await withScratch(projection) { [pool] scratch, path, folded in
             try await pool.writeWithoutTransaction { db in
+                // Holding the writer, nothing is appended from here on; the scratch catches up
+                // before it is attached (an attached database is locked by the transaction below).
+                let tail = try Self.catchUp(projection, scratch: scratch, db: db, after: folded.through)
                 try db.execute(sql: "ATTACH DATABASE ? AS rebuild", arguments: [path])
                 defer { try? db.execute(sql: "DETACH DATABASE rebuild") }
                 var result = ProjectionRebuild(projection: name, through: 0, events: folded.events, rows: [:])
@@ -48,7 +51,6 @@ public struct ProjectionRebuilder: Sendable {
                         // Foreign keys into these tables (key_secrets → identities) are checked at
                         // commit, once the rebuilt rows are in: a rebuild that would orphan one fails.
                         try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
-                        let tail = try Self.catchUp(projection, scratch: scratch, db: db, after: folded.through)
                         for table in projection.tables {
                             let columns = try Self.columns(of: table, db: db)
                             let owned = projection.ownedRows[table] ?? "1"
@@ -100,12 +102,11 @@ public struct ProjectionRebuilder: Sendable {
         )
         return try await withScratch(projection) { [pool] scratch, path, folded in
             try await pool.writeWithoutTransaction { db in
+                let tail = try Self.catchUp(projection, scratch: scratch, db: db, after: folded.through)
                 try db.execute(sql: "ATTACH DATABASE ? AS rebuild", arguments: [path])
                 defer { try? db.execute(sql: "DETACH DATABASE rebuild") }
-                var comparison = ProjectionComparison(projection: name, through: 0, tables: [])
+                var comparison = ProjectionComparison(projection: name, through: tail.through, tables: [])
                 try db.inTransaction {
-                    comparison.through = try Self.catchUp(projection, scratch: scratch, db: db, after: folded.through)
-                        .through
                     for table in projection.tables {
                         comparison.tables.append(
                             try Self.compare(table, filter: filters[table] ?? "1", db: db)
@@ -203,7 +204,7 @@ public struct ProjectionRebuilder: Sendable {
     }
 
     /// Folds into the scratch database the events appended after `through`, reading them through
-    /// `db` (inside its transaction, so nothing is appended meanwhile).
+    /// `db`, the writer's connection (so nothing is appended meanwhile).
     private static func catchUp(
         _ projection: any Projection,
         scratch: DatabaseQueue,
@@ -229,6 +230,16 @@ public struct ProjectionRebuilder: Sendable {
             if batch.isCaughtUp {
                 return (cursor, events)
             }
+        }
+    }
+
+    /// Deletes scratch databases a rebuild interrupted by a crash left in `directory`.
+    ///
+    /// Call it at start, before any rebuild runs.
+    public static func removeLeftovers(in directory: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for name in names where name.hasPrefix("projection-") && name.contains(".rebuild.sqlite") {
+            try? FileManager.default.removeItem(atPath: directory + "/" + name)
         }
     }
 
@@ -268,7 +279,7 @@ public struct ProjectionRebuilder: Sendable {
         let differing = try String.fetchAll(
             db,
             sql: """
-                SELECT CAST("\(key)" AS TEXT) FROM (
+                SELECT DISTINCT CAST("\(key)" AS TEXT) FROM (
                     SELECT * FROM (\(live) EXCEPT \(rebuilt)) UNION SELECT * FROM (\(rebuilt) EXCEPT \(live))
                 ) LIMIT 5
                 """
