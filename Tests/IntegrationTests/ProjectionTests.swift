@@ -184,8 +184,8 @@ struct ProjectionTests {
         let tampered = try await runTocsin(["rebuild", "--check", "--projection", "identities", "--data-dir", data])
         #expect(tampered.status == 1 && tampered.output.contains("DIFFERENT") && tampered.output.contains("bot-1"))
         let rebuilt = try await runTocsin(["rebuild", "--data-dir", data])
-        #expect(rebuilt.status == 0 && rebuilt.output.contains("identities: rebuilt from"), rebuilt.errors)
+        #expect(rebuilt.status == 0 && rebuilt.output.contains("identities: rebuilt from"), "\(rebuilt.errors)")
         let again = try await runTocsin(["rebuild", "--check", "--data-dir", data])
-        #expect(again.status == 0 && !again.output.contains("DIFFERENT"), again.output)
+        #expect(again.status == 0 && !again.output.contains("DIFFERENT"), "\(again.output)")
     }
 }

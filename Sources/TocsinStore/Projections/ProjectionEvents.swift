@@ -5,19 +5,21 @@ import TocsinCore
 
 /// Reads a projection's events from the log in sequence order.
 enum ProjectionEvents {
-    /// The next events of `types` after `cursor` (at most about `limit`), and how far they cover.
+    /// The next events of `types` after `cursor` (at most about `limit`, none after `bound`), and
+    /// how far they cover.
     ///
     /// Each type is read along its own index range (`events_type`) and the lists merged, so a batch
-    /// costs the same at any point of a long log. `through` is the head of the log when the batch
-    /// reaches it, so the cursor moves over events the projection does not read.
+    /// costs the same at any point of a long log. `through` is the head of the log (or `bound`) when
+    /// the batch reaches it, so the cursor moves over events the projection does not read.
     static func next(
         _ db: Database,
         types: [String],
         after cursor: Int64,
-        limit: Int
+        limit: Int,
+        bound: Int64? = nil
     ) throws -> (events: [LoggedEvent], through: Int64, isCaughtUp: Bool) {
         var records: [LogRecord] = []
-        var bound = Int64.max
+        var batchEnd = Int64.max
         for type in types {
             let rows = try Row.fetchAll(
                 db.cachedStatement(
@@ -26,15 +28,20 @@ enum ProjectionEvents {
                 arguments: [type, cursor, limit]
             )
             if rows.count == limit, let last = rows.last {
-                bound = min(bound, last["seq"] as Int64)
+                batchEnd = min(batchEnd, last["seq"] as Int64)
             }
             records += rows.map(LogRecord.init(row:))
         }
         let head = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0
-        let through = bound == .max ? max(head, cursor) : bound
+        var through = batchEnd == .max ? max(head, cursor) : batchEnd
+        var isCaughtUp = batchEnd == .max
+        if let bound, through >= bound {
+            through = max(bound, cursor)
+            isCaughtUp = true
+        }
         let events = try records.filter { $0.sequence <= through }.sorted { $0.sequence < $1.sequence }
             .map { try $0.loggedEvent() }
-        return (events, through, bound == .max)
+        return (events, through, isCaughtUp)
     }
 
     /// The projection's cursor in `db`, or `nil` before its first back-fill.

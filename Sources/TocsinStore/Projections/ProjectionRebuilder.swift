@@ -38,7 +38,7 @@ public struct ProjectionRebuilder: Sendable {
     ///   the live tables are as they were.
     public func rebuild(_ name: String) async throws -> ProjectionRebuild {
         let projection = try Self.projection(name)
-        return try await withScratch(projection) { [pool] scratch, path, folded in
+        return try await withScratch(projection, bound: nil) { [pool] scratch, path, folded in
             try await pool.writeWithoutTransaction { db in
                 // Holding the writer, nothing is appended from here on; the scratch catches up
                 // before it is attached (an attached database is locked by the transaction below).
@@ -100,9 +100,15 @@ public struct ProjectionRebuilder: Sendable {
                 (table, "(\(projection.ownedRows[table] ?? "1")) AND (\(compared[table] ?? "1"))")
             }
         )
-        return try await withScratch(projection) { [pool] scratch, path, folded in
+        // A projection with a service of its own reflects the log up to its cursor, which only
+        // moves forward: the fresh fold stops there too.
+        let start = try await liveBound(projection)
+        return try await withScratch(projection, bound: start) { [pool] scratch, path, folded in
             try await pool.writeWithoutTransaction { db in
-                let tail = try Self.catchUp(projection, scratch: scratch, db: db, after: folded.through)
+                let bound =
+                    try projection.isFollowedGenerically
+                    ? nil : ProjectionEvents.cursor(db, name: projection.cursorName) ?? 0
+                let tail = try Self.catchUp(projection, scratch: scratch, db: db, after: folded.through, bound: bound)
                 try db.execute(sql: "ATTACH DATABASE ? AS rebuild", arguments: [path])
                 defer { try? db.execute(sql: "DETACH DATABASE rebuild") }
                 var comparison = ProjectionComparison(projection: name, through: tail.through, tables: [])
@@ -172,9 +178,19 @@ public struct ProjectionRebuilder: Sendable {
 
     // MARK: - Scratch database
 
-    /// Folds the whole log into a fresh scratch database, runs `body` with it open, then deletes it.
+    /// The cursor of a projection followed by a service of its own, or `nil` (the head of the log).
+    private func liveBound(_ projection: any Projection) async throws -> Int64? {
+        guard !projection.isFollowedGenerically else {
+            return nil
+        }
+        return try await pool.read { db in try ProjectionEvents.cursor(db, name: projection.cursorName) ?? 0 }
+    }
+
+    /// Folds the log (up to `bound`, if any) into a fresh scratch database, runs `body` with it
+    /// open, then deletes it.
     private func withScratch<T>(
         _ projection: any Projection,
+        bound: Int64?,
         _ body: (DatabaseQueue, String, (through: Int64, events: Int)) async throws -> T
     ) async throws -> T {
         // One file per call, so that two rebuilds at once never share a scratch database.
@@ -187,7 +203,13 @@ public struct ProjectionRebuilder: Sendable {
         while true {
             let after = cursor
             let batch = try await pool.read { db in
-                try ProjectionEvents.next(db, types: projection.eventTypes, after: after, limit: Self.batchSize)
+                try ProjectionEvents.next(
+                    db,
+                    types: projection.eventTypes,
+                    after: after,
+                    limit: Self.batchSize,
+                    bound: bound
+                )
             }
             try await scratch.write { db in
                 for logged in batch.events {
@@ -209,7 +231,8 @@ public struct ProjectionRebuilder: Sendable {
         _ projection: any Projection,
         scratch: DatabaseQueue,
         db: Database,
-        after through: Int64
+        after through: Int64,
+        bound: Int64? = nil
     ) throws -> (through: Int64, events: Int) {
         var cursor = through
         var events = 0
@@ -218,7 +241,8 @@ public struct ProjectionRebuilder: Sendable {
                 db,
                 types: projection.eventTypes,
                 after: cursor,
-                limit: Self.batchSize
+                limit: Self.batchSize,
+                bound: bound
             )
             try scratch.write { scratchDB in
                 for logged in batch.events {
