@@ -50,7 +50,7 @@ struct ProjectionTests {
         try await server.define(
             "target",
             "hook",
-            #"{"kind":"webhook","url":"\#(receiver.url)","retry":{"max_attempts":1}}"#
+            #"{"kind":"webhook","url":"\#(receiver.url)","retry":{"max_attempts":1},"circuit_breaker":{"failure_threshold":1000}}"#
         )
         try await server.define(
             "rule",
@@ -92,7 +92,7 @@ struct ProjectionTests {
             )
             #expect(revoked.status == 200 || revoked.status == 204)
         }
-        _ = try await eventually({ try await self.settled(server, sequences) }) { $0 }
+        #expect(try await eventually({ try await self.settled(server, sequences) }) { $0 }, "round \(index) settles")
         let incidents =
             try await call(server.baseURL + "/v1/incidents?status=open,acknowledged", headers: [server.authorization])
             .json?["incidents"]?.array ?? []
