@@ -94,7 +94,11 @@ struct RebuildCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         let store: EventStore
         do {
-            store = try EventStore.open(StoreConfiguration(dataDirectory: directory), logger: logger)
+            store = try EventStore.open(
+                StoreConfiguration(dataDirectory: directory),
+                logger: logger,
+                clock: SystemWallClock()
+            )
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)

@@ -37,7 +37,7 @@ struct ProjectionRebuilderTests {
     /// Blocks `entry` the way the blocklist action does: the row first, then its delivery event.
     static func block(_ entry: BlocklistEntry, delivery: Int64, in store: EventStore) async throws {
         _ = try await store.routing.activeBlocks(now: entry.addedMilliseconds)
-        try await store.routing.block(entry)
+        _ = try await store.routing.block(entry, maxEntries: .max)
         _ = try await store.append([blocked(entry, delivery: delivery)])
     }
 
@@ -162,7 +162,10 @@ struct ProjectionRebuilderTests {
             #expect(active.first { $0.entry == "203.0.113.9" }?.rule == "scan")
 
             // A row written without its event (a crash between the two) is the kind of gap a check names.
-            try await store.routing.block(Self.entry("192.0.2.1", at: Self.base + 9_000, ttlSeconds: 60))
+            _ = try await store.routing.block(
+                Self.entry("192.0.2.1", at: Self.base + 9_000, ttlSeconds: 60),
+                maxEntries: .max
+            )
             let gap = try await rebuilder.compare("blocklist", nowMilliseconds: Self.base + 9_500)
             #expect(gap.tables.first?.onlyLive == 1 && gap.tables.first?.differingKeys == ["192.0.2.1"])
             _ = try await store.append([
