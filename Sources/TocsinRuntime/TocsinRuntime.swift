@@ -113,6 +113,14 @@ public enum TocsinRuntime: Sendable {
             scrape: configuration.metricsEnabled ? scrape.render : nil
         )
         services.erasures = ErasureAdmin(keys: subjectKeys, store: store, clock: clock)
+        ProjectionRebuilder.removeLeftovers(in: configuration.store.dataDirectory)
+        let rebuilder = ProjectionRebuilder(store: store, scratchDirectory: configuration.store.dataDirectory)
+        services.projections = ProjectionAdmin(store: store, rebuilder: rebuilder, clock: clock) {
+            [state = routing.state] name in
+            if name == "rules" {
+                try await state.serially { try await state.rebuild() }
+            }
+        }
         if configuration.consoleEnabled {
             services.addRoutes = try consoleRoutes(
                 services,
@@ -146,6 +154,7 @@ public enum TocsinRuntime: Sendable {
             configuration: .init(
                 services: logServices.map { .init(service: $0) }
                     + [.init(service: IncidentProjection(store: store, logger: logger))]
+                    + [.init(service: ProjectionFollower(store: store, rebuilder: rebuilder, logger: logger))]
                     + routing.services.map { .init(service: $0) } + [.init(service: application)]
                     + listeners.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],

@@ -58,6 +58,10 @@ public enum OpenAPIDocument: Sendable {
             {
               "name": "health",
               "description": "Open routes for probes and tools."
+            },
+            {
+              "name": "projections",
+              "description": "Read models rebuilt from the log (docs/projections.md)."
             }
           ],
           "paths": {
@@ -2109,6 +2113,147 @@ public enum OpenAPIDocument: Sendable {
                   }
                 }
               }
+            },
+            "/v1/projections": {
+              "get": {
+                "tags": [
+                  "projections"
+                ],
+                "operationId": "listProjections",
+                "x-tocsin-permission": "projections:rebuild",
+                "summary": "The read models that are projections of the log.",
+                "responses": {
+                  "200": {
+                    "description": "Their names.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "required": [
+                            "projections"
+                          ],
+                          "properties": {
+                            "projections": {
+                              "type": "array",
+                              "items": {
+                                "type": "string"
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  }
+                }
+              }
+            },
+            "/v1/projections/{name}/rebuild": {
+              "post": {
+                "tags": [
+                  "projections"
+                ],
+                "operationId": "rebuildProjection",
+                "x-tocsin-permission": "projections:rebuild",
+                "summary": "Drop the read model, fold it again from sequence 1 into a scratch copy and swap it in atomically; it then follows the live log. Recorded as a `tocsin.projection.rebuilt` event.",
+                "parameters": [
+                  {
+                    "name": "name",
+                    "in": "path",
+                    "required": true,
+                    "description": "The projection: `incidents`, `identities` or `blocklist` (`GET /v1/projections`).",
+                    "schema": {
+                      "type": "string"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "What the rebuild did.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/ProjectionRebuild"
+                        }
+                      }
+                    }
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  }
+                }
+              }
+            },
+            "/v1/projections/{name}/check": {
+              "get": {
+                "tags": [
+                  "projections"
+                ],
+                "operationId": "checkProjection",
+                "x-tocsin-permission": "projections:rebuild",
+                "summary": "Fold the read model again into a scratch copy and compare it with the live one, row by row over every column; changes nothing.",
+                "parameters": [
+                  {
+                    "name": "name",
+                    "in": "path",
+                    "required": true,
+                    "description": "The projection: `incidents`, `identities` or `blocklist` (`GET /v1/projections`).",
+                    "schema": {
+                      "type": "string"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The comparison.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/ProjectionComparison"
+                        }
+                      }
+                    }
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  }
+                }
+              }
             }
           },
           "components": {
@@ -3312,6 +3457,100 @@ public enum OpenAPIDocument: Sendable {
                   },
                   "circuit_breaker": {
                     "type": "object"
+                  }
+                }
+              },
+              "ProjectionRebuild": {
+                "type": "object",
+                "required": [
+                  "projection",
+                  "through",
+                  "events",
+                  "rows"
+                ],
+                "properties": {
+                  "projection": {
+                    "type": "string"
+                  },
+                  "through": {
+                    "type": "integer",
+                    "description": "The log sequence number the swapped-in tables reflect."
+                  },
+                  "events": {
+                    "type": "integer",
+                    "description": "Events folded."
+                  },
+                  "rows": {
+                    "type": "object",
+                    "additionalProperties": {
+                      "type": "integer"
+                    },
+                    "description": "Rows per table after the swap."
+                  }
+                }
+              },
+              "ProjectionComparison": {
+                "type": "object",
+                "required": [
+                  "projection",
+                  "through",
+                  "equal",
+                  "tables"
+                ],
+                "properties": {
+                  "projection": {
+                    "type": "string"
+                  },
+                  "through": {
+                    "type": "integer",
+                    "description": "The log sequence number both sides reflect."
+                  },
+                  "equal": {
+                    "type": "boolean"
+                  },
+                  "tables": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "table",
+                        "equal",
+                        "live_rows",
+                        "rebuilt_rows",
+                        "only_live",
+                        "only_rebuilt",
+                        "differing_keys"
+                      ],
+                      "properties": {
+                        "table": {
+                          "type": "string"
+                        },
+                        "equal": {
+                          "type": "boolean"
+                        },
+                        "live_rows": {
+                          "type": "integer"
+                        },
+                        "rebuilt_rows": {
+                          "type": "integer"
+                        },
+                        "only_live": {
+                          "type": "integer",
+                          "description": "Live rows no rebuilt row equals in every column."
+                        },
+                        "only_rebuilt": {
+                          "type": "integer",
+                          "description": "Rebuilt rows no live row equals in every column."
+                        },
+                        "differing_keys": {
+                          "type": "array",
+                          "items": {
+                            "type": "string"
+                          },
+                          "description": "The key (first column) of up to five differing rows."
+                        }
+                      }
+                    }
                   }
                 }
               }

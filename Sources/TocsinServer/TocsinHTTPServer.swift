@@ -43,6 +43,8 @@ public enum TocsinHTTPServer: Sendable {
         /// The body of `GET /metrics` (gauges read at scrape time refreshed first); `nil` leaves the
         /// route out.
         public var scrape: (@Sendable () async -> [UInt8])?
+        /// Rebuilding and checking read models; `nil` leaves those routes out.
+        public var projections: (any ProjectionAdministration)?
 
         /// Creates the set of services.
         public init(
@@ -120,6 +122,9 @@ public enum TocsinHTTPServer: Sendable {
         if let erasures = services.erasures {
             let controller = ErasureController(administration: erasures, configuration: configuration)
             routes.add(.post, "erasures", .manageKeys, handler: controller.erase)
+        }
+        if let projections = services.projections {
+            ProjectionController(administration: projections).register(routes)
         }
         return API(router: router, routes: table)
     }

@@ -148,7 +148,7 @@ public struct IdentityStore: Sendable {
         }
     }
 
-    private static func identity(row: Row) throws -> Identity {
+    static func identity(row: Row) throws -> Identity {
         let roleNames: String = row["roles"]
         let scopeText: String? = row["scope"]
         return Identity(

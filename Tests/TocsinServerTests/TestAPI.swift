@@ -60,6 +60,7 @@ struct TestAPI {
             incidents: routing ? incidents : nil
         )
         services.erasures = routing ? RecordingErasures() : nil
+        services.projections = routing ? MemoryProjections() : nil
         api = TocsinHTTPServer.makeAPI(services, configuration: configuration)
     }
 

@@ -30,6 +30,8 @@ public enum Permission: String, CaseIterable, Sendable, Hashable {
     case verifyAudit = "audit:verify"
     /// Scrape `GET /metrics` when the server runs with `--metrics-auth`.
     case readMetrics = "metrics:read"
+    /// Rebuild read models from the log and compare them with the live ones.
+    case rebuildProjections = "projections:rebuild"
 }
 
 /// A named set of permissions given to an identity.

@@ -45,11 +45,14 @@ struct KeyAdmin: KeyAdministration {
                 "the bootstrap admin identity cannot be revoked; rotate its key instead (POST /v1/keys/admin/rotate)"
             )
         }
-        guard try await store.identities.revoke(name: name, now: clock()) else {
+        // The event carries the revocation time the store wrote, so the identities projection
+        // rebuilds the same row from the log.
+        let now = clock()
+        guard try await store.identities.revoke(name: name, now: now) else {
             return false
         }
         try reload()
-        try await record("tocsin.key.revoked", name: name, actor: actor, extra: [])
+        try await record("tocsin.key.revoked", name: name, actor: actor, extra: [], time: now)
         return true
     }
 
@@ -79,12 +82,19 @@ struct KeyAdmin: KeyAdministration {
         return key
     }
 
-    private func record(_ type: String, name: String, actor: String, extra: [(String, JSONValue)]) async throws {
+    private func record(
+        _ type: String,
+        name: String,
+        actor: String,
+        extra: [(String, JSONValue)],
+        time: Int64? = nil
+    ) async throws {
         _ = try await store.append([
             InternalEvents.make(
                 type: type,
                 source: "/tocsin/keys",
                 subject: name,
+                time: time ?? clock(),
                 data: [("name", .string(name)), ("actor", .string(actor))] + extra
             )
         ])

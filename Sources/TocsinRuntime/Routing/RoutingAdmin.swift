@@ -25,7 +25,8 @@ struct RoutingAdmin: RoutingAdministration {
         definition: JSONValue,
         actor: String
     ) async throws -> (created: Bool, stored: JSONValue) {
-        try await state.serially { [store, state, redactor] in
+        let clock: any WallClock = blocklist.clock
+        return try await state.serially { [store, state, redactor] in
             if kind == .rule ? state.isFileDefined(rule: name) : state.isFileDefined(target: name) {
                 throw AdministrationError.conflict(
                     "this \(kind.rawValue) is defined in the rules directory; change it there"
@@ -38,16 +39,21 @@ struct RoutingAdmin: RoutingAdministration {
                 against: state,
                 redactor: redactor
             )
+            // A rule is stored in the form its event records, dated with the event's time, so the
+            // rule definitions projection rebuilds the same row from the log.
+            let now = clock.milliseconds
             let created = try await store.routing.putDefinition(
                 Self.storeKind(kind),
                 name: name,
-                json: JSONWriter().string(definition)
+                json: JSONWriter().string(kind == .rule ? shown : definition),
+                at: now
             )
             _ = try await store.append([
                 InternalEvents.make(
                     type: "tocsin.\(kind.rawValue).\(created ? "created" : "updated")",
                     source: "/tocsin/admin",
                     subject: name,
+                    time: now,
                     data: [("name", .string(name)), ("definition", shown), ("actor", .string(actor))]
                 )
             ])

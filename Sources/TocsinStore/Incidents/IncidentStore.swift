@@ -189,7 +189,7 @@ public final class IncidentStore: Sendable {
 }
 
 /// One fold step inside the write transaction: applies each event's decision to the tables.
-private struct Fold {
+struct Fold {
     let db: Database
     var progress: IncidentStore.Progress
     private var nextID: Int64?
@@ -200,7 +200,11 @@ private struct Fold {
     }
 
     mutating func apply(_ record: LogRecord) throws {
-        let logged = try record.loggedEvent()
+        try apply(record.loggedEvent())
+    }
+
+    /// Applies one alert or incident action event (``IncidentsProjection`` folds with it too).
+    mutating func apply(_ logged: LoggedEvent) throws {
         do {
             if logged.event.type == Alert.eventType {
                 try fold(Alert(event: logged.event), logged: logged)

@@ -5,7 +5,8 @@ public import TocsinResponse
 
 /// State of the blocklist action.
 extension RoutingStore {
-    /// Adds a blocklist entry, or extends the active entry of the same address, unless `maxEntries` other entries
+    /// Adds a blocklist entry, or extends the active entry of the same address
+    /// (``BlocklistProjection/upsertSQL``), unless `maxEntries` other entries
     /// are active at the entry's time: the count and the write are one transaction.
     ///
     /// - Returns: Whether the entry was stored (`false`: the list is full).
@@ -27,12 +28,10 @@ extension RoutingStore {
                     return false
                 }
             }
+            // The entries expired at the entry's time go first, as the blocklist projection's fold does.
+            try db.execute(sql: "DELETE FROM blocklist WHERE expires_ms <= ?", arguments: [now])
             try db.execute(
-                sql: """
-                    INSERT INTO blocklist (entry, expires_ms, added_ms, rule, event_seq) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(entry) DO UPDATE SET expires_ms = MAX(expires_ms, excluded.expires_ms),
-                        rule = excluded.rule, event_seq = excluded.event_seq
-                    """,
+                sql: BlocklistProjection.upsertSQL,
                 arguments: [
                     entry.entry, entry.expiresMilliseconds, entry.addedMilliseconds, entry.rule, entry.eventSequence,
                 ]

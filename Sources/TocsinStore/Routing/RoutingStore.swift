@@ -103,7 +103,12 @@ public final class RoutingStore: Sendable {
 
     /// Stores a definition; returns whether it is new.
     public func putDefinition(_ kind: DefinitionKind, name: String, json: String) async throws -> Bool {
-        let now = clock.milliseconds
+        try await putDefinition(kind, name: name, json: json, at: clock.milliseconds)
+    }
+
+    /// Stores a definition dated `now` (the time of its `tocsin.rule.*` or `tocsin.target.*`
+    /// event, so the rule definitions projection rebuilds the same row); returns whether it is new.
+    public func putDefinition(_ kind: DefinitionKind, name: String, json: String, at now: Int64) async throws -> Bool {
         let stored = kind == .target ? try sealer.seal(json, kind: kind.rawValue, name: name) : json
         return try await pool.write { db in
             let existed =
