@@ -21,6 +21,7 @@ struct Tocsin: AsyncParsableCommand {
             PatternCommand.self, DLQCommand.self, ConfigCommand.self, IngestCommand.self, KeysCommand.self,
             AlertsCommand.self, IncidentsCommand.self, SigmaCommand.self, RulesCommand.self, BackupCommand.self,
             EraseCommand.self,
+            ReplayCommand.self,
         ]
     )
 }

@@ -107,6 +107,8 @@ public enum TocsinRuntime: Sendable {
             scrape: configuration.metricsEnabled ? scrape.render : nil
         )
         services.erasures = ErasureAdmin(keys: subjectKeys, store: store, clock: clock)
+        let replays = ReplayRunner(store: store, state: routing.state, clock: wallClock, logger: logger)
+        services.replays = replays
         if configuration.consoleEnabled {
             services.addRoutes = try consoleRoutes(
                 services,
@@ -133,6 +135,7 @@ public enum TocsinRuntime: Sendable {
             logger: logger,
             onListening: onSyslogListening
         )
+        let routingServices: [any Service] = routing.services + [replays]
         let logServices: [any Service] = store.services + [auditor] + enrichment.services(log: store, logger: logger)
         // Start order: log writer and timer, then the incident projection and routing, then HTTP and syslog;
         // shutdown runs in reverse.
@@ -140,7 +143,7 @@ public enum TocsinRuntime: Sendable {
             configuration: .init(
                 services: logServices.map { .init(service: $0) }
                     + [.init(service: IncidentProjection(store: store, logger: logger))]
-                    + routing.services.map { .init(service: $0) } + [.init(service: application)]
+                    + routingServices.map { .init(service: $0) } + [.init(service: application)]
                     + listeners.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
