@@ -71,7 +71,7 @@ public struct ReplayEngine {
         }
         building.replayed += 1
         // Detection first reads every other event (absence time moves with Tocsin's own records too).
-        let alerts = runner.process(logged, identifiers: identifiers)
+        let alerts = runner.process(logged, document: document, identifiers: identifiers)
         if !Self.skippedTypePrefixes.contains(where: { type.hasPrefix($0) }) {
             record(table.routes(for: document, context: context), sequence: logged.sequence, alertRule: nil)
         }
