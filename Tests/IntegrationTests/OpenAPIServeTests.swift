@@ -68,7 +68,7 @@ struct OpenAPIServeTests {
                 }
             }
         }
-        #expect(probed == 33)
+        #expect(probed == 36)
     }
 
     @Test("schemathesis finds no 5xx and no answer outside the document", .timeLimit(.minutes(5)))
