@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "TocsinResponse", targets: ["TocsinResponse"]),
         .library(name: "TocsinSigma", targets: ["TocsinSigma"]),
         .library(name: "TocsinActions", targets: ["TocsinActions"]),
+        .library(name: "TocsinRuntime", targets: ["TocsinRuntime"]),
     ],
     traits: [
         .trait(

@@ -139,6 +139,19 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "ReplayBenchmarks",
+            dependencies: [
+                "BenchmarkFixtures",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TocsinActions", package: "main"),
+                .product(name: "TocsinConfig", package: "main"),
+                .product(name: "TocsinCore", package: "main"),
+                .product(name: "TocsinRuntime", package: "main"),
+            ],
+            path: "Benchmarks/ReplayBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "IncidentBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),

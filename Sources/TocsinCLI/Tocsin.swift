@@ -22,6 +22,7 @@ struct Tocsin: AsyncParsableCommand {
             AlertsCommand.self, IncidentsCommand.self, SigmaCommand.self, RulesCommand.self, BackupCommand.self,
             EraseCommand.self,
             RebuildCommand.self,
+            ReplayCommand.self,
         ]
     )
 }

@@ -121,6 +121,8 @@ public enum TocsinRuntime: Sendable {
                 try await state.serially { try await state.rebuild() }
             }
         }
+        let replays = ReplayRunner(store: store, state: routing.state, clock: wallClock, logger: logger)
+        services.replays = replays
         if configuration.consoleEnabled {
             services.addRoutes = try consoleRoutes(
                 services,
@@ -147,6 +149,7 @@ public enum TocsinRuntime: Sendable {
             logger: logger,
             onListening: onSyslogListening
         )
+        let routingServices: [any Service] = routing.services + [replays]
         let logServices: [any Service] = store.services + [auditor] + enrichment.services(log: store, logger: logger)
         // Start order: log writer and timer, then the incident projection and routing, then HTTP and syslog;
         // shutdown runs in reverse.
@@ -155,7 +158,7 @@ public enum TocsinRuntime: Sendable {
                 services: logServices.map { .init(service: $0) }
                     + [.init(service: IncidentProjection(store: store, logger: logger))]
                     + [.init(service: ProjectionFollower(store: store, rebuilder: rebuilder, logger: logger))]
-                    + routing.services.map { .init(service: $0) } + [.init(service: application)]
+                    + routingServices.map { .init(service: $0) } + [.init(service: application)]
                     + listeners.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger

@@ -62,6 +62,10 @@ public enum OpenAPIDocument: Sendable {
             {
               "name": "projections",
               "description": "Read models rebuilt from the log (docs/projections.md)."
+            },
+            {
+              "name": "replays",
+              "description": "Replays of the log through the rules, and their shadow reports."
             }
           ],
           "paths": {
@@ -2254,6 +2258,167 @@ public enum OpenAPIDocument: Sendable {
                   }
                 }
               }
+            },
+            "/v1/replays": {
+              "post": {
+                "tags": [
+                  "replays"
+                ],
+                "operationId": "startReplay",
+                "x-tocsin-permission": "routing:manage",
+                "summary": "Start a replay of a range of the log through the rules (dry run: a shadow report).",
+                "description": "The range is two sequence numbers (integers, both included) or two RFC 3339 ingest times (strings, `from` included, `to` excluded), resolved at once to sequence numbers up to the log's head. Every rule in force runs; `rules`, `targets` and `pattern` choose what the report covers. Appends `tocsin.replay.started` now and `tocsin.replay.completed` at the end. See docs/replay.md.",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/ReplayRequest"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "202": {
+                    "description": "Accepted; follow it at `Location`.",
+                    "headers": {
+                      "Location": {
+                        "schema": {
+                          "type": "string"
+                        },
+                        "description": "`/v1/replays/{id}`"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Replay"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "description": "The request is not valid: `problems` lists each problem with the JSON pointer of its member.",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/TooLarge"
+                  }
+                }
+              },
+              "get": {
+                "tags": [
+                  "replays"
+                ],
+                "operationId": "listReplays",
+                "x-tocsin-permission": "routing:read",
+                "summary": "The most recent replays, newest first, without their reports.",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/Limit"
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The replays.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "required": [
+                            "replays"
+                          ],
+                          "properties": {
+                            "replays": {
+                              "type": "array",
+                              "items": {
+                                "$ref": "#/components/schemas/Replay"
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  }
+                }
+              }
+            },
+            "/v1/replays/{id}": {
+              "get": {
+                "tags": [
+                  "replays"
+                ],
+                "operationId": "getReplay",
+                "x-tocsin-permission": "routing:read",
+                "summary": "One replay: its progress, and its shadow report once completed.",
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "description": "The replay's id.",
+                    "schema": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 1
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The replay.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Replay"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  }
+                }
+              }
             }
           },
           "components": {
@@ -3551,6 +3716,364 @@ public enum OpenAPIDocument: Sendable {
                         }
                       }
                     }
+                  }
+                }
+              },
+              "ReplayRequest": {
+                "type": "object",
+                "required": [
+                  "from",
+                  "to",
+                  "dry_run"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "from": {
+                    "oneOf": [
+                      {
+                        "type": "integer",
+                        "format": "int64",
+                        "minimum": 1,
+                        "description": "A sequence number."
+                      },
+                      {
+                        "type": "string",
+                        "format": "date-time",
+                        "description": "An ingest time."
+                      }
+                    ]
+                  },
+                  "to": {
+                    "oneOf": [
+                      {
+                        "type": "integer",
+                        "format": "int64",
+                        "minimum": 1,
+                        "description": "A sequence number."
+                      },
+                      {
+                        "type": "string",
+                        "format": "date-time",
+                        "description": "An ingest time."
+                      }
+                    ]
+                  },
+                  "pattern": {
+                    "type": "object",
+                    "description": "Only events this EventBridge pattern matches are replayed."
+                  },
+                  "rules": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                      "type": "string"
+                    },
+                    "description": "Report only on these rules (pattern, detection or Sigma rule names); all rules still run."
+                  },
+                  "targets": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                      "type": "string"
+                    },
+                    "description": "Report only deliveries to these targets."
+                  },
+                  "dry_run": {
+                    "type": "boolean",
+                    "description": "Must be true for now: replays build a shadow report and send nothing."
+                  },
+                  "examples": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 1000,
+                    "default": 10,
+                    "description": "How many examples of matches, alerts and deliveries the report keeps, each."
+                  },
+                  "rules_as_of": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 1,
+                    "description": "Run the rules defined through the API as they stood at this sequence number (folded from the log's `tocsin.rule.*` events); rules-directory files, built-in rules and targets are the current ones."
+                  }
+                }
+              },
+              "ShadowReport": {
+                "type": "object",
+                "required": [
+                  "events",
+                  "replayed",
+                  "late",
+                  "matched",
+                  "alerts",
+                  "deliveries",
+                  "rules",
+                  "targets",
+                  "examples"
+                ],
+                "properties": {
+                  "events": {
+                    "type": "integer",
+                    "description": "Events read in the range."
+                  },
+                  "replayed": {
+                    "type": "integer",
+                    "description": "Events run through the rules (not Tocsin's own delivery, alert and replay records; matching `pattern`)."
+                  },
+                  "late": {
+                    "type": "integer",
+                    "description": "Events past their rule's allowed lateness, not counted by a stateful detection."
+                  },
+                  "matched": {
+                    "type": "integer"
+                  },
+                  "alerts": {
+                    "type": "integer"
+                  },
+                  "deliveries": {
+                    "type": "integer"
+                  },
+                  "rules": {
+                    "type": "object",
+                    "additionalProperties": {
+                      "type": "object",
+                      "required": [
+                        "matched",
+                        "alerts",
+                        "deliveries"
+                      ],
+                      "properties": {
+                        "matched": {
+                          "type": "integer"
+                        },
+                        "alerts": {
+                          "type": "integer"
+                        },
+                        "deliveries": {
+                          "type": "integer"
+                        }
+                      }
+                    }
+                  },
+                  "targets": {
+                    "type": "object",
+                    "additionalProperties": {
+                      "type": "object",
+                      "required": [
+                        "deliveries",
+                        "dry_runs"
+                      ],
+                      "properties": {
+                        "deliveries": {
+                          "type": "integer"
+                        },
+                        "dry_runs": {
+                          "type": "integer"
+                        }
+                      }
+                    }
+                  },
+                  "examples": {
+                    "type": "object",
+                    "required": [
+                      "matches",
+                      "alerts",
+                      "deliveries"
+                    ],
+                    "properties": {
+                      "matches": {
+                        "type": "array",
+                        "items": {
+                          "type": "object",
+                          "required": [
+                            "seq",
+                            "rule"
+                          ],
+                          "properties": {
+                            "seq": {
+                              "type": "integer",
+                              "format": "int64"
+                            },
+                            "rule": {
+                              "type": "string"
+                            },
+                            "target": {
+                              "type": "string"
+                            },
+                            "alert": {
+                              "type": "object",
+                              "description": "The alert's `tocsin.alert.raised` data, without the triggering event."
+                            }
+                          }
+                        }
+                      },
+                      "alerts": {
+                        "type": "array",
+                        "items": {
+                          "type": "object",
+                          "required": [
+                            "seq",
+                            "rule"
+                          ],
+                          "properties": {
+                            "seq": {
+                              "type": "integer",
+                              "format": "int64"
+                            },
+                            "rule": {
+                              "type": "string"
+                            },
+                            "target": {
+                              "type": "string"
+                            },
+                            "alert": {
+                              "type": "object",
+                              "description": "The alert's `tocsin.alert.raised` data, without the triggering event."
+                            }
+                          }
+                        }
+                      },
+                      "deliveries": {
+                        "type": "array",
+                        "items": {
+                          "type": "object",
+                          "required": [
+                            "seq",
+                            "rule"
+                          ],
+                          "properties": {
+                            "seq": {
+                              "type": "integer",
+                              "format": "int64"
+                            },
+                            "rule": {
+                              "type": "string"
+                            },
+                            "target": {
+                              "type": "string"
+                            },
+                            "alert": {
+                              "type": "object",
+                              "description": "The alert's `tocsin.alert.raised` data, without the triggering event."
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              },
+              "Replay": {
+                "type": "object",
+                "required": [
+                  "id",
+                  "status",
+                  "actor",
+                  "request",
+                  "range",
+                  "progress",
+                  "restarts",
+                  "created",
+                  "updated",
+                  "completed",
+                  "error"
+                ],
+                "properties": {
+                  "id": {
+                    "type": "integer",
+                    "format": "int64"
+                  },
+                  "status": {
+                    "type": "string",
+                    "enum": [
+                      "running",
+                      "completed",
+                      "failed"
+                    ]
+                  },
+                  "actor": {
+                    "type": "string"
+                  },
+                  "request": {
+                    "$ref": "#/components/schemas/ReplayRequest"
+                  },
+                  "range": {
+                    "type": "object",
+                    "required": [
+                      "first_seq",
+                      "last_seq",
+                      "events"
+                    ],
+                    "properties": {
+                      "first_seq": {
+                        "type": "integer",
+                        "format": "int64"
+                      },
+                      "last_seq": {
+                        "type": "integer",
+                        "format": "int64"
+                      },
+                      "events": {
+                        "type": "integer"
+                      }
+                    }
+                  },
+                  "progress": {
+                    "type": "object",
+                    "required": [
+                      "processed",
+                      "cursor",
+                      "percent"
+                    ],
+                    "properties": {
+                      "processed": {
+                        "type": "integer"
+                      },
+                      "cursor": {
+                        "type": "integer",
+                        "format": "int64"
+                      },
+                      "percent": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": 100
+                      }
+                    }
+                  },
+                  "restarts": {
+                    "type": "integer",
+                    "description": "How many times a restart interrupted it (it then ran again from its start)."
+                  },
+                  "created": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "updated": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "completed": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time"
+                  },
+                  "error": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  },
+                  "report": {
+                    "oneOf": [
+                      {
+                        "$ref": "#/components/schemas/ShadowReport"
+                      },
+                      {
+                        "type": "null"
+                      }
+                    ],
+                    "description": "Only in `GET /v1/replays/{id}`."
                   }
                 }
               }

@@ -36,6 +36,8 @@ public enum TocsinHTTPServer: Sendable {
         public var incidents: (any IncidentAdministration)?
         /// Crypto-shredding of data subjects (`POST /v1/erasures`); `nil` leaves the route out.
         public var erasures: (any ErasureAdministration)?
+        /// Replays of the log through the rules; `nil` leaves those routes out.
+        public var replays: (any ReplayAdministration)?
         /// Adds routes outside `/v1` (the web console) to the application's router; `nil` adds none.
         public var addRoutes: (@Sendable (Router<TocsinRequestContext>) -> Void)?
         /// The metrics handles the API moves; ``TocsinMetrics/disabled()`` records nothing.
@@ -125,6 +127,9 @@ public enum TocsinHTTPServer: Sendable {
         }
         if let projections = services.projections {
             ProjectionController(administration: projections).register(routes)
+        }
+        if let replays = services.replays {
+            ReplayController(administration: replays, configuration: configuration).register(on: routes)
         }
         return API(router: router, routes: table)
     }

@@ -68,7 +68,7 @@ struct OpenAPIServeTests {
                 }
             }
         }
-        #expect(probed == 36)
+        #expect(probed == 39)
     }
 
     @Test("schemathesis finds no 5xx and no answer outside the document", .timeLimit(.minutes(5)))

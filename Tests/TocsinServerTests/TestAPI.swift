@@ -30,7 +30,8 @@ struct TestAPI {
         configure: (inout ServerConfiguration) -> Void = { _ in },
         routing: Bool = true,
         tokens: (any BearerTokenVerifier)? = nil,
-        incidents: any IncidentAdministration = MemoryIncidents()
+        incidents: any IncidentAdministration = MemoryIncidents(),
+        replays: any ReplayAdministration = MemoryReplays()
     ) {
         var identities = Role.allCases.map { Identity(name: $0.rawValue, roles: [$0], createdAtMilliseconds: 0) }
         var secrets = Role.allCases.map { KeySecret(hash: Self.hash(Self.key($0)), identity: $0.rawValue) }
@@ -61,6 +62,7 @@ struct TestAPI {
         )
         services.erasures = routing ? RecordingErasures() : nil
         services.projections = routing ? MemoryProjections() : nil
+        services.replays = routing ? replays : nil
         api = TocsinHTTPServer.makeAPI(services, configuration: configuration)
     }
 

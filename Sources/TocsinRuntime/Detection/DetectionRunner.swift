@@ -138,8 +138,13 @@ struct DetectionRunner {
     /// matches; returns the alert events to append.
     ///
     /// Every event read, Tocsin's own included, moves the absence rules' time to its ingest time, so
-    /// a stream that falls silent while others flow raises its absence.
-    mutating func process(_ logged: LoggedEvent, identifiers: EventIdentifiers) -> [CloudEvent] {
+    /// a stream that falls silent while others flow raises its absence. A caller that already built
+    /// the event's match document passes it as `document`, so it is not built twice.
+    mutating func process(
+        _ logged: LoggedEvent,
+        document: JSONValue? = nil,
+        identifiers: EventIdentifiers
+    ) -> [CloudEvent] {
         guard !table.isEmpty else {
             return []
         }
@@ -149,7 +154,7 @@ struct DetectionRunner {
         guard !DetectionService.skippedTypePrefixes.contains(where: { logged.event.type.hasPrefix($0) }) else {
             return events
         }
-        let document = logged.matchDocument
+        let document = document ?? logged.matchDocument
         let evaluation = table.evaluate(document, context: context)
         let time = logged.event.time?.epochMilliseconds ?? logged.ingestMilliseconds
         for index in evaluation.sigmaAlerts {

@@ -92,6 +92,16 @@ final class RoutingState: Sendable {
         return try await build(files: files.withLock { $0 }, stored: stored)
     }
 
+    /// The table with the rules defined through the API replaced by `rules` (a past version, for a
+    /// replay), and the files, stored targets and built-in definitions as they are now.
+    ///
+    /// - Throws: ``ConfigError`` when a rule names a target that no longer exists.
+    func table(storedRules rules: [RuleDefinition]) async throws -> RoutingTable {
+        var stored = try await storedDefinitions()
+        stored.rules = rules
+        return try await build(files: files.withLock { $0 }, stored: stored)
+    }
+
     private func build(files: FileDefinitions, stored: FileDefinitions) async throws -> RoutingTable {
         let fileRules = Set(files.rules.map(\.name))
         let fileTargets = Set(files.targets.map(\.name))
