@@ -20,7 +20,7 @@ struct Tocsin: AsyncParsableCommand {
             ServeCommand.self, PublishCommand.self, EventsCommand.self, TailCommand.self, AuditCommand.self,
             PatternCommand.self, DLQCommand.self, ConfigCommand.self, IngestCommand.self, KeysCommand.self,
             AlertsCommand.self, IncidentsCommand.self, SigmaCommand.self, RulesCommand.self, BackupCommand.self,
-            EraseCommand.self,
+            EraseCommand.self, ArchiveCommand.self,
         ]
     )
 }

@@ -197,6 +197,7 @@ enum Schema {
             // for every record written before it existed, so those keep their canonical bytes.
             try db.execute(sql: "ALTER TABLE events ADD COLUMN enrichment BLOB")
         }
+        migrator.registerMigration("v8-archives", migrate: archives)
         return migrator
     }
 }
