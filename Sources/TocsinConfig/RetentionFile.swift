@@ -115,7 +115,9 @@ public enum RetentionFile: Sendable {
 
     /// A keep value in milliseconds, `nil` for forever.
     private static func keep(_ value: JSONValue) -> Result<Int64?, Failure> {
-        let invalid = Failure(message: "a retention must be a whole number with a unit s, m, h, d or w (90d), or forever")
+        let invalid = Failure(
+            message: "a retention must be a whole number with a unit s, m, h, d or w (90d), or forever"
+        )
         guard case .string(let text) = value else {
             return .failure(invalid)
         }

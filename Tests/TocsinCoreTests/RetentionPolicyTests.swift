@@ -32,9 +32,30 @@ struct RetentionPolicyTests {
     @Test("a record expires when its age reaches its keep, and never when kept forever")
     func expiry() {
         let ingest: Int64 = 1_000
-        #expect(!policy.isExpired(source: "aws.cloudtrail", type: "t", ingestMilliseconds: ingest, nowMilliseconds: ingest + 90 * Self.day - 1))
-        #expect(policy.isExpired(source: "aws.cloudtrail", type: "t", ingestMilliseconds: ingest, nowMilliseconds: ingest + 90 * Self.day))
-        #expect(!policy.isExpired(source: "/tocsin/x", type: "tocsin.alert.raised", ingestMilliseconds: 0, nowMilliseconds: .max))
+        #expect(
+            !policy.isExpired(
+                source: "aws.cloudtrail",
+                type: "t",
+                ingestMilliseconds: ingest,
+                nowMilliseconds: ingest + 90 * Self.day - 1
+            )
+        )
+        #expect(
+            policy.isExpired(
+                source: "aws.cloudtrail",
+                type: "t",
+                ingestMilliseconds: ingest,
+                nowMilliseconds: ingest + 90 * Self.day
+            )
+        )
+        #expect(
+            !policy.isExpired(
+                source: "/tocsin/x",
+                type: "tocsin.alert.raised",
+                ingestMilliseconds: 0,
+                nowMilliseconds: .max
+            )
+        )
         #expect(!RetentionPolicy().isExpired(source: "a", type: "b", ingestMilliseconds: 0, nowMilliseconds: .max))
     }
 

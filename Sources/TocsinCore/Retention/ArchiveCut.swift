@@ -19,6 +19,7 @@ public enum ArchiveCut: Sendable {
     ///     when its first record has not expired).
     ///   - checkpoints: The sequence numbers of the signed checkpoints, in any order.
     ///   - limit: The last sequence number other readers allow to leave (`Int64.max` for no limit).
+    /// - Returns: The last sequence number to archive, or `nil`.
     public static func sequence(
         liveFirst: Int64,
         expiredThrough: Int64,
@@ -29,7 +30,6 @@ public enum ArchiveCut: Sendable {
         guard let newest = checkpoints.max() else {
             return nil
         }
-        let candidate = checkpoints.filter { $0 >= liveFirst && $0 <= bound && $0 < newest }.max()
-        return candidate
+        return checkpoints.filter { $0 >= liveFirst && $0 <= bound && $0 < newest }.max()
     }
 }

@@ -99,7 +99,10 @@ public struct ArchiveFile: Sendable {
         var events: [LoggedEvent] = []
         for (index, block) in manifest.blocks.enumerated() where block.lastSequence > after {
             guard let records = try records(inBlock: index) else {
-                throw Self.unreadable(name, "block \(index) (records \(block.firstSequence)-\(block.lastSequence)) does not decompress")
+                throw Self.unreadable(
+                    name,
+                    "block \(index) (records \(block.firstSequence)-\(block.lastSequence)) does not decompress"
+                )
             }
             for record in records where record.sequence > after {
                 events.append(try record.loggedEvent())

@@ -33,7 +33,8 @@ struct ArchiveFileWriter {
         guard descriptor >= 0 else {
             throw StoreError(
                 code: .archive,
-                message: "cannot create a file in the archive directory \(directory) (errno \(errno)); check it exists and is writable"
+                message:
+                    "cannot create a file in the archive directory \(directory) (errno \(errno)); check it exists and is writable"
             )
         }
         offset = 0
@@ -83,7 +84,10 @@ struct ArchiveFileWriter {
         unlink(temporaryPath)
         let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard directoryDescriptor >= 0, fsync(directoryDescriptor) == 0 else {
-            throw StoreError(code: .archive, message: "cannot fsync the archive directory \(directory) (errno \(errno))")
+            throw StoreError(
+                code: .archive,
+                message: "cannot fsync the archive directory \(directory) (errno \(errno))"
+            )
         }
         close(directoryDescriptor)
         return path

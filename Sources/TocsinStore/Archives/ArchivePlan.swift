@@ -44,7 +44,11 @@ struct ArchivePlan {
             }
             expiredThrough = row["seq"]
         }
-        let checkpoints = try Int64.fetchAll(db, sql: "SELECT seq FROM checkpoints WHERE seq >= ?", arguments: [plan.liveFirst])
+        let checkpoints = try Int64.fetchAll(
+            db,
+            sql: "SELECT seq FROM checkpoints WHERE seq >= ?",
+            arguments: [plan.liveFirst]
+        )
         let limit = try readersLimit(db)
         plan.cut = ArchiveCut.sequence(
             liveFirst: plan.liveFirst,

@@ -65,6 +65,7 @@ public struct Archiver: Sendable {
     ///   - dataDirectory: The server's data directory (with `tocsin.db` and `node.pub`).
     ///   - archiveDirectory: Where archive files go; created (0700) when missing.
     ///   - policy: The retention per source and type.
+    /// - Returns: The archiver, ready to ``run(nowMilliseconds:vacuums:)``.
     /// - Throws: ``StoreError`` when the directory holds no log or the key cannot be read.
     public static func open(
         dataDirectory: String,
@@ -75,7 +76,8 @@ public struct Archiver: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError(
                 code: .keyFile,
-                message: "there is no Tocsin log in \(dataDirectory) (no tocsin.db); pass the data directory with --data-dir"
+                message:
+                    "there is no Tocsin log in \(dataDirectory) (no tocsin.db); pass the data directory with --data-dir"
             )
         }
         let publicKey = try KeyFiles.loadPublicKey(from: dataDirectory + "/" + KeyFiles.nodePublicKeyName)
@@ -101,7 +103,8 @@ public struct Archiver: Sendable {
     public func run(nowMilliseconds: Int64, vacuums: Bool = true) throws -> Report {
         var report = Report()
         report.databaseBytesBefore = databaseBytes()
-        let plan = try database.read { db in try ArchivePlan.make(db, policy: policy, nowMilliseconds: nowMilliseconds) }
+        let plan = try database.read { db in try ArchivePlan.make(db, policy: policy, nowMilliseconds: nowMilliseconds)
+        }
         guard let cut = plan.cut else {
             report.reason = plan.reason
             report.databaseBytesAfter = report.databaseBytesBefore
@@ -138,7 +141,8 @@ public struct Archiver: Sendable {
                 let present = Set(try db.columns(in: "events").map(\.name))
                 let rows = try Row.fetchCursor(
                     db,
-                    sql: "SELECT \(LogRecord.columns(present: present)) FROM events WHERE seq BETWEEN ? AND ? ORDER BY seq",
+                    sql:
+                        "SELECT \(LogRecord.columns(present: present)) FROM events WHERE seq BETWEEN ? AND ? ORDER BY seq",
                     arguments: [first, cut]
                 )
                 var previous: [UInt8] = []
@@ -153,7 +157,8 @@ public struct Archiver: Sendable {
                 }
                 let checkpoints = try Row.fetchAll(
                     db,
-                    sql: "SELECT seq, hash, signature, signed_ms FROM checkpoints WHERE seq BETWEEN ? AND ? ORDER BY seq",
+                    sql:
+                        "SELECT seq, hash, signature, signed_ms FROM checkpoints WHERE seq BETWEEN ? AND ? ORDER BY seq",
                     arguments: [first, cut]
                 ).map {
                     ArchiveManifest.Checkpoint(
@@ -186,7 +191,11 @@ public struct Archiver: Sendable {
         let file = try ArchiveFile(path: path)
         let start = ArchiveChainVerifier.Outcome(nextSequence: plan.liveFirst, previousHash: plan.previousHash)
         var none: [Int64: ArchiveChainVerifier.SignedCheckpoint] = [:]
-        let outcome = try ArchiveChainVerifier(publicKey: publicKey).verify([path], from: start, databaseCheckpoints: &none)
+        let outcome = try ArchiveChainVerifier(publicKey: publicKey).verify(
+            [path],
+            from: start,
+            databaseCheckpoints: &none
+        )
         if let failure = outcome.failure {
             throw StoreError(
                 code: .archive,
@@ -213,7 +222,8 @@ public struct Archiver: Sendable {
             guard first == manifest.firstSequence, stored.map(Array.init) == lastHash else {
                 throw StoreError(
                     code: .archive,
-                    message: "the live log changed while archiving (another archive run?); nothing was deleted, run it again"
+                    message:
+                        "the live log changed while archiving (another archive run?); nothing was deleted, run it again"
                 )
             }
             try db.execute(
@@ -248,7 +258,7 @@ public struct Archiver: Sendable {
         return Array(hasher.finalize())
     }
 
-    private static func ensureDirectory(_ path: String) throws {
+    static func ensureDirectory(_ path: String) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {

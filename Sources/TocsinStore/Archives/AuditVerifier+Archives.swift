@@ -35,7 +35,8 @@ extension AuditVerifier {
                 report.failure = Failure(
                     sequence: missing.firstSequence,
                     reason: .archiveMissing,
-                    message: "the log archived records \(missing.firstSequence)-\(missing.lastSequence) into this file, which is not in \(archiveDirectory)",
+                    message:
+                        "the log archived records \(missing.firstSequence)-\(missing.lastSequence) into this file, which is not in \(archiveDirectory)",
                     archive: missing.name
                 )
             }
@@ -53,7 +54,8 @@ extension AuditVerifier {
             report.failure = Failure(
                 sequence: cut.lastSequence,
                 reason: .checkpointMismatch,
-                message: "the live log starts after archive \(cut.name), but no valid signed checkpoint names its last hash; verify with --archives DIR",
+                message:
+                    "the live log starts after archive \(cut.name), but no valid signed checkpoint names its last hash; verify with --archives DIR",
                 archive: cut.name
             )
             return start
