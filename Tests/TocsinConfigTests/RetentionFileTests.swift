@@ -60,9 +60,9 @@ struct RetentionFileTests {
             let places = error.diagnostics.map { "\($0.line ?? 0):\($0.column ?? 0) \($0.path)" }
             let messages = error.diagnostics.map(\.message).joined(separator: "\n")
             return places == [
-                "1:10 $.default",
-                "4:11 $.rules[0].keep",
-                "5:13 $.rules[1].source",
+                "1:1 $.default",
+                "4:5 $.rules[0].keep",
+                "5:5 $.rules[1].source",
                 "7:5 $.rules[2]",
                 "8:5 $.rules[3].colour",
                 "10:1 $.extra",
