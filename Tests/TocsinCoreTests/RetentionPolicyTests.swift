@@ -60,18 +60,6 @@ struct RetentionPolicyTests {
     }
 
     @Test(
-        "globs match runs of characters",
-        arguments: [
-            ("*", "", true), ("a*", "abc", true), ("a*", "ba", false), ("*c", "abc", true), ("a*c", "ac", true),
-            ("a*b*c", "axxbyyc", true), ("a*b*c", "axxbyy", false), ("abc", "abc", true), ("abc", "abcd", false),
-            ("*.debug", "x.debug.y", false), ("**", "x", true),
-        ]
-    )
-    func glob(pattern: String, text: String, expected: Bool) {
-        #expect(Glob.matches(pattern, text) == expected)
-    }
-
-    @Test(
         "the cut is the last checkpoint inside the expired, readable prefix that a later checkpoint follows",
         arguments: [
             // liveFirst, expiredThrough, checkpoints, limit, expected
