@@ -137,6 +137,7 @@ let package = Package(
                 "TocsinMetrics",
                 "TocsinCore",
                 "TocsinResponse",
+                "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -18,7 +18,8 @@ struct AuditCommand: AsyncParsableCommand {
             discussion: """
                 Exits 0 when every record and checkpoint verifies. Otherwise exits 1 and names the first
                 sequence number that fails and why: altered, deleted, reordered, bad-signature,
-                checkpoint-mismatch, truncated, witness-missing or witness-mismatch. Exits 2 when
+                checkpoint-mismatch, truncated, witness-missing, witness-mismatch, archive-unreadable
+                or archive-missing (a failure inside an archive also names the file). Exits 2 when
                 the data directory, the key or the witness file cannot be read. Safe to run while
                 the server is running. For an independent check, pass the node's public key from a
                 copy kept elsewhere, and the checkpoint witness file the server appends to
@@ -36,6 +37,14 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: "A checkpoint witness file (serve --checkpoint-witness) to compare the log with.")
         var witness: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "Also verify the archive files in this directory ('tocsin archive run'), as one chain with the live log.",
+                valueName: "dir"
+            )
+        )
+        var archives: String?
+
         func run() async throws {
             let directory = dataDirectory ?? Environment.value("TOCSIN_DATA_DIR") ?? "./tocsin-data"
             let report: AuditVerifier.Report
@@ -43,7 +52,8 @@ struct AuditCommand: AsyncParsableCommand {
                 let verifier = try AuditVerifier(
                     dataDirectory: directory,
                     publicKeyPath: publicKey,
-                    witnessPath: witness
+                    witnessPath: witness,
+                    archiveDirectory: archives
                 )
                 if publicKey == nil {
                     printError(
@@ -66,6 +76,13 @@ struct AuditCommand: AsyncParsableCommand {
             if report.verifiedCheckpoints == 0 && report.verifiedRecords > 0 {
                 printError(
                     "warning: no signed checkpoint yet, so only the hash chain protects these records: someone who can write the database can rewrite it whole. The server signs one every --checkpoint-seconds (default 60); run this again after that."
+                )
+            }
+            if archives != nil {
+                print("Archives: \(report.verifiedArchives) archive files verified as the start of the chain.")
+            } else if report.archivedRecordsNotVerified > 0 {
+                printError(
+                    "warning: records 1-\(report.archivedRecordsNotVerified) are archived and were not checked; pass --archives DIR to verify them with the live log."
                 )
             }
             if let witnessed = report.witnessedCheckpoints {

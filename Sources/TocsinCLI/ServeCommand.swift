@@ -172,6 +172,9 @@ struct ServeCommand: AsyncParsableCommand {
     /// Trace export over OTLP/HTTP (docs/tracing.md).
     @OptionGroup var tracing: TracingOptions
 
+    /// The daily archive run (docs/archives.md).
+    @OptionGroup var archiving: ArchiveOptions
+
     func run() async throws {
         let configuration: RuntimeConfiguration
         let otlpEndpoint: String?
@@ -291,6 +294,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.geoIPDatabases = settings.list(.geoIPDatabases, geoIPDatabases)
         enrichment.apply(to: &configuration, settings: settings)
         try personalData.apply(to: &configuration, settings: settings)
+        try archiving.apply(to: &configuration, settings: settings)
         try response.apply(to: &configuration, settings: settings)
         return configuration
     }

@@ -23,6 +23,7 @@ struct Tocsin: AsyncParsableCommand {
             EraseCommand.self,
             RebuildCommand.self,
             ReplayCommand.self,
+            ArchiveCommand.self,
         ]
     )
 }

@@ -146,6 +146,10 @@ extension ServeSetting {
     public static let otlpEndpoint = make("--otlp-endpoint", .string)
     /// `--personal-data`.
     public static let personalData = make("--personal-data", .string)
+    /// `--archive-retention`.
+    public static let archiveRetention = make("--archive-retention", .string)
+    /// `--archive-dir`.
+    public static let archiveDirectory = make("--archive-dir", .string)
 
     /// Every option `tocsin serve` takes from a file, in the order of `tocsin serve --help`.
     public static let all: [ServeSetting] = [
@@ -157,5 +161,6 @@ extension ServeSetting {
         jwtRolesClaim, jwtRoleScopes, threatIntel, identityDirectory, allowTargetNetwork, execEnvironment,
         execCPUSeconds, execMemoryMegabytes, execOpenFiles, execOutputBytes, otlpEndpoint,
         personalData,
+        archiveRetention, archiveDirectory,
     ]
 }

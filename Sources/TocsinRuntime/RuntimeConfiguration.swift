@@ -46,6 +46,8 @@ public struct RuntimeConfiguration: Sendable {
     ///
     /// Their `tocsin.delivery.*` events stay in the log regardless. Default 30 days.
     public var deliveriesRetention: Duration? = .seconds(30 * 86_400)
+    /// The daily archive run (docs/archives.md); `nil` keeps the whole log live.
+    public var archiving: ArchiveSchedule?
     /// Deliveries in flight at once, over all targets.
     public var maxDeliveriesInFlight = 256
     /// JWT bearer tokens from an identity provider; `nil` accepts Tocsin API keys only.

@@ -150,7 +150,9 @@ public enum TocsinRuntime: Sendable {
             onListening: onSyslogListening
         )
         let routingServices: [any Service] = routing.services + [replays]
-        let logServices: [any Service] = store.services + [auditor] + enrichment.services(log: store, logger: logger)
+        let logServices: [any Service] =
+            store.services + [auditor] + enrichment.services(log: store, logger: logger)
+            + (try configuration.archiving.map { [try $0.timer(store: store, clock: wallClock, logger: logger)] } ?? [])
         // Start order: log writer and timer, then the incident projection and routing, then HTTP and syslog;
         // shutdown runs in reverse.
         let group = ServiceGroup(

@@ -27,6 +27,10 @@ public struct AuditVerifier: Sendable {
         case witnessMissing = "witness-missing"
         /// The log's checkpoint differs from the one the witness file holds (hash or signature).
         case witnessMismatch = "witness-mismatch"
+        /// An archive file, or a block inside it, cannot be read.
+        case archiveUnreadable = "archive-unreadable"
+        /// An archive file the log records having written is not in the archive directory.
+        case archiveMissing = "archive-missing"
     }
 
     /// The first problem found.
@@ -37,10 +41,14 @@ public struct AuditVerifier: Sendable {
         public var reason: Reason
         /// A sentence for the operator.
         public var message: String
+        /// The archive file the failure is in, when it is in one.
+        public var archive: String?
 
-        /// `"sequence N: reason: message"`.
+        /// `"sequence N: reason: message"`, with `(archive FILE)` after the number for a failure
+        /// inside an archive.
         public var description: String {
-            "sequence \(sequence): \(reason.rawValue): \(message)"
+            let place = archive.map { " (archive \($0))" } ?? ""
+            return "sequence \(sequence)\(place): \(reason.rawValue): \(message)"
         }
     }
 
@@ -56,25 +64,39 @@ public struct AuditVerifier: Sendable {
         public var lastCheckpointSequence: Int64 = 0
         /// How many witnessed checkpoints matched the log; `nil` when no witness was given.
         public var witnessedCheckpoints: Int?
+        /// How many archive files verified (0 when no archive directory was given).
+        public var verifiedArchives = 0
+        /// How many records before the live log were archived but not checked, because no
+        /// archive directory was given (the live log's start was checked against the signed
+        /// checkpoint at the cut).
+        public var archivedRecordsNotVerified: Int64 = 0
 
         /// How many verified records lie after the last signed checkpoint: protected by the chain
         /// only, until the next checkpoint signs them.
         public var recordsAfterLastCheckpoint: Int64 {
-            max(0, verifiedRecords - lastCheckpointSequence)
+            max(0, verifiedRecords + archivedRecordsNotVerified - lastCheckpointSequence)
         }
     }
 
     private let databasePath: String
-    private let publicKey: Curve25519.Signing.PublicKey
+    let publicKey: Curve25519.Signing.PublicKey
     private let witnessPath: String?
+    let archiveDirectory: String?
 
     /// Prepares to verify `dataDirectory` with the node key in `publicKeyPath` (default `<dir>/node.pub`),
-    /// and against the checkpoint witness file at `witnessPath` when one is given.
+    /// against the checkpoint witness file at `witnessPath` when one is given, and together with
+    /// the archive files in `archiveDirectory` (as one chain) when one is given.
     ///
     /// - Throws: ``StoreError`` when the public key cannot be read.
-    public init(dataDirectory: String, publicKeyPath: String? = nil, witnessPath: String? = nil) throws {
+    public init(
+        dataDirectory: String,
+        publicKeyPath: String? = nil,
+        witnessPath: String? = nil,
+        archiveDirectory: String? = nil
+    ) throws {
         self.databasePath = dataDirectory + "/tocsin.db"
         self.witnessPath = witnessPath
+        self.archiveDirectory = archiveDirectory
         // The data directory is checked first: a wrong directory also lacks the key, and the key is
         // not what needs fixing then.
         guard FileManager.default.fileExists(atPath: databasePath) else {
@@ -115,8 +137,12 @@ public struct AuditVerifier: Sendable {
             checkpoints[row["seq"]] = (Array(row["hash"] as Data), Array(row["signature"] as Data))
         }
         var report = Report(verifiedRecords: 0, verifiedCheckpoints: 0, failure: nil)
-        var previous = HashChain.genesis
-        var expected: Int64 = 1
+        let start = try archivedPrefix(db, checkpoints: &checkpoints, report: &report)
+        if report.failure != nil {
+            return report
+        }
+        var previous = start.previousHash
+        var expected = start.nextSequence
         // `audit verify` never migrates: a log an older version wrote is read as it is.
         let present = Set(try db.columns(in: "events").map(\.name))
         let columns = LogRecord.columns(present: present)

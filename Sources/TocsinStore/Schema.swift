@@ -198,6 +198,7 @@ enum Schema {
             try db.execute(sql: "ALTER TABLE events ADD COLUMN enrichment BLOB")
         }
         migrator.registerMigration("v8-replay", migrate: replays)
+        migrator.registerMigration("v8-archives", migrate: archives)
         return migrator
     }
 }

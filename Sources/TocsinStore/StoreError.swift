@@ -29,6 +29,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let verificationFailed = Code("verification-failed")
         /// The checkpoint witness file cannot be used.
         public static let witness = Code("witness")
+        /// An archive file cannot be written, read or used.
+        public static let archive = Code("archive")
 
         /// The code's stable text.
         public var description: String {
