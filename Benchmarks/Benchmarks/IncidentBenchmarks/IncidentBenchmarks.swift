@@ -45,7 +45,7 @@ let benchmarks: @Sendable () -> Void = {
             defer { try? FileManager.default.removeItem(atPath: directory) }
             var configuration = StoreConfiguration(dataDirectory: directory)
             configuration.synchronous = .normal
-            let store = try EventStore.open(configuration, logger: Logger(label: "bench"))
+            let store = try EventStore.open(configuration, logger: Logger(label: "bench"), clock: SystemWallClock())
             let services = store.services
             let running = Task {
                 try await withThrowingTaskGroup(of: Void.self) { group in

@@ -24,7 +24,8 @@ let benchmarks: @Sendable () -> Void = {
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let store = try EventStore.open(
                 StoreConfiguration(dataDirectory: directory),
-                logger: Logger(label: "bench")
+                logger: Logger(label: "bench"),
+                clock: SystemWallClock()
             )
             let services = store.services
             let running = Task {
