@@ -14,7 +14,7 @@ public import TocsinCore
 ///       - $.data.userIdentity.arn
 ///       - $.data.sourceIPAddress
 /// ```
-public enum PersonalDataFile {
+public enum PersonalDataFile: Sendable {
     /// The top-level key that holds the rules.
     public static let rootKey = "personal_data"
 
