@@ -193,6 +193,15 @@ public struct ProjectionRebuilder: Sendable {
         bound: Int64?,
         _ body: (DatabaseQueue, String, (through: Int64, events: Int)) async throws -> T
     ) async throws -> T {
+        // Folding needs the whole history; archived ranges are no longer in this database.
+        let first = try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT MIN(seq) FROM events") ?? 1 }
+        guard first <= 1 else {
+            throw StoreError(
+                code: .refused,
+                message:
+                    "the live log starts at sequence \(first): earlier records are in archive files, and a projection is folded from the whole history; rebuild from a restored copy of the data directory that still holds them (docs/projections.md)"
+            )
+        }
         // One file per call, so that two rebuilds at once never share a scratch database.
         let path = scratchDirectory + "/projection-\(projection.name)-\(UUID().uuidString).rebuild.sqlite"
         defer { Self.removeScratch(path) }
