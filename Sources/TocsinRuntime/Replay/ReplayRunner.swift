@@ -67,6 +67,19 @@ final class ReplayRunner: ReplayAdministration, Service {
         if range == nil {
             problems.append("the range holds no events; check from and to against tocsin events")
         }
+        if let range, let live = try await store.firstSequence(ingestedAtOrAfter: .min), live > 1 {
+            // A time range that starts at the live log's first record may reach back into the archives.
+            let reachesArchives: Bool
+            switch request.from {
+            case .sequence(let sequence): reachesArchives = sequence < live
+            case .time: reachesArchives = range.lowerBound == live
+            }
+            if reachesArchives {
+                problems.append(
+                    "from: the live log starts at sequence \(live) and earlier records are in archive files, which a replay does not read yet; give from as sequence \(live) or later (docs/archives.md)"
+                )
+            }
+        }
         guard problems.isEmpty, let range else {
             throw AdministrationError.invalid(problems)
         }
