@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "TocsinDetect", targets: ["TocsinDetect"]),
         .library(name: "TocsinResponse", targets: ["TocsinResponse"]),
         .library(name: "TocsinSigma", targets: ["TocsinSigma"]),
+        .library(name: "TocsinSchema", targets: ["TocsinSchema"]),
         .library(name: "TocsinActions", targets: ["TocsinActions"]),
         .library(name: "TocsinRuntime", targets: ["TocsinRuntime"]),
     ],
@@ -70,6 +71,11 @@ let package = Package(
         ),
         .target(
             name: "TocsinDetect",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TocsinSchema",
+            dependencies: ["TocsinCore", "TocsinRules"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -289,6 +295,12 @@ let package = Package(
         .testTarget(
             name: "TocsinDetectTests",
             dependencies: ["TocsinDetect"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TocsinSchemaTests",
+            dependencies: ["TocsinCore", "TocsinSchema"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
