@@ -70,7 +70,11 @@ public struct JSONSchema: Sendable {
     ///   - limits: Bounds on the schema's size and on evaluation.
     /// - Throws: ``SchemaError`` with the location of the first keyword that is unsupported, malformed, refers to
     ///   nothing, or goes beyond `limits`.
-    public init(_ document: JSONValue, remotes: [String: JSONValue] = [:], limits: Limits = Limits())
+    public init(
+        _ document: JSONValue,
+        remotes: [String: JSONValue] = [:],
+        limits: Limits = Limits()
+    )
         throws(SchemaError)
     {
         var documents = SchemaDocuments()

@@ -41,7 +41,8 @@ enum SampleFormat {
 
     /// RFC 3339 `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`.
     private static func isDateTime(_ bytes: [UInt8]) -> Bool {
-        guard bytes.count >= 20, isDate(bytes[0..<10]), bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
+        guard bytes.count >= 20, isDate(bytes[0..<10]),
+            bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
             digits(bytes[11..<13]), bytes[13] == UInt8(ascii: ":"), digits(bytes[14..<16]),
             bytes[16] == UInt8(ascii: ":"), digits(bytes[17..<19])
         else {

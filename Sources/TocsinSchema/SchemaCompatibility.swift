@@ -18,11 +18,11 @@ public enum SchemaCompatibilityMode: String, Sendable, Hashable, CaseIterable {
 public struct SchemaChange: Sendable, Hashable, CustomStringConvertible {
     /// Which check found it: `backward` (the new version is stricter) or `forward` (the new version is looser).
     public var direction: SchemaCompatibilityMode
-    /// The JSON pointer in the stricter schema where the difference is, e.g. `/properties/user/required`.
+    /// The JSON pointer in the stricter schema where the difference is, for example `/properties/user/required`.
     public var location: String
     /// The keyword concerned.
     public var keyword: String
-    /// What changed, e.g. `new required property "region"`.
+    /// What changed, for example `new required property "region"`.
     public var message: String
 
     /// Creates a change.

@@ -125,6 +125,7 @@ struct SchemaDecimal: Sendable, Hashable, Comparable {
     ///
     /// - Parameter divisor: A positive decimal whose significand has at most 18 digits
     ///   (``smallSignificand`` is not `nil`); the compiler rejects other `multipleOf` values.
+    /// - Returns: `true` when the quotient is a whole number (always for zero).
     func isMultiple(of divisor: SchemaDecimal) -> Bool {
         guard !isZero else {
             return true

@@ -21,7 +21,7 @@ public struct SchemaError: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: Code
     /// What is wrong and how to fix it.
     public var message: String
-    /// Where: the schema document's URI and the JSON pointer of the offending keyword, e.g. `#/properties/a/minLength`.
+    /// Where: the schema document's URI and the JSON pointer of the offending keyword, for example `#/properties/a/minLength`.
     public var location: String
 
     /// Creates an error.
@@ -42,13 +42,13 @@ public struct SchemaError: Error, Sendable, Hashable, CustomStringConvertible {
 /// The message describes the rule (a type name, a limit from the schema), never the instance's value, so a
 /// violation can be returned to a publisher and logged without leaking event data.
 public struct SchemaViolation: Sendable, Hashable, CustomStringConvertible {
-    /// The keyword that failed, e.g. `required`, `type`, `maxLength`.
+    /// The keyword that failed, for example `required`, `type`, `maxLength`.
     public var keyword: String
-    /// The absolute location of that keyword in the schema, e.g. `#/properties/user/required`.
+    /// The absolute location of that keyword in the schema, for example `#/properties/user/required`.
     public var schemaLocation: String
     /// The JSON pointer (RFC 6901) of the instance value that failed, `""` for the whole instance.
     public var instancePath: String
-    /// What the schema requires, e.g. `expected type string, found number`.
+    /// What the schema requires, for example `expected type string, found number`.
     public var message: String
 
     /// Creates a violation.

@@ -47,7 +47,8 @@ extension SchemaEvaluator {
         return valid
     }
 
-    private static func instance(_ instance: JSONValue, _ decimal: SchemaDecimal?, hasOneOf types: SchemaTypes) -> Bool {
+    private static func instance(_ instance: JSONValue, _ decimal: SchemaDecimal?, hasOneOf types: SchemaTypes) -> Bool
+    {
         switch instance {
         case .null: types.contains(.null)
         case .bool: types.contains(.boolean)
@@ -84,7 +85,8 @@ extension SchemaEvaluator {
     }
 
     /// The array keywords, `unevaluatedItems` last.
-    mutating func applyToItems(_ node: SchemaNode, _ elements: [JSONValue], _ collected: inout SchemaEvaluated?) -> Bool {
+    mutating func applyToItems(_ node: SchemaNode, _ elements: [JSONValue], _ collected: inout SchemaEvaluated?) -> Bool
+    {
         var valid = true
         if let minItems = node.minItems, elements.count < minItems {
             report(node, "minItems", "must have at least \(minItems) items")
@@ -123,7 +125,11 @@ extension SchemaEvaluator {
             muted -= 1
             let minimum = node.minContains ?? 1
             if matches < minimum {
-                report(node, node.minContains == nil ? "contains" : "minContains", "must contain at least \(minimum) matching items")
+                report(
+                    node,
+                    node.minContains == nil ? "contains" : "minContains",
+                    "must contain at least \(minimum) matching items"
+                )
                 valid = false
             }
             if let maximum = node.maxContains, matches > maximum {
@@ -133,7 +139,8 @@ extension SchemaEvaluator {
         }
         if let unevaluated = node.unevaluatedItems {
             let seen = collected ?? SchemaEvaluated()
-            for index in seen.itemPrefix..<max(seen.itemPrefix, elements.count) where !seen.itemIndices.contains(index) {
+            for index in seen.itemPrefix..<max(seen.itemPrefix, elements.count) where !seen.itemIndices.contains(index)
+            {
                 valid = evaluate(unevaluated, elements[index], at: .index(index)) && valid
             }
             collected?.itemPrefix = elements.count
@@ -151,7 +158,11 @@ extension SchemaEvaluator {
     }
 
     /// The object keywords, `unevaluatedProperties` last.
-    mutating func applyToProperties(_ node: SchemaNode, _ object: JSONObject, _ collected: inout SchemaEvaluated?) -> Bool {
+    mutating func applyToProperties(
+        _ node: SchemaNode,
+        _ object: JSONObject,
+        _ collected: inout SchemaEvaluated?
+    ) -> Bool {
         var valid = true
         if let minimum = node.minProperties, object.count < minimum {
             report(node, "minProperties", "must have at least \(minimum) properties")

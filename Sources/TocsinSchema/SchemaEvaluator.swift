@@ -161,7 +161,11 @@ struct SchemaEvaluator {
             if matches == 1 {
                 collected = matchedAnnotations
             } else {
-                report(node, "oneOf", "matches \(matches) of the \(node.oneOf.count) subschemas; exactly one must match")
+                report(
+                    node,
+                    "oneOf",
+                    "matches \(matches) of the \(node.oneOf.count) subschemas; exactly one must match"
+                )
                 valid = false
             }
         }

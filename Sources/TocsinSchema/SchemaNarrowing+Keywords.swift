@@ -18,7 +18,11 @@ extension SchemaNarrowing {
             }
             if let previous = Self.decimal(old, keyword) {
                 if previous < bound {
-                    add(location + "/" + keyword, keyword, "\(keyword) raised from \(Self.text(previous)) to \(Self.text(bound))")
+                    add(
+                        location + "/" + keyword,
+                        keyword,
+                        "\(keyword) raised from \(Self.text(previous)) to \(Self.text(bound))"
+                    )
                 }
             } else if !(bound.isZero && keyword.hasPrefix("min") && keyword != "minimum") {
                 add(location + "/" + keyword, keyword, "\(keyword) \(Self.text(bound)) was added")
@@ -30,7 +34,11 @@ extension SchemaNarrowing {
             }
             if let previous = Self.decimal(old, keyword) {
                 if bound < previous {
-                    add(location + "/" + keyword, keyword, "\(keyword) lowered from \(Self.text(previous)) to \(Self.text(bound))")
+                    add(
+                        location + "/" + keyword,
+                        keyword,
+                        "\(keyword) lowered from \(Self.text(previous)) to \(Self.text(bound))"
+                    )
                 }
             } else {
                 add(location + "/" + keyword, keyword, "\(keyword) \(Self.text(bound)) was added")

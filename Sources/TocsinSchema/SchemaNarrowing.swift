@@ -49,7 +49,8 @@ struct SchemaNarrowing {
                 continue
             }
             add(
-                location + "/" + SchemaPointer.escape(member.name), member.name,
+                location + "/" + SchemaPointer.escape(member.name),
+                member.name,
                 "\"\(member.name)\" was added or changed; compatibility cannot be proved"
             )
         }
@@ -91,7 +92,8 @@ struct SchemaNarrowing {
         if !lost.isEmpty {
             let before = Self.types(old).map { $0.names.joined(separator: ", ") } ?? "any"
             add(
-                location + "/type", "type",
+                location + "/type",
+                "type",
                 "type narrowed from \(before) to \(newTypes.names.joined(separator: ", ")) (\(lost.names.joined(separator: ", ")) no longer accepted)"
             )
         }

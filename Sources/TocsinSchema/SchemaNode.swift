@@ -47,7 +47,7 @@ struct SchemaTypes: OptionSet, Sendable, Hashable {
 ///
 /// Indices point into ``JSONSchema``'s node array, so `$ref` cycles are plain integers.
 struct SchemaNode: Sendable {
-    /// The schema's absolute location, e.g. `#/properties/a`; violations append the keyword.
+    /// The schema's absolute location, for example `#/properties/a`; violations append the keyword.
     var location: String
     /// `true` or `false` for a boolean schema; `nil` for an object schema.
     var constant: Bool?

@@ -75,6 +75,7 @@ public struct SchemaRegistry: Sendable {
     ///   - document: The new schema.
     ///   - compatibility: The mode to check against the newest version and to keep for the next; `nil` keeps the
     ///     newest version's mode (or ``defaultCompatibility``).
+    /// - Returns: The compiled next version, for the caller to persist and then ``restore(_:)``.
     /// - Throws: ``SchemaRegistrationError`` naming the problem: a bad type, a bad schema (with its location), or
     ///   every change that breaks compatibility.
     public func prepare(

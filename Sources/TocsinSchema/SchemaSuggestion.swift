@@ -112,7 +112,11 @@ private final class SampleShape {
                 .init(
                     name: "properties",
                     value: .object(
-                        JSONObject(ordered.map { .init(name: $0, value: properties[$0]?.schema(limits: limits) ?? .bool(true)) })
+                        JSONObject(
+                            ordered.map {
+                                .init(name: $0, value: properties[$0]?.schema(limits: limits) ?? .bool(true))
+                            }
+                        )
                     )
                 )
             )

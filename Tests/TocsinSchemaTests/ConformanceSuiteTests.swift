@@ -5,8 +5,9 @@ import Testing
 import TocsinCore
 import TocsinSchema
 
-/// The official JSON-Schema-Test-Suite, draft 2020-12 (Fixtures/json-schema, MIT licence): every case of every
-/// file runs. A group whose schema uses an unsupported feature must be listed in ``skippedGroups`` and must be
+/// The official JSON-Schema-Test-Suite, draft 2020-12 (Fixtures/json-schema, MIT licence).
+///
+/// Every case of every file runs. A group whose schema uses an unsupported feature must be listed in ``skippedGroups`` and must be
 /// rejected at compile time; every other case must give the suite's answer.
 struct ConformanceSuiteTests {
     struct Case: Sendable, CustomTestStringConvertible {
@@ -76,7 +77,10 @@ struct ConformanceSuiteTests {
                         group: entry["description"]?.stringValue ?? "?",
                         schema: try #require(entry["schema"]),
                         cases: tests.map { test in
-                            (test["description"]?.stringValue ?? "?", test["data"] ?? .null, test["valid"] == .bool(true))
+                            (
+                                test["description"]?.stringValue ?? "?", test["data"] ?? .null,
+                                test["valid"] == .bool(true)
+                            )
                         }
                     )
                 )

@@ -111,7 +111,9 @@ struct JSONSchemaTests {
     }
 
     @Test func aReferenceCycleThatConsumesNothingIsRejectedNotLooped() throws {
-        let schema = try JSONSchema(json(##"{"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}"##))
+        let schema = try JSONSchema(
+            json(##"{"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}"##)
+        )
         let violations = schema.validate(.null)
         #expect(violations.map(\.keyword) == ["$ref"])
         #expect(!schema.isValid(.null))

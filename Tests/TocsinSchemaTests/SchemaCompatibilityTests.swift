@@ -20,68 +20,99 @@ struct SchemaCompatibilityTests {
             name: "a new required property breaks backward",
             old: #"{"properties": {"a": {"type": "string"}}}"#,
             new: #"{"properties": {"a": {"type": "string"}}, "required": ["a"]}"#,
-            mode: .backward, breaks: ["/required"]
+            mode: .backward,
+            breaks: ["/required"]
         ),
         Row(
             name: "dropping a required property is backward compatible",
-            old: #"{"required": ["a"]}"#, new: #"{}"#, mode: .backward, breaks: []
+            old: #"{"required": ["a"]}"#,
+            new: #"{}"#,
+            mode: .backward,
+            breaks: []
         ),
         Row(
             name: "dropping a required property breaks forward",
-            old: #"{"required": ["a"]}"#, new: #"{}"#, mode: .forward, breaks: ["/required"]
+            old: #"{"required": ["a"]}"#,
+            new: #"{}"#,
+            mode: .forward,
+            breaks: ["/required"]
         ),
         Row(
             name: "a narrowed type breaks backward",
             old: #"{"properties": {"n": {"type": "number"}}}"#,
             new: #"{"properties": {"n": {"type": "integer"}}}"#,
-            mode: .backward, breaks: ["/properties/n/type"]
+            mode: .backward,
+            breaks: ["/properties/n/type"]
         ),
         Row(
             name: "widening integer to number is backward compatible",
-            old: #"{"type": "integer"}"#, new: #"{"type": "number"}"#, mode: .backward, breaks: []
+            old: #"{"type": "integer"}"#,
+            new: #"{"type": "number"}"#,
+            mode: .backward,
+            breaks: []
         ),
         Row(
             name: "a removed enum value breaks backward",
-            old: #"{"enum": ["low", "high"]}"#, new: #"{"enum": ["low"]}"#, mode: .backward, breaks: ["/enum"]
+            old: #"{"enum": ["low", "high"]}"#,
+            new: #"{"enum": ["low"]}"#,
+            mode: .backward,
+            breaks: ["/enum"]
         ),
         Row(
             name: "an added enum value breaks forward only",
-            old: #"{"enum": ["low"]}"#, new: #"{"enum": ["low", "high"]}"#, mode: .full, breaks: ["/enum"]
+            old: #"{"enum": ["low"]}"#,
+            new: #"{"enum": ["low", "high"]}"#,
+            mode: .full,
+            breaks: ["/enum"]
         ),
         Row(
             name: "a tighter maximum and a new minLength break backward",
             old: #"{"properties": {"n": {"maximum": 10}, "s": {"type": "string"}}}"#,
             new: #"{"properties": {"n": {"maximum": 5}, "s": {"type": "string", "minLength": 2}}}"#,
-            mode: .backward, breaks: ["/properties/n/maximum", "/properties/s/minLength"]
+            mode: .backward,
+            breaks: ["/properties/n/maximum", "/properties/s/minLength"]
         ),
         Row(
             name: "closing additional properties breaks backward",
-            old: #"{"properties": {"a": true}}"#, new: #"{"properties": {"a": true}, "additionalProperties": false}"#,
-            mode: .backward, breaks: ["/additionalProperties"]
+            old: #"{"properties": {"a": true}}"#,
+            new: #"{"properties": {"a": true}, "additionalProperties": false}"#,
+            mode: .backward,
+            breaks: ["/additionalProperties"]
         ),
         Row(
             name: "a new optional property with a type breaks backward (old data could hold anything there)",
-            old: #"{}"#, new: #"{"properties": {"b": {"type": "string"}}}"#, mode: .backward,
+            old: #"{}"#,
+            new: #"{"properties": {"b": {"type": "string"}}}"#,
+            mode: .backward,
             breaks: ["/properties/b/type"]
         ),
         Row(
             name: "nested array items are compared",
-            old: #"{"items": {"type": ["string", "null"]}}"#, new: #"{"items": {"type": "string"}}"#,
-            mode: .backward, breaks: ["/items/type"]
+            old: #"{"items": {"type": ["string", "null"]}}"#,
+            new: #"{"items": {"type": "string"}}"#,
+            mode: .backward,
+            breaks: ["/items/type"]
         ),
         Row(
             name: "a keyword not understood is reported, not passed",
-            old: #"{}"#, new: #"{"anyOf": [{"type": "string"}, {"type": "null"}]}"#, mode: .backward,
+            old: #"{}"#,
+            new: #"{"anyOf": [{"type": "string"}, {"type": "null"}]}"#,
+            mode: .backward,
             breaks: ["/anyOf"]
         ),
         Row(
             name: "annotations never break",
-            old: #"{"title": "a"}"#, new: #"{"title": "b", "description": "c", "format": "email"}"#,
-            mode: .full, breaks: []
+            old: #"{"title": "a"}"#,
+            new: #"{"title": "b", "description": "c", "format": "email"}"#,
+            mode: .full,
+            breaks: []
         ),
         Row(
             name: "none accepts anything",
-            old: #"{"type": "string"}"#, new: #"{"type": "object"}"#, mode: .none, breaks: []
+            old: #"{"type": "string"}"#,
+            new: #"{"type": "object"}"#,
+            mode: .none,
+            breaks: []
         ),
     ]
 

@@ -33,7 +33,10 @@ struct SchemaRegistryTests {
         var registry = SchemaRegistry()
         registry.restore(try registry.prepare(type: "t", document: json(#"{"properties": {"a": {"type": "string"}}}"#)))
         let error = #expect(throws: SchemaRegistrationError.self) {
-            try registry.prepare(type: "t", document: json(#"{"properties": {"a": {"type": "string"}}, "required": ["a"]}"#))
+            try registry.prepare(
+                type: "t",
+                document: json(#"{"properties": {"a": {"type": "string"}}, "required": ["a"]}"#)
+            )
         }
         #expect(error?.code == .incompatible)
         #expect(error?.changes.map(\.keyword) == ["required"])
