@@ -53,8 +53,18 @@ extension SchemaNarrowing {
     }
 
     private static func text(_ decimal: SchemaDecimal) -> String {
-        let digits = decimal.digits.isEmpty ? "0" : String(decoding: decimal.digits, as: UTF8.self)
-        return (decimal.negative ? "-" : "") + digits + (decimal.exponent == 0 ? "" : "e\(decimal.exponent)")
+        var digits = decimal.digits.isEmpty ? "0" : String(decoding: decimal.digits, as: UTF8.self)
+        let sign = decimal.negative ? "-" : ""
+        if decimal.exponent >= 0 && decimal.exponent <= 20 {
+            digits += String(repeating: "0", count: decimal.isZero ? 0 : decimal.exponent)
+            return sign + digits
+        }
+        if decimal.exponent < 0 && decimal.exponent >= -20 {
+            let padded = String(repeating: "0", count: max(0, -decimal.exponent - digits.count + 1)) + digits
+            let point = padded.index(padded.endIndex, offsetBy: decimal.exponent)
+            return sign + padded[..<point] + "." + padded[point...]
+        }
+        return sign + digits + "e\(decimal.exponent)"
     }
 
     /// `required`, `properties` and `additionalProperties`, recursing into each property's schema.

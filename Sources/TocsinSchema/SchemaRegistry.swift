@@ -54,6 +54,9 @@ public struct SchemaRegistry: Sendable {
         self.limits = limits
     }
 
+    /// Whether any type has a schema.
+    public var hasSchemas: Bool { !versionsByType.isEmpty }
+
     /// The registered event types, sorted.
     public var types: [String] { versionsByType.keys.sorted() }
 

@@ -126,6 +126,15 @@ struct SchemaCompatibilityTests {
         #expect(changes.map(\.location) == row.breaks, "\(changes)")
     }
 
+    @Test func boundsAreShownAsTheSchemaWroteThem() throws {
+        let changes = SchemaCompatibility.check(
+            old: try JSONParser().parse(#"{"maximum": 10, "minimum": 0.5}"#),
+            new: try JSONParser().parse(#"{"maximum": 5, "minimum": 0.75}"#),
+            mode: .backward
+        )
+        #expect(changes.map(\.message) == ["minimum raised from 0.5 to 0.75", "maximum lowered from 10 to 5"])
+    }
+
     @Test func theReportSaysWhatBroke() throws {
         let changes = SchemaCompatibility.check(
             old: try JSONParser().parse(#"{"enum": ["low", "high"], "required": ["a"]}"#),
