@@ -69,7 +69,7 @@ struct SchemaCompiler {
         at location: SchemaLocation,
         depth: Int
     ) throws(SchemaError) -> SchemaNode {
-        var node = SchemaNode(location: documents.describe(location))
+        let node = SchemaNode(location: documents.describe(location))
         var base = documents.inheritedBase(of: location)
         if let id = object["$id"] {
             guard case .string(let text) = id else {

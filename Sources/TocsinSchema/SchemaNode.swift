@@ -45,8 +45,10 @@ struct SchemaTypes: OptionSet, Sendable, Hashable {
 
 /// One compiled schema: a boolean schema, or the checks of an object schema with subschemas as arena indices.
 ///
-/// Indices point into ``JSONSchema``'s node array, so `$ref` cycles are plain integers.
-struct SchemaNode: Sendable {
+/// Indices point into ``JSONSchema``'s node array, so `$ref` cycles are plain integers. A class, so evaluation
+/// reads a node through one reference instead of copying its two dozen fields.
+// @unchecked Sendable because the compiler is the only writer, and it finishes before the node array is shared.
+final class SchemaNode: @unchecked Sendable {
     /// The schema's absolute location, for example `#/properties/a`; violations append the keyword.
     var location: String
     /// `true` or `false` for a boolean schema; `nil` for an object schema.
