@@ -45,8 +45,6 @@ public struct JSONSchema: Sendable {
 
     /// Draft 2020-12 keywords that are not implemented, each with the reason; a schema that uses one is rejected.
     public static let unsupportedKeywords: [String: String] = [
-        "$dynamicRef": "dynamic references (and extensible meta-schemas) are not implemented; use \"$ref\"",
-        "$dynamicAnchor": "dynamic references (and extensible meta-schemas) are not implemented; use \"$anchor\"",
         "$vocabulary": "custom meta-schemas are not supported; every schema uses the full 2020-12 vocabulary",
         "$recursiveRef": "a draft 2019-09 keyword; draft 2020-12 replaced it with \"$dynamicRef\"",
         "$recursiveAnchor": "a draft 2019-09 keyword; draft 2020-12 replaced it with \"$dynamicAnchor\"",
@@ -58,6 +56,7 @@ public struct JSONSchema: Sendable {
     public static let defaultBaseURI = "urn:tocsin:schema"
 
     let nodes: [SchemaNode]
+    let dynamicAnchors: [String: Int]
     let root: Int
     /// The limits this schema was compiled with.
     public let limits: Limits
@@ -83,14 +82,15 @@ public struct JSONSchema: Sendable {
             documents.add(remote, uri: SchemaURI(uri))
         }
         var compiler = SchemaCompiler(documents: documents, limits: limits)
-        root = try compiler.compile(at: SchemaLocation(document: 0, pointer: ""), depth: 0)
+        root = try compiler.compileRoot(at: SchemaLocation(document: 0, pointer: ""))
         nodes = compiler.nodes
+        dynamicAnchors = compiler.dynamicAnchors
         self.limits = limits
     }
 
     /// Every way `instance` breaks the schema, up to ``Limits/maxViolations``; empty when it is valid.
     public func validate(_ instance: JSONValue) -> [SchemaViolation] {
-        var evaluator = SchemaEvaluator(nodes: nodes, limits: limits)
+        var evaluator = SchemaEvaluator(nodes: nodes, dynamicAnchors: dynamicAnchors, limits: limits)
         var evaluated: SchemaEvaluated?
         _ = evaluator.evaluate(root, instance, &evaluated)
         return evaluator.violations
@@ -98,7 +98,7 @@ public struct JSONSchema: Sendable {
 
     /// Whether `instance` is valid; stops at the first failure.
     public func isValid(_ instance: JSONValue) -> Bool {
-        var evaluator = SchemaEvaluator(nodes: nodes, limits: limits)
+        var evaluator = SchemaEvaluator(nodes: nodes, dynamicAnchors: dynamicAnchors, limits: limits)
         evaluator.muted = 1
         var evaluated: SchemaEvaluated?
         return evaluator.evaluate(root, instance, &evaluated)

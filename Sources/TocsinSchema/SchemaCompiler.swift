@@ -7,7 +7,8 @@ import TocsinRules
 struct SchemaCompiler {
     /// Keywords that carry no assertion (annotations and identifiers); accepted and not evaluated.
     static let annotationKeywords: Set<String> = [
-        "$schema", "$id", "$anchor", "$comment", "$defs", "title", "description", "default", "examples",
+        "$schema", "$id", "$anchor", "$dynamicAnchor", "$comment", "$defs", "title", "description", "default",
+        "examples",
         "deprecated", "readOnly", "writeOnly", "format", "contentEncoding", "contentMediaType", "contentSchema",
     ]
 
@@ -15,10 +16,32 @@ struct SchemaCompiler {
     let limits: JSONSchema.Limits
     private(set) var nodes: [SchemaNode] = []
     private var compiled: [SchemaLocation: Int] = [:]
+    /// The compiled schemas of dynamic anchors, by `resource-uri#name`.
+    private(set) var dynamicAnchors: [String: Int] = [:]
+    private var compiledResources: Set<String> = []
 
     init(documents: SchemaDocuments, limits: JSONSchema.Limits) {
         self.documents = documents
         self.limits = limits
+    }
+
+    /// Compiles the schema at `location` and then every dynamic anchor of every schema resource it reaches, so
+    /// that `$dynamicRef` can find them in whatever dynamic scope evaluation builds.
+    mutating func compileRoot(at location: SchemaLocation) throws(SchemaError) -> Int {
+        let root = try compile(at: location, depth: 0)
+        var pending = true
+        while pending {
+            pending = false
+            for (key, anchor) in documents.dynamicAnchors.sorted(by: { $0.key < $1.key })
+            where dynamicAnchors[key] == nil {
+                guard let hash = key.lastIndex(of: "#"), compiledResources.contains(String(key[..<hash])) else {
+                    continue
+                }
+                dynamicAnchors[key] = try compile(at: anchor, depth: 1)
+                pending = true
+            }
+        }
+        return root
     }
 
     /// Compiles the schema at `location` (once; later calls return the same index).
@@ -77,6 +100,8 @@ struct SchemaCompiler {
             }
             base = base.resolving(SchemaURI(text)).withoutFragment
         }
+        node.resource = base.description
+        compiledResources.insert(base.description)
         if let schema = object["$schema"] {
             guard case .string(let uri) = schema, JSONSchema.supportedDialects.contains(uri) else {
                 throw SchemaError(
@@ -147,6 +172,8 @@ struct SchemaCompiler {
                     )
                 }
                 node.reference = try compile(at: target, depth: depth + 1)
+            case "$dynamicRef":
+                node.dynamicReference = try dynamicReference(value, base: base, at: child, depth: depth)
             case "items": node.items = try compile(at: child, depth: depth + 1)
             case "contains": node.contains = try compile(at: child, depth: depth + 1)
             case "additionalProperties": node.additionalProperties = try compile(at: child, depth: depth + 1)
@@ -204,6 +231,37 @@ struct SchemaCompiler {
             indices.append(try compile(at: location.appending(String(offset)), depth: depth + 1))
         }
         return indices
+    }
+
+    /// Resolves `$dynamicRef` statically; keeps the anchor name only when the target declares that dynamic anchor.
+    private mutating func dynamicReference(
+        _ value: JSONValue,
+        base: SchemaURI,
+        at location: SchemaLocation,
+        depth: Int
+    ) throws(SchemaError) -> (fallback: Int, anchor: String?) {
+        guard case .string(let reference) = value else {
+            throw SchemaError(
+                code: .invalidKeyword,
+                message: "\"$dynamicRef\" must be a string (a URI reference)",
+                location: documents.describe(location)
+            )
+        }
+        guard let target = documents.locate(reference, base: base) else {
+            throw SchemaError(
+                code: .unresolvedReference,
+                message: "\"$dynamicRef\" names a schema that is neither in this document nor a bundled remote",
+                location: documents.describe(location)
+            )
+        }
+        let fallback = try compile(at: target, depth: depth + 1)
+        let fragment = base.resolving(SchemaURI(reference)).fragmentText
+        guard !fragment.isEmpty, !fragment.hasPrefix("/"),
+            case .string(let declared) = documents.value(at: target)?["$dynamicAnchor"], declared == fragment
+        else {
+            return (fallback, nil)
+        }
+        return (fallback, fragment)
     }
 
     private func invalid(_ location: SchemaLocation, _ keyword: String, _ problem: String) -> SchemaError {

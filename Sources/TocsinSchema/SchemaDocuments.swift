@@ -90,6 +90,9 @@ struct SchemaDocuments: Sendable {
     private(set) var resources: [String: SchemaLocation] = [:]
     /// Anchors by `absolute-uri#name`.
     private(set) var anchors: [String: SchemaLocation] = [:]
+    /// Dynamic anchors (`$dynamicAnchor`) by `absolute-uri#name`, apart from plain anchors so that an `$anchor`
+    /// of the same name never takes part in dynamic resolution.
+    private(set) var dynamicAnchors: [String: SchemaLocation] = [:]
     /// For every schema found by the walk, the base URI it inherits from its parent (before its own `$id`).
     private(set) var inheritedBases: [SchemaLocation: SchemaURI] = [:]
 
@@ -168,6 +171,10 @@ struct SchemaDocuments: Sendable {
         }
         if case .string(let anchor) = object["$anchor"] {
             anchors[base.description + "#" + anchor] = location
+        }
+        if case .string(let anchor) = object["$dynamicAnchor"] {
+            anchors[base.description + "#" + anchor] = location
+            dynamicAnchors[base.description + "#" + anchor] = location
         }
         for member in object.members {
             let child = location.appending(member.name)

@@ -29,6 +29,7 @@ struct SchemaEvaluator {
     }
 
     let nodes: [SchemaNode]
+    let dynamicAnchors: [String: Int]
     let limits: JSONSchema.Limits
     private(set) var violations: [SchemaViolation] = []
     /// Greater than zero while failures are not reported (and evaluation may stop at the first one).
@@ -37,8 +38,12 @@ struct SchemaEvaluator {
     /// The instance path of the value being evaluated.
     var path: [PathStep] = []
 
-    init(nodes: [SchemaNode], limits: JSONSchema.Limits) {
+    /// The schema resources entered, outermost first (the dynamic scope `$dynamicRef` searches).
+    private var scope: [String] = []
+
+    init(nodes: [SchemaNode], dynamicAnchors: [String: Int], limits: JSONSchema.Limits) {
         self.nodes = nodes
+        self.dynamicAnchors = dynamicAnchors
         self.limits = limits
     }
 
@@ -98,7 +103,16 @@ struct SchemaEvaluator {
             return false
         }
         depth += 1
-        defer { depth -= 1 }
+        let entersResource = scope.last != node.resource
+        if entersResource {
+            scope.append(node.resource)
+        }
+        defer {
+            depth -= 1
+            if entersResource {
+                scope.removeLast()
+            }
+        }
         var collected: SchemaEvaluated? = evaluated != nil || node.needsAnnotations ? SchemaEvaluated() : nil
         var valid = checkAssertions(node, instance)
         let canStop = { (evaluator: SchemaEvaluator, collecting: Bool) in evaluator.muted > 0 && !collecting }
@@ -132,6 +146,18 @@ struct SchemaEvaluator {
         var valid = true
         if let reference = node.reference {
             valid = evaluate(reference, instance, &collected) && valid
+        }
+        if let (fallback, anchor) = node.dynamicReference {
+            var target = fallback
+            if let anchor {
+                for resource in scope {
+                    if let outermost = dynamicAnchors[resource + "#" + anchor] {
+                        target = outermost
+                        break
+                    }
+                }
+            }
+            valid = evaluate(target, instance, &collected) && valid
         }
         for schema in node.allOf {
             valid = evaluate(schema, instance, &collected) && valid

@@ -97,6 +97,11 @@ final class SchemaNode: @unchecked Sendable {
     var thenSchema: Int?
     var elseSchema: Int?
     var reference: Int?
+    /// `$dynamicRef`: the statically resolved schema, and the anchor name to look up in the dynamic scope when
+    /// that schema declares the same `$dynamicAnchor` (otherwise it behaves as `$ref`).
+    var dynamicReference: (fallback: Int, anchor: String?)?
+    /// The base URI of the schema resource this schema belongs to, which evaluation enters into the dynamic scope.
+    var resource = ""
 
     /// Whether evaluating this node needs its subschemas' evaluated properties and items.
     var needsAnnotations: Bool { unevaluatedItems != nil || unevaluatedProperties != nil }

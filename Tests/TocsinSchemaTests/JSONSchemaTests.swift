@@ -64,7 +64,7 @@ struct JSONSchemaTests {
     }
 
     @Test(arguments: [
-        (##"{"$dynamicRef": "#x"}"##, "#/$dynamicRef"),
+        (##"{"$vocabulary": {}}"##, "#/$vocabulary"),
         (#"{"properties": {"a": {"definitions": {}}}}"#, "#/properties/a/definitions"),
         (#"{"requried": ["a"]}"#, "#/requried"),
         (#"{"$schema": "http://json-schema.org/draft-07/schema#"}"#, "#/$schema"),
