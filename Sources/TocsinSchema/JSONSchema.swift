@@ -27,14 +27,24 @@ public struct JSONSchema: Sendable {
         public var maxEvaluationDepth: Int
         /// Most violations reported for one instance; default 16.
         public var maxViolations: Int
+        /// Most subschema evaluations for one instance; default 1,000,000. Nested `anyOf`s over shared
+        /// definitions can otherwise take time exponential in the schema's depth; past the limit the instance is
+        /// rejected.
+        public var maxEvaluationSteps: Int
 
         /// Creates limits.
-        public init(maxNodes: Int = 10_000, maxDepth: Int = 128, maxEvaluationDepth: Int = 256, maxViolations: Int = 16)
-        {
+        public init(
+            maxNodes: Int = 10_000,
+            maxDepth: Int = 128,
+            maxEvaluationDepth: Int = 256,
+            maxViolations: Int = 16,
+            maxEvaluationSteps: Int = 1_000_000
+        ) {
             self.maxNodes = maxNodes
             self.maxDepth = maxDepth
             self.maxEvaluationDepth = maxEvaluationDepth
             self.maxViolations = maxViolations
+            self.maxEvaluationSteps = maxEvaluationSteps
         }
     }
 

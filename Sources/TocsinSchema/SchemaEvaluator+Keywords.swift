@@ -148,10 +148,14 @@ extension SchemaEvaluator {
         return valid
     }
 
+    /// The index of the first item equal to an earlier one, in time linear in the array's size.
     private static func firstDuplicate(_ elements: [JSONValue]) -> Int? {
-        for later in elements.indices {
-            for earlier in 0..<later where SchemaEquality.equal(elements[earlier], elements[later]) {
-                return later
+        var seen: Set<[UInt8]> = []
+        for (index, element) in elements.enumerated() {
+            var key: [UInt8] = []
+            SchemaEquality.appendCanonicalKey(element, to: &key)
+            if !seen.insert(key).inserted {
+                return index
             }
         }
         return nil

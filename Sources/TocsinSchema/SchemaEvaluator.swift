@@ -38,6 +38,11 @@ struct SchemaEvaluator {
     /// The instance path of the value being evaluated.
     var path: [PathStep] = []
 
+    /// Subschema evaluations so far, against ``JSONSchema/Limits/maxEvaluationSteps``.
+    private var steps = 0
+    /// The nodes being evaluated, with the instance path depth each was entered at (a node entered again at the
+    /// same instance location, with nothing consumed in between, is a `$ref` cycle).
+    private var active: [(node: Int, pathDepth: Int)] = []
     /// The schema resources entered, outermost first (the dynamic scope `$dynamicRef` searches).
     private var scope: [String] = []
 
@@ -99,15 +104,40 @@ struct SchemaEvaluator {
             return constant
         }
         if depth >= limits.maxEvaluationDepth {
-            report(node, "$ref", "evaluation nests deeper than \(limits.maxEvaluationDepth) subschemas (a $ref cycle?)")
+            report(node, "$ref", "evaluation nests deeper than \(limits.maxEvaluationDepth) subschemas")
             return false
         }
+        steps += 1
+        if steps > limits.maxEvaluationSteps {
+            if steps == limits.maxEvaluationSteps + 1 {
+                let saved = muted
+                muted = 0
+                report(
+                    node,
+                    "$ref",
+                    "evaluation took more than \(limits.maxEvaluationSteps) steps; simplify the schema"
+                )
+                muted = saved
+            }
+            return false
+        }
+        for entry in active.reversed() {
+            guard entry.pathDepth == path.count else {
+                break
+            }
+            if entry.node == index {
+                report(node, "$ref", "the schema refers back to itself without consuming any of the instance")
+                return false
+            }
+        }
+        active.append((index, path.count))
         depth += 1
         let entersResource = scope.last != node.resource
         if entersResource {
             scope.append(node.resource)
         }
         defer {
+            active.removeLast()
             depth -= 1
             if entersResource {
                 scope.removeLast()

@@ -119,6 +119,31 @@ struct JSONSchemaTests {
         #expect(!schema.isValid(.null))
     }
 
+    @Test func exponentialSchemasStopAtTheStepLimit() throws {
+        // Each level tries two branches that fail only at the bottom: 2^40 evaluations without the limit.
+        var definitions: [String] = []
+        for level in 0..<40 {
+            let next = ##"{"$ref": "#/$defs/l\##(level + 1)"}"##
+            definitions.append(#""l\#(level)": {"anyOf": [\#(next), \#(next)]}"#)
+        }
+        definitions.append(#""l40": false"#)
+        let text = ##"{"$defs": {\##(definitions.joined(separator: ", "))}, "$ref": "#/$defs/l0"}"##
+        let schema = try JSONSchema(json(text), limits: .init(maxEvaluationSteps: 10_000))
+        let violations = schema.validate(.null)
+        #expect(violations.contains { $0.message.contains("more than 10000 steps") })
+        #expect(!schema.isValid(.null))
+    }
+
+    @Test func uniqueItemsIsLinearAndComparesNumbersByValue() throws {
+        let schema = try JSONSchema(json(#"{"uniqueItems": true}"#))
+        let distinct = (0..<50_000).map { JSONValue.number(JSONNumber(Int64($0))) }
+        #expect(schema.isValid(.array(distinct)))
+        let violations = schema.validate(.array(distinct + [.number(JSONNumber(text: "4.0e1"))]))
+        #expect(violations.map(\.instancePath) == ["/50000"])
+        #expect(!schema.isValid(try json(#"[{"a": 1, "b": [true]}, {"b": [true], "a": 1.0}]"#)))
+        #expect(schema.isValid(try json(#"[{"a": 1}, {"a": "1"}, [1], "1", 1.5]"#)))
+    }
+
     @Test func recursiveSchemasValidateNestedData() throws {
         let schema = try JSONSchema(
             json(##"{"type": "object", "properties": {"child": {"$ref": "#"}, "n": {"type": "integer"}}}"##)
