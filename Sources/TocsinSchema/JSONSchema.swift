@@ -27,9 +27,10 @@ public struct JSONSchema: Sendable {
         public var maxEvaluationDepth: Int
         /// Most violations reported for one instance; default 16.
         public var maxViolations: Int
-        /// Most subschema evaluations for one instance; default 1,000,000. Nested `anyOf`s over shared
-        /// definitions can otherwise take time exponential in the schema's depth; past the limit the instance is
-        /// rejected.
+        /// Most subschema evaluations for one instance; default 1,000,000.
+        ///
+        /// Nested `anyOf`s over shared definitions can otherwise take time exponential in the schema's depth;
+        /// past the limit the instance is rejected.
         public var maxEvaluationSteps: Int
 
         /// Creates limits.
