@@ -190,7 +190,7 @@ struct SchemaCompiler {
             case "oneOf": node.oneOf = try compileList(value, at: child, depth: depth)
             case "properties":
                 for (property, _) in try reader.members(value, name) {
-                    node.properties.append((property, try compile(at: child.appending(property), depth: depth + 1)))
+                    node.properties[property] = try compile(at: child.appending(property), depth: depth + 1)
                 }
             case "dependentSchemas":
                 for (property, _) in try reader.members(value, name) {

@@ -186,17 +186,22 @@ extension SchemaEvaluator {
                 valid = false
             }
         }
+        let properties = node.properties
+        let patternProperties = node.patternProperties
         let appliesPerMember =
-            !node.properties.isEmpty || !node.patternProperties.isEmpty || node.additionalProperties != nil
+            !properties.isEmpty || !patternProperties.isEmpty || node.additionalProperties != nil
             || node.propertyNames != nil
         if appliesPerMember {
             for member in object.members {
+                if !valid && muted > 0 && collected == nil {
+                    return false
+                }
                 var matched = false
-                for (name, schema) in node.properties where name == member.name {
+                if let schema = properties[member.name] {
                     matched = true
                     valid = evaluate(schema, member.value, at: .name(member.name)) && valid
                 }
-                for (regex, schema) in node.patternProperties where regex.matches(in: member.name) {
+                for (regex, schema) in patternProperties where regex.matches(in: member.name) {
                     matched = true
                     valid = evaluate(schema, member.value, at: .name(member.name)) && valid
                 }

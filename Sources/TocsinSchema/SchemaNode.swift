@@ -78,7 +78,8 @@ final class SchemaNode: @unchecked Sendable {
     var uniqueItems = false
     var unevaluatedItems: Int?
 
-    var properties: [(name: String, node: Int)] = []
+    /// `properties`, by name (one hash lookup per instance member).
+    var properties: [String: Int] = [:]
     var patternProperties: [(regex: BoundedRegex, node: Int)] = []
     var additionalProperties: Int?
     var propertyNames: Int?
