@@ -145,12 +145,12 @@ struct SchemaEvaluator {
         }
         var collected: SchemaEvaluated? = evaluated != nil || node.needsAnnotations ? SchemaEvaluated() : nil
         var valid = checkAssertions(node, instance)
-        let canStop = { (evaluator: SchemaEvaluator, collecting: Bool) in evaluator.muted > 0 && !collecting }
-        if !valid && canStop(self, collected != nil) {
+        // Muted and not collecting annotations, only the outcome matters: stop at the first failure.
+        if !valid && muted > 0 && collected == nil {
             return false
         }
         valid = applyInPlace(node, instance, &collected) && valid
-        if !valid && canStop(self, collected != nil) {
+        if !valid && muted > 0 && collected == nil {
             return false
         }
         switch instance {
