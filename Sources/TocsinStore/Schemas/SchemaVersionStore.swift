@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import Foundation
 import GRDB
 
 /// One registered version of an event type's schema, as the store keeps it.
@@ -81,6 +82,20 @@ public struct SchemaVersionStore: Sendable {
                 ]
             )
             return db.changesCount == 1
+        }
+    }
+
+    /// The data of the most recent events of `type` whose data is JSON, newest first, at most `limit`.
+    public func recentJSONData(of type: String, limit: Int) async throws -> [[UInt8]] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT data FROM events WHERE type = ? AND data_kind = 1 ORDER BY seq DESC LIMIT ?",
+                arguments: [type, limit]
+            ).map { row in
+                let data: Data = row["data"]
+                return Array(data)
+            }
         }
     }
 }
