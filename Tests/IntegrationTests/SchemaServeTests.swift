@@ -137,4 +137,41 @@ struct SchemaServeTests {
             throw error
         }
     }
+
+    @Test("tocsin schemas put, get, list and suggest")
+    func command() async throws {
+        let directory = try TemporaryDirectory(prefix: "tocsin-it")
+        defer { directory.remove() }
+        let server = try await ServerProcess.start(dataDirectory: directory.path + "/data")
+        do {
+            let client = ["--server", server.baseURL, "--key", server.adminKey]
+            let accepted = try await publish(server, [(id: "o1", data: #"{"id":"o1","amount":3}"#)])
+            #expect(accepted.status == 202)
+            let suggested = try await runTocsin(["schemas", "suggest", Self.type] + client)
+            #expect(suggested.status == 0)
+            let suggestion = try JSONParser().parse(suggested.output.trimmingCharacters(in: .newlines))
+            #expect(suggestion["properties"]?["amount"]?["type"] == .string("integer"))
+            let put = try await runTocsin(["schemas", "put", Self.type, "-"] + client, input: Array(Self.schema.utf8))
+            #expect(put.status == 0 && put.output.contains("version 1"))
+            let refused = try await runTocsin(
+                ["schemas", "put", Self.type, "-", "--compatibility", "full"] + client,
+                input: Array(#"{"type": "object", "required": ["id", "amount", "region"]}"#.utf8)
+            )
+            #expect(refused.status == 1 && refused.errors.contains("409"))
+            let listed = try await runTocsin(["schemas", "list", "--output", "json"] + client)
+            #expect(
+                try JSONParser().parse(listed.output.trimmingCharacters(in: .newlines))["version"]
+                    == .number(JSONNumber(1))
+            )
+            let shown = try await runTocsin(["schemas", "get", Self.type, "--version", "1"] + client)
+            #expect(
+                try JSONParser().parse(shown.output.trimmingCharacters(in: .newlines))
+                    == JSONParser().parse(Self.schema)
+            )
+            #expect(await server.terminate() == 0)
+        } catch {
+            _ = await server.terminate()
+            throw error
+        }
+    }
 }
