@@ -81,6 +81,37 @@ struct SchemaRouteTests {
         }
     }
 
+    @Test("native records are all checked before the first append; the refusal names the record's position")
+    func sources() async throws {
+        let test = TestAPI()
+        let log = test.log
+        try await test.application.test(.router) { client in
+            let registered = try await Self.send(
+                client,
+                "/v1/schemas/syslog.message",
+                method: .put,
+                body: #"{"type":"string","maxLength":40}"#
+            )
+            #expect(registered.status == .created)
+            let lines =
+                "<34>Oct 11 22:14:15 host1 app: hi\n<34>Oct 11 22:14:16 host1 app: a message far longer than ten\n"
+            let refused = try await Self.send(
+                client,
+                "/v1/sources/syslog",
+                method: .post,
+                role: .publisher,
+                contentType: "text/plain",
+                body: lines
+            )
+            #expect(refused.status == .badRequest)
+            #expect(refused.json?["index"] == .number(JSONNumber(1)))
+            let violation = refused.json?["violations"]?.jsonArray?.first
+            #expect(violation?["keyword"] == .string("maxLength"))
+            #expect(violation?["instance_path"] == .string(""))
+            #expect(try await log.lastSequence() == 0)
+        }
+    }
+
     @Test("reads: the list, a version, a missing one, a bad parameter, and a suggestion")
     func reads() async throws {
         let samples = try [JSONParser().parse(#"{"user":"a"}"#), JSONParser().parse(#"{"user":"b","n":1}"#)]
