@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
+import NIOCore
 import NIOHTTP1
 import Testing
 import TocsinCore
@@ -168,6 +169,44 @@ struct SchemaServeTests {
                 try JSONParser().parse(shown.output.trimmingCharacters(in: .newlines))
                     == JSONParser().parse(Self.schema)
             )
+            #expect(await server.terminate() == 0)
+        } catch {
+            _ = await server.terminate()
+            throw error
+        }
+    }
+
+    @Test("a syslog message that breaks its type's schema is refused; later ones on the connection are stored")
+    func syslog() async throws {
+        let directory = try TemporaryDirectory(prefix: "tocsin-it")
+        defer { directory.remove() }
+        let tcpPort = try await SyslogClient.freePort(udp: false)
+        let server = try await ServerProcess.start(
+            dataDirectory: directory.path + "/data",
+            arguments: ["--syslog-tcp", "127.0.0.1:\(tcpPort)"]
+        )
+        do {
+            let registered = try await call(
+                server.baseURL + "/v1/schemas/syslog.message",
+                method: .PUT,
+                headers: auth(server) + [("content-type", "application/json")],
+                body: Array(#"{"type": "string", "maxLength": 48}"#.utf8)
+            )
+            #expect(registered.status == 201)
+            let connection = try await SyslogClient.connect(port: tcpPort)
+            try await connection.writeAndFlush(
+                ByteBuffer(
+                    string: "<34>Nov 25 10:00:01 host1 app: a message much too long for the schema's limit\n"
+                        + "<34>Nov 25 10:00:02 host1 app: short one\n" + "<34>Nov 25 10:00:03 host1 app: short two\n"
+                )
+            )
+            try await connection.close()
+            let stored = try await server.eventually(
+                { try await server.events(type: "syslog.message") },
+                until: { $0.count >= 2 }
+            )
+            #expect(stored.count == 2, "the first, too long, message is refused before the two after it are stored")
+            #expect(!stored.contains { $0["event"]?["data"]?.stringValue?.contains("too long") == true })
             #expect(await server.terminate() == 0)
         } catch {
             _ = await server.terminate()
