@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "TocsinDetect", targets: ["TocsinDetect"]),
         .library(name: "TocsinResponse", targets: ["TocsinResponse"]),
         .library(name: "TocsinSigma", targets: ["TocsinSigma"]),
+        .library(name: "TocsinSchema", targets: ["TocsinSchema"]),
         .library(name: "TocsinActions", targets: ["TocsinActions"]),
         .library(name: "TocsinRuntime", targets: ["TocsinRuntime"]),
     ],
@@ -70,6 +71,11 @@ let package = Package(
         ),
         .target(
             name: "TocsinDetect",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TocsinSchema",
+            dependencies: ["TocsinCore", "TocsinRules"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -155,6 +161,7 @@ let package = Package(
                 "TocsinRules",
                 "TocsinResponse",
                 "TocsinSources",
+                "TocsinSchema",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -197,6 +204,7 @@ let package = Package(
                 "TocsinConfig",
                 "TocsinResponse",
                 "TocsinActions",
+                "TocsinSchema",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -292,6 +300,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TocsinSchemaTests",
+            dependencies: ["TocsinCore", "TocsinSchema"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TocsinSigmaTests",
             dependencies: ["TocsinCore", "TocsinRules", "TocsinSigma", "TocsinSources"],
             resources: [.copy("Fixtures")],
@@ -374,6 +388,7 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "TocsinCore",
                 "TocsinServer",
+                "TocsinSchema",
                 "TocsinRules",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -24,6 +24,7 @@ struct Tocsin: AsyncParsableCommand {
             RebuildCommand.self,
             ReplayCommand.self,
             ArchiveCommand.self,
+            SchemasCommand.self,
         ]
     )
 }

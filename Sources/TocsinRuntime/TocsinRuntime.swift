@@ -95,6 +95,7 @@ public enum TocsinRuntime: Sendable {
             metrics: metrics,
             openEvent: openEvent
         )
+        let schemas = try await SchemaAdmin.load(store: store, clock: clock)
         let scrape = MetricsScrape(store: store, metrics: metrics, databasePath: configuration.store.databasePath)
         var services = TocsinHTTPServer.Services(
             log: ingestLog,
@@ -123,6 +124,7 @@ public enum TocsinRuntime: Sendable {
         }
         let replays = ReplayRunner(store: store, state: routing.state, clock: wallClock, logger: logger)
         services.replays = replays
+        services.schemas = schemas
         if configuration.consoleEnabled {
             services.addRoutes = try consoleRoutes(
                 services,
@@ -144,7 +146,8 @@ public enum TocsinRuntime: Sendable {
                 logger: logger,
                 enricher: enricher,
                 clock: wallClock,
-                metrics: metrics
+                metrics: metrics,
+                schemas: schemas
             ),
             logger: logger,
             onListening: onSyslogListening

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import TocsinCore
 import TocsinMetrics
+import TocsinSchema
 
 /// `POST /v1/events`: the CloudEvents HTTP binding in binary, structured and batch modes.
 ///
@@ -15,6 +16,8 @@ struct IngestController: Sendable {
     let configuration: ServerConfiguration
     let access: AccessControl
     let metrics: IngestMetrics
+    /// The schemas events are checked against before the append; `nil` checks nothing.
+    let schemas: (any SchemaAdministration)?
 
     /// How the request carries its event(s), chosen by `Content-Type` as the HTTP binding says.
     enum Mode: Equatable {
@@ -32,6 +35,12 @@ struct IngestController: Sendable {
         )
         let events = try decode(mode: mode, contentType: contentType, headers: request.headers, body: body)
         try access.checkPublish(events.map { LogEntry(event: $0) }, request: request, context: context)
+        if let rejection = schemas?.registry.firstRejection(
+            in: events,
+            parser: JSONParser(limits: configuration.jsonLimits)
+        ) {
+            throw Problem.schemaViolation(rejection)
+        }
         let receipts: [AppendReceipt] = try await IngestTracing.withIngestSpan(
             headers: request.headers,
             events: events,

@@ -36,6 +36,10 @@ public enum OpenAPIDocument: Sendable {
               "description": "Ingestion (CloudEvents HTTP binding and native sources) and the event log."
             },
             {
+              "name": "schemas",
+              "description": "Versioned JSON Schemas of event types, enforced on publish."
+            },
+            {
               "name": "routing",
               "description": "Rules and targets."
             },
@@ -638,6 +642,210 @@ public enum OpenAPIDocument: Sendable {
                   },
                   "413": {
                     "$ref": "#/components/responses/TooLarge"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  }
+                }
+              }
+            },
+            "/v1/schemas": {
+              "get": {
+                "tags": [
+                  "schemas"
+                ],
+                "operationId": "listSchemas",
+                "x-tocsin-permission": "events:read",
+                "summary": "The registered event types and their newest versions.",
+                "responses": {
+                  "200": {
+                    "description": "By type.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "required": [
+                            "schemas"
+                          ],
+                          "additionalProperties": false,
+                          "properties": {
+                            "schemas": {
+                              "type": "array",
+                              "items": {
+                                "$ref": "#/components/schemas/SchemaSummary"
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  }
+                }
+              }
+            },
+            "/v1/schemas/{type}": {
+              "parameters": [
+                {
+                  "$ref": "#/components/parameters/SchemaType"
+                }
+              ],
+              "put": {
+                "tags": [
+                  "schemas"
+                ],
+                "operationId": "putSchema",
+                "x-tocsin-permission": "routing:manage",
+                "summary": "Register the next version of a type's schema.",
+                "description": "The schema is compiled (unsupported keywords are refused, see docs/schemas.md) and checked against the newest version in the compatibility mode given, else the type's current mode, else `backward`. Registration appends a `tocsin.schema.registered` event. From then on every published event of the type must match the newest version.",
+                "parameters": [
+                  {
+                    "name": "compatibility",
+                    "in": "query",
+                    "description": "The mode to check against the newest version and to keep for the next.",
+                    "schema": {
+                      "type": "string",
+                      "enum": [
+                        "backward",
+                        "forward",
+                        "full",
+                        "none"
+                      ]
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "description": "A JSON Schema, draft 2020-12."
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "201": {
+                    "description": "Registered.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/SchemaVersion"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "409": {
+                    "description": "The schema breaks the type's compatibility mode; `changes` lists every breaking change.",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/TooLarge"
+                  }
+                }
+              },
+              "get": {
+                "tags": [
+                  "schemas"
+                ],
+                "operationId": "getSchema",
+                "x-tocsin-permission": "events:read",
+                "summary": "The newest version of a type's schema, or the one named.",
+                "parameters": [
+                  {
+                    "name": "version",
+                    "in": "query",
+                    "description": "A version number; the newest when absent.",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 1
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The version.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/SchemaVersion"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  }
+                }
+              }
+            },
+            "/v1/schemas/{type}/suggestion": {
+              "parameters": [
+                {
+                  "$ref": "#/components/parameters/SchemaType"
+                }
+              ],
+              "get": {
+                "tags": [
+                  "schemas"
+                ],
+                "operationId": "suggestSchema",
+                "x-tocsin-permission": "events:read",
+                "summary": "A schema inferred from the type's most recent 1,000 stored events.",
+                "responses": {
+                  "200": {
+                    "description": "The suggestion.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/SchemaSuggestion"
+                        }
+                      }
+                    }
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
                   },
                   "429": {
                     "$ref": "#/components/responses/TooManyRequests"
@@ -2575,6 +2783,17 @@ public enum OpenAPIDocument: Sendable {
                   "type": "string",
                   "pattern": "^[0-9]+(,[0-9]+)*$"
                 }
+              },
+              "SchemaType": {
+                "name": "type",
+                "in": "path",
+                "required": true,
+                "description": "The CloudEvents `type` the schema governs.",
+                "schema": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 256
+                }
               }
             },
             "requestBodies": {
@@ -2770,6 +2989,74 @@ public enum OpenAPIDocument: Sendable {
                   "offset": {
                     "type": "integer",
                     "description": "The byte offset of invalid JSON."
+                  },
+                  "index": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "For `schema-violation`, the position of the refused event in the request."
+                  },
+                  "event_type": {
+                    "type": "string",
+                    "description": "For `schema-violation`, the refused event's type."
+                  },
+                  "schema_version": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "For `schema-violation`, the schema version checked against."
+                  },
+                  "violations": {
+                    "type": "array",
+                    "description": "For `schema-violation`: each violated keyword and where, never a value.",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "keyword",
+                        "instance_path",
+                        "schema_location",
+                        "message"
+                      ],
+                      "properties": {
+                        "keyword": {
+                          "type": "string"
+                        },
+                        "instance_path": {
+                          "type": "string"
+                        },
+                        "schema_location": {
+                          "type": "string"
+                        },
+                        "message": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  },
+                  "changes": {
+                    "type": "array",
+                    "description": "For `incompatible-schema`: every breaking change.",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "direction",
+                        "location",
+                        "keyword",
+                        "message"
+                      ],
+                      "properties": {
+                        "direction": {
+                          "type": "string"
+                        },
+                        "location": {
+                          "type": "string"
+                        },
+                        "keyword": {
+                          "type": "string"
+                        },
+                        "message": {
+                          "type": "string"
+                        }
+                      }
+                    }
                   }
                 }
               },
@@ -4074,6 +4361,101 @@ public enum OpenAPIDocument: Sendable {
                       }
                     ],
                     "description": "Only in `GET /v1/replays/{id}`."
+                  }
+                }
+              },
+              "SchemaVersion": {
+                "type": "object",
+                "description": "One registered version of an event type's schema.",
+                "required": [
+                  "type",
+                  "version",
+                  "compatibility",
+                  "digest",
+                  "schema"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "type": {
+                    "type": "string"
+                  },
+                  "version": {
+                    "type": "integer",
+                    "minimum": 1
+                  },
+                  "compatibility": {
+                    "type": "string",
+                    "enum": [
+                      "none",
+                      "backward",
+                      "forward",
+                      "full"
+                    ],
+                    "description": "The compatibility the next version must keep with this one."
+                  },
+                  "digest": {
+                    "type": "string",
+                    "pattern": "^sha256:[0-9a-f]{64}$",
+                    "description": "SHA-256 of the schema as Tocsin writes it."
+                  },
+                  "schema": {
+                    "description": "The JSON Schema (draft 2020-12) as registered."
+                  }
+                }
+              },
+              "SchemaSummary": {
+                "type": "object",
+                "required": [
+                  "type",
+                  "version",
+                  "compatibility",
+                  "digest"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "type": {
+                    "type": "string"
+                  },
+                  "version": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "The newest version, the one publishes are checked against."
+                  },
+                  "compatibility": {
+                    "type": "string",
+                    "enum": [
+                      "none",
+                      "backward",
+                      "forward",
+                      "full"
+                    ]
+                  },
+                  "digest": {
+                    "type": "string",
+                    "pattern": "^sha256:[0-9a-f]{64}$"
+                  }
+                }
+              },
+              "SchemaSuggestion": {
+                "type": "object",
+                "required": [
+                  "type",
+                  "samples",
+                  "schema"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "type": {
+                    "type": "string"
+                  },
+                  "samples": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 1000,
+                    "description": "How many recent events with JSON data it was inferred from."
+                  },
+                  "schema": {
+                    "description": "A suggested JSON Schema; it never contains a sample value."
                   }
                 }
               }

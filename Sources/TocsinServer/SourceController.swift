@@ -7,6 +7,7 @@ import NIOCore
 import ServiceLifecycle
 import TocsinCore
 import TocsinMetrics
+import TocsinSchema
 import TocsinSources
 
 /// `POST /v1/sources/{format}`: native records (one, an array, the provider's wrapper, NDJSON, text
@@ -21,6 +22,8 @@ struct SourceController: Sendable {
     let access: AccessControl
     let enricher: (any OCSFEnricher)?
     let metrics: IngestMetrics
+    /// The schemas records are checked against before the first append; `nil` checks nothing.
+    let schemas: (any SchemaAdministration)?
 
     /// Records per append (one group commit each).
     static let appendChunk = 2000
@@ -44,12 +47,21 @@ struct SourceController: Sendable {
             ).readableBytesView
         )
         var reader = try makeReader(decoder, body: body, format: format)
-        if context.caller.scope != nil {
-            // A scope refuses the whole request when any record falls outside it, so every
-            // record is checked before the first append (a second pass keeps memory bounded).
+        let registry = schemas?.registry
+        let checksSchemas = registry?.hasSchemas ?? false
+        if context.caller.scope != nil || checksSchemas {
+            // A scope, or a schema, refuses the whole request when any record falls outside it, so
+            // every record is checked before the first append (a second pass keeps memory bounded).
             var check = try makeReader(decoder, body: body, format: format)
+            let parser = JSONParser(limits: limits.json)
             while let chunk = try next(&check, format: format) {
                 try access.checkPublish(chunk.entries, request: request, context: context)
+                if checksSchemas,
+                    var rejection = registry?.firstRejection(in: chunk.entries.map(\.event), parser: parser)
+                {
+                    rejection.index = chunk.positions[rejection.index].index
+                    throw Problem.schemaViolation(rejection)
+                }
             }
         }
         let counts = try await IngestTracing.withSourceSpan(

@@ -38,6 +38,8 @@ public enum TocsinHTTPServer: Sendable {
         public var erasures: (any ErasureAdministration)?
         /// Replays of the log through the rules; `nil` leaves those routes out.
         public var replays: (any ReplayAdministration)?
+        /// Event schemas, checked on publish; `nil` leaves the schema routes out and checks nothing.
+        public var schemas: (any SchemaAdministration)?
         /// Adds routes outside `/v1` (the web console) to the application's router; `nil` adds none.
         public var addRoutes: (@Sendable (Router<TocsinRequestContext>) -> Void)?
         /// The metrics handles the API moves; ``TocsinMetrics/disabled()`` records nothing.
@@ -118,6 +120,13 @@ public enum TocsinHTTPServer: Sendable {
             routes.add(.delete, "keys/:name", .manageKeys, handler: controller.revoke)
             routes.add(.post, "keys/:name/rotate", .manageKeys, handler: controller.rotate)
         }
+        if let schemas = services.schemas {
+            let controller = SchemaController(administration: schemas, configuration: configuration)
+            routes.add(.get, "schemas", .readEvents, handler: controller.list)
+            routes.add(.put, "schemas/:type", .manageRouting, handler: controller.put)
+            routes.add(.get, "schemas/:type", .readEvents, handler: controller.get)
+            routes.add(.get, "schemas/:type/suggestion", .readEvents, handler: controller.suggestion)
+        }
         if let incidents = services.incidents {
             addIncidentRoutes(to: routes, administration: incidents, configuration: configuration)
         }
@@ -143,7 +152,8 @@ public enum TocsinHTTPServer: Sendable {
             log: services.log,
             configuration: configuration,
             access: services.access,
-            metrics: services.metrics.ingest
+            metrics: services.metrics.ingest,
+            schemas: services.schemas
         )
         let queries = QueryController(
             log: services.log,
@@ -159,7 +169,8 @@ public enum TocsinHTTPServer: Sendable {
             configuration: configuration,
             access: services.access,
             enricher: services.enricher,
-            metrics: services.metrics.ingest
+            metrics: services.metrics.ingest,
+            schemas: services.schemas
         )
         routes.add(.post, "sources/:format", .publish, handler: sources.ingest)
         routes.add(.get, "sources/:format", .publish, handler: sources.verifyOkta)

@@ -199,6 +199,7 @@ enum Schema {
         }
         migrator.registerMigration("v8-replay", migrate: replays)
         migrator.registerMigration("v8-archives", migrate: archives)
+        migrator.registerMigration("v8-schemas", migrate: eventSchemas)
         return migrator
     }
 }

@@ -68,7 +68,7 @@ struct OpenAPIServeTests {
                 }
             }
         }
-        #expect(probed == 39)
+        #expect(probed == 43)
     }
 
     @Test("schemathesis finds no 5xx and no answer outside the document", .timeLimit(.minutes(5)))

@@ -31,7 +31,8 @@ struct TestAPI {
         routing: Bool = true,
         tokens: (any BearerTokenVerifier)? = nil,
         incidents: any IncidentAdministration = MemoryIncidents(),
-        replays: any ReplayAdministration = MemoryReplays()
+        replays: any ReplayAdministration = MemoryReplays(),
+        schemas: any SchemaAdministration = MemorySchemas()
     ) {
         var identities = Role.allCases.map { Identity(name: $0.rawValue, roles: [$0], createdAtMilliseconds: 0) }
         var secrets = Role.allCases.map { KeySecret(hash: Self.hash(Self.key($0)), identity: $0.rawValue) }
@@ -63,6 +64,7 @@ struct TestAPI {
         services.erasures = routing ? RecordingErasures() : nil
         services.projections = routing ? MemoryProjections() : nil
         services.replays = routing ? replays : nil
+        services.schemas = routing ? schemas : nil
         api = TocsinHTTPServer.makeAPI(services, configuration: configuration)
     }
 

@@ -5,6 +5,8 @@ import Logging
 import Synchronization
 import TocsinCore
 import TocsinMetrics
+import TocsinSchema
+import TocsinServer
 import TocsinSources
 
 /// Normalises syslog messages and appends them, counting what was refused.
@@ -21,15 +23,19 @@ final class SyslogIngest: Sendable {
     /// Lines received and dropped; the listeners count their own drops here too.
     let metrics: SyslogMetrics
     private let ingestMetrics: IngestMetrics
+    /// The schemas each message's event is checked against; a message that breaks one is refused.
+    private let schemas: (any SchemaAdministration)?
 
     init(
         log: any EventLog,
         logger: Logger,
         enricher: (any OCSFEnricher)?,
         clock: any WallClock,
-        metrics: TocsinMetrics = .disabled()
+        metrics: TocsinMetrics = .disabled(),
+        schemas: (any SchemaAdministration)? = nil
     ) {
         self.log = log
+        self.schemas = schemas
         self.metrics = metrics.syslog
         self.ingestMetrics = metrics.ingest
         self.clock = clock
@@ -45,22 +51,20 @@ final class SyslogIngest: Sendable {
         metrics.received(messages.count)
         var entries: [LogEntry] = []
         entries.reserveCapacity(messages.count)
+        let registry = schemas?.registry
         for message in messages {
+            let entry: LogEntry
             do throws(SourceError) {
-                entries.append(try normalizer.normalize(bytes: message).checkedAndEnriched(by: enricher))
+                entry = try normalizer.normalize(bytes: message).checkedAndEnriched(by: enricher)
             } catch {
-                metrics.dropped(.malformed)
-                let total = rejected.add(1, ordering: .relaxed).newValue
-                if let count = throttle.withLock({ $0.refused(at: .now) }) {
-                    logger.warning(
-                        "Refused syslog messages.",
-                        metadata: [
-                            "peer": "\(peer)", "error": "\(error)", "syslog.rejected": "\(count)",
-                            "syslog.rejected.total": "\(total)",
-                        ]
-                    )
-                }
+                refuse(error, peer: peer)
+                continue
             }
+            if let rejection = registry?.firstRejection(in: [entry.event]) {
+                refuse(rejection, peer: peer)
+                continue
+            }
+            entries.append(entry)
         }
         if !entries.isEmpty {
             let receipts = try await log.append(entries: entries)
@@ -69,6 +73,21 @@ final class SyslogIngest: Sendable {
                 duplicates += 1
             }
             ingestMetrics.accepted(.syslog, stored: receipts.count - duplicates, duplicates: duplicates)
+        }
+    }
+
+    /// Counts a refused message and logs the refusal (at most once a second), never the message's content.
+    private func refuse(_ error: any Error, peer: String) {
+        metrics.dropped(.malformed)
+        let total = rejected.add(1, ordering: .relaxed).newValue
+        if let count = throttle.withLock({ $0.refused(at: .now) }) {
+            logger.warning(
+                "Refused syslog messages.",
+                metadata: [
+                    "peer": "\(peer)", "error": "\(error)", "syslog.rejected": "\(count)",
+                    "syslog.rejected.total": "\(total)",
+                ]
+            )
         }
     }
 }
