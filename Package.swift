@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "TocsinSchema", targets: ["TocsinSchema"]),
         .library(name: "TocsinActions", targets: ["TocsinActions"]),
         .library(name: "TocsinRuntime", targets: ["TocsinRuntime"]),
+        .library(name: "TocsinCompliance", targets: ["TocsinCompliance"]),
     ],
     traits: [
         .trait(
@@ -81,6 +82,11 @@ let package = Package(
         .target(
             name: "TocsinSigma",
             dependencies: ["TocsinCore", "TocsinRules", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TocsinCompliance",
+            dependencies: ["TocsinCore"],
             swiftSettings: swiftSettings
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -240,6 +246,7 @@ let package = Package(
                 "TocsinActions",
                 "TocsinBundles",
                 "TocsinResponse",
+                "TocsinCompliance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -287,6 +294,11 @@ let package = Package(
         .testTarget(
             name: "TocsinConfigTests",
             dependencies: ["TocsinConfig", "TocsinCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TocsinComplianceTests",
+            dependencies: ["TocsinCompliance", "TocsinCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
