@@ -86,7 +86,7 @@ let package = Package(
         ),
         .target(
             name: "TocsinCompliance",
-            dependencies: ["TocsinCore"],
+            dependencies: ["TocsinCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -298,7 +298,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TocsinComplianceTests",
-            dependencies: ["TocsinCompliance", "TocsinCore"],
+            dependencies: ["TocsinCompliance", "TocsinCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -94,7 +94,9 @@ public struct ComplianceCategorySet: Sendable, Hashable, SetAlgebra, Sequence {
 
     /// Adds `category`.
     @discardableResult
-    public mutating func insert(_ category: ComplianceCategory) -> (inserted: Bool, memberAfterInsert: ComplianceCategory) {
+    public mutating func insert(
+        _ category: ComplianceCategory
+    ) -> (inserted: Bool, memberAfterInsert: ComplianceCategory) {
         let had = contains(category)
         bits |= 1 << category.ordinal
         return (!had, category)

@@ -37,7 +37,8 @@ enum JSONStringDecoder {
                 }
                 index += 4
                 if (0xD800..<0xDC00).contains(scalar), index + 6 <= raw.count, raw[index] == UInt8(ascii: "\\"),
-                    raw[index + 1] == UInt8(ascii: "u"), let low = hex4(raw, at: index + 2), (0xDC00..<0xE000).contains(low)
+                    raw[index + 1] == UInt8(ascii: "u"), let low = hex4(raw, at: index + 2),
+                    (0xDC00..<0xE000).contains(low)
                 {
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     index += 6

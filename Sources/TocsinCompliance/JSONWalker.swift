@@ -145,8 +145,9 @@ struct JSONWalker {
         let start = index
         while index < json.count {
             let byte = json[index]
-            guard ASCII.isAlnum(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
-                || byte == UInt8(ascii: ".")
+            guard
+                ASCII.isAlnum(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
+                    || byte == UInt8(ascii: ".")
             else {
                 break
             }
@@ -160,8 +161,9 @@ struct JSONWalker {
     private mutating func skipWhitespace() {
         while index < json.count {
             let byte = json[index]
-            guard byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
-                || byte == UInt8(ascii: "\t")
+            guard
+                byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
+                    || byte == UInt8(ascii: "\t")
             else {
                 return
             }

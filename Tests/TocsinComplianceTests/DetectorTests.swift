@@ -118,7 +118,11 @@ struct DetectorTests {
         DetectorCase("AWS key id one character short", "AKIAIOSFODNN7EXAMPL"),
         DetectorCase("lower-case AWS key id", "akiaiosfodnn7example"),
         DetectorCase("40 characters without secret context", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
-        DetectorCase("40 lower-case characters in a secret member", String(repeating: "abcd", count: 10), member: "secret"),
+        DetectorCase(
+            "40 lower-case characters in a secret member",
+            String(repeating: "abcd", count: 10),
+            member: "secret"
+        ),
         DetectorCase("public key", "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0B"),
         DetectorCase("private key header without material", "-----BEGIN PRIVATE KEY-----"),
         DetectorCase("JWT-like text with a non-JSON header", "eyJub3QganNvbg.eyJzdWIiOiIxIn0.abc"),

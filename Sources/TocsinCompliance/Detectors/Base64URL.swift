@@ -49,7 +49,8 @@ enum Base64URL {
         guard decoded.count >= needle.count else {
             return false
         }
-        for start in 0...(decoded.count - needle.count) where decoded[start..<start + needle.count].elementsEqual(needle) {
+        for start in 0...(decoded.count - needle.count)
+        where decoded[start..<start + needle.count].elementsEqual(needle) {
             return true
         }
         return false

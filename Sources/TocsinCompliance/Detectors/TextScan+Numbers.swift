@@ -84,7 +84,8 @@ extension TextScan {
         }
         let isGrouped =
             run.groupCount == 1 || run.hasGroups([4, 6, 5]) || run.hasGroups([4, 6, 4])
-            || (run.separator != UInt8(ascii: ".") && (0..<run.groupCount - 1).allSatisfy { run.length(ofGroup: $0) == 4 }
+            || (run.separator != UInt8(ascii: ".")
+                && (0..<run.groupCount - 1).allSatisfy { run.length(ofGroup: $0) == 4 }
                 && (1...4).contains(run.length(ofGroup: run.groupCount - 1)))
         guard isGrouped else {
             return false
@@ -160,8 +161,10 @@ extension TextScan {
     private func followsISBN(_ index: Int) -> Bool {
         var cursor = max(0, index - 10)
         while cursor + 4 <= index {
-            if ASCII.lowercased(text[cursor]) == UInt8(ascii: "i"), ASCII.lowercased(text[cursor + 1]) == UInt8(ascii: "s"),
-                ASCII.lowercased(text[cursor + 2]) == UInt8(ascii: "b"), ASCII.lowercased(text[cursor + 3]) == UInt8(ascii: "n")
+            if ASCII.lowercased(text[cursor]) == UInt8(ascii: "i"),
+                ASCII.lowercased(text[cursor + 1]) == UInt8(ascii: "s"),
+                ASCII.lowercased(text[cursor + 2]) == UInt8(ascii: "b"),
+                ASCII.lowercased(text[cursor + 3]) == UInt8(ascii: "n")
             {
                 return true
             }

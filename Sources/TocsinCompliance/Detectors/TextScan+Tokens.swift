@@ -5,8 +5,9 @@ extension TextScan {
     ///
     /// Other `A…` prefixes (`AIDA`, `AROA`) are unique ids of users and roles, not credentials.
     mutating func scanAccessKeyID(at index: Int) -> Int? {
-        guard hasPrefix("AKIA", at: index) || hasPrefix("ASIA", at: index) || hasPrefix("ABIA", at: index)
-            || hasPrefix("ACCA", at: index)
+        guard
+            hasPrefix("AKIA", at: index) || hasPrefix("ASIA", at: index) || hasPrefix("ABIA", at: index)
+                || hasPrefix("ACCA", at: index)
         else {
             return nil
         }
@@ -78,7 +79,8 @@ extension TextScan {
             return nil
         }
         let end = base64URLEnd(from: payloadEnd + 1)
-        guard isWordEnd(end), Base64URL.isJSONObjectWithAlgorithm(UnsafeBufferPointer(rebasing: text[index..<headerEnd]))
+        guard isWordEnd(end),
+            Base64URL.isJSONObjectWithAlgorithm(UnsafeBufferPointer(rebasing: text[index..<headerEnd]))
         else {
             return nil
         }
@@ -195,7 +197,8 @@ extension TextScan {
         while end < text.count, end - index < 64, ASCII.isUpper(text[end]) || text[end] == UInt8(ascii: " ") {
             end += 1
         }
-        let isKeyLabel = hasPrefix("PRIVATE KEY-----", at: end - 11) || hasPrefix("PRIVATE KEY BLOCK-----", at: end - 17)
+        let isKeyLabel =
+            hasPrefix("PRIVATE KEY-----", at: end - 11) || hasPrefix("PRIVATE KEY BLOCK-----", at: end - 17)
         guard isKeyLabel, hasPrefix("-----", at: end) else {
             return nil
         }
