@@ -45,6 +45,10 @@ extension TextScan {
         guard start < index, text[start] != UInt8(ascii: "."), text[index - 1] != UInt8(ascii: ".") else {
             return false
         }
+        // The user name of a URL (`https://alice@example.com/`) is not an address.
+        guard start < 3 || !hasPrefix("://", at: start - 3) else {
+            return false
+        }
         var cursor = index + 1
         var labels = 0
         var lastLabelIsAlphabetic = false

@@ -131,7 +131,7 @@ extension TextScan {
     }
 
     /// A North American number (`415-555-2671`, `1 415 555 2671`) or a trunk-prefixed national number
-    /// (`020 7946 0958`, `01 23 45 67 89`), always with separators: a bare run of digits is more
+    /// (`020 7946 0958`, `01 23 45 67 89`, 10 or 11 digits), always with separators: a bare run of digits is more
     /// often an id or a timestamp than a phone number.
     private func isNationalPhone(_ run: DigitRun, areaCodeLength: Int) -> Bool {
         guard run.groupCount >= 2 || areaCodeLength > 0 else {
@@ -145,12 +145,12 @@ extension TextScan {
                 let isTrunkValid = northAmerican == 0 || run.value(ofGroup: 0, in: text) == 1
                 return isTrunkValid && areaStart >= 200 && exchange >= 200
             }
-            guard byte(at: run.start) == UInt8(ascii: "0") else {
+            guard byte(at: run.start) == UInt8(ascii: "0"), byte(at: run.start + 1) != UInt8(ascii: "0") else {
                 return false
             }
         }
         let total = run.digitCount + areaCodeLength
-        guard (9...11).contains(total) else {
+        guard (10...11).contains(total) else {
             return false
         }
         let firstGroup = areaCodeLength > 0 ? 1 : 0

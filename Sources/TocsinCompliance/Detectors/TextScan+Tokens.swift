@@ -25,7 +25,10 @@ extension TextScan {
     /// whose name mentions a secret or after text that does (`aws_secret_access_key=`); returns the
     /// end of a match.
     mutating func scanSecretAccessKey(at index: Int) -> Int? {
-        guard index == 0 || ASCII.table[Int(text[index - 1])] & ASCII.base64Punctuation == 0 else {
+        // Most words are far shorter than 40 characters: look at the 40th and 41st bytes first.
+        guard index + 40 <= text.count, Self.isBase64(text[index + 39]), !Self.isBase64(byte(at: index + 40)),
+            index == 0 || !Self.isBase64(text[index - 1])
+        else {
             return nil
         }
         var end = index
@@ -50,6 +53,11 @@ extension TextScan {
         }
         found.insert(.awsSecretAccessKey)
         return end
+    }
+
+    @inline(__always)
+    private static func isBase64(_ byte: UInt8) -> Bool {
+        ASCII.isAlnum(byte) || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "+")
     }
 
     /// Whether `secret` (any case) appears in the 48 bytes before `index`.

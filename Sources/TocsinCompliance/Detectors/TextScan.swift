@@ -62,17 +62,18 @@ struct TextScan {
     }
 
     private mutating func run() {
-        let table = ASCII.table
-        var index = 0
-        let count = text.count
-        while index < count {
-            let byte = text[index]
-            let classes = table[Int(byte)]
-            if classes & ASCII.trigger == 0 {
-                index += 1
-                continue
+        ASCII.table.withUnsafeBufferPointer { table in
+            var index = 0
+            let count = text.count
+            while index < count {
+                let byte = text[index]
+                let classes = table[Int(byte)]
+                if classes & ASCII.trigger == 0 {
+                    index += 1
+                    continue
+                }
+                index = dispatch(byte, classes: classes, at: index)
             }
-            index = dispatch(byte, classes: classes, at: index)
         }
     }
 
@@ -143,10 +144,26 @@ struct TextScan {
         if classes & ASCII.upper != 0, let end = scanIBAN(at: index) {
             return end
         }
-        if classes & ASCII.hexLetter != 0 {
+        if classes & ASCII.hexLetter != 0, hasColonInFirstGroup(from: index) {
             return scanIPv6(around: index)
         }
         return nil
+    }
+
+    /// Whether a colon follows at most four hex digits from `index`, as in an IPv6 address.
+    private func hasColonInFirstGroup(from index: Int) -> Bool {
+        var cursor = index
+        while cursor < text.count, cursor - index <= 4 {
+            let byte = text[cursor]
+            if byte == UInt8(ascii: ":") {
+                return true
+            }
+            guard ASCII.isHex(byte) else {
+                return false
+            }
+            cursor += 1
+        }
+        return false
     }
 
     /// The index after the letters and digits that start at `index`.
