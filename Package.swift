@@ -104,6 +104,7 @@ let package = Package(
             name: "TocsinConfig",
             dependencies: [
                 "TocsinCore",
+                "TocsinCompliance",
                 "TocsinRules",
                 "TocsinDetect",
                 "TocsinSigma",
@@ -201,6 +202,7 @@ let package = Package(
             name: "TocsinRuntime",
             dependencies: [
                 "TocsinMetrics",
+                "TocsinCompliance",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "TocsinCore",
                 "TocsinRules",
