@@ -295,7 +295,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TocsinConfigTests",
-            dependencies: ["TocsinConfig", "TocsinCore"],
+            dependencies: ["TocsinConfig", "TocsinCore", "TocsinCompliance"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

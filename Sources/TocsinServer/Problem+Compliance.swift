@@ -12,6 +12,7 @@ extension Problem {
     ///   - entry: The position of the event or record in the request body, from 0; `nil` for a
     ///     request that carries one event.
     ///   - stored: What of the request was stored, for the detail.
+    /// - Returns: The problem, with `path`, `category` and, for a body of several events, `index`.
     static func complianceRejected(_ rejection: ComplianceRejection, entry: Int?, stored: String) -> Problem {
         var extensions: [JSONObject.Member] = [
             .init(name: "path", value: .string(rejection.path)),
