@@ -17,7 +17,7 @@ struct ComplianceCommand: ParsableCommand {
             decodable JWT headers) to cut false positives. Findings name the category and the JSON path, \
             never the value. See docs/compliance.md.
             """,
-        subcommands: [Scan.self]
+        subcommands: [Scan.self, Report.self]
     )
 
     /// `tocsin compliance scan`, which reports findings line by line.

@@ -125,6 +125,19 @@ struct ComplianceServeTests {
         for secret in [Self.card, "alice@example.com", "bob@example.com", Self.token] {
             #expect(!Self.contains(raw, secret), "found a value the policy removed")
         }
+
+        // The report over the data directory counts the finding kept and what the policy did.
+        let report = try await runTocsin(
+            ["compliance", "report", "--data-dir", server.dataDirectory, "--format", "json"]
+        )
+        #expect(report.status == 0, "\(report.errors)")
+        let document = try JSONParser().parse(report.output.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(document["findings"]?.integer("email") == 1, "carol's address, reported and kept")
+        #expect(document["ingest_actions"]?["hash"]?.integer("email") == 2)
+        #expect(document["ingest_actions"]?["drop"]?.integer("github_token") == 1)
+        #expect(!report.output.contains("carol@example.com"))
+        let markdown = try await runTocsin(["compliance", "report", "--data-dir", server.dataDirectory])
+        #expect(markdown.output.contains("| `email` | 1 |"), "\(markdown.output)")
     }
 
     @Test("a target with redact_categories receives events without those categories; others get them")
