@@ -21,6 +21,8 @@ struct ComplianceServeTests {
             action: hash
           - field: $.data.token
             action: drop
+          - categories: [payment_card]
+            action: reject
         """
     static let card = "4111 1111 1111 1111"
     static let token = "ghp_0123456789abcdefghijABCDEFGHIJ012345"
@@ -83,6 +85,26 @@ struct ComplianceServeTests {
         #expect(batchAnswer.json?.integer("index") == 1)
         #expect(batchAnswer.json?["path"]?.stringValue == "$.data.card")
         #expect(try await server.events(type: "order.placed").isEmpty)
+
+        // A source body: the answer names the record.
+        let records = [
+            #"{"eventVersion":"1.08","eventTime":"2026-11-01T00:00:00Z","eventSource":"s3.amazonaws.com","#
+                + #""eventName":"GetObject","awsRegion":"us-east-1","eventID":"ok-1"}"#,
+            #"{"eventVersion":"1.08","eventTime":"2026-11-01T00:00:01Z","eventSource":"s3.amazonaws.com","#
+                + #""eventName":"PutObject","awsRegion":"us-east-1","eventID":"bad-1","#
+                + #""requestParameters":{"note":"\#(Self.card)"}}"#,
+        ]
+        let source = try await call(
+            server.baseURL + "/v1/sources/cloudtrail",
+            method: .POST,
+            headers: [server.authorization, ("content-type", "application/json")],
+            body: Array(#"{"Records":[\#(records.joined(separator: ","))]}"#.utf8)
+        )
+        #expect(source.status == 400)
+        #expect(source.json?.integer("index") == 1)
+        #expect(source.json?["path"]?.stringValue == "$.data.requestParameters.note")
+        #expect(source.json?["category"]?.stringValue == "payment_card")
+        #expect(!Self.contains(source.body, Self.card))
 
         // mask, hash, drop store the transformed value; report stores it unchanged.
         let data =
