@@ -336,6 +336,7 @@ let package = Package(
             dependencies: [
                 "TocsinCore", "TocsinResponse", "TocsinConfig", "TocsinRules", "TocsinDetect", "TocsinTesting",
                 "TocsinActions",
+                "TocsinCompliance",
             ],
             swiftSettings: swiftSettings
         ),
