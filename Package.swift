@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "TocsinSchema", targets: ["TocsinSchema"]),
         .library(name: "TocsinActions", targets: ["TocsinActions"]),
         .library(name: "TocsinRuntime", targets: ["TocsinRuntime"]),
+        .library(name: "TocsinCompliance", targets: ["TocsinCompliance"]),
     ],
     traits: [
         .trait(
@@ -83,6 +84,11 @@ let package = Package(
             dependencies: ["TocsinCore", "TocsinRules", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TocsinCompliance",
+            dependencies: ["TocsinCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "TocsinSources",
@@ -98,6 +104,7 @@ let package = Package(
             name: "TocsinConfig",
             dependencies: [
                 "TocsinCore",
+                "TocsinCompliance",
                 "TocsinRules",
                 "TocsinDetect",
                 "TocsinSigma",
@@ -195,6 +202,7 @@ let package = Package(
             name: "TocsinRuntime",
             dependencies: [
                 "TocsinMetrics",
+                "TocsinCompliance",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "TocsinCore",
                 "TocsinRules",
@@ -240,6 +248,7 @@ let package = Package(
                 "TocsinActions",
                 "TocsinBundles",
                 "TocsinResponse",
+                "TocsinCompliance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -286,7 +295,12 @@ let package = Package(
         ),
         .testTarget(
             name: "TocsinConfigTests",
-            dependencies: ["TocsinConfig", "TocsinCore"],
+            dependencies: ["TocsinConfig", "TocsinCore", "TocsinCompliance"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TocsinComplianceTests",
+            dependencies: ["TocsinCompliance", "TocsinCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -322,6 +336,7 @@ let package = Package(
             dependencies: [
                 "TocsinCore", "TocsinResponse", "TocsinConfig", "TocsinRules", "TocsinDetect", "TocsinTesting",
                 "TocsinActions",
+                "TocsinCompliance",
             ],
             swiftSettings: swiftSettings
         ),

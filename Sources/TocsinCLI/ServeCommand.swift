@@ -165,6 +165,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var enrichment: EnrichmentOptions
     /// The personal fields sealed at ingest (docs/erasure.md).
     @OptionGroup var personalData: PersonalDataOptions
+    @OptionGroup var compliancePolicy: CompliancePolicyOptions
 
     /// Exec programs and the outbound network policy (docs/delivery.md).
     @OptionGroup var response: ResponseOptions
@@ -295,6 +296,7 @@ struct ServeCommand: AsyncParsableCommand {
         enrichment.apply(to: &configuration, settings: settings)
         try personalData.apply(to: &configuration, settings: settings)
         try archiving.apply(to: &configuration, settings: settings)
+        try compliancePolicy.apply(to: &configuration, settings: settings)
         try response.apply(to: &configuration, settings: settings)
         return configuration
     }

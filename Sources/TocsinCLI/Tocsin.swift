@@ -25,6 +25,7 @@ struct Tocsin: AsyncParsableCommand {
             ReplayCommand.self,
             ArchiveCommand.self,
             SchemasCommand.self,
+            ComplianceCommand.self,
         ]
     )
 }

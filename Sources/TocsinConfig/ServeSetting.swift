@@ -150,6 +150,8 @@ extension ServeSetting {
     public static let archiveRetention = make("--archive-retention", .string)
     /// `--archive-dir`.
     public static let archiveDirectory = make("--archive-dir", .string)
+    /// `--compliance-policy`.
+    public static let compliancePolicy = make("--compliance-policy", .string)
 
     /// Every option `tocsin serve` takes from a file, in the order of `tocsin serve --help`.
     public static let all: [ServeSetting] = [
@@ -162,5 +164,6 @@ extension ServeSetting {
         execCPUSeconds, execMemoryMegabytes, execOpenFiles, execOutputBytes, otlpEndpoint,
         personalData,
         archiveRetention, archiveDirectory,
+        compliancePolicy,
     ]
 }

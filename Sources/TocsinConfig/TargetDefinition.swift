@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+public import TocsinCompliance
 public import TocsinCore
 public import TocsinResponse
 
@@ -24,6 +25,9 @@ public struct TargetDefinition: Sendable, Hashable {
     public var timeoutMilliseconds: Int64
     /// Redrive this target's dead letters automatically when its circuit breaker closes again.
     public var autoRedrive: Bool
+    /// Categories of personal and secret data removed from every event this target receives
+    /// (`redact_categories`, docs/compliance.md); empty sends events as stored.
+    public var redactCategories: ComplianceCategorySet = ComplianceCategorySet()
 
     /// Creates a definition.
     public init(
@@ -62,7 +66,7 @@ public struct TargetDefinition: Sendable, Hashable {
         lhs.name == rhs.name && lhs.settings.isEqual(to: rhs.settings) && lhs.dryRun == rhs.dryRun
             && lhs.retry == rhs.retry && lhs.circuitBreaker == rhs.circuitBreaker
             && lhs.maxConcurrency == rhs.maxConcurrency && lhs.timeoutMilliseconds == rhs.timeoutMilliseconds
-            && lhs.autoRedrive == rhs.autoRedrive
+            && lhs.autoRedrive == rhs.autoRedrive && lhs.redactCategories == rhs.redactCategories
     }
 
     /// Hashes the name and kind (equal definitions share both).
@@ -106,6 +110,10 @@ public struct TargetDefinition: Sendable, Hashable {
                 )
             ),
         ]
+        if !redactCategories.isEmpty {
+            let names = redactCategories.map { JSONValue.string($0.rawValue) }
+            members.append(.init(name: "redact_categories", value: .array(names)))
+        }
         return .object(JSONObject(members))
     }
 }

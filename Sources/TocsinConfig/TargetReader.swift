@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import TocsinCompliance
 public import TocsinCore
 import TocsinResponse
 
@@ -28,6 +29,7 @@ extension TargetDefinition {
         }
         let dryRun = reader.bool("dry_run", default: false)
         let autoRedrive = reader.bool("auto_redrive", default: false)
+        let redactCategories = Self.categories(&reader, key: "redact_categories")
         let timeout = reader.integer("timeout_seconds", default: 5, range: 1...3600)
         let concurrency = reader.integer("max_concurrency", default: 16, range: 1...1024)
         var retry = RetryPolicy()
@@ -69,6 +71,21 @@ extension TargetDefinition {
             timeoutMilliseconds: timeout * 1000,
             autoRedrive: autoRedrive
         )
+        self.redactCategories = redactCategories
+    }
+
+    /// The category names at `key` (none when absent), with a diagnostic for each unknown one.
+    static func categories(_ reader: inout ObjectReader, key: String) -> ComplianceCategorySet {
+        var categories = ComplianceCategorySet()
+        for name in reader.strings(key) {
+            guard let category = ComplianceCategory(rawValue: name) else {
+                let known = ComplianceCategory.allCases.map(\.rawValue).joined(separator: ", ")
+                reader.report(key, "has unknown category \"\(name)\"; use one of \(known)")
+                continue
+            }
+            categories.insert(category)
+        }
+        return categories
     }
 }
 

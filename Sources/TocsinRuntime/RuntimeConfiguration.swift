@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 public import TocsinActions
+public import TocsinCompliance
 public import TocsinCore
 public import TocsinServer
 public import TocsinSources
@@ -42,6 +43,9 @@ public struct RuntimeConfiguration: Sendable {
     /// The personal fields sealed with their subject's key at ingest (`--personal-data`,
     /// docs/erasure.md); empty seals nothing.
     public var personalData = PersonalDataPolicy()
+    /// What to do at ingest with the personal and secret data found in event data
+    /// (`--compliance-policy`, docs/compliance.md); `nil` runs no detector at ingest.
+    public var compliancePolicy: CompliancePolicy?
     /// How long finished deliveries stay in the deliveries table; `nil` keeps them forever.
     ///
     /// Their `tocsin.delivery.*` events stay in the log regardless. Default 30 days.

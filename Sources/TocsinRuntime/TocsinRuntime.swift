@@ -49,7 +49,13 @@ public enum TocsinRuntime: Sendable {
             keys: subjectKeys,
             clock: clock
         )
-        let ingestLog = enrichment.log(over: personalData)
+        var checkedLog: any EventLog = personalData
+        if let policy = configuration.compliancePolicy {
+            // Detectors see the plaintext: the policy runs before personal fields are sealed.
+            let hashKey = try KeyFiles.loadOrCreateComplianceKey(in: configuration.store.dataDirectory)
+            checkedLog = ComplianceEventLog(base: personalData, policy: policy, hashKey: hashKey)
+        }
+        let ingestLog = enrichment.log(over: checkedLog)
         // Routing, detection and deliveries read the store directly; they see the plaintext of fields
         // sealed under the policy in force (an envelope whose key cannot be read stays sealed).
         var openEvent: @Sendable (LoggedEvent) -> LoggedEvent = { $0 }

@@ -48,6 +48,12 @@ struct IngestController: Sendable {
         ) { stamped in
             do {
                 return try await log.append(entries: stamped.map { LogEntry(event: $0) })
+            } catch let rejection as ComplianceRejection {
+                throw Problem.complianceRejected(
+                    rejection,
+                    entry: mode == .batch ? rejection.entryIndex : nil,
+                    stored: "no event of this request was stored"
+                )
             } catch {
                 context.logger.warning("Append failed; events not acknowledged.", metadata: ["error": "\(error)"])
                 throw Problem.unavailable(

@@ -152,6 +152,16 @@ struct SourceController: Sendable {
         let receipts: [AppendReceipt]
         do {
             receipts = try await log.append(entries: chunk.entries)
+        } catch let rejection as ComplianceRejection {
+            let record =
+                chunk.positions.indices.contains(rejection.entryIndex)
+                ? chunk.positions[rejection.entryIndex].index : counts.read + rejection.entryIndex
+            throw Problem.complianceRejected(
+                rejection,
+                entry: record,
+                stored: "records \(chunk.positions.first?.index ?? counts.read) and later were not stored "
+                    + "(stored records are recognised as duplicates when the body is resent)"
+            )
         } catch {
             context.logger.warning("Append failed; records not acknowledged.", metadata: ["error": "\(error)"])
             throw Problem.unavailable(

@@ -26,7 +26,7 @@ public enum DataDirectoryBackup: Sendable {
     /// Key files a backup holds unless the caller keeps secrets out.
     public static let secretFiles = [
         KeyFiles.nodeKeyName, DefinitionSealer.keyFileName, KeyFiles.fingerprintKeyName, KeyFiles.adminKeyName,
-        SubjectKeyStore.masterKeyName,
+        SubjectKeyStore.masterKeyName, KeyFiles.complianceKeyName,
     ]
 
     /// What a backup copied.

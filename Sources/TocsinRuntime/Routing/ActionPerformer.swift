@@ -14,15 +14,16 @@ struct ActionPerformer: Sendable {
     /// The attempt's outcome and, for built-in actions, what they did (for the delivery event).
     func perform(
         _ delivery: DeliveryRecord,
-        event logged: LoggedEvent?,
+        event stored: LoggedEvent?,
         target: TargetDefinition?
     ) async -> (AttemptOutcome, JSONValue?) {
         guard let target else {
             return (.failed(AttemptFailure(kind: .targetMissing, message: "the target no longer exists")), nil)
         }
-        guard let logged else {
+        guard let stored else {
             return (.failed(AttemptFailure(kind: .rejected, message: "the event is not in the log")), nil)
         }
+        let logged = TargetRedaction.apply(target.redactCategories, to: stored)
         let (event, isAlertTrigger) = AlertDeliveries.document(of: logged)
         let request = ActionRequest(
             delivery: delivery,

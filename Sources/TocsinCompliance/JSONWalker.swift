@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Walks a JSON document's bytes once, runs the detectors over every string value and records
+/// the findings with the value's path.
+struct JSONWalker {
+    /// One step of the path to the current value.
+    private enum Step {
+        /// A member whose name is the raw (still escaped when `hasEscapes`) bytes in the range.
+        case member(Range<Int>, hasEscapes: Bool)
+        /// An array element.
+        case index(Int)
+    }
+
+    private let json: UnsafeBufferPointer<UInt8>
+    private var index = 0
+    private var steps: [Step] = []
+    /// Decoded text of a string that has escapes; reused across strings.
+    private var scratch: [UInt8] = []
+    /// The findings so far, in document order.
+    private(set) var findings: [ComplianceFinding] = []
+
+    init(json: UnsafeBufferPointer<UInt8>) {
+        self.json = json
+    }
+
+    mutating func walkDocument() throws(ComplianceScanError) {
+        skipWhitespace()
+        try walkValue(depth: 0)
+        skipWhitespace()
+        guard index == json.count else {
+            throw ComplianceScanError(code: .malformedJSON, offset: index)
+        }
+    }
+
+    private mutating func walkValue(depth: Int) throws(ComplianceScanError) {
+        guard index < json.count else {
+            throw ComplianceScanError(code: .malformedJSON, offset: index)
+        }
+        switch json[index] {
+        case UInt8(ascii: "{"):
+            try walkObject(depth: depth + 1)
+        case UInt8(ascii: "["):
+            try walkArray(depth: depth + 1)
+        case UInt8(ascii: "\""):
+            let (range, hasEscapes) = try readString()
+            try scanString(range, hasEscapes: hasEscapes)
+        default:
+            try skipScalar()
+        }
+    }
+
+    private mutating func walkObject(depth: Int) throws(ComplianceScanError) {
+        guard depth <= ComplianceScanner.maximumDepth else {
+            throw ComplianceScanError(code: .tooDeep, offset: index)
+        }
+        index += 1
+        skipWhitespace()
+        if byte(at: index) == UInt8(ascii: "}") {
+            index += 1
+            return
+        }
+        while true {
+            guard byte(at: index) == UInt8(ascii: "\"") else {
+                throw ComplianceScanError(code: .malformedJSON, offset: index)
+            }
+            let (name, hasEscapes) = try readString()
+            skipWhitespace()
+            guard byte(at: index) == UInt8(ascii: ":") else {
+                throw ComplianceScanError(code: .malformedJSON, offset: index)
+            }
+            index += 1
+            skipWhitespace()
+            steps.append(.member(name, hasEscapes: hasEscapes))
+            try walkValue(depth: depth)
+            steps.removeLast()
+            skipWhitespace()
+            guard try continues(closing: UInt8(ascii: "}")) else {
+                return
+            }
+        }
+    }
+
+    private mutating func walkArray(depth: Int) throws(ComplianceScanError) {
+        guard depth <= ComplianceScanner.maximumDepth else {
+            throw ComplianceScanError(code: .tooDeep, offset: index)
+        }
+        index += 1
+        skipWhitespace()
+        if byte(at: index) == UInt8(ascii: "]") {
+            index += 1
+            return
+        }
+        var element = 0
+        while true {
+            steps.append(.index(element))
+            try walkValue(depth: depth)
+            steps.removeLast()
+            element += 1
+            skipWhitespace()
+            guard try continues(closing: UInt8(ascii: "]")) else {
+                return
+            }
+        }
+    }
+
+    /// After a member or element: `true` past a comma, `false` past the closing bracket.
+    private mutating func continues(closing: UInt8) throws(ComplianceScanError) -> Bool {
+        let next = byte(at: index)
+        index += 1
+        if next == UInt8(ascii: ",") {
+            skipWhitespace()
+            return true
+        }
+        guard next == closing else {
+            throw ComplianceScanError(code: .malformedJSON, offset: index - 1)
+        }
+        return false
+    }
+
+    /// Reads the string at `index` (its opening quote); returns the raw content's range.
+    private mutating func readString() throws(ComplianceScanError) -> (Range<Int>, Bool) {
+        index += 1
+        let start = index
+        var hasEscapes = false
+        while index < json.count {
+            let byte = json[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return (start..<index - 1, hasEscapes)
+            }
+            if byte == UInt8(ascii: "\\") {
+                hasEscapes = true
+                index += 2
+            } else if byte < 0x20 {
+                break
+            } else {
+                index += 1
+            }
+        }
+        throw ComplianceScanError(code: .malformedJSON, offset: min(index, json.count))
+    }
+
+    /// Skips a number, `true`, `false` or `null`.
+    private mutating func skipScalar() throws(ComplianceScanError) {
+        let start = index
+        while index < json.count {
+            let byte = json[index]
+            guard
+                ASCII.isAlnum(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
+                    || byte == UInt8(ascii: ".")
+            else {
+                break
+            }
+            index += 1
+        }
+        guard index > start else {
+            throw ComplianceScanError(code: .malformedJSON, offset: index)
+        }
+    }
+
+    private mutating func skipWhitespace() {
+        while index < json.count {
+            let byte = json[index]
+            guard
+                byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
+                    || byte == UInt8(ascii: "\t")
+            else {
+                return
+            }
+            index += 1
+        }
+    }
+
+    @inline(__always)
+    private func byte(at index: Int) -> UInt8 {
+        index < json.count ? json[index] : 0
+    }
+
+    /// Runs the detectors over one string value and records what they find.
+    private mutating func scanString(_ range: Range<Int>, hasEscapes: Bool) throws(ComplianceScanError) {
+        var isSecretMember = false
+        if case .member(let name, _) = steps.last {
+            isSecretMember = ComplianceNames.mentionsSecret(UnsafeBufferPointer(rebasing: json[name]))
+        }
+        let found: ComplianceCategorySet
+        if hasEscapes {
+            scratch.removeAll(keepingCapacity: true)
+            guard JSONStringDecoder.decode(UnsafeBufferPointer(rebasing: json[range]), into: &scratch) else {
+                throw ComplianceScanError(code: .malformedJSON, offset: range.lowerBound)
+            }
+            found = scratch.withUnsafeBufferPointer { TextScan.categories(in: $0, isSecretMember: isSecretMember) }
+        } else {
+            found = TextScan.categories(in: UnsafeBufferPointer(rebasing: json[range]), isSecretMember: isSecretMember)
+        }
+        guard !found.isEmpty else {
+            return
+        }
+        let path = renderPath()
+        for category in found {
+            findings.append(ComplianceFinding(category: category, path: path))
+        }
+    }
+
+    /// The current path, such as `$.detail.items[2]['e-mail']`.
+    private func renderPath() -> String {
+        var path: [UInt8] = [UInt8(ascii: "$")]
+        var name: [UInt8] = []
+        for step in steps {
+            switch step {
+            case .index(let element):
+                path.append(UInt8(ascii: "["))
+                path.append(contentsOf: Array(String(element).utf8))
+                path.append(UInt8(ascii: "]"))
+            case .member(let range, let hasEscapes):
+                name.removeAll(keepingCapacity: true)
+                let raw = UnsafeBufferPointer(rebasing: json[range])
+                if !hasEscapes || !JSONStringDecoder.decode(raw, into: &name) {
+                    name = Array(raw)
+                }
+                JSONPathText.appendMember(name, to: &path)
+            }
+        }
+        return String(decoding: path, as: UTF8.self)
+    }
+}
