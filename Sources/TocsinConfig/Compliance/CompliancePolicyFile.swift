@@ -16,7 +16,7 @@ public import TocsinCore
 /// ```
 ///
 /// For each finding the first rule that covers it decides; findings no rule covers are reported.
-public enum CompliancePolicyFile {
+public enum CompliancePolicyFile: Sendable {
     /// The top-level key that holds the rules.
     public static let rootKey = "compliance"
 
