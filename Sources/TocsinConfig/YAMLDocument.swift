@@ -157,3 +157,22 @@ public struct YAMLDocument: Sendable {
         }
     }
 }
+
+extension YAMLDocument {
+    /// Parses `text` and reads its value with `read`, placing every problem `read` reports at its line and column.
+    ///
+    /// - Throws: ``ConfigError`` with every problem found (YAML syntax, or what `read` reported).
+    public static func read<T>(
+        text: String,
+        file: String,
+        with read: (JSONValue, inout [ConfigDiagnostic]) -> T
+    ) throws(ConfigError) -> T {
+        let document = try YAMLDocument(text: text, file: file)
+        var diagnostics: [ConfigDiagnostic] = []
+        let value = read(document.value, &diagnostics)
+        guard diagnostics.isEmpty else {
+            throw ConfigError(diagnostics.map { document.locate($0, file: file, under: "$") })
+        }
+        return value
+    }
+}

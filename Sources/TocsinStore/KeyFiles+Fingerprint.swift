@@ -14,14 +14,30 @@ extension KeyFiles {
     /// - Throws: ``StoreError`` with code ``StoreError/Code/keyFile`` when the file is readable by
     ///   others or is not 32 hex-encoded bytes.
     public static func loadOrCreateFingerprintKey(in directory: String) throws -> SymmetricKey {
-        let path = directory + "/" + fingerprintKeyName
+        try loadOrCreateSymmetricKey(
+            fingerprintKeyName,
+            in: directory,
+            ifReplaced: "fingerprints shown before then will change"
+        )
+    }
+
+    /// Loads the 256-bit key in the file `name` (hex, mode 0600) of `directory`, creating it on first start.
+    ///
+    /// - Parameter consequence: What replacing the key changes, for the error that says how to fix a bad file.
+    /// - Throws: ``StoreError`` with code ``StoreError/Code/keyFile`` when the file is readable by
+    ///   others or is not 32 hex-encoded bytes.
+    static func loadOrCreateSymmetricKey(
+        _ name: String,
+        in directory: String,
+        ifReplaced consequence: String
+    ) throws -> SymmetricKey {
+        let path = directory + "/" + name
         if let text = try readIfExists(path) {
             try requireOwnerOnly(path)
             guard let bytes = Hex.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count == 32 else {
                 throw StoreError(
                     code: .keyFile,
-                    message: "\(path) is not 32 hex-encoded bytes; restore it from backup or delete it "
-                        + "(fingerprints shown before then will change)"
+                    message: "\(path) is not 32 hex-encoded bytes; restore it from backup or delete it (\(consequence))"
                 )
             }
             return SymmetricKey(data: bytes)

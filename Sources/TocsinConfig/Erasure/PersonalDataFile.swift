@@ -26,13 +26,7 @@ public enum PersonalDataFile: Sendable {
     /// - Returns: The policy.
     /// - Throws: ``ConfigError`` with every problem found.
     public static func parse(text: String, file: String) throws(ConfigError) -> PersonalDataPolicy {
-        let document = try YAMLDocument(text: text, file: file)
-        var diagnostics: [ConfigDiagnostic] = []
-        let policy = policy(document.value, diagnostics: &diagnostics)
-        guard diagnostics.isEmpty else {
-            throw ConfigError(diagnostics.map { document.locate($0, file: file, under: "$") })
-        }
-        return policy
+        try YAMLDocument.read(text: text, file: file, with: policy)
     }
 
     /// The policy in `value` (the file as JSON); problems go to `diagnostics`.
