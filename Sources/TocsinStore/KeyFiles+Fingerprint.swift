@@ -23,7 +23,11 @@ extension KeyFiles {
 
     /// Loads the 256-bit key in the file `name` (hex, mode 0600) of `directory`, creating it on first start.
     ///
-    /// - Parameter consequence: What replacing the key changes, for the error that says how to fix a bad file.
+    /// - Parameters:
+    ///   - name: The key file's name.
+    ///   - directory: The data directory.
+    ///   - consequence: What replacing the key changes, for the error that says how to fix a bad file.
+    /// - Returns: The key.
     /// - Throws: ``StoreError`` with code ``StoreError/Code/keyFile`` when the file is readable by
     ///   others or is not 32 hex-encoded bytes.
     static func loadOrCreateSymmetricKey(
