@@ -15,6 +15,10 @@ import Darwin
 /// SQLite creates its main file 0644 and gives the journal, WAL and shared-memory files the main
 /// file's mode (it `fchmod`s them to it, past the umask). So the main file is created here first,
 /// 0600, before SQLite opens it; files left wider by an older version are narrowed at each start.
+///
+/// Only ever before the first connection opens: closing any descriptor of a database file (or its
+/// `-shm`) drops every POSIX lock the process holds on it, SQLite's included, and the next process to
+/// open the database would then take it for unused, reset the shared memory and crash this one.
 enum DatabaseFiles {
     /// The suffixes of the files SQLite keeps beside the database.
     static let companions = ["-wal", "-shm", "-journal"]
@@ -38,7 +42,7 @@ enum DatabaseFiles {
     }
 
     /// Narrows the companions of `path` that exist to 0600.
-    static func narrowCompanions(of path: String, logger: Logger) throws {
+    private static func narrowCompanions(of path: String, logger: Logger) throws {
         for suffix in companions {
             let descriptor = open(path + suffix, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
             guard descriptor >= 0 else {

@@ -78,7 +78,6 @@ public final class EventStore: EventLog, Sendable {
         try DatabaseFiles.prepare(configuration.databasePath, logger: logger)
         let pool = try openPool(configuration.databasePath, synchronous: configuration.synchronous)
         try Schema.migrator.migrate(pool)
-        try DatabaseFiles.narrowCompanions(of: configuration.databasePath, logger: logger)
         let routing = RoutingStore(
             pool: pool,
             sealer: try DefinitionSealer.loadOrCreate(in: configuration.dataDirectory),
