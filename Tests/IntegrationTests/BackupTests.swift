@@ -114,4 +114,32 @@ struct BackupTests {
         let verify = try await runTocsin(["audit", "verify", "--data-dir", backup])
         #expect(verify.status == 0, "\(verify.output)\(verify.errors)")
     }
+
+    @Test("other processes opening the database beside a running server (backup, audit verify) leave it serving")
+    func outsideReadersLeaveTheServerRunning() async throws {
+        let directory = try TemporaryDirectory(prefix: "tocsin-backup")
+        defer { directory.remove() }
+        let server = try await ServerProcess.start(dataDirectory: directory.path + "/data")
+        let stop = Mutex(false)
+        // Appends go on while the other processes open, read and close the database.
+        async let appended: Int = {
+            var count = 0
+            while !stop.withLock({ $0 }) {
+                count += (try? await server.publish(type: "t", ids: ["p\(count)"]).count) ?? 0
+            }
+            return count
+        }()
+        for round in 0..<3 {
+            let backup = try await runTocsin([
+                "backup", "--data-dir", server.dataDirectory, "--to", directory.path + "/backup-\(round)",
+            ])
+            #expect(backup.status == 0, "\(backup.errors)")
+            let verify = try await runTocsin(["audit", "verify", "--data-dir", server.dataDirectory])
+            #expect(verify.status == 0, "\(verify.errors)")
+        }
+        stop.withLock { $0 = true }
+        #expect(await appended > 0)
+        #expect(try await server.publish(type: "t", ids: ["after"]).count == 1, "the server still appends")
+        #expect(await server.terminate() == 0)
+    }
 }
