@@ -57,7 +57,11 @@ struct IncidentTests {
         #expect(root["title"] == .string("failed login") && root["level"] == .string("critical"))
         #expect(root["status"] == .string("open") && root["rule"] == .string("ssh"))
         let rootID = try #require(root.integer("id"))
-        #expect(await receiver.waitFor { $0.received.count == 2 })
+        // Delivery is at least once: a retried request carries the same idempotency key.
+        #expect(
+            await receiver.waitFor(timeout: .seconds(60)) { $0.distinctKeys.count == 2 },
+            "\(receiver.received.count)"
+        )
         #expect(try await server.events(type: "tocsin.incident.opened").count == 2, "one announcement per incident")
         let notified = receiver.received.compactMap { try? JSONParser().parse($0.body) }
         #expect(Set(notified.compactMap { $0["data"]?["key"]?.stringValue }) == ["root", "alice"])
@@ -93,7 +97,10 @@ struct IncidentTests {
         }
         let newID = try #require(reopened.first { $0["key"] == .string("root") }?.integer("id"))
         #expect(newID != rootID, "an alert for a closed incident's key opens a new incident")
-        #expect(await receiver.waitFor { $0.received.count == 3 })
+        #expect(
+            await receiver.waitFor(timeout: .seconds(60)) { $0.distinctKeys.count == 3 },
+            "\(receiver.received.count)"
+        )
 
         let client = ["--server", server.baseURL, "--key", server.adminKey]
         let listed = try await runTocsin(["incidents", "list", "--status", "open"] + client)
