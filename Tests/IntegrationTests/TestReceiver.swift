@@ -25,6 +25,7 @@ final class TestReceiver: Sendable {
     }
 
     private let state = Mutex<(mode: Mode, received: [Received])>((.ok, []))
+    /// The listener's task; never cancelled (see ``stop()``).
     private let task: Task<Void, any Error>
     let port: Int
 
@@ -95,8 +96,13 @@ final class TestReceiver: Sendable {
         }
     }
 
+    /// Ends the receiver's part in its test: from now on every request is refused with 503.
+    ///
+    /// The listener itself stays open until the test process exits. A Tocsin server a test has not yet
+    /// stopped may still be delivering; a Hummingbird server shut down while it accepts such a connection
+    /// traps (`Deinited NIOAsyncWriter without calling finish()`) and takes the whole test process down.
     func stop() {
-        task.cancel()
+        state.withLock { $0.mode = .status(503, retryAfter: nil) }
     }
 
     /// Waits until `condition` holds or `timeout` passes; returns whether it held.
