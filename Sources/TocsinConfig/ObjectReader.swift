@@ -177,3 +177,42 @@ extension ObjectReader {
         }
     }
 }
+
+extension ObjectReader {
+    /// Reads a policy file's root: an object whose only key, `key`, holds a list of rules, each read by `rule`.
+    ///
+    /// - Parameters:
+    ///   - value: The file as JSON.
+    ///   - key: The root key (`compliance`, `personal_data`).
+    ///   - shape: What the list holds, for the diagnostic when it is missing or not a list.
+    ///   - diagnostics: Where problems go.
+    ///   - rule: Reads one rule at its JSON path, or reports why it cannot and returns `nil`.
+    /// - Returns: The rules that were read.
+    public static func ruleList<Rule>(
+        _ value: JSONValue,
+        key: String,
+        shape: String,
+        diagnostics: inout [ConfigDiagnostic],
+        rule: (JSONValue, String, inout [ConfigDiagnostic]) -> Rule?
+    ) -> [Rule] {
+        guard var root = ObjectReader(value, path: "$", diagnostics: &diagnostics) else {
+            return []
+        }
+        var rules: [Rule] = []
+        switch root.value(key) {
+        case .array(let elements)?:
+            for (index, element) in elements.enumerated() {
+                if let read = rule(element, root.childPath("\(key)[\(index)]"), &diagnostics) {
+                    rules.append(read)
+                }
+            }
+        case nil:
+            root.report(key, "is required: \(shape)")
+        case .some:
+            root.report(key, "must be \(shape)")
+        }
+        root.rejectUnknown()
+        diagnostics += root.diagnostics
+        return rules
+    }
+}

@@ -33,24 +33,14 @@ public enum CompliancePolicyFile: Sendable {
 
     /// The policy in `value` (the file as JSON); problems go to `diagnostics`.
     public static func policy(_ value: JSONValue, diagnostics: inout [ConfigDiagnostic]) -> CompliancePolicy {
-        guard var root = ObjectReader(value, path: "$", diagnostics: &diagnostics) else {
-            return CompliancePolicy(rules: [])
+        let rules = ObjectReader.ruleList(
+            value,
+            key: rootKey,
+            shape: "a list of rules, each with an action",
+            diagnostics: &diagnostics
+        ) {
+            rule($0, path: $1, diagnostics: &$2)
         }
-        var rules: [ComplianceRule] = []
-        switch root.value(rootKey) {
-        case .array(let elements)?:
-            for (index, element) in elements.enumerated() {
-                if let rule = rule(element, path: root.childPath("\(rootKey)[\(index)]"), diagnostics: &diagnostics) {
-                    rules.append(rule)
-                }
-            }
-        case nil:
-            root.report(rootKey, "is required: a list of rules, each with an action")
-        case .some:
-            root.report(rootKey, "must be a list of rules, each with an action")
-        }
-        root.rejectUnknown()
-        diagnostics += root.diagnostics
         return CompliancePolicy(rules: rules)
     }
 

@@ -31,24 +31,14 @@ public enum PersonalDataFile: Sendable {
 
     /// The policy in `value` (the file as JSON); problems go to `diagnostics`.
     public static func policy(_ value: JSONValue, diagnostics: inout [ConfigDiagnostic]) -> PersonalDataPolicy {
-        guard var root = ObjectReader(value, path: "$", diagnostics: &diagnostics) else {
-            return PersonalDataPolicy()
+        let rules = ObjectReader.ruleList(
+            value,
+            key: rootKey,
+            shape: "a list of rules with subject and fields",
+            diagnostics: &diagnostics
+        ) {
+            rule($0, path: $1, diagnostics: &$2)
         }
-        var rules: [PersonalDataRule] = []
-        switch root.value(rootKey) {
-        case .array(let elements)?:
-            for (index, element) in elements.enumerated() {
-                if let rule = rule(element, path: root.childPath("\(rootKey)[\(index)]"), diagnostics: &diagnostics) {
-                    rules.append(rule)
-                }
-            }
-        case nil:
-            root.report(rootKey, "is required: a list of rules with subject and fields")
-        case .some:
-            root.report(rootKey, "must be a list of rules with subject and fields")
-        }
-        root.rejectUnknown()
-        diagnostics += root.diagnostics
         return PersonalDataPolicy(rules: rules)
     }
 
