@@ -12,26 +12,14 @@ import TocsinTesting
 
 /// `/v1/alerts` and `/v1/incidents`: filters as parsed, transitions, 404/409 problems, bodies and roles.
 struct IncidentRouteTests {
-    struct Answer {
-        let status: HTTPResponse.Status
-        let json: JSONValue?
-    }
-
     static func send(
         _ client: some TestClientProtocol,
         _ uri: String,
         method: HTTPRequest.Method = .get,
         role: Role = .responder,
         body: String? = nil
-    ) async throws -> Answer {
-        try await client.execute(
-            uri: uri,
-            method: method,
-            headers: [.authorization: "Bearer \(TestAPI.key(role))", .contentType: "application/json"],
-            body: body.map { ByteBuffer(string: $0) }
-        ) { response in
-            Answer(status: response.status, json: TestAPI.json(response.body))
-        }
+    ) async throws -> TestAPI.Answer {
+        try await TestAPI.send(client, uri, method: method, role: role, body: body)
     }
 
     static func alert(_ rule: String, ip: String, level: Alert.Level = .high) -> Alert {

@@ -11,27 +11,14 @@ import TocsinServer
 
 /// `/v1/replays`: request validation as problem documents, what reaches the back end, and roles.
 struct ReplayRouteTests {
-    struct Answer {
-        let status: HTTPResponse.Status
-        let headers: HTTPFields
-        let json: JSONValue?
-    }
-
     static func send(
         _ client: some TestClientProtocol,
         _ uri: String,
         method: HTTPRequest.Method = .get,
         role: Role = .admin,
         body: String? = nil
-    ) async throws -> Answer {
-        try await client.execute(
-            uri: uri,
-            method: method,
-            headers: [.authorization: "Bearer \(TestAPI.key(role))", .contentType: "application/json"],
-            body: body.map { ByteBuffer(string: $0) }
-        ) { response in
-            Answer(status: response.status, headers: response.headers, json: TestAPI.json(response.body))
-        }
+    ) async throws -> TestAPI.Answer {
+        try await TestAPI.send(client, uri, method: method, role: role, body: body)
     }
 
     struct Invalid: Sendable, CustomTestStringConvertible {

@@ -25,15 +25,8 @@ struct SchemaRouteTests {
         role: Role = .admin,
         contentType: String = "application/json",
         body: String? = nil
-    ) async throws -> IncidentRouteTests.Answer {
-        try await client.execute(
-            uri: uri,
-            method: method,
-            headers: [.authorization: "Bearer \(TestAPI.key(role))", .contentType: contentType],
-            body: body.map { ByteBuffer(string: $0) }
-        ) { response in
-            IncidentRouteTests.Answer(status: response.status, json: TestAPI.json(response.body))
-        }
+    ) async throws -> TestAPI.Answer {
+        try await TestAPI.send(client, uri, method: method, role: role, contentType: contentType, body: body)
     }
 
     @Test("events of a registered type are checked; a batch with one bad event is refused whole, naming it")

@@ -3,6 +3,7 @@
 import Crypto
 import HTTPTypes
 import Hummingbird
+import HummingbirdTesting
 import NIOCore
 import Synchronization
 import TocsinCore
@@ -74,6 +75,32 @@ struct TestAPI {
 
     static func json(_ buffer: ByteBuffer) -> JSONValue? {
         try? JSONParser().parse(Array(buffer.readableBytesView))
+    }
+
+    /// A route's answer: status, headers and the body as JSON.
+    struct Answer {
+        let status: HTTPResponse.Status
+        let headers: HTTPFields
+        let json: JSONValue?
+    }
+
+    /// Sends a request with `role`'s key and a JSON (or `contentType`) body.
+    static func send(
+        _ client: some TestClientProtocol,
+        _ uri: String,
+        method: HTTPRequest.Method,
+        role: Role,
+        contentType: String = "application/json",
+        body: String?
+    ) async throws -> Answer {
+        try await client.execute(
+            uri: uri,
+            method: method,
+            headers: [.authorization: "Bearer \(key(role))", .contentType: contentType],
+            body: body.map { ByteBuffer(string: $0) }
+        ) { response in
+            Answer(status: response.status, headers: response.headers, json: json(response.body))
+        }
     }
 }
 
