@@ -5,7 +5,11 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
-/// A minimal HTTP/1.1 server on 127.0.0.1 that answers every request 204 and counts them.
+/// A minimal HTTP/1.1 server on 127.0.0.1 that answers every request 204 (or 200 with the
+/// document set by ``serve(_:contentType:)``) and counts them.
+///
+/// It answers on its NIO event loop, never on Swift's cooperative pool, so a test process whose
+/// pool is busy with other tests still answers a server under test at once.
 public final class LoopbackReceiver: Sendable {
     private let channel: any Channel
     private let recorder: Recorder
@@ -24,6 +28,11 @@ public final class LoopbackReceiver: Sendable {
     public var hosts: [String] { recorder.seen.withLock { $0 } }
     /// The `traceparent` header of each request ("" when it had none).
     public var traceparents: [String] { recorder.traceparents.withLock { $0 } }
+
+    /// From now on answers every request 200 with `document`.
+    public func serve(_ document: [UInt8], contentType: String = "application/json") {
+        recorder.document.withLock { $0 = (document, contentType) }
+    }
 
     /// Starts listening on a port the kernel picks.
     public static func start() async throws -> LoopbackReceiver {
@@ -56,6 +65,7 @@ public final class LoopbackReceiver: Sendable {
 private final class Recorder: Sendable {
     let seen = Mutex<[String]>([])
     let traceparents = Mutex<[String]>([])
+    let document = Mutex<(body: [UInt8], contentType: String)?>(nil)
 
     func record(_ host: String, traceparent: String) {
         seen.withLock { $0.append(host) }
@@ -83,12 +93,20 @@ private final class NoContentHandler: ChannelInboundHandler, Sendable {
         case .body:
             break
         case .end:
+            let document = recorder.document.withLock { $0 }
             var headers = HTTPHeaders()
-            headers.add(name: "Content-Length", value: "0")
+            headers.add(name: "Content-Length", value: "\(document?.body.count ?? 0)")
+            if let document {
+                headers.add(name: "Content-Type", value: document.contentType)
+            }
+            let status: HTTPResponseStatus = document == nil ? .noContent : .ok
             context.write(
-                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .noContent, headers: headers))),
+                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))),
                 promise: nil
             )
+            if let document {
+                context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: document.body)))), promise: nil)
+            }
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         }
     }

@@ -30,11 +30,21 @@ enum SyslogClient {
         try await channel.close()
     }
 
-    /// A TCP connection from `source` to `127.0.0.1:port`.
-    static func connect(port: Int, from source: String = "127.0.0.1") async throws -> any Channel {
+    /// A TCP connection from `source` to `127.0.0.1:port`; `first`, when given, is written on the
+    /// event loop the moment the connection is up, so a busy test process cannot delay it.
+    static func connect(port: Int, from source: String = "127.0.0.1", sending first: [UInt8]? = nil) async throws
+        -> any Channel
+    {
         try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(to: try SocketAddress(ipAddress: source, port: 0))
-            .connect(host: "127.0.0.1", port: port).get()
+            .connect(host: "127.0.0.1", port: port)
+            .flatMap { channel in
+                guard let first else {
+                    return channel.eventLoop.makeSucceededFuture(channel)
+                }
+                return channel.writeAndFlush(ByteBuffer(bytes: first)).map { channel }
+            }
+            .get()
     }
 
     /// Whether the server closes `channel` within `timeout` (a generous bound, not a measurement).

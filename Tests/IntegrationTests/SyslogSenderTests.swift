@@ -133,13 +133,11 @@ struct SyslogSenderTests {
         let tcp = try await SyslogClient.freePort(udp: false)
         let server = try await ServerProcess.start(
             dataDirectory: directory.path + "/data",
-            // 5 s, so a loaded machine cannot close the talker between its connect and its line.
             arguments: ["--syslog-tcp", "127.0.0.1:\(tcp)", "--syslog-idle-seconds", "5"]
         )
         defer { Task { _ = await server.terminate() } }
         let silent = try await SyslogClient.connect(port: tcp)
-        let talker = try await SyslogClient.connect(port: tcp)
-        try await talker.writeAndFlush(ByteBuffer(bytes: Self.line(1)))
+        let talker = try await SyslogClient.connect(port: tcp, sending: Self.line(1))
         #expect(await SyslogClient.isClosedByPeer(silent), "a connection that sends nothing is closed")
         #expect(await SyslogClient.isClosedByPeer(talker), "so is one that stopped sending")
         let stored = try await server.eventually(
