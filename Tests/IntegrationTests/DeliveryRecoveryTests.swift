@@ -88,10 +88,16 @@ struct DeliveryRecoveryTests {
             }
             return sequences
         }
+        // Every reload, accepted or refused, is an event; the start-up load is the first.
+        let reloads = { @Sendable in
+            try await server.events(type: "tocsin.config.reloaded").count
+                + server.events(type: "tocsin.config.rejected").count
+        }
         for round in 0..<6 {
             try write(extraRule: round % 2 == 0, valid: round != 3)
             kill(server.process.processIdentifier, SIGHUP)
-            try await Task.sleep(for: .milliseconds(60))
+            let recorded = try await server.eventually(reloads, until: { $0 >= round + 2 })
+            #expect(recorded >= round + 2, "reload \(round) was recorded")
         }
         let sequences = try await publisher.value
         #expect(await receiver.waitFor(timeout: .seconds(30)) { $0.received.count >= sequences.count })

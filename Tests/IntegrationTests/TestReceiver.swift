@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
-import HTTPTypes
-import Hummingbird
 import NIOCore
+import NIOHTTP1
+import NIOPosix
 import Synchronization
 
 /// A real HTTP receiver on a loopback port, scripted per test: succeed, fail with a status (and a
 /// `Retry-After`), hang past the caller's timeout, or fail a number of times and then recover.
+///
+/// It answers on its NIO event loop, never on Swift's cooperative pool: while the whole suite runs,
+/// that pool is busy with other tests, and a receiver waiting for it would look like a slow or
+/// dead target to the server under test.
 final class TestReceiver: Sendable {
     enum Mode: Sendable {
         case ok
@@ -24,35 +28,33 @@ final class TestReceiver: Sendable {
         var at: ContinuousClock.Instant = .now
     }
 
+    /// The largest body it reads.
+    static let maxBodyBytes = 16 * 1024 * 1024
+
     private let state = Mutex<(mode: Mode, received: [Received])>((.ok, []))
-    /// The listener's task; never cancelled (see ``stop()``).
-    private let task: Task<Void, any Error>
     let port: Int
 
     var url: String { "http://127.0.0.1:\(port)/hook" }
 
-    private init(task: Task<Void, any Error>, port: Int) {
-        self.task = task
+    private init(port: Int) {
         self.port = port
     }
 
     /// Starts a receiver in `mode`.
     static func start(_ mode: Mode = .ok) async throws -> TestReceiver {
         let box = Mutex<TestReceiver?>(nil)
-        let router = Router()
-        router.post("/hook") { request, _ -> Response in
-            let body = try await request.body.collect(upTo: 16 * 1024 * 1024)
-            var headers: [String: String] = [:]
-            for field in request.headers {
-                headers[field.name.canonicalName.lowercased()] = field.value
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(RequestHandler(receiver: box.withLock { $0 }))
+                }
             }
-            guard let receiver = box.withLock({ $0 }) else {
-                return Response(status: .serviceUnavailable)
-            }
-            return await receiver.answer(Received(path: "/hook", headers: headers, body: Array(body.readableBytesView)))
-        }
-        let (task, port) = await startOnLoopback(router)
-        let receiver = TestReceiver(task: task, port: port)
+            .bind(host: "127.0.0.1", port: 0)
+            .get()
+        // The listener is never closed (see ``stop()``); its event loop keeps it open.
+        let receiver = TestReceiver(port: listener.localAddress?.port ?? 0)
         receiver.setMode(mode)
         box.withLock { $0 = receiver }
         return receiver
@@ -72,7 +74,8 @@ final class TestReceiver: Sendable {
         Set(received.compactMap { $0.headers["idempotency-key"] })
     }
 
-    private func answer(_ request: Received) async -> Response {
+    /// Records `request` and returns the answer: a status, its `Retry-After`, and how long to hold it back.
+    fileprivate func answer(_ request: Received) -> (status: Int, retryAfter: String?, delay: Duration) {
         let mode = state.withLock { state -> Mode in
             state.received.append(request)
             if case .failThenOK(let failures, let status) = state.mode {
@@ -82,25 +85,16 @@ final class TestReceiver: Sendable {
             return state.mode
         }
         switch mode {
-        case .ok, .failThenOK:
-            return Response(status: .ok)
-        case .status(let code, let retryAfter):
-            var headers = HTTPFields()
-            if let retryAfter {
-                headers[.retryAfter] = retryAfter
-            }
-            return Response(status: .init(code: code), headers: headers)
-        case .hang(let duration):
-            try? await Task.sleep(for: duration)
-            return Response(status: .ok)
+        case .ok, .failThenOK: return (200, nil, .zero)
+        case .status(let code, let retryAfter): return (code, retryAfter, .zero)
+        case .hang(let duration): return (200, nil, duration)
         }
     }
 
     /// Ends the receiver's part in its test: from now on every request is refused with 503.
     ///
-    /// The listener itself stays open until the test process exits. A Tocsin server a test has not yet
-    /// stopped may still be delivering; a Hummingbird server shut down while it accepts such a connection
-    /// traps (`Deinited NIOAsyncWriter without calling finish()`) and takes the whole test process down.
+    /// The listener itself stays open until the test process exits, so a Tocsin server a test has
+    /// not yet stopped meets a refusal, not a closed port it would have to reconnect to.
     func stop() {
         state.withLock { $0.mode = .status(503, retryAfter: nil) }
     }
@@ -118,19 +112,64 @@ final class TestReceiver: Sendable {
     }
 }
 
-/// Runs `router` on a loopback port the kernel picks; returns the serving task and the port.
-func startOnLoopback(_ router: Router<BasicRequestContext>) async -> (Task<Void, any Error>, Int) {
-    let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-    let application = Application(
-        router: router,
-        configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-        onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }
-    )
-    let task = Task { try await application.runService(gracefulShutdownSignals: []) }
-    var port = 0
-    for await value in ports {
-        port = value
-        break
+/// Reads one request at a time on its connection's event loop and answers it as the receiver's mode says.
+private final class RequestHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let receiver: TestReceiver?
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+
+    init(receiver: TestReceiver?) {
+        self.receiver = receiver
     }
-    return (task, port)
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = []
+        case .body(var chunk):
+            if body.count + chunk.readableBytes <= TestReceiver.maxBodyBytes {
+                body += chunk.readBytes(length: chunk.readableBytes) ?? []
+            }
+        case .end:
+            guard let head else {
+                return
+            }
+            self.head = nil
+            respond(to: head, context: context)
+        }
+    }
+
+    private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        var headers: [String: String] = [:]
+        for (name, value) in head.headers {
+            headers[name.lowercased()] = value
+        }
+        let request = TestReceiver.Received(path: head.uri, headers: headers, body: body)
+        let answer = receiver?.answer(request) ?? (503, nil, .zero)
+        var fields = HTTPHeaders()
+        fields.add(name: "Content-Length", value: "0")
+        if let retryAfter = answer.retryAfter {
+            fields.add(name: "Retry-After", value: retryAfter)
+        }
+        let response = HTTPResponseHead(
+            version: head.version,
+            status: HTTPResponseStatus(statusCode: answer.status),
+            headers: fields
+        )
+        let write = {
+            context.write(self.wrapOutboundOut(.head(response)), promise: nil)
+            context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+        }
+        if answer.delay == .zero {
+            write()
+        } else {
+            let (seconds, attoseconds) = answer.delay.components
+            let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+            context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(nanoseconds)) { write() }
+        }
+    }
 }
