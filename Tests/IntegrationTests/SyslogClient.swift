@@ -32,7 +32,11 @@ enum SyslogClient {
 
     /// A TCP connection from `source` to `127.0.0.1:port`; `first`, when given, is written on the
     /// event loop the moment the connection is up, so a busy test process cannot delay it.
-    static func connect(port: Int, from source: String = "127.0.0.1", sending first: [UInt8]? = nil) async throws
+    static func connect(
+        port: Int,
+        from source: String = "127.0.0.1",
+        sending first: [UInt8]? = nil
+    ) async throws
         -> any Channel
     {
         try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
