@@ -9,8 +9,9 @@ struct BundleClaims {
     static let deliverySources: Set<String> = ["/tocsin/delivery", "/tocsin/router"]
     /// What every delivery event's type starts with.
     static let deliveryTypePrefix = "tocsin.delivery."
-    /// The types of the events that carry an API-defined rule's definition.
-    static let ruleDefinitionTypes: Set<String> = ["tocsin.rule.created", "tocsin.rule.updated"]
+    /// The types of the events that carry a rule's definition: defined through the API, or loaded
+    /// from the rules directory.
+    static let ruleDefinitionTypes: Set<String> = ["tocsin.rule.created", "tocsin.rule.updated", "tocsin.rule.loaded"]
     /// The type of the event that records a load of the rules directory (names only).
     static let configReloadedType = "tocsin.config.reloaded"
 
@@ -110,7 +111,7 @@ struct BundleClaims {
             else {
                 throw failure("record \(sequence) does not define the rule \(rule.name)", sequence)
             }
-            let text = JSONWriter().string(definition)
+            let text = ProofBundle.Rule.text(of: definition)
             guard rule.text == text else {
                 throw failure("$.rule.text is not the definition record \(sequence) holds", sequence)
             }

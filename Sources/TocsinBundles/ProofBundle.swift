@@ -28,11 +28,12 @@ public struct ProofBundle: Sendable, Hashable {
     public struct Rule: Sendable, Hashable {
         /// The rule's id, as the alert names it.
         public var name: String
-        /// The record that defined (`tocsin.rule.created`/`updated`) or loaded
-        /// (`tocsin.config.reloaded`) the rule; `nil` when the log has neither (a built-in rule).
+        /// The record that defined (`tocsin.rule.created`/`updated`) or loaded (`tocsin.rule.loaded`,
+        /// or `tocsin.config.reloaded` in logs that recorded names only) the rule; `nil` when the
+        /// log has none (a built-in rule).
         public var sequence: Int64?
-        /// The definition's JSON text, for a rule defined through the API; `nil` otherwise (the log
-        /// records only the names of rules loaded from the rules directory).
+        /// The rule's text: the JSON definition of an event-pattern rule, the file of a Sigma rule;
+        /// `nil` when the record holds only the rule's name.
         public var text: String?
         /// SHA-256 of ``text``'s UTF-8 bytes; `nil` when there is no text.
         public var sha256: [UInt8]?

@@ -15,7 +15,7 @@ enum BundleSummary {
                 "OK: alert \(report.subject.event.id) (record \(bundle.subject)): rule \(alert.rule), level "
                     + "\(alert.level.rawValue), \(report.evidence.count) evidence events, \(report.actions.count) actions."
             )
-            lines.append("Rule: " + ruleLine(bundle.rule))
+            lines.append("Rule: " + ruleLine(bundle.rule, record: report.rule))
         } else {
             lines.append(
                 "OK: event \(report.subject.event.id) from \(report.subject.event.source) (record \(bundle.subject)), "
@@ -75,15 +75,19 @@ enum BundleSummary {
         )
     }
 
-    private static func ruleLine(_ rule: ProofBundle.Rule?) -> String {
+    private static func ruleLine(_ rule: ProofBundle.Rule?, record: CanonicalRecord?) -> String {
         guard let rule, let sequence = rule.sequence else {
             return "\(rule?.name ?? "?") is not defined in the log (a built-in rule, or defined before the log began)."
         }
         guard let sha256 = rule.sha256, let text = rule.text else {
             return
-                "\(rule.name) was loaded from the rules directory (record \(sequence)); the log holds its name, not its text."
+                "\(rule.name) was loaded from the rules directory (record \(sequence)) by a version that logged names only."
         }
-        return "\(rule.name) defined through the API in record \(sequence), sha256 \(Hex.encode(sha256)): \(text)"
+        let origin =
+            record?.event.type == "tocsin.rule.loaded"
+            ? "loaded from the rules directory (\(record?.jsonData?["file"]?.stringValue ?? "?"))"
+            : "defined through the API"
+        return "\(rule.name) \(origin) in record \(sequence), sha256 \(Hex.encode(sha256)):\n\(text)"
     }
 
     private static func actionLine(_ record: CanonicalRecord) -> String {

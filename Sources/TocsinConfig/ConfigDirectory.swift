@@ -40,6 +40,11 @@ public struct ConfigDirectory: Sendable {
         return located
     }
 
+    /// The file that defines the rule `name`, if one of the files does.
+    public func file(ofRule name: String) -> String? {
+        starts["$.rules.\(name)"]?.file
+    }
+
     /// Reads `files` (name and contents, in the order given); problems do not stop the others.
     ///
     /// - Parameters:

@@ -7,7 +7,7 @@ import TocsinTesting
 
 /// `tocsin audit bundle` beside a running server, and `tocsin audit verify-bundle` with only a copy
 /// of the node's public key: the threshold alert of ``ThresholdDetectionTests`` with its five
-/// evidence events, the rules-directory load that named its rule, and its blocklist delivery.
+/// evidence events, the rules-directory load that holds its rule's text, and its blocklist delivery.
 struct BundleTests {
     @Test(.timeLimit(.minutes(3))) func alertBundleVerifiesOfflineAndAnyChangeFails() async throws {
         let directory = try TemporaryDirectory()
@@ -48,7 +48,12 @@ struct BundleTests {
         #expect(verified.status == 0, "\(verified.output)")
         #expect(verified.output.contains("OK: alert"))
         #expect(verified.output.contains("5 evidence events"))
-        #expect(verified.output.contains("ssh-bruteforce was loaded from the rules directory"))
+        #expect(
+            verified.output.contains(
+                "ssh-bruteforce loaded from the rules directory (\(directory.path)/rules/ssh.yaml)"
+            )
+        )
+        #expect(verified.output.contains(#""ssh.login.failed","ssh.login.invalid_user""#), "the rule's text")
         #expect(verified.output.contains("tocsin.delivery.succeeded (target edge"))
 
         var bytes = try #require(FileManager.default.contents(atPath: bundle))

@@ -23,6 +23,26 @@ struct ProofBundleTests {
         #expect(bundle.presentedRecords.keys.sorted() == [1, 2, 3, 5, 7])
     }
 
+    @Test("a rules-directory rule's bundle carries its Sigma file as the text; another text is refused")
+    func loadedRuleText() throws {
+        let scenario = try AlertScenario(loadedSigma: true)
+        let verifier = ProofBundleVerifier(publicKey: scenario.chain.key.publicKey)
+        let report = try verifier.verify(try scenario.bundle().bytes)
+        #expect(report.rule?.event.type == "tocsin.rule.loaded")
+        #expect(report.bundle.rule?.text == AlertScenario.sigmaFile)
+        var forged = scenario.ruleSection
+        forged.text = AlertScenario.sigmaFile + "# changed\n"
+        forged.sha256 = ProofBundle.Rule.hash(of: forged.text ?? "")
+        let bundle = try ProofBundleAssembler(chain: scenario.chain).assemble(
+            kind: .alert,
+            subject: scenario.alert,
+            evidence: scenario.evidence,
+            rule: forged,
+            actions: [scenario.delivery]
+        )
+        #expect(throws: BundleError.self) { try verifier.verify(bundle.bytes) }
+    }
+
     @Test("the same bundle has the same bytes, and reading them back gives the same bundle")
     func deterministic() throws {
         let scenario = try AlertScenario()

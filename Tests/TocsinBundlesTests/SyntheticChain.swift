@@ -75,23 +75,44 @@ struct FixedIdentifiers: EventIdentifierDeriving {
 struct AlertScenario {
     static let rule = "ssh-bruteforce"
     static let definition = #"{"pattern":{"type":["ssh.login.failed"]},"targets":["pager"]}"#
+    /// A Sigma file as a rules-directory load records it.
+    static let sigmaFile =
+        "title: SSH brute force\nid: ssh-bruteforce\ndetection:\n  sel: {user: root}\n  condition: sel\n"
 
+    /// Whether the rule came from the rules directory (a Sigma file) rather than the API.
+    let loadedSigma: Bool
     var chain = SyntheticChain()
     var evidence: [Int64] = []
     var ruleRecord: Int64 = 0
     var alert: Int64 = 0
     var delivery: Int64 = 0
 
-    init() throws {
+    init(loadedSigma: Bool = false) throws {
+        self.loadedSigma = loadedSigma
         evidence.append(chain.append(Self.event("e1", type: "ssh.login.failed", data: #"{"user":"root"}"#)))
         ruleRecord = chain.append(
-            CloudEvent(
-                id: "admin-1",
-                source: "/tocsin/admin",
-                type: "tocsin.rule.created",
-                subject: Self.rule,
-                data: .json(Array(#"{"name":"ssh-bruteforce","definition":\#(Self.definition),"actor":"ops"}"#.utf8))
-            )
+            loadedSigma
+                ? CloudEvent(
+                    id: "config-1",
+                    source: "/tocsin/config",
+                    type: "tocsin.rule.loaded",
+                    subject: Self.rule,
+                    data: .json(
+                        Array(
+                            (#"{"name":"ssh-bruteforce","file":"rules/ssh.yml","definition":"#
+                                + JSONWriter().string(.string(Self.sigmaFile)) + #","actor":"rules-directory"}"#).utf8
+                        )
+                    )
+                )
+                : CloudEvent(
+                    id: "admin-1",
+                    source: "/tocsin/admin",
+                    type: "tocsin.rule.created",
+                    subject: Self.rule,
+                    data: .json(
+                        Array(#"{"name":"ssh-bruteforce","definition":\#(Self.definition),"actor":"ops"}"#.utf8)
+                    )
+                )
         )
         evidence.append(chain.append(Self.event("e2", type: "ssh.login.failed", data: #"{"user":"admin"}"#)))
         chain.append(Self.event("n1", type: "noise", data: #"{"n":1}"#))
@@ -123,11 +144,12 @@ struct AlertScenario {
     }
 
     var ruleSection: ProofBundle.Rule {
-        ProofBundle.Rule(
+        let text = loadedSigma ? Self.sigmaFile : Self.definition
+        return ProofBundle.Rule(
             name: Self.rule,
             sequence: ruleRecord,
-            text: Self.definition,
-            sha256: Array(SHA256.hash(data: Array(Self.definition.utf8)))
+            text: text,
+            sha256: Array(SHA256.hash(data: Array(text.utf8)))
         )
     }
 

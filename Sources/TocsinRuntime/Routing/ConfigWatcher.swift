@@ -16,7 +16,7 @@ struct ConfigWatcher: Service {
     let hangups: UnixSignalsSequence
     var pollInterval: Duration = .seconds(2)
     /// What ``loadInitial()`` installed, recorded in the log once the log runs.
-    var initialLoad: (loaded: ConfigDirectory, fileCount: Int)? = nil
+    var initialLoad: InitialLoad? = nil
 
     init(directory: String, state: RoutingState, store: EventStore, logger: Logger, hangups: UnixSignalsSequence) {
         loader = RulesDirectoryLoader(directory: directory, state: state, store: store, logger: logger)

@@ -44,16 +44,24 @@ enum BundleQueries {
 
     /// The rule section: the last record before `alert` that defined the rule through the API or
     /// loaded it from the rules directory.
+    ///
+    /// A `tocsin.rule.loaded` record holds the text of a rules-directory rule; logs written before
+    /// those records existed have only the names in `tocsin.config.reloaded`, and the section then
+    /// has no text.
     static func rule(_ name: String, before alert: Int64, chain: DatabaseChain, db: Database) throws -> ProofBundle.Rule
     {
         let defined = try Int64.fetchOne(
             db,
             sql: """
                 SELECT max(seq) FROM events
-                WHERE type IN ('tocsin.rule.created', 'tocsin.rule.updated') AND subject = ? AND seq < ?
+                WHERE type IN ('tocsin.rule.created', 'tocsin.rule.updated', 'tocsin.rule.loaded')
+                AND subject = ? AND seq < ?
                 """,
             arguments: [name, alert]
         )
+        if let defined, let record = try chain.record(defined), record.type == "tocsin.rule.loaded" {
+            return try definitionSection(name, record: record, sequence: defined)
+        }
         let reloads = try Row.fetchCursor(
             db,
             sql:
@@ -69,13 +77,23 @@ enum BundleQueries {
                 return ProofBundle.Rule(name: name, sequence: row["seq"], text: nil, sha256: nil)
             }
         }
-        guard let defined, let record = try chain.record(defined),
-            let definition = try? record.loggedEvent().event.data.flatMap(Self.json)?["definition"]
-        else {
+        guard let defined, let record = try chain.record(defined) else {
             return ProofBundle.Rule(name: name, sequence: nil, text: nil, sha256: nil)
         }
-        let text = JSONWriter().string(definition)
-        return ProofBundle.Rule(name: name, sequence: defined, definition: text)
+        return try definitionSection(name, record: record, sequence: defined)
+    }
+
+    private static func definitionSection(
+        _ name: String,
+        record: LogRecord,
+        sequence: Int64
+    ) throws
+        -> ProofBundle.Rule
+    {
+        guard let definition = try? record.loggedEvent().event.data.flatMap(Self.json)?["definition"] else {
+            return ProofBundle.Rule(name: name, sequence: nil, text: nil, sha256: nil)
+        }
+        return ProofBundle.Rule(name: name, sequence: sequence, definition: ProofBundle.Rule.text(of: definition))
     }
 
     /// The delivery events (`tocsin.delivery.*`, dry runs included) that name record `subject`, in log order.
