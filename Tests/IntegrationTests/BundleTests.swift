@@ -73,4 +73,39 @@ struct BundleTests {
         #expect(wrongKey.status == 1)
         #expect(wrongKey.output.contains(#""code":"bad-signature""#), "\(wrongKey.output)")
     }
+
+    @Test(.timeLimit(.minutes(2))) func aReloadLogsTheTextOfChangedRulesOnly() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let rules = directory.path + "/rules"
+        try FileManager.default.createDirectory(atPath: rules, withIntermediateDirectories: true)
+        func write(_ secondType: String) throws {
+            let text = """
+                targets:
+                  soc: {kind: webhook, url: "https://soc.example.com/hook"}
+                rules:
+                  first: {pattern: {type: [a]}, targets: [{target: soc}]}
+                  second: {pattern: {type: [\(secondType)]}, targets: [{target: soc}]}
+
+                """
+            try Data(text.utf8).write(to: URL(fileURLWithPath: rules + "/main.yaml"))
+        }
+        try write("b")
+        let server = try await ServerProcess.start(
+            dataDirectory: directory.path + "/data",
+            arguments: ["--rules-dir", rules]
+        )
+        defer { Task { _ = await server.terminate() } }
+        let initial = try await server.eventually({ try await server.events(type: "tocsin.rule.loaded") }) {
+            $0.count >= 2
+        }
+        #expect(initial.compactMap { $0["event"]?["subject"]?.stringValue }.sorted() == ["first", "second"])
+        try write("c")
+        kill(server.process.processIdentifier, SIGHUP)
+        _ = try await server.eventually({ try await server.events(type: "tocsin.config.reloaded") }) { $0.count >= 2 }
+        let loaded = try await server.events(type: "tocsin.rule.loaded")
+        #expect(loaded.compactMap { $0["event"]?["subject"]?.stringValue } == ["first", "second", "second"])
+        let definition = loaded.last?["event"]?["data"]?["definition"].map { JSONWriter().string($0) } ?? ""
+        #expect(definition.contains(#"["c"]"#), "the new text: \(definition)")
+    }
 }
