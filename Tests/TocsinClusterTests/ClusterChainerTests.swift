@@ -108,6 +108,17 @@ struct ClusterChainerTests {
             ]
         ),
         ChainCase(
+            name: "a record links at most the configured number of messages; the rest are fetched again",
+            configuration: ClusterChainer.Configuration(maxMessagesPerRecord: 2),
+            steps: [
+                ChainStep(t, .leading, [.readHead]),
+                ChainStep(t, .headRead(nil), [.fetch(afterSequence: 0, limit: 2)]),
+                ChainStep(t + 1, .fetched(C.messages(1...3)), [.append(C.record(1...2), expectedStoreSequence: 0)]),
+                ChainStep(t + 2, .appended(storeSequence: 1), [.fetch(afterSequence: 2, limit: 2)]),
+                ChainStep(t + 3, .fetched(C.messages(3...3)), [.append(C.record(3...3), expectedStoreSequence: 1)]),
+            ]
+        ),
+        ChainCase(
             name: "a new leader resumes after the last durable record and skips what it already chains",
             steps: [
                 ChainStep(t, .leading, [.readHead]),

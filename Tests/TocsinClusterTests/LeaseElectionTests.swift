@@ -80,6 +80,16 @@ struct LeaseElectionTests {
             ]
         ),
         LeaseCase(
+            name: "a failed read is asked again after the retry delay",
+            steps: [
+                LeaseStep(t, .tick, [.read]),
+                LeaseStep(t + 5, .readFailed, [], wake: t + 255),
+                LeaseStep(t + 100, .tick, []),
+                LeaseStep(t + 255, .tick, [.read]),
+                LeaseStep(t + 260, .observed(nil), [.acquire(mine(t + 10_260))]),
+            ]
+        ),
+        LeaseCase(
             name: "a dead holder's lease is taken over at its expiry, at its revision",
             steps: [
                 LeaseStep(t, .tick, [.read]),
