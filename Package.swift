@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "TocsinActions", targets: ["TocsinActions"]),
         .library(name: "TocsinRuntime", targets: ["TocsinRuntime"]),
         .library(name: "TocsinCompliance", targets: ["TocsinCompliance"]),
+        .library(name: "TocsinCluster", targets: ["TocsinCluster"]),
     ],
     traits: [
         .trait(
@@ -72,6 +73,11 @@ let package = Package(
         ),
         .target(
             name: "TocsinDetect",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TocsinCluster",
+            dependencies: ["TocsinCore"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -311,6 +317,11 @@ let package = Package(
         .testTarget(
             name: "TocsinDetectTests",
             dependencies: ["TocsinDetect"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TocsinClusterTests",
+            dependencies: ["TocsinCluster", "TocsinCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
