@@ -20,12 +20,13 @@ struct ComplianceCommand: ParsableCommand {
         subcommands: [Scan.self, Report.self]
     )
 
-    /// `tocsin compliance scan`, which reports findings line by line.
-    struct Scan: ParsableCommand {
+    /// `tocsin compliance scan`, which reports findings line by line (a file) or event by event (a
+    /// server's log).
+    struct Scan: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Scan a file of JSON events, one per line, and print their findings.",
+            abstract: "Scan a file of JSON events, or a server's log, and print their findings.",
             discussion: """
-                Prints one JSON line per input line that has findings, in input order:
+                With --events, prints one JSON line per input line that has findings, in input order:
                   {"line": 3, "findings": [{"category": "email", "path": "$.data.user"}]}
                 Lines are numbered from 1; blank lines are skipped. The matched values are never printed.
                 Categories: email, phone, us_ssn, payment_card, iban, ip_address, aws_access_key_id,
@@ -33,6 +34,12 @@ struct ComplianceCommand: ParsableCommand {
                 A line that is not JSON is reported on standard error by line number and byte offset, the
                 scan goes on, and the command exits 1 at the end. With --stats, a summary (lines, bytes,
                 findings per category, throughput) goes to standard error.
+
+                Without --events, scans the log of a running server (--server, --key, as other online \
+                commands), archived ranges included, through GET /v1/compliance/scan, a page at a time: \
+                events ingested in --from..<--to (RFC 3339). Prints one JSON line per event with findings:
+                  {"seq": 812, "source": "/hr", "type": "user.changed", "findings": [{"category": "email", "path": "$.data.user"}]}
+                The key needs events:read. See docs/compliance.md.
                 """
         )
 
@@ -40,12 +47,46 @@ struct ComplianceCommand: ParsableCommand {
             name: .long,
             help: ArgumentHelp("A file of JSON events, one per line ('-' for standard input).", valueName: "file")
         )
-        var events: String
+        var events: String?
 
-        @Flag(help: "Print lines, bytes, findings per category and throughput to standard error.")
+        @Flag(help: "Print lines or events, bytes, findings per category and throughput to standard error.")
         var stats = false
 
-        func run() throws {
+        @OptionGroup var client: ClientOptions
+
+        @Option(help: "With a server: only events ingested at or after this RFC 3339 time.")
+        var from: String?
+
+        @Option(help: "With a server: only events ingested before this RFC 3339 time.")
+        var to: String?
+
+        @Option(help: "With a server: start after this sequence number.")
+        var after: Int64 = 0
+
+        @Option(help: "With a server: events scanned per request (1-10000).")
+        var limit = 1_000
+
+        func validate() throws {
+            guard events != nil else {
+                return
+            }
+            let online = [client.server, client.key, from, to].contains { $0 != nil } || after != 0
+            guard !online else {
+                throw ValidationError(
+                    "--events scans a file; --server, --key, --from, --to and --after scan a server's log. Pass one or the other"
+                )
+            }
+        }
+
+        func run() async throws {
+            guard let events else {
+                try await scanServer()
+                return
+            }
+            try scanFile(events)
+        }
+
+        private func scanFile(_ events: String) throws {
             let handle: FileHandle
             if events == "-" {
                 handle = FileHandle.standardInput

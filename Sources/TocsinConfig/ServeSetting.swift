@@ -150,6 +150,8 @@ extension ServeSetting {
     public static let archiveRetention = make("--archive-retention", .string)
     /// `--archive-dir`.
     public static let archiveDirectory = make("--archive-dir", .string)
+    /// `--archive-interval-seconds`.
+    public static let archiveIntervalSeconds = make("--archive-interval-seconds", .integer)
     /// `--compliance-policy`.
     public static let compliancePolicy = make("--compliance-policy", .string)
 
@@ -163,7 +165,7 @@ extension ServeSetting {
         jwtRolesClaim, jwtRoleScopes, threatIntel, identityDirectory, allowTargetNetwork, execEnvironment,
         execCPUSeconds, execMemoryMegabytes, execOpenFiles, execOutputBytes, otlpEndpoint,
         personalData,
-        archiveRetention, archiveDirectory,
+        archiveRetention, archiveDirectory, archiveIntervalSeconds,
         compliancePolicy,
     ]
 }

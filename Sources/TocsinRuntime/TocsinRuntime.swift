@@ -43,8 +43,13 @@ public enum TocsinRuntime: Sendable {
         let subjectKeys = try SubjectKeyStore.open(dataDirectory: configuration.store.dataDirectory, logger: logger)
         // Enrichment sees the plaintext; personal fields (and what enrichment copied of them) are
         // sealed after it, just before the append.
+        let history = try HistoryEventLog(
+            store: store,
+            archiveDirectory: configuration.archiveDirectory ?? configuration.archiving?.directory
+                ?? configuration.store.dataDirectory + "/archives"
+        )
         let personalData = PersonalDataEventLog(
-            base: store,
+            base: history,
             fields: PersonalFields(policy: configuration.personalData),
             keys: subjectKeys,
             clock: clock
@@ -131,6 +136,7 @@ public enum TocsinRuntime: Sendable {
         let replays = ReplayRunner(store: store, state: routing.state, clock: wallClock, logger: logger)
         services.replays = replays
         services.schemas = schemas
+        services.complianceScan = ComplianceHistoryScan(log: history)
         if configuration.consoleEnabled {
             services.addRoutes = try consoleRoutes(
                 services,

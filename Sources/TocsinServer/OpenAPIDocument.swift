@@ -70,6 +70,10 @@ public enum OpenAPIDocument: Sendable {
             {
               "name": "replays",
               "description": "Replays of the log through the rules, and their shadow reports."
+            },
+            {
+              "name": "compliance",
+              "description": "The compliance detectors over the stored log (docs/compliance.md)."
             }
           ],
           "paths": {
@@ -301,8 +305,12 @@ public enum OpenAPIDocument: Sendable {
                   },
                   "429": {
                     "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/ArchiveUnavailable"
                   }
-                }
+                },
+                "description": "Archived records are read from the archive files transparently (docs/archives.md): a page runs from the archives into the live log without a gap, with the same filters. A page over archives decompresses a bounded number of blocks, so it may hold fewer events than `limit` (even none) while `next` is set; follow `next` until it is `null`."
               }
             },
             "/v1/events/{seq}": {
@@ -351,8 +359,12 @@ public enum OpenAPIDocument: Sendable {
                   },
                   "429": {
                     "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/ArchiveUnavailable"
                   }
-                }
+                },
+                "description": "An archived sequence number is read from the archive file that holds it (docs/archives.md)."
               }
             },
             "/v1/stream": {
@@ -2627,6 +2639,77 @@ public enum OpenAPIDocument: Sendable {
                   }
                 }
               }
+            },
+            "/v1/compliance/scan": {
+              "get": {
+                "tags": [
+                  "compliance"
+                ],
+                "operationId": "scanCompliance",
+                "x-tocsin-permission": "events:read",
+                "summary": "Scan a page of the stored log, archives included, for personal and secret data.",
+                "description": "Runs the compliance detectors over the JSON `data` of up to `limit` events after `after`, keeping those ingested in `from..<to`, and lists the events with findings: category and JSON path, never the value. Fields sealed by erasure are ciphertext in the log and are not reported. Follow `next` until it is `null` (the range or the log has ended); a page may list no events while `next` is set. `tocsin compliance scan --server` pages through it (docs/compliance.md).",
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/After"
+                  },
+                  {
+                    "name": "limit",
+                    "in": "query",
+                    "description": "Events scanned per page. Default 1000.",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 1,
+                      "maximum": 10000
+                    }
+                  },
+                  {
+                    "name": "from",
+                    "in": "query",
+                    "description": "Only events ingested at or after this RFC 3339 time.",
+                    "schema": {
+                      "type": "string",
+                      "format": "date-time"
+                    }
+                  },
+                  {
+                    "name": "to",
+                    "in": "query",
+                    "description": "Only events ingested before this RFC 3339 time.",
+                    "schema": {
+                      "type": "string",
+                      "format": "date-time"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "One page of the scan.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/ComplianceScanPage"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/ArchiveUnavailable"
+                  }
+                }
+              }
             }
           },
           "components": {
@@ -2939,6 +3022,16 @@ public enum OpenAPIDocument: Sendable {
               },
               "Internal": {
                 "description": "The server could not complete the request; it has logged why.",
+                "content": {
+                  "application/problem+json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Problem"
+                    }
+                  }
+                }
+              },
+              "ArchiveUnavailable": {
+                "description": "An archive file that holds the requested range is missing, unreadable or does not verify (problem `archive-unavailable`, with `archive` naming the file and `seq` where the read needed it); restore the file from a copy (docs/archives.md).",
                 "content": {
                   "application/problem+json": {
                     "schema": {
@@ -4456,6 +4549,92 @@ public enum OpenAPIDocument: Sendable {
                   },
                   "schema": {
                     "description": "A suggested JSON Schema; it never contains a sample value."
+                  }
+                }
+              },
+              "ComplianceScanPage": {
+                "type": "object",
+                "required": [
+                  "scanned",
+                  "bytes",
+                  "events",
+                  "next"
+                ],
+                "properties": {
+                  "scanned": {
+                    "type": "integer",
+                    "description": "Events of the range this page scanned."
+                  },
+                  "bytes": {
+                    "type": "integer",
+                    "description": "Bytes of JSON data scanned."
+                  },
+                  "events": {
+                    "type": "array",
+                    "description": "The scanned events that have findings, in sequence order.",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "seq",
+                        "source",
+                        "type",
+                        "findings"
+                      ],
+                      "properties": {
+                        "seq": {
+                          "type": "integer",
+                          "format": "int64"
+                        },
+                        "source": {
+                          "type": "string"
+                        },
+                        "type": {
+                          "type": "string"
+                        },
+                        "findings": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "required": [
+                              "category",
+                              "path"
+                            ],
+                            "properties": {
+                              "category": {
+                                "type": "string",
+                                "enum": [
+                                  "email",
+                                  "phone",
+                                  "us_ssn",
+                                  "payment_card",
+                                  "iban",
+                                  "ip_address",
+                                  "aws_access_key_id",
+                                  "aws_secret_access_key",
+                                  "private_key",
+                                  "jwt",
+                                  "github_token",
+                                  "slack_token",
+                                  "password_in_url"
+                                ]
+                              },
+                              "path": {
+                                "type": "string",
+                                "description": "The JSON path in the CloudEvent, such as `$.data.user.email`."
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "next": {
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
+                    "format": "int64",
+                    "description": "Pass as `after` for the next page; `null` when the scan is complete."
                   }
                 }
               }

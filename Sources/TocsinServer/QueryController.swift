@@ -15,7 +15,7 @@ struct QueryController: Sendable {
 
     func list(_ request: Request, context: some RequestContext) async throws -> Response {
         let query = try parseQuery(request.uri.queryParameters)
-        let page = try await log.query(query)
+        let page = try await Problem.archived { try await log.query(query) }
         let next: JSONValue = page.nextCursor.map { .number(JSONNumber($0)) } ?? .null
         return JSONResponse.make(
             .ok,
@@ -32,7 +32,7 @@ struct QueryController: Sendable {
         guard let text = context.parameters.get("seq"), let sequence = Int64(text), sequence > 0 else {
             throw Problem.invalidParameter("seq", "must be a positive integer sequence number")
         }
-        guard let event = try await log.event(at: sequence) else {
+        guard let event = try await Problem.archived({ try await log.event(at: sequence) }) else {
             throw Problem(
                 .notFound,
                 code: "not-found",
@@ -95,6 +95,11 @@ struct QueryController: Sendable {
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             let latest = try await log.lastSequence()
             let page = try await log.query(query)
+            if page.events.isEmpty, let next = page.nextCursor {
+                // A page over archives that found nothing within its budget: go on from there.
+                query.after = next
+                continue
+            }
             if !page.events.isEmpty {
                 var buffer = ByteBuffer()
                 for event in page.events {

@@ -49,6 +49,9 @@ public enum TocsinHTTPServer: Sendable {
         public var scrape: (@Sendable () async -> [UInt8])?
         /// Rebuilding and checking read models; `nil` leaves those routes out.
         public var projections: (any ProjectionAdministration)?
+        /// The compliance detectors over the stored log (`GET /v1/compliance/scan`); `nil` leaves the
+        /// route out.
+        public var complianceScan: (any ComplianceScanning)?
 
         /// Creates the set of services.
         public init(
@@ -139,6 +142,9 @@ public enum TocsinHTTPServer: Sendable {
         }
         if let replays = services.replays {
             ReplayController(administration: replays, configuration: configuration).register(on: routes)
+        }
+        if let scanning = services.complianceScan {
+            ComplianceScanController(scanning: scanning).register(on: routes)
         }
         return API(router: router, routes: table)
     }

@@ -152,6 +152,11 @@ public final class EventStore: EventLog, Sendable {
 
     /// One page of events matching `query`, in sequence order.
     public func query(_ query: EventQuery) async throws -> EventPage {
+        try await pool.read { db in try Self.page(db, query) }
+    }
+
+    /// One page of the live log's events matching `query`, read in `db`'s transaction.
+    static func page(_ db: Database, _ query: EventQuery) throws -> EventPage {
         var clauses = ["seq > ?"]
         var arguments: StatementArguments = [query.after]
         for (column, value) in [("source", query.source), ("type", query.type), ("subject", query.subject)] {
@@ -176,10 +181,7 @@ public final class EventStore: EventLog, Sendable {
         _ = arguments.append(contentsOf: [limit + 1])
         let sql =
             "SELECT \(LogRecord.columns) FROM events WHERE \(clauses.joined(separator: " AND ")) ORDER BY seq LIMIT ?"
-        let finalArguments = arguments
-        let records = try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(LogRecord.init(row:))
-        }
+        let records = try Row.fetchAll(db, sql: sql, arguments: arguments).map(LogRecord.init(row:))
         let events = try records.prefix(limit).map { try $0.loggedEvent() }
         let next = records.count > limit ? events.last?.sequence : nil
         return EventPage(events: events, nextCursor: next)

@@ -33,7 +33,8 @@ struct TestAPI {
         tokens: (any BearerTokenVerifier)? = nil,
         incidents: any IncidentAdministration = MemoryIncidents(),
         replays: any ReplayAdministration = MemoryReplays(),
-        schemas: any SchemaAdministration = MemorySchemas()
+        schemas: any SchemaAdministration = MemorySchemas(),
+        complianceScan: any ComplianceScanning = RecordingComplianceScan()
     ) {
         var identities = Role.allCases.map { Identity(name: $0.rawValue, roles: [$0], createdAtMilliseconds: 0) }
         var secrets = Role.allCases.map { KeySecret(hash: Self.hash(Self.key($0)), identity: $0.rawValue) }
@@ -66,6 +67,7 @@ struct TestAPI {
         services.projections = routing ? MemoryProjections() : nil
         services.replays = routing ? replays : nil
         services.schemas = routing ? schemas : nil
+        services.complianceScan = routing ? complianceScan : nil
         api = TocsinHTTPServer.makeAPI(services, configuration: configuration)
     }
 

@@ -17,6 +17,9 @@ public struct ArchiveTimer: Service {
     private let logger: Logger
     /// The time between two runs.
     public let interval: Duration
+    /// Called after each timed run with its report or its error (the server appends its
+    /// `tocsin.archive.*` events here).
+    public var onRun: @Sendable (Result<Archiver.Report, any Error>) async -> Void = { _ in }
 
     /// Creates the timer.
     ///
@@ -36,7 +39,7 @@ public struct ArchiveTimer: Service {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while (try? await clock.sleep(for: interval)) != nil {
-                tick()
+                await onRun(attempt())
             }
         }
     }
@@ -44,6 +47,10 @@ public struct ArchiveTimer: Service {
     /// One archive run at the clock's now; returns its report, or `nil` when it failed (logged).
     @discardableResult
     public func tick() -> Archiver.Report? {
+        try? attempt().get()
+    }
+
+    private func attempt() -> Result<Archiver.Report, any Error> {
         do {
             let report = try archiver.run(nowMilliseconds: clock.milliseconds, vacuums: false)
             if let archive = report.archive {
@@ -57,10 +64,10 @@ public struct ArchiveTimer: Service {
             } else {
                 logger.debug("Nothing to archive.", metadata: ["archive.reason": "\(report.reason ?? "")"])
             }
-            return report
+            return .success(report)
         } catch {
             logger.error("The archive run failed; the live log is unchanged.", metadata: ["error": "\(error)"])
-            return nil
+            return .failure(error)
         }
     }
 }

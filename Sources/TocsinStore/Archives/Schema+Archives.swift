@@ -31,6 +31,7 @@ struct ArchiveRegistryEntry: Sendable {
     var name: String
     var firstSequence: Int64
     var lastSequence: Int64
+    var previousHash: [UInt8]
     var lastHash: [UInt8]
 
     /// Every registered archive in chain order, or none when the table does not exist (a log no
@@ -39,14 +40,18 @@ struct ArchiveRegistryEntry: Sendable {
         guard try db.tableExists("archives") else {
             return []
         }
-        return try Row.fetchAll(db, sql: "SELECT name, first_seq, last_seq, last_hash FROM archives ORDER BY last_seq")
-            .map {
-                ArchiveRegistryEntry(
-                    name: $0["name"],
-                    firstSequence: $0["first_seq"],
-                    lastSequence: $0["last_seq"],
-                    lastHash: Array($0["last_hash"] as Data)
-                )
-            }
+        return try Row.fetchAll(
+            db,
+            sql: "SELECT name, first_seq, last_seq, previous_hash, last_hash FROM archives ORDER BY last_seq"
+        )
+        .map {
+            ArchiveRegistryEntry(
+                name: $0["name"],
+                firstSequence: $0["first_seq"],
+                lastSequence: $0["last_seq"],
+                previousHash: Array($0["previous_hash"] as Data),
+                lastHash: Array($0["last_hash"] as Data)
+            )
+        }
     }
 }
