@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
+import NIOHTTP1
 import Testing
 import TocsinCore
 import TocsinTesting
@@ -57,7 +58,7 @@ struct ArchiveServeTests {
         )
         for index in 0..<12 {
             // One request each: a checkpoint is signed after every fifth record's commit.
-            try await publish(server, id: "a\(index)")
+            try await Self.publish(server, id: "a\(index)")
         }
         let completed = try await TocsinTesting.eventually { () -> JSONValue? in
             let answer = try await call(
@@ -94,7 +95,7 @@ struct ArchiveServeTests {
         try Data("default: 1s\n".utf8).write(to: URL(fileURLWithPath: retention))
         let writer = try await ServerProcess.start(dataDirectory: data, arguments: ["--checkpoint-every", "5"])
         for index in 0..<12 {
-            try await publish(writer, id: "t\(index)")
+            try await Self.publish(writer, id: "t\(index)")
         }
         #expect(await writer.terminate() == 0)
         let run = try await TocsinTesting.eventually { () -> String? in
