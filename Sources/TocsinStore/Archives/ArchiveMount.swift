@@ -98,6 +98,16 @@ final class ArchiveMount: Sendable {
         ArchiveUnavailable(archive: entry.name, sequence: entry.firstSequence, message: message)
     }
 
+    /// Runs blocking file work (verifying, decompressing) on a dispatch queue, off the cooperative
+    /// thread pool that serves requests.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+
     private static func stamp(_ path: String) -> Stamp? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
             attributes[.type] as? FileAttributeType == .typeRegular

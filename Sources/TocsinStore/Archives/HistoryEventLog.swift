@@ -56,11 +56,12 @@ public struct HistoryEventLog: EventLog, Sendable {
         guard let entry = entries.first(where: { ($0.firstSequence...$0.lastSequence).contains(sequence) }) else {
             return nil
         }
-        let file = try mount.file(entry)
+        let mount = self.mount
+        let file = try await ArchiveMount.offPool { try mount.file(entry) }
         guard let index = file.manifest.blocks.firstIndex(where: { $0.lastSequence >= sequence }) else {
             return nil
         }
-        let records = try mount.records(of: file, block: index, entry: entry)
+        let records = try await ArchiveMount.offPool { try mount.records(of: file, block: index, entry: entry) }
         return try records.first { $0.sequence == sequence }.map { try $0.loggedEvent() }
     }
 
@@ -72,6 +73,7 @@ public struct HistoryEventLog: EventLog, Sendable {
         var collected: [LoggedEvent] = []
         var cursor = query.after
         var blocksLeft = blocksPerPage
+        let mount = self.mount
         while true {
             var rest = query
             rest.after = cursor
@@ -85,13 +87,16 @@ public struct HistoryEventLog: EventLog, Sendable {
                 return EventPage(events: collected + live.events, nextCursor: live.nextCursor)
             }
             for entry in archived {
-                let file = try mount.file(entry)
+                let file = try await ArchiveMount.offPool { try mount.file(entry) }
                 for (index, block) in file.manifest.blocks.enumerated() where block.lastSequence > cursor {
                     guard blocksLeft > 0 else {
                         return EventPage(events: collected, nextCursor: cursor)
                     }
                     blocksLeft -= 1
-                    for record in try mount.records(of: file, block: index, entry: entry)
+                    let records = try await ArchiveMount.offPool {
+                        try mount.records(of: file, block: index, entry: entry)
+                    }
+                    for record in records
                     where record.sequence > cursor {
                         cursor = record.sequence
                         guard record.matches(query) else {
