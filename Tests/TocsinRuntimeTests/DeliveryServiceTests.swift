@@ -126,6 +126,54 @@ struct DeliveryServiceTests {
             group.cancelAll()
         }
     }
+
+    @Test("an outcome waiting for the disk holds back neither reads nor attempts", .timeLimit(.minutes(1)))
+    func attemptsGoOnWhileAWriteWaits() async throws {
+        let clock = ManualClock()
+        let t0 = clock.milliseconds
+        let queue = MemoryDeliveryQueue()
+        queue.holdWrites()
+        queue.insert(Self.delivery(1, due: t0))
+        let (started, start) = AsyncStream.makeStream(of: Int64.self, bufferingPolicy: .unbounded)
+        let definitions = ["hook": try Self.target()]
+        let (signals, signal) = AsyncStream.makeStream(of: DeliveryService.Signal.self, bufferingPolicy: .unbounded)
+        let service = DeliveryService(
+            queue: queue,
+            log: InMemoryEventLog(),
+            identifiers: EventIdentifiers(nodeKey: Curve25519.Signing.PrivateKey()),
+            targets: { definitions },
+            perform: { delivery, _, _ in
+                start.yield(delivery.id)
+                return (.succeeded(status: 200), nil)
+            },
+            signals: signals,
+            signal: signal,
+            clock: clock,
+            logger: Logger(label: "test"),
+            configuration: DeliveryEngine.Configuration(maxInFlight: 8, pollMilliseconds: 60_000, flushMilliseconds: 0),
+            random: CeilingRandom()
+        )
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await service.run() }
+            var attempts = started.makeAsyncIterator()
+            var held = queue.heldWrites.makeAsyncIterator()
+            var written = queue.updates.makeAsyncIterator()
+
+            #expect(await attempts.next() == 1)
+            // The outcome of 1 is being written, and the write waits for the disk.
+            await held.next()
+            queue.insert(Self.delivery(2, due: t0))
+            signal.yield(.routed)
+            #expect(await attempts.next() == 2, "read and started while the write of 1 waited")
+
+            queue.releaseWrites()
+            let first = await written.next()
+            let second = await written.next()
+            #expect(first?.id == 1 && first?.state == .succeeded)
+            #expect(second?.id == 2 && second?.state == .succeeded)
+            group.cancelAll()
+        }
+    }
 }
 
 /// Every draw is the largest value, so full jitter waits the whole backoff ceiling.

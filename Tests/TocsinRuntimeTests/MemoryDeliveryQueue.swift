@@ -4,15 +4,39 @@ import Synchronization
 import TocsinCore
 import TocsinResponse
 
-/// A delivery queue in memory that reports every written outcome on ``updates``.
+/// A delivery queue in memory that reports every written outcome on ``updates``, and can hold
+/// writes back as a slow disk would.
 final class MemoryDeliveryQueue: DeliveryQueue {
     private let rows = Mutex<[Int64: DeliveryRecord]>([:])
     /// Every outcome written, in order.
     let updates: AsyncStream<DeliveryUpdate>
     private let written: AsyncStream<DeliveryUpdate>.Continuation
+    /// Whether writes wait for ``releaseWrites()``, and the writes waiting.
+    private let gate = Mutex<(isHolding: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+    /// One element each time a write begins to wait.
+    let heldWrites: AsyncStream<Void>
+    private let held: AsyncStream<Void>.Continuation
 
     init() {
         (updates, written) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+        (heldWrites, held) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+    }
+
+    /// Makes every write from now on wait until ``releaseWrites()``.
+    func holdWrites() {
+        gate.withLock { $0.isHolding = true }
+    }
+
+    /// Lets the waiting writes and every later one go through.
+    func releaseWrites() {
+        let waiting = gate.withLock { gate in
+            gate.isHolding = false
+            defer { gate.waiting.removeAll() }
+            return gate.waiting
+        }
+        for continuation in waiting {
+            continuation.resume()
+        }
     }
 
     func insert(_ delivery: DeliveryRecord) {
@@ -35,6 +59,19 @@ final class MemoryDeliveryQueue: DeliveryQueue {
     }
 
     func complete(_ updates: [DeliveryUpdate]) async throws {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let isHeld = gate.withLock { gate in
+                if gate.isHolding {
+                    gate.waiting.append(continuation)
+                }
+                return gate.isHolding
+            }
+            if isHeld {
+                held.yield()
+            } else {
+                continuation.resume()
+            }
+        }
         rows.withLock { rows in
             for update in updates {
                 rows[update.id]?.state = update.state

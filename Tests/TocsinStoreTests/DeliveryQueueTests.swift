@@ -65,4 +65,41 @@ struct DeliveryQueueTests {
             #expect(redriven.first?.routedMilliseconds == 42 && redriven.first?.redrives == 1)
         }
     }
+
+    @Test("targets with pending deliveries: only those, however many other rows there are")
+    func pendingTargetsSkipTargetsWithNothingPending() async throws {
+        try await withRunningStore { store, _ in
+            let receipts = try await store.append((1...4).map { EventFixtures.sshFailure(id: "p\($0)") })
+            let sequences = receipts.map(\.sequence)
+            let targets = ["alpha", "bravo", "charlie", "delta"]
+            try await store.routing.recordRoutes(
+                sequences.flatMap { sequence in
+                    targets.map { .init(eventSequence: sequence, rule: "r", target: $0, input: nil, dryRun: false) }
+                },
+                cursor: "router",
+                to: sequences[3]
+            )
+            var finished: [DeliveryUpdate] = []
+            for sequence in sequences {
+                for row in try await store.routing.deliveries(event: sequence)
+                where ["bravo", "charlie"].contains(row.target) {
+                    finished.append(
+                        DeliveryUpdate(
+                            id: row.id,
+                            state: row.target == "bravo" ? .succeeded : .deadLettered,
+                            attempts: 1,
+                            nextAttemptMilliseconds: row.nextAttemptMilliseconds,
+                            attemptMilliseconds: row.routedMilliseconds,
+                            failure: nil,
+                            deadLetterReason: row.target == "bravo" ? nil : "max-attempts"
+                        )
+                    )
+                }
+            }
+            let queue: any DeliveryQueue = store.routing
+            #expect(try await queue.pendingTargets().sorted() == targets)
+            try await queue.complete(finished)
+            #expect(try await queue.pendingTargets().sorted() == ["alpha", "delta"])
+        }
+    }
 }

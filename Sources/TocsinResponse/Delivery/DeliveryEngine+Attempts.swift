@@ -158,8 +158,9 @@ extension DeliveryEngine {
 
     /// Forgets deliveries whose outcomes are written: they no longer hold room or need excluding.
     ///
-    /// Every target whose last read was full is read again now.
+    /// Ends the write under way, if any. Every target whose last read was full is read again now.
     mutating func recorded(_ ids: [Int64], now: Int64) {
+        isWriting = false
         var freed = false
         for id in ids {
             guard let name = targetOf.removeValue(forKey: id) else {

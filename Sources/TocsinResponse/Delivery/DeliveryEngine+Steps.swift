@@ -66,8 +66,13 @@ extension DeliveryEngine {
         case fetched(DeliveryFetch, deliveries: [DeliveryRecord], nextDueMilliseconds: Int64?)
         /// An attempt finished.
         case completed(Completion)
+        /// The loop began writing every outcome decided so far (rows and events). Until it answers
+        /// with ``recorded(_:)`` or ``writeFailed``, no other write is due; reads and attempts go on.
+        case writing
         /// The outcomes of these deliveries are written to the queue.
         case recorded([Int64])
+        /// The write begun with ``writing`` failed: its outcomes wait to be written again.
+        case writeFailed
     }
 
     /// What the engine decided; the loop carries it out.

@@ -60,8 +60,10 @@ public struct DeliveryEngine: Sendable {
     var targets: [String: TargetState] = [:]
     /// Which target each delivery in flight or waiting to be written belongs to.
     var targetOf: [Int64: String] = [:]
-    /// The oldest outcome not yet written.
+    /// When the oldest outcome not yet handed to a write was decided.
     var unrecordedSince: Int64?
+    /// A write of outcomes is under way: the next one waits for it (one writer, in order).
+    var isWriting = false
     /// When every target is looked at next; the first tick polls.
     private var pollAt: Int64 = .min
     var random: any RandomNumberGenerator & Sendable
@@ -123,25 +125,36 @@ public struct DeliveryEngine: Sendable {
             return admit(fetch, deliveries: deliveries, nextDue: nextDue, now: now)
         case .completed(let completion):
             return complete(completion, now: now)
+        case .writing:
+            isWriting = true
+            unrecordedSince = nil
+            return []
         case .recorded(let ids):
             recorded(ids, now: now)
+            return []
+        case .writeFailed:
+            isWriting = false
+            if !targets.values.allSatisfy(\.unrecorded.isEmpty) {
+                unrecordedSince = min(unrecordedSince ?? now, now)
+            }
             return []
         }
     }
 
-    /// Whether the oldest outcome not yet written has waited ``Configuration/flushMilliseconds``.
+    /// Whether outcomes should be written now: the oldest one not yet handed to a write has waited
+    /// ``Configuration/flushMilliseconds``, and no write is under way.
     public func isFlushDue(now: Int64) -> Bool {
-        unrecordedSince.map { $0 + configuration.flushMilliseconds <= now } ?? false
+        !isWriting && (unrecordedSince.map { $0 + configuration.flushMilliseconds <= now } ?? false)
     }
 
     /// When the loop should next hand the engine a ``Input/tick``.
     ///
-    /// The earliest of the next poll, the flush of waiting outcomes, and each target's next due
-    /// delivery that it has room to start (a target whose breaker is open waits for the breaker).
-    /// May be at or before `now`.
+    /// The earliest of the next poll, the flush of waiting outcomes (unless a write is under way:
+    /// its end wakes the loop), and each target's next due delivery that it has room to start (a
+    /// target whose breaker is open waits for the breaker). May be at or before `now`.
     public func nextWake(now: Int64) -> Int64 {
         var wake = pollAt
-        if let since = unrecordedSince {
+        if let since = unrecordedSince, !isWriting {
             wake = min(wake, since + configuration.flushMilliseconds)
         }
         guard inFlightCount < configuration.maxInFlight else {

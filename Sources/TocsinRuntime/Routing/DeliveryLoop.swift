@@ -7,8 +7,26 @@ import TocsinMetrics
 import TocsinResponse
 import TocsinStore
 
+/// Outcomes handed to one write: rows, their events and the automatic redrives that follow them,
+/// and what came of it.
+struct DeliveryWrite: Sendable {
+    var updates: [DeliveryUpdate]
+    var events: [CloudEvent]
+    var redrives: [String]
+    /// When the write began (the time its redrives are dated).
+    var now: Int64
+    /// The rows and events were written.
+    var isWritten = false
+    /// The targets whose dead letters were redriven after the rows.
+    var redriven: [String] = []
+}
+
 /// The delivery loop's state between wake-ups: the engine, and the rows, events and redrives its
 /// decisions are waiting to have written.
+///
+/// One write runs at a time, beside the loop: while it waits for the disk, the loop goes on reading
+/// due deliveries and starting attempts (outcomes not yet written stay excluded from reads), so a
+/// slow commit (behind the router's or the log's) leaves no attempt slot idle.
 struct DeliveryLoop {
     var engine: DeliveryEngine
     let service: DeliveryService
@@ -16,6 +34,8 @@ struct DeliveryLoop {
     private var events: [CloudEvent] = []
     private var redrives: [String] = []
     private var configured: [String: DeliveryEngine.Target]?
+    /// The write under way, if any; it signals ``DeliveryService/Signal/written`` when it ends.
+    private var writing: Task<DeliveryWrite, Never>?
     /// After a failed read or write, the loop waits until then before trying again.
     private var backoffUntil: Int64?
     /// The last attempt to write outcomes failed (they stay pending in the queue).
@@ -37,7 +57,8 @@ struct DeliveryLoop {
         return engine.nextWake(now: now)
     }
 
-    /// Writes what has waited long enough, hands the engine `input` and carries out what it decides.
+    /// Begins writing what has waited long enough, hands the engine `input` and carries out what it
+    /// decides.
     ///
     /// Reads do not wait for the writes: outcomes not yet written stay excluded from them.
     mutating func pass(_ input: DeliveryEngine.Input, now: Int64, group: inout DiscardingTaskGroup) async {
@@ -52,7 +73,7 @@ struct DeliveryLoop {
             _ = engine.handle(.configured(settings), now: now)
         }
         if engine.isFlushDue(now: now) || updates.count >= DeliveryService.flushBatch {
-            await flush(now: now, group: &group)
+            beginWrite(now: now)
         }
         await carryOut(engine.handle(input, now: now), now: now, definitions: definitions, group: &group)
     }
@@ -86,38 +107,73 @@ struct DeliveryLoop {
         }
     }
 
-    /// Writes the waiting outcomes and their events, then runs the automatic redrives.
-    mutating func flush(now: Int64, group: inout DiscardingTaskGroup) async {
-        if !updates.isEmpty || !events.isEmpty {
-            do {
-                if !events.isEmpty {
-                    _ = try await service.log.append(events)
-                }
-                try await service.queue.complete(updates)
-                _ = engine.handle(.recorded(updates.map(\.id)), now: now)
-                updates.removeAll()
-                events.removeAll()
-                hasFailedWrite = false
-            } catch {
-                hasFailedWrite = true
-                service.logger.error("Could not record delivery outcomes; will retry.", metadata: ["error": "\(error)"])
-                backoffUntil = now + 1000
-                return
-            }
+    /// Begins writing the waiting outcomes and their events, then the automatic redrives, unless a
+    /// write is under way (the next one begins when it ends).
+    mutating func beginWrite(now: Int64) {
+        guard writing == nil, !updates.isEmpty || !events.isEmpty || !redrives.isEmpty else {
+            return
         }
-        let targets = redrives
+        let batch = DeliveryWrite(updates: updates, events: events, redrives: redrives, now: now)
+        updates.removeAll()
+        events.removeAll()
         redrives.removeAll()
-        for target in targets {
+        _ = engine.handle(.writing, now: now)
+        let service = self.service
+        writing = Task {
+            let result = await Self.write(batch, service: service)
+            service.signal.yield(.written)
+            return result
+        }
+    }
+
+    /// Waits for the write under way, if any, and tells the engine what came of it: the outcomes
+    /// are recorded and the redriven targets read again, or they all wait to be written again.
+    mutating func finishWrite(now: Int64, group: inout DiscardingTaskGroup) async {
+        guard let task = writing else {
+            return
+        }
+        let batch = await task.value
+        writing = nil
+        guard batch.isWritten else {
+            hasFailedWrite = true
+            _ = engine.handle(.writeFailed, now: now)
+            updates = batch.updates + updates
+            events = batch.events + events
+            redrives = batch.redrives + redrives
+            backoffUntil = now + 1000
+            return
+        }
+        hasFailedWrite = false
+        _ = engine.handle(.recorded(batch.updates.map(\.id)), now: now)
+        for target in batch.redriven {
+            let decisions = engine.handle(.redriven(target: target), now: now)
+            await carryOut(decisions, now: now, definitions: service.targets(), group: &group)
+        }
+    }
+
+    /// Writes a batch's events and rows, then runs its redrives.
+    private static func write(_ batch: DeliveryWrite, service: DeliveryService) async -> DeliveryWrite {
+        var batch = batch
+        do {
+            if !batch.events.isEmpty {
+                _ = try await service.log.append(batch.events)
+            }
+            try await service.queue.complete(batch.updates)
+        } catch {
+            service.logger.error("Could not record delivery outcomes; will retry.", metadata: ["error": "\(error)"])
+            return batch
+        }
+        batch.isWritten = true
+        for target in batch.redrives {
             do {
-                let count = try await service.queue.redrive(DeliveryFilter(target: target), now: now)
+                let count = try await service.queue.redrive(DeliveryFilter(target: target), now: batch.now)
                 if count > 0 {
                     service.logger.notice(
                         "Circuit closed; redrove dead letters.",
                         metadata: ["target": "\(target)", "count": "\(count)"]
                     )
                 }
-                let decisions = engine.handle(.redriven(target: target), now: now)
-                await carryOut(decisions, now: now, definitions: service.targets(), group: &group)
+                batch.redriven.append(target)
             } catch {
                 service.logger.error(
                     "Could not redrive dead letters.",
@@ -125,6 +181,7 @@ struct DeliveryLoop {
                 )
             }
         }
+        return batch
     }
 
     /// Carries out decisions in order; reads answer the engine, whose further decisions follow.

@@ -14,7 +14,8 @@ import TocsinStore
 ///
 /// Attempts run as child tasks; their outcomes are written in batches (after
 /// ``DeliveryEngine/Configuration/flushMilliseconds``, or sooner when ``flushBatch`` wait), each
-/// with one `tocsin.delivery.*` event. A delivery stays `pending` in the queue while it is in
+/// with one `tocsin.delivery.*` event, one write at a time beside the loop, which meanwhile goes on
+/// reading and starting attempts. A delivery stays `pending` in the queue while it is in
 /// flight, so a crash retries it (at-least-once; receivers de-duplicate on `Idempotency-Key`). On
 /// graceful shutdown the loop starts nothing more, lets the running attempts finish (each is bounded
 /// by its target's timeout) and writes their outcomes; when cancelled, attempts still running stay
@@ -30,6 +31,8 @@ struct DeliveryService: Service {
         case tick
         /// An attempt finished.
         case completed(DeliveryEngine.Completion)
+        /// The write of outcomes under way ended.
+        case written
         /// Graceful shutdown began: start nothing more, let running attempts finish.
         case shutdown
     }
@@ -78,7 +81,12 @@ struct DeliveryService: Service {
                         let decisions = loop.engine.handle(.completed(completion), now: now)
                         loop.take(decisions)
                         if loop.pendingCount >= Self.flushBatch || isStopping {
-                            await loop.flush(now: now, group: &group)
+                            loop.beginWrite(now: now)
+                        }
+                    case .written:
+                        await loop.finishWrite(now: now, group: &group)
+                        if isStopping || loop.engine.isFlushDue(now: now) {
+                            loop.beginWrite(now: now)
                         }
                     case .routed where !isStopping:
                         await loop.pass(.routed, now: now, group: &group)
@@ -88,7 +96,7 @@ struct DeliveryService: Service {
                         await loop.pass(.tick, now: now, group: &group)
                     case .shutdown:
                         isStopping = true
-                        await loop.flush(now: now, group: &group)
+                        loop.beginWrite(now: now)
                     case .routed, .redriven, .tick:
                         break
                     }
@@ -103,9 +111,11 @@ struct DeliveryService: Service {
                 signal.yield(.shutdown)
             }
             // Stopping: the attempts that were running have finished and their outcomes are written.
-            // When cancelled instead, write what finished; attempts still running are cancelled and
-            // stay pending for the next start (at-least-once).
-            await loop.flush(now: clock.milliseconds, group: &group)
+            // When cancelled instead, end the write under way and write what finished; attempts still
+            // running are cancelled and stay pending for the next start (at-least-once).
+            await loop.finishWrite(now: clock.milliseconds, group: &group)
+            loop.beginWrite(now: clock.milliseconds)
+            await loop.finishWrite(now: clock.milliseconds, group: &group)
             group.cancelAll()
         }
     }

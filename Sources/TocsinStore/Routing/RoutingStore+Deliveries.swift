@@ -55,9 +55,25 @@ extension RoutingStore: DeliveryQueue {
     }
 
     /// The targets that have pending deliveries (to find deliveries whose target was deleted).
+    ///
+    /// Skips from one target to the next on the (target, state, next_ms) index and asks each
+    /// whether it has a pending row: a few seeks per target, however many deliveries wait (a
+    /// `DISTINCT` over the pending rows read every one of them, each poll, while a dead target's
+    /// deliveries piled up behind its open breaker).
     public func pendingTargets() async throws -> [String] {
         try await pool.read { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT target FROM deliveries WHERE state = 'pending'")
+            try String.fetchAll(
+                db,
+                sql: """
+                    WITH RECURSIVE names(name) AS (
+                        SELECT (SELECT MIN(target) FROM deliveries)
+                        UNION ALL
+                        SELECT (SELECT MIN(target) FROM deliveries WHERE target > name) FROM names WHERE name IS NOT NULL
+                    )
+                    SELECT name FROM names WHERE name IS NOT NULL
+                        AND EXISTS (SELECT 1 FROM deliveries WHERE target = name AND state = 'pending')
+                    """
+            )
         }
     }
 
