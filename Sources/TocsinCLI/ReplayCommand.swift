@@ -16,7 +16,11 @@ struct ReplayCommand: AsyncParsableCommand {
             force: pattern rules, Sigma rules and stateful detections, with empty detection state at the
             start of the range. With --dry-run nothing is sent and nothing is raised in the live log: the
             server builds a shadow report (counts per rule and target, and the first examples by
-            sequence number). The replay itself is recorded in the log (tocsin.replay.started and
+            sequence number). With --deliver the chosen rules' matches and alerts also go to the
+            --targets, through the normal delivery path, marked as replays (header Tocsin-Replay, a
+            replay member in the payload, idempotency keys of their own); the alerts are still not
+            raised in the live log. A range may reach into archived records: the server reads them from
+            its verified archive files. The replay itself is recorded in the log (tocsin.replay.started and
             tocsin.replay.completed), survives a server restart (it runs again from its start and gives
             the same report), and is deterministic: the same range gives the same alerts in the same order.
 
@@ -39,6 +43,7 @@ struct ReplayCommand: AsyncParsableCommand {
                 Examples:
                   tocsin replay --from 2026-11-01T00:00:00Z --to 2026-11-02T00:00:00Z --rules ssh-bruteforce --dry-run
                   tocsin replay --from 1 --to 50000 --pattern '{"source": ["/aws/cloudtrail"]}' --dry-run --output json
+                  tocsin replay --from 90112 --to 138321 --rules ssh-bruteforce --targets edge --deliver
 
                 Progress is a bar on standard error when it is a terminal, plain lines otherwise
                 (--no-progress for none). The exit status is 1 when the server refuses the replay or it fails.
@@ -51,22 +56,27 @@ struct ReplayCommand: AsyncParsableCommand {
         var to: String
         @Option(help: "Only report on these rules (comma-separated names of pattern, detection or Sigma rules).")
         var rules: String?
-        @Option(help: "Only report deliveries to these targets (comma-separated).") var targets: String?
+        @Option(help: "Only report deliveries to these targets (comma-separated); with --deliver, where to deliver.")
+        var targets: String?
         @Option(help: "Only replay events this EventBridge pattern (JSON) matches.") var pattern: String?
         @Option(help: "How many examples of matches, alerts and deliveries the report keeps, each.")
         var examples: Int = 10
         @Option(help: "Run the API's rules as they stood at this sequence number instead of the current ones.")
         var rulesAsOf: Int64?
-        @Flag(help: "Send nothing: build a shadow report (required for now).") var dryRun = false
+        @Flag(help: "Send nothing: build a shadow report.") var dryRun = false
+        @Flag(help: "Also deliver the matches and alerts to --targets, marked as replays.") var deliver = false
         @Flag(help: "Print no progress.") var noProgress = false
         @Option(help: "Output format: text or json (the replay's final status, one line).")
         var output: OutputFormat = .text
 
         func validate() throws {
-            guard dryRun else {
+            guard dryRun != deliver else {
                 throw ValidationError(
-                    "replays into targets are not available yet; pass --dry-run for a shadow report"
+                    "pass --dry-run for a shadow report, or --deliver (with --targets) to deliver to targets"
                 )
+            }
+            if deliver, targets == nil {
+                throw ValidationError("--deliver needs --targets: name the targets the replay delivers to")
             }
             if let pattern, (try? JSONParser().parse(Array(pattern.utf8))) == nil {
                 throw ValidationError("--pattern must be a JSON event pattern such as '{\"source\": [\"/aws\"]}'")

@@ -27,6 +27,12 @@ enum ReplaySummary {
         if let error = status["error"]?.stringValue {
             lines.append("error: \(error)")
         }
+        if case .object(let queued)? = status["deliveries"] {
+            lines.append(
+                "delivered as replay \(value(status["id"])): "
+                    + queued.members.map { "\($0.name) \(value($0.value))" }.joined(separator: ", ")
+            )
+        }
         guard let report = status["report"], case .object = report else {
             return lines.joined(separator: "\n")
         }

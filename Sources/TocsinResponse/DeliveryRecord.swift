@@ -44,6 +44,8 @@ public struct DeliveryRecord: Sendable, Hashable {
     public var deadLetterReason: String?
     /// How many times it was redriven from the dead-letter queue.
     public var redrives: Int
+    /// The replay it belongs to, or `nil` for a delivery of live routing.
+    public var replay: DeliveryReplay?
 
     /// Creates a record.
     public init(
@@ -60,7 +62,8 @@ public struct DeliveryRecord: Sendable, Hashable {
         lastAttemptMilliseconds: Int64?,
         lastFailure: AttemptFailure?,
         deadLetterReason: String?,
-        redrives: Int
+        redrives: Int,
+        replay: DeliveryReplay? = nil
     ) {
         self.id = id
         self.eventSequence = eventSequence
@@ -76,11 +79,14 @@ public struct DeliveryRecord: Sendable, Hashable {
         self.lastFailure = lastFailure
         self.deadLetterReason = deadLetterReason
         self.redrives = redrives
+        self.replay = replay
     }
 
     /// A stable key for receivers to de-duplicate on: the same for every attempt and redrive.
+    ///
+    /// A replay's delivery has its own (``DeliveryReplay/idempotencyKey``), never the live one's.
     public var idempotencyKey: String {
-        "tocsin-\(eventSequence)-\(id)"
+        replay?.idempotencyKey ?? "tocsin-\(eventSequence)-\(id)"
     }
 
     /// The record as the API shows it.
@@ -112,6 +118,9 @@ public struct DeliveryRecord: Sendable, Hashable {
             members.append(.init(name: "reason", value: .string(reason)))
         }
         members.append(.init(name: "redrives", value: number(Int64(redrives))))
+        if let replay {
+            members.append(.init(name: "replay", value: number(replay.id)))
+        }
         return .object(JSONObject(members))
     }
 }

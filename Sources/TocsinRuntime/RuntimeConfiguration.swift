@@ -52,8 +52,8 @@ public struct RuntimeConfiguration: Sendable {
     public var deliveriesRetention: Duration? = .seconds(30 * 86_400)
     /// The daily archive run (docs/archives.md); `nil` keeps the whole log live.
     public var archiving: ArchiveSchedule?
-    /// Where `GET /v1/events` reads archived records from (docs/archives.md); `nil` reads the
-    /// archive run's directory, or `<data-dir>/archives` without one.
+    /// Where `GET /v1/events` and replays read archived records from (docs/archives.md); `nil`
+    /// reads the archive run's directory, or `<data-dir>/archives` without one.
     public var archiveDirectory: String?
     /// Deliveries in flight at once, over all targets.
     public var maxDeliveriesInFlight = 256

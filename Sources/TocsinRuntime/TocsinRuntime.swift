@@ -133,7 +133,18 @@ public enum TocsinRuntime: Sendable {
                 try await state.serially { try await state.rebuild() }
             }
         }
-        let replays = ReplayRunner(store: store, state: routing.state, clock: wallClock, logger: logger)
+        let replays = ReplayRunner(
+            store: store,
+            state: routing.state,
+            clock: wallClock,
+            logger: logger,
+            directories: (
+                archives: configuration.archiving?.directory ?? configuration.archiveDirectory
+                    ?? configuration.store.dataDirectory + "/archives",
+                data: configuration.store.dataDirectory
+            ),
+            wakeDeliveries: routing.redriven
+        )
         services.replays = replays
         services.schemas = schemas
         services.complianceScan = ComplianceHistoryScan(log: history)

@@ -2486,8 +2486,8 @@ public enum OpenAPIDocument: Sendable {
                 ],
                 "operationId": "startReplay",
                 "x-tocsin-permission": "routing:manage",
-                "summary": "Start a replay of a range of the log through the rules (dry run: a shadow report).",
-                "description": "The range is two sequence numbers (integers, both included) or two RFC 3339 ingest times (strings, `from` included, `to` excluded), resolved at once to sequence numbers up to the log's head. Every rule in force runs; `rules`, `targets` and `pattern` choose what the report covers. Appends `tocsin.replay.started` now and `tocsin.replay.completed` at the end. See docs/replay.md.",
+                "summary": "Start a replay of a range of the log through the rules: a shadow report, or deliveries to targets.",
+                "description": "The range is two sequence numbers (integers, both included) or two RFC 3339 ingest times (strings, `from` included, `to` excluded), resolved at once to sequence numbers up to the log's head; a range that reaches into archived records reads them from the archive files (each verified before use), then the live log. Every rule in force runs; `rules`, `targets` and `pattern` choose what the report covers. With `dry_run: false` the selected rules' deliveries to `targets` (required then) are queued like live ones (retries, breaker, dead-letter queue), marked as the replay's: header `Tocsin-Replay`, a `replay` member in the payload, an idempotency key of their own; alerts the replay raises are delivered but never appended to the log. Both kinds need `routing:manage` (an admin grant). Appends `tocsin.replay.started` now and `tocsin.replay.completed` at the end. See docs/replay.md.",
                 "requestBody": {
                   "required": true,
                   "content": {
@@ -2519,6 +2519,16 @@ public enum OpenAPIDocument: Sendable {
                   },
                   "400": {
                     "description": "The request is not valid: `problems` lists each problem with the JSON pointer of its member.",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        }
+                      }
+                    }
+                  },
+                  "409": {
+                    "description": "An archive file the range reaches is missing or does not verify (`urn:tocsin:problem:archive-unavailable`); its `archive` member names the file.",
                     "content": {
                       "application/problem+json": {
                         "schema": {
@@ -4156,11 +4166,11 @@ public enum OpenAPIDocument: Sendable {
                     "items": {
                       "type": "string"
                     },
-                    "description": "Report only deliveries to these targets."
+                    "description": "Report only deliveries to these targets; with `dry_run: false`, the targets the replay delivers to (required then, each must exist)."
                   },
                   "dry_run": {
                     "type": "boolean",
-                    "description": "Must be true for now: replays build a shadow report and send nothing."
+                    "description": "True: a shadow report, nothing is sent. False: also deliver the selected rules' matches and alerts to `targets`, marked as replays."
                   },
                   "examples": {
                     "type": "integer",
@@ -4454,6 +4464,24 @@ public enum OpenAPIDocument: Sendable {
                       }
                     ],
                     "description": "Only in `GET /v1/replays/{id}`."
+                  },
+                  "deliveries": {
+                    "type": "object",
+                    "description": "Only for a replay with `dry_run: false`: how many deliveries it queued, by state.",
+                    "properties": {
+                      "pending": {
+                        "type": "integer"
+                      },
+                      "succeeded": {
+                        "type": "integer"
+                      },
+                      "dead-lettered": {
+                        "type": "integer"
+                      },
+                      "dry-run": {
+                        "type": "integer"
+                      }
+                    }
                   }
                 }
               },

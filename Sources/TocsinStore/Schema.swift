@@ -200,6 +200,7 @@ enum Schema {
         migrator.registerMigration("v8-replay", migrate: replays)
         migrator.registerMigration("v8-archives", migrate: archives)
         migrator.registerMigration("v8-schemas", migrate: eventSchemas)
+        migrator.registerMigration("v9-replay", migrate: replayDeliveries)
         return migrator
     }
 }

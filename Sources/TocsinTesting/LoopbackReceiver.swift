@@ -28,6 +28,8 @@ public final class LoopbackReceiver: Sendable {
     public var hosts: [String] { recorder.seen.withLock { $0 } }
     /// The `traceparent` header of each request ("" when it had none).
     public var traceparents: [String] { recorder.traceparents.withLock { $0 } }
+    /// Each whole request received: its headers and its body.
+    public var received: [ReceivedRequest] { recorder.received.withLock { $0 } }
 
     /// From now on answers every request 200 with `document`.
     public func serve(_ document: [UInt8], contentType: String = "application/json") {
@@ -61,10 +63,19 @@ public final class LoopbackReceiver: Sendable {
     }
 }
 
+/// One request a ``LoopbackReceiver`` received.
+public struct ReceivedRequest: Sendable, Hashable {
+    /// The headers, by lower-cased name (the last value of a repeated header).
+    public var headers: [String: String]
+    /// The body.
+    public var body: [UInt8]
+}
+
 /// The Host headers of the requests received.
 private final class Recorder: Sendable {
     let seen = Mutex<[String]>([])
     let traceparents = Mutex<[String]>([])
+    let received = Mutex<[ReceivedRequest]>([])
     let document = Mutex<(body: [UInt8], contentType: String)?>(nil)
 
     func record(_ host: String, traceparent: String) {
@@ -78,6 +89,8 @@ private final class NoContentHandler: ChannelInboundHandler, Sendable {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let recorder: Recorder
+    /// The request being read on this handler's connection.
+    private let current = Mutex(ReceivedRequest(headers: [:], body: []))
 
     init(recorder: Recorder) {
         self.recorder = recorder
@@ -90,9 +103,13 @@ private final class NoContentHandler: ChannelInboundHandler, Sendable {
                 head.headers.first(name: "Host") ?? "",
                 traceparent: head.headers.first(name: "traceparent") ?? ""
             )
-        case .body:
-            break
+            let headers = Dictionary(head.headers.map { ($0.name.lowercased(), $0.value) }) { _, last in last }
+            current.withLock { $0 = ReceivedRequest(headers: headers, body: []) }
+        case .body(let buffer):
+            current.withLock { $0.body += buffer.readableBytesView }
         case .end:
+            let request = current.withLock { $0 }
+            recorder.received.withLock { $0.append(request) }
             let document = recorder.document.withLock { $0 }
             var headers = HTTPHeaders()
             headers.add(name: "Content-Length", value: "\(document?.body.count ?? 0)")

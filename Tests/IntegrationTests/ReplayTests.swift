@@ -199,36 +199,4 @@ struct ReplayTests {
         #expect(missing.status == 404)
         #expect(await server.terminate() == 0)
     }
-
-    @Test(
-        "after an archive run, a replay that would reach into the archives is refused, naming where the live log starts",
-        .timeLimit(.minutes(3))
-    )
-    func archivedRangeIsRefused() async throws {
-        let directory = try TemporaryDirectory(prefix: "tocsin-replay-archived")
-        defer { directory.remove() }
-        let data = directory.path + "/data"
-        let retention = directory.path + "/retention.yaml"
-        try Data("default: 1s\n".utf8).write(to: URL(fileURLWithPath: retention))
-        let first = try await ServerProcess.start(dataDirectory: data, arguments: ["--checkpoint-every", "5"])
-        for index in 0..<12 {
-            // One request each: a checkpoint is signed after every fifth record's commit.
-            _ = try await first.publish(type: "x", ids: ["a\(index)"])
-        }
-        #expect(await first.terminate() == 0)
-        // Records are due one second after their ingest: run until the first range has left.
-        let archived = try await eventually { () -> String? in
-            let run = try await runTocsin(["archive", "run", "--data-dir", data, "--retention", retention])
-            return run.output.hasPrefix("OK: records 1-") ? run.output : nil
-        }
-        let through = try #require(Int64(archived.dropFirst("OK: records 1-".count).prefix(while: \.isNumber)))
-        let server = try await ServerProcess.start(dataDirectory: data)
-        let refused = try await post(server, #"{"from": 1, "to": 1000, "dry_run": true}"#)
-        #expect(refused.status == 400)
-        let detail = String(decoding: refused.body, as: UTF8.self)
-        #expect(detail.contains("the live log starts at sequence \(through + 1)"), "\(detail)")
-        let accepted = try await post(server, #"{"from": \#(through + 1), "to": 1000, "dry_run": true}"#)
-        #expect(accepted.status == 202, "\(String(decoding: accepted.body, as: UTF8.self))")
-        #expect(await server.terminate() == 0)
-    }
 }

@@ -5,13 +5,18 @@ import TocsinCore
 import TocsinServer
 
 /// A replay back end in memory that keeps the requests it accepted, so tests can check what the
-/// controller parsed; a request naming the rule `unknown` is refused as the runtime refuses it.
+/// controller parsed; a request naming the rule `unknown` is refused as the runtime refuses it,
+/// and one naming the rule `archived` as if its range reached a tampered archive file.
 final class MemoryReplays: ReplayAdministration {
+    static let tamperedArchive = "archive-00000000000000000001-00000000000000000010.tocsin-archive"
     let requests = Mutex<[ReplayRequest]>([])
 
     func start(_ request: ReplayRequest, actor: String) async throws -> JSONValue {
         if request.rules?.contains("unknown") == true {
             throw AdministrationError.invalid(["rules: no rule is named 'unknown'"])
+        }
+        if request.rules?.contains("archived") == true {
+            throw ReplayArchiveUnavailable(file: Self.tamperedArchive, message: "it does not verify")
         }
         let id = requests.withLock {
             $0.append(request)

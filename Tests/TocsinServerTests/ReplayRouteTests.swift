@@ -39,7 +39,8 @@ struct ReplayRouteTests {
         Invalid(body: #"{"from": "yesterday", "to": 5, "dry_run": true}"#, paths: ["/from"]),
         Invalid(body: #"{"from": 1, "to": 5}"#, paths: ["/dry_run"]),
         Invalid(body: #"{"from": 1, "to": 5, "dry_run": "yes"}"#, paths: ["/dry_run"]),
-        Invalid(body: #"{"from": 1, "to": 5, "dry_run": false}"#, paths: ["/dry_run"]),
+        Invalid(body: #"{"from": 1, "to": 5, "dry_run": false}"#, paths: ["/targets"]),
+        Invalid(body: #"{"from": 1, "to": 5, "dry_run": false, "targets": null}"#, paths: ["/targets"]),
         Invalid(body: #"{"from": 1, "to": 5, "dry_run": true, "rules": []}"#, paths: ["/rules"]),
         Invalid(body: #"{"from": 1, "to": 5, "dry_run": true, "targets": ["a", 3]}"#, paths: ["/targets/1"]),
         Invalid(body: #"{"from": 1, "to": 5, "dry_run": true, "pattern": {"source": "x"}}"#, paths: ["/pattern"]),
@@ -109,13 +110,45 @@ struct ReplayRouteTests {
         }
     }
 
-    @Test("starting a replay is an admin grant; reading one is a reader's")
+    @Test("a replay into targets reaches the back end with its targets and dry_run false")
+    func acceptsDelivering() async throws {
+        let memory = MemoryReplays()
+        try await TestAPI(replays: memory).application.test(.router) { client in
+            let body = #"{"from": 1, "to": 9, "targets": ["hook"], "dry_run": false}"#
+            let answer = try await Self.send(client, "/v1/replays", method: .post, body: body)
+            #expect(answer.status == .accepted)
+            #expect(answer.json?["request"]?["dry_run"] == .bool(false))
+        }
+        let request = try #require(memory.requests.withLock { $0.first })
+        #expect(!request.dryRun && request.targets == ["hook"])
+    }
+
+    @Test("a missing or tampered archive file is a 409 archive-unavailable problem naming the file")
+    func archiveUnavailable() async throws {
+        try await TestAPI(replays: MemoryReplays()).application.test(.router) { client in
+            let answer = try await Self.send(
+                client,
+                "/v1/replays",
+                method: .post,
+                body: #"{"from": 1, "to": 2, "rules": ["archived"], "dry_run": true}"#
+            )
+            #expect(answer.status == .conflict)
+            #expect(answer.json?["type"] == .string("urn:tocsin:problem:archive-unavailable"))
+            #expect(answer.json?["archive"] == .string(MemoryReplays.tamperedArchive))
+            #expect(answer.json?["detail"]?.stringValue?.hasPrefix(MemoryReplays.tamperedArchive) == true)
+        }
+    }
+
+    @Test("starting a replay, a shadow report or one into targets, is an admin grant; reading one is a reader's")
     func roles() async throws {
         try await TestAPI().application.test(.router) { client in
-            let body = #"{"from": 1, "to": 2, "dry_run": true}"#
-            for role in [Role.reader, .responder, .publisher, .feed] {
-                let answer = try await Self.send(client, "/v1/replays", method: .post, role: role, body: body)
-                #expect(answer.status == .forbidden, "\(role)")
+            for body in [
+                #"{"from": 1, "to": 2, "dry_run": true}"#, #"{"from": 1, "to": 2, "targets": ["t"], "dry_run": false}"#,
+            ] {
+                for role in [Role.reader, .responder, .publisher, .feed] {
+                    let answer = try await Self.send(client, "/v1/replays", method: .post, role: role, body: body)
+                    #expect(answer.status == .forbidden, "\(role)")
+                }
             }
             #expect((try await Self.send(client, "/v1/replays", role: .reader)).status == .ok)
             #expect((try await Self.send(client, "/v1/replays", role: .publisher)).status == .forbidden)

@@ -65,6 +65,9 @@ public struct HTTPEndpoint: Sendable, Hashable {
     }
 
     /// The request for one attempt: the configured headers, then the delivery headers and `extra`.
+    ///
+    /// The delivery headers are `Idempotency-Key`, `Tocsin-Event-Sequence`, `Tocsin-Rule`, and
+    /// `Tocsin-Replay` (the replay's id) for a replay's delivery.
     public func request(
         body: [UInt8],
         request: ActionRequest,
@@ -74,6 +77,9 @@ public struct HTTPEndpoint: Sendable, Hashable {
         headers.append(.init("Idempotency-Key", request.delivery.idempotencyKey))
         headers.append(.init("Tocsin-Event-Sequence", String(request.delivery.eventSequence)))
         headers.append(.init("Tocsin-Rule", request.delivery.rule))
+        if let replay = request.delivery.replay {
+            headers.append(.init("Tocsin-Replay", String(replay.id)))
+        }
         return OutboundRequest(
             url: url,
             headers: headers + extra,
@@ -102,7 +108,8 @@ public struct HTTPEndpoint: Sendable, Hashable {
 
 /// The one-line summary the chat and ticket kinds build their messages around.
 enum EventSummary {
-    /// `[rule] type from source (subject) — event N`: names attributes, never payload values.
+    /// `[rule] type from source (subject) — event N`, and `(replay R)` for a replay's delivery:
+    /// names attributes, never payload values.
     static func text(_ request: ActionRequest) -> String {
         let event = request.event
         var text = "[\(request.delivery.rule)] \(event["type"]?.stringValue ?? "event")"
@@ -112,6 +119,10 @@ enum EventSummary {
         if let subject = event["subject"]?.stringValue {
             text += " (\(subject))"
         }
-        return text + " — event \(request.delivery.eventSequence)"
+        text += " — event \(request.delivery.eventSequence)"
+        if let replay = request.delivery.replay {
+            text += " (replay \(replay.id))"
+        }
+        return text
     }
 }

@@ -20,6 +20,18 @@ import TocsinStore
 /// its own). Time is the events' time and ingest time, never the wall clock: the same events give
 /// the same report.
 public struct ReplayEngine {
+    /// A delivery a replay that delivers calls for.
+    public struct Delivery: Sendable, Hashable {
+        /// What is delivered: the logged event, or an alert the replay raised (under the sequence
+        /// number of the event that raised it).
+        public var event: LoggedEvent
+        /// Which of the event's outcomes it delivers: `event` for a match of the event itself,
+        /// `alert-N` for the N-th alert (from 0) the event raised.
+        public var origin: String
+        /// The rule and the target.
+        public var route: RoutingTable.Route
+    }
+
     /// Event types a replay does not run through the rules: the records of past deliveries, alerts
     /// and replays, which the replay recomputes or which are not history.
     public static let skippedTypePrefixes = ["tocsin.delivery.", "tocsin.alert.", "tocsin.replay."]
@@ -32,6 +44,7 @@ public struct ReplayEngine {
     private let filterContext = MatchContext()
     private let identifiers = EventIdentifiers.ephemeral()
     private var building = ShadowReport()
+    private var deliveries: [Delivery] = []
 
     /// An engine with empty detection state.
     ///
@@ -55,6 +68,13 @@ public struct ReplayEngine {
         return report
     }
 
+    /// The deliveries called for since the last call, in the order they were routed; always empty
+    /// unless the selection ``ReplaySelection/delivers``.
+    public mutating func takeDeliveries() -> [Delivery] {
+        defer { deliveries.removeAll(keepingCapacity: true) }
+        return deliveries
+    }
+
     /// Runs one logged event; call in sequence order.
     public mutating func process(_ logged: LoggedEvent) {
         building.events += 1
@@ -73,14 +93,14 @@ public struct ReplayEngine {
         // Detection first reads every other event (absence time moves with Tocsin's own records too).
         let alerts = runner.process(logged, document: document, identifiers: identifiers)
         if !Self.skippedTypePrefixes.contains(where: { type.hasPrefix($0) }) {
-            record(table.routes(for: document, context: context), sequence: logged.sequence, alertRule: nil)
+            record(table.routes(for: document, context: context), delivering: logged, origin: "event", alertRule: nil)
         }
-        for event in alerts {
-            raise(event, for: logged)
+        for (index, event) in alerts.enumerated() {
+            raise(event, for: logged, origin: "alert-\(index)")
         }
     }
 
-    private mutating func raise(_ event: CloudEvent, for logged: LoggedEvent) {
+    private mutating func raise(_ event: CloudEvent, for logged: LoggedEvent, origin: String) {
         guard var alert = try? TocsinResponse.Alert(event: event) else {
             return
         }
@@ -100,13 +120,19 @@ public struct ReplayEngine {
         let routes =
             table.routes(for: alerted.matchDocument, context: context)
             + AlertDeliveries.routes(for: alerted, table: table)
-        record(routes, sequence: logged.sequence, alertRule: alert.rule)
+        record(routes, delivering: alerted, origin: origin, alertRule: alert.rule)
     }
 
     /// Counts an event's routes: a match per rule, a delivery per (rule, target).
     ///
     /// Routes of an alert count when the rule that routes it or the rule that raised it is selected.
-    private mutating func record(_ routes: [RoutingTable.Route], sequence: Int64, alertRule: String?) {
+    private mutating func record(
+        _ routes: [RoutingTable.Route],
+        delivering event: LoggedEvent,
+        origin: String,
+        alertRule: String?
+    ) {
+        let sequence = event.sequence
         var counted: Set<String> = []
         for route in routes {
             guard selection.includes(rule: route.rule) || alertRule.map(selection.includes(rule:)) == true else {
@@ -129,6 +155,9 @@ public struct ReplayEngine {
             }
             if building.deliveryExamples.count < selection.examples {
                 building.deliveryExamples.append(.init(sequence: sequence, rule: route.rule, target: route.target))
+            }
+            if selection.delivers {
+                deliveries.append(Delivery(event: event, origin: origin, route: route))
             }
         }
     }

@@ -23,18 +23,31 @@ final class ReplayRunner: ReplayAdministration, Service {
     /// The source of the `tocsin.replay.*` events.
     static let eventSource = "/tocsin/replay"
 
-    private let store: EventStore
+    let store: EventStore
     private let state: RoutingState
-    private let clock: any WallClock
+    let clock: any WallClock
     private let logger: Logger
     private let wakes: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
+    /// Where the archive files are, and the data directory with the node key that verifies them.
+    private let directories: (archives: String, data: String)
+    /// Wakes the delivery loop after a replay queued deliveries.
+    let wakeDeliveries: @Sendable () -> Void
 
-    init(store: EventStore, state: RoutingState, clock: any WallClock, logger: Logger) {
+    init(
+        store: EventStore,
+        state: RoutingState,
+        clock: any WallClock,
+        logger: Logger,
+        directories: (archives: String, data: String),
+        wakeDeliveries: @escaping @Sendable () -> Void
+    ) {
         self.store = store
         self.state = state
         self.clock = clock
         self.logger = logger
+        self.directories = directories
+        self.wakeDeliveries = wakeDeliveries
         let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         self.wakes = wakes
         self.wake = wake
@@ -63,22 +76,15 @@ final class ReplayRunner: ReplayAdministration, Service {
         for name in request.targets ?? [] where table.targets[name] == nil {
             problems.append("targets: no target is named '\(name)'")
         }
-        let range = try await resolve(request)
+        var log = try await openLog()
+        let range: ClosedRange<Int64>?
+        do {
+            range = try await log.resolve(request)
+        } catch let problem as ArchiveProblem {
+            throw ReplayArchiveUnavailable(file: problem.file, message: problem.message)
+        }
         if range == nil {
             problems.append("the range holds no events; check from and to against tocsin events")
-        }
-        if let range, let live = try await store.firstSequence(ingestedAtOrAfter: .min), live > 1 {
-            // A time range that starts at the live log's first record may reach back into the archives.
-            let reachesArchives: Bool
-            switch request.from {
-            case .sequence(let sequence): reachesArchives = sequence < live
-            case .time: reachesArchives = range.lowerBound == live
-            }
-            if reachesArchives {
-                problems.append(
-                    "from: the live log starts at sequence \(live) and earlier records are in archive files, which a replay does not read yet; give from as sequence \(live) or later (docs/archives.md)"
-                )
-            }
         }
         guard problems.isEmpty, let range else {
             throw AdministrationError.invalid(problems)
@@ -111,29 +117,22 @@ final class ReplayRunner: ReplayAdministration, Service {
     }
 
     func replay(id: Int64) async throws -> JSONValue? {
-        try await store.replays.replay(id: id).map { ReplayStatus.json($0) }
+        guard let record = try await store.replays.replay(id: id) else {
+            return nil
+        }
+        return try await withDeliveries(ReplayStatus.json(record), record: record)
     }
 
     func replays(limit: Int) async throws -> [JSONValue] {
         try await store.replays.list(limit: limit).map { ReplayStatus.json($0, includingReport: false) }
     }
 
-    /// The sequence numbers the request's range covers, at most up to the log's head now; `nil`
-    /// when it holds none.
-    private func resolve(_ request: ReplayRequest) async throws -> ClosedRange<Int64>? {
-        let head = try await store.lastSequence()
-        let first: Int64
-        switch request.from {
-        case .sequence(let sequence): first = sequence
-        case .time(let time): first = try await store.firstSequence(ingestedAtOrAfter: time) ?? head + 1
-        }
-        var last: Int64
-        switch request.to {
-        case .sequence(let sequence): last = sequence
-        case .time(let time): last = (try await store.firstSequence(ingestedAtOrAfter: time) ?? head + 1) - 1
-        }
-        last = min(last, head)
-        return first <= last ? first...last : nil
+    private func openLog() async throws -> ReplayLog {
+        try await ReplayLog.open(
+            store: store,
+            archiveDirectory: directories.archives,
+            dataDirectory: directories.data
+        )
     }
 
     /// The table a replay runs: the current one, or the one with the API's rules as they stood at
@@ -224,19 +223,27 @@ final class ReplayRunner: ReplayAdministration, Service {
             return
         }
         var after = record.firstSequence - 1
+        var log = try await openLog()
         logger.info("Replay started.", metadata: ["replay.id": "\(record.id)", "log.from": "\(record.firstSequence)"])
         while after < record.lastSequence {
             guard !Task.isShuttingDownGracefully, !Task.isCancelled else {
                 return
             }
-            let page = try await store.query(EventQuery(after: after, limit: Self.batchSize))
-            for logged in page.events where logged.sequence <= record.lastSequence {
+            let page: [LoggedEvent]
+            do {
+                page = try await log.page(after: after, through: record.lastSequence, limit: Self.batchSize)
+            } catch let problem as ArchiveProblem {
+                try await fail(record, because: "the archive file \(problem.file) cannot be used: \(problem.message)")
+                return
+            }
+            for logged in page {
                 engine.process(logged)
             }
-            guard let next = page.events.last?.sequence, next > after else {
+            try await queue(engine.takeDeliveries(), of: record)
+            guard let next = page.last?.sequence, next > after else {
                 break
             }
-            after = min(next, record.lastSequence)
+            after = next
             try await store.replays.progress(
                 id: record.id,
                 processed: Int64(engine.report.events),
@@ -272,12 +279,13 @@ final class ReplayRunner: ReplayAdministration, Service {
     /// The selection a stored request asks for.
     static func selection(_ record: ReplayRecord) throws -> (selection: ReplaySelection, rulesAsOf: Int64?) {
         let request = try ReplayRequest(json: try JSONParser().parse(Array(record.request.utf8)))
-        let selection = ReplaySelection(
+        var selection = ReplaySelection(
             pattern: try request.pattern.map { try EventPattern(json: $0) },
             rules: request.rules.map(Set.init),
             targets: request.targets.map(Set.init),
             examples: request.examples
         )
+        selection.delivers = !request.dryRun
         return (selection, request.rulesAsOf)
     }
 

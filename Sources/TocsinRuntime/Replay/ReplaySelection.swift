@@ -17,6 +17,9 @@ public struct ReplaySelection: Sendable {
     public var targets: Set<String>?
     /// How many examples of matches, alerts and deliveries the report keeps, each.
     public var examples: Int
+    /// Whether the replay delivers (`dry_run: false`): the engine then also hands out the
+    /// deliveries of the selected rules to the selected targets (``ReplayEngine/takeDeliveries()``).
+    public var delivers = false
 
     /// The default number of examples of each kind.
     public static let defaultExamples = 10

@@ -23,8 +23,18 @@ struct ActionPerformer: Sendable {
         guard let stored else {
             return (.failed(AttemptFailure(kind: .rejected, message: "the event is not in the log")), nil)
         }
-        let logged = TargetRedaction.apply(target.redactCategories, to: stored)
-        let (event, isAlertTrigger) = AlertDeliveries.document(of: logged)
+        var logged = TargetRedaction.apply(target.redactCategories, to: stored)
+        if let replay = delivery.replay {
+            // The `replay` extension attribute marks the CloudEvent a replay delivers.
+            logged.event.extensions["replay"] = .string(String(replay.id))
+        }
+        let document = AlertDeliveries.document(of: logged)
+        var event = document.document
+        let isAlertTrigger = document.isAlertTrigger
+        if let replay = delivery.replay, isAlertTrigger, case .object(var trigger) = event {
+            trigger["replay"] = .string(String(replay.id))
+            event = .object(trigger)
+        }
         let request = ActionRequest(
             delivery: delivery,
             target: target,

@@ -27,6 +27,9 @@ enum DeliveryEvents {
             ("target", .string(delivery.target)),
             ("attempt", InternalEvents.number(Int64(record.attempt))),
         ]
+        if let replay = delivery.replay {
+            data.append(("replay", InternalEvents.number(replay.id)))
+        }
         switch record.outcome {
         case .succeeded(let status?)?:
             data.append(("status", InternalEvents.number(Int64(status))))

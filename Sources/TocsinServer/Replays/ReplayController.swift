@@ -10,8 +10,8 @@ struct ReplayController: Sendable {
     let administration: any ReplayAdministration
     let configuration: ServerConfiguration
 
-    /// Registers the routes: starting a replay needs `routing:manage` (an admin grant), reading
-    /// replays `routing:read`.
+    /// Registers the routes: starting a replay, a shadow report or one that delivers to targets,
+    /// needs `routing:manage` (an admin grant), reading replays `routing:read`.
     func register(on routes: RouteRegistrar) {
         routes.add(.post, "replays", .manageRouting, handler: start)
         routes.add(.get, "replays", .readRouting, handler: replays)
@@ -40,6 +40,14 @@ struct ReplayController: Sendable {
                 throw error
             }
             throw Self.invalid(messages.map { ("", $0) })
+        } catch let error as ReplayArchiveUnavailable {
+            throw Problem(
+                .conflict,
+                code: "archive-unavailable",
+                title: "An archive file the replay needs is missing or does not verify",
+                detail: "\(error.file): \(error.message)",
+                extensions: [.init(name: "archive", value: .string(error.file))]
+            )
         }
         var response = JSONResponse.make(.accepted, status)
         if case .number(let id)? = status["id"] {

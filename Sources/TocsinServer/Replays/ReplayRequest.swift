@@ -56,9 +56,10 @@ public struct ReplayRequest: Sendable, Hashable {
     public var pattern: JSONValue?
     /// The rules to report on, when given (every rule otherwise).
     public var rules: [String]?
-    /// The targets to report on, when given (every target otherwise).
+    /// The targets to report on, when given (every target otherwise); with `dry_run: false`, the
+    /// targets the replay delivers to (required then).
     public var targets: [String]?
-    /// Report what would happen, sending nothing.
+    /// Report what would happen, sending nothing; `false` also delivers to ``targets``.
     public var dryRun: Bool
     /// How many examples of each kind the report keeps.
     public var examples: Int
@@ -133,14 +134,21 @@ public struct ReplayRequest: Sendable, Hashable {
         var dryRun = true
         switch json["dry_run"] {
         case .bool(let value)?: dryRun = value
-        case nil: problems.append(Violation(path: "/dry_run", message: "is required: true for a shadow report"))
-        default: problems.append(Violation(path: "/dry_run", message: "must be true or false"))
-        }
-        if !dryRun {
+        case nil:
             problems.append(
                 Violation(
                     path: "/dry_run",
-                    message: "replays into targets are not available yet; set dry_run to true for a shadow report"
+                    message: "is required: true for a shadow report, false to also deliver to the targets"
+                )
+            )
+        default: problems.append(Violation(path: "/dry_run", message: "must be true or false"))
+        }
+        if !dryRun, json["targets"] == nil || json["targets"] == .null {
+            problems.append(
+                Violation(
+                    path: "/targets",
+                    message:
+                        "is required when dry_run is false: name the targets the replay delivers to (or set dry_run to true for a shadow report)"
                 )
             )
         }

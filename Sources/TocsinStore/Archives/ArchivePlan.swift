@@ -75,7 +75,11 @@ struct ArchivePlan {
         if try db.tableExists("deliveries"),
             let needed = try Int64.fetchOne(
                 db,
-                sql: "SELECT min(event_seq) FROM deliveries WHERE state IN ('pending', 'dead-lettered')"
+                // A replay's delivery carries its own record, so it never holds the cut back.
+                sql: """
+                    SELECT min(event_seq) FROM deliveries
+                    WHERE state IN ('pending', 'dead-lettered') AND replay_id IS NULL
+                    """
             )
         {
             limit = min(limit, needed - 1)

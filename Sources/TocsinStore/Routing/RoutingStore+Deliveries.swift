@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import Foundation
 import GRDB
 import TocsinCore
 public import TocsinResponse
@@ -7,7 +8,7 @@ public import TocsinResponse
 extension RoutingStore: DeliveryQueue {
     private static let columns = """
         id, event_seq, rule, target, input, state, attempts, routed_ms, next_ms, first_attempt_ms, last_attempt_ms,
-        error_kind, error_status, error_exit, error_message, reason, redrives
+        error_kind, error_status, error_exit, error_message, reason, redrives, replay_id, replay_key, replay_event
         """
 
     /// Pending deliveries to `fetch.target` due at `now`, oldest first, skipping the excluded ids, each
@@ -31,11 +32,14 @@ extension RoutingStore: DeliveryQueue {
                 sql: "SELECT MIN(next_ms) FROM deliveries WHERE target = ? AND state = 'pending' AND next_ms > ?",
                 arguments: [fetch.target, now]
             )
-            let deliveries = try Row.fetchAll(db, sql: query, arguments: finalArguments).map(Self.record)
+            let deliveries = try Row.fetchAll(db, sql: query, arguments: finalArguments).map {
+                (record: Self.record($0), carried: Self.replayedEvent($0))
+            }
             guard !deliveries.isEmpty else {
                 return DueDeliveries(deliveries: [], nextDueMilliseconds: next)
             }
-            let sequences = Set(deliveries.map(\.eventSequence))
+            // A replay's delivery carries its own record (an archived event, or an alert it raised).
+            let sequences = Set(deliveries.filter { $0.record.replay == nil }.map(\.record.eventSequence))
             let rows = try Row.fetchAll(
                 db,
                 sql:
@@ -48,7 +52,9 @@ extension RoutingStore: DeliveryQueue {
                 events[record.sequence] = try? record.loggedEvent()
             }
             return DueDeliveries(
-                deliveries: deliveries.map { ($0, events[$0.eventSequence]) },
+                deliveries: deliveries.map {
+                    ($0.record, $0.record.replay == nil ? events[$0.record.eventSequence] : $0.carried)
+                },
                 nextDueMilliseconds: next
             )
         }
@@ -110,7 +116,7 @@ extension RoutingStore: DeliveryQueue {
                 sql: "SELECT \(Self.columns) FROM deliveries WHERE event_seq = ? ORDER BY id",
                 arguments: [sequence]
             )
-            .map(Self.record)
+            .map { Self.record($0) }
         }
     }
 
@@ -122,7 +128,7 @@ extension RoutingStore: DeliveryQueue {
                 db,
                 sql: "SELECT \(Self.columns) FROM deliveries WHERE \(clause) ORDER BY id LIMIT \(max(1, filter.limit))",
                 arguments: arguments
-            ).map(Self.record)
+            ).map { Self.record($0) }
         }
     }
 
@@ -273,7 +279,17 @@ extension RoutingStore: DeliveryQueue {
             lastAttemptMilliseconds: row[10],
             lastFailure: failure,
             deadLetterReason: row[15],
-            redrives: row[16]
+            redrives: row[16],
+            replay: (row[17] as Int64?).map { DeliveryReplay(id: $0, idempotencyKey: row[18] ?? "") }
         )
+    }
+
+    /// The record a replay's delivery carries, from a row of ``columns``; `nil` for a live delivery
+    /// (its event is in the log) or a record that does not decode.
+    private static func replayedEvent(_ row: Row) -> LoggedEvent? {
+        guard let bytes = row[19] as Data?, let record = ArchiveRecordCoding.records(in: Array(bytes))?.first else {
+            return nil
+        }
+        return try? record.loggedEvent()
     }
 }
