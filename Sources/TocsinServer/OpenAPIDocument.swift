@@ -2527,7 +2527,7 @@ public enum OpenAPIDocument: Sendable {
                       }
                     }
                   },
-                  "409": {
+                  "503": {
                     "description": "An archive file the range reaches is missing or does not verify (`urn:tocsin:problem:archive-unavailable`); its `archive` member names the file.",
                     "content": {
                       "application/problem+json": {

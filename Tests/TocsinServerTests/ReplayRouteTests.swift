@@ -123,7 +123,7 @@ struct ReplayRouteTests {
         #expect(!request.dryRun && request.targets == ["hook"])
     }
 
-    @Test("a missing or tampered archive file is a 409 archive-unavailable problem naming the file")
+    @Test("a missing or tampered archive file is a 503 archive-unavailable problem naming the file")
     func archiveUnavailable() async throws {
         try await TestAPI(replays: MemoryReplays()).application.test(.router) { client in
             let answer = try await Self.send(
@@ -132,7 +132,7 @@ struct ReplayRouteTests {
                 method: .post,
                 body: #"{"from": 1, "to": 2, "rules": ["archived"], "dry_run": true}"#
             )
-            #expect(answer.status == .conflict)
+            #expect(answer.status == .serviceUnavailable)
             #expect(answer.json?["type"] == .string("urn:tocsin:problem:archive-unavailable"))
             #expect(answer.json?["archive"] == .string(MemoryReplays.tamperedArchive))
             #expect(answer.json?["detail"]?.stringValue?.hasPrefix(MemoryReplays.tamperedArchive) == true)

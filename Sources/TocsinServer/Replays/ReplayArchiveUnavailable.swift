@@ -3,7 +3,7 @@
 /// A replay's range reaches into an archive file that is missing or does not verify, so the replay
 /// is refused rather than run over a gap or over records nobody can vouch for.
 ///
-/// The API answers `409` with the problem `urn:tocsin:problem:archive-unavailable`, whose `archive`
+/// The API answers `503` with the problem `urn:tocsin:problem:archive-unavailable`, whose `archive`
 /// member names the file.
 public struct ReplayArchiveUnavailable: Error, Sendable, Hashable {
     /// The archive file's name.

@@ -42,7 +42,7 @@ struct ReplayController: Sendable {
             throw Self.invalid(messages.map { ("", $0) })
         } catch let error as ReplayArchiveUnavailable {
             throw Problem(
-                .conflict,
+                .serviceUnavailable,
                 code: "archive-unavailable",
                 title: "An archive file the replay needs is missing or does not verify",
                 detail: "\(error.file): \(error.message)",
