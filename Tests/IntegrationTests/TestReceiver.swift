@@ -26,6 +26,8 @@ final class TestReceiver: Sendable {
         var body: [UInt8]
         /// When the receiver took the request.
         var at: ContinuousClock.Instant = .now
+        /// The status it answered.
+        var status = 0
     }
 
     /// The largest body it reads.
@@ -69,6 +71,11 @@ final class TestReceiver: Sendable {
         state.withLock { $0.received }
     }
 
+    /// The requests answered with a 2xx status: what the sender may count as delivered.
+    var delivered: [Received] {
+        received.filter { (200..<300).contains($0.status) }
+    }
+
     /// How many distinct idempotency keys arrived (what a de-duplicating receiver processed).
     var distinctKeys: Set<String> {
         Set(received.compactMap { $0.headers["idempotency-key"] })
@@ -76,18 +83,22 @@ final class TestReceiver: Sendable {
 
     /// Records `request` and returns the answer: a status, its `Retry-After`, and how long to hold it back.
     fileprivate func answer(_ request: Received) -> (status: Int, retryAfter: String?, delay: Duration) {
-        let mode = state.withLock { state -> Mode in
-            state.received.append(request)
-            if case .failThenOK(let failures, let status) = state.mode {
+        state.withLock { state in
+            var mode = state.mode
+            if case .failThenOK(let failures, let status) = mode {
                 state.mode = failures > 1 ? .failThenOK(failures: failures - 1, status: status) : .ok
-                return .status(status)
+                mode = .status(status)
             }
-            return state.mode
-        }
-        switch mode {
-        case .ok, .failThenOK: return (200, nil, .zero)
-        case .status(let code, let retryAfter): return (code, retryAfter, .zero)
-        case .hang(let duration): return (200, nil, duration)
+            let answer: (status: Int, retryAfter: String?, delay: Duration) =
+                switch mode {
+                case .ok, .failThenOK: (200, nil, .zero)
+                case .status(let code, let retryAfter): (code, retryAfter, .zero)
+                case .hang(let duration): (200, nil, duration)
+                }
+            var answered = request
+            answered.status = answer.status
+            state.received.append(answered)
+            return answer
         }
     }
 
