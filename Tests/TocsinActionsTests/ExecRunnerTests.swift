@@ -180,7 +180,12 @@ struct ExecRunnerTests {
         try await withThrowingTaskGroup(of: ExecResult.self) { group in
             for _ in 0..<4 {
                 group.addTask {
-                    try await exec.execute(command: "/bin/sleep", arguments: ["300"], input: event, timeout: .seconds(1))
+                    try await exec.execute(
+                        command: "/bin/sleep",
+                        arguments: ["300"],
+                        input: event,
+                        timeout: .seconds(1)
+                    )
                 }
             }
             await clock.waitForSleepers(4)
