@@ -7,6 +7,14 @@ import TocsinCore
 /// JetStream gave up on a message: it was delivered `deliveries` times without an ack (the
 /// dead-letter hook: read the message by `streamSequence` and park it).
 public struct NATSMaxDeliveriesAdvisory: Sendable, Hashable {
+    /// Creates an advisory.
+    public init(stream: String, consumer: String, streamSequence: UInt64, deliveries: UInt64) {
+        self.stream = stream
+        self.consumer = consumer
+        self.streamSequence = streamSequence
+        self.deliveries = deliveries
+    }
+
     /// The stream.
     public var stream: String
     /// The consumer that gave up.
@@ -17,14 +25,10 @@ public struct NATSMaxDeliveriesAdvisory: Sendable, Hashable {
     public var deliveries: UInt64
 }
 
-/// A core NATS subscription whose messages libnats hands to a callback on its own thread; the
-/// callback only yields them into an `AsyncStream`.
-///
-/// `@unchecked Sendable` because `subscription` is written once, right after the subscribe call
-/// and before any caller can end the stream, and read only to unsubscribe.
-private final class SubscriptionBox: @unchecked Sendable {
+/// What a core subscription's callback needs: the stream it yields into. libnats passes it to the
+/// callbacks on its own threads as the `closure` pointer.
+private final class SubscriptionBox: Sendable {
     let continuation: AsyncStream<[UInt8]>.Continuation
-    var subscription: OpaquePointer?
 
     init(continuation: AsyncStream<[UInt8]>.Continuation) {
         self.continuation = continuation
@@ -75,9 +79,9 @@ extension NATSConnection {
             }
             return Handle(subscription)
         }
-        box.subscription = subscription.pointer
+        // Destroy unsubscribes and drops our reference; libnats keeps its own while a callback runs.
         continuation.onTermination = { _ in
-            natsSubscription_Unsubscribe(subscription.pointer)
+            natsSubscription_Destroy(subscription.pointer)
         }
         return stream
     }
@@ -98,7 +102,6 @@ private let releaseBox: natsOnCompleteCB = { closure in
     }
     let box = Unmanaged<SubscriptionBox>.fromOpaque(closure).takeRetainedValue()
     box.continuation.finish()
-    natsSubscription_Destroy(box.subscription)
 }
 
 extension NATSMaxDeliveriesAdvisory {

@@ -117,8 +117,9 @@ public final class NATSConnection: @unchecked Sendable {
             natsConnection_Close(connection.pointer)
             jsCtx_Destroy(jetStream.pointer)
             natsConnection_Destroy(connection.pointer)
+            // The registry stays allocated (one small object per closed connection): libnats' delivery
+            // thread may still be inside the ack handler, which reads it.
             pendingAcks.failAll(NATSError(code: .closed, message: "the NATS connection was closed before the ack"))
-            Unmanaged.passUnretained(pendingAcks).release()
         }
         executor.shutdown()
     }
