@@ -25,7 +25,9 @@ public struct NATSMaxDeliveriesAdvisory: Sendable, Hashable {
     public var deliveries: UInt64
 }
 
-/// What a core subscription's callback needs: the stream it yields into. libnats passes it to the
+/// What a core subscription's callback needs: the stream it yields into.
+///
+/// libnats passes it to the
 /// callbacks on its own threads as the `closure` pointer.
 private final class SubscriptionBox: Sendable {
     let continuation: AsyncStream<[UInt8]>.Continuation

@@ -139,7 +139,8 @@ extension NATSStreamInfo {
                     Replica(
                         name: peer.pointee.Name.map { String(cString: $0) } ?? "",
                         isCurrent: peer.pointee.Current,
-                        isOffline: peer.pointee.Offline
+                        isOffline: peer.pointee.Offline,
+                        lag: peer.pointee.Lag
                     )
                 )
             }

@@ -116,6 +116,8 @@ public struct NATSStreamInfo: Sendable, Hashable {
         public var isCurrent: Bool
         /// Whether the leader considers it offline.
         public var isOffline: Bool
+        /// Messages it is behind the leader.
+        public var lag: UInt64
     }
 
     /// The stream name.

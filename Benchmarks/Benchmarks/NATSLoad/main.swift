@@ -17,10 +17,15 @@ let arguments = CommandLine.arguments
 guard arguments.count == 5, let basePort = Int(arguments[2]), let total = Int(arguments[3]),
     let kills = Int(arguments[4])
 else {
-    print("usage: NATSLoad <cluster-dir> <base-port> <events> <kills>")
+    report("usage: NATSLoad <cluster-dir> <base-port> <events> <kills>")
     exit(2)
 }
 let clusterDirectory = arguments[1]
+
+/// Prints a line at once (stdout to a file is block-buffered, and a killed run would lose it).
+func report(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
 let urls = (0..<3).map { "nats://127.0.0.1:\(basePort + $0)" }
 let rawErrors = Atomic<Int>(0)
 
@@ -43,7 +48,7 @@ func rawPublish(count: Int) -> Double {
     natsOptions_SetServers(options, &servers, Int32(servers.count))
     var connection: OpaquePointer?
     guard natsConnection_Connect(&connection, options) == NATS_OK else {
-        print("raw: cannot connect")
+        report("raw: cannot connect")
         exit(1)
     }
     var jsOptions = jsOptions()
@@ -113,14 +118,15 @@ func cluster(_ arguments: [String]) throws {
 
 func waitForHealthyStream(_ connection: NATSConnection) async throws {
     for _ in 0..<600 {
+        // Under continuous appends a follower is rarely "current"; online and within 10k messages is enough.
         if let info = try? await connection.streamInfo("TOCSIN_EVENTS"), info.leader != nil,
-            info.replicas.count == 2, info.replicas.allSatisfy({ $0.isCurrent && !$0.isOffline })
+            info.replicas.count == 2, info.replicas.allSatisfy({ !$0.isOffline && $0.lag < 10_000 })
         {
             return
         }
         try await Task.sleep(for: .milliseconds(100))
     }
-    print("the stream did not recover within 60 s")
+    report("the stream did not recover within 60 s")
     exit(1)
 }
 
@@ -154,7 +160,7 @@ func failoverPauses(log: JetStreamEventLog, connection: NATSConnection, kills: I
             }
         }
         pauses.append(pause ?? 0)
-        print(String(format: "  kill of %@: publishing paused %.2f s", leader, pause ?? 0))
+        report(String(format: "  kill of %@: publishing paused %.2f s", leader, pause ?? 0))
         try cluster(["start"])
     }
     publisher.cancel()
@@ -175,14 +181,14 @@ let log = try await JetStreamEventLog.open(
     Int64(Date().timeIntervalSince1970 * 1000)
 }
 let raw = rawPublish(count: total)
-print(String(format: "raw libnats async publish, R3: %.0f msg/s (%d errors)", raw, rawErrors.load(ordering: .relaxed)))
+report(String(format: "raw libnats async publish, R3: %.0f msg/s (%d errors)", raw, rawErrors.load(ordering: .relaxed)))
 let tocsin = try await tocsinAppend(log: log, count: total)
-print(
+report(
     String(format: "JetStreamEventLog.append, R3, 4 x 250: %.0f events/s (%.0f%% of raw)", tocsin, tocsin / raw * 100)
 )
 if kills > 0 {
     let pauses = try await failoverPauses(log: log, connection: connection, kills: kills)
-    print(
+    report(
         String(
             format: "failover pause over %d kills: p50 %.2f s, p99 %.2f s, max %.2f s",
             pauses.count,
