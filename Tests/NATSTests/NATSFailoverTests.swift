@@ -48,51 +48,51 @@ private struct StreamScan {
     }
 }
 
-@Suite("JetStream event log under a leader failover", .serialized)
+@Suite("JetStream event log under a leader failover", .serialized, .timeLimit(.minutes(2)))
 struct NATSFailoverTests {
     @Test("Killing the stream leader while appending loses no acknowledged event and stores none twice")
     func leaderKillUnderPublishing() async throws {
-        let cluster = try NATSTestCluster.start()
-        defer { cluster.stop() }
-        let connection = try await cluster.connect()
-        let log = try await JetStreamEventLog.open(
-            connection: connection,
-            configuration: JetStreamLogConfiguration(replicas: 3, maxRetryWait: .seconds(30))
-        ) { 0 }
-        let acknowledged = AcknowledgedAppends()
-        let publisher = Task {
-            var next = 0
-            while !Task.isCancelled {
-                let batch = (next..<next + 10).map { CloudEvent(id: "e-\($0)", source: "load", type: "load.tick") }
-                next += 10
-                let receipts = try await log.append(batch)
-                acknowledged.record(batch.map(\.id), receipts)
+        try await NATSTestCluster.with { cluster in
+            let connection = try await cluster.connect()
+            let log = try await JetStreamEventLog.open(
+                connection: connection,
+                configuration: JetStreamLogConfiguration(replicas: 3, maxRetryWait: .seconds(30))
+            ) { 0 }
+            let acknowledged = AcknowledgedAppends()
+            let publisher = Task {
+                var next = 0
+                while !Task.isCancelled {
+                    let batch = (next..<next + 10).map { CloudEvent(id: "e-\($0)", source: "load", type: "load.tick") }
+                    next += 10
+                    let receipts = try await log.append(batch)
+                    acknowledged.record(batch.map(\.id), receipts)
+                }
             }
-        }
-        #expect(await eventually { acknowledged.count >= 500 })
-        let leader = try #require(try await connection.streamInfo("TOCSIN_EVENTS").leader)
-        try cluster.kill(leader)
-        let beforeKill = acknowledged.count
-        let resumed = await eventually(timeout: .seconds(45)) { acknowledged.count >= beforeKill + 500 }
-        publisher.cancel()
-        let outcome = await publisher.result
-        #expect(resumed, "publishing did not resume after the leader was killed: \(outcome)")
+            #expect(await eventually { acknowledged.count >= 500 })
+            let leader = try #require(try await connection.streamInfo("TOCSIN_EVENTS").leader)
+            try cluster.kill(leader)
+            let beforeKill = acknowledged.count
+            let resumed = await eventually(timeout: .seconds(25)) { acknowledged.count >= beforeKill + 500 }
+            publisher.cancel()
+            let outcome = await publisher.result
+            #expect(resumed, "publishing did not resume after the leader was killed: \(outcome)")
 
-        // Direct gets are answered by any replica, which may lag the acknowledgement by a moment: scan
-        // again until the stream holds every acknowledged event (or the wait ends).
-        var scan = StreamScan(stored: [:], storedTwice: 0)
-        let complete = try await eventually {
-            scan = try await StreamScan.read(log)
-            return acknowledged.all.allSatisfy { scan.stored[$0.key] == $0.value }
+            // Direct gets are answered by any replica, which may lag the acknowledgement by a moment: scan
+            // again until the stream holds every acknowledged event (or the wait ends).
+            var scan = StreamScan(stored: [:], storedTwice: 0)
+            let complete = try await eventually(timeout: .seconds(15)) {
+                scan = try await StreamScan.read(log)
+                return acknowledged.all.allSatisfy { scan.stored[$0.key] == $0.value }
+            }
+            let missing = acknowledged.all.filter { scan.stored[$0.key] != $0.value }
+            #expect(
+                complete && missing.isEmpty,
+                "\(missing.count) acknowledged events are not at their acknowledged sequence"
+            )
+            #expect(scan.storedTwice == 0)
+            #expect(acknowledged.count > beforeKill)
+            await connection.close()
         }
-        let missing = acknowledged.all.filter { scan.stored[$0.key] != $0.value }
-        #expect(
-            complete && missing.isEmpty,
-            "\(missing.count) acknowledged events are not at their acknowledged sequence"
-        )
-        #expect(scan.storedTwice == 0)
-        #expect(acknowledged.count > beforeKill)
-        await connection.close()
     }
 }
 #endif
