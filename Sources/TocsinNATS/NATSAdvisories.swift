@@ -41,7 +41,9 @@ extension NATSConnection {
     /// The MAX_DELIVERIES advisories of `consumer` on `stream`, as they are published.
     ///
     /// Only advisories published while the stream is being iterated arrive (core NATS, no replay);
-    /// subscribe before the consumer starts fetching.
+    /// subscribe before the consumer starts fetching. The server gives up on a message, and publishes
+    /// the advisory, when a pull request would have redelivered it, so it comes while the consumer
+    /// keeps fetching.
     public func maxDeliveriesAdvisories(
         stream: String,
         consumer: String

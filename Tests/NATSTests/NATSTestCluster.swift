@@ -140,7 +140,11 @@ struct NATSTestCluster: Sendable {
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let cArguments = argv.map { strdup($0) }
-        defer { cArguments.forEach { free($0) } }
+        defer {
+            for argument in cArguments {
+                free(argument)
+            }
+        }
         var pid = pid_t()
         let result = (cArguments + [nil]).withUnsafeBufferPointer { arguments in
             posix_spawn(&pid, argv[0], &actions, nil, arguments.baseAddress!, environ)
