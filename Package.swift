@@ -32,12 +32,17 @@ let package = Package(
         .library(name: "TocsinRuntime", targets: ["TocsinRuntime"]),
         .library(name: "TocsinCompliance", targets: ["TocsinCompliance"]),
         .library(name: "TocsinCluster", targets: ["TocsinCluster"]),
+        .library(name: "TocsinNATS", targets: ["TocsinNATS"]),
     ],
     traits: [
         .trait(
             name: "OTel",
             description: "Export traces over OTLP/HTTP with swift-otel (off by default: it adds minutes of build)"
-        )
+        ),
+        .trait(
+            name: "NATS",
+            description: "Build the NATS JetStream adapter (TocsinNATS) on libnats (needs libnats-dev; off by default)"
+        ),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -96,6 +101,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CNats", path: "Sources/CNats", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
+        // The sources compile only under the NATS trait (`#if NATS`): without it the module is empty and the
+        // build needs no C library.
+        .target(
+            name: "TocsinNATS",
+            dependencies: [
+                .target(name: "CNats", condition: .when(traits: ["NATS"])),
+                "TocsinCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "TocsinSources",
             dependencies: ["TocsinCore", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
@@ -312,6 +329,11 @@ let package = Package(
         .testTarget(
             name: "TocsinMetricsTests",
             dependencies: ["TocsinMetrics", "TocsinCore", "TocsinTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NATSTests",
+            dependencies: ["TocsinNATS", "TocsinCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

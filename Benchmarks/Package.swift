@@ -7,7 +7,8 @@ let package = Package(
     name: "TocsinBenchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: ".."),
+        // The NATS trait builds TocsinNATS for NATSLoad; targets that do not use it compile as before.
+        .package(path: "..", traits: ["NATS"]),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -195,6 +196,21 @@ let package = Package(
             ],
             path: "Benchmarks/StoreBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .systemLibrary(
+            name: "CNatsRaw",
+            path: "Sources/CNatsRaw",
+            pkgConfig: "libnats",
+            providers: [.apt(["libnats-dev"])]
+        ),
+        .executableTarget(
+            name: "NATSLoad",
+            dependencies: [
+                "CNatsRaw",
+                .product(name: "TocsinCore", package: "main"),
+                .product(name: "TocsinNATS", package: "main"),
+            ],
+            path: "Benchmarks/NATSLoad"
         ),
     ]
 )

@@ -4,7 +4,8 @@
 # readers link the system zlib) and to test (gzip, to compress test bodies; python3 and schemathesis, in a
 # virtual environment under .build, to test the server against docs/openapi.json; systemd-analyze, to
 # check the systemd unit; Chromium and its WebDriver, for the web console's browser tests and
-# scripts/screenshots.sh).
+# scripts/screenshots.sh; nats-server, libnats-dev and curl, for the NATS adapter built under the NATS trait and
+# its tests against real servers started by scripts/nats-cluster.sh).
 set -euo pipefail
 need=()
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
@@ -16,6 +17,9 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
+command -v nats-server >/dev/null || need+=(nats-server)
+dpkg -s libnats-dev >/dev/null 2>&1 || need+=(libnats-dev)
+command -v curl >/dev/null || need+=(curl)
 if [ "${#need[@]}" -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
     $SUDO apt-get update -qq

@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Runs the whole test suite: unit, store, and integration tests against a real `tocsin serve`, then the
-# fuzz targets for about 10 s each.
+# fuzz targets for about 10 s each. One build with the NATS trait, so the NATS adapter and its tests compile
+# too, and the NATS tests run against real nats-server clusters on loopback (docs/scale-out.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 mkdir -p .build
-swift build --build-tests 2>&1 | tee .build/build-tests.log
+swift build --build-tests --traits NATS 2>&1 | tee .build/build-tests.log
 # Swift 6.3 reports missing Sendable annotations as warnings in some configurations; fail on them.
 if grep -q "\[#ExplicitSendable\]" .build/build-tests.log; then
     echo "error: a public type does not state whether it is Sendable (see above)" >&2
     exit 1
 fi
-swift test --skip-build --disable-xctest "$@"
+if [ $# -eq 0 ]; then
+    swift test --skip-build --disable-xctest --traits NATS
+else
+    swift test --skip-build --disable-xctest --traits NATS "$@"
+fi
 # Each fuzz target briefly, from the fixture seeds (docs/fuzzing.md): a crash, hang or sanitizer report fails
 # the suite. A filtered run (arguments for swift test) skips it.
 if [ $# -eq 0 ]; then

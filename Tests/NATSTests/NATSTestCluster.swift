@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#if NATS
+import Foundation
+import Testing
+import TocsinNATS
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A 3-node nats-server cluster on random loopback ports, started with `scripts/nats-cluster.sh` in a
+/// temporary directory.
+///
+/// Use ``with(_:)``: it stops the cluster and removes its directory however the test ends.
+struct NATSTestCluster: Sendable {
+    let directory: String
+    let basePort: Int
+
+    /// The nodes' client URLs.
+    var urls: [String] {
+        (0..<3).map { "nats://127.0.0.1:\(basePort + $0)" }
+    }
+
+    /// Starts a cluster, runs `body` with it and stops the cluster, also when `body` throws.
+    static func with<T>(_ body: (NATSTestCluster) async throws -> T) async throws -> T {
+        let cluster = try await start()
+        do {
+            let result = try await body(cluster)
+            await cluster.stop()
+            return result
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+    }
+
+    /// Starts a cluster; fails the test clearly when nats-server is not installed.
+    static func start() async throws -> NATSTestCluster {
+        guard
+            FileManager.default.isExecutableFile(atPath: "/usr/sbin/nats-server")
+                || FileManager.default.isExecutableFile(atPath: "/usr/bin/nats-server")
+        else {
+            Issue.record("nats-server is not installed: run scripts/ensure-deps.sh (apt-get install nats-server)")
+            throw CancellationError()
+        }
+        var lastOutput = ""
+        for _ in 0..<5 {
+            // Client ports base…base+2; the script also uses base+2000…, +3000… and +4000….
+            let base = Int.random(in: 500..<1400) * 20
+            guard portsAreFree(base: base) else {
+                continue
+            }
+            let directory = NSTemporaryDirectory() + "tocsin-nats-\(UUID().uuidString)"
+            let cluster = NATSTestCluster(directory: directory, basePort: base)
+            let (status, output) = await cluster.script(["start"])
+            if status == 0 {
+                return cluster
+            }
+            lastOutput = output
+            await cluster.stop()
+        }
+        Issue.record("could not start a NATS cluster: \(lastOutput)")
+        throw CancellationError()
+    }
+
+    /// Stops every node and removes the data.
+    func stop() async {
+        _ = await script(["stop", "--clean"])
+    }
+
+    /// Kills node `name` (`n1`…`n3`) with SIGKILL.
+    func kill(_ name: String) throws {
+        let text = try String(contentsOfFile: "\(directory)/\(name).pid", encoding: .utf8)
+        let pid = try #require(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(Foundation.kill(pid, SIGKILL) == 0)
+    }
+
+    /// Connects to all three nodes.
+    func connect() async throws -> NATSConnection {
+        try await NATSConnection.connect(NATSConnectionConfiguration(servers: urls))
+    }
+
+    /// Whether every port the script would use for one region can be bound on loopback now.
+    private static func portsAreFree(base: Int) -> Bool {
+        [0, 2000, 3000, 4000].allSatisfy { offset in
+            (0..<3).allSatisfy { canBind(port: base + offset + $0) }
+        }
+    }
+
+    private static func canBind(port: Int) -> Bool {
+        #if canImport(Glibc)
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let descriptor = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard descriptor >= 0 else {
+            return false
+        }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+
+    /// Runs the cluster script and returns its exit status and output.
+    ///
+    /// The script is started with `posix_spawn` and reaped by a blocking `waitpid` on a thread of its
+    /// own, never on the cooperative pool. Its output goes to a file, not a pipe: the servers it starts
+    /// in the background inherit its descriptors and would keep a pipe open.
+    private func script(_ arguments: [String]) async -> (Int32, String) {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let executable = root.appendingPathComponent("scripts/nats-cluster.sh").path
+        let logPath = NSTemporaryDirectory() + "tocsin-nats-script-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: logPath) }
+        let argv = [executable] + arguments + ["--port", "\(basePort)", "--dir", directory]
+        guard let pid = Self.spawn(argv, output: logPath) else {
+            return (-1, "cannot start \(executable): errno \(errno)")
+        }
+        let status = await Self.reap(pid)
+        let output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        return (status, output)
+    }
+
+    /// Starts `argv` with stdin from /dev/null and stdout and stderr appended to `output`.
+    private static func spawn(_ argv: [String], output: String) -> pid_t? {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let cArguments = argv.map { strdup($0) }
+        defer {
+            for argument in cArguments {
+                free(argument)
+            }
+        }
+        var pid = pid_t()
+        let result = (cArguments + [nil]).withUnsafeBufferPointer { arguments in
+            posix_spawn(&pid, argv[0], &actions, nil, arguments.baseAddress!, environ)
+        }
+        return result == 0 ? pid : nil
+    }
+
+    /// Waits for `pid` to exit on a dedicated thread and returns its exit status (or 128 + signal).
+    private static func reap(_ pid: pid_t) async -> Int32 {
+        await withCheckedContinuation { continuation in
+            let thread = Thread {
+                var status: Int32 = 0
+                var result = waitpid(pid, &status, 0)
+                while result == -1 && errno == EINTR {
+                    result = waitpid(pid, &status, 0)
+                }
+                let signal = status & 0x7f
+                let code = signal == 0 ? (status >> 8) & 0xff : 128 + signal
+                continuation.resume(returning: result == pid ? code : -1)
+            }
+            thread.name = "nats-cluster-script reaper"
+            thread.start()
+        }
+    }
+}
+
+/// Waits until `condition` holds or `timeout` passes; returns whether it held.
+func eventually(
+    timeout: Duration = .seconds(20),
+    _ condition: () async throws -> Bool
+) async rethrows -> Bool {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    while ContinuousClock.now < deadline {
+        if try await condition() {
+            return true
+        }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return try await condition()
+}
+#endif

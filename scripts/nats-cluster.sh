@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Local NATS JetStream clusters for development and tests (docs/scale-out.md).
+#
+#   scripts/nats-cluster.sh start  [--regions 1|2] [--port BASE] [--dir DIR]
+#   scripts/nats-cluster.sh stop   [--dir DIR] [--clean]
+#   scripts/nats-cluster.sh status [--dir DIR]
+#
+# Region a: servers n1 n2 n3, clients on BASE..BASE+2 (default 4222-4224), routes on BASE+2000.., monitoring
+# (/jsz, /varz) on BASE+4000.., JetStream domain "a". With --regions 2, region b: servers b1 b2 b3 on
+# BASE+10..BASE+12 (routes BASE+2010.., monitoring BASE+4010..), JetStream domain "b", each node linked to
+# region a's leafnode ports (BASE+3000..) as a leafnode. The two domains keep their own JetStream; a
+# stream in one region sources the other's stream through the domain's API prefix ($JS.a.API). Data, configs,
+# logs and pid files live in DIR (default .nats-cluster/, git-ignored). start waits until every region's
+# /jsz shows a meta leader and a cluster of 3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command_name=${1:-}
+shift || true
+regions=1
+base=4222
+dir=.nats-cluster
+clean=false
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --regions) regions=$2; shift 2 ;;
+    --port) base=$2; shift 2 ;;
+    --dir) dir=$2; shift 2 ;;
+    --clean) clean=true; shift ;;
+    *) echo "unknown option $1; see the usage at the top of $0" >&2; exit 2 ;;
+    esac
+done
+
+node_names() {
+    echo n1 n2 n3
+    if [ "$(cat "$dir/regions" 2>/dev/null || echo "$regions")" = 2 ]; then echo b1 b2 b3; fi
+}
+
+# Prints "client route http leaf domain cluster" for a node name.
+ports_of() {
+    local name=$1 index offset
+    index=$((${name:1} - 1))
+    if [ "${name:0:1}" = n ]; then offset=0; domain=a; else offset=10; domain=b; fi
+    echo "$((base + offset + index)) $((base + 2000 + offset + index)) $((base + 4000 + offset + index)) $((base + 3000 + index)) $domain tocsin-$domain"
+}
+
+write_config() {
+    local name=$1 client route http leaf domain cluster routes="" peer
+    read -r client route http leaf domain cluster <<<"$(ports_of "$name")"
+    for peer in 1 2 3; do
+        local prefix=${name:0:1}
+        read -r _ peer_route _ _ _ _ <<<"$(ports_of "$prefix$peer")"
+        routes+="nats-route://127.0.0.1:$peer_route, "
+    done
+    {
+        echo "server_name: $name"
+        echo "listen: 127.0.0.1:$client"
+        echo "http: 127.0.0.1:$http"
+        echo "jetstream { store_dir: \"$dir/data-$name\", domain: $domain, max_memory_store: 256MB, max_file_store: 4GB }"
+        echo "cluster { name: $cluster, listen: 127.0.0.1:$route, routes: [ ${routes%, } ] }"
+        if [ "$domain" = a ] && [ "$regions" = 2 ]; then
+            echo "leafnodes { listen: 127.0.0.1:$leaf }"
+        elif [ "$domain" = b ]; then
+            echo "leafnodes { remotes: [ { urls: [ nats-leaf://127.0.0.1:$((base + 3000)), nats-leaf://127.0.0.1:$((base + 3001)), nats-leaf://127.0.0.1:$((base + 3002)) ] } ] }"
+        fi
+    } >"$dir/$name.conf"
+}
+
+# Whether the node's /jsz shows a meta leader and a cluster of 3.
+has_quorum() {
+    local http
+    read -r _ _ http _ _ _ <<<"$(ports_of "$1")"
+    curl -sf "http://127.0.0.1:$http/jsz" 2>/dev/null | python3 -c '
+import json, sys
+meta = json.load(sys.stdin).get("meta_cluster") or {}
+sys.exit(0 if meta.get("leader") and meta.get("cluster_size") == 3 else 1)' 2>/dev/null
+}
+
+start() {
+    command -v nats-server >/dev/null || { echo "nats-server is not installed; run scripts/ensure-deps.sh" >&2; exit 1; }
+    mkdir -p "$dir"
+    dir=$(cd "$dir" && pwd)
+    echo "$regions" >"$dir/regions"
+    local name pid
+    for name in $(node_names); do
+        if [ -f "$dir/$name.pid" ] && kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null; then
+            continue
+        fi
+        write_config "$name"
+        nats-server -c "$dir/$name.conf" >>"$dir/$name.log" 2>&1 &
+        echo $! >"$dir/$name.pid"
+    done
+    for _ in $(seq 1 300); do
+        if has_quorum n1 && { [ "$regions" != 2 ] || has_quorum b1; }; then
+            echo "NATS cluster up: $(node_names | tr '\n' ' ')(data in $dir)"
+            return 0
+        fi
+        for name in $(node_names); do
+            pid=$(cat "$dir/$name.pid")
+            kill -0 "$pid" 2>/dev/null || { echo "nats-server $name exited; see $dir/$name.log" >&2; tail -5 "$dir/$name.log" >&2; exit 1; }
+        done
+        sleep 0.1
+    done
+    echo "no JetStream meta leader after 30 s; see the logs in $dir" >&2
+    exit 1
+}
+
+stop() {
+    local name pid
+    [ -d "$dir" ] || return 0
+    for name in $(node_names); do
+        [ -f "$dir/$name.pid" ] || continue
+        pid=$(cat "$dir/$name.pid")
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+        kill -9 "$pid" 2>/dev/null || true
+        rm -f "$dir/$name.pid"
+    done
+    if $clean; then rm -rf "$dir"; fi
+}
+
+status() {
+    local name pid client
+    for name in $(node_names); do
+        read -r client _ _ _ _ _ <<<"$(ports_of "$name")"
+        pid=$(cat "$dir/$name.pid" 2>/dev/null || true)
+        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+            echo "$name running (pid $pid, nats://127.0.0.1:$client)$(has_quorum "$name" && echo ", JetStream quorum")"
+        else
+            echo "$name stopped"
+        fi
+    done
+}
+
+case "$command_name" in
+start) start ;;
+stop) stop ;;
+status) status ;;
+*) echo "usage: $0 start|stop|status [--regions 1|2] [--port BASE] [--dir DIR] [--clean]" >&2; exit 2 ;;
+esac
