@@ -159,6 +159,8 @@ let package = Package(
                 .product(name: "TocsinConfig", package: "main"),
                 .product(name: "TocsinCore", package: "main"),
                 .product(name: "TocsinRuntime", package: "main"),
+                .product(name: "TocsinStore", package: "main"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/ReplayBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

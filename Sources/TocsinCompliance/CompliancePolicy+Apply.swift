@@ -23,6 +23,38 @@ extension CompliancePolicy {
         }
         return .accept(data: result ?? .null, findings: application.outcomes)
     }
+
+    /// The outcomes for the findings of a scan when the policy keeps every value as it is; `nil`
+    /// when some value must be masked, hashed or dropped, or the event rejected.
+    ///
+    /// For `findings` from ``ComplianceScanner/scan(json:)`` of an event's data, a non-`nil` answer
+    /// equals the outcomes of ``apply(to:source:type:hashKey:)`` on the parsed data (every one a
+    /// `report`, the data unchanged), so an ingest path can skip parsing and rebuilding the data
+    /// when nothing would change: machine logs such as CloudTrail hold addresses and access key ids
+    /// in nearly every record, and policies usually only report those.
+    ///
+    /// - Parameters:
+    ///   - findings: What the scanner found in the event's data, in document order.
+    ///   - source: The event's `source`.
+    ///   - type: The event's `type`.
+    /// - Returns: One `report` outcome per finding, or `nil` when ``apply(to:source:type:hashKey:)``
+    ///   must run.
+    public func reportedOutcomes(
+        of findings: [ComplianceFinding],
+        source: String,
+        type: String
+    ) -> [ComplianceOutcome]? {
+        let applicable = rules(source: source, type: type)
+        var outcomes: [ComplianceOutcome] = []
+        outcomes.reserveCapacity(findings.count)
+        for finding in findings {
+            guard action(for: finding.category, at: finding.path, rules: applicable) == .report else {
+                return nil
+            }
+            outcomes.append(ComplianceOutcome(finding: finding, action: .report))
+        }
+        return outcomes
+    }
 }
 
 /// One application of a policy to one event.

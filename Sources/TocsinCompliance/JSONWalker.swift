@@ -179,8 +179,16 @@ struct JSONWalker {
     /// Runs the detectors over one string value and records what they find.
     private mutating func scanString(_ range: Range<Int>, hasEscapes: Bool) throws(ComplianceScanError) {
         var isSecretMember = false
-        if case .member(let name, _) = steps.last {
-            isSecretMember = ComplianceNames.mentionsSecret(UnsafeBufferPointer(rebasing: json[name]))
+        if case .member(let name, let nameHasEscapes) = steps.last {
+            let raw = UnsafeBufferPointer(rebasing: json[name])
+            isSecretMember = ComplianceNames.mentionsSecret(raw)
+            if nameHasEscapes {
+                // The decoded name, as the member name of a parsed document is checked.
+                scratch.removeAll(keepingCapacity: true)
+                if JSONStringDecoder.decode(raw, into: &scratch) {
+                    isSecretMember = scratch.withUnsafeBufferPointer { ComplianceNames.mentionsSecret($0) }
+                }
+            }
         }
         let found: ComplianceCategorySet
         if hasEscapes {

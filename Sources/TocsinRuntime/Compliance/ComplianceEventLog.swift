@@ -12,7 +12,8 @@ import TocsinStore
 /// It runs after enrichment and before personal fields are sealed, so the detectors see the
 /// plaintext. Findings the policy kept or changed are recorded in the entry's enrichment, under
 /// `compliance`, as category, path and action (never the value); they are part of the hashed
-/// record. Events without JSON data, and data in which nothing is found, are stored byte for byte.
+/// record. Events without JSON data, data in which nothing is found and data whose findings are
+/// only reported are stored byte for byte; only data the policy changes or rejects is parsed.
 struct ComplianceEventLog: EventLog {
     let base: any EventLog
     let policy: CompliancePolicy
@@ -31,9 +32,17 @@ struct ComplianceEventLog: EventLog {
     /// `entry` after the policy, or a ``ComplianceRejection`` naming the entry at `index`.
     func check(_ entry: LogEntry, index: Int) throws -> LogEntry {
         guard case .json(let bytes)? = entry.event.data,
-            let found = try? scanner.scan(json: bytes), !found.isEmpty,
-            let data = try? JSONParser().parse(bytes)
+            let found = try? scanner.scan(json: bytes), !found.isEmpty
         else {
+            return entry
+        }
+        if let outcomes = policy.reportedOutcomes(of: found, source: entry.event.source, type: entry.event.type) {
+            // Nothing changes: the scan's findings are the record, without parsing the data.
+            var checked = entry
+            checked.enrichment = Self.recording(outcomes, in: entry.enrichment)
+            return checked
+        }
+        guard let data = try? JSONParser().parse(bytes) else {
             return entry
         }
         switch policy.apply(to: data, source: entry.event.source, type: entry.event.type, hashKey: hashKey) {
