@@ -155,7 +155,8 @@ struct ExecRunnerTests {
             input: [],
             timeout: .seconds(1)
         )
-        let grandchild = try await eventually { () -> pid_t? in
+        // Generous bounds: when the whole suite starts at once, spawning a shell can wait a long time.
+        let grandchild = try await eventually(timeout: .seconds(120)) { () -> pid_t? in
             guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8), text.hasSuffix("\n") else {
                 return nil
             }
@@ -167,7 +168,7 @@ struct ExecRunnerTests {
         let ended = try await result
         #expect(ended.isTimedOut)
         #expect(ended.termination == .signalled(SIGKILL))
-        #expect(try await eventually { isAlive(grandchild) ? nil : true } == true)
+        #expect(try await eventually(timeout: .seconds(120)) { isAlive(grandchild) ? nil : true } == true)
     }
 
     @Test("programs that never read their input do not hold up other runs")
