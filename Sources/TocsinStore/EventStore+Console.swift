@@ -57,11 +57,15 @@ extension EventStore {
         return counts
     }
 
-    /// How many events each rule matched, from the deliveries the retention still keeps.
+    /// How many events each rule matched, from the live deliveries the retention still keeps (a
+    /// replay's deliveries are not matches of the live rules).
     public func matchCounts() async throws -> [String: Int64] {
         try await pool.read { db in
             var counts: [String: Int64] = [:]
-            let rows = try Row.fetchAll(db, sql: "SELECT rule, COUNT(DISTINCT event_seq) FROM deliveries GROUP BY rule")
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT rule, COUNT(DISTINCT event_seq) FROM deliveries WHERE replay_id IS NULL GROUP BY rule"
+            )
             for row in rows {
                 counts[row[0]] = row[1]
             }

@@ -12,6 +12,31 @@ import TocsinTesting
 /// live ones, each carrying its record, and the archived prefix read back only from files that
 /// verify.
 struct ReplayStoreDeliveryTests {
+    @Test("the console's match counts are the live rules' matches, not a replay's")
+    func matchCountsLeaveReplaysOut() async throws {
+        try await withRunningStore { store, _ in
+            let sequences = try await store.append([
+                EventFixtures.sshFailure(id: "m1"), EventFixtures.sshFailure(id: "m2"),
+            ]).map(\.sequence)
+            try await store.routing.recordRoutes(
+                [.init(eventSequence: sequences[0], rule: "r", target: "t", input: nil, dryRun: false)],
+                cursor: "router",
+                to: sequences[1]
+            )
+            let replayedOnly = try #require(try await store.event(at: sequences[1]))
+            let delivery = RoutingStore.ReplayDelivery(
+                event: replayedOnly,
+                rule: "r",
+                target: "t",
+                input: nil,
+                dryRun: false,
+                idempotencyKey: "tocsin-replay-m"
+            )
+            #expect(try await store.routing.recordReplayDeliveries([delivery], replay: 3) == 1)
+            #expect(try await store.matchCounts() == ["r": 1])
+        }
+    }
+
     @Test("a replay's deliveries sit next to the live one, carry their record, and are queued once")
     func replayDeliveries() async throws {
         try await withRunningStore { store, _ in
