@@ -333,7 +333,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NATSTests",
-            dependencies: ["TocsinNATS", "TocsinCore"],
+            dependencies: ["TocsinNATS", "TocsinCore", "TocsinTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -29,3 +29,17 @@ public func eventually<T>(
         try await Task.sleep(for: .milliseconds(10))
     }
 }
+
+/// Whether `condition` comes to hold within `timeout`, polled as ``eventually(timeout:_:)`` polls.
+///
+/// For tests that assert on the outcome themselves (and report what they saw when it is `false`).
+///
+/// - Throws: What `condition` throws.
+public func holds(within timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
+    do {
+        _ = try await eventually(timeout: timeout) { try await condition() ? true : nil }
+        return true
+    } catch is ConditionNeverMet {
+        return false
+    }
+}

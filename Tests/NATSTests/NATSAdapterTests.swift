@@ -5,6 +5,7 @@ import Synchronization
 import Testing
 import TocsinCore
 import TocsinNATS
+import TocsinTesting
 
 @Suite("NATS adapter against a real 3-node cluster", .serialized, .timeLimit(.minutes(2)))
 struct NATSAdapterTests {
@@ -100,7 +101,7 @@ struct NATSAdapterTests {
                 NATSOutgoingMessage(subject: "work.a", payload: [1, 2, 3], messageID: "w-1")
             )
             var deliveries: [UInt64] = []
-            let delivered = try await eventually {
+            let delivered = try await holds(within: .seconds(20)) {
                 for message in try await consumer.fetch(batch: 10, timeout: .milliseconds(500)) {
                     #expect(message.streamSequence == ack.sequence && message.payload == [1, 2, 3])
                     deliveries.append(message.deliveries)
@@ -119,7 +120,7 @@ struct NATSAdapterTests {
                 }
             }
             var redelivered: [UInt64] = []
-            let advised = try await eventually {
+            let advised = try await holds(within: .seconds(20)) {
                 redelivered += try await consumer.fetch(batch: 10, timeout: .milliseconds(300)).map(\.deliveries)
                 return received.value != nil
             }

@@ -5,6 +5,7 @@ import Synchronization
 import Testing
 import TocsinCore
 import TocsinNATS
+import TocsinTesting
 
 /// The appends the publisher saw acknowledged: event id → sequence.
 private final class AcknowledgedAppends: Sendable {
@@ -68,11 +69,11 @@ struct NATSFailoverTests {
                     acknowledged.record(batch.map(\.id), receipts)
                 }
             }
-            #expect(await eventually { acknowledged.count >= 500 })
+            #expect(try await holds(within: .seconds(20)) { acknowledged.count >= 500 })
             let leader = try #require(try await connection.streamInfo("TOCSIN_EVENTS").leader)
             try cluster.kill(leader)
             let beforeKill = acknowledged.count
-            let resumed = await eventually(timeout: .seconds(25)) { acknowledged.count >= beforeKill + 500 }
+            let resumed = try await holds(within: .seconds(25)) { acknowledged.count >= beforeKill + 500 }
             publisher.cancel()
             let outcome = await publisher.result
             #expect(resumed, "publishing did not resume after the leader was killed: \(outcome)")
@@ -80,7 +81,7 @@ struct NATSFailoverTests {
             // Direct gets are answered by any replica, which may lag the acknowledgement by a moment: scan
             // again until the stream holds every acknowledged event (or the wait ends).
             var scan = StreamScan(stored: [:], storedTwice: 0)
-            let complete = try await eventually(timeout: .seconds(15)) {
+            let complete = try await holds(within: .seconds(15)) {
                 scan = try await StreamScan.read(log)
                 return acknowledged.all.allSatisfy { scan.stored[$0.key] == $0.value }
             }

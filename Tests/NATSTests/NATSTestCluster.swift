@@ -170,19 +170,4 @@ struct NATSTestCluster: Sendable {
         }
     }
 }
-
-/// Waits until `condition` holds or `timeout` passes; returns whether it held.
-func eventually(
-    timeout: Duration = .seconds(20),
-    _ condition: () async throws -> Bool
-) async rethrows -> Bool {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while ContinuousClock.now < deadline {
-        if try await condition() {
-            return true
-        }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    return try await condition()
-}
 #endif
