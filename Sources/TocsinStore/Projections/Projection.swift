@@ -60,6 +60,7 @@ enum ProjectionRegistry {
         IdentitiesProjection(),
         BlocklistProjection(),
         RuleDefinitionsProjection(),
+        DeliveriesProjection(),
     ]
 
     /// The projection named `name`, if any.
