@@ -11,9 +11,8 @@ enum DeliveryEvents {
     /// The event of one attempt (or of a delivery given up before one).
     ///
     /// Its id is derived from the delivery, its redrive count and the attempt number, so writing it
-    /// again after a failed flush keeps one copy in the log.
-    /// It records the row the attempt leaves (`attempted_at`, `due_at`, `redrives`), which the
-    /// deliveries projection folds.
+    /// again after a failed flush keeps one copy in the log. It records the row the attempt leaves
+    /// (`attempted_at`, `due_at`, `redrives`), which the deliveries projection folds.
     static func attempt(
         _ record: DeliveryAttemptRecord,
         update: DeliveryUpdate,

@@ -149,12 +149,17 @@ struct DeliveriesProjection: Projection {
     }
 
     /// `tocsin.delivery.adopted` events for the rows stored before the log recorded deliveries (a
-    /// log without any routed or adopted event), a thousand rows each.
+    /// log without any routed or adopted event, whose deliveries projection was never built), a
+    /// thousand rows each.
     func unloggedRows(_ db: Database, identifiers: EventIdentifiers) throws -> [CloudEvent] {
+        // Once the projection was built, or any delivery was logged, every later row has its event.
         let logged = try Bool.fetchOne(
             db,
-            sql: "SELECT EXISTS (SELECT 1 FROM events WHERE type IN (?, ?))",
-            arguments: [Self.routed, Self.adopted]
+            sql: """
+                SELECT EXISTS (SELECT 1 FROM events WHERE type IN (?, ?))
+                    OR EXISTS (SELECT 1 FROM cursors WHERE name = ?)
+                """,
+            arguments: [Self.routed, Self.adopted, cursorName]
         )
         guard logged == false else {
             return []
