@@ -32,6 +32,13 @@ struct DeliveriesProjection: Projection {
     let eventTypes =
         [Self.adopted, Self.routed, Self.redriven, Self.purged, Self.pruned] + Self.attempts.keys.sorted()
     let tables = ["deliveries"]
+    /// The events written after their rows (routing, redrives, deletions).
+    ///
+    /// An online rebuild's swap between such a row and its event would lose the row's change until
+    /// the follower applies the event. The delivery loop appends an attempt's event before it writes
+    /// the row, so the live rows never lag those, and applying every attempt again cost a third of
+    /// the delivery throughput.
+    let followedEventTypes = [Self.adopted, Self.routed, Self.redriven, Self.purged, Self.pruned]
 
     func apply(_ logged: LoggedEvent, to db: Database) throws {
         guard case .json(let bytes)? = logged.event.data, let data = try? JSONParser().parse(bytes),

@@ -23,6 +23,10 @@ protocol Projection: Sendable {
     /// of its own already follows the log by ``cursorName``).
     var isFollowedGenerically: Bool { get }
 
+    /// The event types the follower applies to the live tables (by default ``eventTypes``); the
+    /// cursor moves over the others.
+    var followedEventTypes: [String] { get }
+
     /// Applies one event, in log order, to the tables in `db`.
     ///
     /// Applying an event the tables already reflect again must leave them as they are, because the
@@ -45,6 +49,8 @@ extension Projection {
     var cursorName: String { "projection.\(name)" }
 
     var isFollowedGenerically: Bool { true }
+
+    var followedEventTypes: [String] { eventTypes }
 
     var ownedRows: [String: String] { [:] }
 

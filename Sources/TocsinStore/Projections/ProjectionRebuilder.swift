@@ -145,7 +145,7 @@ public struct ProjectionRebuilder: Sendable {
                     }
                     let batch = try ProjectionEvents.next(
                         db,
-                        types: projection.eventTypes,
+                        types: projection.followedEventTypes,
                         after: cursor,
                         limit: Self.batchSize
                     )
