@@ -211,6 +211,21 @@ struct DeliveriesProjectionTests {
             #expect(kept.state == .succeeded && kept.input != nil && kept.routedMilliseconds == now)
             #expect(kept.lastAttemptMilliseconds == now + 10)
 
+            // A replay's delivery is not routed from the log: a rebuild leaves it as it is.
+            let logged = try #require(try await store.event(at: sequences[0]))
+            let replayed = RoutingStore.ReplayDelivery(
+                event: logged,
+                rule: "ssh",
+                target: "hook",
+                input: nil,
+                dryRun: false,
+                idempotencyKey: "replay-a"
+            )
+            #expect(try await store.routing.recordReplayDeliveries([replayed], replay: 7) == 1)
+            #expect(try await rebuilder.rebuild("deliveries").rows == ["deliveries": 2])
+            #expect(try await store.routing.deliveries(event: sequences[0]).compactMap(\.replay?.id) == [7])
+            #expect(try await rebuilder.compare("deliveries", nowMilliseconds: now).isEqual)
+
             try tamper(directory, "UPDATE deliveries SET state = 'pending' WHERE id = \(ids[2])")
             let tampered = try await rebuilder.compare("deliveries", nowMilliseconds: now)
             #expect(tampered.tables.first?.differingKeys == ["\(ids[2])"])

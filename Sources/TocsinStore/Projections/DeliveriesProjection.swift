@@ -14,6 +14,9 @@ import TocsinCore
 /// - `tocsin.delivery.adopted` records the rows a version before these events wrote: its first
 ///   page replaces the whole table.
 ///
+/// A replay's deliveries share the table but not the projection: their attempt events (with a
+/// `replay` member) are skipped, and a rebuild or comparison looks only at the other rows.
+///
 /// The router writes its rows before it appends the routed event, and the delivery loop may
 /// attempt a new delivery meanwhile: an attempt folded before its routed event inserts the row, and
 /// the routed event then fills in only the routing columns.
@@ -32,6 +35,8 @@ struct DeliveriesProjection: Projection {
     let eventTypes =
         [Self.adopted, Self.routed, Self.redriven, Self.purged, Self.pruned] + Self.attempts.keys.sorted()
     let tables = ["deliveries"]
+    /// A replay's deliveries (docs/replay.md) are recorded by the replay, not routed from the log.
+    let ownedRows = ["deliveries": "replay_id IS NULL"]
     /// The events written after their rows (routing, redrives, deletions).
     ///
     /// An online rebuild's swap between such a row and its event would lose the row's change until
@@ -107,7 +112,7 @@ struct DeliveriesProjection: Projection {
     }
 
     private func attempt(_ data: JSONValue, state: String, db: Database) throws {
-        guard let id = Self.integer(data["delivery"]), let event = Self.integer(data["event"]),
+        guard data["replay"] == nil, let id = Self.integer(data["delivery"]), let event = Self.integer(data["event"]),
             let rule = data["rule"]?.stringValue, let target = data["target"]?.stringValue,
             let attempt = Self.integer(data["attempt"])
         else {
@@ -171,7 +176,10 @@ struct DeliveriesProjection: Projection {
         guard logged == false else {
             return []
         }
-        let rows = try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM deliveries ORDER BY id")
+        let rows = try Row.fetchAll(
+            db,
+            sql: "SELECT \(Self.columns) FROM deliveries WHERE replay_id IS NULL ORDER BY id"
+        )
         let now = try Int64.fetchOne(db, sql: "SELECT max(routed_ms) FROM deliveries") ?? 0
         return stride(from: 0, to: rows.count, by: 1000).map { start in
             let page = rows[start..<min(start + 1000, rows.count)]
