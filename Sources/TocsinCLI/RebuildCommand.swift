@@ -15,7 +15,7 @@ struct RebuildCommand: AsyncParsableCommand {
         abstract: "Rebuild read models (projections) from the log, or check them against it.",
         discussion: """
             Every read model here (incidents and alerts, identities, the blocklist, the rules defined
-            through the API) is a projection of
+            through the API, deliveries and the dead-letter queue) is a projection of
             the log: folding its events from sequence 1 gives the same rows. This command drops a read
             model, folds it again into a scratch copy beside the database and swaps the copy in in one
             transaction, so readers see the old rows until the new ones are complete.
@@ -26,8 +26,10 @@ struct RebuildCommand: AsyncParsableCommand {
             --check rebuilds into the scratch copy only and compares it with the live read model row
             by row over every column (the blocklist: the entries unexpired now); the exit status is 1
             when any differs. Nothing is changed.
+            When the log's first ranges were archived (tocsin archive run), the archive files
+            (--archives, default DATA_DIR/archives) are verified and folded first.
             Identity keys are credentials and stay out of the log; targets (whose secrets never go
-            into the log) and deliveries are not projections yet. See docs/projections.md.
+            into the log) are not a projection yet. See docs/projections.md.
             """
     )
 
@@ -49,6 +51,14 @@ struct RebuildCommand: AsyncParsableCommand {
 
     @Option(help: "Output format: text or json (one object per projection and line).")
     var output: OutputFormat = .text
+
+    @Option(
+        help: ArgumentHelp(
+            "The archive files of the log's first ranges (tocsin archive run); default: DATA_DIR/archives.",
+            valueName: "dir"
+        )
+    )
+    var archives: String?
 
     func validate() throws {
         if let projection, !ProjectionRebuilder.names.contains(projection) {
@@ -104,7 +114,7 @@ struct RebuildCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         defer { store.close() }
-        let rebuilder = ProjectionRebuilder(store: store, scratchDirectory: directory)
+        let rebuilder = ProjectionRebuilder(store: store, scratchDirectory: directory, archiveDirectory: archives)
         let now = SystemWallClock().milliseconds
         var results: [JSONValue] = []
         for name in names {

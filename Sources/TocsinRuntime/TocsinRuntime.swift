@@ -126,7 +126,11 @@ public enum TocsinRuntime: Sendable {
         )
         services.erasures = ErasureAdmin(keys: subjectKeys, store: store, clock: clock)
         ProjectionRebuilder.removeLeftovers(in: configuration.store.dataDirectory)
-        let rebuilder = ProjectionRebuilder(store: store, scratchDirectory: configuration.store.dataDirectory)
+        let rebuilder = ProjectionRebuilder(
+            store: store,
+            scratchDirectory: configuration.store.dataDirectory,
+            archiveDirectory: configuration.archiving?.directory
+        )
         services.projections = ProjectionAdmin(store: store, rebuilder: rebuilder, clock: clock) {
             [state = routing.state] name in
             if name == "rules" {
@@ -396,7 +400,7 @@ public enum TocsinRuntime: Sendable {
         )
         if let retention = configuration.deliveriesRetention {
             services.append(
-                DeliveryRetention(store: store.routing, retention: retention, clock: clock, logger: logger)
+                DeliveryRetention(store: store, retention: retention, clock: clock, logger: logger)
             )
         }
         return (state, services, client, webhooks, redactor, blocklist, { signal.yield(.redriven) })

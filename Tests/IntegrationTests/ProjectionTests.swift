@@ -26,8 +26,15 @@ struct ProjectionTests {
     }
 
     /// Starts a server with two blocklist targets (one with a one-second TTL, so entries expire
-    /// during the workload), an incident target, a revoke-key target and a rejecting webhook.
-    func serve(_ directory: TemporaryDirectory, receiver: TestReceiver) async throws -> ServerProcess {
+    /// during the workload), an incident target, a revoke-key target, a rejecting webhook and a
+    /// webhook that fails its first requests (retried, some dead-lettered).
+    func serve(
+        _ directory: TemporaryDirectory,
+        receiver: TestReceiver,
+        flaky: TestReceiver
+    ) async throws
+        -> ServerProcess
+    {
         let rules = directory.path + "/rules"
         try FileManager.default.createDirectory(atPath: rules, withIntermediateDirectories: true)
         try Data(
@@ -53,18 +60,28 @@ struct ProjectionTests {
             #"{"kind":"webhook","url":"\#(receiver.url)","retry":{"max_attempts":1},"circuit_breaker":{"failure_threshold":1000}}"#
         )
         try await server.define(
+            "target",
+            "flaky",
+            #"{"kind":"webhook","url":"\#(flaky.url)","retry":{"max_attempts":2,"base_delay_ms":10},"circuit_breaker":{"failure_threshold":1000}}"#
+        )
+        try await server.define(
             "rule",
             "ssh",
             #"{"pattern":{"type":["ssh.login.failed"]},"targets":[{"target":"edge"},{"target":"cases"}]}"#
         )
         try await server.define("rule", "probe", #"{"pattern":{"type":["probe.seen"]},"targets":[{"target":"short"}]}"#)
         try await server.define("rule", "leak", #"{"pattern":{"type":["key.leaked"]},"targets":[{"target":"revoke"}]}"#)
-        try await server.define("rule", "notify", #"{"pattern":{"type":["x"]},"targets":[{"target":"hook"}]}"#)
+        try await server.define(
+            "rule",
+            "notify",
+            #"{"pattern":{"type":["x"]},"targets":[{"target":"hook"},{"target":"flaky"}]}"#
+        )
         return server
     }
 
     /// One round of the workload: blocks (some repeated, some expiring), incidents and actions on
-    /// them, dead letters and redrives, and key creation, rotation and revocation.
+    /// them, retries, dead letters, redrives and purges, key creation, rotation and revocation, rule
+    /// and target definitions created, changed and deleted.
     func round(_ index: Int, server: ServerProcess) async throws -> [Int64] {
         var sequences: [Int64] = []
         let users = ["root", "alice", "root", "bob"]
@@ -103,6 +120,13 @@ struct ProjectionTests {
         }
         if index % 3 == 2 {
             #expect(try await post(server, "/v1/dlq/redrive", #"{"all":true}"#).status == 200)
+        } else if index % 3 == 1 {
+            let purged = try await call(
+                server.baseURL + "/v1/dlq?target=flaky",
+                method: .DELETE,
+                headers: [server.authorization]
+            )
+            #expect(purged.status == 200)
         }
         try await server.define(
             "rule",
@@ -130,9 +154,11 @@ struct ProjectionTests {
     func rebuiltEqualsLive() async throws {
         let receiver = try await TestReceiver.start(.status(400))
         defer { receiver.stop() }
+        let flaky = try await TestReceiver.start(.failThenOK(failures: 5, status: 503))
+        defer { flaky.stop() }
         let directory = try TemporaryDirectory()
         let data = directory.path + "/data"
-        let server = try await serve(directory, receiver: receiver)
+        let server = try await serve(directory, receiver: receiver, flaky: flaky)
         var sequences: [Int64] = []
         for index in 0..<8 {
             sequences += try await round(index, server: server)
@@ -142,7 +168,7 @@ struct ProjectionTests {
             try await call(server.baseURL + "/v1/projections", headers: [server.authorization]).json?["projections"]?
                 .array?.compactMap(\.stringValue)
         )
-        #expect(names == ["incidents", "identities", "blocklist", "rules"])
+        #expect(names == ["incidents", "identities", "blocklist", "rules", "deliveries"])
         for name in names {
             let check = try await call(
                 server.baseURL + "/v1/projections/\(name)/check",
@@ -156,17 +182,17 @@ struct ProjectionTests {
             #expect(rebuilt.status == 200 && (rebuilt.json?.integer("through") ?? 0) > 0)
         }
         let reader = try await runTocsin(["rebuild", "--projection", "nope", "--data-dir", data])
-        #expect(reader.status != 0 && reader.errors.contains("incidents, identities, blocklist, rules"))
+        #expect(reader.status != 0 && reader.errors.contains("incidents, identities, blocklist, rules, deliveries"))
         #expect(
             try await call(server.baseURL + "/v1/rules", headers: [server.authorization]).status == 200,
             "keys survive"
         )
-        #expect(try await server.events(type: "tocsin.projection.rebuilt").count == 4)
+        #expect(try await server.events(type: "tocsin.projection.rebuilt").count == 5)
         _ = await server.terminate()
 
         let offline = try await runTocsin(["rebuild", "--check", "--output", "json", "--data-dir", data])
         let reports = offline.output.split(separator: "\n").compactMap { try? JSONParser().parse(Array($0.utf8)) }
-        #expect(offline.status == 0 && reports.count == 4, "\(offline.output) \(offline.errors)")
+        #expect(offline.status == 0 && reports.count == 5, "\(offline.output) \(offline.errors)")
         #expect(reports.allSatisfy { $0["equal"] == .bool(true) })
         let rows = reports.flatMap { $0["tables"]?.array ?? [] }.map {
             ($0["table"]?.stringValue ?? "", $0.integer("live_rows") ?? 0)
@@ -175,6 +201,7 @@ struct ProjectionTests {
         #expect(counts["identities"] == 8 && (counts["incidents"] ?? 0) >= 2 && (counts["alerts"] ?? 0) >= 32)
         #expect((counts["incident_actions"] ?? 0) >= 3 && (counts["blocklist"] ?? 0) >= 5)
         #expect(counts["definitions"] == 9, "the rules defined through the API (targets are not compared)")
+        #expect((counts["deliveries"] ?? 0) >= 70, "every routed delivery but the purged ones")
 
         // A row changed behind the server's back: the check names it, a rebuild restores it.
         _ = try await runProgram(

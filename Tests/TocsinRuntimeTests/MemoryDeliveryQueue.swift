@@ -87,17 +87,17 @@ final class MemoryDeliveryQueue: DeliveryQueue {
         }
     }
 
-    func redrive(_ filter: DeliveryFilter, now: Int64) async throws -> Int {
+    func redrive(_ filter: DeliveryFilter, now: Int64) async throws -> [RedrivenDelivery] {
         rows.withLock { rows in
-            var count = 0
+            var redriven: [RedrivenDelivery] = []
             for (id, row) in rows where row.state == .deadLettered && (filter.target.map { $0 == row.target } ?? true) {
                 rows[id]?.state = .pending
                 rows[id]?.attempts = 0
                 rows[id]?.nextAttemptMilliseconds = now
                 rows[id]?.redrives += 1
-                count += 1
+                redriven.append(RedrivenDelivery(id: id, target: row.target, redrives: row.redrives + 1))
             }
-            return count
+            return redriven.sorted { $0.id < $1.id }
         }
     }
 }

@@ -59,7 +59,10 @@ struct DeliveryQueueTests {
 
             let expired = try await store.routing.deliveries(event: sequences[1])
             #expect(expired.first?.state == .deadLettered && expired.first?.lastAttemptMilliseconds == nil)
-            #expect(try await queue.redrive(DeliveryFilter(target: "t"), now: 42) == 1)
+            #expect(
+                try await queue.redrive(DeliveryFilter(target: "t"), now: 42)
+                    == [RedrivenDelivery(id: expired[0].id, target: "t", redrives: 1)]
+            )
             let redriven = try await store.routing.deliveries(event: sequences[1])
             #expect(redriven.first?.state == .pending && redriven.first?.nextAttemptMilliseconds == 42)
             #expect(redriven.first?.routedMilliseconds == 42 && redriven.first?.redrives == 1)

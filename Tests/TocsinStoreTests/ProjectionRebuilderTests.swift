@@ -181,7 +181,7 @@ struct ProjectionRebuilderTests {
         try await withRunningStore { store, directory in
             let rebuilder = ProjectionRebuilder(store: store, scratchDirectory: directory)
             let error = await #expect(throws: StoreError.self) { try await rebuilder.rebuild("nope") }
-            #expect(error?.message.contains("incidents, identities, blocklist, rules") == true)
+            #expect(error?.message.contains("incidents, identities, blocklist, rules, deliveries") == true)
         }
     }
 }

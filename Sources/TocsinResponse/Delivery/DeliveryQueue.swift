@@ -21,8 +21,8 @@ public protocol DeliveryQueue: Sendable {
 
     /// Puts the matching dead letters back to pending at `now` with a fresh attempt budget.
     ///
-    /// - Returns: how many were redriven.
-    func redrive(_ filter: DeliveryFilter, now: Int64) async throws -> Int
+    /// - Returns: The deliveries redriven.
+    func redrive(_ filter: DeliveryFilter, now: Int64) async throws -> [RedrivenDelivery]
 }
 
 /// A read of due deliveries that the ``DeliveryEngine`` asks for.
@@ -90,5 +90,22 @@ public struct DeliveryUpdate: Sendable, Hashable {
         self.attemptMilliseconds = attemptMilliseconds
         self.failure = failure
         self.deadLetterReason = deadLetterReason
+    }
+}
+
+/// A dead letter put back to pending.
+public struct RedrivenDelivery: Sendable, Hashable {
+    /// The delivery's id.
+    public var id: Int64
+    /// Its target's name.
+    public var target: String
+    /// How many times it has been redriven, this time included.
+    public var redrives: Int
+
+    /// Creates one.
+    public init(id: Int64, target: String, redrives: Int) {
+        self.id = id
+        self.target = target
+        self.redrives = redrives
     }
 }

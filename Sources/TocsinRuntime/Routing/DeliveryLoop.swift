@@ -86,7 +86,9 @@ struct DeliveryLoop {
             case .record(let update, let record):
                 Self.count(update, target: record.delivery.target, metrics: service.metrics)
                 updates.append(update)
-                events.append(DeliveryEvents.attempt(record, identifiers: service.identifiers, now: now))
+                events.append(
+                    DeliveryEvents.attempt(record, update: update, identifiers: service.identifiers, now: now)
+                )
             case .breaker(let target, let transition):
                 service.metrics.breaker(target: target, isOpen: transition == .opened)
                 switch transition {
@@ -166,8 +168,12 @@ struct DeliveryLoop {
         batch.isWritten = true
         for target in batch.redrives {
             do {
-                let count = try await service.queue.redrive(DeliveryFilter(target: target), now: batch.now)
+                let redriven = try await service.queue.redrive(DeliveryFilter(target: target), now: batch.now)
+                let count = redriven.count
                 if count > 0 {
+                    _ = try await service.log.append([
+                        DeliveryEvents.redriven(redriven, at: batch.now, source: "/tocsin/delivery", actor: "tocsin")
+                    ])
                     service.logger.notice(
                         "Circuit closed; redrove dead letters.",
                         metadata: ["target": "\(target)", "count": "\(count)"]

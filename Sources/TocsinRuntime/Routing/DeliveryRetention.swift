@@ -9,9 +9,10 @@ import TocsinStore
 ///
 /// It runs at start and then hourly, in batches so the writer is never held for long. Pending and
 /// dead-lettered deliveries are kept, and the log's `tocsin.delivery.*` events (the audit trail)
-/// are never touched.
+/// are never touched. Each batch's ids go into a `tocsin.delivery.pruned` event, so the deliveries
+/// projection drops the same rows.
 struct DeliveryRetention: Service {
-    let store: RoutingStore
+    let store: EventStore
     let retention: Duration
     let clock: any WallClock
     let logger: Logger
@@ -31,9 +32,20 @@ struct DeliveryRetention: Service {
         var total = 0
         do {
             while !Task.isCancelled {
-                let deleted = try await store.pruneFinished(before: cutoff, limit: Self.batch)
-                total += deleted
-                if deleted < Self.batch {
+                let deleted = try await store.routing.pruneFinished(before: cutoff, limit: Self.batch)
+                if !deleted.isEmpty {
+                    _ = try await store.append([
+                        DeliveryEvents.deleted(
+                            deleted,
+                            type: "tocsin.delivery.pruned",
+                            source: "/tocsin/delivery",
+                            actor: nil,
+                            now: clock.milliseconds
+                        )
+                    ])
+                }
+                total += deleted.count
+                if deleted.count < Self.batch {
                     break
                 }
                 await Task.yield()

@@ -72,15 +72,24 @@ struct RouterService: Service {
                         )
                     }
                 }
-                try await store.routing.recordRoutes(deliveries, cursor: Self.cursorName, to: through)
+                let recorded = try await store.routing.recordRoutes(deliveries, cursor: Self.cursorName, to: through)
                 cursor = through
                 metrics.routed(events: routed, matches: matches)
                 if !deliveries.isEmpty {
                     wake()
                 }
-                let dryRuns = deliveries.filter(\.dryRun)
-                if !dryRuns.isEmpty {
-                    _ = try await store.append(dryRuns.map { Self.dryRunEvent($0, identifiers: store.identifiers) })
+                // One log write per batch: the routed event (the deliveries projection) and the dry runs.
+                var log = deliveries.filter(\.dryRun).map { Self.dryRunEvent($0, identifiers: store.identifiers) }
+                if let event = DeliveryEvents.routed(
+                    deliveries,
+                    ids: recorded.ids,
+                    at: recorded.routedMilliseconds,
+                    identifiers: store.identifiers
+                ) {
+                    log.insert(event, at: 0)
+                }
+                if !log.isEmpty {
+                    _ = try await store.append(log)
                 }
             } catch {
                 logger.error(

@@ -148,17 +148,13 @@ struct RoutingAdmin: RoutingAdministration {
     }
 
     func redrive(_ filter: DeliveryFilter, actor: String) async throws -> RedriveResult {
-        let byTarget = try await store.routing.redriveByTarget(filter)
-        let count = byTarget.values.reduce(0, +)
-        if count > 0 {
+        let outcome = try await store.routing.redriveDeadLetters(filter)
+        let byTarget = outcome.deliveries.reduce(into: [String: Int]()) { $0[$1.target, default: 0] += 1 }
+        if !outcome.deliveries.isEmpty {
             redriven()
         }
         _ = try await store.append([
-            InternalEvents.make(
-                type: "tocsin.dlq.redriven",
-                source: "/tocsin/admin",
-                data: [("count", InternalEvents.number(Int64(count))), ("actor", .string(actor))]
-            )
+            DeliveryEvents.redriven(outcome.deliveries, at: outcome.milliseconds, source: "/tocsin/admin", actor: actor)
         ])
         let circuits = byTarget.isEmpty ? [:] : try await store.breakerStates()
         return RedriveResult(
@@ -168,15 +164,16 @@ struct RoutingAdmin: RoutingAdministration {
     }
 
     func purge(_ filter: DeliveryFilter, actor: String) async throws -> Int {
-        let count = try await store.routing.purge(filter)
+        let ids = try await store.routing.purge(filter)
         _ = try await store.append([
-            InternalEvents.make(
+            DeliveryEvents.deleted(
+                ids,
                 type: "tocsin.dlq.purged",
                 source: "/tocsin/admin",
-                data: [("count", InternalEvents.number(Int64(count))), ("actor", .string(actor))]
+                actor: actor
             )
         ])
-        return count
+        return ids.count
     }
 
     /// The active entries, each validated again as read back (a row altered in the database is

@@ -23,6 +23,10 @@ protocol Projection: Sendable {
     /// of its own already follows the log by ``cursorName``).
     var isFollowedGenerically: Bool { get }
 
+    /// The event types the follower applies to the live tables (by default ``eventTypes``); the
+    /// cursor moves over the others.
+    var followedEventTypes: [String] { get }
+
     /// Applies one event, in log order, to the tables in `db`.
     ///
     /// Applying an event the tables already reflect again must leave them as they are, because the
@@ -46,6 +50,8 @@ extension Projection {
 
     var isFollowedGenerically: Bool { true }
 
+    var followedEventTypes: [String] { eventTypes }
+
     var ownedRows: [String: String] { [:] }
 
     func comparedRows(nowMilliseconds: Int64) -> [String: String] { [:] }
@@ -60,6 +66,7 @@ enum ProjectionRegistry {
         IdentitiesProjection(),
         BlocklistProjection(),
         RuleDefinitionsProjection(),
+        DeliveriesProjection(),
     ]
 
     /// The projection named `name`, if any.

@@ -17,12 +17,18 @@ public struct ProjectionRebuilder: Sendable {
 
     let pool: DatabasePool
     let scratchDirectory: String
+    /// Where `tocsin archive run` put the log's first ranges, folded before the live log.
+    let archiveDirectory: String
 
     /// A rebuilder over `store`'s database, with its scratch files in `scratchDirectory` (the data
-    /// directory: a scratch copy can be as large as the read model).
-    public init(store: EventStore, scratchDirectory: String) {
+    /// directory: a scratch copy can be as large as the read model) and the archive files, if the
+    /// log's first ranges were archived, in `archiveDirectory` (by default `archives` in the data
+    /// directory).
+    public init(store: EventStore, scratchDirectory: String, archiveDirectory: String? = nil) {
         self.pool = store.pool
         self.scratchDirectory = scratchDirectory
+        self.archiveDirectory =
+            archiveDirectory ?? (store.pool.path as NSString).deletingLastPathComponent + "/archives"
     }
 
     /// The projections' names, in registration order.
@@ -139,7 +145,7 @@ public struct ProjectionRebuilder: Sendable {
                     }
                     let batch = try ProjectionEvents.next(
                         db,
-                        types: projection.eventTypes,
+                        types: projection.followedEventTypes,
                         after: cursor,
                         limit: Self.batchSize
                     )
@@ -193,22 +199,13 @@ public struct ProjectionRebuilder: Sendable {
         bound: Int64?,
         _ body: (DatabaseQueue, String, (through: Int64, events: Int)) async throws -> T
     ) async throws -> T {
-        // Folding needs the whole history; archived ranges are no longer in this database.
-        let first = try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT MIN(seq) FROM events") ?? 1 }
-        guard first <= 1 else {
-            throw StoreError(
-                code: .refused,
-                message:
-                    "the live log starts at sequence \(first): earlier records are in archive files, and a projection is folded from the whole history; rebuild from a restored copy of the data directory that still holds them (docs/projections.md)"
-            )
-        }
         // One file per call, so that two rebuilds at once never share a scratch database.
         let path = scratchDirectory + "/projection-\(projection.name)-\(UUID().uuidString).rebuild.sqlite"
         defer { Self.removeScratch(path) }
         let scratch = try DatabaseQueue(path: path)
         try Schema.migrator.migrate(scratch)
-        var cursor: Int64 = 0
-        var events = 0
+        // Folding needs the whole history: archived ranges are folded from their files first.
+        var (cursor, events) = try await foldArchives(projection, into: scratch)
         while true {
             let after = cursor
             let batch = try await pool.read { db in

@@ -134,51 +134,57 @@ extension RoutingStore: DeliveryQueue {
 
     /// Puts matching dead-lettered deliveries back to pending, due now, with a fresh attempt budget.
     ///
-    /// - Returns: how many were redriven, by target name (targets with none are left out).
-    public func redriveByTarget(_ filter: DeliveryFilter) async throws -> [String: Int] {
+    /// - Returns: The deliveries redriven, and the time they are now due (for the
+    ///   `tocsin.dlq.redriven` event).
+    public func redriveDeadLetters(
+        _ filter: DeliveryFilter
+    ) async throws -> (deliveries: [RedrivenDelivery], milliseconds: Int64) {
         let (clause, arguments) = Self.deadLetterClause(filter)
         let now = clock.milliseconds
-        return try await pool.write { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: "SELECT target, COUNT(*) FROM deliveries WHERE \(clause) GROUP BY target",
-                arguments: arguments
-            )
+        let deliveries = try await pool.write { db in
             try Self.redrive(db, clause: clause, arguments: arguments, now: now)
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as String, $0[1] as Int) })
         }
+        return (deliveries, now)
     }
 
     /// Puts matching dead-lettered deliveries back to pending at `now` with a fresh attempt budget.
     ///
-    /// - Returns: how many were redriven.
-    public func redrive(_ filter: DeliveryFilter, now: Int64) async throws -> Int {
+    /// - Returns: The deliveries redriven.
+    public func redrive(_ filter: DeliveryFilter, now: Int64) async throws -> [RedrivenDelivery] {
         let (clause, arguments) = Self.deadLetterClause(filter)
         return try await pool.write { db in
             try Self.redrive(db, clause: clause, arguments: arguments, now: now)
-            return db.changesCount
         }
     }
 
-    private static func redrive(_ db: Database, clause: String, arguments: StatementArguments, now: Int64) throws {
-        try db.execute(
+    private static func redrive(
+        _ db: Database,
+        clause: String,
+        arguments: StatementArguments,
+        now: Int64
+    ) throws -> [RedrivenDelivery] {
+        try Row.fetchAll(
+            db,
             sql: """
                 UPDATE deliveries SET state = 'pending', attempts = 0, next_ms = \(now), routed_ms = \(now),
                     reason = NULL, redrives = redrives + 1
                 WHERE \(clause)
+                RETURNING id, target, redrives
                 """,
             arguments: arguments
         )
+        .map { RedrivenDelivery(id: $0[0], target: $0[1], redrives: $0[2]) }
+        .sorted { $0.id < $1.id }
     }
 
     /// Deletes matching dead-lettered deliveries.
     ///
-    /// - Returns: how many were purged.
-    public func purge(_ filter: DeliveryFilter) async throws -> Int {
+    /// - Returns: The ids of the deliveries purged, in order.
+    public func purge(_ filter: DeliveryFilter) async throws -> [Int64] {
         let (clause, arguments) = Self.deadLetterClause(filter)
         return try await pool.write { db in
-            try db.execute(sql: "DELETE FROM deliveries WHERE \(clause)", arguments: arguments)
-            return db.changesCount
+            try Int64.fetchAll(db, sql: "DELETE FROM deliveries WHERE \(clause) RETURNING id", arguments: arguments)
+                .sorted()
         }
     }
 
@@ -188,18 +194,21 @@ extension RoutingStore: DeliveryQueue {
     /// Pending and dead-lettered deliveries stay until they are delivered, redriven or purged.
     /// Every attempt is also a `tocsin.delivery.*` event in the log, which this never touches.
     ///
-    /// - Returns: how many were deleted (fewer than `limit` means none older is left).
-    public func pruneFinished(before milliseconds: Int64, limit: Int) async throws -> Int {
+    /// - Returns: The ids of the deliveries deleted, in order (fewer than `limit` means none older
+    ///   is left), for the `tocsin.delivery.pruned` event.
+    public func pruneFinished(before milliseconds: Int64, limit: Int) async throws -> [Int64] {
         try await pool.write { db in
-            try db.execute(
+            try Int64.fetchAll(
+                db,
                 sql: """
                     DELETE FROM deliveries WHERE id IN (
                         SELECT id FROM deliveries
                         WHERE state IN (?, ?) AND COALESCE(last_attempt_ms, routed_ms) < ? LIMIT ?)
+                    RETURNING id
                     """,
                 arguments: [DeliveryState.succeeded.rawValue, DeliveryState.dryRun.rawValue, milliseconds, limit]
             )
-            return db.changesCount
+            .sorted()
         }
     }
 

@@ -149,15 +149,25 @@ public final class RoutingStore: Sendable {
     ///
     /// A (event, rule, target) that already exists is kept as it is, so replaying after a crash
     /// creates no duplicates.
-    public func recordRoutes(_ deliveries: [NewDelivery], cursor name: String, to sequence: Int64) async throws {
+    ///
+    /// - Returns: Each delivery's new id (`nil` for one kept as it was), and the time the rows are
+    ///   dated with, for the router's `tocsin.delivery.routed` event.
+    @discardableResult
+    public func recordRoutes(
+        _ deliveries: [NewDelivery],
+        cursor name: String,
+        to sequence: Int64
+    ) async throws -> (ids: [Int64?], routedMilliseconds: Int64) {
         let now = clock.milliseconds
-        try await pool.write { db in
+        let ids = try await pool.write { db in
             let statement = try db.cachedStatement(
                 sql: """
                     INSERT OR IGNORE INTO deliveries (event_seq, rule, target, input, state, routed_ms, next_ms)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """
             )
+            var ids: [Int64?] = []
+            ids.reserveCapacity(deliveries.count)
             for delivery in deliveries {
                 let input = delivery.input.map { JSONWriter().string(.object(JSONObject([$0.jsonMember]))) }
                 let state: DeliveryState = delivery.dryRun ? .dryRun : .pending
@@ -166,11 +176,14 @@ public final class RoutingStore: Sendable {
                         delivery.eventSequence, delivery.rule, delivery.target, input, state.rawValue, now, now,
                     ]
                 )
+                ids.append(db.changesCount > 0 ? db.lastInsertedRowID : nil)
             }
             try db.execute(
                 sql: "INSERT INTO cursors (name, seq) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET seq = excluded.seq",
                 arguments: [name, sequence]
             )
+            return ids
         }
+        return (ids, now)
     }
 }
