@@ -4183,7 +4183,7 @@ public enum OpenAPIDocument: Sendable {
                     "type": "integer",
                     "format": "int64",
                     "minimum": 1,
-                    "description": "Run the rules defined through the API as they stood at this sequence number (folded from the log's `tocsin.rule.*` events); rules-directory files, built-in rules and targets are the current ones."
+                    "description": "Run the rules defined through the API and the rules directory's event-pattern rules as they stood at this sequence number (folded from the log's `tocsin.rule.*` and `tocsin.config.reloaded` events); Sigma files, built-in rules and targets are the current ones."
                   }
                 }
               },

@@ -15,6 +15,7 @@ public final class ManualClock: WallClock, Sendable {
     }
 
     private struct Watcher {
+        var id: Int
         var count: Int
         var continuation: CheckedContinuation<Void, Never>
     }
@@ -87,19 +88,34 @@ public final class ManualClock: WallClock, Sendable {
         move { _ in instant }
     }
 
-    /// Returns once at least `count` tasks are asleep on this clock.
+    /// Returns once at least `count` tasks are asleep on this clock, or when the waiting task is
+    /// cancelled (a test's time limit), so a test that went wrong ends instead of hanging the run.
     public func waitForSleepers(_ count: Int = 1) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLock { state -> Bool in
-                if state.sleepers.count >= count {
-                    return true
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { state -> Bool in
+                    if state.sleepers.count >= count || Task.isCancelled {
+                        return true
+                    }
+                    state.watchers.append(Watcher(id: id, count: count, continuation: continuation))
+                    return false
                 }
-                state.watchers.append(Watcher(count: count, continuation: continuation))
-                return false
+                if ready {
+                    continuation.resume()
+                }
             }
-            if ready {
-                continuation.resume()
+        } onCancel: {
+            let watcher = state.withLock { state -> Watcher? in
+                guard let index = state.watchers.firstIndex(where: { $0.id == id }) else {
+                    return nil
+                }
+                return state.watchers.remove(at: index)
             }
+            watcher?.continuation.resume()
         }
     }
 

@@ -80,4 +80,15 @@ struct WallClockTests {
         clock.set(start.advanced(by: .seconds(1)))
         await #expect(throws: Never.self) { try await sleeper.value }
     }
+
+    @Test("a cancelled wait for sleepers returns, so a test past its time limit ends instead of hanging")
+    func cancelledWaitForSleepers() async {
+        let clock = ManualClock()
+        let waiter = Task {
+            await clock.waitForSleepers(1)
+            return clock.sleeperCount
+        }
+        waiter.cancel()
+        #expect(await waiter.value == 0)
+    }
 }

@@ -135,39 +135,55 @@ final class ReplayRunner: ReplayAdministration, Service {
         )
     }
 
-    /// The table a replay runs: the current one, or the one with the API's rules as they stood at
-    /// `sequence`.
+    /// The table a replay runs: the current one, or the one with the API's rules and the rules
+    /// directory's event-pattern rules as they stood at `sequence`.
     ///
-    /// - Throws: ``ConfigError`` when a past rule no longer validates or names a missing target.
+    /// - Throws: ``ConfigError`` when a past rule no longer validates, names a missing target, or
+    ///   was logged without its definition.
     func table(rulesAsOf sequence: Int64?) async throws -> RoutingTable {
         guard let sequence else {
             return state.current
         }
-        var changes: [LoggedEvent] = []
+        let api = RuleHistory.fold(try await events(from: RuleHistory.source, through: sequence), through: sequence)
+        let directory = try RuleHistory.directoryRules(
+            try await events(from: RuleHistory.directorySource, through: sequence),
+            through: sequence
+        )
+        var diagnostics: [ConfigDiagnostic] = []
+        func definitions(_ rules: [String: JSONValue]) -> [RuleDefinition] {
+            var definitions: [RuleDefinition] = []
+            for (name, definition) in rules.sorted(by: { $0.key < $1.key }) {
+                do {
+                    definitions.append(try RuleDefinition(name: name, json: definition))
+                } catch {
+                    diagnostics += error.diagnostics
+                }
+            }
+            return definitions
+        }
+        let storedRules = definitions(api)
+        let fileRules = definitions(directory)
+        guard diagnostics.isEmpty else {
+            throw ConfigError(diagnostics)
+        }
+        return try await state.table(storedRules: storedRules, fileRules: fileRules)
+    }
+
+    /// The events of `source` up to and including `sequence`, in sequence order.
+    private func events(from source: String, through sequence: Int64) async throws -> [LoggedEvent] {
+        var events: [LoggedEvent] = []
         var after: Int64 = 0
         while after < sequence {
             var query = EventQuery(after: after, limit: Self.batchSize)
-            query.source = RuleHistory.source
+            query.source = source
             let page = try await store.query(query)
-            changes += page.events.filter { $0.sequence <= sequence }
+            events += page.events.filter { $0.sequence <= sequence }
             guard let next = page.events.last?.sequence, next > after else {
                 break
             }
             after = next
         }
-        var rules: [RuleDefinition] = []
-        var diagnostics: [ConfigDiagnostic] = []
-        for (name, definition) in RuleHistory.fold(changes, through: sequence).sorted(by: { $0.key < $1.key }) {
-            do {
-                rules.append(try RuleDefinition(name: name, json: definition))
-            } catch {
-                diagnostics += error.diagnostics
-            }
-        }
-        guard diagnostics.isEmpty else {
-            throw ConfigError(diagnostics)
-        }
-        return try await state.table(storedRules: rules)
+        return events
     }
 
     static func ruleNames(_ table: RoutingTable) -> Set<String> {

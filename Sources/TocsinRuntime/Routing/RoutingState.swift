@@ -92,14 +92,19 @@ final class RoutingState: Sendable {
         return try await build(files: files.withLock { $0 }, stored: stored)
     }
 
-    /// The table with the rules defined through the API replaced by `rules` (a past version, for a
-    /// replay), and the files, stored targets and built-in definitions as they are now.
+    /// The table with the rules defined through the API replaced by `storedRules`, and the rules
+    /// directory's event-pattern rules by `fileRules` when given (a past version, for a replay);
+    /// the directory's targets and Sigma rules, stored targets and built-in definitions as they are now.
     ///
     /// - Throws: ``ConfigError`` when a rule names a target that no longer exists.
-    func table(storedRules rules: [RuleDefinition]) async throws -> RoutingTable {
+    func table(storedRules: [RuleDefinition], fileRules: [RuleDefinition]? = nil) async throws -> RoutingTable {
         var stored = try await storedDefinitions()
-        stored.rules = rules
-        return try await build(files: files.withLock { $0 }, stored: stored)
+        stored.rules = storedRules
+        var files = files.withLock { $0 }
+        if let fileRules {
+            files.rules = fileRules
+        }
+        return try await build(files: files, stored: stored)
     }
 
     private func build(files: FileDefinitions, stored: FileDefinitions) async throws -> RoutingTable {
