@@ -108,12 +108,26 @@ final class AppendTimes: Sendable {
     let finished = Mutex<[(started: ContinuousClock.Instant, finished: ContinuousClock.Instant)]>([])
 }
 
-func cluster(_ arguments: [String]) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "scripts/nats-cluster.sh")
-    process.arguments = arguments + ["--port", "\(basePort)", "--dir", clusterDirectory]
-    try process.run()
-    process.waitUntilExit()
+/// Runs the cluster script and waits for it on a thread of its own: Foundation's `Process` never
+/// reported the script's exit to an async caller (the servers it starts outlive it).
+func cluster(_ arguments: [String]) async throws {
+    let argv = ["scripts/nats-cluster.sh"] + arguments + ["--port", "\(basePort)", "--dir", clusterDirectory]
+    var cArguments = argv.map { strdup($0) } + [nil]
+    defer { cArguments.forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, argv[0], nil, nil, &cArguments, environ)
+    guard spawned == 0 else {
+        report("cannot run scripts/nats-cluster.sh: errno \(spawned)")
+        exit(1)
+    }
+    let child = pid
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        Thread.detachNewThread {
+            var status: Int32 = 0
+            while waitpid(child, &status, 0) == -1 && errno == EINTR {}
+            continuation.resume()
+        }
+    }
 }
 
 func waitForHealthyStream(_ connection: NATSConnection) async throws {
@@ -161,7 +175,7 @@ func failoverPauses(log: JetStreamEventLog, connection: NATSConnection, kills: I
         }
         pauses.append(pause ?? 0)
         report(String(format: "  kill of %@: publishing paused %.2f s", leader, pause ?? 0))
-        try cluster(["start"])
+        try await cluster(["start"])
     }
     publisher.cancel()
     return pauses
