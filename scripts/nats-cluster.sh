@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Local NATS JetStream clusters for development and tests (docs/scale-out.md).
 #
-#   scripts/nats-cluster.sh start  [--regions 1|2] [--port BASE] [--dir DIR]
+#   scripts/nats-cluster.sh start  [--regions 1|2] [--port BASE] [--dir DIR] [--leaf-remotes URLS]
 #   scripts/nats-cluster.sh stop   [--dir DIR] [--clean]
 #   scripts/nats-cluster.sh status [--dir DIR]
 #
@@ -12,7 +12,8 @@
 # region a's leafnode ports (BASE+3000..) as a leafnode. The two domains keep their own JetStream; a
 # stream in one region sources the other's stream through the domain's API prefix ($JS.a.API). Data, configs,
 # logs and pid files live in DIR (default .nats-cluster/, git-ignored). start waits until every region's
-# /jsz shows a meta leader and a cluster of 3.
+# /jsz shows a meta leader and a cluster of 3. --leaf-remotes (comma-separated nats-leaf:// URLs) replaces
+# the addresses region b dials for the link, for example a relay that a test cuts and restores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,12 +23,14 @@ regions=1
 base=4222
 dir=.nats-cluster
 clean=false
+leaf_remotes=""
 while [ $# -gt 0 ]; do
     case "$1" in
     --regions) regions=$2; shift 2 ;;
     --port) base=$2; shift 2 ;;
     --dir) dir=$2; shift 2 ;;
     --clean) clean=true; shift ;;
+    --leaf-remotes) leaf_remotes=$2; shift 2 ;;
     *) echo "unknown option $1; see the usage at the top of $0" >&2; exit 2 ;;
     esac
 done
@@ -62,7 +65,8 @@ write_config() {
         if [ "$domain" = a ] && [ "$regions" = 2 ]; then
             echo "leafnodes { listen: 127.0.0.1:$leaf }"
         elif [ "$domain" = b ]; then
-            echo "leafnodes { remotes: [ { urls: [ nats-leaf://127.0.0.1:$((base + 3000)), nats-leaf://127.0.0.1:$((base + 3001)), nats-leaf://127.0.0.1:$((base + 3002)) ] } ] }"
+            local remotes=${leaf_remotes:-nats-leaf://127.0.0.1:$((base + 3000)),nats-leaf://127.0.0.1:$((base + 3001)),nats-leaf://127.0.0.1:$((base + 3002))}
+            echo "leafnodes { remotes: [ { urls: [ ${remotes//,/, } ] } ] }"
         fi
     } >"$dir/$name.conf"
 }

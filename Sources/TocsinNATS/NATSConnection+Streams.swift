@@ -178,11 +178,51 @@ private func withStreamConfig<T>(
     config.MaxAge = stream.maxAge?.natsNanoseconds ?? 0
     config.MaxBytes = stream.maxBytes ?? -1
     config.AllowDirect = true
+    var sources = stream.sources.map(makeStreamSource)
+    defer { sources.forEach(freeStreamSource) }
     return try subjects.withUnsafeMutableBufferPointer { buffer throws(NATSError) -> T in
-        config.Subjects = buffer.baseAddress
+        // A stream that only copies from its sources captures no subject of its own.
+        config.Subjects = buffer.isEmpty ? nil : buffer.baseAddress
         config.SubjectsLen = Int32(buffer.count)
-        return try body(&config)
+        return try sources.withUnsafeMutableBufferPointer { sourceBuffer throws(NATSError) -> T in
+            config.Sources = sourceBuffer.isEmpty ? nil : sourceBuffer.baseAddress
+            config.SourcesLen = Int32(sourceBuffer.count)
+            return try body(&config)
+        }
     }
+}
+
+/// A `jsStreamSource` (and its `jsExternalStream`) with copies of the strings; release with
+/// `freeStreamSource`.
+private func makeStreamSource(_ source: NATSStreamSource) -> UnsafeMutablePointer<jsStreamSource>? {
+    let pointer = UnsafeMutablePointer<jsStreamSource>.allocate(capacity: 1)
+    jsStreamSource_Init(pointer)
+    pointer.pointee.Name = UnsafePointer(strdup(source.name))
+    pointer.pointee.FilterSubject = source.filterSubject.map { UnsafePointer(strdup($0)) }
+    if let prefix = source.apiPrefix {
+        let external = UnsafeMutablePointer<jsExternalStream>.allocate(capacity: 1)
+        jsExternalStream_Init(external)
+        external.pointee.APIPrefix = UnsafePointer(strdup(prefix))
+        // libnats writes the deliver prefix unconditionally (a NULL crashes it); empty is "none", as
+        // other clients send it.
+        external.pointee.DeliverPrefix = UnsafePointer(strdup(""))
+        pointer.pointee.External = external
+    }
+    return pointer
+}
+
+private func freeStreamSource(_ pointer: UnsafeMutablePointer<jsStreamSource>?) {
+    guard let pointer else {
+        return
+    }
+    free(UnsafeMutablePointer(mutating: pointer.pointee.Name))
+    free(UnsafeMutablePointer(mutating: pointer.pointee.FilterSubject))
+    if let external = pointer.pointee.External {
+        free(UnsafeMutablePointer(mutating: external.pointee.APIPrefix))
+        free(UnsafeMutablePointer(mutating: external.pointee.DeliverPrefix))
+        external.deallocate()
+    }
+    pointer.deallocate()
 }
 
 /// Calls `body` with `text` as a C string, or with `nil`.

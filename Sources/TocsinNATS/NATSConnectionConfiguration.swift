@@ -87,6 +87,8 @@ public struct NATSStreamConfiguration: Sendable, Hashable {
     public var maxAge: Duration?
     /// The oldest messages are removed above this size (`nil`: no limit).
     public var maxBytes: Int64?
+    /// Streams whose messages this one copies in (a region's stream sourcing another region's).
+    public var sources: [NATSStreamSource]
 
     /// Creates a configuration.
     public init(
@@ -95,7 +97,8 @@ public struct NATSStreamConfiguration: Sendable, Hashable {
         replicas: Int = 1,
         duplicateWindow: Duration = .seconds(120),
         maxAge: Duration? = nil,
-        maxBytes: Int64? = nil
+        maxBytes: Int64? = nil,
+        sources: [NATSStreamSource] = []
     ) {
         self.name = name
         self.subjects = subjects
@@ -103,6 +106,31 @@ public struct NATSStreamConfiguration: Sendable, Hashable {
         self.duplicateWindow = duplicateWindow
         self.maxAge = maxAge
         self.maxBytes = maxBytes
+        self.sources = sources
+    }
+}
+
+/// A stream that another stream copies messages from, in order, resuming where it stopped after a
+/// lost link.
+///
+/// Across regions linked by leafnodes the other region's stream is reached through its JetStream
+/// domain's API prefix: a stream in domain `b` sources domain `a`'s `TOCSIN_EVENTS` with
+/// `NATSStreamSource(name: "TOCSIN_EVENTS", apiPrefix: "$JS.a.API")`. Copied messages keep their
+/// subject, headers (the `Nats-Msg-Id` too) and payload.
+public struct NATSStreamSource: Sendable, Hashable {
+    /// The name of the stream to copy from.
+    public var name: String
+    /// The JetStream API prefix of the domain that holds it (`$JS.<domain>.API`); `nil` for a
+    /// stream in the same domain.
+    public var apiPrefix: String?
+    /// Copy only messages whose subject matches (wildcards allowed); `nil` copies all.
+    public var filterSubject: String?
+
+    /// Creates a source.
+    public init(name: String, apiPrefix: String? = nil, filterSubject: String? = nil) {
+        self.name = name
+        self.apiPrefix = apiPrefix
+        self.filterSubject = filterSubject
     }
 }
 

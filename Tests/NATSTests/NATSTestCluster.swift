@@ -19,14 +19,31 @@ struct NATSTestCluster: Sendable {
     let directory: String
     let basePort: Int
 
-    /// The nodes' client URLs.
+    /// The nodes' client URLs (region a's with two regions).
     var urls: [String] {
         (0..<3).map { "nats://127.0.0.1:\(basePort + $0)" }
     }
 
+    /// Region b's client URLs, when started with two regions.
+    var regionBURLs: [String] {
+        (10..<13).map { "nats://127.0.0.1:\(basePort + $0)" }
+    }
+
+    /// Region a's leafnode ports, which region b dials, when started with two regions.
+    var leafPorts: [Int] {
+        (3000..<3003).map { basePort + $0 }
+    }
+
     /// Starts a cluster, runs `body` with it and stops the cluster, also when `body` throws.
-    static func with<T>(_ body: (NATSTestCluster) async throws -> T) async throws -> T {
-        let cluster = try await start()
+    ///
+    /// With `regions: 2`, `leafRemotes` is called with the chosen base port before the servers start
+    /// and returns the URLs region b dials for the link (none: region a's leafnode ports).
+    static func with<T>(
+        regions: Int = 1,
+        leafRemotes: (Int) async throws -> [String] = { _ in [] },
+        _ body: (NATSTestCluster) async throws -> T
+    ) async throws -> T {
+        let cluster = try await start(regions: regions, leafRemotes: leafRemotes)
         do {
             let result = try await body(cluster)
             await cluster.stop()
@@ -38,7 +55,10 @@ struct NATSTestCluster: Sendable {
     }
 
     /// Starts a cluster; fails the test clearly when nats-server is not installed.
-    static func start() async throws -> NATSTestCluster {
+    static func start(
+        regions: Int = 1,
+        leafRemotes: (Int) async throws -> [String] = { _ in [] }
+    ) async throws -> NATSTestCluster {
         guard
             FileManager.default.isExecutableFile(atPath: "/usr/sbin/nats-server")
                 || FileManager.default.isExecutableFile(atPath: "/usr/bin/nats-server")
@@ -50,12 +70,17 @@ struct NATSTestCluster: Sendable {
         for _ in 0..<5 {
             // Client ports base…base+2; the script also uses base+2000…, +3000… and +4000….
             let base = Int.random(in: 500..<1400) * 20
-            guard portsAreFree(base: base) else {
+            guard portsAreFree(base: base) && (regions == 1 || portsAreFree(base: base + 10)) else {
                 continue
             }
             let directory = NSTemporaryDirectory() + "tocsin-nats-\(UUID().uuidString)"
             let cluster = NATSTestCluster(directory: directory, basePort: base)
-            let (status, output) = await cluster.script(["start"])
+            var arguments = ["start", "--regions", "\(regions)"]
+            let remotes = try await leafRemotes(base)
+            if !remotes.isEmpty {
+                arguments += ["--leaf-remotes", remotes.joined(separator: ",")]
+            }
+            let (status, output) = await cluster.script(arguments)
             if status == 0 {
                 return cluster
             }
@@ -78,9 +103,9 @@ struct NATSTestCluster: Sendable {
         #expect(Foundation.kill(pid, SIGKILL) == 0)
     }
 
-    /// Connects to all three nodes.
-    func connect() async throws -> NATSConnection {
-        try await NATSConnection.connect(NATSConnectionConfiguration(servers: urls))
+    /// Connects to all three nodes (of region a, or of region b with `region: "b"`).
+    func connect(region: String = "a") async throws -> NATSConnection {
+        try await NATSConnection.connect(NATSConnectionConfiguration(servers: region == "b" ? regionBURLs : urls))
     }
 
     /// Whether every port the script would use for one region can be bound on loopback now.

@@ -113,7 +113,11 @@ final class AppendTimes: Sendable {
 func cluster(_ arguments: [String]) async throws {
     let argv = ["scripts/nats-cluster.sh"] + arguments + ["--port", "\(basePort)", "--dir", clusterDirectory]
     var cArguments = argv.map { strdup($0) } + [nil]
-    defer { cArguments.forEach { free($0) } }
+    defer {
+        for argument in cArguments {
+            free(argument)
+        }
+    }
     var pid: pid_t = 0
     let spawned = posix_spawn(&pid, argv[0], nil, nil, &cArguments, environ)
     guard spawned == 0 else {

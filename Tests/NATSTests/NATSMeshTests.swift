@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#if NATS
+import Synchronization
+import Testing
+import TocsinCore
+import TocsinNATS
+import TocsinTesting
+
+@Suite("NATS event mesh: two regions linked by leafnodes", .serialized, .timeLimit(.minutes(2)))
+struct NATSMeshTests {
+    static func event(_ index: Int) -> CloudEvent {
+        CloudEvent(
+            id: "mesh-\(index)",
+            source: "sensor/region-a",
+            type: "auth.login.failed",
+            subject: "user-\(index % 7)",
+            data: .json(Array(#"{"attempt":\#(index)}"#.utf8))
+        )
+    }
+
+    @Test(
+        "Region b's stream copies region a's log in order; a cut link buffers, and the copy catches up when it is back"
+    )
+    func sourceAcrossRegionsSurvivesACutLink() async throws {
+        let proxies = Mutex<[TCPProxy]>([])
+        try await NATSTestCluster.with(regions: 2) { base in
+            // Region b reaches region a's leafnode ports only through relays the test can cut.
+            var relays: [TCPProxy] = []
+            for port in (3000..<3003).map({ base + $0 }) {
+                relays.append(try await TCPProxy.start(forwardingTo: port))
+            }
+            proxies.withLock { $0 = relays }
+            return relays.map { "nats-leaf://127.0.0.1:\($0.port)" }
+        } _: { cluster in
+            let regionA = try await cluster.connect(region: "a")
+            let regionB = try await cluster.connect(region: "b")
+            let log = try await JetStreamEventLog.open(
+                connection: regionA,
+                configuration: JetStreamLogConfiguration(replicas: 3)
+            ) { 1_000 }
+            _ = try await log.append((0..<50).map(Self.event))
+            let copy = NATSStreamConfiguration(
+                name: "TOCSIN_EVENTS_FROM_A",
+                subjects: [],
+                replicas: 3,
+                sources: [NATSStreamSource(name: "TOCSIN_EVENTS", apiPrefix: "$JS.a.API")]
+            )
+            _ = try await regionB.ensureStream(copy)
+            #expect(
+                try await TocsinTesting.holds(within: .seconds(30)) {
+                    try await regionB.streamInfo(copy.name).lastSequence == 50
+                }
+            )
+
+            let relays = proxies.withLock { $0 }
+            for relay in relays {
+                await relay.cut()
+            }
+            let whileCut = try await log.append((50..<120).map(Self.event))
+            #expect(whileCut.allSatisfy { !$0.isDuplicate } && whileCut.last?.sequence == 120)
+            #expect(try await regionB.streamInfo(copy.name).lastSequence == 50, "nothing crosses a cut link")
+
+            for relay in relays {
+                relay.restore()
+            }
+            #expect(
+                try await TocsinTesting.holds(within: .seconds(45)) {
+                    try await regionB.streamInfo(copy.name).lastSequence == 120
+                }
+            )
+            let copied = try await regionB.streamInfo(copy.name)
+            #expect(copied.messages == 120, "each message once")
+            for sequence in [UInt64(1), 50, 51, 120] {
+                let original = try #require(try await regionA.message(stream: "TOCSIN_EVENTS", sequence: sequence))
+                let mirrored = try #require(try await regionB.message(stream: copy.name, sequence: sequence))
+                #expect(mirrored.subject == original.subject && mirrored.payload == original.payload)
+            }
+            for relay in relays {
+                await relay.stop()
+            }
+            await regionA.close()
+            await regionB.close()
+        }
+    }
+}
+#endif
