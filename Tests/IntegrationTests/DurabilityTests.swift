@@ -77,8 +77,8 @@ struct DurabilityTests {
                 }
             }
             group.addTask {
-                // Stop once publishing is well under way (or after 60 s at most).
-                _ = try? await eventually(timeout: .seconds(60), { acknowledged.withLock { $0.count } }) { $0 >= 100 }
+                // Stop once publishing is well under way (or after 120 s at most: a loaded machine is slow).
+                _ = try? await eventually(timeout: .seconds(120), { acknowledged.withLock { $0.count } }) { $0 >= 100 }
                 return await server.terminate()
             }
             var status: Int32?
