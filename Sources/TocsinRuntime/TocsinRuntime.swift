@@ -133,7 +133,7 @@ public enum TocsinRuntime: Sendable {
         )
         services.projections = ProjectionAdmin(store: store, rebuilder: rebuilder, clock: clock) {
             [state = routing.state] name in
-            if name == "rules" {
+            if name == "rules" || name == "targets" {
                 try await state.serially { try await state.rebuild() }
             }
         }
@@ -323,6 +323,12 @@ public enum TocsinRuntime: Sendable {
         let state = RoutingState(store: store.routing, kinds: ActionRegistry.targetKinds, logger: logger)
         let redactor = SecretRedactor(
             key: try KeyFiles.loadOrCreateFingerprintKey(in: configuration.store.dataDirectory)
+        )
+        try await LegacyTargetSplitter.split(
+            store.routing,
+            kinds: ActionRegistry.targetKinds,
+            redactor: redactor,
+            logger: logger
         )
         try await state.rebuild()
         var services: [any Service] = []

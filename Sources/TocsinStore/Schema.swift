@@ -201,6 +201,7 @@ enum Schema {
         migrator.registerMigration("v8-archives", migrate: archives)
         migrator.registerMigration("v8-schemas", migrate: eventSchemas)
         migrator.registerMigration("v9-replay", migrate: replayDeliveries)
+        migrator.registerMigration("v9-target-secrets", migrate: targetSecrets)
         return migrator
     }
 }

@@ -10,6 +10,14 @@ import TocsinTesting
 /// workload every projection folded again equals the live one, online and offline; a row changed
 /// behind the server's back is named by `tocsin rebuild --check` and restored by `tocsin rebuild`.
 struct ProjectionTests {
+    /// Whether the database file or its write-ahead log in `directory` holds `needle` as raw bytes.
+    static func rawFilesContain(_ needle: String, in directory: String) throws -> Bool {
+        let bytes = Data(needle.utf8)
+        return ["tocsin.db", "tocsin.db-wal"].contains { name in
+            FileManager.default.contents(atPath: directory + "/" + name)?.range(of: bytes) != nil
+        }
+    }
+
     func post(_ server: ServerProcess, _ path: String, _ body: String = "{}") async throws -> HTTPAnswer {
         try await call(server.baseURL + path, method: .POST, headers: [server.authorization], body: Array(body.utf8))
     }
@@ -79,10 +87,25 @@ struct ProjectionTests {
         return server
     }
 
+    /// The signing secret of target `signed-index`, version `version`, and its header value.
+    static func secrets(_ index: Int, _ version: Int) -> (signing: String, header: String) {
+        ("sgn\(index)v\(version)Q7rT2mX9", "hdr\(index)v\(version)Zk4pW8")
+    }
+
+    /// Defines target `signed-index` through the API with version `version` of its secrets.
+    func defineSigned(_ index: Int, _ version: Int, server: ServerProcess, receiver: TestReceiver) async throws {
+        let secrets = Self.secrets(index, version)
+        try await server.define(
+            "target",
+            "signed-\(index)",
+            #"{"kind":"webhook","url":"\#(receiver.url)","secret":"\#(secrets.signing)","headers":{"X-Token":"\#(secrets.header)"},"dry_run":true}"#
+        )
+    }
+
     /// One round of the workload: blocks (some repeated, some expiring), incidents and actions on
     /// them, retries, dead letters, redrives and purges, key creation, rotation and revocation, rule
-    /// and target definitions created, changed and deleted.
-    func round(_ index: Int, server: ServerProcess) async throws -> [Int64] {
+    /// and target definitions created, changed (a target's secrets rotated) and deleted.
+    func round(_ index: Int, server: ServerProcess, receiver: TestReceiver) async throws -> [Int64] {
         var sequences: [Int64] = []
         let users = ["root", "alice", "root", "bob"]
         sequences += try await server.publish(type: "ssh.login.failed", ids: (0..<4).map { "ssh-\(index)-\($0)" }) {
@@ -147,8 +170,38 @@ struct ProjectionTests {
             )
             #expect(deleted.status == 204 || deleted.status == 200)
         }
+        try await defineSigned(index, 0, server: server, receiver: receiver)
+        if index % 2 == 1 {
+            try await defineSigned(index - 1, 1, server: server, receiver: receiver)
+        }
+        if index % 4 == 3 {
+            let deleted = try await call(
+                server.baseURL + "/v1/targets/signed-\(index - 3)",
+                method: .DELETE,
+                headers: [server.authorization]
+            )
+            #expect(deleted.status == 204 || deleted.status == 200)
+        }
         return sequences
     }
+
+    /// Adds a target with a secret to the rules directory's targets file and reloads it.
+    func reloadFileTarget(_ directory: TemporaryDirectory, server: ServerProcess) async throws {
+        try Data(
+            """
+            targets:
+              edge: {"kind":"blocklist","ip_path":"$.data.ip","ttl_seconds":3600}
+              short: {"kind":"blocklist","ip_path":"$.data.ip","ttl_seconds":1}
+              filed: {"kind":"webhook","url":"http://127.0.0.1:9/in","secret":"\(Self.fileSecret)","dry_run":true}
+            """.utf8
+        ).write(to: URL(fileURLWithPath: directory.path + "/rules/targets.yaml"))
+        kill(server.process.processIdentifier, SIGHUP)
+        _ = try await server.eventually({ try await server.events(type: "tocsin.config.reloaded") }) {
+            $0.contains { $0["event"]?["data"]?["targets"]?.array?.contains(.string("filed")) == true }
+        }
+    }
+
+    static let fileSecret = "fileSecretW3xV5nR1"
 
     @Test("after a long mixed workload every projection rebuilt from the log equals the live one")
     func rebuiltEqualsLive() async throws {
@@ -161,14 +214,17 @@ struct ProjectionTests {
         let server = try await serve(directory, receiver: receiver, flaky: flaky)
         var sequences: [Int64] = []
         for index in 0..<8 {
-            sequences += try await round(index, server: server)
+            sequences += try await round(index, server: server, receiver: receiver)
+            if index == 4 {
+                try await reloadFileTarget(directory, server: server)
+            }
         }
         #expect(try await eventually({ try await self.settled(server, sequences) }) { $0 })
         let names = try #require(
             try await call(server.baseURL + "/v1/projections", headers: [server.authorization]).json?["projections"]?
                 .array?.compactMap(\.stringValue)
         )
-        #expect(names == ["incidents", "identities", "blocklist", "rules", "deliveries"])
+        #expect(names == ["incidents", "identities", "blocklist", "rules", "deliveries", "targets"])
         for name in names {
             let check = try await call(
                 server.baseURL + "/v1/projections/\(name)/check",
@@ -182,25 +238,42 @@ struct ProjectionTests {
             #expect(rebuilt.status == 200 && (rebuilt.json?.integer("through") ?? 0) > 0)
         }
         let reader = try await runTocsin(["rebuild", "--projection", "nope", "--data-dir", data])
-        #expect(reader.status != 0 && reader.errors.contains("incidents, identities, blocklist, rules, deliveries"))
+        #expect(reader.status != 0 && reader.errors.contains("incidents, identities, blocklist, rules, deliveries, targets"))
         #expect(
             try await call(server.baseURL + "/v1/rules", headers: [server.authorization]).status == 200,
             "keys survive"
         )
-        #expect(try await server.events(type: "tocsin.projection.rebuilt").count == 5)
+        let signed = try await call(server.baseURL + "/v1/targets/signed-5", headers: [server.authorization])
+        #expect(signed.status == 200, "the rebuilt targets are in the routing table")
+        let online = try await runTocsin(
+            ["rebuild", "--online", "--check", "--projection", "targets", "--server", server.baseURL, "--key", server.adminKey]
+        )
+        #expect(online.status == 0 && online.output.contains("targets"), "\(online.output) \(online.errors)")
+        #expect(try await server.events(type: "tocsin.projection.rebuilt").count == 6)
         _ = await server.terminate()
 
         let offline = try await runTocsin(["rebuild", "--check", "--output", "json", "--data-dir", data])
         let reports = offline.output.split(separator: "\n").compactMap { try? JSONParser().parse(Array($0.utf8)) }
-        #expect(offline.status == 0 && reports.count == 5, "\(offline.output) \(offline.errors)")
+        #expect(offline.status == 0 && reports.count == 6, "\(offline.output) \(offline.errors)")
         #expect(reports.allSatisfy { $0["equal"] == .bool(true) })
-        let rows = reports.flatMap { $0["tables"]?.array ?? [] }.map {
+        let rows = reports.filter { $0["projection"] != .string("targets") }.flatMap { $0["tables"]?.array ?? [] }.map {
             ($0["table"]?.stringValue ?? "", $0.integer("live_rows") ?? 0)
         }
         let counts = Dictionary(uniqueKeysWithValues: rows)
+        let targets = reports.first { $0["projection"] == .string("targets") }?["tables"]?.array?.first
+        #expect(targets?.integer("live_rows") == 10, "four targets of the setup and six signed ones")
+        var secrets = [Self.fileSecret]
+        for index in 0..<8 {
+            for version in 0..<2 {
+                secrets += [Self.secrets(index, version).signing, Self.secrets(index, version).header]
+            }
+        }
+        for secret in secrets {
+            #expect(try !Self.rawFilesContain(secret, in: data), "\(secret) is in the database files")
+        }
         #expect(counts["identities"] == 8 && (counts["incidents"] ?? 0) >= 2 && (counts["alerts"] ?? 0) >= 32)
         #expect((counts["incident_actions"] ?? 0) >= 3 && (counts["blocklist"] ?? 0) >= 5)
-        #expect(counts["definitions"] == 9, "the rules defined through the API (targets are not compared)")
+        #expect(counts["definitions"] == 9, "the rules defined through the API")
         #expect((counts["deliveries"] ?? 0) >= 70, "every routed delivery but the purged ones")
 
         // A row changed behind the server's back: the check names it, a rebuild restores it.

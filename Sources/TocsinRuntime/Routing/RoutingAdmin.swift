@@ -32,29 +32,43 @@ struct RoutingAdmin: RoutingAdministration {
                     "this \(kind.rawValue) is defined in the rules directory; change it there"
                 )
             }
-            let shown = try await Self.validate(
+            let (shown, split) = try await Self.validate(
                 kind,
                 name: name,
                 definition: definition,
                 against: state,
                 redactor: redactor
             )
-            // A rule is stored in the form its event records, dated with the event's time, so the
-            // rule definitions projection rebuilds the same row from the log.
+            // A definition is stored in the form its event records, dated with the event's time, so
+            // the definitions projections rebuild the same row from the log: a rule normalised, a
+            // target with each secret replaced by its fingerprint (the secrets go to the sealed
+            // secret store, never into the log).
             let now = clock.milliseconds
-            let created = try await store.routing.putDefinition(
-                Self.storeKind(kind),
-                name: name,
-                json: JSONWriter().string(kind == .rule ? shown : definition),
-                at: now
-            )
+            var data: [(String, JSONValue)] = [("name", .string(name)), ("definition", shown)]
+            let created: Bool
+            if let split {
+                created = try await store.routing.putTarget(
+                    name,
+                    template: split.template,
+                    secrets: split.secrets,
+                    at: now
+                )
+                data += [("template", split.template), ("secrets", .array(split.fingerprints.map { .string($0) }))]
+            } else {
+                created = try await store.routing.putDefinition(
+                    .rule,
+                    name: name,
+                    json: JSONWriter().string(shown),
+                    at: now
+                )
+            }
             _ = try await store.append([
                 InternalEvents.make(
                     type: "tocsin.\(kind.rawValue).\(created ? "created" : "updated")",
                     source: "/tocsin/admin",
                     subject: name,
                     time: now,
-                    data: [("name", .string(name)), ("definition", shown), ("actor", .string(actor))]
+                    data: data + [("actor", .string(actor))]
                 )
             ])
             try await state.rebuild()
@@ -62,19 +76,20 @@ struct RoutingAdmin: RoutingAdministration {
         }
     }
 
-    /// Checks `definition` alone and against the whole configuration; returns the form to show.
+    /// Checks `definition` alone and against the whole configuration; returns the form to show,
+    /// and for a target, its secrets split from the form to store.
     private static func validate(
         _ kind: DefinitionKind,
         name: String,
         definition: JSONValue,
         against state: RoutingState,
         redactor: SecretRedactor
-    ) async throws -> JSONValue {
+    ) async throws -> (shown: JSONValue, split: TargetSecretTemplate?) {
         do {
             if kind == .rule {
                 let rule = try RuleDefinition(name: name, json: definition)
                 _ = try await state.trial(rule: rule)
-                return rule.json
+                return (rule.json, nil)
             }
             let target = try TargetDefinition(name: name, json: definition, kinds: state.kinds)
             if let reason = target.hostConfigurationReason {
@@ -84,7 +99,7 @@ struct RoutingAdmin: RoutingAdministration {
                 )
             }
             _ = try await state.trial(target: target)
-            return target.redactedJSON(redactor)
+            return (target.redactedJSON(redactor), TargetSecretTemplate(definition, target: target, redactor: redactor))
         } catch let error as ConfigError {
             throw AdministrationError.invalid(error.diagnostics.map(\.description))
         }
@@ -134,6 +149,9 @@ struct RoutingAdmin: RoutingAdministration {
                     data: [("name", .string(name)), ("actor", .string(actor))]
                 )
             ])
+            if kind == .target {
+                try await store.routing.deleteTargetSecrets(name)
+            }
             try await state.rebuild()
             return true
         }

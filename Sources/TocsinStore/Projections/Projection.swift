@@ -43,6 +43,14 @@ protocol Projection: Sendable {
 
     /// Events to append before the first back-fill, for rows written before the log recorded them.
     func unloggedRows(_ db: Database, identifiers: EventIdentifiers) throws -> [CloudEvent]
+
+    /// The column per table that ``ProjectionComparison/Table/differingKeys`` shows (by default the
+    /// table's first column).
+    var keyColumns: [String: String] { get }
+
+    /// Checks the rebuilt tables (attached to `db` as `rebuild`) before a rebuild swaps them in or
+    /// a check compares them; throws to refuse both.
+    func checkRebuilt(_ db: Database, sealer: DefinitionSealer) throws
 }
 
 extension Projection {
@@ -57,6 +65,10 @@ extension Projection {
     func comparedRows(nowMilliseconds: Int64) -> [String: String] { [:] }
 
     func unloggedRows(_ db: Database, identifiers: EventIdentifiers) throws -> [CloudEvent] { [] }
+
+    var keyColumns: [String: String] { [:] }
+
+    func checkRebuilt(_ db: Database, sealer: DefinitionSealer) throws {}
 }
 
 /// Every projection, in one compile-time list.
@@ -67,6 +79,7 @@ enum ProjectionRegistry {
         BlocklistProjection(),
         RuleDefinitionsProjection(),
         DeliveriesProjection(),
+        TargetDefinitionsProjection(),
     ]
 
     /// The projection named `name`, if any.

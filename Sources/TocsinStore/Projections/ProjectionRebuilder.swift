@@ -16,6 +16,8 @@ public struct ProjectionRebuilder: Sendable {
     static let batchSize = 1000
 
     let pool: DatabasePool
+    /// Opens the target secrets a rebuilt target refers to.
+    let sealer: DefinitionSealer
     let scratchDirectory: String
     /// Where `tocsin archive run` put the log's first ranges, folded before the live log.
     let archiveDirectory: String
@@ -26,6 +28,7 @@ public struct ProjectionRebuilder: Sendable {
     /// directory).
     public init(store: EventStore, scratchDirectory: String, archiveDirectory: String? = nil) {
         self.pool = store.pool
+        self.sealer = store.routing.sealer
         self.scratchDirectory = scratchDirectory
         self.archiveDirectory =
             archiveDirectory ?? (store.pool.path as NSString).deletingLastPathComponent + "/archives"
@@ -44,13 +47,14 @@ public struct ProjectionRebuilder: Sendable {
     ///   the live tables are as they were.
     public func rebuild(_ name: String) async throws -> ProjectionRebuild {
         let projection = try Self.projection(name)
-        return try await withScratch(projection, bound: nil) { [pool] scratch, path, folded in
+        return try await withScratch(projection, bound: nil) { [pool, sealer] scratch, path, folded in
             try await pool.writeWithoutTransaction { db in
                 // Holding the writer, nothing is appended from here on; the scratch catches up
                 // before it is attached (an attached database is locked by the transaction below).
                 let tail = try Self.catchUp(projection, scratch: scratch, db: db, after: folded.through)
                 try db.execute(sql: "ATTACH DATABASE ? AS rebuild", arguments: [path])
                 defer { try? db.execute(sql: "DETACH DATABASE rebuild") }
+                try projection.checkRebuilt(db, sealer: sealer)
                 var result = ProjectionRebuild(projection: name, through: 0, events: folded.events, rows: [:])
                 do {
                     try db.inTransaction {
@@ -109,7 +113,7 @@ public struct ProjectionRebuilder: Sendable {
         // A projection with a service of its own reflects the log up to its cursor, which only
         // moves forward: the fresh fold stops there too.
         let start = try await liveBound(projection)
-        return try await withScratch(projection, bound: start) { [pool] scratch, path, folded in
+        return try await withScratch(projection, bound: start) { [pool, sealer] scratch, path, folded in
             try await pool.writeWithoutTransaction { db in
                 let bound =
                     try projection.isFollowedGenerically
@@ -117,11 +121,17 @@ public struct ProjectionRebuilder: Sendable {
                 let tail = try Self.catchUp(projection, scratch: scratch, db: db, after: folded.through, bound: bound)
                 try db.execute(sql: "ATTACH DATABASE ? AS rebuild", arguments: [path])
                 defer { try? db.execute(sql: "DETACH DATABASE rebuild") }
+                try projection.checkRebuilt(db, sealer: sealer)
                 var comparison = ProjectionComparison(projection: name, through: tail.through, tables: [])
                 try db.inTransaction {
                     for table in projection.tables {
                         comparison.tables.append(
-                            try Self.compare(table, filter: filters[table] ?? "1", db: db)
+                            try Self.compare(
+                                table,
+                                filter: filters[table] ?? "1",
+                                key: projection.keyColumns[table],
+                                db: db
+                            )
                         )
                     }
                     return .rollback
@@ -300,12 +310,17 @@ public struct ProjectionRebuilder: Sendable {
         try Row.fetchAll(db, sql: "PRAGMA main.table_info(\(table))").map { $0["name"] as String }
     }
 
-    private static func compare(_ table: String, filter: String, db: Database) throws -> ProjectionComparison.Table {
+    private static func compare(
+        _ table: String,
+        filter: String,
+        key: String?,
+        db: Database
+    ) throws -> ProjectionComparison.Table {
         let columns = try columns(of: table, db: db)
         let live = "SELECT \(columns) FROM main.\(table) WHERE \(filter)"
         let rebuilt = "SELECT \(columns) FROM rebuild.\(table) WHERE \(filter)"
         let count: (String) throws -> Int = { sql in try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(sql))") ?? 0 }
-        let key = try columnNames(of: table, db: db).first ?? "rowid"
+        let key = try key ?? columnNames(of: table, db: db).first ?? "rowid"
         let differing = try String.fetchAll(
             db,
             sql: """

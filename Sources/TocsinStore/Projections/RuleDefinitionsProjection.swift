@@ -7,9 +7,8 @@ import TocsinCore
 /// `tocsin.rule.created`, `tocsin.rule.updated` and `tocsin.rule.deleted`.
 ///
 /// The event records the rule in its normalised form and the store keeps that form, dated with the
-/// event's time. Target rows are not part of it: their secrets never go into the log (the events
-/// carry fingerprints), so a rebuild leaves them as they are. Rules from the rules directory are not
-/// stored at all.
+/// event's time. Target rows are the `targets` projection's (``TargetDefinitionsProjection``). Rules
+/// from the rules directory are not stored at all.
 struct RuleDefinitionsProjection: Projection {
     static let types = ["tocsin.rule.created", "tocsin.rule.updated", "tocsin.rule.deleted"]
 

@@ -7,8 +7,10 @@ public import TocsinResponse
 /// Routing state in the store: rule and target definitions, the router's cursor, and deliveries
 /// (pending, done, dead-lettered) with the dead-letter queue's operations.
 ///
-/// Target definitions are encrypted at rest (``DefinitionSealer``); rule definitions hold no secrets
-/// and are stored as written.
+/// A target's row holds its definition with each secret replaced by its fingerprint, and the
+/// secrets are sealed in the secret store (``DefinitionSealer``, `target_secrets`); rows of older
+/// versions hold the whole definition sealed until `tocsin serve` splits them. Rule definitions
+/// hold no secrets and are stored as written.
 public final class RoutingStore: Sendable {
     let pool: DatabasePool
     let sealer: DefinitionSealer
@@ -57,22 +59,16 @@ public final class RoutingStore: Sendable {
     public func definitions(
         _ kind: DefinitionKind
     ) async throws -> [(name: String, json: Result<String, StoreError>)] {
-        let rows = try await pool.read { db in
+        guard kind == .rule else {
+            return try await targetDefinitions()
+        }
+        return try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: "SELECT name, json FROM definitions WHERE kind = ? ORDER BY name",
                 arguments: [kind.rawValue]
             )
-            .map { (name: $0["name"] as String, json: $0["json"] as String) }
-        }
-        return rows.map { row in
-            guard kind == .target else {
-                return (row.name, .success(row.json))
-            }
-            return (
-                row.name,
-                Result { () throws(StoreError) in try sealer.open(row.json, kind: kind.rawValue, name: row.name) }
-            )
+            .map { (name: $0["name"] as String, json: .success($0["json"] as String)) }
         }
     }
 
@@ -82,7 +78,7 @@ public final class RoutingStore: Sendable {
         try pool.writeWithoutTransaction { db in
             let clear = try Row.fetchAll(db, sql: "SELECT name, json FROM definitions WHERE kind = 'target'")
                 .map { (name: $0["name"] as String, json: $0["json"] as String) }
-                .filter { !DefinitionSealer.isSealed($0.json) }
+                .filter { !DefinitionSealer.isSealed($0.json) && StoredTargetRow(text: $0.json) == nil }
             guard !clear.isEmpty else {
                 return
             }
