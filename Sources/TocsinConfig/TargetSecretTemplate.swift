@@ -21,6 +21,11 @@ public struct TargetSecretTemplate: Sendable, Hashable {
         secrets.keys.sorted()
     }
 
+    /// The definition again: the template with each fingerprint replaced by its secret.
+    public var definition: JSONValue {
+        Self.replacing(in: template) { secrets[$0] }
+    }
+
     /// Splits `definition`, the JSON `target` was read from.
     ///
     /// - Parameters:

@@ -238,7 +238,9 @@ struct ProjectionTests {
             #expect(rebuilt.status == 200 && (rebuilt.json?.integer("through") ?? 0) > 0)
         }
         let reader = try await runTocsin(["rebuild", "--projection", "nope", "--data-dir", data])
-        #expect(reader.status != 0 && reader.errors.contains("incidents, identities, blocklist, rules, deliveries, targets"))
+        #expect(
+            reader.status != 0 && reader.errors.contains("incidents, identities, blocklist, rules, deliveries, targets")
+        )
         #expect(
             try await call(server.baseURL + "/v1/rules", headers: [server.authorization]).status == 200,
             "keys survive"
@@ -246,7 +248,10 @@ struct ProjectionTests {
         let signed = try await call(server.baseURL + "/v1/targets/signed-5", headers: [server.authorization])
         #expect(signed.status == 200, "the rebuilt targets are in the routing table")
         let online = try await runTocsin(
-            ["rebuild", "--online", "--check", "--projection", "targets", "--server", server.baseURL, "--key", server.adminKey]
+            [
+                "rebuild", "--online", "--check", "--projection", "targets", "--server", server.baseURL, "--key",
+                server.adminKey,
+            ]
         )
         #expect(online.status == 0 && online.output.contains("targets"), "\(online.output) \(online.errors)")
         #expect(try await server.events(type: "tocsin.projection.rebuilt").count == 6)

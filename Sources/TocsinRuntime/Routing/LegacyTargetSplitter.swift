@@ -27,7 +27,8 @@ enum LegacyTargetSplitter {
         var count = 0
         for row in try await store.legacyTargets() {
             do {
-                let definition = try parser.parse(Array(try row.json.get().utf8))
+                let text = try row.json.get()
+                let definition = try parser.parse(Array(text.utf8))
                 let target = try TargetDefinition(name: row.name, json: definition, kinds: kinds)
                 let split = TargetSecretTemplate(definition, target: target, redactor: redactor)
                 _ = try await store.putTarget(

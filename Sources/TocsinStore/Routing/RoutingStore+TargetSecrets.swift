@@ -4,9 +4,10 @@ import GRDB
 public import TocsinCore
 
 extension Schema {
-    /// The sealed secret store of targets: each secret sealed with `definitions.key`, keyed by
-    /// target and fingerprint. Target rows written before it held their whole definition sealed;
-    /// `tocsin serve` splits them at start (``RoutingStore/legacyTargets()``).
+    /// The sealed secret store of targets, keyed by target and fingerprint.
+    ///
+    /// Each secret is sealed with `definitions.key`. Target rows written before it held their
+    /// whole definition sealed; `tocsin serve` splits them at start (``RoutingStore/legacyTargets()``).
     static func targetSecrets(_ db: Database) throws {
         try db.execute(
             sql: """
@@ -85,9 +86,11 @@ struct StoredTargetRow: Sendable, Hashable {
 }
 
 extension RoutingStore {
-    /// Stores a target defined through the API, dated `now` (its event's time): the row holds the
-    /// definition with each secret replaced by its fingerprint, the secret store each secret,
-    /// sealed. Returns whether the target is new.
+    /// Stores a target defined through the API, dated `now` (its event's time); returns whether
+    /// it is new.
+    ///
+    /// The row holds the definition with each secret replaced by its fingerprint, the secret
+    /// store each secret, sealed.
     ///
     /// The target keeps the secrets of this definition and of the one it replaces (a follower may
     /// still apply the previous event once); older ones are deleted. Call it before appending
@@ -163,9 +166,9 @@ extension RoutingStore {
         }
         return rows.map { row in
             (
-                row.name,
-                Result { () throws(StoreError) in try sealer.open(row.json, kind: "target", name: row.name) },
-                row.milliseconds
+                name: row.name,
+                json: Result { () throws(StoreError) in try sealer.open(row.json, kind: "target", name: row.name) },
+                milliseconds: row.milliseconds
             )
         }
     }
@@ -174,13 +177,15 @@ extension RoutingStore {
     func targetDefinitions() async throws -> [(name: String, json: Result<String, StoreError>)] {
         try await pool.read { [sealer] db in
             try Row.fetchAll(db, sql: "SELECT name, json FROM definitions WHERE kind = 'target' ORDER BY name").map {
-                let name: String = $0["name"]
-                let text: String = $0["json"]
-                guard let row = StoredTargetRow(text: text) else {
+                row -> (name: String, json: Result<String, StoreError>) in
+                let name: String = row["name"]
+                let text: String = row["json"]
+                guard let stored = StoredTargetRow(text: text) else {
                     return (name, Result { () throws(StoreError) in try sealer.open(text, kind: "target", name: name) })
                 }
                 return (
-                    name, Result { () throws(StoreError) in try Self.filled(row, name: name, db: db, sealer: sealer) }
+                    name,
+                    Result { () throws(StoreError) in try Self.filled(stored, name: name, db: db, sealer: sealer) }
                 )
             }
         }
