@@ -139,7 +139,7 @@ struct TargetDefinitionsProjectionTests {
 
             let definitions = try await store.routing.definitions(.target)
             #expect(definitions.map(\.name) == ["cases", "hook"])
-            let hook = try #require(definitions.last?.json.get())
+            let hook = try #require(try definitions.last?.json.get())
             #expect(hook.contains(Self.second) && hook.contains("https://siem.example.com/in"))
             #expect(!hook.contains("hmac-sha256:"), "every fingerprint is replaced by its secret")
 
@@ -187,7 +187,7 @@ struct TargetDefinitionsProjectionTests {
     func retention() async throws {
         try await withRunningStore { store, path in
             try await Self.workload(store)
-            let kept = try DatabaseQueue(path: path + "/tocsin.db").read { db in
+            let kept = try await DatabaseQueue(path: path + "/tocsin.db").read { db in
                 try String.fetchAll(db, sql: "SELECT target || ' ' || fingerprint FROM target_secrets ORDER BY 1")
             }
             #expect(
