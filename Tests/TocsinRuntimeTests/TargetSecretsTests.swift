@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import Logging
+import ServiceLifecycle
+import Testing
+import TocsinActions
+import TocsinConfig
+import TocsinCore
+import TocsinServer
+import TocsinStore
+import TocsinTesting
+
+@testable import TocsinRuntime
+
+/// Targets defined through the API keep their secrets out of the log and rebuild from it; targets
+/// an older version stored whole are split at start and logged once.
+struct TargetSecretsTests {
+    static let secret = "legacySigningSecret5Kq"
+    static let rotated = "rotatedSigningSecret8Jw"
+    static let redactor = SecretRedactor(keyBytes: Array(repeating: 1, count: 32))
+
+    /// Runs `body` with a running store and routing state in a fresh data directory.
+    func withRouting(
+        _ body: @Sendable (EventStore, RoutingState, String) async throws -> Void
+    ) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let configuration = StoreConfiguration(dataDirectory: directory.path)
+        let logger = Logger(label: "test")
+        let store = try EventStore.open(configuration, logger: logger, clock: SystemWallClock())
+        let group = ServiceGroup(services: store.services, gracefulShutdownSignals: [], logger: logger)
+        async let running: Void = group.run()
+        let state = RoutingState(store: store.routing, kinds: ActionRegistry.targetKinds, logger: logger)
+        let result: Result<Void, any Error>
+        do {
+            result = .success(try await body(store, state, directory.path))
+        } catch {
+            result = .failure(error)
+        }
+        await group.triggerGracefulShutdown()
+        try await running
+        try result.get()
+    }
+
+    /// The JSON text of each event's data.
+    static func texts(_ events: [CloudEvent]) -> [String] {
+        events.compactMap { event in
+            guard case .json(let bytes)? = event.data else {
+                return nil
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    @Test("a target stored whole by an older version is split, logged once, and rebuilds with its secret")
+    func legacyTargetIsSplit() async throws {
+        try await withRouting { store, state, path in
+            let old = #"{"kind":"webhook","url":"https://soc.example/in","secret":"\#(Self.secret)"}"#
+            _ = try await store.routing.putDefinition(.target, name: "old", json: old, at: 1_800_000_000_000)
+            let split = try await LegacyTargetSplitter.split(
+                store.routing,
+                kinds: ActionRegistry.targetKinds,
+                redactor: Self.redactor,
+                logger: Logger(label: "test")
+            )
+            #expect(split == 1)
+            try await state.rebuild()
+            let target = try #require(state.current.targets["old"])
+            #expect(target.redactedJSON(Self.redactor)["secret"] == .string(Self.redactor.fingerprint(Self.secret)))
+
+            let rebuilder = ProjectionRebuilder(store: store, scratchDirectory: path)
+            let unlogged = try await rebuilder.unloggedRows("targets", identifiers: store.identifiers)
+            #expect(unlogged.map(\.subject) == ["old"])
+            _ = try await store.append(unlogged)
+            #expect(try await rebuilder.compare("targets", nowMilliseconds: 0).isEqual)
+            _ = try await rebuilder.rebuild("targets")
+            try await state.rebuild()
+            #expect(state.current.targets["old"] == target, "the rebuilt target has its secret")
+            let logged = Self.texts(unlogged).joined()
+            #expect(
+                logged.contains("\"template\"") && !logged.contains(Self.secret) && !logged.contains("soc.example/in")
+            )
+        }
+    }
+
+    @Test("a target defined, rotated and deleted through the API: no secret in the log, the rebuild equals it")
+    func apiTargetRoundTrip() async throws {
+        try await withRouting { store, state, path in
+            try await state.rebuild()
+            let admin = RoutingAdmin(
+                store: store,
+                state: state,
+                redactor: Self.redactor,
+                blocklist: StoreBlocklist(store: store, clock: SystemWallClock(), serverAddresses: [])
+            )
+            for (name, secret) in [("hook", Self.secret), ("hook", Self.rotated), ("gone", Self.secret)] {
+                let text = #"{"kind":"webhook","url":"https://soc.example/in","secret":"\#(secret)"}"#
+                _ = try await admin.put(
+                    .target,
+                    name: name,
+                    definition: try JSONParser().parse(Array(text.utf8)),
+                    actor: "alice"
+                )
+            }
+            #expect(try await admin.delete(.target, name: "gone", actor: "alice"))
+            let rebuilder = ProjectionRebuilder(store: store, scratchDirectory: path)
+            #expect(try await rebuilder.compare("targets", nowMilliseconds: 0).isEqual)
+            let before = try #require(state.current.targets["hook"])
+            _ = try await rebuilder.rebuild("targets")
+            try await state.rebuild()
+            #expect(state.current.targets["hook"] == before && state.current.targets["gone"] == nil)
+            let text = Self.texts(try await store.query(EventQuery(after: 0, limit: 100)).events.map(\.event))
+            #expect(text.contains { $0.contains("\"template\"") })
+            #expect(
+                !text.contains {
+                    $0.contains(Self.secret) || $0.contains(Self.rotated) || $0.contains("soc.example/in")
+                }
+            )
+        }
+    }
+}
