@@ -24,7 +24,10 @@ struct ClusterSettingsTests {
         let cases: [(yaml: String, problem: String)] = [
             ("backend: nats\n", "--backend nats needs --nats-url"),
             ("backend: postgres\n", "--backend must be 'sqlite' or 'nats'"),
-            ("nats_url: nats://127.0.0.1:4222\n", "apply only with --backend nats"),
+            (
+                "nats_url: nats://127.0.0.1:4222\n",
+                "--nats-url, --nats-replicas and --nats-publish-wait-seconds apply only"
+            ),
             ("backend: nats\nnats_url: http://127.0.0.1:4222\n", "--nats-url entry 1 is not nats://host:port"),
             ("backend: nats\nnats_url: nats://a:4222,nats://b\n", "--nats-url entry 2 is not nats://host:port"),
             ("backend: nats\nnats_url: nats://a:4222\nnats_replicas: 7\n", "--nats-replicas must be from 1 to 5"),

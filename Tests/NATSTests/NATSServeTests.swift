@@ -2,6 +2,7 @@
 
 #if NATS
 import Foundation
+import NIOHTTP1
 import Synchronization
 import Testing
 import TocsinCore
