@@ -190,7 +190,7 @@ final class ClusterKeyAdmin: KeyAdministration, Service {
     /// - Returns: whether a change was written (`false` for an unknown identity or when `edit` declines).
     private func change(_ name: String, _ edit: (inout ClusterIdentityRecord) -> Bool) async throws -> Bool {
         let key = ClusterIdentityRecord.key(name)
-        for _ in 0..<8 {
+        for attempt in 0..<8 {
             guard let entry = try await bucket.get(key), var record = ClusterIdentityRecord(bytes: entry.value) else {
                 return false
             }
@@ -202,7 +202,8 @@ final class ClusterKeyAdmin: KeyAdministration, Service {
                 apply(record, revision: revision)
                 return true
             } catch let error as NATSError where error.code == .wrongRevision {
-                continue
+                // Another node wrote first, or the read came from a replica a moment behind: read again.
+                try await Task.sleep(for: .milliseconds(20 * (attempt + 1)))
             }
         }
         throw KeyAdministrationError.conflict(
