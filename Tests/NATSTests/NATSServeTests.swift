@@ -96,15 +96,35 @@ struct NATSServeTests {
             }
             #expect(refused, "node B still accepted the revoked key a second after the revocation")
 
+            // A key rotated on B without grace: A takes the new key and refuses the old one.
+            let reader = try await b.call(
+                "/v1/keys",
+                method: .POST,
+                key: admin,
+                body: Array(#"{"name":"reader","roles":["reader"]}"#.utf8)
+            )
+            let oldKey = try #require(reader.json?["key"]?.stringValue)
+            #expect(try await holds(within: .seconds(5)) { try await a.call("/v1/events", key: oldKey).status == 200 })
+            let rotated = try await b.call("/v1/keys/reader/rotate", method: .POST, key: admin)
+            #expect(rotated.status == 200, "\(rotated.text)")
+            let newKey = try #require(rotated.json?["key"]?.stringValue)
+            #expect(
+                try await holds(within: .seconds(5)) {
+                    let fresh = try await a.call("/v1/events", key: newKey).status
+                    let stale = try await a.call("/v1/events", key: oldKey).status
+                    return fresh == 200 && stale == 401
+                }
+            )
+
             // The key events are in the stream, readable from either node.
             let keyEvents = try await eventually(timeout: .seconds(10)) { () -> [JSONValue]? in
                 let answer = try await b.call("/v1/events?source=/tocsin/keys&limit=100", key: admin)
-                guard case .array(let items)? = answer.json?["events"], items.count >= 2 else { return nil }
+                guard case .array(let items)? = answer.json?["events"], items.count >= 4 else { return nil }
                 return items
             }
             #expect(
                 keyEvents.compactMap { $0["event"]?["type"]?.stringValue } == [
-                    "tocsin.key.created", "tocsin.key.revoked",
+                    "tocsin.key.created", "tocsin.key.revoked", "tocsin.key.created", "tocsin.key.rotated",
                 ]
             )
 
