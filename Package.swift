@@ -242,6 +242,7 @@ let package = Package(
                 "TocsinStore",
                 "TocsinServer",
                 "TocsinConsole",
+                .target(name: "TocsinNATS", condition: .when(traits: ["NATS"])),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -333,7 +334,14 @@ let package = Package(
         ),
         .testTarget(
             name: "NATSTests",
-            dependencies: ["TocsinNATS", "TocsinCore", "TocsinTesting"],
+            dependencies: [
+                "TocsinNATS", "TocsinCore", "TocsinTesting",
+                // The `tocsin` binary the serve tests start (NATSServeTests).
+                "TocsinCLI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -19,6 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
             Ed25519 signing key (node.key, 0600; public half in node.pub) and the admin API key
             (admin.key, 0600). SIGTERM or SIGINT stops it gracefully: it stops accepting, answers
             in-flight requests, commits what is pending and signs a final checkpoint.
+            With --backend nats (a build with --traits NATS) the log and the identities live on a
+            NATS JetStream cluster instead, and several nodes share them (docs/scale-out.md).
             Every option below can also be set in a YAML file given with --config (keys are the
             flags with _ for -, see deploy/tocsin.yaml); a flag wins over its TOCSIN_* variable,
             which wins over the file.
@@ -176,6 +178,9 @@ struct ServeCommand: AsyncParsableCommand {
     /// The daily archive run (docs/archives.md).
     @OptionGroup var archiving: ArchiveOptions
 
+    /// The log and the identities on a NATS JetStream cluster (docs/scale-out.md).
+    @OptionGroup var cluster: ClusterOptions
+
     func run() async throws {
         let configuration: RuntimeConfiguration
         let otlpEndpoint: String?
@@ -298,6 +303,7 @@ struct ServeCommand: AsyncParsableCommand {
         try archiving.apply(to: &configuration, settings: settings)
         try compliancePolicy.apply(to: &configuration, settings: settings)
         try response.apply(to: &configuration, settings: settings)
+        try cluster.apply(to: &configuration, settings: settings)
         return configuration
     }
 

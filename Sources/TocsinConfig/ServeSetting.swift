@@ -154,6 +154,16 @@ extension ServeSetting {
     public static let archiveIntervalSeconds = make("--archive-interval-seconds", .integer)
     /// `--compliance-policy`.
     public static let compliancePolicy = make("--compliance-policy", .string)
+    /// `--backend`.
+    public static let backend = make("--backend", .string)
+    /// `--nats-url`; the file and the environment variable take the comma-separated seed list.
+    public static let natsURL = make("--nats-url", .string)
+    /// `--nats-replicas`.
+    public static let natsReplicas = make("--nats-replicas", .integer)
+    /// `--nats-publish-wait-seconds`.
+    public static let natsPublishWaitSeconds = make("--nats-publish-wait-seconds", .integer)
+    /// `--node-name`.
+    public static let nodeName = make("--node-name", .string)
 
     /// Every option `tocsin serve` takes from a file, in the order of `tocsin serve --help`.
     public static let all: [ServeSetting] = [
@@ -167,5 +177,6 @@ extension ServeSetting {
         personalData,
         archiveRetention, archiveDirectory, archiveIntervalSeconds,
         compliancePolicy,
+        backend, natsURL, natsReplicas, natsPublishWaitSeconds, nodeName,
     ]
 }

@@ -28,6 +28,8 @@ public final class TocsinMetrics: Sendable {
     public let access: AccessMetrics
     /// Syslog lines received and dropped.
     public let syslog: SyslogMetrics
+    /// The NATS JetStream cluster as this node sees it (`--backend nats`).
+    public let cluster: ClusterMetrics
 
     private init(registry: PrometheusCollectorRegistry?, factory: any MetricsFactory) {
         self.registry = registry
@@ -39,6 +41,7 @@ public final class TocsinMetrics: Sendable {
         self.detection = DetectionMetrics(factory: factory)
         self.access = AccessMetrics(factory: factory)
         self.syslog = SyslogMetrics(factory: factory)
+        self.cluster = ClusterMetrics(factory: factory)
     }
 
     /// Metrics kept in a new registry of their own, with Tocsin's histogram buckets.

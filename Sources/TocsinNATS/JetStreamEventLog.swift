@@ -59,6 +59,7 @@ public struct JetStreamEventLog: EventLog {
     private let configuration: JetStreamLogConfiguration
     private let clock = ContinuousClock()
     private let now: @Sendable () -> Int64
+    private let onRetry: @Sendable (Int) -> Void
 
     /// Creates the log's stream (or updates its configuration) and returns the log.
     ///
@@ -67,26 +68,31 @@ public struct JetStreamEventLog: EventLog {
     /// - Parameters:
     ///   - connection: The connection to the cluster.
     ///   - configuration: The stream and the retry policy.
+    ///   - onRetry: Called with the number of messages about to be published again after a transient
+    ///     failure (for a metric).
     ///   - now: The ingest time stamped on appended records, in milliseconds since the epoch.
     /// - Returns: The log.
     /// - Throws: ``NATSError`` when the stream cannot be created (no JetStream quorum, a refused configuration).
     public static func open(
         connection: NATSConnection,
         configuration: JetStreamLogConfiguration = JetStreamLogConfiguration(),
+        onRetry: @escaping @Sendable (Int) -> Void = { _ in },
         now: @escaping @Sendable () -> Int64
     ) async throws -> JetStreamEventLog {
         try await connection.ensureStream(configuration.stream)
-        return JetStreamEventLog(connection: connection, configuration: configuration, now: now)
+        return JetStreamEventLog(connection: connection, configuration: configuration, now: now, onRetry: onRetry)
     }
 
     private init(
         connection: NATSConnection,
         configuration: JetStreamLogConfiguration,
-        now: @escaping @Sendable () -> Int64
+        now: @escaping @Sendable () -> Int64,
+        onRetry: @escaping @Sendable (Int) -> Void
     ) {
         self.connection = connection
         self.configuration = configuration
         self.now = now
+        self.onRetry = onRetry
     }
 
     /// Publishes the entries and returns once every one is acknowledged.
@@ -133,6 +139,7 @@ public struct JetStreamEventLog: EventLog {
                 )
             }
             try await clock.sleep(for: configuration.retryInterval)
+            onRetry(failed.count)
             waiting = failed
         }
     }

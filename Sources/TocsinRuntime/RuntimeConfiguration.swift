@@ -76,6 +76,9 @@ public struct RuntimeConfiguration: Sendable {
     public var metricsEnabled = true
     /// Serve the web console at `/ui` (`--no-console` turns it off; the API stays).
     public var consoleEnabled = true
+    /// The NATS JetStream cluster that keeps the log and the identities (`--backend nats`); `nil`
+    /// keeps everything in the embedded store.
+    public var cluster: ClusterSettings?
 
     /// JWT bearer tokens: what they must satisfy, and where their signing keys come from.
     public struct JWTSettings: Sendable {

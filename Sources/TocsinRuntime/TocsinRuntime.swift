@@ -40,6 +40,14 @@ public enum TocsinRuntime: Sendable {
         let metrics = configuration.metricsEnabled ? TocsinMetrics.prometheus() : TocsinMetrics.disabled()
         let store = try EventStore.open(configuration.store, logger: logger, clock: wallClock, metrics: metrics.log)
         let clock: @Sendable () -> Int64 = { wallClock.milliseconds }
+        // With --backend nats the log and the identities live on the cluster (docs/scale-out.md).
+        let cluster = try await ClusterNode.start(
+            configuration.cluster,
+            dataDirectory: configuration.store.dataDirectory,
+            metrics: metrics.cluster,
+            clock: clock,
+            logger: logger
+        )
         let subjectKeys = try SubjectKeyStore.open(dataDirectory: configuration.store.dataDirectory, logger: logger)
         // Enrichment sees the plaintext; personal fields (and what enrichment copied of them) are
         // sealed after it, just before the append.
@@ -48,8 +56,9 @@ public enum TocsinRuntime: Sendable {
             archiveDirectory: configuration.archiveDirectory ?? configuration.archiving?.directory
                 ?? configuration.store.dataDirectory + "/archives"
         )
+        let primaryLog: any EventLog = cluster?.log ?? history
         let personalData = PersonalDataEventLog(
-            base: history,
+            base: primaryLog,
             fields: PersonalFields(policy: configuration.personalData),
             keys: subjectKeys,
             clock: clock
@@ -68,7 +77,9 @@ public enum TocsinRuntime: Sendable {
             openEvent = personalData.openIfReadable
         }
         let keyPath = configuration.store.dataDirectory + "/" + KeyFiles.adminKeyName
-        if try store.identities.bootstrapAdminKey(dataDirectory: configuration.store.dataDirectory, now: clock()) {
+        if cluster == nil,
+            try store.identities.bootstrapAdminKey(dataDirectory: configuration.store.dataDirectory, now: clock())
+        {
             logger.notice("Created the admin API key.", metadata: ["key.path": "\(keyPath)"])
         }
         let keys = KeyAdmin(
@@ -78,9 +89,9 @@ public enum TocsinRuntime: Sendable {
             clock: clock
         )
         try keys.reload()
-        let auditor = DenialAuditor(log: store, logger: logger, clock: clock, metrics: metrics.access)
+        let auditor = DenialAuditor(log: cluster?.log ?? store, logger: logger, clock: clock, metrics: metrics.access)
         let access = AccessControl(
-            keys: keys.ring,
+            keys: cluster?.ring ?? keys.ring,
             requiresAuthentication: configuration.server.requiresAuthentication,
             audit: auditor,
             tokens: try await tokenVerifier(configuration.jwt, logger: logger),
@@ -118,12 +129,21 @@ public enum TocsinRuntime: Sendable {
                 blocklist: routing.blocklist,
                 redriven: routing.redriven
             ),
-            keys: keys,
+            keys: cluster?.keys ?? keys,
             enricher: enricher,
             incidents: IncidentAdmin(store: store, clock: clock),
             metrics: metrics,
             scrape: configuration.metricsEnabled ? scrape.render : nil
         )
+        if let cluster {
+            services.readiness = cluster.readiness
+            if let render = services.scrape {
+                services.scrape = { @Sendable in
+                    await cluster.refreshMetrics()
+                    return await render()
+                }
+            }
+        }
         services.erasures = ErasureAdmin(keys: subjectKeys, store: store, clock: clock)
         ProjectionRebuilder.removeLeftovers(in: configuration.store.dataDirectory)
         let rebuilder = ProjectionRebuilder(
@@ -149,9 +169,9 @@ public enum TocsinRuntime: Sendable {
             ),
             wakeDeliveries: routing.redriven
         )
-        services.replays = replays
+        services.replays = cluster == nil ? replays : nil
         services.schemas = schemas
-        services.complianceScan = ComplianceHistoryScan(log: history)
+        services.complianceScan = ComplianceHistoryScan(log: primaryLog)
         if configuration.consoleEnabled {
             services.addRoutes = try consoleRoutes(
                 services,
@@ -179,19 +199,25 @@ public enum TocsinRuntime: Sendable {
             logger: logger,
             onListening: onSyslogListening
         )
-        let routingServices: [any Service] = routing.services + [replays]
+        // Routing, detection, deliveries and replays read the embedded store's log: on a cluster node,
+        // whose events are on the stream, they do not run yet (the notice at start says so).
+        let routingServices: [any Service] = cluster == nil ? routing.services + [replays] : []
         let logServices: [any Service] =
             store.services + [auditor] + enrichment.services(log: store, logger: logger)
             + (try configuration.archiving.map { [try $0.timer(store: store, clock: wallClock, logger: logger)] } ?? [])
+        // The identities watcher (and, later, the chainer) of a cluster node.
+        let clusterServices: [any Service] = cluster?.services ?? []
         // Start order: log writer and timer, then the incident projection and routing, then HTTP and syslog;
         // shutdown runs in reverse.
+        var ordered: [any Service] = logServices + clusterServices
+        ordered.append(IncidentProjection(store: store, logger: logger))
+        ordered.append(ProjectionFollower(store: store, rebuilder: rebuilder, logger: logger))
+        ordered += routingServices
+        ordered.append(application)
+        ordered += listeners
         let group = ServiceGroup(
             configuration: .init(
-                services: logServices.map { .init(service: $0) }
-                    + [.init(service: IncidentProjection(store: store, logger: logger))]
-                    + [.init(service: ProjectionFollower(store: store, rebuilder: rebuilder, logger: logger))]
-                    + routingServices.map { .init(service: $0) } + [.init(service: application)]
-                    + listeners.map { .init(service: $0) },
+                services: ordered.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
@@ -199,10 +225,12 @@ public enum TocsinRuntime: Sendable {
         do {
             try await group.run()
         } catch {
+            await cluster?.close()
             await routing.webhooks.shutdown()
             try? await routing.client.shutdown()
             throw error
         }
+        await cluster?.close()
         await routing.webhooks.shutdown()
         try await routing.client.shutdown()
     }

@@ -57,7 +57,8 @@ struct IngestController: Sendable {
             } catch {
                 context.logger.warning("Append failed; events not acknowledged.", metadata: ["error": "\(error)"])
                 throw Problem.unavailable(
-                    "the events were not stored; retry with the same ids (duplicates are recognised)"
+                    "the events were not stored; retry with the same ids (duplicates are recognised)",
+                    cause: error
                 )
             }
         }

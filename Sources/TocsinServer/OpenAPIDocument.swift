@@ -106,6 +106,7 @@ public enum OpenAPIDocument: Sendable {
                 ],
                 "operationId": "ready",
                 "summary": "Readiness: the log can be read.",
+                "description": "With the embedded store, ready when the log answers. With `--backend nats`, ready when the node is connected to the cluster and the event stream has a leader; otherwise `503` with the reason in `detail` and `Retry-After`.",
                 "security": [],
                 "responses": {
                   "200": {
@@ -114,6 +115,23 @@ public enum OpenAPIDocument: Sendable {
                       "application/json": {
                         "schema": {
                           "$ref": "#/components/schemas/Status"
+                        }
+                      }
+                    }
+                  },
+                  "503": {
+                    "description": "Not ready (`--backend nats`: no connection to the cluster, or no leader for the event stream); `detail` says which.",
+                    "headers": {
+                      "Retry-After": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    },
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
                         }
                       }
                     }
@@ -3014,7 +3032,7 @@ public enum OpenAPIDocument: Sendable {
                 }
               },
               "Unavailable": {
-                "description": "Nothing (or nothing after a reported point) was stored; retry after `Retry-After` seconds with the same ids.",
+                "description": "Nothing (or nothing after a reported point) was stored, or the log cannot be read right now (`--backend nats`: the event stream has no leader or the node no connection); retry after `Retry-After` seconds with the same ids.",
                 "headers": {
                   "Retry-After": {
                     "schema": {

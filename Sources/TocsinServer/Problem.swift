@@ -170,13 +170,18 @@ extension Problem {
         detail: "this route is missing from the permission table, so nobody may call it; this is a bug in Tocsin"
     )
 
-    static func unavailable(_ detail: String) -> Problem {
-        Problem(
+    /// The `503` `log-unavailable` problem of an append that stored nothing.
+    ///
+    /// `Retry-After` is the wait the log asked for when `cause` is a ``LogUnavailable`` (a clustered
+    /// log in a leader election), else 1 second.
+    static func unavailable(_ detail: String, cause: (any Error)? = nil) -> Problem {
+        let retryAfter = (cause as? LogUnavailable)?.retryAfterSeconds ?? 1
+        return Problem(
             .serviceUnavailable,
             code: "log-unavailable",
             title: "The log cannot accept events right now",
             detail: detail,
-            headers: [.retryAfter: "1"]
+            headers: [.retryAfter: String(retryAfter)]
         )
     }
 }

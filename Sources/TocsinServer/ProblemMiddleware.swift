@@ -3,6 +3,7 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import TocsinCore
 
 /// Turns every error into a problem document, so no client ever sees a framework error page,
 /// a stack trace or error text that might carry a payload value.
@@ -16,6 +17,15 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as Problem {
             throw problem
+        } catch let error as LogUnavailable {
+            // A clustered log without a stream leader or a connection: a read, or /readyz.
+            throw Problem(
+                .serviceUnavailable,
+                code: "log-unavailable",
+                title: "The log cannot answer right now",
+                detail: error.message,
+                headers: [.retryAfter: String(error.retryAfterSeconds)]
+            )
         } catch let error as HTTPError {
             throw Problem(
                 error.status,

@@ -165,7 +165,8 @@ struct SourceController: Sendable {
         } catch {
             context.logger.warning("Append failed; records not acknowledged.", metadata: ["error": "\(error)"])
             throw Problem.unavailable(
-                "records \(chunk.positions.first?.index ?? counts.read) and later were not stored; resend the body (stored records are recognised as duplicates)"
+                "records \(chunk.positions.first?.index ?? counts.read) and later were not stored; resend the body (stored records are recognised as duplicates)",
+                cause: error
             )
         }
         var duplicates = 0

@@ -49,6 +49,9 @@ public enum TocsinHTTPServer: Sendable {
         public var scrape: (@Sendable () async -> [UInt8])?
         /// Rebuilding and checking read models; `nil` leaves those routes out.
         public var projections: (any ProjectionAdministration)?
+        /// What `/readyz` checks: throws ``LogUnavailable`` (answered `503` with its message) when the
+        /// node is not ready; `nil` checks that the log answers its last sequence.
+        public var readiness: (@Sendable () async throws -> Void)?
         /// The compliance detectors over the stored log (`GET /v1/compliance/scan`); `nil` leaves the
         /// route out.
         public var complianceScan: (any ComplianceScanning)?
@@ -84,11 +87,12 @@ public enum TocsinHTTPServer: Sendable {
         }
         router.middlewares.add(ProblemMiddleware())
         let log = services.log
+        let readiness = services.readiness ?? { _ = try await log.lastSequence() }
         router.get("/healthz") { _, _ in
             JSONResponse.make(.ok, .object(JSONObject([.init(name: "status", value: .string("ok"))])))
         }
         router.get("/readyz") { _, _ in
-            _ = try await log.lastSequence()
+            try await readiness()
             return JSONResponse.make(.ok, .object(JSONObject([.init(name: "status", value: .string("ready"))])))
         }
         router.get("/openapi.json") { _, _ in

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import ArgumentParser
+import Foundation
+import TocsinConfig
+import TocsinRuntime
+
+/// `serve --backend`, `--nats-url`, `--nats-replicas`, `--nats-publish-wait-seconds` and
+/// `--node-name`: the log and the identities on a NATS JetStream cluster (docs/scale-out.md).
+///
+/// The NATS backend needs a build with the `NATS` package trait (`swift build --traits NATS`); the
+/// default build refuses `--backend nats` with the command that rebuilds.
+struct ClusterOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Where the log and the identities live: sqlite (the embedded store) or nats (a JetStream cluster; needs a build with --traits NATS) (env TOCSIN_BACKEND; default sqlite; docs/scale-out.md).",
+            valueName: "sqlite|nats"
+        )
+    )
+    var backend: String?
+
+    @Option(
+        name: .customLong("nats-url"),
+        help: ArgumentHelp(
+            "The NATS cluster's seed list, comma-separated, e.g. nats://10.0.0.1:4222,nats://10.0.0.2:4222 (env TOCSIN_NATS_URL; needed with --backend nats).",
+            valueName: "urls"
+        )
+    )
+    var natsURL: String?
+
+    @Option(
+        name: .customLong("nats-replicas"),
+        help: "Copies of the event stream and the identities bucket, 1 to 5 (env TOCSIN_NATS_REPLICAS; default 3)."
+    )
+    var natsReplicas: Int?
+
+    @Option(
+        name: .customLong("nats-publish-wait-seconds"),
+        help:
+            "Seconds a publish retries through a stream leader election before answering 503 with Retry-After, 1 to 60 (env TOCSIN_NATS_PUBLISH_WAIT_SECONDS; default 10)."
+    )
+    var natsPublishWaitSeconds: Int?
+
+    @Option(
+        name: .customLong("node-name"),
+        help:
+            "This node's name in the cluster: letters, digits, '.', '_' and '-', at most 63 (env TOCSIN_NODE_NAME; default the host name)."
+    )
+    var nodeName: String?
+
+    /// Sets ``RuntimeConfiguration/cluster`` from the settings that won (flag, environment or file).
+    ///
+    /// - Throws: `ValidationError` for an unknown backend, a malformed seed list, a value out of range,
+    ///   a NATS setting without `--backend nats`, or `--backend nats` in a build without the trait.
+    func apply(to configuration: inout RuntimeConfiguration, settings: ServeSettings) throws {
+        let backend = settings.text(.backend, backend) ?? "sqlite"
+        let urls = settings.text(.natsURL, natsURL)
+        let replicas = try settings.integer(.natsReplicas, natsReplicas)
+        let wait = try settings.integer(.natsPublishWaitSeconds, natsPublishWaitSeconds)
+        switch backend {
+        case "sqlite":
+            if urls != nil || replicas != nil || wait != nil {
+                throw ValidationError(
+                    "--nats-url, --nats-replicas and --nats-publish-wait-seconds apply only with --backend nats; add --backend nats or remove them"
+                )
+            }
+            return
+        case "nats":
+            break
+        default:
+            throw ValidationError("--backend must be 'sqlite' or 'nats'")
+        }
+        guard let urls else {
+            throw ValidationError(
+                "--backend nats needs --nats-url (or TOCSIN_NATS_URL) with the cluster's seed list, e.g. nats://127.0.0.1:4222,nats://127.0.0.1:4223"
+            )
+        }
+        var cluster = ClusterSettings(servers: try Self.servers(urls), nodeName: try nodeName(settings))
+        if let replicas {
+            guard (1...5).contains(replicas) else { throw ValidationError("--nats-replicas must be from 1 to 5") }
+            cluster.replicas = Int(replicas)
+        }
+        if let wait {
+            // The stream remembers message ids for 2 minutes; a retry must stay well inside that window.
+            guard (1...60).contains(wait) else {
+                throw ValidationError("--nats-publish-wait-seconds must be from 1 to 60")
+            }
+            cluster.publishWait = .seconds(wait)
+        }
+        #if NATS
+        configuration.cluster = cluster
+        #else
+        _ = cluster
+        throw ValidationError(
+            "this tocsin was built without the NATS backend; rebuild it with 'swift build -c release --traits NATS' (needs libnats-dev; docs/scale-out.md), or use --backend sqlite"
+        )
+        #endif
+    }
+
+    /// The seed list: `nats://` or `tls://` URLs with a host and a port.
+    static func servers(_ list: String) throws -> [String] {
+        let servers = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
+        guard !servers.isEmpty else {
+            throw ValidationError("--nats-url is empty; give nats://host:port[,nats://host:port…]")
+        }
+        for (index, server) in servers.enumerated() {
+            guard let url = URL(string: server), ["nats", "tls"].contains(url.scheme ?? ""),
+                url.host?.isEmpty == false, url.port != nil
+            else {
+                throw ValidationError(
+                    "--nats-url entry \(index + 1) is not nats://host:port (or tls://host:port); separate entries with commas"
+                )
+            }
+        }
+        return servers
+    }
+
+    private func nodeName(_ settings: ServeSettings) throws -> String {
+        guard let name = settings.text(.nodeName, nodeName) else {
+            let host = ProcessInfo.processInfo.hostName
+            return Self.isValidNodeName(host) ? host : "tocsin"
+        }
+        guard Self.isValidNodeName(name) else {
+            throw ValidationError("--node-name must be 1 to 63 letters, digits, '.', '_' or '-'")
+        }
+        return name
+    }
+
+    static func isValidNodeName(_ name: String) -> Bool {
+        (1...63).contains(name.utf8.count)
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0))
+            }
+    }
+}

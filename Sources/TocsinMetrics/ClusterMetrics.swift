@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import CoreMetrics
+import Synchronization
+
+/// One node's view of the NATS JetStream cluster (`--backend nats`): the event stream's last
+/// sequence, whether it has a leader, reconnects, publish retries and the publishes answered `503`.
+///
+/// Every metric carries the `node` label (`--node-name`), so the series of several nodes scraped
+/// into one Prometheus stay apart.
+public final class ClusterMetrics: Sendable {
+    private let factory: any MetricsFactory
+    private let handles = Mutex<Handles?>(nil)
+    private let reconnectTotal = Mutex(MonotonicTotal())
+
+    private struct Handles {
+        var lastSequence: Gauge
+        var leaderKnown: Gauge
+        var reconnects: Counter
+        var publishRetries: Counter
+        var unavailable: Counter
+    }
+
+    init(factory: any MetricsFactory) {
+        self.factory = factory
+    }
+
+    /// Creates the handles with `node` as their label; call once, before anything is recorded
+    /// (records before it are dropped).
+    public func start(node: String) {
+        let dimensions = [("node", node)]
+        handles.withLock {
+            $0 = Handles(
+                lastSequence: Gauge(
+                    label: MetricName.clusterStreamLastSequence,
+                    dimensions: dimensions,
+                    factory: factory
+                ),
+                leaderKnown: Gauge(label: MetricName.clusterStreamLeader, dimensions: dimensions, factory: factory),
+                reconnects: Counter(label: MetricName.clusterReconnects, dimensions: dimensions, factory: factory),
+                publishRetries: Counter(
+                    label: MetricName.clusterPublishRetries,
+                    dimensions: dimensions,
+                    factory: factory
+                ),
+                unavailable: Counter(label: MetricName.clusterUnavailable, dimensions: dimensions, factory: factory)
+            )
+        }
+    }
+
+    /// The stream's state as last read: its last sequence, and whether it had a leader (`nil` when
+    /// the read failed, which counts as no leader and leaves the sequence as it was).
+    public func stream(lastSequence: Int64?, hasLeader: Bool) {
+        handles.withLock { handles in
+            if let lastSequence {
+                handles?.lastSequence.record(lastSequence)
+            }
+            handles?.leaderKnown.record(hasLeader ? 1 : 0)
+        }
+    }
+
+    /// The connection's reconnect count since it opened.
+    public func reconnects(total: Int) {
+        let increment = reconnectTotal.withLock { $0.advance(to: total) }
+        if increment > 0 {
+            handles.withLock { $0?.reconnects.increment(by: Int64(increment)) }
+        }
+    }
+
+    /// Counts messages published again after a transient failure (no stream leader, an ack timeout).
+    public func publishRetried(messages: Int) {
+        handles.withLock { $0?.publishRetries.increment(by: Int64(messages)) }
+    }
+
+    /// Counts an append given up after the publish wait (answered `503` with `Retry-After`).
+    public func publishUnavailable() {
+        handles.withLock { $0?.unavailable.increment() }
+    }
+}

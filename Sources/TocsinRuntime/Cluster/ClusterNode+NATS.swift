@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#if NATS
+import Logging
+import ServiceLifecycle
+import TocsinCore
+import TocsinMetrics
+import TocsinNATS
+
+extension ClusterNode {
+    /// Connects to the cluster, ensures the event stream and the identities bucket, and bootstraps
+    /// the admin identity when the bucket has none.
+    static func startNATS(
+        _ settings: ClusterSettings,
+        dataDirectory: String,
+        metrics: ClusterMetrics,
+        clock: @escaping @Sendable () -> Int64,
+        logger: Logger
+    ) async throws -> ClusterNode {
+        metrics.start(node: settings.nodeName)
+        let connection: NATSConnection
+        do {
+            connection = try await NATSConnection.connect(
+                NATSConnectionConfiguration(servers: settings.servers, name: "tocsin-" + settings.nodeName)
+            )
+        } catch let error as NATSError {
+            throw ClusterSetupError(
+                message:
+                    "cannot connect to the NATS cluster (\(error.message)); check --nats-url and that nats-server runs"
+            )
+        }
+        do {
+            let configuration = JetStreamLogConfiguration(
+                replicas: settings.replicas,
+                maxRetryWait: settings.publishWait
+            )
+            let stream = try await JetStreamEventLog.open(
+                connection: connection,
+                configuration: configuration,
+                onRetry: { metrics.publishRetried(messages: $0) },
+                now: clock
+            )
+            let log = ClusterEventLog(base: stream, metrics: metrics)
+            let bucket = try await connection.keyValue(
+                ClusterKeyAdmin.bucketConfiguration(replicas: settings.replicas)
+            )
+            let keys = ClusterKeyAdmin(
+                bucket: bucket,
+                log: log,
+                dataDirectory: dataDirectory,
+                clock: clock,
+                logger: logger
+            )
+            if try await keys.bootstrap() {
+                logger.notice(
+                    "Created the cluster's admin API key; it is in this node's data directory only.",
+                    metadata: ["key.path": "\(dataDirectory)/admin.key"]
+                )
+            }
+            let readiness = ClusterReadiness(
+                connection: connection,
+                stream: configuration.stream.name,
+                metrics: metrics
+            )
+            logger.notice(
+                "Backend nats: events go to the stream, identities to the bucket. Routing, detection, deliveries and replays do not run in this mode yet; rules, targets and incidents stay in this node's store (docs/scale-out.md).",
+                metadata: [
+                    "node": "\(settings.nodeName)", "nats.stream": "\(configuration.stream.name)",
+                    "nats.bucket": "\(ClusterKeyAdmin.bucketName)", "nats.replicas": "\(settings.replicas)",
+                ]
+            )
+            // The cluster chainer's ChainService (Sources/TocsinNATS/Cluster) joins these services here.
+            let services: [any Service] = [keys]
+            return ClusterNode(
+                log: log,
+                keys: keys,
+                ring: keys.ring,
+                readiness: { try await readiness.check() },
+                refreshMetrics: { await readiness.refreshMetrics() },
+                services: services,
+                close: {
+                    await bucket.close()
+                    await connection.close()
+                }
+            )
+        } catch {
+            await connection.close()
+            if let error = error as? NATSError {
+                throw ClusterSetupError(
+                    message: "the NATS cluster refused the event stream or the identities bucket (\(error.message))"
+                )
+            }
+            throw error
+        }
+    }
+}
+
+/// `/readyz` and the cluster gauges: the connection is up and the event stream has a leader.
+struct ClusterReadiness: Sendable {
+    let connection: NATSConnection
+    let stream: String
+    let metrics: ClusterMetrics
+
+    /// Throws ``LogUnavailable`` naming what is missing.
+    func check() async throws {
+        metrics.reconnects(total: connection.reconnects)
+        guard connection.isConnected else {
+            metrics.stream(lastSequence: nil, hasLeader: false)
+            throw LogUnavailable(
+                message: "not connected to NATS: reconnecting to the servers of --nats-url",
+                retryAfterSeconds: 5
+            )
+        }
+        let info: NATSStreamInfo
+        do {
+            info = try await connection.streamInfo(stream)
+        } catch let error as NATSError {
+            metrics.stream(lastSequence: nil, hasLeader: false)
+            throw LogUnavailable(
+                message: "the event stream \(stream) has no leader or did not answer (\(error.code)); "
+                    + "the cluster may be electing one or has lost its quorum",
+                retryAfterSeconds: 5
+            )
+        }
+        // A single server without clustering has no leader to name; a clustered stream must.
+        let hasLeader = info.leader != nil || info.replicas.isEmpty
+        metrics.stream(lastSequence: Int64(info.lastSequence), hasLeader: hasLeader)
+        guard hasLeader else {
+            throw LogUnavailable(
+                message: "the event stream \(stream) has no leader; the cluster may be electing one",
+                retryAfterSeconds: 5
+            )
+        }
+    }
+
+    /// Updates the gauges; a failure only leaves them showing no leader.
+    func refreshMetrics() async {
+        try? await check()
+    }
+}
+#endif

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#if NATS
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Synchronization
+import Testing
+import TocsinCore
+
+/// A real `tocsin serve --backend nats` child process on a loopback port chosen by the kernel (the
+/// NATS twin of `IntegrationTests`' `ServerProcess`).
+final class TocsinNode: Sendable {
+    let process: Process
+    let port: Int
+    let dataDirectory: String
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    private init(process: Process, port: Int, dataDirectory: String) {
+        self.process = process
+        self.port = port
+        self.dataDirectory = dataDirectory
+    }
+
+    /// The `tocsin` executable built next to the test bundle (or `TOCSIN_BINARY`).
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["TOCSIN_BINARY"] {
+            return path
+        }
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundle, bundle.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("tocsin").path
+            if FileManager.default.isExecutableFile(atPath: path) {
+                return path
+            }
+        }
+        return bundle.appendingPathComponent("tocsin").path
+    }
+
+    /// Starts a node on `cluster` and waits until it prints its listening address.
+    static func start(
+        name: String,
+        cluster: NATSTestCluster,
+        dataDirectory: String,
+        arguments: [String] = []
+    ) async throws -> TocsinNode {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments =
+            [
+                "serve", "--data-dir", dataDirectory, "--http", "127.0.0.1:0", "--checkpoint-seconds", "3600",
+                "--backend", "nats", "--nats-url", cluster.urls.joined(separator: ","), "--node-name", name,
+            ] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        let logPath = dataDirectory + ".log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        try process.run()
+        let port = try await readPort(from: output.fileHandleForReading, log: logPath)
+        return TocsinNode(process: process, port: port, dataDirectory: dataDirectory)
+    }
+
+    /// The admin key this node wrote when it created the cluster's admin identity.
+    var adminKey: String {
+        (try? String(contentsOfFile: dataDirectory + "/admin.key", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    }
+
+    /// What the node logged so far (for failure messages).
+    var log: String {
+        (try? String(contentsOfFile: dataDirectory + ".log", encoding: .utf8)) ?? ""
+    }
+
+    private static func readPort(from handle: FileHandle, log: String) async throws -> Int {
+        let state = Mutex<(text: String, done: Bool)>(("", false))
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
+            handle.readabilityHandler = { handle in
+                let data = handle.availableData
+                let outcome: Result<Int, any Error>? = state.withLock { state in
+                    guard !state.done else { return nil }
+                    if data.isEmpty {
+                        state.done = true
+                        let errors = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                        return .failure(NodeError(description: "tocsin serve exited before listening: \(errors)"))
+                    }
+                    state.text += String(decoding: data, as: UTF8.self)
+                    guard let range = state.text.range(of: "Tocsin listening on http://127.0.0.1:") else {
+                        return nil
+                    }
+                    let digits = state.text[range.upperBound...].prefix { $0.isNumber }
+                    guard let port = Int(digits), state.text[range.upperBound...].contains(" ") else { return nil }
+                    state.done = true
+                    return .success(port)
+                }
+                guard let outcome else { return }
+                handle.readabilityHandler = nil
+                continuation.resume(with: outcome)
+            }
+        }
+    }
+
+    /// Sends SIGTERM and waits until the process is gone.
+    func stop() async {
+        guard process.isRunning else {
+            return
+        }
+        process.terminate()
+        while process.isRunning {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Sends `method` to `path` with `key` as the bearer token, and returns the answer.
+    func call(
+        _ path: String,
+        method: HTTPMethod = .GET,
+        key: String,
+        body: [UInt8]? = nil,
+        contentType: String = "application/json"
+    ) async throws -> NodeAnswer {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        if let body {
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 16 << 20)
+        return NodeAnswer(
+            status: Int(response.status.code),
+            retryAfter: response.headers.first(name: "Retry-After"),
+            body: Array(buffer: bytes)
+        )
+    }
+
+    /// Publishes one structured CloudEvent.
+    func publish(id: String, key: String, type: String = "test.ping") async throws -> NodeAnswer {
+        let event = #"{"specversion":"1.0","id":"\#(id)","source":"nats-serve-test","type":"\#(type)","data":{"n":1}}"#
+        return try await call(
+            "/v1/events",
+            method: .POST,
+            key: key,
+            body: Array(event.utf8),
+            contentType: "application/cloudevents+json"
+        )
+    }
+}
+
+/// One HTTP answer.
+struct NodeAnswer: Sendable {
+    let status: Int
+    let retryAfter: String?
+    let body: [UInt8]
+
+    var json: JSONValue? { try? JSONParser().parse(body) }
+    var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+extension JSONValue {
+    /// The value as a whole number, when it is one.
+    var integer: Int64? {
+        guard case .number(let number) = self else {
+            return nil
+        }
+        return number.int64Value
+    }
+}
+
+struct NodeError: Error, CustomStringConvertible {
+    let description: String
+}
+#endif

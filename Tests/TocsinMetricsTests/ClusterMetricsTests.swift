@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Testing
+import TocsinMetrics
+import TocsinTesting
+
+/// A cluster node's metrics (`--backend nats`): none before the node names itself, then each labelled
+/// with the node.
+struct ClusterMetricsTests {
+    private func scrape(_ metrics: TocsinMetrics) -> PrometheusScrape {
+        PrometheusScrape(String(decoding: metrics.render(), as: UTF8.self))
+    }
+
+    @Test("An embedded-store server exports no cluster metric")
+    func noneWithoutCluster() {
+        let metrics = TocsinMetrics.prometheus()
+        metrics.cluster.publishUnavailable()
+        metrics.cluster.stream(lastSequence: 5, hasLeader: true)
+        #expect(!scrape(metrics).families.contains { $0.hasPrefix("tocsin_cluster_") })
+    }
+
+    @Test("A cluster node's stream, reconnects, retries and 503s carry its name")
+    func labelledByNode() {
+        let metrics = TocsinMetrics.prometheus()
+        metrics.cluster.start(node: "a")
+        let node = ["node": "a"]
+        metrics.cluster.stream(lastSequence: 42, hasLeader: true)
+        metrics.cluster.reconnects(total: 2)
+        metrics.cluster.reconnects(total: 3)
+        metrics.cluster.publishRetried(messages: 4)
+        metrics.cluster.publishUnavailable()
+        var scraped = scrape(metrics)
+        #expect(scraped.value("tocsin_cluster_stream_last_sequence", node) == 42)
+        #expect(scraped.value("tocsin_cluster_stream_leader_known", node) == 1)
+        #expect(scraped.value("tocsin_cluster_reconnects_total", node) == 3)
+        #expect(scraped.value("tocsin_cluster_publish_retries_total", node) == 4)
+        #expect(scraped.value("tocsin_cluster_publish_unavailable_total", node) == 1)
+        // A failed read shows no leader and keeps the last sequence.
+        metrics.cluster.stream(lastSequence: nil, hasLeader: false)
+        scraped = scrape(metrics)
+        #expect(scraped.value("tocsin_cluster_stream_leader_known", node) == 0)
+        #expect(scraped.value("tocsin_cluster_stream_last_sequence", node) == 42)
+    }
+}
