@@ -54,16 +54,17 @@ struct BackupTests {
                 try await group.waitForAll()
             }
         }()
-        let started = try await eventually(timeout: .seconds(60), { progress.acknowledged.withLock { $0.count } }) {
-            $0 >= 200
+        // Under way: a loaded machine acknowledged only 71 in a minute once, so the bar is 50 in two.
+        let started = try await eventually(timeout: .seconds(120), { progress.acknowledged.withLock { $0.count } }) {
+            $0 >= 50
         }
-        #expect(started >= 200)
+        #expect(started >= 50)
         let before = Set(progress.acknowledged.withLock { $0 })
         let backup = directory.path + "/backup"
         let run = try await runTocsin(["backup", "--data-dir", server.dataDirectory, "--to", backup])
         let afterBackup = progress.acknowledged.withLock { $0.count }
         // Ingestion went on while the backup ran; let a few more land, then stop.
-        let more = try await eventually(timeout: .seconds(60), { progress.acknowledged.withLock { $0.count } }) {
+        let more = try await eventually(timeout: .seconds(120), { progress.acknowledged.withLock { $0.count } }) {
             $0 > afterBackup + 20
         }
         progress.stop.withLock { $0 = true }

@@ -70,11 +70,14 @@ final class ServerProcess: Sendable {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         try process.run()
-        let port = try await readPort(from: output.fileHandleForReading)
+        // The syslog listeners start beside the HTTP server, in no fixed order: wait for each one asked for.
+        let listeners = ["udp", "tcp"].filter { arguments.contains("--syslog-\($0)") }
+            .map { "Syslog listening on \($0)://" }
+        let port = try await readPort(from: output.fileHandleForReading, alsoAwaiting: listeners)
         return ServerProcess(process: process, port: port, dataDirectory: dataDirectory)
     }
 
-    private static func readPort(from handle: FileHandle) async throws -> Int {
+    private static func readPort(from handle: FileHandle, alsoAwaiting lines: [String]) async throws -> Int {
         let state = Mutex<(text: String, done: Bool)>(("", false))
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
             handle.readabilityHandler = { handle in
@@ -88,8 +91,9 @@ final class ServerProcess: Sendable {
                         )
                     }
                     state.text += String(decoding: data, as: UTF8.self)
-                    // "Tocsin listening on http://…" or "https://…"; syslog listeners print first.
-                    guard let scheme = state.text.range(of: "Tocsin listening on http"),
+                    // "Tocsin listening on http://…" or "https://…", and each syslog listener's line.
+                    guard lines.allSatisfy(state.text.contains),
+                        let scheme = state.text.range(of: "Tocsin listening on http"),
                         let range = state.text.range(
                             of: "://127.0.0.1:",
                             range: scheme.upperBound..<state.text.endIndex
