@@ -110,6 +110,9 @@ let package = Package(
                 .target(name: "CNats", condition: .when(traits: ["NATS"])),
                 "TocsinCore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                "TocsinCluster",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -273,6 +276,7 @@ let package = Package(
                 "TocsinBundles",
                 "TocsinResponse",
                 "TocsinCompliance",
+                .target(name: "TocsinNATS", condition: .when(traits: ["NATS"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -335,12 +339,15 @@ let package = Package(
         .testTarget(
             name: "NATSTests",
             dependencies: [
-                "TocsinNATS", "TocsinCore", "TocsinTesting",
+                "TocsinNATS", "TocsinCore", "TocsinTesting", "TocsinCluster", "TocsinStore",
                 // The `tocsin` binary the serve tests start (NATSServeTests).
                 "TocsinCLI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -45,7 +45,16 @@ struct AuditCommand: AsyncParsableCommand {
         )
         var archives: String?
 
+        @Option(help: "The log to verify: sqlite (the data directory) or nats (a cluster's stream and chain store).")
+        var backend: AuditBackend = .sqlite
+
+        @OptionGroup var nats: NATSAuditOptions
+
         func run() async throws {
+            if backend == .nats {
+                try await nats.verify(publicKey: publicKey)
+                return
+            }
             let directory = dataDirectory ?? Environment.value("TOCSIN_DATA_DIR") ?? "./tocsin-data"
             let report: AuditVerifier.Report
             do {

@@ -26,6 +26,7 @@ struct Tocsin: AsyncParsableCommand {
             ArchiveCommand.self,
             SchemasCommand.self,
             ComplianceCommand.self,
+            MigrateCommand.self,
         ]
     )
 }

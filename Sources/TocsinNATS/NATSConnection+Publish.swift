@@ -13,12 +13,18 @@ public struct NATSOutgoingMessage: Sendable, Hashable {
     /// The deduplication id: a second message with the same id inside the stream's duplicate window
     /// is not stored, and its acknowledgement names the first one's sequence.
     public var messageID: String
+    /// When set, the stream stores the message only if its last sequence is this one (0: the stream is
+    /// empty), and otherwise refuses it with ``NATSError/Code/wrongRevision`` (`Nats-Expected-Last-Sequence`).
+    ///
+    /// The id check comes first: a duplicate is acknowledged as such whatever the last sequence.
+    public var expectedLastSequence: UInt64?
 
     /// Creates a message.
-    public init(subject: String, payload: [UInt8], messageID: String) {
+    public init(subject: String, payload: [UInt8], messageID: String, expectedLastSequence: UInt64? = nil) {
         self.subject = subject
         self.payload = payload
         self.messageID = messageID
+        self.expectedLastSequence = expectedLastSequence
     }
 }
 
@@ -89,6 +95,10 @@ private func submit(_ message: NATSOutgoingMessage, jetStream: OpaquePointer, op
         return status
     }
     status = natsMsgHeader_Set(natsMessage, "Nats-Msg-Id", message.messageID)
+    // Set as a header rather than `jsPubOptions.ExpectLastSeq`, where 0 means "no expectation".
+    if status == NATS_OK, let expected = message.expectedLastSequence {
+        status = natsMsgHeader_Set(natsMessage, "Nats-Expected-Last-Sequence", String(expected))
+    }
     if status == NATS_OK {
         status = js_PublishMsgAsync(jetStream, &natsMessage, &options)
     }

@@ -110,7 +110,7 @@ public struct ArchivedLog: Sendable {
         return nil
     }
 
-    private mutating func file(_ entry: Entry) throws(ArchiveProblem) -> ArchiveFile {
+    mutating func file(_ entry: Entry) throws(ArchiveProblem) -> ArchiveFile {
         if let file = verified[entry.name] {
             return file
         }

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import ArgumentParser
+import TocsinStore
+
+#if NATS
+import Crypto
+import Foundation
+import TocsinNATS
+#endif
+
+/// The log `tocsin audit verify` checks.
+enum AuditBackend: String, ExpressibleByArgument, CaseIterable {
+    /// The embedded SQLite log of a data directory.
+    case sqlite
+    /// A cluster's JetStream event stream and chain store.
+    case nats
+}
+
+/// `tocsin audit verify --backend nats`: the cluster's chain, verified from any machine that reaches it.
+struct NATSAuditOptions: ParsableArguments {
+    @Option(
+        name: .customLong("nats-url"),
+        help: ArgumentHelp(
+            "With --backend nats: the cluster's client URLs, comma-separated (env TOCSIN_NATS_URL).",
+            valueName: "urls"
+        )
+    )
+    var natsURL: String?
+
+    @Option(
+        name: .customLong("signer-key"),
+        help: ArgumentHelp(
+            "With --backend nats: a node public key file (node.pub) allowed to sign checkpoints; repeat for each node.",
+            valueName: "file"
+        )
+    )
+    var signerKeys: [String] = []
+
+    /// Verifies the cluster's chain, prints the report like the single-node verify and exits 1 on a
+    /// failure, 2 when the cluster or a key file cannot be read.
+    func verify(publicKey: String?) async throws {
+        #if NATS
+        let urls = (natsURL ?? Environment.value("TOCSIN_NATS_URL") ?? "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !urls.isEmpty else {
+            printError("error: pass --nats-url (or TOCSIN_NATS_URL) with the cluster's client URLs")
+            throw ExitCode(2)
+        }
+        let keys: [Curve25519.Signing.PublicKey]
+        let connection: NATSConnection
+        do {
+            keys = try (signerKeys + (publicKey.map { [$0] } ?? [])).map { try KeyFiles.loadPublicKey(from: $0) }
+            connection = try await NATSConnection.connect(NATSConnectionConfiguration(servers: urls))
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        if keys.isEmpty {
+            printError(
+                "warning: no --signer-key given, so each checkpoint is checked only against the key its record names; anyone who can publish to the chain store could sign with a key of their own. Pass every node's node.pub."
+            )
+        }
+        let report: ChainVerificationReport
+        do {
+            report = try await ChainStoreVerifier.verify(
+                connection: connection,
+                configuration: ChainServiceConfiguration(),
+                trustedKeys: keys
+            )
+            await connection.close()
+        } catch {
+            await connection.close()
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        if let failure = report.failure {
+            print("FAILED at \(failure)")
+            print("\(report.verifiedRecords) records and \(report.verifiedCheckpoints) checkpoints verified before it.")
+            throw ExitCode(1)
+        }
+        print(
+            "OK: \(report.verifiedRecords) records in \(report.chainRecords) chain records, \(report.verifiedCheckpoints) signed checkpoints verified."
+        )
+        let after = report.lastChainedSequence - report.lastCheckpointSequence
+        print(
+            "\(after) chained records lie after the last signed checkpoint; \(report.unchainedRecords) stream records are not chained yet."
+        )
+        #else
+        printError("error: this tocsin was built without NATS support; build it with '--traits NATS'")
+        throw ExitCode(2)
+        #endif
+    }
+}

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#if NATS
+public import Crypto
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+public import TocsinCluster
+public import TocsinCore
+
+/// Where the cluster's hash chain lives and how it is run.
+public struct ChainServiceConfiguration: Sendable, Hashable {
+    /// The event stream that is chained.
+    public var events: JetStreamLogConfiguration
+    /// The chain store: a small stream of ``ChainStoreRecord``s on ``storeSubject``.
+    public var store: NATSStreamConfiguration
+    /// The bucket holding the chain lease (no TTL: the lease records carry their own expiry).
+    public var leases: NATSKeyValueConfiguration
+    /// The lease key.
+    public var leaseKey: String
+    /// The lease's timing.
+    public var lease: LeaseElection.Configuration
+    /// The chainer's record size and checkpoint cadence.
+    public var chainer: ClusterChainer.Configuration
+
+    /// Creates a configuration: chain store `TOCSIN_CHAIN` on `tocsin.chain`, lease `chain` in bucket
+    /// `leases`, each with `replicas` copies, and the default lease timing and cadence.
+    public init(
+        events: JetStreamLogConfiguration = JetStreamLogConfiguration(),
+        replicas: Int = 3,
+        lease: LeaseElection.Configuration = LeaseElection.Configuration(),
+        chainer: ClusterChainer.Configuration = ClusterChainer.Configuration()
+    ) {
+        self.events = events
+        self.store = NATSStreamConfiguration(name: "TOCSIN_CHAIN", subjects: ["tocsin.chain"], replicas: replicas)
+        self.leases = NATSKeyValueConfiguration(bucket: "leases", history: 1, replicas: replicas)
+        self.leaseKey = "chain"
+        self.lease = lease
+        self.chainer = chainer
+    }
+
+    /// The subject chain records are published on.
+    public var storeSubject: String { store.subjects.first ?? "tocsin.chain" }
+
+    /// The subject of `tocsin.checkpoint.signed` events in the event stream.
+    public var announcementSubject: String {
+        JetStreamRecord.subject(prefix: events.subjectPrefix, type: CheckpointEvent.type)
+    }
+}
+
+/// What the chain service is doing, for readiness and metrics.
+public enum ChainServiceState: Sendable, Hashable {
+    /// Connecting, creating the streams, or standing by while another node chains.
+    case following
+    /// This node holds the chain lease and chains the stream.
+    case leading
+    /// The stream lacks a message the chain needs: chaining stopped here; not ready.
+    case halted(ClusterChainer.Halt)
+}
+
+/// The cluster's hash chain as a service: one node at a time chains and signs the event stream.
+///
+/// Every node runs one. It stands for the chain lease and, while it holds it, runs a ``ChainerDriver``.
+///
+/// Graceful shutdown signs a final checkpoint when this node leads, then releases the lease; a
+/// cancellation (or a crash) leaves the lease to expire. When the chainer steps down because another
+/// writer moved the chain on, the service stands again under a new candidate identity.
+public final class ChainService: Service, Sendable {
+    private let connection: NATSConnection
+    private let node: String
+    private let signingKey: Curve25519.Signing.PrivateKey
+    private let configuration: ChainServiceConfiguration
+    private let clock: any WallClock
+    private let logger: Logger
+    private let current = Mutex<ChainServiceState>(.following)
+    private let chainer = Mutex<ChainerDriver?>(nil)
+
+    /// Creates the service; nothing happens before ``run()``.
+    ///
+    /// - Parameters:
+    ///   - connection: The node's connection to the cluster (shared with its other NATS services).
+    ///   - node: The node's name, the prefix of its lease candidate identities.
+    ///   - signingKey: The node's Ed25519 key: `KeyFiles.loadOrCreateNodeKey(in: dataDirectory)`.
+    ///   - configuration: The streams, the lease and the cadence.
+    ///   - clock: The wall clock (`SystemWallClock()` in production).
+    ///   - logger: The node's logger.
+    public init(
+        connection: NATSConnection,
+        node: String,
+        signingKey: Curve25519.Signing.PrivateKey,
+        configuration: ChainServiceConfiguration = ChainServiceConfiguration(),
+        clock: any WallClock = SystemWallClock(),
+        logger: Logger
+    ) {
+        self.connection = connection
+        self.node = node
+        self.signingKey = signingKey
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// What the service is doing now.
+    public var state: ChainServiceState {
+        current.withLock { $0 }
+    }
+
+    /// The newest stream sequence this node chained durably during its current candidacy (0 before).
+    public var chainedSequence: Int64 {
+        chainer.withLock { $0?.chainedSequence ?? 0 }
+    }
+
+    /// Creates the streams and the lease bucket, then stands for the lease until graceful shutdown,
+    /// cancellation or a halt.
+    ///
+    /// - Throws: ``NATSError`` when the streams or the bucket cannot be created; a halt returns
+    ///   normally after logging (the state stays ``ChainServiceState/halted(_:)``).
+    public func run() async throws {
+        let eventLog = try await JetStreamEventLog.open(
+            connection: connection,
+            configuration: configuration.events,
+            now: { [clock] in clock.milliseconds }
+        )
+        try await connection.ensureStream(configuration.store)
+        let bucket = try await connection.keyValue(configuration.leases)
+        defer { current.withLock { if $0 == .leading { $0 = .following } } }
+        while !Task.isCancelled {
+            var random = SystemRandomNumberGenerator()
+            let lease = LeaseDriver(
+                bucket: bucket,
+                key: configuration.leaseKey,
+                candidate: LeaseElection.candidateIdentity(node: node, using: &random),
+                configuration: configuration.lease,
+                clock: clock,
+                logger: logger
+            )
+            let chainer = ChainerDriver(
+                connection: connection,
+                eventLog: eventLog,
+                configuration: configuration,
+                signingKey: signingKey,
+                clock: clock,
+                logger: logger
+            )
+            self.chainer.withLock { $0 = chainer }
+            let outcome = await runRound(lease: lease, chainer: chainer)
+            switch outcome {
+            case .steppedDown:
+                continue
+            case .halted:
+                return
+            case .stopped:
+                return
+            }
+        }
+    }
+
+    /// One candidacy: the lease and the chainer side by side until the chainer returns; then the lease
+    /// is released (gracefully) or dropped (cancelled).
+    private func runRound(lease: LeaseDriver, chainer: ChainerDriver) async -> ChainerDriver.Outcome {
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: ChainerDriver.Outcome?.self) { group in
+                group.addTask {
+                    await lease.run { change in
+                        chainer.leaseChanged(change)
+                        self.current.withLock { state in
+                            if case .halted = state {
+                                return
+                            }
+                            switch change {
+                            case .lead: state = .leading
+                            case .stepDown: state = .following
+                            }
+                        }
+                    }
+                    return nil
+                }
+                group.addTask {
+                    let outcome = await chainer.run(isLeading: { lease.isLeading() })
+                    switch outcome {
+                    case .steppedDown, .stopped:
+                        lease.shutdown()
+                    case .halted(let halt):
+                        // Keep the lease until the node stops: another node would only halt on the same hole.
+                        self.current.withLock { $0 = .halted(halt) }
+                        try? await gracefulShutdown()
+                        lease.shutdown()
+                    }
+                    return outcome
+                }
+                var result = ChainerDriver.Outcome.stopped
+                for await outcome in group {
+                    if let outcome {
+                        result = outcome
+                    }
+                }
+                return result
+            }
+        } onGracefulShutdown: {
+            chainer.shutdown()
+        }
+    }
+}
+#endif

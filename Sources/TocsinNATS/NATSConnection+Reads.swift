@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#if NATS
+internal import CNats
+
+extension NATSConnection {
+    /// The newest message of `stream` on `subject`, read from the stream leader (not a direct get, which a
+    /// follower a moment behind could answer), or `nil` when there is none.
+    ///
+    /// - Throws: ``NATSError``; ``NATSError/Code/unavailable`` while the stream has no leader.
+    public func lastMessage(stream: String, subject: String) async throws -> NATSStoredMessage? {
+        try await blocking { jetStream in
+            var message: OpaquePointer?
+            var error = jsErrCode(rawValue: 0)
+            let status = js_GetLastMsg(&message, jetStream, stream, subject, nil, &error)
+            // 10037: no message found; 10059: the stream does not exist yet.
+            if status == NATS_NOT_FOUND || error.rawValue == 10037 {
+                return nil
+            }
+            try NATSError.check(status, jsError: error, operation: "read the last message of stream \(stream)")
+            defer { natsMsg_Destroy(message) }
+            return NATSStoredMessage(try required(message, "read the last message of stream \(stream)"))
+        }
+    }
+
+    /// Up to `limit` messages of `stream` from sequence `first` on, in order, by direct gets on one of the
+    /// connection's threads.
+    ///
+    /// Each read asks for the next message at or after the sequence that follows the previous one, so a
+    /// hole in the stream shows as a jump in the returned sequences. Fewer than `limit` (or none) come back
+    /// when the stream ends, or when a follower that is a moment behind answers.
+    public func messages(stream: String, from first: UInt64, limit: Int) async throws -> [NATSStoredMessage] {
+        try await blocking { jetStream in
+            var found: [NATSStoredMessage] = []
+            found.reserveCapacity(limit)
+            var next = first
+            while found.count < limit {
+                var options = jsDirectGetMsgOptions()
+                jsDirectGetMsgOptions_Init(&options)
+                options.Sequence = next
+                var message: OpaquePointer?
+                let status = ">".withCString { subject in
+                    options.NextBySubject = subject
+                    return js_DirectGetMsg(&message, jetStream, stream, nil, &options)
+                }
+                if status == NATS_NOT_FOUND {
+                    break
+                }
+                try NATSError.check(status, operation: "read message \(next) of stream \(stream)")
+                let stored = NATSStoredMessage(try required(message, "read message \(next) of stream \(stream)"))
+                natsMsg_Destroy(message)
+                found.append(stored)
+                next = stored.sequence + 1
+            }
+            return found
+        }
+    }
+}
+#endif
