@@ -4,7 +4,6 @@ import ArgumentParser
 import TocsinStore
 
 #if NATS
-import Foundation
 import Logging
 import TocsinCore
 import TocsinNATS
@@ -54,12 +53,7 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         #if NATS
         let directory = dataDirectory ?? Environment.value("TOCSIN_DATA_DIR") ?? "./tocsin-data"
-        let urls = (natsURL ?? Environment.value("TOCSIN_NATS_URL") ?? "")
-            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard !urls.isEmpty else {
-            printError("error: pass --nats-url (or TOCSIN_NATS_URL) with the cluster's client URLs")
-            throw ExitCode(2)
-        }
+        let urls = try NATSAuditOptions.servers(natsURL)
         let report: MigrationReport
         do {
             var log = try LogExport(dataDirectory: directory, archiveDirectory: archives)

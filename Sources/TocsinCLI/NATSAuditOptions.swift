@@ -5,7 +5,6 @@ import TocsinStore
 
 #if NATS
 import Crypto
-import Foundation
 import TocsinNATS
 #endif
 
@@ -37,16 +36,24 @@ struct NATSAuditOptions: ParsableArguments {
     )
     var signerKeys: [String] = []
 
-    /// Verifies the cluster's chain, prints the report like the single-node verify and exits 1 on a
-    /// failure, 2 when the cluster or a key file cannot be read.
-    func verify(publicKey: String?) async throws {
-        #if NATS
-        let urls = (natsURL ?? Environment.value("TOCSIN_NATS_URL") ?? "")
-            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    /// The seed URLs of `option` (or `TOCSIN_NATS_URL`), comma-separated.
+    ///
+    /// - Throws: `ExitCode(2)` after saying what to pass, when there are none.
+    static func servers(_ option: String?) throws -> [String] {
+        let urls = (option ?? Environment.value("TOCSIN_NATS_URL") ?? "").split(separator: ",")
+            .map { String($0).filter { !$0.isWhitespace } }.filter { !$0.isEmpty }
         guard !urls.isEmpty else {
             printError("error: pass --nats-url (or TOCSIN_NATS_URL) with the cluster's client URLs")
             throw ExitCode(2)
         }
+        return urls
+    }
+
+    /// Verifies the cluster's chain, prints the report like the single-node verify and exits 1 on a
+    /// failure, 2 when the cluster or a key file cannot be read.
+    func verify(publicKey: String?) async throws {
+        #if NATS
+        let urls = try Self.servers(natsURL)
         let keys: [Curve25519.Signing.PublicKey]
         let connection: NATSConnection
         do {

@@ -60,11 +60,11 @@ public enum JetStreamRecord: Sendable {
 
     /// Reads a stream message back as the event logged at `sequence`.
     ///
-    /// The chain hash is empty: the stream does not chain records yet (see `docs/scale-out.md`).
+    /// The chain hash is empty: the cluster's chain lives in the chain store (``ChainStoreRecord``).
     ///
     /// - Throws: ``NATSError/Code/refused`` when the payload is not a Tocsin record.
     public static func loggedEvent(payload: [UInt8], sequence: Int64) throws(NATSError) -> LoggedEvent {
-        var reader = Reader(bytes: payload)
+        var reader = ByteReader(bytes: payload)
         let corrupt = NATSError(
             code: .refused,
             message: "stream message \(sequence) is not a Tocsin record; only Tocsin may publish to the log's subjects"
@@ -108,23 +108,6 @@ public enum JetStreamRecord: Sendable {
             ocsf: ocsf,
             enrichment: enrichment
         )
-    }
-
-    private struct Reader {
-        let bytes: [UInt8]
-        var offset = 0
-
-        mutating func take(_ count: Int) -> [UInt8]? {
-            guard count >= 0, bytes.count - offset >= count else {
-                return nil
-            }
-            defer { offset += count }
-            return Array(bytes[offset..<offset + count])
-        }
-
-        mutating func integer<T: FixedWidthInteger>(_: T.Type) -> T? {
-            take(MemoryLayout<T>.size).map { $0.reduce(T(0)) { $0 << 8 | T($1) } }
-        }
     }
 }
 #endif

@@ -43,26 +43,7 @@ public struct LogExport: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA query_only = 1") }
         database = try DatabaseQueue(path: path, configuration: configuration)
-        let entries = try database.read { db -> [ArchivedLog.Entry] in
-            guard try db.tableExists("archives") else {
-                return []
-            }
-            return try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT name, first_seq, last_seq, previous_hash, last_hash, sha256 FROM archives ORDER BY last_seq"
-            )
-            .map {
-                ArchivedLog.Entry(
-                    name: $0[0],
-                    firstSequence: $0[1],
-                    lastSequence: $0[2],
-                    previousHash: Array($0[3] as Data),
-                    lastHash: Array($0[4] as Data),
-                    sha256: Array($0[5] as Data)
-                )
-            }
-        }
+        let entries = try database.read { db in try ArchivedLog.entries(db) }
         guard !entries.isEmpty else {
             archives = nil
             return

@@ -169,26 +169,30 @@ extension EventStore {
     /// - Throws: ``StoreError`` when the node key cannot be read; database errors.
     public func archivedLog(directory: String, dataDirectory: String) async throws -> ArchivedLog {
         let publicKey = try KeyFiles.loadOrCreateNodeKey(in: dataDirectory).publicKey
-        let entries = try await pool.read { db -> [ArchivedLog.Entry] in
-            guard try db.tableExists("archives") else {
-                return []
-            }
-            return try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT name, first_seq, last_seq, previous_hash, last_hash, sha256 FROM archives ORDER BY last_seq"
-            )
-            .map {
-                ArchivedLog.Entry(
-                    name: $0[0],
-                    firstSequence: $0[1],
-                    lastSequence: $0[2],
-                    previousHash: Array($0[3] as Data),
-                    lastHash: Array($0[4] as Data),
-                    sha256: Array($0[5] as Data)
-                )
-            }
-        }
+        let entries = try await pool.read { db in try ArchivedLog.entries(db) }
         return ArchivedLog(directory: directory, entries: entries, publicKey: publicKey)
+    }
+}
+
+extension ArchivedLog {
+    /// The archive files the log registered, oldest first (none when nothing was archived).
+    static func entries(_ db: Database) throws -> [Entry] {
+        guard try db.tableExists("archives") else {
+            return []
+        }
+        return try Row.fetchAll(
+            db,
+            sql: "SELECT name, first_seq, last_seq, previous_hash, last_hash, sha256 FROM archives ORDER BY last_seq"
+        )
+        .map {
+            Entry(
+                name: $0[0],
+                firstSequence: $0[1],
+                lastSequence: $0[2],
+                previousHash: Array($0[3] as Data),
+                lastHash: Array($0[4] as Data),
+                sha256: Array($0[5] as Data)
+            )
+        }
     }
 }
