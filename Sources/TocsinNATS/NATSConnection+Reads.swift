@@ -23,37 +23,77 @@ extension NATSConnection {
         }
     }
 
-    /// Up to `limit` messages of `stream` from sequence `first` on, in order, by direct gets on one of the
+    /// Up to `limit` messages of `stream` from sequence `first` on, in order, by direct gets on the
     /// connection's threads.
     ///
     /// Each read asks for the next message at or after the sequence that follows the previous one, so a
-    /// hole in the stream shows as a jump in the returned sequences. Fewer than `limit` (or none) come back
-    /// when the stream ends, or when a follower that is a moment behind answers.
+    /// hole in the stream shows as a jump in the returned sequences. A long range is read as up to
+    /// ``NATSConnectionConfiguration/blockingThreads`` consecutive runs at once (the replicas answer
+    /// direct gets in parallel); the result stops after the first run that ended early. Fewer than
+    /// `limit` (or none) come back when the stream ends, or when a follower that is a moment behind answers.
     public func messages(stream: String, from first: UInt64, limit: Int) async throws -> [NATSStoredMessage] {
-        try await blocking { jetStream in
-            var found: [NATSStoredMessage] = []
-            found.reserveCapacity(limit)
-            var next = first
-            while found.count < limit {
-                var options = jsDirectGetMsgOptions()
-                jsDirectGetMsgOptions_Init(&options)
-                options.Sequence = next
-                var message: OpaquePointer?
-                let status = ">".withCString { subject in
-                    options.NextBySubject = subject
-                    return js_DirectGetMsg(&message, jetStream, stream, nil, &options)
+        let runs = max(1, min(configuration.blockingThreads, limit / 256))
+        let size = UInt64((limit + runs - 1) / runs)
+        let ends = (0..<UInt64(runs)).map { min(first + ($0 + 1) * size, first + UInt64(limit)) }
+        let parts = try await withThrowingTaskGroup(of: (Int, [NATSStoredMessage]).self) { group in
+            for (index, end) in ends.enumerated() {
+                let start = index == 0 ? first : ends[index - 1]
+                group.addTask {
+                    (
+                        index,
+                        try await self.blocking { try readRun(jetStream: $0, stream: stream, from: start, before: end) }
+                    )
                 }
-                if status == NATS_NOT_FOUND {
-                    break
-                }
-                try NATSError.check(status, operation: "read message \(next) of stream \(stream)")
-                let stored = NATSStoredMessage(try required(message, "read message \(next) of stream \(stream)"))
-                natsMsg_Destroy(message)
-                found.append(stored)
-                next = stored.sequence + 1
             }
-            return found
+            var parts = [[NATSStoredMessage]](repeating: [], count: runs)
+            for try await (index, part) in group {
+                parts[index] = part
+            }
+            return parts
         }
+        var found: [NATSStoredMessage] = []
+        found.reserveCapacity(limit)
+        for (part, end) in zip(parts, ends) {
+            found += part
+            guard part.last?.sequence == end - 1 else {
+                break
+            }
+        }
+        return found
     }
+}
+
+/// The messages from `first` until the first one at or after `end`, each read as "the next message at or
+/// after the sequence that follows the previous one"; a message found past a hole is kept (it shows the
+/// hole) and ends the run when it lies at or beyond `end`.
+private func readRun(
+    jetStream: OpaquePointer,
+    stream: String,
+    from first: UInt64,
+    before end: UInt64
+) throws
+    -> [NATSStoredMessage]
+{
+    var found: [NATSStoredMessage] = []
+    var next = first
+    while next < end {
+        var options = jsDirectGetMsgOptions()
+        jsDirectGetMsgOptions_Init(&options)
+        options.Sequence = next
+        var message: OpaquePointer?
+        let status = ">".withCString { subject in
+            options.NextBySubject = subject
+            return js_DirectGetMsg(&message, jetStream, stream, nil, &options)
+        }
+        if status == NATS_NOT_FOUND {
+            break
+        }
+        try NATSError.check(status, operation: "read message \(next) of stream \(stream)")
+        let stored = NATSStoredMessage(try required(message, "read message \(next) of stream \(stream)"))
+        natsMsg_Destroy(message)
+        found.append(stored)
+        next = stored.sequence + 1
+    }
+    return found
 }
 #endif
