@@ -23,6 +23,21 @@ extension NATSConnection {
         }
     }
 
+    /// Removes the message at `sequence` from `stream` (an operator's step; the chain halts at a removed
+    /// message it has not linked yet, and verification reports one it has).
+    ///
+    /// - Throws: ``NATSError/Code/notFound`` when there is no such message.
+    public func deleteMessage(stream: String, sequence: UInt64) async throws {
+        try await blocking { jetStream in
+            var error = jsErrCode(rawValue: 0)
+            try NATSError.check(
+                js_DeleteMsg(jetStream, stream, sequence, nil, &error),
+                jsError: error,
+                operation: "delete message \(sequence) of stream \(stream)"
+            )
+        }
+    }
+
     /// Up to `limit` messages of `stream` from sequence `first` on, in order, by direct gets on the
     /// connection's threads.
     ///

@@ -208,5 +208,57 @@ struct NATSChainTests {
             await connection.close()
         }
     }
+
+    @Test("A message removed after chaining fails verification as missing; one removed before halts the chainer at it")
+    func removedMessages() async throws {
+        try await NATSTestCluster.with { cluster in
+            let connection = try await cluster.connect()
+            let key = Curve25519.Signing.PrivateKey()
+            let log = try await JetStreamEventLog.open(connection: connection, configuration: fastChain.events) {
+                1_000
+            }
+            _ = try await log.append((0..<20).map { CloudEvent(id: "r-\($0)", source: "test/remove", type: "x.y") })
+            func chainService() -> (ChainService, ServiceGroup) {
+                let service = ChainService(
+                    connection: connection,
+                    node: "a",
+                    signingKey: key,
+                    configuration: fastChain,
+                    logger: Logger(label: "chain")
+                )
+                let group = ServiceGroup(
+                    configuration: ServiceGroupConfiguration(
+                        services: [.init(service: service)],
+                        logger: Logger(label: "g")
+                    )
+                )
+                return (service, group)
+            }
+            let (first, firstGroup) = chainService()
+            let firstRun = Task { try await firstGroup.run() }
+            #expect(try await holds(within: .seconds(20)) { first.chainedSequence >= 20 })
+            await firstGroup.triggerGracefulShutdown()
+            try await firstRun.value
+            try await connection.deleteMessage(stream: "TOCSIN_EVENTS", sequence: 10)
+            let report = try await ChainStoreVerifier.verify(
+                connection: connection,
+                configuration: fastChain,
+                trustedKeys: [key.publicKey]
+            )
+            #expect(report.failure?.sequence == 10 && report.failure?.reason == .missing)
+
+            let before = try await log.lastSequence()
+            _ = try await log.append((0..<5).map { CloudEvent(id: "s-\($0)", source: "test/remove", type: "x.y") })
+            try await connection.deleteMessage(stream: "TOCSIN_EVENTS", sequence: UInt64(before + 3))
+            let (second, secondGroup) = chainService()
+            let secondRun = Task { try await secondGroup.run() }
+            let gap = ClusterChainer.Halt.gap(expected: before + 3, found: before + 4)
+            #expect(try await holds(within: .seconds(20)) { second.state == .halted(gap) })
+            #expect(second.chainedSequence < before + 3)
+            await secondGroup.triggerGracefulShutdown()
+            try await secondRun.value
+            await connection.close()
+        }
+    }
 }
 #endif
