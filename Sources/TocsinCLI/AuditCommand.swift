@@ -24,7 +24,10 @@ struct AuditCommand: AsyncParsableCommand {
                 the server is running. For an independent check, pass the node's public key from a
                 copy kept elsewhere, and the checkpoint witness file the server appends to
                 (serve --checkpoint-witness): records deleted together with their checkpoints are
-                found only through it.
+                found only through it. With --backend nats it verifies a cluster's chain instead (the
+                chain store against the event stream, and every checkpoint against the --signer-key files);
+                failures are altered, missing, unlinked, unreadable, checkpoint-mismatch, bad-signature or
+                untrusted-signer.
                 """
         )
 
