@@ -24,7 +24,7 @@ public struct ChainServiceConfiguration: Sendable, Hashable {
     public var chainer: ClusterChainer.Configuration
 
     /// Creates a configuration: chain store `TOCSIN_CHAIN` on `tocsin.chain`, lease `chain` in bucket
-    /// `leases`, each with `replicas` copies, and the default lease timing and cadence.
+    /// `tocsin-leases`, each with `replicas` copies, and the default lease timing and cadence.
     public init(
         events: JetStreamLogConfiguration = JetStreamLogConfiguration(),
         replicas: Int = 3,
@@ -33,7 +33,7 @@ public struct ChainServiceConfiguration: Sendable, Hashable {
     ) {
         self.events = events
         self.store = NATSStreamConfiguration(name: "TOCSIN_CHAIN", subjects: ["tocsin.chain"], replicas: replicas)
-        self.leases = NATSKeyValueConfiguration(bucket: "leases", history: 1, replicas: replicas)
+        self.leases = NATSKeyValueConfiguration(bucket: "tocsin-leases", history: 1, replicas: replicas)
         self.leaseKey = "chain"
         self.lease = lease
         self.chainer = chainer
