@@ -7,6 +7,7 @@ import Synchronization
 import Testing
 import TocsinCore
 import TocsinNATS
+import TocsinStore
 import TocsinTesting
 
 /// Two real `tocsin serve --backend nats` nodes on a real 3-node cluster (docs/scale-out.md).
@@ -50,7 +51,7 @@ struct NATSServeTests {
 
     @Test("Two nodes share the stream and the identities: reads, duplicates and a revocation within 1 s")
     func sharedStreamAndIdentities() async throws {
-        try await withNodes { _, a, b in
+        try await withNodes { cluster, a, b in
             let admin = a.adminKey
             #expect(admin.hasPrefix("tsk_"))
             #expect(!FileManager.default.fileExists(atPath: b.dataDirectory + "/admin.key"))
@@ -130,6 +131,22 @@ struct NATSServeTests {
 
             let metrics = try await a.call("/metrics", key: admin)
             #expect(metrics.text.contains(#"tocsin_cluster_stream_leader_known{node="a"} 1"#), "\(metrics.text)")
+
+            // One of the two nodes chains the stream; the chain verifies against both nodes' keys.
+            let last = try #require(keyEvents.last?["seq"]?.integer)
+            let connection = try await cluster.connect()
+            let keys = try [a, b].map { try KeyFiles.loadPublicKey(from: $0.dataDirectory + "/node.pub") }
+            let chained = try await eventually(timeout: .seconds(30)) { () -> ChainVerificationReport? in
+                let report = try await ChainStoreVerifier.verify(
+                    connection: connection,
+                    configuration: ChainServiceConfiguration(),
+                    trustedKeys: keys
+                )
+                return report.lastChainedSequence >= last || report.failure != nil ? report : nil
+            }
+            #expect(chained.failure == nil, "\(String(describing: chained.failure))")
+            #expect(chained.verifiedRecords >= last)
+            await connection.close()
         }
     }
 
@@ -161,7 +178,10 @@ struct NATSServeTests {
                 "answers other than 202 or 503 with Retry-After: \(publishes.unexpected)"
             )
 
-            let log = try await JetStreamEventLog.open(connection: connection) { 0 }
+            // Opening ensures the stream, which waits for the meta leader the kill may have taken.
+            let log = try await eventually(timeout: .seconds(30)) {
+                try? await JetStreamEventLog.open(connection: connection) { 0 }
+            }
             var stored: [String: [Int64]] = [:]
             let complete = try await holds(within: .seconds(15)) {
                 stored = try await Self.scan(log)

@@ -6,6 +6,7 @@ import ServiceLifecycle
 import TocsinCore
 import TocsinMetrics
 import TocsinNATS
+import TocsinStore
 
 extension ClusterNode {
     /// Connects to the cluster, ensures the event stream and the identities bucket, and bootstraps
@@ -57,20 +58,28 @@ extension ClusterNode {
                     metadata: ["key.path": "\(dataDirectory)/admin.key"]
                 )
             }
+            // Every node stands for the chain lease; its holder chains and signs the stream.
+            let chain = ChainService(
+                connection: connection,
+                node: settings.nodeName,
+                signingKey: try KeyFiles.loadOrCreateNodeKey(in: dataDirectory),
+                configuration: ChainServiceConfiguration(events: configuration, replicas: settings.replicas),
+                logger: logger
+            )
             let readiness = ClusterReadiness(
                 connection: connection,
                 stream: configuration.stream.name,
+                chain: chain,
                 metrics: metrics
             )
             logger.notice(
-                "Backend nats: events go to the stream, identities to the bucket. Routing, detection, deliveries and replays do not run in this mode yet; rules, targets and incidents stay in this node's store (docs/scale-out.md).",
+                "Backend nats: events go to the stream, identities to the bucket, and the node holding the chain lease chains and signs the stream. Routing, detection, deliveries and replays do not run in this mode yet; rules, targets and incidents stay in this node's store (docs/scale-out.md).",
                 metadata: [
                     "node": "\(settings.nodeName)", "nats.stream": "\(configuration.stream.name)",
                     "nats.bucket": "\(ClusterKeyAdmin.bucketName)", "nats.replicas": "\(settings.replicas)",
                 ]
             )
-            // The cluster chainer's ChainService (Sources/TocsinNATS/Cluster) joins these services here.
-            let services: [any Service] = [keys]
+            let services: [any Service] = [keys, chain]
             return ClusterNode(
                 log: log,
                 keys: keys,
@@ -95,10 +104,12 @@ extension ClusterNode {
     }
 }
 
-/// `/readyz` and the cluster gauges: the connection is up and the event stream has a leader.
+/// `/readyz` and the cluster gauges: the connection is up, the event stream has a leader, and the
+/// chain has not halted at a gap.
 struct ClusterReadiness: Sendable {
     let connection: NATSConnection
     let stream: String
+    let chain: ChainService
     let metrics: ClusterMetrics
 
     /// Throws ``LogUnavailable`` naming what is missing.
@@ -129,6 +140,13 @@ struct ClusterReadiness: Sendable {
             throw LogUnavailable(
                 message: "the event stream \(stream) has no leader; the cluster may be electing one",
                 retryAfterSeconds: 5
+            )
+        }
+        if case .halted(let halt) = chain.state {
+            throw LogUnavailable(
+                message: "the hash chain stopped at a hole in the stream (\(halt)): messages were removed "
+                    + "before they were chained; see docs/scale-out.md",
+                retryAfterSeconds: 60
             )
         }
     }
