@@ -5,7 +5,9 @@
 # CloudEvents whose data are the benchmark corpus's CloudTrail records (scripts/wrk/cloudtrail100.lua),
 # against a release server without and then with --compliance-policy
 # Benchmarks/Fixtures/compliance/ingest-policy.yaml, alternately, each run on a new data directory
-# and followed by `tocsin audit verify`. Prints every run and the median events/s of each mode.
+# and followed by `tocsin audit verify`. Prints every run and the median events/s of each mode, and the
+# server's CPU time per event (user + system, read from /proc once the server's CPU clock stops moving,
+# that is once its log readers have caught up), which other processes on a busy machine distort much less.
 # Usage: scripts/bench-compliance.sh [rounds, default 3] [duration, default 10s]
 #   BENCH_BINARY=path measures that tocsin binary instead of building .build/release/tocsin.
 set -euo pipefail
@@ -33,15 +35,26 @@ run() {
     for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
     TOCSIN_KEY="$(cat "$data/admin.key")" wrk -t2 -c16 -d"$duration" --latency -s scripts/wrk/cloudtrail100.lua \
         "http://127.0.0.1:$port" >"$data.wrk"
+    # The readers (router, detection, projections) finish after wrk: wait for the CPU clock to stop.
+    local ticks previous=-1
+    for _ in $(seq 1 120); do
+        ticks=$(awk '{print $14 + $15}' "/proc/$server/stat")
+        [ "$ticks" -le $((previous + 2)) ] && break
+        previous=$ticks
+        sleep 1
+    done
     kill -TERM "$server"
     wait "$server" || true
     server=""
-    local rate errors verified
+    local rate errors verified requests cpu
     rate=$(awk '/Requests\/sec/ {printf "%d", $2 * 100}' "$data.wrk")
     errors=$(awk '/Non-2xx/ {print $NF}' "$data.wrk")
+    requests=$(awk '/requests in/ {print $1}' "$data.wrk")
+    cpu=$(python3 -c "import os,sys; print(round(int(sys.argv[1]) / os.sysconf('SC_CLK_TCK') * 1e6 / ((int(sys.argv[2]) - int(sys.argv[3] or 0)) * 100), 1))" \
+        "$ticks" "$requests" "${errors:-0}")
     verified=$("$binary" audit verify --data-dir "$data" | tail -1)
-    echo "$label round $round: $rate events/s, p99 $(awk '/ 99%/ {print $2}' "$data.wrk"), non-2xx ${errors:-0}; $verified"
-    echo "$label $rate" >>"$work/results"
+    echo "$label round $round: $rate events/s, $cpu µs CPU per event, p99 $(awk '/ 99%/ {print $2}' "$data.wrk"), non-2xx ${errors:-0}; $verified"
+    echo "$label $rate $cpu" >>"$work/results"
 }
 
 for round in $(seq 1 "$rounds"); do
@@ -50,10 +63,13 @@ for round in $(seq 1 "$rounds"); do
 done
 python3 - "$work/results" <<'PY'
 import statistics, sys
-rates = {}
+rates, cpus = {}, {}
 for line in open(sys.argv[1]):
-    label, rate = line.split()
+    label, rate, cpu = line.split()
     rates.setdefault(label, []).append(int(rate))
+    cpus.setdefault(label, []).append(float(cpu))
 without, policy = statistics.median(rates["without"]), statistics.median(rates["policy"])
 print(f"median events/s: without policy {without:,.0f}, with policy {policy:,.0f} ({(policy - without) / without:+.1%})")
+without, policy = statistics.median(cpus["without"]), statistics.median(cpus["policy"])
+print(f"median CPU per event: without policy {without:.1f} µs, with policy {policy:.1f} µs ({(policy - without) / without:+.1%})")
 PY

@@ -122,7 +122,11 @@ struct JSONWalker {
         index += 1
         let start = index
         var hasEscapes = false
-        while index < json.count {
+        while true {
+            skipPlainBytes()
+            guard index < json.count else {
+                break
+            }
             let byte = json[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
@@ -138,6 +142,37 @@ struct JSONWalker {
             }
         }
         throw ComplianceScanError(code: .malformedJSON, offset: min(index, json.count))
+    }
+
+    /// Advances eight bytes at a time while none of them is a quote, a backslash or a control
+    /// byte; stops on the first word that holds one, at that byte, or fewer than eight bytes
+    /// before the end.
+    @inline(__always)
+    private mutating func skipPlainBytes() {
+        guard let base = UnsafeRawPointer(json.baseAddress) else {
+            return
+        }
+        while index + 8 <= json.count {
+            let mask = Self.attentionMask(UInt64(littleEndian: (base + index).loadUnaligned(as: UInt64.self)))
+            if mask != 0 {
+                index += mask.trailingZeroBitCount >> 3
+                return
+            }
+            index += 8
+        }
+    }
+
+    /// The high bit of each byte of `word` that is a quote, a backslash or below 0x20, and possibly
+    /// of bytes after the first such one (a borrow), so only the lowest bit set is exact.
+    @inline(__always)
+    private static func attentionMask(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quote = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
+        let backslash = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+        let hasQuote = (quote &- ones) & ~quote
+        let hasBackslash = (backslash &- ones) & ~backslash
+        let hasControl = (word &- ones &* 0x20) & ~word
+        return (hasQuote | hasBackslash | hasControl) & (ones &* 0x80)
     }
 
     /// Skips a number, `true`, `false` or `null`.

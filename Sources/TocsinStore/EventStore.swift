@@ -181,10 +181,17 @@ public final class EventStore: EventLog, Sendable {
         _ = arguments.append(contentsOf: [limit + 1])
         let sql =
             "SELECT \(LogRecord.columns) FROM events WHERE \(clauses.joined(separator: " AND ")) ORDER BY seq LIMIT ?"
-        let records = try Row.fetchAll(db, sql: sql, arguments: arguments).map(LogRecord.init(row:))
-        let events = try records.prefix(limit).map { try $0.loggedEvent() }
-        let next = records.count > limit ? events.last?.sequence : nil
-        return EventPage(events: events, nextCursor: next)
+        // A cursor: each row is decoded from SQLite's buffers, without a copied row in between.
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        var events: [LoggedEvent] = []
+        events.reserveCapacity(min(limit, 1_024))
+        while let row = try rows.next() {
+            guard events.count < limit else {
+                return EventPage(events: events, nextCursor: events.last?.sequence)
+            }
+            events.append(try LogRecord.loggedEvent(row: row))
+        }
+        return EventPage(events: events, nextCursor: nil)
     }
 
     /// The highest committed sequence number.

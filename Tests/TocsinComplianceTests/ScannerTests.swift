@@ -80,4 +80,22 @@ struct ScannerTests {
         #expect(ComplianceScanner().scan(value) == fromBytes)
         #expect(fromBytes.map(\.path) == ["$.a[0]", "$.a[1]['b c']"])
     }
+
+    @Test("strings end at their closing quote wherever it, an escape or a non-ASCII byte falls", arguments: 0...17)
+    func stringBoundaries(_ padding: Int) throws {
+        let pad = String(repeating: "p", count: padding)
+        let findings = try scan(
+            #"{"a\#(pad)": "\#(pad)alice@example.com", "b": "\#(pad)x\"y 203.0.113.7\\", "c": "é\#(pad)", "\#(pad)d": ["\#(pad)"]}"#
+        )
+        #expect(
+            findings == [
+                ComplianceFinding(category: .email, path: "$.a\(pad)"),
+                ComplianceFinding(category: .ipAddress, path: "$.b"),
+            ]
+        )
+        let control = Array(#"{"a": "\#(pad)x"}"#.utf8).map { $0 == UInt8(ascii: "x") ? 0x0A : $0 }
+        #expect(throws: ComplianceScanError.self) {
+            try ComplianceScanner().scan(json: control)
+        }
+    }
 }

@@ -241,24 +241,26 @@ final class ReplayRunner: ReplayAdministration, Service {
         var after = record.firstSequence - 1
         var log = try await openLog()
         logger.info("Replay started.", metadata: ["replay.id": "\(record.id)", "log.from": "\(record.firstSequence)"])
-        while after < record.lastSequence {
+        var page: [LoggedEvent]
+        do {
+            (page, log) = try await Self.read(log, after: after, through: record.lastSequence)
+        } catch let problem as ArchiveProblem {
+            try await fail(record, because: "the archive file \(problem.file) cannot be used: \(problem.message)")
+            return
+        }
+        while let next = page.last?.sequence, next > after {
             guard !Task.isShuttingDownGracefully, !Task.isCancelled else {
                 return
             }
-            let page: [LoggedEvent]
-            do {
-                page = try await log.page(after: after, through: record.lastSequence, limit: Self.batchSize)
-            } catch let problem as ArchiveProblem {
-                try await fail(record, because: "the archive file \(problem.file) cannot be used: \(problem.message)")
-                return
-            }
+            // One page ahead: the store reads the next page on its reader thread while the engine
+            // runs this one; the pages still reach the engine in sequence order.
+            let reading = log
+            let last = record.lastSequence
+            async let following = ReplayRunner.read(reading, after: next, through: last)
             for logged in page {
                 engine.process(logged)
             }
             try await queue(engine.takeDeliveries(), of: record)
-            guard let next = page.last?.sequence, next > after else {
-                break
-            }
             after = next
             try await store.replays.progress(
                 id: record.id,
@@ -266,6 +268,12 @@ final class ReplayRunner: ReplayAdministration, Service {
                 cursor: after,
                 now: clock.milliseconds
             )
+            do {
+                (page, log) = try await following
+            } catch let problem as ArchiveProblem {
+                try await fail(record, because: "the archive file \(problem.file) cannot be used: \(problem.message)")
+                return
+            }
         }
         let report = engine.report
         _ = try await store.append([
@@ -279,6 +287,18 @@ final class ReplayRunner: ReplayAdministration, Service {
             now: clock.milliseconds
         )
         logger.info("Replay completed.", metadata: ["replay.id": "\(record.id)", "replay.events": "\(report.events)"])
+    }
+
+    /// The page of `log` after `after` (at most `last`), and the log as reading it left it (it
+    /// re-reads the archives when an archive run moved the live log's start).
+    private static func read(
+        _ log: ReplayLog,
+        after: Int64,
+        through last: Int64
+    ) async throws -> ([LoggedEvent], ReplayLog) {
+        var log = log
+        let page = try await log.page(after: after, through: last, limit: batchSize)
+        return (page, log)
     }
 
     private func fail(_ record: ReplayRecord, because reason: String) async throws {
