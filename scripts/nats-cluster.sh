@@ -30,7 +30,11 @@ while [ $# -gt 0 ]; do
     --port) base=$2; shift 2 ;;
     --dir) dir=$2; shift 2 ;;
     --clean) clean=true; shift ;;
-    --leaf-remotes) leaf_remotes=$2; shift 2 ;;
+    --leaf-remotes)
+        leaf_remotes=$2
+        [[ $leaf_remotes =~ ^nats-leaf://[A-Za-z0-9.:-]+(,nats-leaf://[A-Za-z0-9.:-]+)*$ ]] ||
+            { echo "--leaf-remotes takes comma-separated nats-leaf://host:port URLs" >&2; exit 2; }
+        shift 2 ;;
     *) echo "unknown option $1; see the usage at the top of $0" >&2; exit 2 ;;
     esac
 done

@@ -6,6 +6,7 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 import TocsinCore
+import TocsinTesting
 
 /// A real `tocsin serve` child process on a loopback port chosen by the kernel.
 final class ServerProcess: Sendable {
@@ -27,19 +28,7 @@ final class ServerProcess: Sendable {
     }
 
     /// The `tocsin` executable built next to the test bundle (or `TOCSIN_BINARY`).
-    static var binary: String {
-        if let path = ProcessInfo.processInfo.environment["TOCSIN_BINARY"] {
-            return path
-        }
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [bundle, bundle.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("tocsin").path
-            if FileManager.default.isExecutableFile(atPath: path) {
-                return path
-            }
-        }
-        return bundle.appendingPathComponent("tocsin").path
-    }
+    static var binary: String { TocsinExecutable.path }
 
     /// Starts the server and waits until it prints its listening address.
     ///
@@ -73,42 +62,12 @@ final class ServerProcess: Sendable {
         // The syslog listeners start beside the HTTP server, in no fixed order: wait for each one asked for.
         let listeners = ["udp", "tcp"].filter { arguments.contains("--syslog-\($0)") }
             .map { "Syslog listening on \($0)://" }
-        let port = try await readPort(from: output.fileHandleForReading, alsoAwaiting: listeners)
+        let port = try await TocsinExecutable.listeningPort(
+            from: output.fileHandleForReading,
+            alsoAwaiting: listeners,
+            errorLog: logPath
+        )
         return ServerProcess(process: process, port: port, dataDirectory: dataDirectory)
-    }
-
-    private static func readPort(from handle: FileHandle, alsoAwaiting lines: [String]) async throws -> Int {
-        let state = Mutex<(text: String, done: Bool)>(("", false))
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
-            handle.readabilityHandler = { handle in
-                let data = handle.availableData
-                let outcome: Result<Int, any Error>? = state.withLock { state in
-                    guard !state.done else { return nil }
-                    if data.isEmpty {
-                        state.done = true
-                        return .failure(
-                            HarnessError(description: "tocsin serve exited before listening: \(state.text)")
-                        )
-                    }
-                    state.text += String(decoding: data, as: UTF8.self)
-                    // "Tocsin listening on http://…" or "https://…", and each syslog listener's line.
-                    guard lines.allSatisfy(state.text.contains),
-                        let scheme = state.text.range(of: "Tocsin listening on http"),
-                        let range = state.text.range(
-                            of: "://127.0.0.1:",
-                            range: scheme.upperBound..<state.text.endIndex
-                        )
-                    else { return nil }
-                    let digits = state.text[range.upperBound...].prefix { $0.isNumber }
-                    guard let port = Int(digits), state.text[range.upperBound...].contains(" ") else { return nil }
-                    state.done = true
-                    return .success(port)
-                }
-                guard let outcome else { return }
-                handle.readabilityHandler = nil
-                continuation.resume(with: outcome)
-            }
-        }
     }
 
     /// Sends SIGTERM and returns the exit status.

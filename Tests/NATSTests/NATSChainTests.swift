@@ -61,7 +61,7 @@ private func publish(_ log: JetStreamEventLog, prefix: String, acknowledged: Ack
     }
 }
 
-@Suite("The hash chain on a real 3-node cluster", .serialized, .timeLimit(.minutes(2)))
+@Suite("The hash chain on a real 3-node cluster", .serialized, .timeLimit(.minutes(3)))
 struct NATSChainTests {
     @Test("A crashed chainer is replaced after its lease expires: one chain, no fork, no skipped sequence")
     func failoverKeepsOneChain() async throws {
@@ -84,7 +84,7 @@ struct NATSChainTests {
             )
             let crashed = Task { try await serviceA.run() }
             #expect(
-                try await holds(within: .seconds(20)) { serviceA.state == .leading && serviceA.chainedSequence > 100 }
+                try await holds(within: .seconds(45)) { serviceA.state == .leading && serviceA.chainedSequence > 100 }
             )
             let serviceB = ChainService(
                 connection: second,
@@ -101,7 +101,7 @@ struct NATSChainTests {
             )
             let running = Task { try await group.run() }
             let beforeCrash = serviceA.chainedSequence
-            #expect(try await holds(within: .seconds(20)) { serviceA.chainedSequence > beforeCrash + 100 })
+            #expect(try await holds(within: .seconds(45)) { serviceA.chainedSequence > beforeCrash + 100 })
             #expect(serviceB.state == .following)
             crashed.cancel()
             _ = await crashed.result

@@ -92,6 +92,16 @@ struct NATSLeaseTests {
         #expect(ChainStoreRecord(bytes: signed.bytes) == signed)
         #expect(ChainStoreRecord(bytes: Array(signed.bytes.dropLast())) == nil)
         #expect(ChainStoreRecord(bytes: plain.bytes + [0]) == nil)
+        // Out-of-range sequences and times, which would overflow the chainer's arithmetic, are refused.
+        for (first, checkpoint, milliseconds) in [
+            (Int64.min, Int64(40), Int64(0)), (-2, 40, 0), (Int64.max, 40, 0), (41, -1, 0), (41, 40, Int64.max),
+        ] {
+            var record = plain.record
+            record.firstSequence = first
+            record.lastCheckpointSequence = checkpoint
+            record.lastCheckpointMilliseconds = milliseconds
+            #expect(ChainStoreRecord(bytes: ChainStoreRecord(record: record).bytes) == nil, "\(first) \(checkpoint)")
+        }
     }
 }
 #endif

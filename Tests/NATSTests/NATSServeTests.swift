@@ -172,7 +172,10 @@ struct NATSServeTests {
             let resumed = try await holds(within: .seconds(30)) { publishes.acknowledged.count >= beforeKill + 50 }
             publisher.cancel()
             let outcome = await publisher.result
-            #expect(resumed, "publishing did not resume after the leader was killed: \(outcome)")
+            #expect(
+                resumed,
+                "publishing did not resume after the leader was killed: \(outcome)\nnode a: \(a.log.suffix(4000))\nnode b: \(b.log.suffix(4000))"
+            )
             #expect(
                 publishes.unexpected.isEmpty,
                 "answers other than 202 or 503 with Retry-After: \(publishes.unexpected)"

@@ -8,6 +8,7 @@ import NIOHTTP1
 import Synchronization
 import Testing
 import TocsinCore
+import TocsinTesting
 
 /// A real `tocsin serve --backend nats` child process on a loopback port chosen by the kernel (the
 /// NATS twin of `IntegrationTests`' `ServerProcess`).
@@ -25,19 +26,7 @@ final class TocsinNode: Sendable {
     }
 
     /// The `tocsin` executable built next to the test bundle (or `TOCSIN_BINARY`).
-    static var binary: String {
-        if let path = ProcessInfo.processInfo.environment["TOCSIN_BINARY"] {
-            return path
-        }
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [bundle, bundle.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("tocsin").path
-            if FileManager.default.isExecutableFile(atPath: path) {
-                return path
-            }
-        }
-        return bundle.appendingPathComponent("tocsin").path
-    }
+    static var binary: String { TocsinExecutable.path }
 
     /// Starts a node on `cluster` and waits until it prints its listening address.
     static func start(
@@ -59,7 +48,7 @@ final class TocsinNode: Sendable {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         try process.run()
-        let port = try await readPort(from: output.fileHandleForReading, log: logPath)
+        let port = try await TocsinExecutable.listeningPort(from: output.fileHandleForReading, errorLog: logPath)
         return TocsinNode(process: process, port: port, dataDirectory: dataDirectory)
     }
 
@@ -72,34 +61,6 @@ final class TocsinNode: Sendable {
     /// What the node logged so far (for failure messages).
     var log: String {
         (try? String(contentsOfFile: dataDirectory + ".log", encoding: .utf8)) ?? ""
-    }
-
-    private static func readPort(from handle: FileHandle, log: String) async throws -> Int {
-        let state = Mutex<(text: String, done: Bool)>(("", false))
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
-            handle.readabilityHandler = { handle in
-                let data = handle.availableData
-                let outcome: Result<Int, any Error>? = state.withLock { state in
-                    guard !state.done else { return nil }
-                    if data.isEmpty {
-                        state.done = true
-                        let errors = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-                        return .failure(NodeError(description: "tocsin serve exited before listening: \(errors)"))
-                    }
-                    state.text += String(decoding: data, as: UTF8.self)
-                    guard let range = state.text.range(of: "Tocsin listening on http://127.0.0.1:") else {
-                        return nil
-                    }
-                    let digits = state.text[range.upperBound...].prefix { $0.isNumber }
-                    guard let port = Int(digits), state.text[range.upperBound...].contains(" ") else { return nil }
-                    state.done = true
-                    return .success(port)
-                }
-                guard let outcome else { return }
-                handle.readabilityHandler = nil
-                continuation.resume(with: outcome)
-            }
-        }
     }
 
     /// Sends SIGTERM and waits until the process is gone.
@@ -170,7 +131,4 @@ extension JSONValue {
     }
 }
 
-struct NodeError: Error, CustomStringConvertible {
-    let description: String
-}
 #endif

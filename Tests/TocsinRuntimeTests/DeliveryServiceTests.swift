@@ -79,7 +79,7 @@ struct DeliveryServiceTests {
 
     @Test(
         "a retry waits for the clock to reach its due time; a router signal starts new work at once",
-        .timeLimit(.minutes(1))
+        .timeLimit(.minutes(3))
     )
     func loopWakesOnTheClock() async throws {
         let clock = ManualClock()
@@ -127,7 +127,7 @@ struct DeliveryServiceTests {
         }
     }
 
-    @Test("an outcome waiting for the disk holds back neither reads nor attempts", .timeLimit(.minutes(1)))
+    @Test("an outcome waiting for the disk holds back neither reads nor attempts", .timeLimit(.minutes(3)))
     func attemptsGoOnWhileAWriteWaits() async throws {
         let clock = ManualClock()
         let t0 = clock.milliseconds

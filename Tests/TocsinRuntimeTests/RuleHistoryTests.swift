@@ -122,6 +122,15 @@ struct RuleHistoryTests {
         #expect(Self.types(try RuleHistory.directoryRules(Self.directoryLog, through: through)) == expected)
     }
 
+    @Test("a pattern rule that became a Sigma rule of the same name keeps no pattern text")
+    func patternTurnedSigma() {
+        let log = [
+            Self.change(1, "tocsin.rule.loaded", "x", pattern: "old", source: "/tocsin/config"),
+            Self.sigma(2, "x"), Self.reloaded(3, ["x"]),
+        ]
+        #expect(throws: (any Error).self) { try RuleHistory.directoryRules(log, through: 3) }
+    }
+
     @Test("a load that names a rule whose text the log lacks is refused, naming the rule")
     func directoryWithoutText() {
         let log = [

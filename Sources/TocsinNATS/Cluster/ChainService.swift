@@ -113,16 +113,15 @@ public final class ChainService: Service, Sendable {
     /// Creates the streams and the lease bucket, then stands for the lease until graceful shutdown,
     /// cancellation or a halt.
     ///
-    /// - Throws: ``NATSError`` when the streams or the bucket cannot be created; a halt returns
-    ///   normally after logging (the state stays ``ChainServiceState/halted(_:)``).
+    /// While the cluster cannot create the streams or the bucket (an election, a node down), it tries
+    /// again every 2 s rather than end, which would stop the whole node; a halt returns at shutdown
+    /// (the state stays ``ChainServiceState/halted(_:)``).
+    ///
+    /// - Throws: `CancellationError` when cancelled while waiting for the cluster.
     public func run() async throws {
-        let eventLog = try await JetStreamEventLog.open(
-            connection: connection,
-            configuration: configuration.events,
-            now: { [clock] in clock.milliseconds }
-        )
-        try await connection.ensureStream(configuration.store)
-        let bucket = try await connection.keyValue(configuration.leases)
+        guard let (eventLog, bucket) = try await setUp() else {
+            return
+        }
         defer { current.withLock { if $0 == .leading { $0 = .following } } }
         while !Task.isCancelled {
             var random = SystemRandomNumberGenerator()
@@ -153,6 +152,29 @@ public final class ChainService: Service, Sendable {
                 return
             }
         }
+    }
+
+    /// The event log, the chain store and the lease bucket, created once the cluster answers; `nil`
+    /// when the node shuts down first.
+    private func setUp() async throws -> (JetStreamEventLog, NATSKeyValue)? {
+        while !Task.isShuttingDownGracefully {
+            do {
+                let eventLog = try await JetStreamEventLog.open(
+                    connection: connection,
+                    configuration: configuration.events,
+                    now: { [clock] in clock.milliseconds }
+                )
+                try await connection.ensureStream(configuration.store)
+                return (eventLog, try await connection.keyValue(configuration.leases))
+            } catch let error as NATSError {
+                logger.warning(
+                    "The chain store or the lease bucket cannot be created yet; trying again in 2 s.",
+                    metadata: ["error": "\(error)"]
+                )
+                try await Task.sleep(for: .seconds(2))
+            }
+        }
+        return nil
     }
 
     /// One candidacy: the lease and the chainer side by side until the chainer returns; then the lease

@@ -53,7 +53,13 @@ public struct ChainStoreRecord: Sendable, Hashable {
         return out
     }
 
-    /// Decodes a message payload; `nil` when it is not a well-formed chain record.
+    /// The stream sequences a record may name: 0 (none yet) to 2⁶², far from overflow.
+    static let sequences: ClosedRange<Int64> = 0...(1 << 62)
+    /// The times a record may carry: the Unix epoch to the end of year 9999, in milliseconds.
+    static let milliseconds: ClosedRange<Int64> = 0...253_402_300_799_999
+
+    /// Decodes a message payload; `nil` when it is not a well-formed chain record (including one
+    /// whose sequences or times are out of range).
     public init?(bytes: [UInt8]) {
         var reader = ByteReader(bytes: bytes)
         guard reader.take(Self.magic.count) == Self.magic, let first = reader.integer(Int64.self),
@@ -87,7 +93,14 @@ public struct ChainStoreRecord: Sendable, Hashable {
             signer = key
             signature = made
         }
-        guard reader.isAtEnd, flag <= 1 else {
+        // Anyone who can publish to the chain store can write these: keep every sequence and time in
+        // a range where the chainer's and verifier's arithmetic cannot overflow.
+        guard reader.isAtEnd, flag <= 1, Self.sequences.contains(first), Self.sequences.contains(lastCheckpoint),
+            Self.milliseconds.contains(lastMilliseconds),
+            checkpoint.map({ Self.sequences.contains($0.sequence) && Self.milliseconds.contains($0.signedMilliseconds) }
+            )
+                ?? true
+        else {
             return nil
         }
         self.init(

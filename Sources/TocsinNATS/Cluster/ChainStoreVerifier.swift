@@ -86,9 +86,21 @@ public enum ChainStoreVerifier: Sendable {
         let lastStore = try await connection.streamInfo(configuration.store.name).lastSequence
         var next: UInt64 = 1
         while next <= lastStore {
-            let batch = try await connection.messages(stream: configuration.store.name, from: next, limit: 8)
+            var batch = try await connection.messages(stream: configuration.store.name, from: next, limit: 8)
+            // A direct get may be answered by a replica a moment behind the leader: read again for up
+            // to 2 s before calling the tail missing.
+            for _ in 0..<20 where batch.isEmpty {
+                try await Task.sleep(for: .milliseconds(100))
+                batch = try await connection.messages(stream: configuration.store.name, from: next, limit: 8)
+            }
             guard !batch.isEmpty else {
-                break
+                // The store says it holds more: its tail was removed.
+                report.failure = ChainVerificationFailure(
+                    sequence: report.lastChainedSequence + 1,
+                    storeSequence: next,
+                    reason: .unreadable
+                )
+                return report
             }
             for message in batch {
                 if let failure = try await check(

@@ -223,6 +223,14 @@ final class ClusterKeyAdmin: KeyAdministration, Service {
                 logger.warning("An identity in the bucket cannot be read; ignored.", metadata: ["identity": "\(name)"])
                 return
             }
+            // A record filed under another identity's key must not replace that identity.
+            guard record.identity.name == name else {
+                logger.warning(
+                    "An identity in the bucket names another identity than its key; ignored.",
+                    metadata: ["identity": "\(name)"]
+                )
+                return
+            }
             apply(record, revision: entry.revision)
         case .delete, .purge:
             records.withLock { records in

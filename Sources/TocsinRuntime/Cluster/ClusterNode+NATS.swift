@@ -35,16 +35,19 @@ extension ClusterNode {
                 replicas: settings.replicas,
                 maxRetryWait: settings.publishWait
             )
-            let stream = try await JetStreamEventLog.open(
-                connection: connection,
-                configuration: configuration,
-                onRetry: { metrics.publishRetried(messages: $0) },
-                now: clock
-            )
+            // A cluster that just started, or is electing a leader, times out for a few seconds.
+            let stream = try await whileUnavailable(logger: logger) {
+                try await JetStreamEventLog.open(
+                    connection: connection,
+                    configuration: configuration,
+                    onRetry: { metrics.publishRetried(messages: $0) },
+                    now: clock
+                )
+            }
             let log = ClusterEventLog(base: stream, metrics: metrics)
-            let bucket = try await connection.keyValue(
-                ClusterKeyAdmin.bucketConfiguration(replicas: settings.replicas)
-            )
+            let bucket = try await whileUnavailable(logger: logger) {
+                try await connection.keyValue(ClusterKeyAdmin.bucketConfiguration(replicas: settings.replicas))
+            }
             let keys = ClusterKeyAdmin(
                 bucket: bucket,
                 log: log,
@@ -100,6 +103,20 @@ extension ClusterNode {
                 )
             }
             throw error
+        }
+    }
+}
+
+/// Runs `operation` again every second while the cluster answers that it is unavailable, for up to
+/// 30 s; then the last error is thrown.
+private func whileUnavailable<T>(logger: Logger, _ operation: () async throws -> T) async throws -> T {
+    let deadline = ContinuousClock.now + .seconds(30)
+    while true {
+        do {
+            return try await operation()
+        } catch let error as NATSError where error.code == .unavailable && ContinuousClock.now < deadline {
+            logger.notice("The NATS cluster is not ready yet; trying again in 1 s.", metadata: ["error": "\(error)"])
+            try await Task.sleep(for: .seconds(1))
         }
     }
 }

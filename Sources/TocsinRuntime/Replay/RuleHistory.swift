@@ -58,11 +58,14 @@ enum RuleHistory {
             }
             switch logged.event.type {
             case "tocsin.rule.loaded":
-                // Sigma rules are logged with their file's text (a string); only pattern rules are objects.
-                if let name = data["name"]?.stringValue, let definition = data["definition"],
-                    case .object = definition
-                {
-                    texts[name] = definition
+                // Sigma rules are logged with their file's text (a string); only pattern rules are
+                // objects. A name that became a Sigma rule no longer has a pattern text.
+                if let name = data["name"]?.stringValue, let definition = data["definition"] {
+                    if case .object = definition {
+                        texts[name] = definition
+                    } else {
+                        texts[name] = nil
+                    }
                 }
             case "tocsin.config.reloaded":
                 // The rules of a load are its texts as they stood when it was logged.
