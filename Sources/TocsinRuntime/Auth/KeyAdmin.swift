@@ -90,13 +90,26 @@ struct KeyAdmin: KeyAdministration {
         time: Int64? = nil
     ) async throws {
         _ = try await store.append([
-            InternalEvents.make(
-                type: type,
-                source: "/tocsin/keys",
-                subject: name,
-                time: time ?? clock(),
-                data: [("name", .string(name)), ("actor", .string(actor))] + extra
-            )
+            Self.keyEvent(type, name: name, actor: actor, extra: extra, time: time ?? clock())
         ])
+    }
+}
+
+extension KeyAdmin {
+    /// A `tocsin.key.*` event (source `/tocsin/keys`): the identity's name, who acted, and `extra`.
+    static func keyEvent(
+        _ type: String,
+        name: String,
+        actor: String,
+        extra: [(String, JSONValue)],
+        time: Int64
+    ) -> CloudEvent {
+        InternalEvents.make(
+            type: type,
+            source: "/tocsin/keys",
+            subject: name,
+            time: time,
+            data: [("name", .string(name)), ("actor", .string(actor))] + extra
+        )
     }
 }

@@ -269,13 +269,7 @@ final class ClusterKeyAdmin: KeyAdministration, Service {
         time: Int64? = nil
     ) async throws {
         _ = try await log.append([
-            InternalEvents.make(
-                type: type,
-                source: "/tocsin/keys",
-                subject: name,
-                time: time ?? clock(),
-                data: [("name", .string(name)), ("actor", .string(actor))] + extra
-            )
+            KeyAdmin.keyEvent(type, name: name, actor: actor, extra: extra, time: time ?? clock())
         ])
     }
 }
