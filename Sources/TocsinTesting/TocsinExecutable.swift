@@ -25,14 +25,30 @@ public enum TocsinExecutable: Sendable {
     /// order) on `handle`, and returns PORT.
     ///
     /// - Throws: ``ServeExitedEarly`` with what the server wrote to `errorLog` when its output ends
-    ///   first.
+    ///   first, or when it has not said it listens within `timeout` (a server that hangs must fail
+    ///   its test, not the whole run).
     public static func listeningPort(
         from handle: FileHandle,
         alsoAwaiting lines: [String] = [],
-        errorLog: String
+        errorLog: String,
+        timeout: Duration = .seconds(120)
     ) async throws -> Int {
         let state = Mutex<(text: String, done: Bool)>(("", false))
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
+            let seconds = Double(timeout.components.seconds)
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+                let output: String? = state.withLock { state in
+                    guard !state.done else { return nil }
+                    state.done = true
+                    return state.text
+                }
+                guard let output else { return }
+                handle.readabilityHandler = nil
+                let errors = (try? String(contentsOfFile: errorLog, encoding: .utf8)) ?? ""
+                continuation.resume(
+                    throwing: ServeExitedEarly(output: output + "(no listening line within \(timeout))", errors: errors)
+                )
+            }
             handle.readabilityHandler = { handle in
                 let data = handle.availableData
                 let outcome: Result<Int, any Error>? = state.withLock { state in
@@ -48,7 +64,13 @@ public enum TocsinExecutable: Sendable {
                     return .success(port)
                 }
                 guard let outcome else { return }
-                handle.readabilityHandler = nil
+                // Go on draining the server's output until it ends: a pipe nobody reads would block
+                // or break (SIGPIPE) the server's later lines, such as a syslog listener's.
+                handle.readabilityHandler = { handle in
+                    if handle.availableData.isEmpty {
+                        handle.readabilityHandler = nil
+                    }
+                }
                 continuation.resume(with: outcome)
             }
         }

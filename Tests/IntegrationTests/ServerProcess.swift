@@ -59,14 +59,20 @@ final class ServerProcess: Sendable {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         try process.run()
-        // The syslog listeners start beside the HTTP server, in no fixed order: wait for each one asked for.
-        let listeners = ["udp", "tcp"].filter { arguments.contains("--syslog-\($0)") }
-            .map { "Syslog listening on \($0)://" }
-        let port = try await TocsinExecutable.listeningPort(
-            from: output.fileHandleForReading,
-            alsoAwaiting: listeners,
-            errorLog: logPath
-        )
+        let port: Int
+        do {
+            port = try await TocsinExecutable.listeningPort(
+                from: output.fileHandleForReading,
+                errorLog: logPath
+            )
+        } catch {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            await blocking { process.waitUntilExit() }
+            throw HarnessError(
+                description:
+                    "\(error) [exit status \(process.terminationStatus), by signal: \(process.terminationReason == .uncaughtSignal)]"
+            )
+        }
         return ServerProcess(process: process, port: port, dataDirectory: dataDirectory)
     }
 

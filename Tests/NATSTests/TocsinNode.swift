@@ -48,7 +48,13 @@ final class TocsinNode: Sendable {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         try process.run()
-        let port = try await TocsinExecutable.listeningPort(from: output.fileHandleForReading, errorLog: logPath)
+        let port: Int
+        do {
+            port = try await TocsinExecutable.listeningPort(from: output.fileHandleForReading, errorLog: logPath)
+        } catch {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            throw error
+        }
         return TocsinNode(process: process, port: port, dataDirectory: dataDirectory)
     }
 
