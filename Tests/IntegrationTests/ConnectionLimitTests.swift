@@ -16,15 +16,16 @@ struct ConnectionLimitTests {
         let directory = try TemporaryDirectory()
         let server = try await ServerProcess.start(
             dataDirectory: directory.path + "/data",
-            arguments: ["--idle-timeout", "5"]
+            arguments: ["--idle-timeout", "10"]
         )
         defer { Task { _ = await server.terminate() } }
         let silent = try await RawConnection(port: server.port)
-        #expect(try await silent.wait { $0.isClosed }, "the server closes a silent connection")
+        #expect(try await silent.wait(timeout: .seconds(60)) { $0.isClosed }, "the server closes a silent connection")
+        // 10 s leaves a loaded test process time to send before the server may close the connection.
         let served = try await RawConnection(port: server.port)
         try await served.send(request("/healthz", key: ""))
         #expect(try await served.wait { $0.text.contains("\"ok\"") })
-        #expect(try await served.wait { $0.isClosed }, "and a kept-alive one that goes quiet")
+        #expect(try await served.wait(timeout: .seconds(60)) { $0.isClosed }, "and a kept-alive one that goes quiet")
     }
 
     @Test("a request body that does not arrive in full within --body-timeout closes the connection")

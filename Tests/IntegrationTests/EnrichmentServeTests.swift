@@ -104,7 +104,7 @@ struct EnrichmentServeTests {
         #expect(verify.status == 0, "enrichments are part of the chain: \(verify.output) \(verify.errors)")
     }
 
-    @Test(.timeLimit(.minutes(1))) func unusableFilesStopTheServerWithTheirLocation() async throws {
+    @Test(.timeLimit(.minutes(3))) func unusableFilesStopTheServerWithTheirLocation() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let list = directory.path + "/bad.txt"

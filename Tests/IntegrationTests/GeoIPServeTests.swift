@@ -67,7 +67,7 @@ struct GeoIPServeTests {
         #expect(verify.status == 0, "enriched views are part of the chain: \(verify.output)")
     }
 
-    @Test(.timeLimit(.minutes(1))) func unusableDatabasesStopTheServerNamingTheFile() async throws {
+    @Test(.timeLimit(.minutes(3))) func unusableDatabasesStopTheServerNamingTheFile() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let garbage = directory.path + "/GeoLite2-City.mmdb"
