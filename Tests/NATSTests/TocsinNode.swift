@@ -75,8 +75,13 @@ final class TocsinNode: Sendable {
             return
         }
         process.terminate()
-        while process.isRunning {
-            try? await Task.sleep(for: .milliseconds(20))
+        // Waits for the exit itself, on a thread of its own (never on the cooperative pool).
+        let process = self.process
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                process.waitUntilExit()
+                continuation.resume()
+            }
         }
     }
 
