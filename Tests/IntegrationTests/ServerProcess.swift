@@ -67,11 +67,8 @@ final class ServerProcess: Sendable {
             )
         } catch {
             Foundation.kill(process.processIdentifier, SIGKILL)
-            await blocking { process.waitUntilExit() }
-            throw HarnessError(
-                description:
-                    "\(error) [exit status \(process.terminationStatus), by signal: \(process.terminationReason == .uncaughtSignal)]"
-            )
+            let exit = await process.exit(within: .seconds(60))
+            throw HarnessError(description: "\(error) [\(exit.map(String.init(describing:)) ?? "still running")]")
         }
         return ServerProcess(process: process, port: port, dataDirectory: dataDirectory)
     }
@@ -88,11 +85,10 @@ final class ServerProcess: Sendable {
         _ = await waitForExit()
     }
 
+    /// The exit status (the signal's number when a signal ended it), or -1 when the server is
+    /// still running after five minutes.
     private func waitForExit() async -> Int32 {
-        while process.isRunning {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return process.terminationStatus
+        await process.exit(within: .seconds(300))?.status ?? -1
     }
 }
 
@@ -152,38 +148,29 @@ func runProgram(
     environment: [String: String] = [:],
     input: [UInt8] = []
 ) async throws -> (status: Int32, output: String, errors: String) {
+    // Files, not pipes: a pipe's end inherited by a process another test spawns at the same moment
+    // would hold it open, and the run would wait for that process's end too.
+    let directory = try TemporaryDirectory(prefix: "tocsin-run")
+    defer { directory.remove() }
+    let files = (input: directory.path + "/in", output: directory.path + "/out", errors: directory.path + "/err")
+    try Data(input).write(to: URL(fileURLWithPath: files.input))
+    for file in [files.output, files.errors] {
+        _ = FileManager.default.createFile(atPath: file, contents: nil)
+    }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let output = Pipe()
-    let errors = Pipe()
-    let standardInput = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    process.standardInput = standardInput
+    process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: files.input))
+    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: files.output))
+    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: files.errors))
     try process.run()
-    // Pipe reads and writes block, so they run on their own threads: on the cooperative pool (two
-    // threads on a two-core machine) two runs at once would block it and deadlock each other.
-    async let written: Void = blocking {
-        try? standardInput.fileHandleForWriting.write(contentsOf: input)
-        try? standardInput.fileHandleForWriting.close()
+    guard let exit = await process.exit(within: .seconds(300)) else {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        throw HarnessError(description: "\(path) \(arguments.first ?? "") still ran after 5 minutes")
     }
-    async let errorData = blocking { errors.fileHandleForReading.readDataToEndOfFile() }
-    let data = await blocking { output.fileHandleForReading.readDataToEndOfFile() }
-    let errorText = String(decoding: await errorData, as: UTF8.self)
-    await written
-    await blocking { process.waitUntilExit() }
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self), errorText)
-}
-
-/// Runs blocking work on a dispatch thread and waits for it without holding a cooperative thread.
-private func blocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(returning: work())
-        }
-    }
+    let read = { (file: String) in (try? String(contentsOfFile: file, encoding: .utf8)) ?? "" }
+    return (exit.status, read(files.output), read(files.errors))
 }
 
 /// A lock-protected value that concurrent test tasks share.

@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import TocsinCore
+import TocsinTesting
 
 #if canImport(Glibc)
 import Glibc
@@ -77,7 +78,7 @@ final class WebDriver: Sendable {
         _ = try? await call("\(base)/session/\(session)", method: .DELETE)
         // chromedriver ignores SIGTERM; its browser is already closed by the DELETE above.
         kill(driver.processIdentifier, SIGKILL)
-        driver.waitUntilExit()
+        _ = await driver.exit(within: .seconds(60))
     }
 
     /// Opens `url`.

@@ -178,10 +178,10 @@ func serveUntilExit(_ data: String, _ arguments: [String] = []) async throws -> 
     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
     process.standardOutput = FileHandle.nullDevice
     try process.run()
-    if try await eventually(timeout: .seconds(60), { process.isRunning }, until: { !$0 }) {
+    let exit = await process.exit(within: .seconds(60))
+    if exit == nil {
         Issue.record("tocsin serve started although it should have refused")
-        process.terminate()
-        process.waitUntilExit()
+        Foundation.kill(process.processIdentifier, SIGKILL)
     }
-    return (process.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    return (exit?.status ?? -1, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
 }

@@ -71,18 +71,11 @@ final class TocsinNode: Sendable {
 
     /// Sends SIGTERM and waits until the process is gone.
     func stop() async {
-        guard process.isRunning else {
+        guard process.exitIfEnded == nil else {
             return
         }
         process.terminate()
-        // Waits for the exit itself, on a thread of its own (never on the cooperative pool).
-        let process = self.process
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                process.waitUntilExit()
-                continuation.resume()
-            }
-        }
+        _ = await process.exit(within: .seconds(120))
     }
 
     /// Sends `method` to `path` with `key` as the bearer token, and returns the answer.
