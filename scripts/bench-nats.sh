@@ -11,5 +11,5 @@ dir=$(mktemp -d /tmp/tocsin-bench-nats.XXXXXX)
 port=25222
 (cd Benchmarks && swift build -c release --product NATSLoad)
 trap 'scripts/nats-cluster.sh stop --port $port --dir "$dir" --clean' EXIT
-scripts/nats-cluster.sh start --port "$port" --dir "$dir"
+scripts/nats-cluster.sh start --port "$port" --dir "$dir" --no-auth
 Benchmarks/.build/release/NATSLoad "$dir" "$port" "$events" "$kills"

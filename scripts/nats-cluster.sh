@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Local NATS JetStream clusters for development and tests (docs/scale-out.md).
 #
-#   scripts/nats-cluster.sh start  [--regions 1|2] [--port BASE] [--dir DIR] [--leaf-remotes URLS]
+#   scripts/nats-cluster.sh start  [--regions 1|2] [--port BASE] [--dir DIR] [--leaf-remotes URLS] [--no-auth]
+#                                  [--tls CERTDIR]
 #   scripts/nats-cluster.sh stop   [--dir DIR] [--clean]
 #   scripts/nats-cluster.sh status [--dir DIR]
 #
@@ -14,6 +15,13 @@
 # logs and pid files live in DIR (default .nats-cluster/, git-ignored). start waits until every region's
 # /jsz shows a meta leader and a cluster of 3. --leaf-remotes (comma-separated nats-leaf:// URLs) replaces
 # the addresses region b dials for the link, for example a relay that a test cuts and restores.
+#
+# Every connection authenticates: clients as user "tocsin" with the password in DIR/tocsin.password, routes
+# and leafnode links with passwords of their own (DIR/route.password, DIR/leaf.password). The passwords are
+# random, made on the first start, and they and the configs that hold them are readable by the owner only.
+# --no-auth starts the servers without any (anonymous clients; for benchmarks against raw libnats).
+# --tls CERTDIR makes client connections TLS with client certificates: CERTDIR holds ca.pem (the authority
+# that signed the server's and the clients' certificates), server.pem and server.key (for 127.0.0.1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +31,8 @@ regions=1
 base=4222
 dir=.nats-cluster
 clean=false
+auth=true
+tls_dir=""
 leaf_remotes=""
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -30,6 +40,13 @@ while [ $# -gt 0 ]; do
     --port) base=$2; shift 2 ;;
     --dir) dir=$2; shift 2 ;;
     --clean) clean=true; shift ;;
+    --no-auth) auth=false; shift ;;
+    --tls)
+        tls_dir=$(cd "$2" && pwd)
+        for file in ca.pem server.pem server.key; do
+            [ -r "$tls_dir/$file" ] || { echo "--tls $2 has no readable $file" >&2; exit 2; }
+        done
+        shift 2 ;;
     --leaf-remotes)
         leaf_remotes=$2
         [[ $leaf_remotes =~ ^nats-leaf://[A-Za-z0-9.:-]+(,nats-leaf://[A-Za-z0-9.:-]+)*$ ]] ||
@@ -52,27 +69,55 @@ ports_of() {
     echo "$((base + offset + index)) $((base + 2000 + offset + index)) $((base + 4000 + offset + index)) $((base + 3000 + index)) $domain tocsin-$domain"
 }
 
+# The password in DIR/NAME.password, made (random, mode 600) when it does not exist.
+password() {
+    local file="$dir/$1.password"
+    if [ ! -f "$file" ]; then
+        (umask 077 && head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32 >"$file")
+    fi
+    cat "$file"
+}
+
 write_config() {
-    local name=$1 client route http leaf domain cluster routes="" peer
+    local name=$1 client route http leaf domain cluster routes="" peer route_auth="" leaf_auth=""
     read -r client route http leaf domain cluster <<<"$(ports_of "$name")"
+    if $auth; then
+        route_auth="route:$(password route)@"
+        leaf_auth="leaf:$(password leaf)@"
+    fi
     for peer in 1 2 3; do
         local prefix=${name:0:1}
         read -r _ peer_route _ _ _ _ <<<"$(ports_of "$prefix$peer")"
-        routes+="nats-route://127.0.0.1:$peer_route, "
+        routes+="nats-route://${route_auth}127.0.0.1:$peer_route, "
     done
-    {
+    (umask 077 && {
         echo "server_name: $name"
         echo "listen: 127.0.0.1:$client"
         echo "http: 127.0.0.1:$http"
+        if $auth; then
+            echo "authorization { users = [ { user: tocsin, password: \"$(password tocsin)\" } ] }"
+        fi
+        if [ -n "$tls_dir" ]; then
+            echo "tls { cert_file: \"$tls_dir/server.pem\", key_file: \"$tls_dir/server.key\", ca_file: \"$tls_dir/ca.pem\", verify: true }"
+        fi
         echo "jetstream { store_dir: \"$dir/data-$name\", domain: $domain, max_memory_store: 256MB, max_file_store: 4GB }"
-        echo "cluster { name: $cluster, listen: 127.0.0.1:$route, routes: [ ${routes%, } ] }"
+        if $auth; then
+            echo "cluster { name: $cluster, listen: 127.0.0.1:$route, authorization { user: route, password: \"$(password route)\" }, routes: [ ${routes%, } ] }"
+        else
+            echo "cluster { name: $cluster, listen: 127.0.0.1:$route, routes: [ ${routes%, } ] }"
+        fi
         if [ "$domain" = a ] && [ "$regions" = 2 ]; then
-            echo "leafnodes { listen: 127.0.0.1:$leaf }"
+            if $auth; then
+                echo "leafnodes { listen: 127.0.0.1:$leaf, authorization { user: leaf, password: \"$(password leaf)\" } }"
+            else
+                echo "leafnodes { listen: 127.0.0.1:$leaf }"
+            fi
         elif [ "$domain" = b ]; then
             local remotes=${leaf_remotes:-nats-leaf://127.0.0.1:$((base + 3000)),nats-leaf://127.0.0.1:$((base + 3001)),nats-leaf://127.0.0.1:$((base + 3002))}
+            remotes=${remotes//nats-leaf:\/\//nats-leaf://$leaf_auth}
             echo "leafnodes { remotes: [ { urls: [ ${remotes//,/, } ] } ] }"
         fi
-    } >"$dir/$name.conf"
+    } >"$dir/$name.conf")
 }
 
 # Whether the node's /jsz shows a meta leader and a cluster of 3.
@@ -102,6 +147,9 @@ start() {
     for _ in $(seq 1 300); do
         if has_quorum n1 && { [ "$regions" != 2 ] || has_quorum b1; }; then
             echo "NATS cluster up: $(node_names | tr '\n' ' ')(data in $dir)"
+            if $auth; then
+                echo "Clients authenticate: --nats-user tocsin --nats-password-file $dir/tocsin.password"
+            fi
             return 0
         fi
         for name in $(node_names); do
@@ -145,5 +193,5 @@ case "$command_name" in
 start) start ;;
 stop) stop ;;
 status) status ;;
-*) echo "usage: $0 start|stop|status [--regions 1|2] [--port BASE] [--dir DIR] [--clean]" >&2; exit 2 ;;
+*) echo "usage: $0 start|stop|status [--regions 1|2] [--port BASE] [--dir DIR] [--clean] [--no-auth]" >&2; exit 2 ;;
 esac

@@ -48,6 +48,8 @@ struct ClusterOptions: ParsableArguments {
     )
     var nodeName: String?
 
+    @OptionGroup var authentication: NATSAuthOptions
+
     /// Sets ``RuntimeConfiguration/cluster`` from the settings that won (flag, environment or file).
     ///
     /// - Throws: `ValidationError` for an unknown backend, a malformed seed list, a value out of range,
@@ -59,9 +61,9 @@ struct ClusterOptions: ParsableArguments {
         let wait = try settings.integer(.natsPublishWaitSeconds, natsPublishWaitSeconds)
         switch backend {
         case "sqlite":
-            if urls != nil || replicas != nil || wait != nil {
+            if urls != nil || replicas != nil || wait != nil || authentication.isSet(settings) {
                 throw ValidationError(
-                    "--nats-url, --nats-replicas and --nats-publish-wait-seconds apply only with --backend nats; add --backend nats or remove them"
+                    "--nats-url, --nats-replicas, --nats-publish-wait-seconds and the --nats-user, --nats-creds and --nats-tls-* settings apply only with --backend nats; add --backend nats or remove them"
                 )
             }
             return
@@ -75,7 +77,12 @@ struct ClusterOptions: ParsableArguments {
                 "--backend nats needs --nats-url (or TOCSIN_NATS_URL) with the cluster's seed list, e.g. nats://127.0.0.1:4222,nats://127.0.0.1:4223"
             )
         }
-        var cluster = ClusterSettings(servers: try Self.servers(urls), nodeName: try nodeName(settings))
+        let servers = try Self.servers(urls)
+        var cluster = ClusterSettings(
+            servers: servers,
+            nodeName: try nodeName(settings),
+            authentication: try authentication.authentication(servers: servers, settings: settings)
+        )
         if let replicas {
             guard (1...5).contains(replicas) else { throw ValidationError("--nats-replicas must be from 1 to 5") }
             cluster.replicas = Int(replicas)

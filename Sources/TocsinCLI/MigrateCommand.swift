@@ -50,6 +50,8 @@ struct MigrateCommand: AsyncParsableCommand {
     @Option(help: "Copies each stream keeps (1, 3 or 5).")
     var replicas: Int = 3
 
+    @OptionGroup var authentication: NATSAuthOptions
+
     func run() async throws {
         #if NATS
         let directory = dataDirectory ?? Environment.value("TOCSIN_DATA_DIR") ?? "./tocsin-data"
@@ -58,7 +60,9 @@ struct MigrateCommand: AsyncParsableCommand {
         do {
             var log = try LogExport(dataDirectory: directory, archiveDirectory: archives)
             let key = try KeyFiles.loadOrCreateNodeKey(in: directory)
-            let connection = try await NATSConnection.connect(NATSConnectionConfiguration(servers: urls))
+            let connection = try await NATSConnection.connect(
+                NATSConnectionConfiguration(servers: urls, authentication: try authentication.nats(servers: urls))
+            )
             do {
                 report = try await JetStreamMigration.run(
                     connection: connection,

@@ -36,6 +36,8 @@ struct NATSAuditOptions: ParsableArguments {
     )
     var signerKeys: [String] = []
 
+    @OptionGroup var authentication: NATSAuthOptions
+
     /// The seed URLs of `option` (or `TOCSIN_NATS_URL`), comma-separated.
     ///
     /// - Throws: `ExitCode(2)` after saying what to pass, when there are none.
@@ -58,7 +60,9 @@ struct NATSAuditOptions: ParsableArguments {
         let connection: NATSConnection
         do {
             keys = try (signerKeys + (publicKey.map { [$0] } ?? [])).map { try KeyFiles.loadPublicKey(from: $0) }
-            connection = try await NATSConnection.connect(NATSConnectionConfiguration(servers: urls))
+            connection = try await NATSConnection.connect(
+                NATSConnectionConfiguration(servers: urls, authentication: try authentication.nats(servers: urls))
+            )
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)

@@ -164,6 +164,20 @@ extension ServeSetting {
     public static let natsPublishWaitSeconds = make("--nats-publish-wait-seconds", .integer)
     /// `--node-name`.
     public static let nodeName = make("--node-name", .string)
+    /// `--nats-user`.
+    public static let natsUser = make("--nats-user", .string)
+    /// `--nats-password-file`.
+    public static let natsPasswordFile = make("--nats-password-file", .string)
+    /// `--nats-creds`.
+    public static let natsCredentials = make("--nats-creds", .string)
+    /// `--nats-tls-ca`.
+    public static let natsTLSCA = make("--nats-tls-ca", .string)
+    /// `--nats-tls-cert`.
+    public static let natsTLSCertificate = make("--nats-tls-cert", .string)
+    /// `--nats-tls-key`.
+    public static let natsTLSKey = make("--nats-tls-key", .string)
+    /// `--nats-insecure-no-auth`.
+    public static let natsInsecureNoAuth = make("--nats-insecure-no-auth", .boolean)
 
     /// Every option `tocsin serve` takes from a file, in the order of `tocsin serve --help`.
     public static let all: [ServeSetting] = [
@@ -177,6 +191,7 @@ extension ServeSetting {
         personalData,
         archiveRetention, archiveDirectory, archiveIntervalSeconds,
         compliancePolicy,
-        backend, natsURL, natsReplicas, natsPublishWaitSeconds, nodeName,
+        backend, natsURL, natsReplicas, natsPublishWaitSeconds, nodeName, natsUser, natsPasswordFile, natsCredentials,
+        natsTLSCA, natsTLSCertificate, natsTLSKey, natsInsecureNoAuth,
     ]
 }

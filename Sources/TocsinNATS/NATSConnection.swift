@@ -75,8 +75,19 @@ public final class NATSConnection: @unchecked Sendable {
         for status in setUp {
             try NATSError.check(status, operation: "set the NATS options (check the URL list)")
         }
+        try configuration.authentication.apply(to: options)
         var connection: OpaquePointer?
-        try NATSError.check(natsConnection_Connect(&connection, options), operation: "connect to NATS")
+        let connected = natsConnection_Connect(&connection, options)
+        if connected == NATS_PROTOCOL_ERROR {
+            // What a server that requires TLS or a client certificate answers to a client without them.
+            throw NATSError(
+                code: .connection,
+                message:
+                    "connect to NATS: the servers ended the handshake (\(String(cString: natsStatus_GetText(connected)))); "
+                    + "if they require TLS, give --nats-tls-ca, and if they verify clients, --nats-tls-cert and --nats-tls-key"
+            )
+        }
+        try NATSError.check(connected, operation: "connect to NATS")
         let pendingAcks = PendingAcks()
         var jsOptions = jsOptions()
         jsOptions_Init(&jsOptions)

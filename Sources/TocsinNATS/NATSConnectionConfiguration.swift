@@ -27,6 +27,8 @@ public struct NATSConnectionConfiguration: Sendable, Hashable {
     public var maxPendingPublishes: Int
     /// Threads that run blocking requests for this connection.
     public var blockingThreads: Int
+    /// Credentials and TLS.
+    public var authentication: NATSAuthentication
 
     /// Creates a configuration for `servers` with the defaults above.
     public init(
@@ -39,7 +41,8 @@ public struct NATSConnectionConfiguration: Sendable, Hashable {
         publishAckTimeout: Duration = .seconds(1),
         sendAsap: Bool = true,
         maxPendingPublishes: Int = 4096,
-        blockingThreads: Int = 4
+        blockingThreads: Int = 4,
+        authentication: NATSAuthentication = NATSAuthentication()
     ) {
         self.servers = servers
         self.name = name
@@ -51,6 +54,7 @@ public struct NATSConnectionConfiguration: Sendable, Hashable {
         self.sendAsap = sendAsap
         self.maxPendingPublishes = maxPendingPublishes
         self.blockingThreads = blockingThreads
+        self.authentication = authentication
     }
 
     /// Parses a comma-separated seed list (`nats://a:4222,nats://b:4222`).

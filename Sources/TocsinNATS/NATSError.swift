@@ -28,6 +28,8 @@ public struct NATSError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let refused = Code("nats-refused")
         /// The connection is closed.
         public static let closed = Code("nats-closed")
+        /// The servers refused the credentials, or this user may not do the request.
+        public static let unauthorized = Code("nats-unauthorized")
 
         /// The code's stable text.
         public var description: String {
@@ -82,6 +84,18 @@ public struct NATSError: Error, Sendable, Hashable, CustomStringConvertible {
                 message: "\(operation): \(text); the cluster may be electing a leader or a node is down "
                     + "(check 'scripts/nats-cluster.sh status' or the servers' /jsz)",
                 retryAfter: .seconds(2)
+            )
+        case NATS_CONNECTION_AUTH_FAILED, NATS_NOT_PERMITTED:
+            return NATSError(
+                code: .unauthorized,
+                message: "\(operation): the servers refused the credentials (\(text)); check the NATS user and "
+                    + "password file, the credentials file, or the client certificate (docs/scale-out.md#security)"
+            )
+        case NATS_SSL_ERROR:
+            return NATSError(
+                code: .connection,
+                message: "\(operation): the TLS handshake failed (\(text)); check the certificate authorities file "
+                    + "and that the servers' certificates name the host of the URL"
             )
         case NATS_NO_SERVER:
             return NATSError(

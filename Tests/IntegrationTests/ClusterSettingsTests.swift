@@ -21,31 +21,58 @@ struct ClusterSettingsTests {
         let file = directory.path + "/tocsin.yaml"
         let rules = directory.path + "/rules"
         try FileManager.default.createDirectory(atPath: rules, withIntermediateDirectories: true)
+        let password = directory.path + "/nats.password"
+        let loose = directory.path + "/loose.password"
+        let authority = directory.path + "/nats-ca.pem"
+        for (path, mode) in [(password, 0o600), (loose, 0o644), (authority, 0o644)] {
+            try "s3cret-nats-password\n".write(toFile: path, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+        }
+        let local = "backend: nats\nnats_url: nats://127.0.0.1:4222\n"
         let cases: [(yaml: String, problem: String)] = [
             ("backend: nats\n", "--backend nats needs --nats-url"),
             ("backend: postgres\n", "--backend must be 'sqlite' or 'nats'"),
-            (
-                "nats_url: nats://127.0.0.1:4222\n",
-                "--nats-url, --nats-replicas and --nats-publish-wait-seconds apply only"
-            ),
+            ("nats_url: nats://127.0.0.1:4222\n", "--nats-url, --nats-replicas, --nats-publish-wait-seconds and the"),
+            ("nats_user: tocsin\n", "--nats-url, --nats-replicas, --nats-publish-wait-seconds and the"),
             ("backend: nats\nnats_url: http://127.0.0.1:4222\n", "--nats-url entry 1 is not nats://host:port"),
             ("backend: nats\nnats_url: nats://a:4222,nats://b\n", "--nats-url entry 2 is not nats://host:port"),
-            ("backend: nats\nnats_url: nats://a:4222\nnats_replicas: 7\n", "--nats-replicas must be from 1 to 5"),
+            (local + "nats_replicas: 7\n", "--nats-replicas must be from 1 to 5"),
+            (local + "nats_publish_wait_seconds: 0\n", "--nats-publish-wait-seconds must be from 1 to 60"),
+            (local + "node_name: 'a b'\n", "--node-name must be 1 to 63"),
+            ("backend: nats\nnats_url: nats://10.0.0.1:4222\n", "nats://10.0.0.1:4222 is not on loopback and no NATS"),
+            (local + "nats_user: tocsin\n", "--nats-user and --nats-password-file go together"),
             (
-                "backend: nats\nnats_url: nats://a:4222\nnats_publish_wait_seconds: 0\n",
-                "--nats-publish-wait-seconds must be from 1 to 60"
+                local + "nats_user: tocsin\nnats_password_file: \(loose)\n",
+                "--nats-password-file: \(loose) has mode 644"
             ),
-            ("backend: nats\nnats_url: nats://a:4222\nnode_name: 'a b'\n", "--node-name must be 1 to 63"),
+            (
+                "backend: nats\nnats_url: nats://10.0.0.1:4222\nnats_user: tocsin\nnats_password_file: \(password)\n",
+                "--nats-password-file would send the password in clear to nats://10.0.0.1:4222"
+            ),
+            (local + "nats_tls_cert: \(authority)\n", "--nats-tls-cert and --nats-tls-key go together"),
+            (local + "nats_tls_ca: \(directory.path)/missing.pem\n", "--nats-tls-ca: cannot read"),
+            (
+                local + "nats_user: tocsin\nnats_password_file: \(password)\nnats_insecure_no_auth: true\n",
+                "--nats-insecure-no-auth contradicts the NATS credentials"
+            ),
+            (
+                local + "nats_user: tocsin\nnats_password_file: \(password)\nnats_creds: \(password)\n",
+                "give either --nats-user with --nats-password-file or --nats-creds"
+            ),
         ]
         for (yaml, problem) in cases {
             try (yaml + "rules_dir: \(rules)\n").write(toFile: file, atomically: true, encoding: .utf8)
             let run = try await runTocsin(["config", "check", "--config", file])
             #expect(run.status == 1, "\(yaml)")
             #expect(run.output.contains("\(file): \(problem)"), "\(yaml): \(run.output)")
+            #expect(!(run.output + run.errors).contains("s3cret"), "\(yaml): the password was shown")
         }
         try """
         backend: nats
         nats_url: nats://10.0.0.1:4222, nats://10.0.0.2:4222
+        nats_user: tocsin
+        nats_password_file: \(password)
+        nats_tls_ca: \(authority)
         nats_replicas: 3
         nats_publish_wait_seconds: 8
         node_name: tocsin-1
@@ -53,6 +80,7 @@ struct ClusterSettingsTests {
 
         """.write(toFile: file, atomically: true, encoding: .utf8)
         let valid = try await runTocsin(["config", "check", "--config", file])
+        #expect(!(valid.output + valid.errors).contains("s3cret"), "the password was shown")
         if Self.builtWithNATS {
             #expect(valid.status == 0, "\(valid.output)\(valid.errors)")
         } else {

@@ -49,8 +49,8 @@ struct NATSAdapterTests {
     @Test("The same event appended twice, through two nodes, is stored once; the second receipt is a duplicate")
     func publishDeduplicates() async throws {
         try await NATSTestCluster.with { cluster in
-            let viaFirst = try await NATSConnection.connect(NATSConnectionConfiguration(servers: [cluster.urls[0]]))
-            let viaThird = try await NATSConnection.connect(NATSConnectionConfiguration(servers: [cluster.urls[2]]))
+            let viaFirst = try await NATSConnection.connect(try cluster.configuration(servers: [cluster.urls[0]]))
+            let viaThird = try await NATSConnection.connect(try cluster.configuration(servers: [cluster.urls[2]]))
             let configuration = JetStreamLogConfiguration(replicas: 3)
             let logA = try await JetStreamEventLog.open(connection: viaFirst, configuration: configuration) { 1_000 }
             let logB = try await JetStreamEventLog.open(connection: viaThird, configuration: configuration) { 2_000 }

@@ -66,9 +66,9 @@ struct NATSChainTests {
     @Test("A crashed chainer is replaced after its lease expires: one chain, no fork, no skipped sequence")
     func failoverKeepsOneChain() async throws {
         try await NATSTestCluster.with { cluster in
-            let producer = try await NATSConnection.connect(NATSConnectionConfiguration(servers: [cluster.urls[2]]))
-            let first = try await NATSConnection.connect(NATSConnectionConfiguration(servers: [cluster.urls[0]]))
-            let second = try await NATSConnection.connect(NATSConnectionConfiguration(servers: [cluster.urls[1]]))
+            let producer = try await NATSConnection.connect(try cluster.configuration(servers: [cluster.urls[2]]))
+            let first = try await NATSConnection.connect(try cluster.configuration(servers: [cluster.urls[0]]))
+            let second = try await NATSConnection.connect(try cluster.configuration(servers: [cluster.urls[1]]))
             let keys = [Curve25519.Signing.PrivateKey(), Curve25519.Signing.PrivateKey()]
             let log = try await JetStreamEventLog.open(connection: producer, configuration: fastChain.events) {
                 SystemWallClock().milliseconds

@@ -29,6 +29,25 @@ struct NATSTestCluster: Sendable {
         (10..<13).map { "nats://127.0.0.1:\(basePort + $0)" }
     }
 
+    /// The file holding the clients' password (user `tocsin`), which the script makes.
+    var passwordFile: String {
+        directory + "/tocsin.password"
+    }
+
+    /// The arguments that give a `tocsin` command the cluster's client credentials.
+    var credentialArguments: [String] {
+        ["--nats-user", "tocsin", "--nats-password-file", passwordFile]
+    }
+
+    /// A connection configuration for `servers` (default: region a's) with the clients' credentials.
+    func configuration(servers: [String]? = nil) throws -> NATSConnectionConfiguration {
+        let password = try String(contentsOfFile: passwordFile, encoding: .utf8)
+        return NATSConnectionConfiguration(
+            servers: servers ?? urls,
+            authentication: NATSAuthentication(credentials: .userPassword(user: "tocsin", password: password))
+        )
+    }
+
     /// Region a's leafnode ports, which region b dials, when started with two regions.
     var leafPorts: [Int] {
         (3000..<3003).map { basePort + $0 }
@@ -38,12 +57,16 @@ struct NATSTestCluster: Sendable {
     ///
     /// With `regions: 2`, `leafRemotes` is called with the chosen base port before the servers start
     /// and returns the URLs region b dials for the link (none: region a's leafnode ports).
+    ///
+    /// With `tls`, a directory holding `ca.pem`, `server.pem` and `server.key`, clients must connect
+    /// over TLS with a certificate that authority signed.
     static func with<T>(
         regions: Int = 1,
+        tls: String? = nil,
         leafRemotes: (Int) async throws -> [String] = { _ in [] },
         _ body: (NATSTestCluster) async throws -> T
     ) async throws -> T {
-        let cluster = try await start(regions: regions, leafRemotes: leafRemotes)
+        let cluster = try await start(regions: regions, tls: tls, leafRemotes: leafRemotes)
         do {
             let result = try await body(cluster)
             await cluster.stop()
@@ -57,6 +80,7 @@ struct NATSTestCluster: Sendable {
     /// Starts a cluster; fails the test clearly when nats-server is not installed.
     static func start(
         regions: Int = 1,
+        tls: String? = nil,
         leafRemotes: (Int) async throws -> [String] = { _ in [] }
     ) async throws -> NATSTestCluster {
         guard
@@ -75,7 +99,7 @@ struct NATSTestCluster: Sendable {
             }
             let directory = NSTemporaryDirectory() + "tocsin-nats-\(UUID().uuidString)"
             let cluster = NATSTestCluster(directory: directory, basePort: base)
-            var arguments = ["start", "--regions", "\(regions)"]
+            var arguments = ["start", "--regions", "\(regions)"] + (tls.map { ["--tls", $0] } ?? [])
             let remotes = try await leafRemotes(base)
             if !remotes.isEmpty {
                 arguments += ["--leaf-remotes", remotes.joined(separator: ",")]
@@ -105,7 +129,7 @@ struct NATSTestCluster: Sendable {
 
     /// Connects to all three nodes (of region a, or of region b with `region: "b"`).
     func connect(region: String = "a") async throws -> NATSConnection {
-        try await NATSConnection.connect(NATSConnectionConfiguration(servers: region == "b" ? regionBURLs : urls))
+        try await NATSConnection.connect(try configuration(servers: region == "b" ? regionBURLs : urls))
     }
 
     /// Whether every port the script would use for one region can be bound on loopback now.

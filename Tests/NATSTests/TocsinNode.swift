@@ -29,10 +29,13 @@ final class TocsinNode: Sendable {
     static var binary: String { TocsinExecutable.path }
 
     /// Starts a node on `cluster` and waits until it prints its listening address.
+    ///
+    /// `credentials` replaces the cluster's client credentials (``NATSTestCluster/credentialArguments``).
     static func start(
         name: String,
         cluster: NATSTestCluster,
         dataDirectory: String,
+        credentials: [String]? = nil,
         arguments: [String] = []
     ) async throws -> TocsinNode {
         let process = Process()
@@ -41,7 +44,7 @@ final class TocsinNode: Sendable {
             [
                 "serve", "--data-dir", dataDirectory, "--http", "127.0.0.1:0", "--checkpoint-seconds", "3600",
                 "--backend", "nats", "--nats-url", cluster.urls.joined(separator: ","), "--node-name", name,
-            ] + arguments
+            ] + (credentials ?? cluster.credentialArguments) + arguments
         let output = Pipe()
         process.standardOutput = output
         let logPath = dataDirectory + ".log"

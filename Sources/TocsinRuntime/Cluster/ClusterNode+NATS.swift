@@ -5,7 +5,7 @@ import Logging
 import ServiceLifecycle
 import TocsinCore
 import TocsinMetrics
-import TocsinNATS
+package import TocsinNATS
 import TocsinStore
 
 extension ClusterNode {
@@ -19,15 +19,27 @@ extension ClusterNode {
         logger: Logger
     ) async throws -> ClusterNode {
         metrics.start(node: settings.nodeName)
+        if !settings.authentication.authenticates {
+            logger.warning(
+                "Connecting to NATS WITHOUT CREDENTIALS: whoever reaches these servers can read the log, publish into it and rewrite the identities. Pass --nats-user with --nats-password-file, or --nats-creds (docs/scale-out.md#security).",
+                metadata: ["nats.servers": "\(settings.servers.joined(separator: ","))"]
+            )
+        }
+        logger.info("Connecting to NATS.", metadata: ["nats.authentication": "\(settings.authentication)"])
         let connection: NATSConnection
         do {
             connection = try await NATSConnection.connect(
-                NATSConnectionConfiguration(servers: settings.servers, name: "tocsin-" + settings.nodeName)
+                NATSConnectionConfiguration(
+                    servers: settings.servers,
+                    name: "tocsin-" + settings.nodeName,
+                    authentication: settings.authentication.nats
+                )
             )
         } catch let error as NATSError {
             throw ClusterSetupError(
-                message:
-                    "cannot connect to the NATS cluster (\(error.message)); check --nats-url and that nats-server runs"
+                message: error.code == .unauthorized
+                    ? "NATS refused this node (\(error.message))"
+                    : "cannot connect to the NATS cluster (\(error.message)); check --nats-url and that nats-server runs"
             )
         }
         do {
@@ -171,6 +183,24 @@ struct ClusterReadiness: Sendable {
     /// Updates the gauges; a failure only leaves them showing no leader.
     func refreshMetrics() async {
         try? await check()
+    }
+}
+
+extension ClusterAuthentication {
+    /// The same choices for the NATS adapter.
+    package var nats: NATSAuthentication {
+        var credentials = NATSAuthentication.Credentials.none
+        if let userName, let password {
+            credentials = .userPassword(user: userName, password: password)
+        } else if let credentialsFile {
+            credentials = .credentialsFile(path: credentialsFile)
+        }
+        return NATSAuthentication(
+            credentials: credentials,
+            trustedCertificatesFile: trustedCertificatesFile,
+            certificateChainFile: certificateChainFile,
+            privateKeyFile: privateKeyFile
+        )
     }
 }
 #endif

@@ -19,12 +19,65 @@ public struct ClusterSettings: Sendable, Hashable {
     public var publishWait: Duration
     /// This node's name: the NATS connection name, and a label in logs and metrics.
     public var nodeName: String
+    /// How this node authenticates to NATS and checks the servers.
+    public var authentication: ClusterAuthentication
 
     /// Creates the settings.
-    public init(servers: [String], nodeName: String, replicas: Int = 3, publishWait: Duration = .seconds(10)) {
+    public init(
+        servers: [String],
+        nodeName: String,
+        replicas: Int = 3,
+        publishWait: Duration = .seconds(10),
+        authentication: ClusterAuthentication = ClusterAuthentication()
+    ) {
         self.servers = servers
+        self.authentication = authentication
         self.nodeName = nodeName
         self.replicas = replicas
         self.publishWait = publishWait
+    }
+}
+
+/// How a node authenticates to the NATS servers and checks who they are (docs/scale-out.md#security).
+///
+/// Secrets are read from files by the command line; the description never shows the password.
+public struct ClusterAuthentication: Sendable, Hashable, CustomStringConvertible {
+    /// The user name, presented with ``password`` (the servers' `authorization { users = […] }`).
+    public var userName: String?
+    /// The password of ``userName``, read from `--nats-password-file`.
+    public var password: String?
+    /// A `.creds` file (user JWT and NKey seed) for an operator-mode cluster.
+    public var credentialsFile: String?
+    /// A PEM file of the certificate authorities that sign the servers' certificates (turns on TLS).
+    public var trustedCertificatesFile: String?
+    /// A PEM client certificate chain, for servers that verify clients.
+    public var certificateChainFile: String?
+    /// The PEM private key of ``certificateChainFile``.
+    public var privateKeyFile: String?
+
+    /// Creates the settings; the default is anonymous and in clear.
+    public init() {}
+
+    /// Whether the node presents anything: a password, a credentials file or a client certificate.
+    public var authenticates: Bool {
+        userName != nil || credentialsFile != nil || certificateChainFile != nil
+    }
+
+    /// What logs show: the method and file names, never the password.
+    public var description: String {
+        var parts: [String] = []
+        if let userName {
+            parts.append("user \(userName) with a password")
+        }
+        if let credentialsFile {
+            parts.append("credentials file \(credentialsFile)")
+        }
+        if trustedCertificatesFile != nil || certificateChainFile != nil {
+            parts.append("TLS")
+        }
+        if let certificateChainFile {
+            parts.append("client certificate \(certificateChainFile)")
+        }
+        return parts.isEmpty ? "anonymous" : parts.joined(separator: ", ")
     }
 }
