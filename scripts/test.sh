@@ -14,10 +14,11 @@ if grep -q "\[#ExplicitSendable\]" .build/build-tests.log; then
     exit 1
 fi
 if [ $# -eq 0 ]; then
-    # The NATS suites start real 3-node clusters; they run on their own after the rest, so six nats-server
-    # processes never compete with a hundred Tocsin servers for two cores (leader elections time out then).
+    # The NATS suites start real 3-node clusters; they run on their own after the rest, and one at a time
+    # (--no-parallel, about 3.5 minutes), so their nats-server processes never compete with a hundred Tocsin
+    # servers or with each other for two cores: a starved leader election outlasts the failover tests' waits.
     swift test --skip-build --disable-xctest --traits NATS --skip "NATSTests\."
-    swift test --skip-build --disable-xctest --traits NATS --filter "NATSTests\."
+    swift test --skip-build --disable-xctest --traits NATS --no-parallel --filter "NATSTests\."
 else
     swift test --skip-build --disable-xctest --traits NATS "$@"
 fi

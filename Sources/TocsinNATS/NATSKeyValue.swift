@@ -25,6 +25,14 @@ public struct NATSKeyValueConfiguration: Sendable, Hashable {
     }
 }
 
+/// What a bucket watch sees.
+public enum NATSKeyValueChange: Sendable, Hashable {
+    /// A revision of a key.
+    case entry(NATSKeyValueEntry)
+    /// Every value current when the watch started has been seen; what follows are new changes.
+    case caughtUp
+}
+
 /// One revision of a key.
 public struct NATSKeyValueEntry: Sendable, Hashable {
     /// What the revision did.
@@ -116,10 +124,11 @@ public final class NATSKeyValue: @unchecked Sendable {
         }
     }
 
-    /// The revisions of keys matching `keys` (`>` for all): first the current ones, then every change as it happens.
+    /// The revisions of keys matching `keys` (`>` for all): first the current ones, then
+    /// ``NATSKeyValueChange/caughtUp``, then every change as it happens.
     ///
     /// A dedicated thread reads the watcher; ending the iteration stops it.
-    public func watch(_ keys: String = ">") async throws -> AsyncThrowingStream<NATSKeyValueEntry, any Error> {
+    public func watch(_ keys: String = ">") async throws -> AsyncThrowingStream<NATSKeyValueChange, any Error> {
         let store = store
         let bucket = bucket
         let watcher = try await connection.executor.run { () throws -> Handle in
@@ -127,7 +136,7 @@ public final class NATSKeyValue: @unchecked Sendable {
             try NATSError.check(kvStore_Watch(&watcher, store.pointer, keys, nil), operation: "watch bucket \(bucket)")
             return Handle(try required(watcher, "watch bucket \(bucket)"))
         }
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: NATSKeyValueEntry.self)
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: NATSKeyValueChange.self)
         continuation.onTermination = { _ in
             kvWatcher_Stop(watcher.pointer)
         }
@@ -233,7 +242,7 @@ func lastErrorText() -> String {
 
 private func readWatcher(
     _ watcher: Handle,
-    into continuation: AsyncThrowingStream<NATSKeyValueEntry, any Error>.Continuation,
+    into continuation: AsyncThrowingStream<NATSKeyValueChange, any Error>.Continuation,
     bucket: String
 ) {
     defer { kvWatcher_Destroy(watcher.pointer) }
@@ -244,8 +253,10 @@ private func readWatcher(
         case NATS_OK:
             // A nil entry marks the end of the initial values.
             if let entry {
-                continuation.yield(NATSKeyValueEntry(entry))
+                continuation.yield(.entry(NATSKeyValueEntry(entry)))
                 kvEntry_Destroy(entry)
+            } else {
+                continuation.yield(.caughtUp)
             }
         case NATS_TIMEOUT:
             continue

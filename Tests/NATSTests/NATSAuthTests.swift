@@ -99,5 +99,31 @@ struct NATSAuthTests {
             await node.stop()
         }
     }
+
+    @Test(
+        "a node cut off from NATS refuses credentials with 503 rather than trust a stale key ring, and accepts them once caught up"
+    )
+    func failsClosed() async throws {
+        try await NATSTestCluster.with { cluster in
+            let directory = try TemporaryDirectory(prefix: "tocsin-nats-stale")
+            defer { directory.remove() }
+            let node = try await TocsinNode.start(name: "a", cluster: cluster, dataDirectory: directory.path + "/data")
+            // Rules live in the node's own store: only the key ring's state decides these answers.
+            #expect(try await node.call("/v1/rules", key: node.adminKey).status == 200)
+            for name in ["n1", "n2", "n3"] {
+                try cluster.kill(name)
+            }
+            let refused = try await holds(within: .seconds(30)) {
+                (try? await node.call("/v1/rules", key: node.adminKey))?.status == 503
+            }
+            #expect(refused, "\(node.log)")
+            try await cluster.restart()
+            let accepted = try await holds(within: .seconds(90)) {
+                (try? await node.call("/v1/rules", key: node.adminKey))?.status == 200
+            }
+            #expect(accepted, "\(node.log)")
+            await node.stop()
+        }
+    }
 }
 #endif

@@ -249,4 +249,45 @@ private final class PublishLog: Sendable {
         }
     }
 }
+
+extension NATSServeTests {
+    @Test("Two nodes creating identities for one certificate name at once: exactly one succeeds")
+    func certificateNamesStayUnique() async throws {
+        try await withNodes { _, a, b in
+            let admin = a.adminKey
+            for round in 0..<3 {
+                let first = Array(#"{"name":"a-\#(round)","roles":["reader"],"certificate_cn":"cn-\#(round)"}"#.utf8)
+                let second = Array(#"{"name":"b-\#(round)","roles":["reader"],"certificate_cn":"cn-\#(round)"}"#.utf8)
+                async let onA = a.call("/v1/keys", method: .POST, key: admin, body: first)
+                async let onB = b.call("/v1/keys", method: .POST, key: admin, body: second)
+                let statuses = try await [onA.status, onB.status].sorted()
+                #expect(statuses == [201, 409], "round \(round): \(statuses)")
+            }
+        }
+    }
+
+    @Test("Key administration while the identities bucket has no quorum answers 503 with Retry-After, never 500")
+    func administrationWithoutQuorum() async throws {
+        try await withNodes { cluster, a, _ in
+            let admin = a.adminKey
+            let created = try await a.call(
+                "/v1/keys",
+                method: .POST,
+                key: admin,
+                body: Array(#"{"name":"ops","roles":["reader"]}"#.utf8)
+            )
+            #expect(created.status == 201, "\(created.text)")
+            try cluster.kill("n2")
+            try cluster.kill("n3")
+            var statuses: Set<Int> = []
+            let unavailable = try await holds(within: .seconds(60)) {
+                let answer = try await a.call("/v1/keys/ops/rotate", method: .POST, key: admin, body: Array("{}".utf8))
+                statuses.insert(answer.status)
+                return answer.status == 503 && answer.retryAfter != nil
+            }
+            #expect(unavailable, "\(statuses.sorted())")
+            #expect(!statuses.contains(500), "\(statuses.sorted())")
+        }
+    }
+}
 #endif

@@ -120,6 +120,12 @@ struct NATSTestCluster: Sendable {
         _ = await script(["stop", "--clean"])
     }
 
+    /// Starts again every node of region a that is not running, on the same ports and data.
+    func restart() async throws {
+        let (status, output) = await script(["start", "--regions", "1"])
+        try #require(status == 0, "\(output)")
+    }
+
     /// Kills node `name` (`n1`…`n3`) with SIGKILL.
     func kill(_ name: String) throws {
         let text = try String(contentsOfFile: "\(directory)/\(name).pid", encoding: .utf8)

@@ -225,4 +225,24 @@ struct AccessTests {
         }
         #expect(test.audit.recorded.count == 7, "every refusal is audited, limited or not")
     }
+
+    @Test("a suspended key ring answers 503 with Retry-After to every credential until it resumes")
+    func suspendedRing() async throws {
+        let test = TestAPI()
+        let ring = test.ring
+        let reader: HTTPFields = [.authorization: "Bearer \(TestAPI.key(.reader))"]
+        try await test.application.test(.router) { client in
+            try await client.execute(uri: "/v1/events", method: .get, headers: reader) { #expect($0.status == .ok) }
+            ring.suspend(because: "not connected to NATS")
+            try await client.execute(uri: "/v1/events", method: .get, headers: reader) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.retryAfter] == "2")
+                let detail = TestAPI.json(response.body)?["detail"]?.stringValue ?? ""
+                #expect(detail.contains("credentials cannot be checked now: not connected to NATS"), "\(detail)")
+            }
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            ring.resume()
+            try await client.execute(uri: "/v1/events", method: .get, headers: reader) { #expect($0.status == .ok) }
+        }
+    }
 }

@@ -121,7 +121,7 @@ public final class LeaseDriver: Sendable {
     private func watchKey() -> Task<Void, Never> {
         Task { [bucket, key, inbox, logger] in
             do {
-                for try await entry in try await bucket.watch(key) {
+                for try await case .entry(let entry) in try await bucket.watch(key) {
                     inbox.send(.observed(LeaseRecordCoding.entry(entry)))
                 }
             } catch {

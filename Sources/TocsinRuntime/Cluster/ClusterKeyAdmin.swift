@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 #if NATS
+import Crypto
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -20,12 +21,16 @@ import TocsinStore
 final class ClusterKeyAdmin: KeyAdministration, Service {
     /// The bucket's name.
     static let bucketName = "tocsin-identities"
+    /// How long a disconnected node goes on trusting its key ring: a revocation is in force on every
+    /// node within about this time.
+    static let staleAfter = Duration.seconds(1)
 
     let ring = KeyRing()
     private let bucket: NATSKeyValue
     private let log: any EventLog
     private let dataDirectory: String
     private let clock: @Sendable () -> Int64
+    private let isConnected: @Sendable () -> Bool
     private let logger: Logger
     /// Every identity the bucket holds, with the revision last applied.
     private let records = Mutex<[String: (record: ClusterIdentityRecord, revision: UInt64)]>([:])
@@ -35,9 +40,11 @@ final class ClusterKeyAdmin: KeyAdministration, Service {
         log: any EventLog,
         dataDirectory: String,
         clock: @escaping @Sendable () -> Int64,
+        isConnected: @escaping @Sendable () -> Bool,
         logger: Logger
     ) {
         self.bucket = bucket
+        self.isConnected = isConnected
         self.log = log
         self.dataDirectory = dataDirectory
         self.clock = clock
@@ -75,24 +82,83 @@ final class ClusterKeyAdmin: KeyAdministration, Service {
         }
     }
 
-    /// Watches the bucket and applies every change to the key ring until graceful shutdown; a watch
-    /// that fails (the cluster unreachable for long) is started again after a second.
+    /// Reads every identity of the bucket into the key ring, before the node serves.
+    func catchUp() async throws {
+        for try await change in try await bucket.watch() {
+            guard case .entry(let entry) = change else {
+                return
+            }
+            apply(entry)
+        }
+    }
+
+    /// Watches the bucket and applies every change to the key ring until graceful shutdown.
+    ///
+    /// The ring fails closed: when the watch fails, or the node has been disconnected from NATS for
+    /// longer than ``staleAfter``, the ring is suspended (every credential is answered `503`), since a
+    /// key revoked on another node meanwhile must not keep working here. Once connected again the watch
+    /// starts over, and the ring resumes when it has caught up with the bucket.
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                do {
-                    for try await entry in try await self.bucket.watch() {
-                        self.apply(entry)
-                    }
-                } catch {
-                    self.logger.warning(
-                        "The identities watch stopped; starting it again.",
-                        metadata: ["nats.bucket": "\(Self.bucketName)", "error": "\(error)"]
-                    )
+                let reason = await withTaskGroup(of: String?.self) { group in
+                    group.addTask { await self.follow() }
+                    group.addTask { await self.disconnection() }
+                    let reason = await group.next() ?? nil
+                    group.cancelAll()
+                    return reason
+                }
+                guard let reason, !Task.isCancelled else {
+                    return
+                }
+                self.ring.suspend(because: reason)
+                self.logger.warning(
+                    "Credentials are refused (503) until the identities are read again from the cluster.",
+                    metadata: ["nats.bucket": "\(Self.bucketName)", "reason": "\(reason)"]
+                )
+                while !self.isConnected(), !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(100))
                 }
                 try? await Task.sleep(for: .seconds(1))
             }
         }
+    }
+
+    /// Applies the bucket's changes until the watch ends; returns why it ended.
+    private func follow() async -> String? {
+        do {
+            for try await change in try await bucket.watch() {
+                switch change {
+                case .entry(let entry):
+                    apply(entry)
+                case .caughtUp:
+                    if ring.suspensionReason != nil {
+                        ring.resume()
+                        logger.notice("The identities are read again from the cluster; credentials are checked again.")
+                    }
+                }
+            }
+            return Task.isCancelled ? nil : "the identities watch ended"
+        } catch {
+            return "the identities watch failed: \((error as? NATSError)?.code.description ?? "\(type(of: error))")"
+        }
+    }
+
+    /// Returns once the node has been disconnected from NATS for longer than ``staleAfter``.
+    private func disconnection() async -> String? {
+        var since: ContinuousClock.Instant?
+        while !Task.isCancelled {
+            if isConnected() {
+                since = nil
+            } else if let since, since.duration(to: .now) > Self.staleAfter {
+                return
+                    "not connected to NATS for more than \(Self.staleAfter): revocations made on other nodes cannot be seen"
+            } else if since == nil {
+                since = .now
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return nil
     }
 
     func create(_ identity: Identity, actor: String) async throws -> String? {
@@ -105,6 +171,18 @@ final class ClusterKeyAdmin: KeyAdministration, Service {
                 "an identity with this certificate name exists (revoked names are not reused); choose another"
             )
         }
+        // The ring above only knows what this node has seen: the bucket decides between two nodes
+        // creating identities for one certificate name at once.
+        let reservation = identity.certificateName.map(Self.certificateKey)
+        if let reservation {
+            do {
+                _ = try await onBucket { try await bucket.create(reservation, value: Array(identity.name.utf8)) }
+            } catch let error as NATSError where error.code == .wrongRevision {
+                throw KeyAdministrationError.conflict(
+                    "an identity with this certificate name exists (revoked names are not reused); choose another"
+                )
+            }
+        }
         let key = identity.certificateName == nil ? KeyFiles.generateAPIKey() : nil
         let record = ClusterIdentityRecord(
             identity: identity,
@@ -112,8 +190,13 @@ final class ClusterKeyAdmin: KeyAdministration, Service {
         )
         let revision: UInt64
         do {
-            revision = try await bucket.create(ClusterIdentityRecord.key(identity.name), value: record.bytes)
+            revision = try await onBucket {
+                try await bucket.create(ClusterIdentityRecord.key(identity.name), value: record.bytes)
+            }
         } catch let error as NATSError where error.code == .wrongRevision {
+            if let reservation {
+                try? await bucket.delete(reservation)
+            }
             throw KeyAdministrationError.conflict(
                 "an identity with this name exists (revoked names are not reused); choose another"
             )
@@ -191,14 +274,18 @@ final class ClusterKeyAdmin: KeyAdministration, Service {
     private func change(_ name: String, _ edit: (inout ClusterIdentityRecord) -> Bool) async throws -> Bool {
         let key = ClusterIdentityRecord.key(name)
         for attempt in 0..<8 {
-            guard let entry = try await bucket.get(key), var record = ClusterIdentityRecord(bytes: entry.value) else {
+            guard let entry = try await onBucket({ try await bucket.get(key) }),
+                var record = ClusterIdentityRecord(bytes: entry.value)
+            else {
                 return false
             }
             guard edit(&record) else {
                 return false
             }
             do {
-                let revision = try await bucket.update(key, value: record.bytes, revision: entry.revision)
+                let revision = try await onBucket {
+                    try await bucket.update(key, value: record.bytes, revision: entry.revision)
+                }
                 apply(record, revision: revision)
                 return true
             } catch let error as NATSError where error.code == .wrongRevision {
@@ -209,6 +296,25 @@ final class ClusterKeyAdmin: KeyAdministration, Service {
         throw KeyAdministrationError.conflict(
             "the identity kept changing under this request (other nodes writing it); try again"
         )
+    }
+
+    /// The bucket key that reserves a certificate name for one identity (the name's SHA-256 in hex:
+    /// KV keys allow fewer characters than certificate names).
+    static func certificateKey(_ name: String) -> String {
+        "certificate." + Hex.encode(Array(SHA256.hash(data: Array(name.utf8))))
+    }
+
+    /// Runs a bucket operation for an API request: a cluster that does not answer is `503` with
+    /// `Retry-After`, not an internal error; a compare-and-set conflict stays for the caller.
+    private func onBucket<T>(_ operation: () async throws -> T) async throws -> T {
+        do {
+            return try await operation()
+        } catch let error as NATSError where error.code != .wrongRevision {
+            throw LogUnavailable(
+                message: "the identities bucket \(Self.bucketName) did not answer (\(error.code)); try again",
+                retryAfterSeconds: 2
+            )
+        }
     }
 
     /// Applies one change seen by the watcher.

@@ -65,8 +65,10 @@ extension ClusterNode {
                 log: log,
                 dataDirectory: dataDirectory,
                 clock: clock,
+                isConnected: { connection.isConnected },
                 logger: logger
             )
+            try await whileUnavailable(logger: logger) { try await keys.catchUp() }
             if try await keys.bootstrap() {
                 logger.notice(
                     "Created the cluster's admin API key; it is in this node's data directory only.",

@@ -81,7 +81,8 @@ public final class AccessControl: Sendable {
     /// Authenticates the request and checks that the caller holds `permission`.
     ///
     /// - Throws: ``Problem`` `401` for a missing or bad credential, `403` naming the permission,
-    ///   `429` with `Retry-After` over a rate limit. Every refusal is audited.
+    ///   `429` with `Retry-After` over a rate limit (every refusal is audited); ``LogUnavailable``
+    ///   (`503`) while the key ring is suspended.
     func authorize(
         _ request: Request,
         context: TocsinRequestContext,
@@ -94,6 +95,9 @@ public final class AccessControl: Sendable {
         }
         guard requiresAuthentication else {
             return .anonymous
+        }
+        if let reason = keys.suspensionReason {
+            throw LogUnavailable(message: "credentials cannot be checked now: \(reason)", retryAfterSeconds: 2)
         }
         let outcome = await authenticate(request, context: context)
         switch outcome {
@@ -132,8 +136,8 @@ public final class AccessControl: Sendable {
     ///   - address: The peer's IP address, for the failure limit and the audit.
     ///   - method: The HTTP method, for the audit.
     ///   - route: The route template, for the audit.
-    /// - Returns: The principal, or `nil` when the key or the permission is refused (audited) or
-    ///   the address is over the failure limit.
+    /// - Returns: The principal, or `nil` when the key or the permission is refused (audited), the
+    ///   address is over the failure limit, or the key ring is suspended.
     public func authorize(
         apiKey: String,
         permission: Permission?,
@@ -156,6 +160,9 @@ public final class AccessControl: Sendable {
                 )
             )
             _ = self.failures.withLock { $0.spend(address, now: self.now) }
+            return nil
+        }
+        guard keys.suspensionReason == nil else {
             return nil
         }
         switch keys.authenticate(key: apiKey, now: now) {

@@ -46,9 +46,28 @@ public final class KeyRing: Sendable {
     }
 
     private let snapshot = Mutex(Snapshot())
+    private let suspension = Mutex<String?>(nil)
 
     /// Creates an empty ring (every key is unknown).
     public init() {}
+
+    /// Why credentials cannot be checked now, or `nil` when they can.
+    ///
+    /// A cluster node suspends its ring while it cannot see the identities bucket: a key revoked on
+    /// another node meanwhile must not keep working here. Requests are then refused with `503`.
+    public var suspensionReason: String? {
+        suspension.withLock { $0 }
+    }
+
+    /// Refuses every credential with `503` until ``resume()``, saying `reason`.
+    public func suspend(because reason: String) {
+        suspension.withLock { $0 = reason }
+    }
+
+    /// Checks credentials again.
+    public func resume() {
+        suspension.withLock { $0 = nil }
+    }
 
     /// Creates a ring holding `identities` and `secrets`.
     public convenience init(identities: [Identity], secrets: [KeySecret]) {
