@@ -43,6 +43,7 @@ while [ $# -gt 0 ]; do
     --no-auth) auth=false; shift ;;
     --tls)
         tls_dir=$(cd "$2" && pwd)
+        [[ $tls_dir != *'"'* ]] || { echo "--tls: the path must not contain a double quote" >&2; exit 2; }
         for file in ca.pem server.pem server.key; do
             [ -r "$tls_dir/$file" ] || { echo "--tls $2 has no readable $file" >&2; exit 2; }
         done
@@ -72,9 +73,14 @@ ports_of() {
 # The password in DIR/NAME.password, made (random, mode 600) when it does not exist.
 password() {
     local file="$dir/$1.password"
+    if [ -L "$file" ] || { [ -e "$file" ] && { [ ! -f "$file" ] || [ ! -O "$file" ]; }; }; then
+        echo "$file is not a regular file of this user; remove it" >&2
+        exit 1
+    fi
     if [ ! -f "$file" ]; then
         (umask 077 && head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32 >"$file")
     fi
+    chmod 600 "$file"
     cat "$file"
 }
 
@@ -90,6 +96,8 @@ write_config() {
         read -r _ peer_route _ _ _ _ <<<"$(ports_of "$prefix$peer")"
         routes+="nats-route://${route_auth}127.0.0.1:$peer_route, "
     done
+    # A config from an earlier run may have another mode: umask applies to new files only.
+    rm -f "$dir/$name.conf"
     (umask 077 && {
         echo "server_name: $name"
         echo "listen: 127.0.0.1:$client"
@@ -132,7 +140,9 @@ sys.exit(0 if meta.get("leader") and meta.get("cluster_size") == 3 else 1)' 2>/d
 
 start() {
     command -v nats-server >/dev/null || { echo "nats-server is not installed; run scripts/ensure-deps.sh" >&2; exit 1; }
-    mkdir -p "$dir"
+    mkdir -p -m 700 "$dir"
+    [ -O "$dir" ] || { echo "$dir belongs to another user; choose a directory of your own with --dir" >&2; exit 1; }
+    chmod 700 "$dir"
     dir=$(cd "$dir" && pwd)
     echo "$regions" >"$dir/regions"
     local name pid

@@ -104,24 +104,18 @@ struct ClusterOptions: ParsableArguments {
         #endif
     }
 
-    /// The seed list: `nats://` or `tls://` URLs with a host and a port.
+    /// The seed list: `nats://` or `tls://` URLs with a host and a port, rebuilt from their parts.
     static func servers(_ list: String) throws -> [String] {
-        let servers = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
-            !$0.isEmpty
-        }
-        guard !servers.isEmpty else {
+        switch NATSServerAddress.parseList(list) {
+        case .success(let addresses):
+            return addresses.map(\.url)
+        case .failure(.empty):
             throw ValidationError("--nats-url is empty; give nats://host:port[,nats://host:port…]")
+        case .failure(.badEntry(let index)):
+            throw ValidationError(
+                "--nats-url entry \(index) is not nats://host:port (or tls://host:port) without user, path or query; separate entries with commas"
+            )
         }
-        for (index, server) in servers.enumerated() {
-            guard let url = URL(string: server), ["nats", "tls"].contains(url.scheme ?? ""),
-                url.host?.isEmpty == false, url.port != nil
-            else {
-                throw ValidationError(
-                    "--nats-url entry \(index + 1) is not nats://host:port (or tls://host:port); separate entries with commas"
-                )
-            }
-        }
-        return servers
     }
 
     private func nodeName(_ settings: ServeSettings) throws -> String {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import ArgumentParser
+import TocsinRuntime
 import TocsinStore
 
 #if NATS
@@ -42,13 +43,18 @@ struct NATSAuditOptions: ParsableArguments {
     ///
     /// - Throws: `ExitCode(2)` after saying what to pass, when there are none.
     static func servers(_ option: String?) throws -> [String] {
-        let urls = (option ?? Environment.value("TOCSIN_NATS_URL") ?? "").split(separator: ",")
-            .map { String($0).filter { !$0.isWhitespace } }.filter { !$0.isEmpty }
-        guard !urls.isEmpty else {
+        switch NATSServerAddress.parseList(option ?? Environment.value("TOCSIN_NATS_URL") ?? "") {
+        case .success(let addresses):
+            return addresses.map(\.url)
+        case .failure(.empty):
             printError("error: pass --nats-url (or TOCSIN_NATS_URL) with the cluster's client URLs")
             throw ExitCode(2)
+        case .failure(.badEntry(let index)):
+            printError(
+                "error: --nats-url entry \(index) is not nats://host:port (or tls://host:port) without user, path or query"
+            )
+            throw ExitCode(2)
         }
-        return urls
     }
 
     /// Verifies the cluster's chain, prints the report like the single-node verify and exits 1 on a

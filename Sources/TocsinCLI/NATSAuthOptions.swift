@@ -4,7 +4,10 @@ import ArgumentParser
 import Foundation
 import TocsinConfig
 import TocsinRuntime
-import TocsinStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 #if NATS
 import TocsinNATS
@@ -132,9 +135,14 @@ struct NATSAuthOptions: ParsableArguments {
                 throw ValidationError("\(flag): cannot read \(file); give the path of a PEM file")
             }
         }
-        let remote = servers.filter { !RuntimeConfiguration.isLoopback(URL(string: $0)?.host ?? "") }
-        let encrypted = authentication.trustedCertificatesFile != nil || authentication.certificateChainFile != nil
-        if authentication.password != nil, !encrypted, let clear = remote.first(where: { $0.hasPrefix("nats://") }) {
+        // `servers` come from NATSServerAddress (ClusterOptions and NATSAuditOptions), so they parse.
+        let addresses = servers.compactMap(NATSServerAddress.parse)
+        let remote = addresses.filter { !$0.isLoopback }.map(\.url)
+        // Any tls:// URL, a certificate authority or a client certificate makes every connection TLS.
+        let encrypted =
+            authentication.trustedCertificatesFile != nil || authentication.certificateChainFile != nil
+            || addresses.contains(where: \.usesTLS)
+        if authentication.password != nil, !encrypted, let clear = remote.first {
             throw ValidationError(
                 "--nats-password-file would send the password in clear to \(clear); use tls:// URLs or add --nats-tls-ca with the servers' certificate authority"
             )
@@ -152,16 +160,47 @@ struct NATSAuthOptions: ParsableArguments {
     }
 
     /// The contents of the secret file at `path` without its final line break.
+    ///
+    /// The file is opened without following a symbolic link, then checked on the open descriptor: a
+    /// regular file, owned by this user, that group and others can neither read nor write.
     private static func readSecret(_ path: String, flag: String) throws -> String {
-        do {
-            try KeyFiles.requireOwnerOnly(path)
-        } catch let error as StoreError {
-            throw ValidationError("\(flag): \(error.message)")
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw ValidationError(
+                errno == ELOOP
+                    ? "\(flag): \(path) is a symbolic link; name the file itself"
+                    : "\(flag): cannot open \(path) (errno \(errno)); check that it exists and its permissions"
+            )
         }
-        guard let data = FileManager.default.contents(atPath: path), data.count <= 64 * 1024,
-            let text = String(data: data, encoding: .utf8)
-        else {
-            throw ValidationError("\(flag): cannot read \(path) as UTF-8 text of at most 64 KiB")
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw ValidationError("\(flag): \(path) is not a regular file")
+        }
+        guard status.st_uid == geteuid() else {
+            throw ValidationError("\(flag): \(path) belongs to another user; the secret must be this user's own file")
+        }
+        let mode = status.st_mode & 0o777
+        guard mode & 0o077 == 0 else {
+            throw ValidationError(
+                "\(flag): \(path) has mode \(String(mode, radix: 8)): group or others may read or write this secret. Run 'chmod 600 \(path)', and if anyone else could read it, treat it as compromised"
+            )
+        }
+        let limit = 64 * 1024
+        var bytes = [UInt8](repeating: 0, count: limit + 1)
+        var count = 0
+        while count <= limit {
+            let read = bytes[count...].withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if read > 0 {
+                count += read
+            } else if read == 0 {
+                break
+            } else if errno != EINTR {
+                throw ValidationError("\(flag): cannot read \(path) (errno \(errno))")
+            }
+        }
+        guard count <= limit, let text = String(validating: bytes[..<count], as: UTF8.self) else {
+            throw ValidationError("\(flag): \(path) is not UTF-8 text of at most 64 KiB")
         }
         let secret =
             text.hasSuffix("\r\n") ? String(text.dropLast(2)) : text.hasSuffix("\n") ? String(text.dropLast()) : text

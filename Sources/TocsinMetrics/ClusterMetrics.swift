@@ -4,7 +4,9 @@ import CoreMetrics
 import Synchronization
 
 /// One node's view of the NATS JetStream cluster (`--backend nats`): the event stream's last
-/// sequence, whether it has a leader, reconnects, publish retries and the publishes answered `503`.
+/// sequence, whether it has a leader, reconnects, publish retries, the publishes answered `503`,
+/// whether it holds the chain lease and how far its chain trails the stream, and whether its key
+/// ring is suspended.
 ///
 /// Every metric carries the `node` label (`--node-name`), so the series of several nodes scraped
 /// into one Prometheus stay apart.
@@ -19,6 +21,9 @@ public final class ClusterMetrics: Sendable {
         var reconnects: Counter
         var publishRetries: Counter
         var unavailable: Counter
+        var leaseHeld: Gauge
+        var unchained: Gauge
+        var identitiesSuspended: Gauge
     }
 
     init(factory: any MetricsFactory) {
@@ -43,7 +48,14 @@ public final class ClusterMetrics: Sendable {
                     dimensions: dimensions,
                     factory: factory
                 ),
-                unavailable: Counter(label: MetricName.clusterUnavailable, dimensions: dimensions, factory: factory)
+                unavailable: Counter(label: MetricName.clusterUnavailable, dimensions: dimensions, factory: factory),
+                leaseHeld: Gauge(label: MetricName.clusterChainLeaseHeld, dimensions: dimensions, factory: factory),
+                unchained: Gauge(label: MetricName.clusterChainUnchained, dimensions: dimensions, factory: factory),
+                identitiesSuspended: Gauge(
+                    label: MetricName.clusterIdentitiesSuspended,
+                    dimensions: dimensions,
+                    factory: factory
+                )
             )
         }
     }
@@ -75,5 +87,19 @@ public final class ClusterMetrics: Sendable {
     /// Counts an append given up after the publish wait (answered `503` with `Retry-After`).
     public func publishUnavailable() {
         handles.withLock { $0?.unavailable.increment() }
+    }
+
+    /// The chain as this node sees it: whether it holds the chain lease, and (while it does) how many
+    /// stream records it has not chained yet; a follower records 0.
+    public func chain(leaseHeld: Bool, unchainedRecords: Int64) {
+        handles.withLock { handles in
+            handles?.leaseHeld.record(leaseHeld ? 1 : 0)
+            handles?.unchained.record(leaseHeld ? max(0, unchainedRecords) : 0)
+        }
+    }
+
+    /// Whether the node's key ring is suspended (every credential answered `503`).
+    public func identities(suspended: Bool) {
+        handles.withLock { $0?.identitiesSuspended.record(suspended ? 1 : 0) }
     }
 }

@@ -8,9 +8,9 @@ internal import CNats
 /// Whoever can connect to the cluster unauthenticated can read the log, publish into it and rewrite
 /// the identities bucket, so a production cluster requires credentials (docs/scale-out.md#security).
 /// The description never shows a password.
-public struct NATSAuthentication: Sendable, Hashable, CustomStringConvertible {
-    /// What the client presents.
-    public enum Credentials: Sendable, Hashable {
+public struct NATSAuthentication: Sendable, Hashable, CustomStringConvertible, CustomReflectable {
+    /// What the client presents; its description and mirror never show the password.
+    public enum Credentials: Sendable, Hashable, CustomStringConvertible, CustomReflectable {
         /// Nothing: the servers must allow anonymous clients.
         case none
         /// A user name and its password (the servers' `authorization { users = […] }`).
@@ -18,6 +18,20 @@ public struct NATSAuthentication: Sendable, Hashable, CustomStringConvertible {
         /// A `.creds` file holding a user JWT and its NKey seed (an operator-mode cluster's decentralised
         /// authentication); libnats reads it and signs the servers' nonce with the seed.
         case credentialsFile(path: String)
+
+        /// The method, and the user or file, without the password.
+        public var description: String {
+            switch self {
+            case .none: "anonymous"
+            case .userPassword(let user, _): "user \(user) with a password"
+            case .credentialsFile(let path): "credentials file \(path)"
+            }
+        }
+
+        /// What `dump` and reflection show: the description only.
+        public var customMirror: Mirror {
+            Mirror(self, children: ["credentials": description])
+        }
     }
 
     /// What the client presents.
@@ -54,14 +68,14 @@ public struct NATSAuthentication: Sendable, Hashable, CustomStringConvertible {
         credentials != .none || certificateChainFile != nil
     }
 
+    /// What `dump` and reflection show: the description only.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["authentication": description])
+    }
+
     /// What logs show: the method and file names, never a password.
     public var description: String {
-        var parts: [String] = []
-        switch credentials {
-        case .none: parts.append("anonymous")
-        case .userPassword(let user, _): parts.append("user \(user) with a password")
-        case .credentialsFile(let path): parts.append("credentials file \(path)")
-        }
+        var parts = [credentials.description]
         if usesTLS {
             parts.append("TLS")
         }

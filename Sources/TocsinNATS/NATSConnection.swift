@@ -76,6 +76,15 @@ public final class NATSConnection: @unchecked Sendable {
             try NATSError.check(status, operation: "set the NATS options (check the URL list)")
         }
         try configuration.authentication.apply(to: options)
+        // A tls:// URL means TLS (libnats 3.4 does not read the scheme), and only the servers given
+        // are dialled: the addresses a server advertises could take the credentials elsewhere.
+        if configuration.servers.contains(where: { $0.hasPrefix("tls://") }) {
+            try NATSError.check(natsOptions_SetSecure(options, true), operation: "turn on TLS to NATS")
+        }
+        try NATSError.check(
+            natsOptions_SetIgnoreDiscoveredServers(options, true),
+            operation: "keep to the servers of the URL list"
+        )
         var connection: OpaquePointer?
         let connected = natsConnection_Connect(&connection, options)
         if connected == NATS_PROTOCOL_ERROR {

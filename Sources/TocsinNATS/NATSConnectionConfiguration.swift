@@ -56,24 +56,6 @@ public struct NATSConnectionConfiguration: Sendable, Hashable {
         self.blockingThreads = blockingThreads
         self.authentication = authentication
     }
-
-    /// Parses a comma-separated seed list (`nats://a:4222,nats://b:4222`).
-    ///
-    /// - Throws: ``NATSError/Code/refused`` when the list is empty or an entry is not a `nats://` URL.
-    public static func servers(fromList list: String) throws(NATSError) -> [String] {
-        let servers = list.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
-        guard !servers.isEmpty else {
-            throw NATSError(code: .refused, message: "the NATS URL list is empty; give nats://host:port[,nats://…]")
-        }
-        for server in servers where !(server.hasPrefix("nats://") || server.hasPrefix("tls://")) {
-            throw NATSError(
-                code: .refused,
-                message: "NATS URL entry \(servers.firstIndex(of: server).map { $0 + 1 } ?? 0) does not start "
-                    + "with nats:// or tls://; give nats://host:port"
-            )
-        }
-        return servers
-    }
 }
 
 /// A JetStream stream as Tocsin configures it: file storage, `replicas` copies, a window in which a
@@ -164,12 +146,6 @@ public struct NATSStreamInfo: Sendable, Hashable {
     public var firstSequence: UInt64
     /// The last stored sequence (0 when empty).
     public var lastSequence: UInt64
-}
-
-extension Substring {
-    fileprivate func trimmingWhitespace() -> String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
-    }
 }
 
 extension Duration {

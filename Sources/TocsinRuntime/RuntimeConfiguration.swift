@@ -118,7 +118,9 @@ public struct RuntimeConfiguration: Sendable {
         guard let address = IPAddress.parse(host) else {
             return false
         }
-        let loopback = ["127.0.0.0/8", "::1/128"].compactMap { try? IPRange.parseCIDR($0).get() }
+        let loopback = ["127.0.0.0/8", "::1/128"].compactMap {
+            try? IPRange.parseCIDR($0, allowsSingleAddress: true).get()
+        }
         return loopback.contains { $0.contains(address) }
     }
 

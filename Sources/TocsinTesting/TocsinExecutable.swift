@@ -64,11 +64,16 @@ public enum TocsinExecutable: Sendable {
                     return .success(port)
                 }
                 guard let outcome else { return }
-                // Go on draining the server's output until it ends: a pipe nobody reads would block
-                // or break (SIGPIPE) the server's later lines, such as a syslog listener's.
-                handle.readabilityHandler = { handle in
-                    if handle.availableData.isEmpty {
-                        handle.readabilityHandler = nil
+                if data.isEmpty {
+                    // The output ended: nothing more to read, and the handle may go away with the server.
+                    handle.readabilityHandler = nil
+                } else {
+                    // Go on draining the server's output until it ends: a pipe nobody reads would block
+                    // or break (SIGPIPE) the server's later lines, such as a syslog listener's.
+                    handle.readabilityHandler = { handle in
+                        if handle.availableData.isEmpty {
+                            handle.readabilityHandler = nil
+                        }
                     }
                 }
                 continuation.resume(with: outcome)

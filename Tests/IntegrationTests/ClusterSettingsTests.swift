@@ -29,6 +29,8 @@ struct ClusterSettingsTests {
             try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
         }
         let local = "backend: nats\nnats_url: nats://127.0.0.1:4222\n"
+        let linked = directory.path + "/linked.password"
+        try FileManager.default.createSymbolicLink(atPath: linked, withDestinationPath: password)
         let cases: [(yaml: String, problem: String)] = [
             ("backend: nats\n", "--backend nats needs --nats-url"),
             ("backend: postgres\n", "--backend must be 'sqlite' or 'nats'"),
@@ -40,6 +42,15 @@ struct ClusterSettingsTests {
             (local + "nats_publish_wait_seconds: 0\n", "--nats-publish-wait-seconds must be from 1 to 60"),
             (local + "node_name: 'a b'\n", "--node-name must be 1 to 63"),
             ("backend: nats\nnats_url: nats://10.0.0.1:4222\n", "nats://10.0.0.1:4222 is not on loopback and no NATS"),
+            (
+                "backend: nats\nnats_url: nats://:x@127.0.0.1:4222/@evil.com:4222\n",
+                "--nats-url entry 1 is not nats://host:port"
+            ),
+            ("backend: nats\nnats_url: NATS://10.0.0.5:4222\n", "--nats-url entry 1 is not nats://host:port"),
+            (
+                local + "nats_user: tocsin\nnats_password_file: \(linked)\n",
+                "--nats-password-file: \(linked) is a symbolic link"
+            ),
             (local + "nats_user: tocsin\n", "--nats-user and --nats-password-file go together"),
             (
                 local + "nats_user: tocsin\nnats_password_file: \(loose)\n",

@@ -23,6 +23,11 @@ struct NATSAuthTests {
             var wrong = try cluster.configuration()
             wrong.authentication = NATSAuthentication(credentials: .userPassword(user: "tocsin", password: "guess"))
             #expect("\(wrong)".contains("user tocsin with a password") && !"\(wrong)".contains("guess"))
+            var dumped = ""
+            dump(wrong, to: &dumped)
+            #expect(
+                !dumped.contains("guess") && !String(reflecting: wrong.authentication.credentials).contains("guess")
+            )
             do {
                 _ = try await NATSConnection.connect(wrong)
                 Issue.record("a wrong password connected")

@@ -131,6 +131,17 @@ struct NATSServeTests {
 
             let metrics = try await a.call("/metrics", key: admin)
             #expect(metrics.text.contains(#"tocsin_cluster_stream_leader_known{node="a"} 1"#), "\(metrics.text)")
+            #expect(metrics.text.contains(#"tocsin_cluster_identities_suspended{node="a"} 0"#), "\(metrics.text)")
+            // Exactly one of the two nodes holds the chain lease.
+            let holders = try await holds(within: .seconds(30)) {
+                var held = 0
+                for (node, name) in [(a, "a"), (b, "b")] {
+                    let text = try await node.call("/metrics", key: admin).text
+                    held += text.contains(#"tocsin_cluster_chain_lease_held{node="\#(name)"} 1"#) ? 1 : 0
+                }
+                return held == 1
+            }
+            #expect(holders, "not exactly one chain lease holder in the nodes' metrics")
 
             // One of the two nodes chains the stream; the chain verifies against both nodes' keys.
             let last = try #require(keyEvents.last?["seq"]?.integer)

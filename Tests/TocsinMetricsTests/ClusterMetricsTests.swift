@@ -16,6 +16,8 @@ struct ClusterMetricsTests {
         let metrics = TocsinMetrics.prometheus()
         metrics.cluster.publishUnavailable()
         metrics.cluster.stream(lastSequence: 5, hasLeader: true)
+        metrics.cluster.chain(leaseHeld: true, unchainedRecords: 1)
+        metrics.cluster.identities(suspended: true)
         #expect(!scrape(metrics).families.contains { $0.hasPrefix("tocsin_cluster_") })
     }
 
@@ -35,6 +37,19 @@ struct ClusterMetricsTests {
         #expect(scraped.value("tocsin_cluster_reconnects_total", node) == 3)
         #expect(scraped.value("tocsin_cluster_publish_retries_total", node) == 4)
         #expect(scraped.value("tocsin_cluster_publish_unavailable_total", node) == 1)
+        metrics.cluster.chain(leaseHeld: true, unchainedRecords: 17)
+        metrics.cluster.identities(suspended: true)
+        scraped = scrape(metrics)
+        #expect(scraped.value("tocsin_cluster_chain_lease_held", node) == 1)
+        #expect(scraped.value("tocsin_cluster_chain_unchained_records", node) == 17)
+        #expect(scraped.value("tocsin_cluster_identities_suspended", node) == 1)
+        // A follower chains nothing, so nothing trails on it.
+        metrics.cluster.chain(leaseHeld: false, unchainedRecords: 17)
+        metrics.cluster.identities(suspended: false)
+        scraped = scrape(metrics)
+        #expect(scraped.value("tocsin_cluster_chain_lease_held", node) == 0)
+        #expect(scraped.value("tocsin_cluster_chain_unchained_records", node) == 0)
+        #expect(scraped.value("tocsin_cluster_identities_suspended", node) == 0)
         // A failed read shows no leader and keeps the last sequence.
         metrics.cluster.stream(lastSequence: nil, hasLeader: false)
         scraped = scrape(metrics)

@@ -31,7 +31,10 @@ final class ClusterKeyAdmin: KeyAdministration, Service {
     private let dataDirectory: String
     private let clock: @Sendable () -> Int64
     private let isConnected: @Sendable () -> Bool
+    private let bucketLastRevision: @Sendable () async throws -> UInt64
     private let logger: Logger
+    /// The highest revision the watch has delivered (of any key): the bucket's stream sequence.
+    private let seenRevision = Mutex<UInt64>(0)
     /// Every identity the bucket holds, with the revision last applied.
     private let records = Mutex<[String: (record: ClusterIdentityRecord, revision: UInt64)]>([:])
 
@@ -41,10 +44,12 @@ final class ClusterKeyAdmin: KeyAdministration, Service {
         dataDirectory: String,
         clock: @escaping @Sendable () -> Int64,
         isConnected: @escaping @Sendable () -> Bool,
+        bucketLastRevision: @escaping @Sendable () async throws -> UInt64,
         logger: Logger
     ) {
         self.bucket = bucket
         self.isConnected = isConnected
+        self.bucketLastRevision = bucketLastRevision
         self.log = log
         self.dataDirectory = dataDirectory
         self.clock = clock
@@ -88,14 +93,15 @@ final class ClusterKeyAdmin: KeyAdministration, Service {
             guard case .entry(let entry) = change else {
                 return
             }
+            seenRevision.withLock { $0 = max($0, entry.revision) }
             apply(entry)
         }
     }
 
     /// Watches the bucket and applies every change to the key ring until graceful shutdown.
     ///
-    /// The ring fails closed: when the watch fails, or the node has been disconnected from NATS for
-    /// longer than ``staleAfter``, the ring is suspended (every credential is answered `503`), since a
+    /// The ring fails closed: when the watch fails, or the node cannot confirm for longer than
+    /// ``staleAfter`` that it is current (see ``staleness()``), the ring is suspended (every credential is answered `503`), since a
     /// key revoked on another node meanwhile must not keep working here. Once connected again the watch
     /// starts over, and the ring resumes when it has caught up with the bucket.
     func run() async throws {
@@ -103,7 +109,7 @@ final class ClusterKeyAdmin: KeyAdministration, Service {
             while !Task.isCancelled {
                 let reason = await withTaskGroup(of: String?.self) { group in
                     group.addTask { await self.follow() }
-                    group.addTask { await self.disconnection() }
+                    group.addTask { await self.staleness() }
                     let reason = await group.next() ?? nil
                     group.cancelAll()
                     return reason
@@ -130,6 +136,7 @@ final class ClusterKeyAdmin: KeyAdministration, Service {
             for try await change in try await bucket.watch() {
                 switch change {
                 case .entry(let entry):
+                    seenRevision.withLock { $0 = max($0, entry.revision) }
                     apply(entry)
                 case .caughtUp:
                     if ring.suspensionReason != nil {
@@ -144,19 +151,33 @@ final class ClusterKeyAdmin: KeyAdministration, Service {
         }
     }
 
-    /// Returns once the node has been disconnected from NATS for longer than ``staleAfter``.
-    private func disconnection() async -> String? {
+    /// Returns once the node could not confirm for longer than ``staleAfter`` that its ring is
+    /// current: disconnected from NATS, the bucket's stream not answering (a partition from its
+    /// leader), or the watch behind the stream's last sequence (a stalled watch).
+    private func staleness() async -> String? {
         var since: ContinuousClock.Instant?
         while !Task.isCancelled {
-            if isConnected() {
+            let problem: String?
+            if !isConnected() {
+                problem = "not connected to NATS"
+            } else {
+                do {
+                    let last = try await bucketLastRevision()
+                    problem =
+                        last > seenRevision.withLock({ $0 })
+                        ? "the identities watch is behind the bucket" : nil
+                } catch {
+                    problem = "the identities bucket does not answer"
+                }
+            }
+            if problem == nil {
                 since = nil
-            } else if let since, since.duration(to: .now) > Self.staleAfter {
-                return
-                    "not connected to NATS for more than \(Self.staleAfter): revocations made on other nodes cannot be seen"
+            } else if let since, since.duration(to: .now) > Self.staleAfter, let problem {
+                return "\(problem) for more than \(Self.staleAfter): revocations made on other nodes may not be seen"
             } else if since == nil {
                 since = .now
             }
-            try? await Task.sleep(for: .milliseconds(100))
+            try? await Task.sleep(for: .milliseconds(250))
         }
         return nil
     }

@@ -5,6 +5,7 @@ import Logging
 import ServiceLifecycle
 import TocsinCore
 import TocsinMetrics
+import TocsinServer
 package import TocsinNATS
 import TocsinStore
 
@@ -66,6 +67,9 @@ extension ClusterNode {
                 dataDirectory: dataDirectory,
                 clock: clock,
                 isConnected: { connection.isConnected },
+                bucketLastRevision: {
+                    try await connection.streamInfo("KV_" + ClusterKeyAdmin.bucketName).lastSequence
+                },
                 logger: logger
             )
             try await whileUnavailable(logger: logger) { try await keys.catchUp() }
@@ -87,6 +91,7 @@ extension ClusterNode {
                 connection: connection,
                 stream: configuration.stream.name,
                 chain: chain,
+                ring: keys.ring,
                 metrics: metrics
             )
             logger.notice(
@@ -141,11 +146,13 @@ struct ClusterReadiness: Sendable {
     let connection: NATSConnection
     let stream: String
     let chain: ChainService
+    let ring: KeyRing
     let metrics: ClusterMetrics
 
     /// Throws ``LogUnavailable`` naming what is missing.
     func check() async throws {
         metrics.reconnects(total: connection.reconnects)
+        metrics.identities(suspended: ring.suspensionReason != nil)
         guard connection.isConnected else {
             metrics.stream(lastSequence: nil, hasLeader: false)
             throw LogUnavailable(
@@ -167,6 +174,10 @@ struct ClusterReadiness: Sendable {
         // A single server without clustering has no leader to name; a clustered stream must.
         let hasLeader = info.leader != nil || info.replicas.isEmpty
         metrics.stream(lastSequence: Int64(info.lastSequence), hasLeader: hasLeader)
+        metrics.chain(
+            leaseHeld: chain.state == .leading,
+            unchainedRecords: Int64(info.lastSequence) - chain.chainedSequence
+        )
         guard hasLeader else {
             throw LogUnavailable(
                 message: "the event stream \(stream) has no leader; the cluster may be electing one",

@@ -41,7 +41,7 @@ public struct ClusterSettings: Sendable, Hashable {
 /// How a node authenticates to the NATS servers and checks who they are (docs/scale-out.md#security).
 ///
 /// Secrets are read from files by the command line; the description never shows the password.
-public struct ClusterAuthentication: Sendable, Hashable, CustomStringConvertible {
+public struct ClusterAuthentication: Sendable, Hashable, CustomStringConvertible, CustomReflectable {
     /// The user name, presented with ``password`` (the servers' `authorization { users = […] }`).
     public var userName: String?
     /// The password of ``userName``, read from `--nats-password-file`.
@@ -61,6 +61,11 @@ public struct ClusterAuthentication: Sendable, Hashable, CustomStringConvertible
     /// Whether the node presents anything: a password, a credentials file or a client certificate.
     public var authenticates: Bool {
         userName != nil || credentialsFile != nil || certificateChainFile != nil
+    }
+
+    /// What `dump` and reflection show: the description only.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["authentication": description])
     }
 
     /// What logs show: the method and file names, never the password.
