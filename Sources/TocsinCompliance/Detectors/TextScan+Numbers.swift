@@ -119,9 +119,11 @@ extension TextScan {
         var isZero = true
         var isBroadcast = true
         for group in 0..<4 {
-            let length = run.length(ofGroup: group)
+            guard run.length(ofGroup: group) <= 3 else {
+                return false
+            }
             let value = run.value(ofGroup: group, in: text)
-            guard length <= 3, value <= 255 else {
+            guard value <= 255 else {
                 return false
             }
             isZero = isZero && value == 0
