@@ -109,6 +109,8 @@ struct DetectorTests {
         DetectorCase("version number with five parts", "1.2.3.4.5"),
         DetectorCase("IPv4 part above 255", "256.1.1.1"),
         DetectorCase("dotted number with a 20-digit part", "1.2.3.99999999999999999999"),
+        DetectorCase("UUID", "4bf1ca5d-42ba-4e95-a493-9cdeefb58b87"),
+        DetectorCase("ARN with an account id", "arn:aws:iam::457448411975:role/admin"),
         DetectorCase("unspecified IPv4", "0.0.0.0"),
         DetectorCase("time of day", "12:30:45"),
         DetectorCase("MAC address", "00:1a:2b:3c:4d:5e"),
