@@ -258,22 +258,23 @@ struct JSONWalker {
     }
 
     /// The current path, such as `$.detail.items[2]['e-mail']`.
-    private func renderPath() -> String {
+    private mutating func renderPath() -> String {
         var path: [UInt8] = [UInt8(ascii: "$")]
-        var name: [UInt8] = []
+        path.reserveCapacity(64)
         for step in steps {
             switch step {
             case .index(let element):
                 path.append(UInt8(ascii: "["))
-                path.append(contentsOf: Array(String(element).utf8))
+                JSONPathText.appendDecimal(element, to: &path)
                 path.append(UInt8(ascii: "]"))
             case .member(let range, let hasEscapes):
-                name.removeAll(keepingCapacity: true)
                 let raw = UnsafeBufferPointer(rebasing: json[range])
-                if !hasEscapes || !JSONStringDecoder.decode(raw, into: &name) {
-                    name = Array(raw)
+                nameScratch.removeAll(keepingCapacity: true)
+                if hasEscapes, JSONStringDecoder.decode(raw, into: &nameScratch) {
+                    JSONPathText.appendMember(nameScratch, to: &path)
+                } else {
+                    JSONPathText.appendMember(raw, to: &path)
                 }
-                JSONPathText.appendMember(name, to: &path)
             }
         }
         return String(decoding: path, as: UTF8.self)
