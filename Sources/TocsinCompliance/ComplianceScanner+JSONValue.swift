@@ -22,11 +22,8 @@ extension ComplianceScanner {
     /// The categories in one string value held by a member named `memberName`.
     static func categories(inString text: String, memberName: String?) -> ComplianceCategorySet {
         var text = text
-        var isSecretMember = false
-        if var name = memberName {
-            isSecretMember = name.withUTF8 { ComplianceNames.mentionsSecret($0) }
-        }
-        return text.withUTF8 { TextScan.categories(in: $0, isSecretMember: isSecretMember) }
+        var name = memberName ?? ""
+        return text.withUTF8 { text in name.withUTF8 { TextScan.categories(in: text, memberName: $0) } }
     }
 
     /// Calls `report` for every string value with findings, with its path.

@@ -45,7 +45,6 @@ public struct ComplianceScanner: Sendable {
     public func categories(in text: String, memberName: String? = nil) -> ComplianceCategorySet {
         var text = text
         var name = memberName ?? ""
-        let isSecretMember = name.withUTF8 { ComplianceNames.mentionsSecret($0) }
-        return text.withUTF8 { TextScan.categories(in: $0, isSecretMember: isSecretMember) }
+        return text.withUTF8 { text in name.withUTF8 { TextScan.categories(in: text, memberName: $0) } }
     }
 }

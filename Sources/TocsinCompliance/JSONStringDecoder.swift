@@ -7,10 +7,14 @@ enum JSONStringDecoder {
     static func decode(_ raw: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) -> Bool {
         var index = 0
         while index < raw.count {
-            let byte = raw[index]
-            guard byte == UInt8(ascii: "\\") else {
-                output.append(byte)
-                index += 1
+            guard raw[index] == UInt8(ascii: "\\") else {
+                // Copy the plain bytes up to the next escape at once.
+                var end = index + 1
+                while end < raw.count, raw[end] != UInt8(ascii: "\\") {
+                    end += 1
+                }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: raw[index..<end]))
+                index = end
                 continue
             }
             guard index + 1 < raw.count else {

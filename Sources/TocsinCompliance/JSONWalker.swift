@@ -16,6 +16,8 @@ struct JSONWalker {
     private var steps: [Step] = []
     /// Decoded text of a string that has escapes; reused across strings.
     private var scratch: [UInt8] = []
+    /// Decoded name of a member whose name has escapes; reused across strings.
+    private var nameScratch: [UInt8] = []
     /// The findings so far, in document order.
     private(set) var findings: [ComplianceFinding] = []
 
@@ -213,27 +215,38 @@ struct JSONWalker {
 
     /// Runs the detectors over one string value and records what they find.
     private mutating func scanString(_ range: Range<Int>, hasEscapes: Bool) throws(ComplianceScanError) {
-        var isSecretMember = false
-        if case .member(let name, let nameHasEscapes) = steps.last {
-            let raw = UnsafeBufferPointer(rebasing: json[name])
-            isSecretMember = ComplianceNames.mentionsSecret(raw)
-            if nameHasEscapes {
-                // The decoded name, as the member name of a parsed document is checked.
-                scratch.removeAll(keepingCapacity: true)
-                if JSONStringDecoder.decode(raw, into: &scratch) {
-                    isSecretMember = scratch.withUnsafeBufferPointer { ComplianceNames.mentionsSecret($0) }
-                }
+        var rawName = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        var nameHasEscapes = false
+        if case .member(let nameRange, let escaped) = steps.last {
+            rawName = UnsafeBufferPointer(rebasing: json[nameRange])
+            nameHasEscapes = escaped
+        }
+        if nameHasEscapes {
+            // The decoded name, as the member name of a parsed document is checked.
+            nameScratch.removeAll(keepingCapacity: true)
+            if !JSONStringDecoder.decode(rawName, into: &nameScratch) {
+                nameScratch = Array(rawName)
             }
         }
-        let found: ComplianceCategorySet
         if hasEscapes {
             scratch.removeAll(keepingCapacity: true)
             guard JSONStringDecoder.decode(UnsafeBufferPointer(rebasing: json[range]), into: &scratch) else {
                 throw ComplianceScanError(code: .malformedJSON, offset: range.lowerBound)
             }
-            found = scratch.withUnsafeBufferPointer { TextScan.categories(in: $0, isSecretMember: isSecretMember) }
-        } else {
-            found = TextScan.categories(in: UnsafeBufferPointer(rebasing: json[range]), isSecretMember: isSecretMember)
+        }
+        let text = UnsafeBufferPointer(rebasing: json[range])
+        let found: ComplianceCategorySet
+        switch (hasEscapes, nameHasEscapes) {
+        case (false, false):
+            found = TextScan.categories(in: text, memberName: rawName)
+        case (true, false):
+            found = scratch.withUnsafeBufferPointer { TextScan.categories(in: $0, memberName: rawName) }
+        case (false, true):
+            found = nameScratch.withUnsafeBufferPointer { TextScan.categories(in: text, memberName: $0) }
+        case (true, true):
+            found = scratch.withUnsafeBufferPointer { decoded in
+                nameScratch.withUnsafeBufferPointer { TextScan.categories(in: decoded, memberName: $0) }
+            }
         }
         guard !found.isEmpty else {
             return
@@ -245,22 +258,23 @@ struct JSONWalker {
     }
 
     /// The current path, such as `$.detail.items[2]['e-mail']`.
-    private func renderPath() -> String {
+    private mutating func renderPath() -> String {
         var path: [UInt8] = [UInt8(ascii: "$")]
-        var name: [UInt8] = []
+        path.reserveCapacity(64)
         for step in steps {
             switch step {
             case .index(let element):
                 path.append(UInt8(ascii: "["))
-                path.append(contentsOf: Array(String(element).utf8))
+                JSONPathText.appendDecimal(element, to: &path)
                 path.append(UInt8(ascii: "]"))
             case .member(let range, let hasEscapes):
-                name.removeAll(keepingCapacity: true)
                 let raw = UnsafeBufferPointer(rebasing: json[range])
-                if !hasEscapes || !JSONStringDecoder.decode(raw, into: &name) {
-                    name = Array(raw)
+                nameScratch.removeAll(keepingCapacity: true)
+                if hasEscapes, JSONStringDecoder.decode(raw, into: &nameScratch) {
+                    JSONPathText.appendMember(nameScratch, to: &path)
+                } else {
+                    JSONPathText.appendMember(raw, to: &path)
                 }
-                JSONPathText.appendMember(name, to: &path)
             }
         }
         return String(decoding: path, as: UTF8.self)

@@ -70,4 +70,26 @@ enum ASCII {
     static func lowercased(_ byte: UInt8) -> UInt8 {
         isUpper(byte) ? byte | 0x20 : byte
     }
+
+    /// The high bit of each byte of `word` that is not an ASCII letter or digit, exactly (no borrow
+    /// crosses bytes), so eight bytes are classified at once.
+    @inline(__always)
+    static func nonAlnumMask(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high = ones &* 0x80
+        let isASCII = ~word & high
+        let low = word & ~high
+        let digits = inRange(low, from: UInt8(ascii: "0"), through: UInt8(ascii: "9"))
+        let letters = inRange(low | ones &* 0x20, from: UInt8(ascii: "a"), through: UInt8(ascii: "z"))
+        return ~((digits | letters) & isASCII) & high
+    }
+
+    /// The high bit of each byte of `word` (every byte below 0x80) that lies in `lower...upper`.
+    @inline(__always)
+    private static func inRange(_ word: UInt64, from lower: UInt8, through upper: UInt8) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let atLeastLower = word &+ ones &* UInt64(0x80 - lower)
+        let aboveUpper = word &+ ones &* UInt64(0x7F - upper)
+        return atLeastLower & ~aboveUpper & (ones &* 0x80)
+    }
 }

@@ -4,11 +4,12 @@
 enum ComplianceNames {
     /// Whether `secret` (any case) starts at `index` in `bytes`.
     static func isSecret(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
-        let word = Array("secret".utf8)
-        guard index + word.count <= bytes.count else {
+        let word: StaticString = "secret"
+        let count = word.utf8CodeUnitCount
+        guard index >= 0, index + count <= bytes.count else {
             return false
         }
-        for offset in 0..<word.count where ASCII.lowercased(bytes[index + offset]) != word[offset] {
+        for offset in 0..<count where ASCII.lowercased(bytes[index + offset]) != word.utf8Start[offset] {
             return false
         }
         return true

@@ -95,7 +95,8 @@ struct DigitRun {
         return value
     }
 
-    /// The value of group `group` when it has at most 18 digits.
+    /// The value of group `group`; a group of more than 18 digits gives a meaningless value (it
+    /// does not trap), so callers check the length first.
     func value(ofGroup group: Int, in text: UnsafeBufferPointer<UInt8>) -> Int {
         var index = start
         for _ in 0..<group {
@@ -106,7 +107,7 @@ struct DigitRun {
         }
         var value = 0
         while index < end, ASCII.isDigit(text[index]) {
-            value = value * 10 + Int(text[index] &- UInt8(ascii: "0"))
+            value = value &* 10 &+ Int(text[index] &- UInt8(ascii: "0"))
             index += 1
         }
         return value

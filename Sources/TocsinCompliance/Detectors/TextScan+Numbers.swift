@@ -8,10 +8,17 @@ extension TextScan {
         let run = DigitRun(text: text, start: index)
         let after = byte(at: run.end)
         if after == UInt8(ascii: ":") || ASCII.isHex(after) {
-            return scanIPv6(around: index) ?? run.end
+            // An address that starts here has a colon after at most four hex digits (one that
+            // starts before, after a `:` or `.`, is the IPv6 detector's to bound).
+            let previous = byte(at: index - 1)
+            if hasColonInFirstGroup(from: index) || previous == UInt8(ascii: ":") || previous == UInt8(ascii: ".") {
+                return scanIPv6(around: index) ?? skipWord(from: run.end - 1)
+            }
+            return skipWord(from: run.end - 1)
         }
         guard !ASCII.isAlnum(after) else {
-            return run.end
+            // The rest of the word starts no detector.
+            return skipWord(from: run.end - 1)
         }
         guard !run.hasMixedSeparators else {
             return run.end
@@ -119,9 +126,11 @@ extension TextScan {
         var isZero = true
         var isBroadcast = true
         for group in 0..<4 {
-            let length = run.length(ofGroup: group)
+            guard run.length(ofGroup: group) <= 3 else {
+                return false
+            }
             let value = run.value(ofGroup: group, in: text)
-            guard length <= 3, value <= 255 else {
+            guard value <= 255 else {
                 return false
             }
             isZero = isZero && value == 0

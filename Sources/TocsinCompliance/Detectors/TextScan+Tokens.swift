@@ -25,10 +25,7 @@ extension TextScan {
     /// whose name mentions a secret or after text that does (`aws_secret_access_key=`); returns the
     /// end of a match.
     mutating func scanSecretAccessKey(at index: Int) -> Int? {
-        // Most words are far shorter than 40 characters: look at the 40th and 41st bytes first.
-        guard index + 40 <= text.count, Self.isBase64(text[index + 39]), !Self.isBase64(byte(at: index + 40)),
-            index == 0 || !Self.isBase64(text[index - 1])
-        else {
+        guard mayStartSecretAccessKey(at: index), index == 0 || !Self.isBase64(text[index - 1]) else {
             return nil
         }
         var end = index
@@ -48,11 +45,20 @@ extension TextScan {
             }
             end += 1
         }
-        guard end - index == 40, hasUpper, hasLower, hasOther, isSecretMember || mentionsSecret(before: index) else {
+        guard end - index == 40, hasUpper, hasLower, hasOther,
+            ComplianceNames.mentionsSecret(memberName) || mentionsSecret(before: index)
+        else {
             return nil
         }
         found.insert(.awsSecretAccessKey)
         return end
+    }
+
+    /// Whether the 40th byte from `index` is a base64 character and the 41st is not: most words are
+    /// far shorter than 40 characters, so this is the first test.
+    @inline(__always)
+    func mayStartSecretAccessKey(at index: Int) -> Bool {
+        index + 40 <= text.count && Self.isBase64(text[index + 39]) && !Self.isBase64(byte(at: index + 40))
     }
 
     @inline(__always)
@@ -198,7 +204,7 @@ extension TextScan {
     /// `-----BEGIN … PRIVATE KEY-----` (RSA, EC, DSA, OpenSSH, encrypted, PKCS #8, PGP blocks)
     /// followed by key material; returns the end of the header.
     mutating func scanPrivateKey(at index: Int) -> Int? {
-        guard hasPrefix("-----BEGIN ", at: index) else {
+        guard byte(at: index + 4) == UInt8(ascii: "-"), hasPrefix("-----BEGIN ", at: index) else {
             return nil
         }
         var end = index + 11

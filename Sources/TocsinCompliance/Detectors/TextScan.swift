@@ -10,22 +10,27 @@
 struct TextScan {
     /// The text, valid for the duration of the scan.
     let text: UnsafeBufferPointer<UInt8>
-    /// Whether the member that holds the text has a name that mentions a secret, so that an
-    /// unmarked 40-character token may be an AWS secret access key.
-    let isSecretMember: Bool
+    /// The decoded name of the member that holds the text; empty for an array element.
+    ///
+    /// A name that mentions a secret lets an unmarked 40-character token count as an AWS secret
+    /// access key. It is read only when such a token is found.
+    let memberName: UnsafeBufferPointer<UInt8>
     /// The categories found so far.
     var found = ComplianceCategorySet()
     /// The first index the IPv6 detector has not examined yet, so runs of colons are read once.
     var ipv6ScannedUntil = 0
 
-    init(text: UnsafeBufferPointer<UInt8>, isSecretMember: Bool) {
+    init(text: UnsafeBufferPointer<UInt8>, memberName: UnsafeBufferPointer<UInt8>) {
         self.text = text
-        self.isSecretMember = isSecretMember
+        self.memberName = memberName
     }
 
-    /// The categories found in `text`.
-    static func categories(in text: UnsafeBufferPointer<UInt8>, isSecretMember: Bool) -> ComplianceCategorySet {
-        var scan = TextScan(text: text, isSecretMember: isSecretMember)
+    /// The categories found in `text`, held by a member named `memberName` (decoded; empty for none).
+    static func categories(
+        in text: UnsafeBufferPointer<UInt8>,
+        memberName: UnsafeBufferPointer<UInt8>
+    ) -> ComplianceCategorySet {
+        var scan = TextScan(text: text, memberName: memberName)
         scan.run()
         return scan.found
     }
@@ -111,7 +116,7 @@ struct TextScan {
 
     /// Runs the detectors for a word that starts at `index`; returns the end of a match.
     private mutating func word(startingWith byte: UInt8, classes: UInt8, at index: Int) -> Int? {
-        if let end = scanSecretAccessKey(at: index) {
+        if mayStartSecretAccessKey(at: index), let end = scanSecretAccessKey(at: index) {
             return end
         }
         if classes & ASCII.digit != 0 {
@@ -151,7 +156,7 @@ struct TextScan {
     }
 
     /// Whether a colon follows at most four hex digits from `index`, as in an IPv6 address.
-    private func hasColonInFirstGroup(from index: Int) -> Bool {
+    func hasColonInFirstGroup(from index: Int) -> Bool {
         var cursor = index
         while cursor < text.count, cursor - index <= 4 {
             let byte = text[cursor]
@@ -166,9 +171,18 @@ struct TextScan {
         return false
     }
 
-    /// The index after the letters and digits that start at `index`.
-    private func skipWord(from index: Int) -> Int {
+    /// The index after the letters and digits that start at `index`, read eight bytes at a time.
+    func skipWord(from index: Int) -> Int {
         var end = index + 1
+        if let base = UnsafeRawPointer(text.baseAddress) {
+            while end + 8 <= text.count {
+                let mask = ASCII.nonAlnumMask(UInt64(littleEndian: (base + end).loadUnaligned(as: UInt64.self)))
+                if mask != 0 {
+                    return end + mask.trailingZeroBitCount >> 3
+                }
+                end += 8
+            }
+        }
         while end < text.count, ASCII.isAlnum(text[end]) {
             end += 1
         }
