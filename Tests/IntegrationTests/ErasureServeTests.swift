@@ -206,7 +206,7 @@ struct ErasureServeTests {
         #expect(verify.status == 0, "\(verify.output) \(verify.errors)")
     }
 
-    @Test(.timeLimit(.minutes(1))) func aBrokenPersonalDataFileStopsTheServerWithItsLocation() async throws {
+    @Test(.timeLimit(.minutes(3))) func aBrokenPersonalDataFileStopsTheServerWithItsLocation() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let policy = directory.path + "/personal.yaml"

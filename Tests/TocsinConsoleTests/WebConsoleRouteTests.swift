@@ -186,7 +186,7 @@ struct WebConsoleRouteTests {
 
     @Test(
         "an identity that holds its maximum of live streams is refused another with 429",
-        .timeLimit(.minutes(1))
+        .timeLimit(.minutes(3))
     )
     func liveStreamCap() async throws {
         var configuration = WebConsole.Configuration()

@@ -90,7 +90,7 @@ struct EventStoreTests {
         }
     }
 
-    @Test("a parked reader wakes when a commit lands", .timeLimit(.minutes(1)))
+    @Test("a parked reader wakes when a commit lands", .timeLimit(.minutes(3)))
     func waitForAppend() async throws {
         try await withRunningStore { store, _ in
             // The wait's own timeout (an hour) is far beyond the test's time limit: only the
