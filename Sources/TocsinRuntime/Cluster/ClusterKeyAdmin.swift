@@ -21,8 +21,8 @@ import TocsinStore
 final class ClusterKeyAdmin: KeyAdministration, Service {
     /// The bucket's name.
     static let bucketName = "tocsin-identities"
-    /// How long a disconnected node goes on trusting its key ring: a revocation is in force on every
-    /// node within about this time.
+    /// How long a node goes on trusting a key ring it cannot confirm is current: a revocation is in
+    /// force on every node within about this time (plus one 250 ms check).
     static let staleAfter = Duration.seconds(1)
 
     let ring = KeyRing()
@@ -101,9 +101,10 @@ final class ClusterKeyAdmin: KeyAdministration, Service {
     /// Watches the bucket and applies every change to the key ring until graceful shutdown.
     ///
     /// The ring fails closed: when the watch fails, or the node cannot confirm for longer than
-    /// ``staleAfter`` that it is current (see ``staleness()``), the ring is suspended (every credential is answered `503`), since a
-    /// key revoked on another node meanwhile must not keep working here. Once connected again the watch
-    /// starts over, and the ring resumes when it has caught up with the bucket.
+    /// ``staleAfter`` that it is current (see ``staleness()``), the ring is suspended and every
+    /// credential is answered `503`, since a key revoked on another node meanwhile must not keep
+    /// working here. Once connected again the watch starts over, and the ring resumes when it has
+    /// caught up with the bucket.
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
