@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
+import GRDB
 import Logging
 import ServiceLifecycle
 import Testing
@@ -117,6 +118,50 @@ struct TargetSecretsTests {
                     $0.contains(Self.secret) || $0.contains(Self.rotated) || $0.contains("soc.example/in")
                 }
             )
+        }
+    }
+
+    @Test("a read model whose back-fill refuses (a target's secret is gone) leaves the others following the log")
+    func failedBackfillLeavesOthersFollowing() async throws {
+        try await withRouting { store, state, path in
+            try await state.rebuild()
+            let admin = RoutingAdmin(
+                store: store,
+                state: state,
+                redactor: Self.redactor,
+                blocklist: StoreBlocklist(store: store, clock: SystemWallClock(), serverAddresses: [])
+            )
+            let hook = #"{"kind":"webhook","url":"https://soc.example/in","secret":"\#(Self.secret)"}"#
+            for name in ["hook", "other"] {
+                _ = try await admin.put(
+                    .target,
+                    name: name,
+                    definition: try JSONParser().parse(Array(hook.utf8)),
+                    actor: "a"
+                )
+            }
+            // The secret of one target is lost (a restore from an incomplete backup).
+            let database = try DatabaseQueue(path: path + "/tocsin.db")
+            try await database.write { try $0.execute(sql: "DELETE FROM target_secrets WHERE target = 'hook'") }
+            let cursor = { @Sendable (name: String) async throws -> Int64? in
+                try await database.read {
+                    try Int64.fetchOne($0, sql: "SELECT seq FROM cursors WHERE name = ?", arguments: [name])
+                }
+            }
+            let rebuilder = ProjectionRebuilder(store: store, scratchDirectory: path)
+            let follower = Task {
+                try await ProjectionFollower(store: store, rebuilder: rebuilder, logger: Logger(label: "test")).run()
+            }
+            defer { follower.cancel() }
+            _ = try await eventually { try await cursor("projection.rules") }
+            let rule = #"{"pattern":{"type":["x"]},"targets":[{"target":"other"}]}"#
+            _ = try await admin.put(.rule, name: "r", definition: try JSONParser().parse(Array(rule.utf8)), actor: "a")
+            let ruleSequence = try await store.lastSequence()
+            let followed = try await holds(within: .seconds(30)) {
+                (try await cursor("projection.rules") ?? 0) >= ruleSequence
+            }
+            #expect(followed, "the rules read model stopped following the log")
+            #expect(try await cursor("projection.targets") == nil, "a target without its secret was rebuilt")
         }
     }
 }

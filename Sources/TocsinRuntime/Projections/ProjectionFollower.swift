@@ -17,12 +17,11 @@ struct ProjectionFollower: Service {
     let logger: Logger
 
     func run() async throws {
-        var isPrepared = false
+        var backfillDue: ContinuousClock.Instant? = .now
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                if !isPrepared {
-                    try await backfill()
-                    isPrepared = true
+                if let due = backfillDue, ContinuousClock.now >= due {
+                    backfillDue = try await backfill() ? nil : .now + Self.backfillRetry
                 }
                 let head = try await store.lastSequence()
                 if try await rebuilder.follow() {
@@ -35,7 +34,14 @@ struct ProjectionFollower: Service {
         }
     }
 
-    private func backfill() async throws {
+    /// How long a read model whose back-fill failed waits before it is tried again.
+    static let backfillRetry = Duration.seconds(60)
+
+    /// Back-fills every read model never built; returns whether all of them are now.
+    ///
+    /// One that fails (a target whose secret is missing) is logged and left unbuilt, so it is not
+    /// followed; the others are built and follow the log meanwhile.
+    private func backfill() async throws -> Bool {
         let pending = try await rebuilder.pendingBackfills(identifiers: store.identifiers)
         if !pending.events.isEmpty {
             _ = try await store.append(pending.events)
@@ -44,14 +50,24 @@ struct ProjectionFollower: Service {
                 metadata: ["event.count": "\(pending.events.count)"]
             )
         }
+        var complete = true
         for name in pending.names {
-            let rebuilt = try await rebuilder.rebuild(name)
-            logger.notice(
-                "Back-filled a read model from the log.",
-                metadata: [
-                    "projection": "\(name)", "event.seq": "\(rebuilt.through)", "event.count": "\(rebuilt.events)",
-                ]
-            )
+            do {
+                let rebuilt = try await rebuilder.rebuild(name)
+                logger.notice(
+                    "Back-filled a read model from the log.",
+                    metadata: [
+                        "projection": "\(name)", "event.seq": "\(rebuilt.through)", "event.count": "\(rebuilt.events)",
+                    ]
+                )
+            } catch {
+                complete = false
+                logger.error(
+                    "A read model could not be back-filled from the log; the others follow the log, and this one is tried again in a minute.",
+                    metadata: ["projection": "\(name)", "error": "\(error)"]
+                )
+            }
         }
+        return complete
     }
 }
