@@ -55,7 +55,7 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             if backend == .nats {
-                try await nats.verify(publicKey: publicKey)
+                try await nats.verify(publicKey: publicKey, witness: witness)
                 return
             }
             let directory = dataDirectory ?? Environment.value("TOCSIN_DATA_DIR") ?? "./tocsin-data"

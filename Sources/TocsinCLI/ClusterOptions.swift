@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import TocsinConfig
 import TocsinRuntime
+import TocsinStore
 
 /// `serve --backend`, `--nats-url`, `--nats-replicas`, `--nats-publish-wait-seconds` and
 /// `--node-name`: the log and the identities on a NATS JetStream cluster (docs/scale-out.md).
@@ -94,6 +95,9 @@ struct ClusterOptions: ParsableArguments {
             }
             cluster.publishWait = .seconds(wait)
         }
+        // The cluster's chain holder witnesses the cluster chain; the node's own store has no witness.
+        cluster.checkpointWitnessPath = configuration.store.checkpointWitnessPath
+        configuration.store.checkpointWitnessPath = nil
         #if NATS
         configuration.cluster = cluster
         #else

@@ -57,9 +57,10 @@ struct NATSAuditOptions: ParsableArguments {
         }
     }
 
-    /// Verifies the cluster's chain, prints the report like the single-node verify and exits 1 on a
-    /// failure, 2 when the cluster or a key file cannot be read.
-    func verify(publicKey: String?) async throws {
+    /// Verifies the cluster's chain (and, with `witness`, that every checkpoint a node witnessed is
+    /// in it with the same hash), prints the report like the single-node verify and exits 1 on a
+    /// failure, 2 when the cluster, a key file or the witness file cannot be read.
+    func verify(publicKey: String?, witness: String?) async throws {
         #if NATS
         let urls = try Self.servers(natsURL)
         let keys: [Curve25519.Signing.PublicKey]
@@ -103,9 +104,42 @@ struct NATSAuditOptions: ParsableArguments {
         print(
             "\(after) chained records lie after the last signed checkpoint; \(report.unchainedRecords) stream records are not chained yet."
         )
+        if let witness {
+            try Self.compare(report, witness: witness)
+        }
         #else
         printError("error: this tocsin was built without NATS support; build it with '--traits NATS'")
         throw ExitCode(2)
         #endif
     }
+
+    #if NATS
+    /// Checks every line of the witness file against the verified chain: a witnessed checkpoint past
+    /// the chain's end means the chain store was rolled back; one with another hash, that it was rewritten.
+    static func compare(_ report: ChainVerificationReport, witness: String) throws {
+        let lines: [CheckpointWitness.Line]
+        do {
+            lines = try CheckpointWitness.lines(in: witness)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        for line in lines {
+            let entry = line.entry
+            guard entry.sequence <= report.lastChainedSequence else {
+                print(
+                    "FAILED at sequence \(entry.sequence): witness-missing (line \(line.number) of \(witness) witnessed a checkpoint there, and the chain ends at \(report.lastChainedSequence): the chain store was rolled back)"
+                )
+                throw ExitCode(1)
+            }
+            guard report.checkpointHashes[entry.sequence] == entry.hash else {
+                print(
+                    "FAILED at sequence \(entry.sequence): witness-mismatch (line \(line.number) of \(witness) witnessed another checkpoint there: the chain was rewritten)"
+                )
+                throw ExitCode(1)
+            }
+        }
+        print("Witness: \(lines.count) witnessed checkpoints match the chain.")
+    }
+    #endif
 }

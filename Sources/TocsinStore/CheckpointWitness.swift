@@ -113,7 +113,7 @@ public final class CheckpointWitness: Sendable {
     /// Called by the log writer after the checkpoint's transaction committed, and with `nil` on
     /// each checkpoint tick and at shutdown, to retry lines that failed even when no new
     /// checkpoint comes.
-    func append(_ entry: Entry?, logger: Logger) {
+    public func append(_ entry: Entry?, logger: Logger) {
         let outcome: (error: Int32?, lines: Int, dropped: Int)? = pending.withLock { lines in
             if let entry {
                 lines.append(entry.line)

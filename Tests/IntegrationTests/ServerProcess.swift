@@ -140,39 +140,6 @@ func runTocsin(
     try await runProgram(ServerProcess.binary, arguments, environment: environment, input: input)
 }
 
-/// Runs the program at `path` with `arguments` (and `input` on standard input) and returns its exit
-/// status, standard output and standard error.
-func runProgram(
-    _ path: String,
-    _ arguments: [String],
-    environment: [String: String] = [:],
-    input: [UInt8] = []
-) async throws -> (status: Int32, output: String, errors: String) {
-    // Files, not pipes: a pipe's end inherited by a process another test spawns at the same moment
-    // would hold it open, and the run would wait for that process's end too.
-    let directory = try TemporaryDirectory(prefix: "tocsin-run")
-    defer { directory.remove() }
-    let files = (input: directory.path + "/in", output: directory.path + "/out", errors: directory.path + "/err")
-    try Data(input).write(to: URL(fileURLWithPath: files.input))
-    for file in [files.output, files.errors] {
-        _ = FileManager.default.createFile(atPath: file, contents: nil)
-    }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: files.input))
-    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: files.output))
-    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: files.errors))
-    try process.run()
-    guard let exit = await process.exit(within: .seconds(300)) else {
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        throw HarnessError(description: "\(path) \(arguments.first ?? "") still ran after 5 minutes")
-    }
-    let read = { (file: String) in (try? String(contentsOfFile: file, encoding: .utf8)) ?? "" }
-    return (exit.status, read(files.output), read(files.errors))
-}
-
 /// A lock-protected value that concurrent test tasks share.
 final class Shared<Value: Sendable>: Sendable {
     private let storage: Mutex<Value>

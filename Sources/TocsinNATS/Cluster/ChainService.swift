@@ -72,6 +72,7 @@ public final class ChainService: Service, Sendable {
     private let configuration: ChainServiceConfiguration
     private let clock: any WallClock
     private let logger: Logger
+    private let onCheckpoint: @Sendable (ChainCheckpoint, [UInt8]) -> Void
     private let current = Mutex<ChainServiceState>(.following)
     private let chainer = Mutex<ChainerDriver?>(nil)
 
@@ -84,14 +85,18 @@ public final class ChainService: Service, Sendable {
     ///   - configuration: The streams, the lease and the cadence.
     ///   - clock: The wall clock (`SystemWallClock()` in production).
     ///   - logger: The node's logger.
+    ///   - onCheckpoint: Called with each checkpoint this node signs and its signature, once the chain
+    ///     store holds it (the node's checkpoint witness).
     public init(
         connection: NATSConnection,
         node: String,
         signingKey: Curve25519.Signing.PrivateKey,
         configuration: ChainServiceConfiguration = ChainServiceConfiguration(),
         clock: any WallClock = SystemWallClock(),
-        logger: Logger
+        logger: Logger,
+        onCheckpoint: @escaping @Sendable (ChainCheckpoint, [UInt8]) -> Void = { _, _ in }
     ) {
+        self.onCheckpoint = onCheckpoint
         self.connection = connection
         self.node = node
         self.signingKey = signingKey
@@ -139,7 +144,8 @@ public final class ChainService: Service, Sendable {
                 configuration: configuration,
                 signingKey: signingKey,
                 clock: clock,
-                logger: logger
+                logger: logger,
+                onCheckpoint: onCheckpoint
             )
             self.chainer.withLock { $0 = chainer }
             let outcome = await runRound(lease: lease, chainer: chainer)

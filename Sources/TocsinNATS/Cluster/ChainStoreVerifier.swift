@@ -19,6 +19,8 @@ public struct ChainVerificationReport: Sendable, Hashable {
     public var lastHash: [UInt8] = HashChain.genesis
     /// The newest signed checkpoint's sequence (0 when none).
     public var lastCheckpointSequence: Int64 = 0
+    /// Every verified checkpoint's chain hash, by its stream sequence (for a witness file's lines).
+    public var checkpointHashes: [Int64: [UInt8]] = [:]
     /// Stream messages after the chain's end, not chained yet.
     public var unchainedRecords: Int64 = 0
     /// The verified chain hash at the sequence the caller asked for, if the chain reaches it.
@@ -176,6 +178,7 @@ public enum ChainStoreVerifier: Sendable {
             }
             report.verifiedCheckpoints += 1
             report.lastCheckpointSequence = checkpoint.sequence
+            report.checkpointHashes[checkpoint.sequence] = checkpoint.hash
         }
         if let hashAt, hashAt >= record.firstSequence, hashAt <= record.lastSequence {
             report.hashAtRequestedSequence = record.hashes[Int(hashAt - record.firstSequence)]

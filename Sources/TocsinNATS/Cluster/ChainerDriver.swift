@@ -34,6 +34,7 @@ public final class ChainerDriver: Sendable {
     private let signingKey: Curve25519.Signing.PrivateKey
     private let clock: any WallClock
     private let logger: Logger
+    private let onCheckpoint: @Sendable (ChainCheckpoint, [UInt8]) -> Void
     private let inbox: DriverInbox<ClusterChainer.Input>
     private let isLeader = Mutex(false)
     private let chained = Mutex<Int64>(0)
@@ -47,14 +48,18 @@ public final class ChainerDriver: Sendable {
     ///   - signingKey: The node's Ed25519 key (`node.key` of its data directory).
     ///   - clock: The wall clock checkpoints are dated with.
     ///   - logger: Where halts and failures are logged.
+    ///   - onCheckpoint: Called with each checkpoint this driver signed and its signature, once the
+    ///     chain store holds it (the node's checkpoint witness).
     public init(
         connection: NATSConnection,
         eventLog: JetStreamEventLog,
         configuration: ChainServiceConfiguration,
         signingKey: Curve25519.Signing.PrivateKey,
         clock: any WallClock,
-        logger: Logger
+        logger: Logger,
+        onCheckpoint: @escaping @Sendable (ChainCheckpoint, [UInt8]) -> Void = { _, _ in }
     ) {
+        self.onCheckpoint = onCheckpoint
         self.connection = connection
         self.eventLog = eventLog
         self.configuration = configuration
@@ -214,6 +219,7 @@ public final class ChainerDriver: Sendable {
         guard let signature else {
             return
         }
+        onCheckpoint(checkpoint, signature)
         let event = CheckpointEvent.event(
             checkpoint: checkpoint,
             signature: signature,

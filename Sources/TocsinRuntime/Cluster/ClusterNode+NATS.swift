@@ -3,6 +3,7 @@
 #if NATS
 import Logging
 import ServiceLifecycle
+import TocsinCluster
 import TocsinCore
 import TocsinMetrics
 import TocsinServer
@@ -80,12 +81,26 @@ extension ClusterNode {
                 )
             }
             // Every node stands for the chain lease; its holder chains and signs the stream.
+            let witness = try settings.checkpointWitnessPath.map {
+                try CheckpointWitness.open(path: $0, dataDirectory: dataDirectory, logger: logger)
+            }
             let chain = ChainService(
                 connection: connection,
                 node: settings.nodeName,
                 signingKey: try KeyFiles.loadOrCreateNodeKey(in: dataDirectory),
                 configuration: ChainServiceConfiguration(events: configuration, replicas: settings.replicas),
-                logger: logger
+                logger: logger,
+                onCheckpoint: { checkpoint, signature in
+                    witness?.append(
+                        CheckpointWitness.Entry(
+                            sequence: checkpoint.sequence,
+                            hash: checkpoint.hash,
+                            signature: signature,
+                            signedMilliseconds: checkpoint.signedMilliseconds
+                        ),
+                        logger: logger
+                    )
+                }
             )
             let readiness = ClusterReadiness(
                 connection: connection,

@@ -21,6 +21,8 @@ public struct ClusterSettings: Sendable, Hashable {
     public var nodeName: String
     /// How this node authenticates to NATS and checks the servers.
     public var authentication: ClusterAuthentication
+    /// The file this node appends each cluster checkpoint it signs to (`--checkpoint-witness`), or `nil`.
+    public var checkpointWitnessPath: String?
 
     /// Creates the settings.
     public init(
