@@ -115,7 +115,7 @@ struct LogRecord: Sendable {
     ///
     /// - Throws: ``StoreError`` when the stored bytes are not a valid event (a corrupted file).
     func loggedEvent() throws -> LoggedEvent {
-        var event = try Self.decodedAttributes(attributes, sequence: sequence)
+        var event = try Self.storedAttributes(attributes, sequence: sequence)
         event.data = Self.data(kind: dataKind, data)
         return LoggedEvent(
             sequence: sequence,
@@ -138,7 +138,7 @@ struct LogRecord: Sendable {
     static func loggedEvent(row: Row) throws -> LoggedEvent {
         let sequence: Int64 = row[0]
         let blob = { (index: Int) throws -> [UInt8]? in try row.withUnsafeData(atIndex: index) { $0.map(Array.init) } }
-        var event = try decodedAttributes(try blob(6) ?? [], sequence: sequence)
+        var event = try storedAttributes(try blob(6) ?? [], sequence: sequence)
         event.data = data(kind: row[7], try blob(8) ?? [])
         return LoggedEvent(
             sequence: sequence,
@@ -179,6 +179,15 @@ struct LogRecord: Sendable {
         }
         return event.source == source && event.id == id && event.type == type && event.subject == subject
             && event.time?.epochMilliseconds == timeMilliseconds && dataKind <= 3
+    }
+
+    /// The event of stored attributes, trusting what ingest validated (``StoredAttributes``); the
+    /// validating decoder runs only on bytes that are not the writer's shape, to name the problem.
+    private static func storedAttributes(_ attributes: [UInt8], sequence: Int64) throws -> CloudEvent {
+        if let parsed = try? JSONParser().parse(attributes), let event = StoredAttributes.event(parsed) {
+            return event
+        }
+        return try decodedAttributes(attributes, sequence: sequence)
     }
 
     private static func decodedAttributes(_ attributes: [UInt8], sequence: Int64) throws -> CloudEvent {
