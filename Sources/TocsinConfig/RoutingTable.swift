@@ -26,6 +26,9 @@ public struct RoutingTable: Sendable {
     public let targets: [String: TargetDefinition]
     /// The enabled threshold rules, compiled for the detection engine.
     public let detections: DetectionTable
+    /// What ``routes(for:context:)`` reads of an event: the field paths of the enabled rules'
+    /// patterns and `data.staged` (of alerts); a document with only these parts routes the same.
+    public let projection: MatchProjection
     private let enabledRules: [RuleDefinition]
     private let machine: PatternMachine
 
@@ -54,6 +57,7 @@ public struct RoutingTable: Sendable {
         self.enabledRules = enabled
         self.detections = DetectionTable(rules: rules, sigma: sigma)
         self.machine = PatternMachine(rules: enabled.map { PatternMachine.Rule(name: $0.name, pattern: $0.pattern) })
+        self.projection = MatchProjection(paths: enabled.flatMap(\.pattern.fieldPaths) + [["data", "staged"]])
     }
 
     /// A diagnostic for every rule target that names none of `targets`.

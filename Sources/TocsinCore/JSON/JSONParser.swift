@@ -94,9 +94,39 @@ public struct JSONParser: Sendable {
         return try copy.withUnsafeBytes { parseResult($0, keeping: projection) }.get()
     }
 
+    /// Parses one document already known to be valid JSON (bytes that ``parse(_:)`` accepted and
+    /// that were stored since, such as the log's event data), building only what `projection`
+    /// keeps.
+    ///
+    /// The kept values are read as ``parse(_:keeping:)`` reads them; the dropped ones are stepped
+    /// over without any check, and duplicate member names are not looked for, which makes the
+    /// parse several times cheaper when the projection keeps little. Bytes that are not valid JSON
+    /// give an error or a value that does not reflect them, never a read outside `bytes`.
+    ///
+    /// - Throws: ``JSONParseError`` for problems met in the parts that are read.
+    public func parse(
+        validated bytes: some Collection<UInt8>,
+        keeping projection: JSONProjection
+    ) throws(JSONParseError)
+        -> JSONValue
+    {
+        if projection.keepsEverything {
+            return try parse(bytes)
+        }
+        let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            parseResult(UnsafeRawBufferPointer(buffer), keeping: projection, isValidated: true)
+        }
+        if let result {
+            return try result.get()
+        }
+        let copy = Array(bytes)
+        return try copy.withUnsafeBytes { parseResult($0, keeping: projection, isValidated: true) }.get()
+    }
+
     private func parseResult(
         _ bytes: UnsafeRawBufferPointer,
-        keeping projection: JSONProjection? = nil
+        keeping projection: JSONProjection? = nil,
+        isValidated: Bool = false
     ) -> Result<JSONValue, JSONParseError> {
         if bytes.count > limits.maxBytes {
             return .failure(
@@ -110,8 +140,9 @@ public struct JSONParser: Sendable {
         var reader = JSONReader(
             bytes: bytes,
             maxDepth: limits.maxDepth,
-            allowsDuplicateMembers: limits.allowsDuplicateMembers
+            allowsDuplicateMembers: limits.allowsDuplicateMembers || isValidated
         )
+        reader.isValidated = isValidated
         return Result { () throws(JSONParseError) -> JSONValue in
             if let projection {
                 return try reader.readDocument(keeping: projection)

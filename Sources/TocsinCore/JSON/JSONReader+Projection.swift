@@ -20,7 +20,11 @@ extension JSONReader {
     /// Reads the value at `index`, built as far as `node` asks (`nil`: validated and dropped).
     private mutating func readValue(at node: Int?, _ projection: JSONProjection) throws(JSONParseError) -> JSONValue? {
         guard let node else {
-            try skipValue(projection)
+            if isValidated {
+                skipValidatedValue()
+            } else {
+                try skipValue(projection)
+            }
             return nil
         }
         if projection.keepsAll(node) {

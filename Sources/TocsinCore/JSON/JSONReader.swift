@@ -7,6 +7,9 @@ struct JSONReader {
     let bytes: UnsafeRawBufferPointer
     let maxDepth: Int
     let allowsDuplicateMembers: Bool
+    /// Whether the document is known to be valid JSON: a projection then steps over what it drops
+    /// without validating it (``skipValidatedValue()``).
+    var isValidated = false
     var index = 0
     var depth = 0
     var scratch: [UInt8] = []

@@ -36,6 +36,26 @@ public struct ReplayEngine {
     /// and replays, which the replay recomputes or which are not history.
     public static let skippedTypePrefixes = ["tocsin.delivery.", "tocsin.alert.", "tocsin.replay."]
 
+    /// How an event's match document is built; a reader can build documents ahead of the engine.
+    public struct Documents: Sendable {
+        /// What the rules read of an event, or `nil` when the whole document is needed.
+        let projection: MatchProjection?
+
+        /// The match document of `logged` the engine needs.
+        public func document(for logged: LoggedEvent) -> JSONValue {
+            guard let projection else {
+                return logged.matchDocument
+            }
+            return logged.matchDocument(keeping: projection)
+        }
+    }
+
+    /// How this engine builds match documents.
+    ///
+    /// Only the parts the pattern rules and the selection's pattern read, when no Sigma or stateful
+    /// rule runs; the whole document otherwise (detections read more, and an alert's trigger is
+    /// the whole document).
+    public let documents: Documents
     private let table: RoutingTable
     private let selection: ReplaySelection
     private var runner: DetectionRunner
@@ -59,6 +79,10 @@ public struct ReplayEngine {
         self.filter = selection.pattern.map {
             PatternMachine(rules: [PatternMachine.Rule(name: "replay", pattern: $0)])
         }
+        self.documents = Documents(
+            projection: table.detections.isEmpty
+                ? table.projection.adding(selection.pattern?.fieldPaths ?? []) : nil
+        )
     }
 
     /// The report so far.
@@ -76,13 +100,17 @@ public struct ReplayEngine {
     }
 
     /// Runs one logged event; call in sequence order.
-    public mutating func process(_ logged: LoggedEvent) {
+    ///
+    /// - Parameters:
+    ///   - logged: The event.
+    ///   - document: Its match document as ``documents`` builds it, when a reader built it ahead.
+    public mutating func process(_ logged: LoggedEvent, document: JSONValue? = nil) {
         building.events += 1
         let type = logged.event.type
         if type.hasPrefix("tocsin.replay.") {
             return
         }
-        let document = logged.matchDocument
+        let document = document ?? documents.document(for: logged)
         if let filter {
             filter.match(document, context: filterContext)
             guard !filterContext.matchedRules.isEmpty else {

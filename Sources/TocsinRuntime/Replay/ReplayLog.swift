@@ -46,6 +46,10 @@ struct ReplayLog {
                 return try archives.events(after: after, through: last, limit: limit)
             }
         }
+        // A page within the range is returned as read, without copying its events.
+        guard let tail = live.last, tail.sequence > last else {
+            return live
+        }
         return live.filter { $0.sequence <= last }
     }
 

@@ -241,9 +241,16 @@ final class ReplayRunner: ReplayAdministration, Service {
         var after = record.firstSequence - 1
         var log = try await openLog()
         logger.info("Replay started.", metadata: ["replay.id": "\(record.id)", "log.from": "\(record.firstSequence)"])
+        let documents = engine.documents
         var page: [LoggedEvent]
+        var pageDocuments: [JSONValue]
         do {
-            (page, log) = try await Self.read(log, after: after, through: record.lastSequence)
+            (page, pageDocuments, log) = try await Self.read(
+                log,
+                after: after,
+                through: record.lastSequence,
+                documents: documents
+            )
         } catch let problem as ArchiveProblem {
             try await fail(record, because: "the archive file \(problem.file) cannot be used: \(problem.message)")
             return
@@ -252,13 +259,13 @@ final class ReplayRunner: ReplayAdministration, Service {
             guard !Task.isShuttingDownGracefully, !Task.isCancelled else {
                 return
             }
-            // One page ahead: the store reads the next page on its reader thread while the engine
-            // runs this one; the pages still reach the engine in sequence order.
+            // One page ahead: the next page is read, and its match documents built, while the
+            // engine runs this one; the pages still reach the engine in sequence order.
             let reading = log
             let last = record.lastSequence
-            async let following = ReplayRunner.read(reading, after: next, through: last)
-            for logged in page {
-                engine.process(logged)
+            async let following = ReplayRunner.read(reading, after: next, through: last, documents: documents)
+            for (logged, document) in zip(page, pageDocuments) {
+                engine.process(logged, document: document)
             }
             try await queue(engine.takeDeliveries(), of: record)
             after = next
@@ -269,7 +276,7 @@ final class ReplayRunner: ReplayAdministration, Service {
                 now: clock.milliseconds
             )
             do {
-                (page, log) = try await following
+                (page, pageDocuments, log) = try await following
             } catch let problem as ArchiveProblem {
                 try await fail(record, because: "the archive file \(problem.file) cannot be used: \(problem.message)")
                 return
@@ -289,16 +296,18 @@ final class ReplayRunner: ReplayAdministration, Service {
         logger.info("Replay completed.", metadata: ["replay.id": "\(record.id)", "replay.events": "\(report.events)"])
     }
 
-    /// The page of `log` after `after` (at most `last`), and the log as reading it left it (it
-    /// re-reads the archives when an archive run moved the live log's start).
+    /// The page of `log` after `after` (at most `last`), its events' match documents, and the log
+    /// as reading it left it (it re-reads the archives when an archive run moved the live log's
+    /// start).
     private static func read(
         _ log: ReplayLog,
         after: Int64,
-        through last: Int64
-    ) async throws -> ([LoggedEvent], ReplayLog) {
+        through last: Int64,
+        documents: ReplayEngine.Documents
+    ) async throws -> ([LoggedEvent], [JSONValue], ReplayLog) {
         var log = log
         let page = try await log.page(after: after, through: last, limit: batchSize)
-        return (page, log)
+        return (page, page.map(documents.document(for:)), log)
     }
 
     private func fail(_ record: ReplayRecord, because reason: String) async throws {
