@@ -120,12 +120,19 @@ public final class EventStore: EventLog, Sendable {
         )
     }
 
+    /// How much of the database file a reader maps into memory (SQLite's `mmap_size`).
+    static let readerMapSize = 1 << 30
+
     /// Opens the WAL database with the configured durability and a pool of four readers.
     private static func openPool(_ path: String, synchronous: StoreConfiguration.Synchronous) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.maximumReaderCount = 4
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)")
+            if db.configuration.readonly {
+                // Readers map the file instead of copying each page out of it with a system call.
+                try db.execute(sql: "PRAGMA mmap_size = \(readerMapSize)")
+            }
         }
         return try DatabasePool(path: path, configuration: configuration)
     }
