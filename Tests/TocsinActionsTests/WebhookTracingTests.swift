@@ -49,9 +49,9 @@ struct WebhookTracingTests {
 
     @Test("a refused connection names the host and the system's reason")
     func refusedConnection() async throws {
-        let receiver = try await LoopbackReceiver.start()
-        let port = receiver.port
-        await receiver.close()
+        // Bound but not listening: refused, and no other test's server can take the port meanwhile.
+        let refusing = try RefusingPort()
+        let port = refusing.port
         let sender = WebhookSender(client: HTTPClient.shared)
         let outcome = await sender.post(
             url: "http://127.0.0.1:\(port)/hook",
@@ -61,6 +61,7 @@ struct WebhookTracingTests {
             allowPrivateNetwork: true
         )
         await sender.shutdown()
+        withExtendedLifetime(refusing) {}
         guard case .failed(let failure) = outcome else {
             Issue.record("a post to a closed port succeeded")
             return
