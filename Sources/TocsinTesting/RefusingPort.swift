@@ -4,8 +4,10 @@
 import Glibc
 #endif
 
-/// A loopback TCP port that refuses connections: bound, so no other test can take it, but not
-/// listening. A port a closed listener gave up can be taken by another test's server at once.
+/// A loopback TCP port that refuses connections.
+///
+/// It is bound, so no other test can take it, but not listening. A port a closed listener gave up
+/// can be taken by another test's server at once.
 public final class RefusingPort: Sendable {
     /// The port (chosen by the kernel).
     public let port: Int
