@@ -9,11 +9,21 @@ final class RawConnection: Sendable {
     /// Appends what arrives to the shared record and notes the close.
     private final class Recorder: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
 
         let received: Shared<(text: String, closed: Bool)>
+        let greeting: String?
 
-        init(_ received: Shared<(text: String, closed: Bool)>) {
+        init(_ received: Shared<(text: String, closed: Bool)>, greeting: String?) {
             self.received = received
+            self.greeting = greeting
+        }
+
+        func channelActive(context: ChannelHandlerContext) {
+            if let greeting {
+                context.writeAndFlush(Self.wrapOutboundOut(ByteBuffer(string: greeting)), promise: nil)
+            }
+            context.fireChannelActive()
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -29,13 +39,15 @@ final class RawConnection: Sendable {
     private let channel: any Channel
     private let received: Shared<(text: String, closed: Bool)>
 
-    init(port: Int) async throws {
+    /// Connects to `port` on loopback; with `sending`, writes that text from the event loop the
+    /// moment the connection is up, so a busy test process cannot delay it past a server's timeout.
+    init(port: Int, sending greeting: String? = nil) async throws {
         let received = Shared<(text: String, closed: Bool)>(("", false))
         self.received = received
         channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Recorder(received))
+                    try channel.pipeline.syncOperations.addHandler(Recorder(received, greeting: greeting))
                 }
             }
             .connect(host: "127.0.0.1", port: port)

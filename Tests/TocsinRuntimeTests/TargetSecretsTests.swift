@@ -44,6 +44,16 @@ struct TargetSecretsTests {
         try result.get()
     }
 
+    /// The API's side of routing definitions over `store` and `state`.
+    static func admin(_ store: EventStore, _ state: RoutingState) -> RoutingAdmin {
+        RoutingAdmin(
+            store: store,
+            state: state,
+            redactor: redactor,
+            blocklist: StoreBlocklist(store: store, clock: SystemWallClock(), serverAddresses: [])
+        )
+    }
+
     /// The JSON text of each event's data.
     static func texts(_ events: [CloudEvent]) -> [String] {
         events.compactMap { event in
@@ -89,12 +99,7 @@ struct TargetSecretsTests {
     func apiTargetRoundTrip() async throws {
         try await withRouting { store, state, path in
             try await state.rebuild()
-            let admin = RoutingAdmin(
-                store: store,
-                state: state,
-                redactor: Self.redactor,
-                blocklist: StoreBlocklist(store: store, clock: SystemWallClock(), serverAddresses: [])
-            )
+            let admin = Self.admin(store, state)
             for (name, secret) in [("hook", Self.secret), ("hook", Self.rotated), ("gone", Self.secret)] {
                 let text = #"{"kind":"webhook","url":"https://soc.example/in","secret":"\#(secret)"}"#
                 _ = try await admin.put(
@@ -125,12 +130,7 @@ struct TargetSecretsTests {
     func failedBackfillLeavesOthersFollowing() async throws {
         try await withRouting { store, state, path in
             try await state.rebuild()
-            let admin = RoutingAdmin(
-                store: store,
-                state: state,
-                redactor: Self.redactor,
-                blocklist: StoreBlocklist(store: store, clock: SystemWallClock(), serverAddresses: [])
-            )
+            let admin = Self.admin(store, state)
             let hook = #"{"kind":"webhook","url":"https://soc.example/in","secret":"\#(Self.secret)"}"#
             for name in ["hook", "other"] {
                 _ = try await admin.put(

@@ -81,17 +81,7 @@ public struct JSONParser: Sendable {
     ) throws(JSONParseError)
         -> JSONValue
     {
-        if projection.keepsEverything {
-            return try parse(bytes)
-        }
-        let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
-            parseResult(UnsafeRawBufferPointer(buffer), keeping: projection)
-        }
-        if let result {
-            return try result.get()
-        }
-        let copy = Array(bytes)
-        return try copy.withUnsafeBytes { parseResult($0, keeping: projection) }.get()
+        try parseProjected(bytes, keeping: projection, isValidated: false)
     }
 
     /// Parses one document already known to be valid JSON (bytes that ``parse(_:)`` accepted and
@@ -110,17 +100,25 @@ public struct JSONParser: Sendable {
     ) throws(JSONParseError)
         -> JSONValue
     {
+        try parseProjected(bytes, keeping: projection, isValidated: true)
+    }
+
+    private func parseProjected(
+        _ bytes: some Collection<UInt8>,
+        keeping projection: JSONProjection,
+        isValidated: Bool
+    ) throws(JSONParseError) -> JSONValue {
         if projection.keepsEverything {
             return try parse(bytes)
         }
         let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
-            parseResult(UnsafeRawBufferPointer(buffer), keeping: projection, isValidated: true)
+            parseResult(UnsafeRawBufferPointer(buffer), keeping: projection, isValidated: isValidated)
         }
         if let result {
             return try result.get()
         }
         let copy = Array(bytes)
-        return try copy.withUnsafeBytes { parseResult($0, keeping: projection, isValidated: true) }.get()
+        return try copy.withUnsafeBytes { parseResult($0, keeping: projection, isValidated: isValidated) }.get()
     }
 
     private func parseResult(
