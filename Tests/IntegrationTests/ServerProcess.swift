@@ -63,6 +63,7 @@ final class ServerProcess: Sendable {
         do {
             port = try await TocsinExecutable.listeningPort(
                 from: output.fileHandleForReading,
+                alsoAwaiting: syslogLines(arguments),
                 errorLog: logPath
             )
         } catch {
@@ -71,6 +72,12 @@ final class ServerProcess: Sendable {
             throw HarnessError(description: "\(error) [\(exit.map(String.init(describing:)) ?? "still running")]")
         }
         return ServerProcess(process: process, port: port, dataDirectory: dataDirectory)
+    }
+
+    /// The line each syslog listener in `arguments` prints once it listens: the listeners start
+    /// beside the HTTP server, in no fixed order, and a test must not connect before them.
+    static func syslogLines(_ arguments: [String]) -> [String] {
+        ["tcp", "udp"].filter { arguments.contains("--syslog-\($0)") }.map { "Syslog listening on \($0)://" }
     }
 
     /// Sends SIGTERM and returns the exit status.

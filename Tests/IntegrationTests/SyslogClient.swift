@@ -39,25 +39,17 @@ enum SyslogClient {
     ) async throws
         -> any Channel
     {
-        // The syslog listeners start beside the HTTP server, in no fixed order: a connection refused
-        // right after the server said it listens is tried again, for up to 30 s.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while true {
-            do {
-                return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                    .bind(to: try SocketAddress(ipAddress: source, port: 0))
-                    .connect(host: "127.0.0.1", port: port)
-                    .flatMap { channel in
-                        guard let first else {
-                            return channel.eventLoop.makeSucceededFuture(channel)
-                        }
-                        return channel.writeAndFlush(ByteBuffer(bytes: first)).map { channel }
-                    }
-                    .get()
-            } catch  where ContinuousClock.now < deadline && isRefused(error) {
-                try await Task.sleep(for: .milliseconds(100))
+        // ServerProcess.start returns once the syslog listeners said they listen.
+        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(to: try SocketAddress(ipAddress: source, port: 0))
+            .connect(host: "127.0.0.1", port: port)
+            .flatMap { channel in
+                guard let first else {
+                    return channel.eventLoop.makeSucceededFuture(channel)
+                }
+                return channel.writeAndFlush(ByteBuffer(bytes: first)).map { channel }
             }
-        }
+            .get()
     }
 
     /// Whether the server closes `channel` within `timeout` (a generous bound, not a measurement).
@@ -77,9 +69,4 @@ enum SyslogClient {
             return first
         }
     }
-}
-
-/// Whether connecting failed because nothing listened on the port (yet).
-private func isRefused(_ error: any Error) -> Bool {
-    error is NIOConnectionError || (error as? IOError)?.errnoCode == ECONNREFUSED
 }
