@@ -196,7 +196,7 @@ public final class EventStore: EventLog, Sendable {
             guard events.count < limit else {
                 return EventPage(events: events, nextCursor: events.last?.sequence)
             }
-            events.append(try LogRecord.loggedEvent(row: row))
+            events.append(try LogRecord.loggedEvent(row: row, enrichment: !query.omitsEnrichment))
         }
         return EventPage(events: events, nextCursor: nil)
     }

@@ -134,8 +134,12 @@ struct LogRecord: Sendable {
     /// hash nor the indexed copies of the attributes) and copies each blob once, from SQLite's
     /// buffer of a cursor's row, instead of into a `Data` and then into an array.
     ///
+    /// - Parameters:
+    ///   - row: The row.
+    ///   - enrichment: Whether to read the enrichment; without it the event has none.
+    /// - Returns: The event.
     /// - Throws: ``StoreError`` when the stored bytes are not a valid event (a corrupted file).
-    static func loggedEvent(row: Row) throws -> LoggedEvent {
+    static func loggedEvent(row: Row, enrichment: Bool = true) throws -> LoggedEvent {
         let sequence: Int64 = row[0]
         let blob = { (index: Int) throws -> [UInt8]? in try row.withUnsafeData(atIndex: index) { $0.map(Array.init) } }
         var event = try storedAttributes(try blob(6) ?? [], sequence: sequence)
@@ -146,7 +150,8 @@ struct LogRecord: Sendable {
             ingestMilliseconds: row[9],
             hash: try blob(11) ?? [],
             ocsf: try blob(12).map { try parsePart($0, name: "OCSF view", sequence: sequence) },
-            enrichment: try blob(13).map { try parsePart($0, name: "enrichment", sequence: sequence) }
+            enrichment: enrichment
+                ? try blob(13).map { try parsePart($0, name: "enrichment", sequence: sequence) } : nil
         )
     }
 

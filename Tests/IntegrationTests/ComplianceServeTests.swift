@@ -124,13 +124,10 @@ struct ComplianceServeTests {
             Issue.record("no findings in the enrichment")
             return
         }
-        let summary = recorded.map {
-            [$0["path"]?.stringValue ?? "", $0["category"]?.stringValue ?? "", $0["action"]?.stringValue ?? ""]
-        }
         #expect(
-            summary == [
-                ["$.data.contact", "email", "mask"], ["$.data.user", "email", "hash"],
-                ["$.data.token", "github_token", "drop"], ["$.data.note", "email", "report"],
+            recorded.map(\.stringValue) == [
+                "mask email $.data.contact", "hash email $.data.user", "drop github_token $.data.token",
+                "report email $.data.note",
             ]
         )
 

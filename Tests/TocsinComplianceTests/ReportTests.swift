@@ -6,7 +6,7 @@ import TocsinCore
 
 @Suite("Compliance report")
 struct ReportTests {
-    @Test("findings are counted by category and source; ingest actions come from the enrichment")
+    @Test("findings are counted by category and source; ingest actions come from the enrichment, in either form")
     func counts() {
         var report = ComplianceReport()
         report.add(
@@ -20,7 +20,7 @@ struct ReportTests {
             source: "/crm",
             type: "contact.added",
             json: Array(#"{"note":"nothing","sealed":"tocsin:enc:v1:abc"}"#.utf8),
-            enrichment: nil,
+            enrichment: Array(#"{"compliance":["hash email $.data.note","report phone $.data.phone"]}"#.utf8),
             ingestMilliseconds: 1000
         )
         report.add(source: "/app", type: "ping", json: Array("{bad".utf8), enrichment: nil, ingestMilliseconds: 3000)
@@ -35,6 +35,6 @@ struct ReportTests {
         #expect(report.sources["/app"]?.findings.isEmpty == true)
         #expect(report.unscannable == 1)
         #expect(report.sealedEvents == 1)
-        #expect(report.ingestActions == [.mask: [.phone: 1]])
+        #expect(report.ingestActions == [.mask: [.phone: 1], .hash: [.email: 1], .report: [.phone: 1]])
     }
 }

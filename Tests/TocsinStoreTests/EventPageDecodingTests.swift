@@ -9,7 +9,7 @@ import TocsinTesting
 /// and replay read); what they return equals the event read alone, for every kind of record.
 struct EventPageDecodingTests {
     static let enrichment = try! JSONParser().parse(
-        #"{"compliance":[{"category":"ip_address","path":"$.data.sourceIPAddress","action":"report"}]}"#
+        #"{"compliance":["report ip_address $.data.sourceIPAddress"]}"#
     )
     static let view = JSONValue.object(JSONObject([.init(name: "class_uid", value: .number(JSONNumber(3002)))]))
 
@@ -60,6 +60,24 @@ struct EventPageDecodingTests {
                 }
                 #expect(read == single, "pages of \(limit)")
             }
+        }
+    }
+
+    @Test("a page read without enrichment is the same page with every enrichment left out")
+    func omittedEnrichment() async throws {
+        try await withRunningStore { store, _ in
+            _ = try await store.append(entries: Self.entries)
+            var query = EventQuery(limit: 100)
+            let whole = try await store.query(query).events
+            query.omitsEnrichment = true
+            let omitted = try await store.query(query).events
+            #expect(whole.filter { $0.enrichment != nil }.count == 2)
+            #expect(omitted.allSatisfy { $0.enrichment == nil })
+            var stripped = whole
+            for index in stripped.indices {
+                stripped[index].enrichment = nil
+            }
+            #expect(omitted == stripped)
         }
     }
 }

@@ -107,16 +107,11 @@ public struct ComplianceReport: Sendable, Hashable {
     }
 
     private mutating func countIngestActions(_ enrichment: [UInt8]) {
-        guard let value = try? JSONParser().parse(enrichment), case .array(let outcomes)? = value["compliance"] else {
+        guard let value = try? JSONParser().parse(enrichment) else {
             return
         }
-        for outcome in outcomes {
-            guard let action = outcome["action"]?.stringValue.flatMap(ComplianceAction.init(rawValue:)),
-                let category = outcome["category"]?.stringValue.flatMap(ComplianceCategory.init(rawValue:))
-            else {
-                continue
-            }
-            ingestActions[action, default: [:]][category, default: 0] += 1
+        for outcome in RecordedComplianceOutcome.outcomes(inEnrichment: value) {
+            ingestActions[outcome.action, default: [:]][outcome.category, default: 0] += 1
         }
     }
 }

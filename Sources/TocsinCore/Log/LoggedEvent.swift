@@ -91,6 +91,12 @@ public struct EventQuery: Sendable, Hashable {
     public var limit: Int
     /// Leaves out events whose type starts with this prefix (the router skips its own records).
     public var excludingTypePrefix: String?
+    /// Whether the events read may come without their enrichment.
+    ///
+    /// A reader that never looks at it (the router when no pattern tests `enrichment`, detection
+    /// without rules) sets it, and the store may then skip parsing it. A hint: a store may still
+    /// return it.
+    public var omitsEnrichment = false
 
     /// Creates a query; by default the first 100 events.
     public init(

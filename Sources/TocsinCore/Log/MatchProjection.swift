@@ -41,6 +41,11 @@ public struct MatchProjection: Sendable {
     public var keepsEverything: Bool {
         data?.keepsEverything == true
     }
+
+    /// Whether a kept path reaches into the top-level member `name` (an empty path keeps it too).
+    public func reaches(_ name: String) -> Bool {
+        paths.contains { $0.first == nil || $0.first == name }
+    }
 }
 
 extension LogEntry {

@@ -11,8 +11,8 @@ import TocsinStore
 ///
 /// It runs after enrichment and before personal fields are sealed, so the detectors see the
 /// plaintext. Findings the policy kept or changed are recorded in the entry's enrichment, under
-/// `compliance`, as category, path and action (never the value); they are part of the hashed
-/// record. Events without JSON data, data in which nothing is found and data whose findings are
+/// `compliance`, one string each (`"<action> <category> <path>"`, ``RecordedComplianceOutcome``;
+/// never the value); they are part of the hashed record. Events without JSON data, data in which nothing is found and data whose findings are
 /// only reported are stored byte for byte; only data the policy changes or rejects is parsed.
 struct ComplianceEventLog: EventLog {
     let base: any EventLog
@@ -67,17 +67,7 @@ struct ComplianceEventLog: EventLog {
         guard !outcomes.isEmpty else {
             return enrichment
         }
-        let list = JSONValue.array(
-            outcomes.map { outcome in
-                .object(
-                    JSONObject([
-                        .init(name: "category", value: .string(outcome.finding.category.rawValue)),
-                        .init(name: "path", value: .string(ComplianceRule.eventPath(ofDataPath: outcome.finding.path))),
-                        .init(name: "action", value: .string(outcome.action.rawValue)),
-                    ])
-                )
-            }
-        )
+        let list = JSONValue.array(outcomes.map { .string(RecordedComplianceOutcome($0).recordedForm) })
         var object = JSONObject([])
         if case .object(let existing)? = enrichment {
             object = existing

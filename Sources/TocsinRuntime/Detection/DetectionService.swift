@@ -61,7 +61,10 @@ struct DetectionService: Service {
                     }
                     continue
                 }
-                let page = try await store.query(EventQuery(after: cursor, limit: Self.batchSize))
+                var query = EventQuery(after: cursor, limit: Self.batchSize)
+                // Without rules, detection reads only the ingest times (absences need rules too).
+                query.omitsEnrichment = table.isEmpty
+                let page = try await store.query(query)
                 let through = page.events.last?.sequence ?? head
                 var alerts: [CloudEvent] = []
                 for stored in page.events {

@@ -40,11 +40,12 @@ struct RouterService: Service {
                     await store.waitForAppend(after: cursor, timeout: .seconds(1))
                     continue
                 }
+                let table = state.current
                 var query = EventQuery(after: cursor, limit: Self.batchSize)
                 query.excludingTypePrefix = "tocsin.delivery."
+                query.omitsEnrichment = !table.projection.reaches("enrichment")
                 let page = try await store.query(query)
                 let through = page.events.count == Self.batchSize ? page.events.last?.sequence ?? head : head
-                let table = state.current
                 var deliveries: [RoutingStore.NewDelivery] = []
                 var matches: [String: Int] = [:]
                 var routed = 0
