@@ -74,7 +74,7 @@ struct MigrateCommand: AsyncParsableCommand {
                     signingKey: key,
                     logger: Logger(label: "tocsin.migrate")
                 ) { after, limit in
-                    try log.records(after: after, limit: limit).map(MigrationRecord.init)
+                    try log.records(after: after, limit: limit)
                 }
                 await connection.close()
             } catch {
@@ -101,19 +101,3 @@ struct MigrateCommand: AsyncParsableCommand {
         #endif
     }
 }
-
-#if NATS
-extension MigrationRecord {
-    /// The record of a SQLite log, as `tocsin migrate` copies it.
-    init(_ record: ExportedRecord) {
-        self.init(
-            sequence: record.sequence,
-            source: record.source,
-            id: record.id,
-            type: record.type,
-            canonical: record.canonical,
-            hash: record.hash
-        )
-    }
-}
-#endif

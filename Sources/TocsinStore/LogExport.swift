@@ -2,23 +2,7 @@
 
 import Foundation
 import GRDB
-import TocsinCore
-
-/// A log record exactly as it was chained: what a migration copies into another log.
-public struct ExportedRecord: Sendable, Hashable {
-    /// The sequence number.
-    public var sequence: Int64
-    /// The event's `source`.
-    public var source: String
-    /// The event's `id`.
-    public var id: String
-    /// The event's `type`.
-    public var type: String
-    /// The canonical record bytes the chain digests (``HashChain/canonicalBytes(attributes:dataKind:data:ingestMilliseconds:ocsf:enrichment:)``).
-    public var canonical: [UInt8]
-    /// The chain hash at this record.
-    public var hash: [UInt8]
-}
+public import TocsinCore
 
 /// Reads the log of a data directory, archived ranges included, record by record and byte for byte,
 /// offline and without writing (`tocsin migrate`).
@@ -67,7 +51,7 @@ public struct LogExport: Sendable {
     /// Up to `limit` records after `after`, in sequence order, from the archives and then the live log.
     ///
     /// - Throws: ``ArchiveProblem`` when an archive file is missing or does not verify; database errors.
-    public mutating func records(after: Int64, limit: Int) throws -> [ExportedRecord] {
+    public mutating func records(after: Int64, limit: Int) throws -> [ChainedRecord] {
         if var archived = archives, after < archived.liveFirst - 1 {
             defer { archives = archived }
             return try archived.logRecords(after: after, limit: limit).map(\.exported)
@@ -112,7 +96,7 @@ extension ArchivedLog {
 }
 
 extension LogRecord {
-    var exported: ExportedRecord {
-        ExportedRecord(sequence: sequence, source: source, id: id, type: type, canonical: canonicalBytes, hash: hash)
+    var exported: ChainedRecord {
+        ChainedRecord(sequence: sequence, source: source, id: id, type: type, canonical: canonicalBytes, hash: hash)
     }
 }

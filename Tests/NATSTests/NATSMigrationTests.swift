@@ -49,16 +49,7 @@ private func migrate(_ directory: TemporaryDirectory, connection: NATSConnection
         signingKey: try KeyFiles.loadOrCreateNodeKey(in: directory.path),
         logger: Logger(label: "migrate")
     ) { after, limit in
-        try log.records(after: after, limit: limit).map {
-            MigrationRecord(
-                sequence: $0.sequence,
-                source: $0.source,
-                id: $0.id,
-                type: $0.type,
-                canonical: $0.canonical,
-                hash: $0.hash
-            )
-        }
+        try log.records(after: after, limit: limit)
     }
 }
 

@@ -5,33 +5,7 @@ public import Crypto
 public import Logging
 import ServiceLifecycle
 import TocsinCluster
-import TocsinCore
-
-/// A record of the log being migrated, exactly as it was chained there.
-public struct MigrationRecord: Sendable, Hashable {
-    /// Its sequence number, which becomes its stream sequence.
-    public var sequence: Int64
-    /// The event's `source`.
-    public var source: String
-    /// The event's `id`.
-    public var id: String
-    /// The event's `type`.
-    public var type: String
-    /// The canonical record bytes, published unchanged as the message payload.
-    public var canonical: [UInt8]
-    /// The chain hash at this record in the source log.
-    public var hash: [UInt8]
-
-    /// Creates a record.
-    public init(sequence: Int64, source: String, id: String, type: String, canonical: [UInt8], hash: [UInt8]) {
-        self.sequence = sequence
-        self.source = source
-        self.id = id
-        self.type = type
-        self.canonical = canonical
-        self.hash = hash
-    }
-}
+public import TocsinCore
 
 /// What a migration did and found.
 public struct MigrationReport: Sendable, Hashable {
@@ -77,7 +51,7 @@ public enum JetStreamMigration: Sendable {
         sourceLastSequence: Int64,
         signingKey: Curve25519.Signing.PrivateKey,
         logger: Logger,
-        read: (_ after: Int64, _ limit: Int) throws -> [MigrationRecord]
+        read: (_ after: Int64, _ limit: Int) throws -> [ChainedRecord]
     ) async throws -> MigrationReport {
         let stream = configuration.events.stream.name
         try await connection.ensureStream(configuration.events.stream)
@@ -130,7 +104,7 @@ public enum JetStreamMigration: Sendable {
         stream: String,
         info: NATSStreamInfo,
         through overlap: Int64,
-        read: (Int64, Int) throws -> [MigrationRecord]
+        read: (Int64, Int) throws -> [ChainedRecord]
     ) async throws {
         let refused = NATSError(
             code: .refused,
@@ -153,7 +127,7 @@ public enum JetStreamMigration: Sendable {
     }
 
     private static func publish(
-        _ records: [MigrationRecord],
+        _ records: [ChainedRecord],
         connection: NATSConnection,
         configuration: ChainServiceConfiguration
     ) async throws {
