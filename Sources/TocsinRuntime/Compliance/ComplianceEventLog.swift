@@ -12,8 +12,9 @@ import TocsinStore
 /// It runs after enrichment and before personal fields are sealed, so the detectors see the
 /// plaintext. Findings the policy kept or changed are recorded in the entry's enrichment, under
 /// `compliance`, one string each (`"<action> <category> <path>"`, ``RecordedComplianceOutcome``;
-/// never the value); they are part of the hashed record. Events without JSON data, data in which nothing is found and data whose findings are
-/// only reported are stored byte for byte; only data the policy changes or rejects is parsed.
+/// never the value); they are part of the hashed record. Events without JSON data, data in which
+/// nothing is found and data whose findings are only reported are stored byte for byte; only data
+/// the policy changes or rejects is parsed.
 struct ComplianceEventLog: EventLog {
     let base: any EventLog
     let policy: CompliancePolicy

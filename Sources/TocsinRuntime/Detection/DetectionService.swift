@@ -62,7 +62,7 @@ struct DetectionService: Service {
                     continue
                 }
                 var query = EventQuery(after: cursor, limit: Self.batchSize)
-                // Without rules, detection reads only the ingest times (absences need rules too).
+                // Without rules, detection looks into no event: it only moves its cursor.
                 query.omitsEnrichment = table.isEmpty
                 let page = try await store.query(query)
                 let through = page.events.last?.sequence ?? head
