@@ -20,34 +20,35 @@ struct NATSAccountTests {
             defer { directory.remove() }
             let data = directory.path + "/data"
             let node = try await TocsinNode.start(name: "r", cluster: cluster, dataDirectory: data)
-            for index in 0..<5 {
-                #expect(try await node.publish(id: "r-\(index)", key: node.adminKey).status == 202)
+            try await node.stopping {
+                for index in 0..<5 {
+                    #expect(try await node.publish(id: "r-\(index)", key: node.adminKey).status == 202)
+                }
+                let created = try await node.call(
+                    "/v1/keys",
+                    method: .POST,
+                    key: node.adminKey,
+                    body: Array(#"{"name":"producer","roles":["publisher"]}"#.utf8)
+                )
+                #expect(created.status == 201, "\(created.text)")
+                let key = try #require(created.json?["key"]?.stringValue)
+                #expect(try await node.publish(id: "r-5", key: key).status == 202)
+                let revoked = try await node.call("/v1/keys/producer", method: .DELETE, key: node.adminKey)
+                #expect(revoked.status == 204, "\(revoked.text)")
+                #expect(try await node.publish(id: "r-6", key: key).status == 401)
+                let page = try await node.call("/v1/events?type=test.ping&limit=100", key: node.adminKey)
+                let events = page.json?["events"].flatMap { value -> [JSONValue]? in
+                    if case .array(let items) = value { return items }
+                    return nil
+                }
+                #expect(events?.count == 6, "\(page.text)")
+                let chained = try await holds(within: .seconds(30)) {
+                    let metrics = try await node.call("/metrics", key: node.adminKey).text
+                    return metrics.contains(#"tocsin_cluster_chain_lease_held{node="r"} 1"#)
+                        && metrics.contains(#"tocsin_cluster_chain_unchained_records{node="r"} 0"#)
+                }
+                #expect(chained, "the node did not chain the stream: \(node.log)")
             }
-            let created = try await node.call(
-                "/v1/keys",
-                method: .POST,
-                key: node.adminKey,
-                body: Array(#"{"name":"producer","roles":["publisher"]}"#.utf8)
-            )
-            #expect(created.status == 201, "\(created.text)")
-            let key = try #require(created.json?["key"]?.stringValue)
-            #expect(try await node.publish(id: "r-5", key: key).status == 202)
-            let revoked = try await node.call("/v1/keys/producer", method: .DELETE, key: node.adminKey)
-            #expect(revoked.status == 204, "\(revoked.text)")
-            #expect(try await node.publish(id: "r-6", key: key).status == 401)
-            let page = try await node.call("/v1/events?type=test.ping&limit=100", key: node.adminKey)
-            let events = page.json?["events"].flatMap { value -> [JSONValue]? in
-                if case .array(let items) = value { return items }
-                return nil
-            }
-            #expect(events?.count == 6, "\(page.text)")
-            let chained = try await holds(within: .seconds(30)) {
-                let metrics = try await node.call("/metrics", key: node.adminKey).text
-                return metrics.contains(#"tocsin_cluster_chain_lease_held{node="r"} 1"#)
-                    && metrics.contains(#"tocsin_cluster_chain_unchained_records{node="r"} 0"#)
-            }
-            #expect(chained, "the node did not chain the stream: \(node.log)")
-            await node.stop()
 
             let verified = try await runProgram(
                 TocsinExecutable.path,

@@ -37,20 +37,22 @@ struct NATSTakeoverTests {
 
             // The first run chains five events; its graceful stop signs a final checkpoint, witnessed.
             let first = try await start()
-            for index in 0..<5 {
-                #expect(try await first.publish(id: "w-\(index)", key: first.adminKey).status == 202)
+            try await first.stopping { () async throws in
+                for index in 0..<5 {
+                    #expect(try await first.publish(id: "w-\(index)", key: first.adminKey).status == 202)
+                }
+                #expect(try await chainedAll(first), "the first run did not chain the stream: \(first.log)")
             }
-            #expect(try await chainedAll(first), "the first run did not chain the stream: \(first.log)")
-            await first.stop()
             let witnessed = try CheckpointWitness.lines(in: witness)
             #expect(!witnessed.isEmpty)
 
             // Unchanged store: the node takes the lease over again, passes the check and chains on.
             let second = try await start()
-            #expect(try await second.publish(id: "w-5", key: second.adminKey).status == 202)
-            #expect(try await chainedAll(second), "the node did not chain after the check: \(second.log)")
-            #expect(try await second.call("/readyz", key: second.adminKey).status == 200)
-            await second.stop()
+            try await second.stopping { () async throws in
+                #expect(try await second.publish(id: "w-5", key: second.adminKey).status == 202)
+                #expect(try await chainedAll(second), "the node did not chain after the check: \(second.log)")
+                #expect(try await second.call("/readyz", key: second.adminKey).status == 200)
+            }
 
             // The chain store purged while no node runs (deleted; the node creates it again, empty).
             let admin = try await cluster.connect(user: "tocsin-admin")
@@ -58,23 +60,24 @@ struct NATSTakeoverTests {
             // Every witnessed checkpoint lies past the empty store's end; the first line is named.
             let named = try #require(try CheckpointWitness.lines(in: witness).first)
             let third = try await start()
-            #expect(try await third.publish(id: "w-6", key: third.adminKey).status == 202)
-            let refused = try await eventually(timeout: .seconds(30)) { () -> NodeAnswer? in
-                let answer = try await third.call("/readyz", key: third.adminKey)
-                return answer.status == 503 && answer.text.contains("checkpoint witness") ? answer : nil
+            try await third.stopping {
+                #expect(try await third.publish(id: "w-6", key: third.adminKey).status == 202)
+                let refused = try await eventually(timeout: .seconds(30)) { () -> NodeAnswer? in
+                    let answer = try await third.call("/readyz", key: third.adminKey)
+                    return answer.status == 503 && answer.text.contains("checkpoint witness") ? answer : nil
+                }
+                let detail = refused.json?["detail"]?.stringValue ?? ""
+                #expect(
+                    detail.contains("line \(named.number) of this node's checkpoint witness")
+                        && detail.contains("sequence \(named.entry.sequence)") && detail.contains("rolled back"),
+                    "\(refused.text)"
+                )
+                let metrics = try await third.call("/metrics", key: third.adminKey).text
+                #expect(metrics.contains(#"tocsin_cluster_chain_halted{node="w"} 1"#), "\(metrics)")
+                // Halted before chaining: nothing went into the emptied store.
+                #expect(try await admin.streamInfo("TOCSIN_CHAIN").lastSequence == 0)
+                #expect(third.log.contains("chain.witness_line=\(named.number)"), "\(third.log)")
             }
-            let detail = refused.json?["detail"]?.stringValue ?? ""
-            #expect(
-                detail.contains("line \(named.number) of this node's checkpoint witness")
-                    && detail.contains("sequence \(named.entry.sequence)") && detail.contains("rolled back"),
-                "\(refused.text)"
-            )
-            let metrics = try await third.call("/metrics", key: third.adminKey).text
-            #expect(metrics.contains(#"tocsin_cluster_chain_halted{node="w"} 1"#), "\(metrics)")
-            // Halted before chaining: nothing went into the emptied store.
-            #expect(try await admin.streamInfo("TOCSIN_CHAIN").lastSequence == 0)
-            #expect(third.log.contains("chain.witness_line=\(named.number)"), "\(third.log)")
-            await third.stop()
             await admin.close()
         }
     }
