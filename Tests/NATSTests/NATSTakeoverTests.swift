@@ -79,6 +79,21 @@ struct NATSTakeoverTests {
                 #expect(third.log.contains("chain.witness_line=\(named.number)"), "\(third.log)")
             }
             await admin.close()
+
+            // A witness the node cannot read: it does not stand for the lease, and says why.
+            let handle = try #require(FileHandle(forWritingAtPath: witness))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Array("not a checkpoint\n".utf8))
+            try handle.close()
+            let fourth = try await start()
+            try await fourth.stopping {
+                let said = try await holds(within: .seconds(30)) {
+                    fourth.log.contains("cannot read this node's checkpoint witness")
+                }
+                #expect(said, "\(fourth.log)")
+                let metrics = try await fourth.call("/metrics", key: fourth.adminKey).text
+                #expect(metrics.contains(#"tocsin_cluster_chain_lease_held{node="w"} 0"#), "\(metrics)")
+            }
         }
     }
 }

@@ -144,6 +144,9 @@ public final class ChainService: Service, Sendable {
                     metadata: ["error": "\(error)"]
                 )
                 try await Task.sleep(for: .seconds(2))
+                if Task.isShuttingDownGracefully {
+                    return
+                }
                 continue
             }
             var random = SystemRandomNumberGenerator()
