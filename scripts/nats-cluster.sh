@@ -3,7 +3,7 @@
 # Local NATS JetStream clusters for development and tests (docs/scale-out.md).
 #
 #   scripts/nats-cluster.sh start  [--regions 1|2] [--port BASE] [--dir DIR] [--leaf-remotes URLS] [--no-auth]
-#                                  [--tls CERTDIR]
+#                                  [--tls CERTDIR] [--guest-account]
 #   scripts/nats-cluster.sh stop   [--dir DIR] [--clean]
 #   scripts/nats-cluster.sh status [--dir DIR]
 #
@@ -19,6 +19,12 @@
 # Every connection authenticates: clients as user "tocsin" with the password in DIR/tocsin.password, routes
 # and leafnode links with passwords of their own (DIR/route.password, DIR/leaf.password). The passwords are
 # random, made on the first start, and they and the configs that hold them are readable by the owner only.
+# The client users live in a NATS account of their own, TOCSIN (JetStream enabled; the leafnode link is
+# bound to it too): "tocsin" may publish and subscribe only to what Tocsin uses, the lists in
+# scripts/nats-tocsin-permissions.conf; "auditor" (DIR/auditor.password) only reads the event log and the
+# chain store, for `tocsin audit verify`; "tocsin-admin" (DIR/tocsin-admin.password) may do anything inside
+# the account, for operators' tools. --guest-account adds another account, GUEST, with JetStream and a user
+# "guest" (DIR/guest.password): a second tenant of the cluster, for tests of the isolation.
 # --no-auth starts the servers without any (anonymous clients; for benchmarks against raw libnats).
 # --tls CERTDIR makes client connections TLS with client certificates: CERTDIR holds ca.pem (the authority
 # that signed the server's and the clients' certificates), server.pem and server.key (for 127.0.0.1).
@@ -32,6 +38,7 @@ base=4222
 dir=.nats-cluster
 clean=false
 auth=true
+guest=false
 tls_dir=""
 leaf_remotes=""
 while [ $# -gt 0 ]; do
@@ -41,6 +48,7 @@ while [ $# -gt 0 ]; do
     --dir) dir=$2; shift 2 ;;
     --clean) clean=true; shift ;;
     --no-auth) auth=false; shift ;;
+    --guest-account) guest=true; shift ;;
     --tls)
         tls_dir=$(cd "$2" && pwd)
         [[ $tls_dir != *'"'* ]] || { echo "--tls: the path must not contain a double quote" >&2; exit 2; }
@@ -84,6 +92,26 @@ password() {
     cat "$file"
 }
 
+# The accounts block: Tocsin's account with its users, and with --guest-account another tenant's.
+accounts() {
+    echo "include ./nats-tocsin-permissions.conf"
+    echo "accounts {"
+    echo "  TOCSIN {"
+    echo "    jetstream: enabled"
+    echo "    users = ["
+    echo "      { user: tocsin, password: \"$(password tocsin)\","
+    echo "        permissions: { publish: { allow: \$TOCSIN_PUBLISH }, subscribe: { allow: \$TOCSIN_SUBSCRIBE } } }"
+    echo "      { user: auditor, password: \"$(password auditor)\","
+    echo "        permissions: { publish: { allow: \$TOCSIN_AUDIT_PUBLISH }, subscribe: { allow: \$TOCSIN_SUBSCRIBE } } }"
+    echo "      { user: \"tocsin-admin\", password: \"$(password tocsin-admin)\" }"
+    echo "    ]"
+    echo "  }"
+    if $guest; then
+        echo "  GUEST { jetstream: enabled, users = [ { user: guest, password: \"$(password guest)\" } ] }"
+    fi
+    echo "}"
+}
+
 write_config() {
     local name=$1 client route http leaf domain cluster routes="" peer route_auth="" leaf_auth=""
     read -r client route http leaf domain cluster <<<"$(ports_of "$name")"
@@ -103,7 +131,7 @@ write_config() {
         echo "listen: 127.0.0.1:$client"
         echo "http: 127.0.0.1:$http"
         if $auth; then
-            echo "authorization { users = [ { user: tocsin, password: \"$(password tocsin)\" } ] }"
+            accounts
         fi
         if [ -n "$tls_dir" ]; then
             echo "tls { cert_file: \"$tls_dir/server.pem\", key_file: \"$tls_dir/server.key\", ca_file: \"$tls_dir/ca.pem\", verify: true }"
@@ -116,14 +144,18 @@ write_config() {
         fi
         if [ "$domain" = a ] && [ "$regions" = 2 ]; then
             if $auth; then
-                echo "leafnodes { listen: 127.0.0.1:$leaf, authorization { user: leaf, password: \"$(password leaf)\" } }"
+                echo "leafnodes { listen: 127.0.0.1:$leaf, authorization { user: leaf, password: \"$(password leaf)\", account: TOCSIN } }"
             else
                 echo "leafnodes { listen: 127.0.0.1:$leaf }"
             fi
         elif [ "$domain" = b ]; then
             local remotes=${leaf_remotes:-nats-leaf://127.0.0.1:$((base + 3000)),nats-leaf://127.0.0.1:$((base + 3001)),nats-leaf://127.0.0.1:$((base + 3002))}
             remotes=${remotes//nats-leaf:\/\//nats-leaf://$leaf_auth}
-            echo "leafnodes { remotes: [ { urls: [ ${remotes//,/, } ] } ] }"
+            if $auth; then
+                echo "leafnodes { remotes: [ { urls: [ ${remotes//,/, } ], account: TOCSIN } ] }"
+            else
+                echo "leafnodes { remotes: [ { urls: [ ${remotes//,/, } ] } ] }"
+            fi
         fi
     } >"$dir/$name.conf")
 }
@@ -145,6 +177,7 @@ start() {
     chmod 700 "$dir"
     dir=$(cd "$dir" && pwd)
     echo "$regions" >"$dir/regions"
+    install -m 600 scripts/nats-tocsin-permissions.conf "$dir/nats-tocsin-permissions.conf"
     local name pid
     for name in $(node_names); do
         if [ -f "$dir/$name.pid" ] && kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null; then
@@ -159,6 +192,7 @@ start() {
             echo "NATS cluster up: $(node_names | tr '\n' ' ')(data in $dir)"
             if $auth; then
                 echo "Clients authenticate: --nats-user tocsin --nats-password-file $dir/tocsin.password"
+                echo "(account TOCSIN; also users auditor and tocsin-admin, passwords in $dir/auditor.password and $dir/tocsin-admin.password)"
             fi
             return 0
         fi
@@ -203,5 +237,5 @@ case "$command_name" in
 start) start ;;
 stop) stop ;;
 status) status ;;
-*) echo "usage: $0 start|stop|status [--regions 1|2] [--port BASE] [--dir DIR] [--clean] [--no-auth]" >&2; exit 2 ;;
+*) echo "usage: $0 start|stop|status [--regions 1|2] [--port BASE] [--dir DIR] [--clean] [--no-auth] [--guest-account]" >&2; exit 2 ;;
 esac

@@ -16,6 +16,11 @@ extension ClusterChainer {
             return stopLeading()
         case .headRead(let head):
             return headRead(head, now: now)
+        case .chainHashesRead(let hashes):
+            guard case .checkingWitness(let head) = phase else {
+                return []
+            }
+            return witnessChecked(hashes, head: head, now: now)
         case .fetched(let messages):
             guard phase == .fetching else {
                 return []
@@ -46,7 +51,7 @@ extension ClusterChainer {
         switch phase {
         case .halted, .stopped:
             return []
-        case .idle, .readingHead, .recheckingHead, .fetching, .appending, .waiting:
+        case .idle, .readingHead, .checkingWitness, .recheckingHead, .fetching, .appending, .waiting:
             guard isShuttingDown else {
                 phase = .idle
                 return []
@@ -59,6 +64,9 @@ extension ClusterChainer {
     private mutating func headRead(_ head: ChainHead?, now: Int64) -> [Decision] {
         switch phase {
         case .readingHead:
+            guard isWitnessChecked else {
+                return checkWitness(against: head)
+            }
             resume(from: head, now: now)
             return next(now: now)
         case .recheckingHead(let pending, let announcement):
@@ -76,12 +84,12 @@ extension ClusterChainer {
             // start again from the head as it is.
             resume(from: head, now: now)
             return next(now: now)
-        case .idle, .fetching, .appending, .waiting, .halted, .stopped:
+        case .idle, .checkingWitness, .fetching, .appending, .waiting, .halted, .stopped:
             return []
         }
     }
 
-    private mutating func resume(from head: ChainHead?, now: Int64) {
+    mutating func resume(from head: ChainHead?, now: Int64) {
         if let head {
             let record = head.record
             position = Position(
@@ -166,7 +174,7 @@ extension ClusterChainer {
     }
 
     /// After a durable step: fetch more, or finish a shutdown.
-    private mutating func next(now: Int64) -> [Decision] {
+    mutating func next(now: Int64) -> [Decision] {
         guard !isShuttingDown else {
             return finish(now: now)
         }
@@ -206,7 +214,7 @@ extension ClusterChainer {
     private mutating func failed(now: Int64) {
         let retryAt = now + configuration.retryMilliseconds
         switch phase {
-        case .readingHead:
+        case .readingHead, .checkingWitness:
             phase = .waiting(untilMilliseconds: retryAt, then: .readHead)
         case .recheckingHead(let record, let announcement):
             phase = .waiting(untilMilliseconds: retryAt, then: .recheckHead(record, announcement: announcement))
@@ -248,7 +256,7 @@ extension ClusterChainer {
     private mutating func shutDown(now: Int64) -> [Decision] {
         isShuttingDown = true
         switch phase {
-        case .idle, .halted, .readingHead, .recheckingHead:
+        case .idle, .halted, .readingHead, .checkingWitness, .recheckingHead:
             phase = .stopped
             return [.stopped]
         case .waiting(_, .readHead), .waiting(_, .recheckHead):

@@ -17,6 +17,10 @@
 ///   steps down.
 /// - **No skipped sequence.** Messages are linked only when they continue the chain exactly; a
 ///   gap halts the chainer and reports the missing sequence.
+/// - **No takeover over a rolled-back store.** With the node's own witnessed checkpoints, a new
+///   lease holder first checks the chain store against them (``WitnessedCheckpoint``): the newest
+///   must not lie past the store's end, and each one at or below it must be there with the same
+///   hash. Otherwise it halts before it chains anything.
 /// - **The single-node cadence.** A checkpoint closes the record in which
 ///   ``Configuration/checkpointEveryRecords`` records have accumulated, or the first record after
 ///   ``Configuration/checkpointIntervalMilliseconds``; an idle chain with unsigned records gets a
@@ -61,6 +65,9 @@ public struct ClusterChainer: Sendable {
         case notLeading
         /// The answer to ``Decision/readHead``: the newest chain record, or `nil` for an empty store.
         case headRead(ChainHead?)
+        /// The answer to ``Decision/readChainHashes(_:)``: the chain store's hash at each sequence it
+        /// holds (a sequence it does not hold is absent).
+        case chainHashesRead([Int64: [UInt8]])
         /// The answer to ``Decision/fetch(afterSequence:limit:)``, in stream order.
         case fetched([ChainMessage])
         /// The answer to ``Decision/append(_:expectedStoreSequence:)``: stored at this store
@@ -82,12 +89,21 @@ public struct ClusterChainer: Sendable {
         /// messages were removed from the stream (limits, purge); the chain cannot continue past
         /// the hole without an operator's decision.
         case gap(expected: Int64, found: Int64)
+        /// The node's witness file, at `line`, names a checkpoint at `sequence` past the chain
+        /// store's end `storeEnd`: the store was rolled back (or purged) since this node signed it.
+        case witnessAhead(line: Int, sequence: Int64, storeEnd: Int64)
+        /// The node's witness file, at `line`, names a checkpoint at `sequence` that the chain store
+        /// holds with another hash, or not at all: the store was rewritten.
+        case witnessMismatch(line: Int, sequence: Int64)
     }
 
     /// What to do, in order.
     public enum Decision: Sendable, Hashable {
         /// Read the chain store's newest record; answer with ``Input/headRead(_:)``.
         case readHead
+        /// Read the chain store's hashes at these stream sequences (ascending); answer with
+        /// ``Input/chainHashesRead(_:)``.
+        case readChainHashes([Int64])
         /// Fetch stream messages after this sequence, at most `limit`; answer with ``Input/fetched(_:)``.
         case fetch(afterSequence: Int64, limit: Int)
         /// Write the record (signing its checkpoint first, if it has one) expecting the store's last
@@ -109,6 +125,8 @@ public struct ClusterChainer: Sendable {
     enum Phase: Sendable, Hashable {
         case idle
         case readingHead
+        /// Checking the witnessed checkpoints against the store whose head this is.
+        case checkingWitness(ChainHead?)
         /// Reading the head again after a conflict on this record.
         case recheckingHead(ChainRecord, announcement: Int64)
         case fetching
@@ -148,13 +166,22 @@ public struct ClusterChainer: Sendable {
 
     /// Sizes and rhythm.
     public let configuration: Configuration
+    /// The node's own witnessed checkpoints, checked once before it chains anything.
+    let witnessed: [WitnessedCheckpoint]
+    var isWitnessChecked: Bool
     var phase: Phase = .idle
     var position: Position
     var isShuttingDown = false
 
     /// Creates a chainer that waits for ``Input/leading``.
-    public init(configuration: Configuration = Configuration()) {
+    ///
+    /// - Parameters:
+    ///   - configuration: Sizes and rhythm.
+    ///   - witnessed: The checkpoints this node's witness file holds; none skips the takeover check.
+    public init(configuration: Configuration = Configuration(), witnessed: [WitnessedCheckpoint] = []) {
         self.configuration = configuration
+        self.witnessed = witnessed
+        self.isWitnessChecked = witnessed.isEmpty
         self.position = Position(hash: [])
     }
 
@@ -171,7 +198,7 @@ public struct ClusterChainer: Sendable {
                 return min(until, position.checkpointDueAt)
             }
             return until
-        case .idle, .readingHead, .recheckingHead, .fetching, .appending, .halted, .stopped:
+        case .idle, .readingHead, .checkingWitness, .recheckingHead, .fetching, .appending, .halted, .stopped:
             return nil
         }
     }

@@ -23,6 +23,7 @@ public final class ClusterMetrics: Sendable {
         var unavailable: Counter
         var leaseHeld: Gauge
         var unchained: Gauge
+        var chainHalted: Gauge
         var identitiesSuspended: Gauge
     }
 
@@ -51,6 +52,7 @@ public final class ClusterMetrics: Sendable {
                 unavailable: Counter(label: MetricName.clusterUnavailable, dimensions: dimensions, factory: factory),
                 leaseHeld: Gauge(label: MetricName.clusterChainLeaseHeld, dimensions: dimensions, factory: factory),
                 unchained: Gauge(label: MetricName.clusterChainUnchained, dimensions: dimensions, factory: factory),
+                chainHalted: Gauge(label: MetricName.clusterChainHalted, dimensions: dimensions, factory: factory),
                 identitiesSuspended: Gauge(
                     label: MetricName.clusterIdentitiesSuspended,
                     dimensions: dimensions,
@@ -96,6 +98,12 @@ public final class ClusterMetrics: Sendable {
             handles?.leaseHeld.record(leaseHeld ? 1 : 0)
             handles?.unchained.record(leaseHeld ? max(0, unchainedRecords) : 0)
         }
+    }
+
+    /// Whether this node's chainer halted and does not chain: a hole in the stream, or a chain store
+    /// that does not hold what the node's witness file says it signed.
+    public func chain(halted: Bool) {
+        handles.withLock { $0?.chainHalted.record(halted ? 1 : 0) }
     }
 
     /// Whether the node's key ring is suspended (every credential answered `503`).

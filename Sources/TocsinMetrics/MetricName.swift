@@ -31,6 +31,7 @@ enum MetricName {
     static let clusterUnavailable = "tocsin_cluster_publish_unavailable_total"
     static let clusterChainLeaseHeld = "tocsin_cluster_chain_lease_held"
     static let clusterChainUnchained = "tocsin_cluster_chain_unchained_records"
+    static let clusterChainHalted = "tocsin_cluster_chain_halted"
     static let clusterIdentitiesSuspended = "tocsin_cluster_identities_suspended"
     static let authDenials = "tocsin_auth_denials_total"
     static let syslogLines = "tocsin_syslog_lines_total"

@@ -12,7 +12,8 @@ struct NATSAdapterTests {
     @Test("A KV update at a stale revision is refused, and so is creating an existing key")
     func keyValueCompareAndSet() async throws {
         try await NATSTestCluster.with { cluster in
-            let connection = try await cluster.connect()
+            // A bucket other than Tocsin's: the account's unrestricted user.
+            let connection = try await cluster.connect(user: "tocsin-admin")
             let bucket = try await connection.keyValue(
                 NATSKeyValueConfiguration(bucket: "leases", history: 5, ttl: .seconds(30), replicas: 3)
             )
@@ -90,7 +91,7 @@ struct NATSAdapterTests {
     @Test("A message nak'ed up to max-deliver is given up with a MAX_DELIVERIES advisory")
     func maxDeliveriesAdvisory() async throws {
         try await NATSTestCluster.with { cluster in
-            let connection = try await cluster.connect()
+            let connection = try await cluster.connect(user: "tocsin-admin")
             try await connection.ensureStream(NATSStreamConfiguration(name: "WORK", subjects: ["work.>"], replicas: 3))
             let advisories = try await connection.maxDeliveriesAdvisories(stream: "WORK", consumer: "router")
             let consumer = try await connection.pullConsumer(

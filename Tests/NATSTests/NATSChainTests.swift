@@ -239,7 +239,9 @@ struct NATSChainTests {
             #expect(try await holds(within: .seconds(20)) { first.chainedSequence >= 20 })
             await firstGroup.triggerGracefulShutdown()
             try await firstRun.value
-            try await connection.deleteMessage(stream: "TOCSIN_EVENTS", sequence: 10)
+            // Tocsin's own user may not delete messages: the account's unrestricted user removes them.
+            let unrestricted = try await cluster.connect(user: "tocsin-admin")
+            try await unrestricted.deleteMessage(stream: "TOCSIN_EVENTS", sequence: 10)
             let report = try await ChainStoreVerifier.verify(
                 connection: connection,
                 configuration: fastChain,
@@ -249,7 +251,7 @@ struct NATSChainTests {
 
             let before = try await log.lastSequence()
             _ = try await log.append((0..<5).map { CloudEvent(id: "s-\($0)", source: "test/remove", type: "x.y") })
-            try await connection.deleteMessage(stream: "TOCSIN_EVENTS", sequence: UInt64(before + 3))
+            try await unrestricted.deleteMessage(stream: "TOCSIN_EVENTS", sequence: UInt64(before + 3))
             let (second, secondGroup) = chainService()
             let secondRun = Task { try await secondGroup.run() }
             let gap = ClusterChainer.Halt.gap(expected: before + 3, found: before + 4)
@@ -257,6 +259,7 @@ struct NATSChainTests {
             #expect(second.chainedSequence < before + 3)
             await secondGroup.triggerGracefulShutdown()
             try await secondRun.value
+            await unrestricted.close()
             await connection.close()
         }
     }

@@ -25,7 +25,7 @@ struct NATSLeaseTests {
     @Test("A released lease moves to the waiting node at once, long before it would have expired")
     func releaseHandsOver() async throws {
         try await NATSTestCluster.with { cluster in
-            let connection = try await cluster.connect()
+            let connection = try await cluster.connect(user: "tocsin-admin")
             let bucket = try await connection.keyValue(NATSKeyValueConfiguration(bucket: "leases", replicas: 3))
             // A 60 s lease: the second driver can only win it this fast through the release and the watch.
             let timing = LeaseElection.Configuration(ttlMilliseconds: 60_000, renewEveryMilliseconds: 1_000)

@@ -34,7 +34,8 @@ struct NATSMeshTests {
             return relays.map { "nats-leaf://127.0.0.1:\($0.port)" }
         } _: { cluster in
             let regionA = try await cluster.connect(region: "a")
-            let regionB = try await cluster.connect(region: "b")
+            // The copy is an operator's stream (serve does not consume it yet): the unrestricted user.
+            let regionB = try await cluster.connect(region: "b", user: "tocsin-admin")
             let log = try await JetStreamEventLog.open(
                 connection: regionA,
                 configuration: JetStreamLogConfiguration(replicas: 3)

@@ -31,21 +31,41 @@ struct NATSTestCluster: Sendable {
 
     /// The file holding the clients' password (user `tocsin`), which the script makes.
     var passwordFile: String {
-        directory + "/tocsin.password"
+        passwordFile(user: "tocsin")
+    }
+
+    /// The file holding `user`'s password: `tocsin` (Tocsin's nodes, limited to the subjects Tocsin
+    /// uses), `auditor` (reads for `audit verify`), `tocsin-admin` (anything in Tocsin's account) or,
+    /// with a guest account, `guest`.
+    func passwordFile(user: String) -> String {
+        directory + "/\(user).password"
     }
 
     /// The arguments that give a `tocsin` command the cluster's client credentials.
     var credentialArguments: [String] {
-        ["--nats-user", "tocsin", "--nats-password-file", passwordFile]
+        credentialArguments(user: "tocsin")
     }
 
-    /// A connection configuration for `servers` (default: region a's) with the clients' credentials.
-    func configuration(servers: [String]? = nil) throws -> NATSConnectionConfiguration {
-        let password = try String(contentsOfFile: passwordFile, encoding: .utf8)
+    /// The arguments that give a `tocsin` command `user`'s credentials.
+    func credentialArguments(user: String) -> [String] {
+        ["--nats-user", user, "--nats-password-file", passwordFile(user: user)]
+    }
+
+    /// A connection configuration for `servers` (default: region a's) with `user`'s credentials
+    /// (default: Tocsin's nodes' user, `tocsin`).
+    func configuration(servers: [String]? = nil, user: String = "tocsin") throws -> NATSConnectionConfiguration {
+        let password = try String(contentsOfFile: passwordFile(user: user), encoding: .utf8)
         return NATSConnectionConfiguration(
             servers: servers ?? urls,
-            authentication: NATSAuthentication(credentials: .userPassword(user: "tocsin", password: password))
+            authentication: NATSAuthentication(credentials: .userPassword(user: user, password: password))
         )
+    }
+
+    /// The servers' logs, all nodes' together.
+    func serverLogs() -> String {
+        ["n1", "n2", "n3", "b1", "b2", "b3"].compactMap {
+            try? String(contentsOfFile: "\(directory)/\($0).log", encoding: .utf8)
+        }.joined()
     }
 
     /// Region a's leafnode ports, which region b dials, when started with two regions.
@@ -60,15 +80,28 @@ struct NATSTestCluster: Sendable {
     ///
     /// With `tls`, a directory holding `ca.pem`, `server.pem` and `server.key`, clients must connect
     /// over TLS with a certificate that authority signed.
+    /// With `guestAccount`, the servers also have a second account, `GUEST`, with JetStream and a
+    /// user `guest`.
+    ///
+    /// Unless `refusesTocsin`, the test fails when a server refused the restricted user `tocsin`
+    /// anything: Tocsin's permission lists must cover all it does.
     static func with<T>(
         regions: Int = 1,
         tls: String? = nil,
+        guestAccount: Bool = false,
+        refusesTocsin: Bool = false,
         leafRemotes: (Int) async throws -> [String] = { _ in [] },
         _ body: (NATSTestCluster) async throws -> T
     ) async throws -> T {
-        let cluster = try await start(regions: regions, tls: tls, leafRemotes: leafRemotes)
+        let cluster = try await start(regions: regions, tls: tls, guestAccount: guestAccount, leafRemotes: leafRemotes)
         do {
             let result = try await body(cluster)
+            if !refusesTocsin {
+                let refusals = cluster.serverLogs().split(separator: "\n").filter {
+                    $0.contains(#"Violation - User "tocsin""#)
+                }
+                #expect(refusals.isEmpty, "the servers refused Tocsin's user: \(refusals.joined(separator: "\n"))")
+            }
             await cluster.stop()
             return result
         } catch {
@@ -81,6 +114,7 @@ struct NATSTestCluster: Sendable {
     static func start(
         regions: Int = 1,
         tls: String? = nil,
+        guestAccount: Bool = false,
         leafRemotes: (Int) async throws -> [String] = { _ in [] }
     ) async throws -> NATSTestCluster {
         guard
@@ -100,6 +134,9 @@ struct NATSTestCluster: Sendable {
             let directory = NSTemporaryDirectory() + "tocsin-nats-\(UUID().uuidString)"
             let cluster = NATSTestCluster(directory: directory, basePort: base)
             var arguments = ["start", "--regions", "\(regions)"] + (tls.map { ["--tls", $0] } ?? [])
+            if guestAccount {
+                arguments.append("--guest-account")
+            }
             let remotes = try await leafRemotes(base)
             if !remotes.isEmpty {
                 arguments += ["--leaf-remotes", remotes.joined(separator: ",")]
@@ -133,9 +170,9 @@ struct NATSTestCluster: Sendable {
         #expect(Foundation.kill(pid, SIGKILL) == 0)
     }
 
-    /// Connects to all three nodes (of region a, or of region b with `region: "b"`).
-    func connect(region: String = "a") async throws -> NATSConnection {
-        try await NATSConnection.connect(try configuration(servers: region == "b" ? regionBURLs : urls))
+    /// Connects to all three nodes (of region a, or of region b with `region: "b"`) as `user`.
+    func connect(region: String = "a", user: String = "tocsin") async throws -> NATSConnection {
+        try await NATSConnection.connect(try configuration(servers: region == "b" ? regionBURLs : urls, user: user))
     }
 
     /// Whether every port the script would use for one region can be bound on loopback now.

@@ -81,6 +81,17 @@ final class TocsinNode: Sendable {
         _ = await process.exit(within: .seconds(120))
     }
 
+    /// Runs `body`, then stops the node, also when `body` throws.
+    func stopping(after body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            await stop()
+            throw error
+        }
+        await stop()
+    }
+
     /// Sends `method` to `path` with `key` as the bearer token, and returns the answer.
     func call(
         _ path: String,

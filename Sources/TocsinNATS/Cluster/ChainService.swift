@@ -73,6 +73,7 @@ public final class ChainService: Service, Sendable {
     private let clock: any WallClock
     private let logger: Logger
     private let onCheckpoint: @Sendable (ChainCheckpoint, [UInt8]) -> Void
+    private let witnessed: @Sendable () throws -> [WitnessedCheckpoint]
     private let current = Mutex<ChainServiceState>(.following)
     private let chainer = Mutex<ChainerDriver?>(nil)
 
@@ -87,6 +88,9 @@ public final class ChainService: Service, Sendable {
     ///   - logger: The node's logger.
     ///   - onCheckpoint: Called with each checkpoint this node signs and its signature, once the chain
     ///     store holds it (the node's checkpoint witness).
+    ///   - witnessed: Reads the checkpoints of the node's witness file, before each candidacy: a new
+    ///     lease holder checks the chain store against them before it chains anything. While it
+    ///     throws, the node does not stand for the lease and tries again every 2 s.
     public init(
         connection: NATSConnection,
         node: String,
@@ -94,9 +98,11 @@ public final class ChainService: Service, Sendable {
         configuration: ChainServiceConfiguration = ChainServiceConfiguration(),
         clock: any WallClock = SystemWallClock(),
         logger: Logger,
-        onCheckpoint: @escaping @Sendable (ChainCheckpoint, [UInt8]) -> Void = { _, _ in }
+        onCheckpoint: @escaping @Sendable (ChainCheckpoint, [UInt8]) -> Void = { _, _ in },
+        witnessed: @escaping @Sendable () throws -> [WitnessedCheckpoint] = { [] }
     ) {
         self.onCheckpoint = onCheckpoint
+        self.witnessed = witnessed
         self.connection = connection
         self.node = node
         self.signingKey = signingKey
@@ -129,6 +135,20 @@ public final class ChainService: Service, Sendable {
         }
         defer { current.withLock { if $0 == .leading { $0 = .following } } }
         while !Task.isCancelled {
+            let witnessed: [WitnessedCheckpoint]
+            do {
+                witnessed = try self.witnessed()
+            } catch {
+                logger.error(
+                    "cannot read this node's checkpoint witness, so it does not stand for the chain lease; trying again in 2 s",
+                    metadata: ["error": "\(error)"]
+                )
+                try await Task.sleep(for: .seconds(2))
+                if Task.isShuttingDownGracefully {
+                    return
+                }
+                continue
+            }
             var random = SystemRandomNumberGenerator()
             let lease = LeaseDriver(
                 bucket: bucket,
@@ -145,7 +165,8 @@ public final class ChainService: Service, Sendable {
                 signingKey: signingKey,
                 clock: clock,
                 logger: logger,
-                onCheckpoint: onCheckpoint
+                onCheckpoint: onCheckpoint,
+                witnessed: witnessed
             )
             self.chainer.withLock { $0 = chainer }
             let outcome = await runRound(lease: lease, chainer: chainer)

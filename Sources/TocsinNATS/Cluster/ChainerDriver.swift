@@ -35,6 +35,7 @@ public final class ChainerDriver: Sendable {
     private let clock: any WallClock
     private let logger: Logger
     private let onCheckpoint: @Sendable (ChainCheckpoint, [UInt8]) -> Void
+    private let witnessed: [WitnessedCheckpoint]
     private let inbox: DriverInbox<ClusterChainer.Input>
     private let isLeader = Mutex(false)
     private let chained = Mutex<Int64>(0)
@@ -50,6 +51,8 @@ public final class ChainerDriver: Sendable {
     ///   - logger: Where halts and failures are logged.
     ///   - onCheckpoint: Called with each checkpoint this driver signed and its signature, once the
     ///     chain store holds it (the node's checkpoint witness).
+    ///   - witnessed: The checkpoints of the node's witness file, checked against the chain store
+    ///     before it chains anything.
     public init(
         connection: NATSConnection,
         eventLog: JetStreamEventLog,
@@ -57,9 +60,11 @@ public final class ChainerDriver: Sendable {
         signingKey: Curve25519.Signing.PrivateKey,
         clock: any WallClock,
         logger: Logger,
-        onCheckpoint: @escaping @Sendable (ChainCheckpoint, [UInt8]) -> Void = { _, _ in }
+        onCheckpoint: @escaping @Sendable (ChainCheckpoint, [UInt8]) -> Void = { _, _ in },
+        witnessed: [WitnessedCheckpoint] = []
     ) {
         self.onCheckpoint = onCheckpoint
+        self.witnessed = witnessed
         self.connection = connection
         self.eventLog = eventLog
         self.configuration = configuration
@@ -98,7 +103,7 @@ public final class ChainerDriver: Sendable {
     /// Runs the chainer until it steps down, halts or stops, or until the task is cancelled (then
     /// ``Outcome/stopped`` without a final checkpoint).
     public func run(isLeading: @escaping @Sendable () -> Bool) async -> Outcome {
-        var chainer = ClusterChainer(configuration: configuration.chainer)
+        var chainer = ClusterChainer(configuration: configuration.chainer, witnessed: witnessed)
         var signatures: [Int64: [UInt8]] = [:]
         var timer: Task<Void, Never>?
         defer { timer?.cancel() }
@@ -118,6 +123,17 @@ public final class ChainerDriver: Sendable {
                         return .stopped
                     case .readHead:
                         inputs.append(await readHead())
+                    case .readChainHashes(let sequences):
+                        do {
+                            let hashes = try await ChainStoreHashes.read(
+                                sequences,
+                                connection: connection,
+                                store: configuration.store.name
+                            )
+                            inputs.append(.chainHashesRead(hashes))
+                        } catch {
+                            inputs.append(.failed)
+                        }
                     case .fetch(let after, let limit):
                         inputs.append(await fetch(after: after, limit: limit))
                     case .append(let record, let expected):
@@ -244,6 +260,27 @@ public final class ChainerDriver: Sendable {
                 were removed (stream limits or a purge); keep the stream free of limits that discard messages
                 """,
                 metadata: ["chain.expected": "\(expected)", "chain.found": "\(found)"]
+            )
+        case .witnessAhead(let line, let sequence, let storeEnd):
+            logger.error(
+                """
+                the chain store ends before a checkpoint this node witnessed: it was rolled back or purged. Not \
+                chaining (the lease stays here so no node chains over it); compare the store with the witness \
+                files (tocsin audit verify --backend nats --witness FILE) and restore it
+                """,
+                metadata: [
+                    "chain.witness_line": "\(line)", "chain.witness_sequence": "\(sequence)",
+                    "chain.store_end": "\(storeEnd)",
+                ]
+            )
+        case .witnessMismatch(let line, let sequence):
+            logger.error(
+                """
+                the chain store does not hold a checkpoint this node witnessed with the witnessed hash: it was \
+                rewritten. Not chaining (the lease stays here so no node chains over it); compare the store with \
+                the witness files (tocsin audit verify --backend nats --witness FILE)
+                """,
+                metadata: ["chain.witness_line": "\(line)", "chain.witness_sequence": "\(sequence)"]
             )
         }
     }

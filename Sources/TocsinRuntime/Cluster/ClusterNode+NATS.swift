@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 #if NATS
+import Foundation
 import Logging
 import ServiceLifecycle
 import TocsinCluster
@@ -100,6 +101,14 @@ extension ClusterNode {
                         ),
                         logger: logger
                     )
+                },
+                witnessed: {
+                    guard let path = settings.checkpointWitnessPath, FileManager.default.fileExists(atPath: path) else {
+                        return []
+                    }
+                    return try CheckpointWitness.lines(in: path).map {
+                        WitnessedCheckpoint(line: $0.number, sequence: $0.entry.sequence, hash: $0.entry.hash)
+                    }
                 }
             )
             let readiness = ClusterReadiness(
@@ -199,10 +208,28 @@ struct ClusterReadiness: Sendable {
                 retryAfterSeconds: 5
             )
         }
-        if case .halted(let halt) = chain.state {
+        guard case .halted(let halt) = chain.state else {
+            metrics.chain(halted: false)
+            return
+        }
+        metrics.chain(halted: true)
+        switch halt {
+        case .gap:
             throw LogUnavailable(
                 message: "the hash chain stopped at a hole in the stream (\(halt)): messages were removed "
                     + "before they were chained; see docs/scale-out.md",
+                retryAfterSeconds: 60
+            )
+        case .witnessAhead(let line, let sequence, let storeEnd):
+            throw LogUnavailable(
+                message: "the hash chain is not continued: line \(line) of this node's checkpoint witness names "
+                    + "sequence \(sequence), but the chain store ends at \(storeEnd) (rolled back); see docs/scale-out.md",
+                retryAfterSeconds: 60
+            )
+        case .witnessMismatch(let line, let sequence):
+            throw LogUnavailable(
+                message: "the hash chain is not continued: the chain store's hash at sequence \(sequence) is not the "
+                    + "one line \(line) of this node's checkpoint witness names (rewritten); see docs/scale-out.md",
                 retryAfterSeconds: 60
             )
         }
