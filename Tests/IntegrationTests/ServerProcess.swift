@@ -27,6 +27,14 @@ final class ServerProcess: Sendable {
         self.dataDirectory = dataDirectory
     }
 
+    /// Kills a server its test left running: a test that fails before its `terminate()` must not
+    /// leave a server loading the machine for the tests after it.
+    deinit {
+        if process.exitIfEnded == nil {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+        }
+    }
+
     /// The `tocsin` executable built next to the test bundle (or `TOCSIN_BINARY`).
     static var binary: String { TocsinExecutable.path }
 
