@@ -74,6 +74,10 @@ struct NATSTakeoverTests {
                 )
                 let metrics = try await third.call("/metrics", key: third.adminKey).text
                 #expect(metrics.contains(#"tocsin_cluster_chain_halted{node="w"} 1"#), "\(metrics)")
+                #expect(
+                    metrics.contains(#"tocsin_cluster_chain_lease_held{node="w"} 1"#),
+                    "it keeps the lease: \(metrics)"
+                )
                 // Halted before chaining: nothing went into the emptied store.
                 #expect(try await admin.streamInfo("TOCSIN_CHAIN").lastSequence == 0)
                 #expect(third.log.contains("chain.witness_line=\(named.number)"), "\(third.log)")

@@ -75,6 +75,7 @@ public final class ChainService: Service, Sendable {
     private let onCheckpoint: @Sendable (ChainCheckpoint, [UInt8]) -> Void
     private let witnessed: @Sendable () throws -> [WitnessedCheckpoint]
     private let current = Mutex<ChainServiceState>(.following)
+    private let holding = Mutex(false)
     private let chainer = Mutex<ChainerDriver?>(nil)
 
     /// Creates the service; nothing happens before ``run()``.
@@ -116,6 +117,12 @@ public final class ChainService: Service, Sendable {
         current.withLock { $0 }
     }
 
+    /// Whether this node holds the chain lease now: while it chains, and also while it keeps the
+    /// lease halted (``ChainServiceState/halted(_:)``) so that no other node chains on.
+    public var holdsLease: Bool {
+        holding.withLock { $0 }
+    }
+
     /// The newest stream sequence this node chained durably during its current candidacy (0 before).
     public var chainedSequence: Int64 {
         chainer.withLock { $0?.chainedSequence ?? 0 }
@@ -133,7 +140,10 @@ public final class ChainService: Service, Sendable {
         guard let (eventLog, bucket) = try await setUp() else {
             return
         }
-        defer { current.withLock { if $0 == .leading { $0 = .following } } }
+        defer {
+            current.withLock { if $0 == .leading { $0 = .following } }
+            holding.withLock { $0 = false }
+        }
         while !Task.isCancelled {
             let witnessed: [WitnessedCheckpoint]
             do {
@@ -212,6 +222,12 @@ public final class ChainService: Service, Sendable {
                 group.addTask {
                     await lease.run { change in
                         chainer.leaseChanged(change)
+                        self.holding.withLock { holds in
+                            switch change {
+                            case .lead: holds = true
+                            case .stepDown: holds = false
+                            }
+                        }
                         self.current.withLock { state in
                             if case .halted = state {
                                 return

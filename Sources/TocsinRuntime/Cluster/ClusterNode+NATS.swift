@@ -199,7 +199,7 @@ struct ClusterReadiness: Sendable {
         let hasLeader = info.leader != nil || info.replicas.isEmpty
         metrics.stream(lastSequence: Int64(info.lastSequence), hasLeader: hasLeader)
         metrics.chain(
-            leaseHeld: chain.state == .leading,
+            leaseHeld: chain.holdsLease,
             unchainedRecords: Int64(info.lastSequence) - chain.chainedSequence
         )
         guard hasLeader else {
