@@ -75,7 +75,7 @@ public final class ChainService: Service, Sendable {
     private let onCheckpoint: @Sendable (ChainCheckpoint, [UInt8]) -> Void
     private let witnessed: @Sendable () throws -> [WitnessedCheckpoint]
     private let current = Mutex<ChainServiceState>(.following)
-    private let holding = Mutex(false)
+    private let lease = Mutex<LeaseDriver?>(nil)
     private let chainer = Mutex<ChainerDriver?>(nil)
 
     /// Creates the service; nothing happens before ``run()``.
@@ -120,7 +120,7 @@ public final class ChainService: Service, Sendable {
     /// Whether this node holds the chain lease now: while it chains, and also while it keeps the
     /// lease halted (``ChainServiceState/halted(_:)``) so that no other node chains on.
     public var holdsLease: Bool {
-        holding.withLock { $0 }
+        lease.withLock { $0 }?.isLeading() ?? false
     }
 
     /// The newest stream sequence this node chained durably during its current candidacy (0 before).
@@ -142,7 +142,7 @@ public final class ChainService: Service, Sendable {
         }
         defer {
             current.withLock { if $0 == .leading { $0 = .following } }
-            holding.withLock { $0 = false }
+            lease.withLock { $0 = nil }
         }
         while !Task.isCancelled {
             let witnessed: [WitnessedCheckpoint]
@@ -179,6 +179,7 @@ public final class ChainService: Service, Sendable {
                 witnessed: witnessed
             )
             self.chainer.withLock { $0 = chainer }
+            self.lease.withLock { $0 = lease }
             let outcome = await runRound(lease: lease, chainer: chainer)
             switch outcome {
             case .steppedDown:
@@ -222,12 +223,6 @@ public final class ChainService: Service, Sendable {
                 group.addTask {
                     await lease.run { change in
                         chainer.leaseChanged(change)
-                        self.holding.withLock { holds in
-                            switch change {
-                            case .lead: holds = true
-                            case .stepDown: holds = false
-                            }
-                        }
                         self.current.withLock { state in
                             if case .halted = state {
                                 return
