@@ -13,6 +13,7 @@ import Synchronization
 public final class ClusterMetrics: Sendable {
     private let factory: any MetricsFactory
     private let handles = Mutex<Handles?>(nil)
+    private let node = Mutex("")
     private let reconnectTotal = Mutex(MonotonicTotal())
 
     private struct Handles {
@@ -35,6 +36,7 @@ public final class ClusterMetrics: Sendable {
     /// (records before it are dropped).
     public func start(node: String) {
         let dimensions = [("node", node)]
+        self.node.withLock { $0 = node }
         handles.withLock {
             $0 = Handles(
                 lastSequence: Gauge(
@@ -109,5 +111,15 @@ public final class ClusterMetrics: Sendable {
     /// Whether the node's key ring is suspended (every credential answered `503`).
     public func identities(suspended: Bool) {
         handles.withLock { $0?.identitiesSuspended.record(suspended ? 1 : 0) }
+    }
+
+    /// A shared consumer's state as this node last read it: the messages of its subjects not
+    /// delivered yet (its lag), and those delivered more than once and not acknowledged yet.
+    public func consumer(_ name: String, pending: UInt64, redelivered: Int64) {
+        let dimensions = [("node", node.withLock { $0 }), ("consumer", name)]
+        Gauge(label: MetricName.clusterConsumerPending, dimensions: dimensions, factory: factory)
+            .record(Int64(clamping: pending))
+        Gauge(label: MetricName.clusterConsumerRedelivered, dimensions: dimensions, factory: factory)
+            .record(redelivered)
     }
 }

@@ -33,6 +33,8 @@ enum MetricName {
     static let clusterChainUnchained = "tocsin_cluster_chain_unchained_records"
     static let clusterChainHalted = "tocsin_cluster_chain_halted"
     static let clusterIdentitiesSuspended = "tocsin_cluster_identities_suspended"
+    static let clusterConsumerPending = "tocsin_cluster_consumer_pending"
+    static let clusterConsumerRedelivered = "tocsin_cluster_consumer_redelivered"
     static let authDenials = "tocsin_auth_denials_total"
     static let syslogLines = "tocsin_syslog_lines_total"
     static let syslogDropped = "tocsin_syslog_dropped_total"

@@ -178,6 +178,7 @@ private func withStreamConfig<T>(
     config.MaxAge = stream.maxAge?.natsNanoseconds ?? 0
     config.MaxBytes = stream.maxBytes ?? -1
     config.AllowDirect = true
+    config.Retention = stream.isWorkQueue ? js_WorkQueuePolicy : js_LimitsPolicy
     var sources = stream.sources.map(makeStreamSource)
     defer { sources.forEach(freeStreamSource) }
     return try subjects.withUnsafeMutableBufferPointer { buffer throws(NATSError) -> T in

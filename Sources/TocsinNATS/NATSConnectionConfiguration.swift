@@ -75,6 +75,9 @@ public struct NATSStreamConfiguration: Sendable, Hashable {
     public var maxBytes: Int64?
     /// Streams whose messages this one copies in (a region's stream sourcing another region's).
     public var sources: [NATSStreamSource]
+    /// A work queue removes each message once a consumer acknowledged it (consumers' subjects must
+    /// not overlap); otherwise messages stay until the age or size limits remove them.
+    public var isWorkQueue = false
 
     /// Creates a configuration.
     public init(

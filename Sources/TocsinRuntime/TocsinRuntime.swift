@@ -115,7 +115,8 @@ public enum TocsinRuntime: Sendable {
             clock: wallClock,
             logger: logger,
             metrics: metrics,
-            openEvent: openEvent
+            openEvent: openEvent,
+            cluster: cluster?.routing
         )
         let schemas = try await SchemaAdmin.load(store: store, clock: clock)
         let scrape = MetricsScrape(store: store, metrics: metrics, databasePath: configuration.store.databasePath)
@@ -127,7 +128,8 @@ public enum TocsinRuntime: Sendable {
                 state: routing.state,
                 redactor: routing.redactor,
                 blocklist: routing.blocklist,
-                redriven: routing.redriven
+                redriven: routing.redriven,
+                cluster: cluster?.routing.administration
             ),
             keys: cluster?.keys ?? keys,
             enricher: enricher,
@@ -199,13 +201,13 @@ public enum TocsinRuntime: Sendable {
             logger: logger,
             onListening: onSyslogListening
         )
-        // Routing, detection, deliveries and replays read the embedded store's log: on a cluster node,
-        // whose events are on the stream, they do not run yet (the notice at start says so).
-        let routingServices: [any Service] = cluster == nil ? routing.services + [replays] : []
+        // Detection and replays read the embedded store's log: on a cluster node, whose events are on
+        // the stream, they do not run yet (the notice at start says so); routing and deliveries do.
+        let routingServices: [any Service] = cluster == nil ? routing.services + [replays] : routing.services
         let logServices: [any Service] =
             store.services + [auditor] + enrichment.services(log: store, logger: logger)
             + (try configuration.archiving.map { [try $0.timer(store: store, clock: wallClock, logger: logger)] } ?? [])
-        // The identities watcher (and, later, the chainer) of a cluster node.
+        // The identities watcher and the chainer of a cluster node.
         let clusterServices: [any Service] = cluster?.services ?? []
         // Start order: log writer and timer, then the incident projection and routing, then HTTP and syslog;
         // shutdown runs in reverse.
@@ -327,127 +329,5 @@ public enum TocsinRuntime: Sendable {
     /// Whether `host` names a loopback address (`127.x`, `::1`, `localhost`).
     private static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || IPAddress.parse(host).map { SyslogAllowList.loopback.allows($0) } == true
-    }
-
-    /// The routing state loaded from the store and the rules directory, and the services that
-    /// route and deliver.
-    private static func startRouting(
-        store: EventStore,
-        keys: KeyAdmin,
-        configuration: RuntimeConfiguration,
-        clock: SystemWallClock,
-        logger: Logger,
-        metrics: TocsinMetrics,
-        openEvent: @escaping @Sendable (LoggedEvent) -> LoggedEvent
-    ) async throws -> (
-        state: RoutingState,
-        services: [any Service],
-        client: HTTPClient,
-        webhooks: WebhookSender,
-        redactor: SecretRedactor,
-        blocklist: StoreBlocklist,
-        redriven: @Sendable () -> Void
-    ) {
-        let state = RoutingState(store: store.routing, kinds: ActionRegistry.targetKinds, logger: logger)
-        let redactor = SecretRedactor(
-            key: try KeyFiles.loadOrCreateFingerprintKey(in: configuration.store.dataDirectory)
-        )
-        try await LegacyTargetSplitter.split(
-            store.routing,
-            kinds: ActionRegistry.targetKinds,
-            redactor: redactor,
-            logger: logger
-        )
-        try await state.rebuild()
-        var services: [any Service] = []
-        if let directory = configuration.rulesDirectory {
-            var watcher = ConfigWatcher(
-                directory: directory,
-                state: state,
-                store: store,
-                logger: logger,
-                hangups: await UnixSignalsSequence(trapping: .sighup)
-            )
-            try await watcher.loadInitial()
-            services.append(watcher)
-        }
-        // Per-target concurrency is the limit that matters; let the pool open that many connections.
-        var clientConfiguration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-        clientConfiguration.connectionPool = .init(
-            idleTimeout: .seconds(60),
-            concurrentHTTP1ConnectionsPerHostSoftLimit: 64
-        )
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        let (signals, signal) = AsyncStream<DeliveryService.Signal>.makeStream(bufferingPolicy: .unbounded)
-        let webhooks = WebhookSender(
-            client: client,
-            policy: OutboundPolicy(allowedNetworks: configuration.allowedTargetNetworks)
-        )
-        let blocklist = StoreBlocklist(
-            store: store,
-            clock: clock,
-            serverAddresses: Self.listenAddresses(configuration)
-        )
-        let performer = ActionPerformer(
-            context: RuntimeActionContext(
-                store: store,
-                keys: keys,
-                webhooks: webhooks,
-                programs: ExecRunner(options: configuration.exec),
-                blocklist: blocklist,
-                clock: clock
-            )
-        )
-        services.append(BlocklistExpiryService(blocklist: blocklist, state: state, logger: logger))
-        var router = RouterService(
-            store: store,
-            state: state,
-            wake: { signal.yield(.routed) },
-            clock: clock,
-            logger: logger,
-            metrics: metrics.routing
-        )
-        router.openEvent = openEvent
-        var detection = DetectionService(
-            store: store,
-            state: state,
-            clock: clock,
-            logger: logger,
-            metrics: metrics.detection
-        )
-        detection.openEvent = openEvent
-        services += [router, detection]
-        services.append(
-            DeliveryService(
-                queue: store.routing,
-                log: store,
-                identifiers: store.identifiers,
-                targets: { state.current.targets },
-                perform: { await performer.perform($0, event: $1.map(openEvent), target: $2) },
-                signals: signals,
-                signal: signal,
-                clock: clock,
-                logger: logger,
-                configuration: DeliveryEngine.Configuration(maxInFlight: configuration.maxDeliveriesInFlight),
-                metrics: metrics.delivery
-            )
-        )
-        if let retention = configuration.deliveriesRetention {
-            services.append(
-                DeliveryRetention(store: store, retention: retention, clock: clock, logger: logger)
-            )
-        }
-        return (state, services, client, webhooks, redactor, blocklist, { signal.yield(.redriven) })
-    }
-
-    /// The specific addresses the server listens on (HTTP and syslog), which no blocklist blocks.
-    private static func listenAddresses(_ configuration: RuntimeConfiguration) -> [IPRange] {
-        let hosts = [configuration.server.host, configuration.syslogUDP?.host, configuration.syslogTCP?.host]
-        return hosts.compactMap { host in
-            guard let host, let address = IPAddress.parse(host), address.high != 0 || address.low != 0 else {
-                return nil
-            }
-            return IPRange(address: address)
-        }
     }
 }

@@ -111,15 +111,43 @@ extension ClusterNode {
                     }
                 }
             )
+            let queue = try await whileUnavailable(logger: logger) {
+                try await ClusterDeliveryQueue.open(
+                    connection: connection,
+                    replicas: settings.replicas,
+                    log: log,
+                    clock: clock,
+                    logger: logger
+                )
+            }
+            let routing = ClusterRouting(
+                queue: queue,
+                administration: ClusterAdministration(deadLetters: queue, log: log),
+                services: [queue],
+                router: { local in
+                    ClusterRouterService(
+                        connection: connection,
+                        log: log,
+                        identifiers: local.store.identifiers,
+                        state: local.state,
+                        wake: local.wake,
+                        clock: local.clock,
+                        logger: local.logger,
+                        metrics: local.metrics,
+                        openEvent: local.openEvent
+                    )
+                }
+            )
             let readiness = ClusterReadiness(
                 connection: connection,
                 stream: configuration.stream.name,
                 chain: chain,
                 ring: keys.ring,
+                deliveries: queue,
                 metrics: metrics
             )
             logger.notice(
-                "Backend nats: events go to the stream, identities to the bucket, and the node holding the chain lease chains and signs the stream. Routing, detection, deliveries and replays do not run in this mode yet; rules, targets and incidents stay in this node's store (docs/scale-out.md).",
+                "Backend nats: events go to the stream, identities to the bucket, and the node holding the chain lease chains and signs the stream; routing and deliveries run on consumers shared by the nodes, with rules and targets from --rules-dir only. Detection and replays do not run in this mode yet; incidents stay in this node's store (docs/scale-out.md).",
                 metadata: [
                     "node": "\(settings.nodeName)", "nats.stream": "\(configuration.stream.name)",
                     "nats.bucket": "\(ClusterKeyAdmin.bucketName)", "nats.replicas": "\(settings.replicas)",
@@ -132,6 +160,7 @@ extension ClusterNode {
                 ring: keys.ring,
                 readiness: { try await readiness.check() },
                 refreshMetrics: { await readiness.refreshMetrics() },
+                routing: routing,
                 services: services,
                 close: {
                     await bucket.close()
@@ -171,6 +200,7 @@ struct ClusterReadiness: Sendable {
     let stream: String
     let chain: ChainService
     let ring: KeyRing
+    let deliveries: ClusterDeliveryQueue
     let metrics: ClusterMetrics
 
     /// Throws ``LogUnavailable`` naming what is missing.
@@ -235,9 +265,16 @@ struct ClusterReadiness: Sendable {
         }
     }
 
-    /// Updates the gauges; a failure only leaves them showing no leader.
+    /// Updates the gauges, the shared consumers' lag and redeliveries among them; a failure only
+    /// leaves them showing no leader.
     func refreshMetrics() async {
         try? await check()
+        if let router = try? await connection.consumerState(stream: stream, durable: ClusterRouterService.durable) {
+            metrics.consumer(ClusterRouterService.durable, pending: router.pending, redelivered: router.redelivered)
+        }
+        for (name, state) in await deliveries.consumerStates() {
+            metrics.consumer(name, pending: state.pending, redelivered: state.redelivered)
+        }
     }
 }
 

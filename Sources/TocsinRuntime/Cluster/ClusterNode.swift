@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import TocsinCore
 import TocsinMetrics
+import TocsinResponse
 import TocsinServer
 
 /// What a node on a NATS JetStream cluster (`--backend nats`) serves from the cluster instead of the
@@ -20,7 +21,9 @@ struct ClusterNode: Sendable {
     let readiness: @Sendable () async throws -> Void
     /// Reads the cluster's state into the metrics, before a scrape.
     let refreshMetrics: @Sendable () async -> Void
-    /// The watcher of the identities bucket (and, later, the chainer).
+    /// Routing and delivery on the cluster's shared consumers.
+    let routing: ClusterRouting
+    /// The watcher of the identities bucket and the chainer.
     let services: [any Service]
     /// Closes the connection, after the services stopped.
     let close: @Sendable () async -> Void
@@ -59,6 +62,18 @@ struct ClusterNode: Sendable {
         return nil
         #endif
     }
+}
+
+/// What a cluster node routes and delivers with instead of the embedded store's router and queue.
+struct ClusterRouting: Sendable {
+    /// The deliveries every node shares.
+    let queue: any DeliveryQueue
+    /// The shared dead letters and the stream that records their changes, for the API.
+    let administration: ClusterAdministration
+    /// What runs beside the delivery loop (the queue's in-progress heartbeat).
+    let services: [any Service]
+    /// The cluster's router, made from the settings of the embedded store's.
+    let router: @Sendable (RouterService) -> any Service
 }
 
 /// The node could not join the cluster; the message says why and how to fix it.

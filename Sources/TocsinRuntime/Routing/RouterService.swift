@@ -103,13 +103,13 @@ struct RouterService: Service {
     }
 
     /// Adds one match for each rule among an event's routes (a rule with several targets matched once).
-    private static func countMatches(_ routes: [RoutingTable.Route], into matches: inout [String: Int]) {
+    static func countMatches(_ routes: [RoutingTable.Route], into matches: inout [String: Int]) {
         for (index, route) in routes.enumerated() where !routes[..<index].contains(where: { $0.rule == route.rule }) {
             matches[route.rule, default: 0] += 1
         }
     }
 
-    private static func dryRunEvent(_ delivery: RoutingStore.NewDelivery, identifiers: EventIdentifiers) -> CloudEvent {
+    static func dryRunEvent(_ delivery: RoutingStore.NewDelivery, identifiers: EventIdentifiers) -> CloudEvent {
         InternalEvents.make(
             type: "tocsin.delivery.dryrun",
             source: "/tocsin/router",

@@ -18,6 +18,21 @@ struct RoutingAdmin: RoutingAdministration {
     let blocklist: StoreBlocklist
     /// Tells the delivery loop that dead letters are pending again, so it reads them at once.
     var redriven: @Sendable () -> Void = {}
+    /// On a cluster node, the shared dead letters and the stream their changes are recorded in.
+    ///
+    /// Rules and targets then come from the rules directory only, the same files on every node.
+    var cluster: ClusterAdministration?
+
+    /// Refuses a change of a definition through the API on a cluster node.
+    private func refuseOnCluster(_ kind: DefinitionKind) throws {
+        if cluster != nil {
+            throw AdministrationError.conflict(
+                "on a cluster (--backend nats) every node routes with the same \(kind.rawValue)s, which come from "
+                    + "the rules directory (--rules-dir, the same files on every node); change them there and "
+                    + "reload each node (SIGHUP); see docs/scale-out.md"
+            )
+        }
+    }
 
     func put(
         _ kind: DefinitionKind,
@@ -25,6 +40,7 @@ struct RoutingAdmin: RoutingAdministration {
         definition: JSONValue,
         actor: String
     ) async throws -> (created: Bool, stored: JSONValue) {
+        try refuseOnCluster(kind)
         let clock: any WallClock = blocklist.clock
         return try await state.serially { [store, state, redactor] in
             if kind == .rule ? state.isFileDefined(rule: name) : state.isFileDefined(target: name) {
@@ -122,7 +138,8 @@ struct RoutingAdmin: RoutingAdministration {
     }
 
     func delete(_ kind: DefinitionKind, name: String, actor: String) async throws -> Bool {
-        try await state.serially { [store, state] in
+        try refuseOnCluster(kind)
+        return try await state.serially { [store, state] in
             if kind == .rule ? state.isFileDefined(rule: name) : state.isFileDefined(target: name) {
                 throw AdministrationError.conflict(
                     "this \(kind.rawValue) is defined in the rules directory; remove it there"
@@ -162,16 +179,25 @@ struct RoutingAdmin: RoutingAdministration {
     }
 
     func deadLetters(_ filter: DeliveryFilter) async throws -> [DeliveryRecord] {
-        try await store.routing.deadLetters(filter)
+        if let cluster {
+            return try await cluster.deadLetters.deadLetters(filter)
+        }
+        return try await store.routing.deadLetters(filter)
     }
 
     func redrive(_ filter: DeliveryFilter, actor: String) async throws -> RedriveResult {
-        let outcome = try await store.routing.redriveDeadLetters(filter)
+        let outcome: (deliveries: [RedrivenDelivery], milliseconds: Int64)
+        if let cluster {
+            let now = blocklist.clock.milliseconds
+            outcome = (try await cluster.deadLetters.redrive(filter, now: now), now)
+        } else {
+            outcome = try await store.routing.redriveDeadLetters(filter)
+        }
         let byTarget = outcome.deliveries.reduce(into: [String: Int]()) { $0[$1.target, default: 0] += 1 }
         if !outcome.deliveries.isEmpty {
             redriven()
         }
-        _ = try await store.append([
+        _ = try await (cluster?.log ?? store).append([
             DeliveryEvents.redriven(outcome.deliveries, at: outcome.milliseconds, source: "/tocsin/admin", actor: actor)
         ])
         let circuits = byTarget.isEmpty ? [:] : try await store.breakerStates()
@@ -182,8 +208,13 @@ struct RoutingAdmin: RoutingAdministration {
     }
 
     func purge(_ filter: DeliveryFilter, actor: String) async throws -> Int {
-        let ids = try await store.routing.purge(filter)
-        _ = try await store.append([
+        let ids: [Int64]
+        if let cluster {
+            ids = try await cluster.deadLetters.purge(filter)
+        } else {
+            ids = try await store.routing.purge(filter)
+        }
+        _ = try await (cluster?.log ?? store).append([
             DeliveryEvents.deleted(
                 ids,
                 type: "tocsin.dlq.purged",
