@@ -94,13 +94,26 @@ final class ClusterDeliveryQueue: DeliveryQueue, SharedDeadLetters, Service {
         )
     }
 
-    /// Keeps the deliveries in flight from being handed to another node, until shutdown.
+    /// Keeps the deliveries in flight from being handed to another node, until shutdown; then gives
+    /// back at once what this node fetched and did not finish, for the other nodes to take.
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: Self.heartbeat)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.heartbeat) }
             for (message, _) in held.withLock({ Array($0.values) }) + parked.withLock({ Array($0.values) }) {
                 try? message.inProgress()
             }
+        }
+        let unfinished =
+            held.withLock { held in
+                defer { held.removeAll() }
+                return Array(held.values)
+            }
+            + parked.withLock { parked in
+                defer { parked.removeAll() }
+                return Array(parked.values)
+            }
+        for (message, _) in unfinished {
+            try? message.nak()
         }
         for consumer in consumers.withLock({ Array($0.values) }) {
             await consumer.close()
@@ -157,10 +170,12 @@ final class ClusterDeliveryQueue: DeliveryQueue, SharedDeadLetters, Service {
 
     func complete(_ updates: [DeliveryUpdate]) async throws {
         let now = clock()
-        for update in updates {
-            guard let (message, record) = held.withLock({ $0.removeValue(forKey: update.id) }) else {
-                continue
-            }
+        // Taken out first: when an outcome cannot be written, the rest are no longer kept alive, so
+        // JetStream hands them out again after the ack wait.
+        let outcomes = held.withLock { held in
+            updates.compactMap { update in held.removeValue(forKey: update.id).map { (update, $0.message, $0.record) } }
+        }
+        for (update, message, record) in outcomes {
             switch update.state {
             case .succeeded, .dryRun:
                 try message.ack()

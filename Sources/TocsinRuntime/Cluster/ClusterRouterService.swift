@@ -50,17 +50,22 @@ struct ClusterRouterService: Service {
         let consumer = try await connection.pullConsumer(stream: JetStreamLogConfiguration().stream.name, Self.consumer)
         let context = MatchContext()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var messages: [NATSDeliveredMessage] = []
             do {
-                let messages = try await consumer.fetch(batch: Self.batchSize, timeout: .seconds(1))
+                messages = try await consumer.fetch(batch: Self.batchSize, timeout: .seconds(1))
                 guard !messages.isEmpty else {
                     continue
                 }
                 try await route(messages, context: context)
             } catch {
                 logger.error(
-                    "Routing failed; the events not acknowledged are routed again.",
+                    "Routing failed; the batch is routed again in 1 s.",
                     metadata: ["error": "\(error)"]
                 )
+                // Given back for another try (by any node); what was already stored is a duplicate then.
+                for message in messages {
+                    try? message.nak(delay: .seconds(1))
+                }
                 try? await Task.sleep(for: .seconds(1))
             }
         }
@@ -70,7 +75,7 @@ struct ClusterRouterService: Service {
     /// Routes one batch: publishes its deliveries, appends its routed and dry-run events, then
     /// acknowledges the events.
     ///
-    /// A failure leaves the batch unacknowledged, so it is routed again later.
+    /// A failure leaves the batch unacknowledged; the caller gives it back to be routed again.
     private func route(_ messages: [NATSDeliveredMessage], context: MatchContext) async throws {
         let table = state.current
         let now = clock.milliseconds
