@@ -143,18 +143,30 @@ write_config() {
             echo "cluster { name: $cluster, listen: 127.0.0.1:$route, routes: [ ${routes%, } ] }"
         fi
         if [ "$domain" = a ] && [ "$regions" = 2 ]; then
+            # A leafnode tells the remote its own address, which the remote then also dials. With
+            # --leaf-remotes (relays in front of these ports), each server names its relay instead, so
+            # region b reaches region a only through the addresses it was given.
+            local advertise="" index=$((${name:1} - 1)) relay
+            if [ -n "$leaf_remotes" ]; then
+                IFS=, read -r -a relay <<<"$leaf_remotes"
+                advertise=", advertise: \"${relay[$index]#nats-leaf://}\""
+            fi
             if $auth; then
-                echo "leafnodes { listen: 127.0.0.1:$leaf, authorization { user: leaf, password: \"$(password leaf)\", account: TOCSIN } }"
+                echo "leafnodes { listen: 127.0.0.1:$leaf$advertise, authorization { user: leaf, password: \"$(password leaf)\", account: TOCSIN } }"
             else
-                echo "leafnodes { listen: 127.0.0.1:$leaf }"
+                echo "leafnodes { listen: 127.0.0.1:$leaf$advertise }"
             fi
         elif [ "$domain" = b ]; then
+            # Each region keeps Tocsin's subjects to itself (its streams would otherwise also capture the
+            # other region's publishes); events cross only as stream sources. (The servers already keep
+            # each domain's $JS.API.> and $KV.> apart.)
+            local region_local='deny_imports: ["tocsin.>"], deny_exports: ["tocsin.>"]'
             local remotes=${leaf_remotes:-nats-leaf://127.0.0.1:$((base + 3000)),nats-leaf://127.0.0.1:$((base + 3001)),nats-leaf://127.0.0.1:$((base + 3002))}
             remotes=${remotes//nats-leaf:\/\//nats-leaf://$leaf_auth}
             if $auth; then
-                echo "leafnodes { remotes: [ { urls: [ ${remotes//,/, } ], account: TOCSIN } ] }"
+                echo "leafnodes { remotes: [ { urls: [ ${remotes//,/, } ], account: TOCSIN, $region_local } ] }"
             else
-                echo "leafnodes { remotes: [ { urls: [ ${remotes//,/, } ] } ] }"
+                echo "leafnodes { remotes: [ { urls: [ ${remotes//,/, } ], $region_local } ] }"
             fi
         fi
     } >"$dir/$name.conf")

@@ -43,6 +43,15 @@ struct ClusterOptions: ParsableArguments {
     var natsPublishWaitSeconds: Int?
 
     @Option(
+        name: .customLong("nats-source-domain"),
+        help: ArgumentHelp(
+            "JetStream domains of other regions, comma-separated: this region's event stream copies theirs in, in order, and routes their events (env TOCSIN_NATS_SOURCE_DOMAIN; docs/scale-out.md#the-event-mesh).",
+            valueName: "domains"
+        )
+    )
+    var natsSourceDomains: String?
+
+    @Option(
         name: .customLong("node-name"),
         help:
             "This node's name in the cluster: letters, digits, '.', '_' and '-', at most 63 (env TOCSIN_NODE_NAME; default the host name)."
@@ -60,11 +69,12 @@ struct ClusterOptions: ParsableArguments {
         let urls = settings.text(.natsURL, natsURL)
         let replicas = try settings.integer(.natsReplicas, natsReplicas)
         let wait = try settings.integer(.natsPublishWaitSeconds, natsPublishWaitSeconds)
+        let domains = settings.text(.natsSourceDomains, natsSourceDomains)
         switch backend {
         case "sqlite":
-            if urls != nil || replicas != nil || wait != nil || authentication.isSet(settings) {
+            if urls != nil || replicas != nil || wait != nil || domains != nil || authentication.isSet(settings) {
                 throw ValidationError(
-                    "--nats-url, --nats-replicas, --nats-publish-wait-seconds and the --nats-user, --nats-creds and --nats-tls-* settings apply only with --backend nats; add --backend nats or remove them"
+                    "--nats-url, --nats-replicas, --nats-publish-wait-seconds, --nats-source-domain and the --nats-user, --nats-creds and --nats-tls-* settings apply only with --backend nats; add --backend nats or remove them"
                 )
             }
             return
@@ -95,6 +105,9 @@ struct ClusterOptions: ParsableArguments {
             }
             cluster.publishWait = .seconds(wait)
         }
+        if let domains {
+            cluster.sourceDomains = try Self.domains(domains)
+        }
         // The cluster's chain holder witnesses the cluster chain; the node's own store has no witness.
         cluster.checkpointWitnessPath = configuration.store.checkpointWitnessPath
         configuration.store.checkpointWitnessPath = nil
@@ -120,6 +133,24 @@ struct ClusterOptions: ParsableArguments {
                 "--nats-url entry \(index) is not nats://host:port (or tls://host:port) without user, path or query; separate entries with commas"
             )
         }
+    }
+
+    /// The JetStream domains of `--nats-source-domain`: each 1 to 63 letters, digits, '_' or '-'.
+    static func domains(_ list: String) throws -> [String] {
+        let names = list.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        for name in names
+        where !(1...63).contains(name.utf8.count)
+            || !name.unicodeScalars.allSatisfy({
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_-".unicodeScalars.contains($0))
+            })
+        {
+            throw ValidationError(
+                "--nats-source-domain takes JetStream domain names separated by commas, each 1 to 63 letters, digits, '_' or '-'"
+            )
+        }
+        return names
     }
 
     private func nodeName(_ settings: ServeSettings) throws -> String {

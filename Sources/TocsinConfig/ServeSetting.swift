@@ -162,6 +162,8 @@ extension ServeSetting {
     public static let natsReplicas = make("--nats-replicas", .integer)
     /// `--nats-publish-wait-seconds`.
     public static let natsPublishWaitSeconds = make("--nats-publish-wait-seconds", .integer)
+    /// `--nats-source-domain`; the file and the environment variable take a comma-separated list.
+    public static let natsSourceDomains = make("--nats-source-domain", .string)
     /// `--node-name`.
     public static let nodeName = make("--node-name", .string)
     /// `--nats-user`.
@@ -191,7 +193,7 @@ extension ServeSetting {
         personalData,
         archiveRetention, archiveDirectory, archiveIntervalSeconds,
         compliancePolicy,
-        backend, natsURL, natsReplicas, natsPublishWaitSeconds, nodeName, natsUser, natsPasswordFile, natsCredentials,
+        backend, natsURL, natsReplicas, natsPublishWaitSeconds, natsSourceDomains, nodeName, natsUser, natsPasswordFile, natsCredentials,
         natsTLSCA, natsTLSCertificate, natsTLSKey, natsInsecureNoAuth,
     ]
 }

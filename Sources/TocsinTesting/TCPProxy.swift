@@ -81,7 +81,17 @@ public final class TCPProxy: Sendable {
 
     private func track(_ channel: any Channel) {
         let key = ObjectIdentifier(channel)
-        state.withLock { $0.connections[key] = channel }
+        // A connection accepted before a cut whose relay was set up after it is closed too.
+        let isCut = state.withLock { state in
+            if !state.isCut {
+                state.connections[key] = channel
+            }
+            return state.isCut
+        }
+        guard !isCut else {
+            channel.close(promise: nil)
+            return
+        }
         channel.closeFuture.whenComplete { [self] _ in
             state.withLock { _ = $0.connections.removeValue(forKey: key) }
         }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 #if NATS
+import Foundation
 import Synchronization
 import Testing
 import TocsinCore
@@ -82,6 +83,78 @@ struct NATSMeshTests {
             }
             await regionA.close()
             await regionB.close()
+        }
+    }
+
+    @Test("A node in region b with --nats-source-domain a routes region a's events; a cut link loses none")
+    func regionBRoutesRegionAEvents() async throws {
+        let proxies = Mutex<[TCPProxy]>([])
+        try await NATSTestCluster.with(regions: 2) { base in
+            var relays: [TCPProxy] = []
+            for port in (3000..<3003).map({ base + $0 }) {
+                relays.append(try await TCPProxy.start(forwardingTo: port))
+            }
+            proxies.withLock { $0 = relays }
+            return relays.map { "nats-leaf://127.0.0.1:\($0.port)" }
+        } _: { cluster in
+            let directory = try TemporaryDirectory(prefix: "tocsin-nats-mesh")
+            defer { directory.remove() }
+            let receiver = try await LoopbackReceiver.start()
+            try FileManager.default.createDirectory(atPath: directory.path + "/rules", withIntermediateDirectories: true)
+            let rules = """
+                targets:
+                  hook: {kind: webhook, url: "http://127.0.0.1:\(receiver.port)/hook"}
+                rules:
+                  failed-logins: {pattern: {type: [auth.login.failed]}, targets: [{target: hook}]}
+                """
+            try Data(rules.utf8).write(to: URL(fileURLWithPath: directory.path + "/rules/mesh.yaml"))
+            let regionA = try await cluster.connect(region: "a")
+            let log = try await JetStreamEventLog.open(
+                connection: regionA,
+                configuration: JetStreamLogConfiguration(replicas: 3)
+            ) { 1_000 }
+            _ = try await log.append((0..<30).map(Self.event))
+            let node = try await TocsinNode.start(
+                name: "b1",
+                cluster: cluster,
+                dataDirectory: directory.path + "/b1",
+                urls: cluster.regionBURLs,
+                arguments: [
+                    "--nats-source-domain", "a", "--rules-dir", directory.path + "/rules",
+                    "--allow-target-network", "127.0.0.0/8",
+                ]
+            )
+            try await node.stopping {
+                let ids = { Set(receiver.received.compactMap { (try? JSONParser().parse($0.body))?["id"]?.stringValue }) }
+                let first = Set((0..<30).map { "mesh-\($0)" })
+                #expect(try await holds(within: .seconds(45)) { ids() == first }, "\(ids().count) of 30; \(node.log.suffix(2000))")
+
+                let relays = proxies.withLock { $0 }
+                for relay in relays {
+                    await relay.cut()
+                }
+                _ = try await log.append((30..<60).map(Self.event))
+                let crossed = try await holds(within: .seconds(3)) { ids().count > 30 }
+                let regionB = try await cluster.connect(region: "b")
+                let inA = try await regionA.streamInfo("TOCSIN_EVENTS").messages
+                let inB = try await regionB.streamInfo("TOCSIN_EVENTS").messages
+                await regionB.close()
+                #expect(
+                    !crossed,
+                    "nothing crosses a cut link: \(ids().subtracting(first).sorted()), cut: \(relays.map(\.isCut)), A \(inA) B \(inB)"
+                )
+                for relay in relays {
+                    relay.restore()
+                }
+                let all = Set((0..<60).map { "mesh-\($0)" })
+                #expect(try await holds(within: .seconds(60)) { ids() == all }, "\(ids().count) of 60 after the link came back")
+                #expect(receiver.requests == 60, "each event delivered once")
+                for relay in relays {
+                    await relay.stop()
+                }
+            }
+            await receiver.close()
+            await regionA.close()
         }
     }
 }

@@ -30,12 +30,14 @@ final class TocsinNode: Sendable {
 
     /// Starts a node on `cluster` and waits until it prints its listening address.
     ///
-    /// `credentials` replaces the cluster's client credentials (``NATSTestCluster/credentialArguments``).
+    /// `credentials` replaces the cluster's client credentials (``NATSTestCluster/credentialArguments``);
+    /// `urls` the seed list (region a's servers).
     static func start(
         name: String,
         cluster: NATSTestCluster,
         dataDirectory: String,
         credentials: [String]? = nil,
+        urls: [String]? = nil,
         arguments: [String] = []
     ) async throws -> TocsinNode {
         let process = Process()
@@ -43,7 +45,7 @@ final class TocsinNode: Sendable {
         process.arguments =
             [
                 "serve", "--data-dir", dataDirectory, "--http", "127.0.0.1:0", "--checkpoint-seconds", "3600",
-                "--backend", "nats", "--nats-url", cluster.urls.joined(separator: ","), "--node-name", name,
+                "--backend", "nats", "--nats-url", (urls ?? cluster.urls).joined(separator: ","), "--node-name", name,
             ] + (credentials ?? cluster.credentialArguments) + arguments
         let output = Pipe()
         process.standardOutput = output

@@ -46,10 +46,14 @@ extension ClusterNode {
             )
         }
         do {
-            let configuration = JetStreamLogConfiguration(
+            var configuration = JetStreamLogConfiguration(
                 replicas: settings.replicas,
                 maxRetryWait: settings.publishWait
             )
+            // The event mesh: the other regions' streams are copied into this one (docs/scale-out.md).
+            configuration.stream.sources = settings.sourceDomains.map {
+                NATSStreamSource(name: configuration.stream.name, apiPrefix: "$JS.\($0).API")
+            }
             // A cluster that just started, or is electing a leader, times out for a few seconds.
             let stream = try await whileUnavailable(logger: logger) {
                 try await JetStreamEventLog.open(

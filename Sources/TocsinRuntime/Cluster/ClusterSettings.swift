@@ -23,6 +23,9 @@ public struct ClusterSettings: Sendable, Hashable {
     public var authentication: ClusterAuthentication
     /// The file this node appends each cluster checkpoint it signs to (`--checkpoint-witness`), or `nil`.
     public var checkpointWitnessPath: String?
+    /// The JetStream domains of other regions whose event stream this region's stream copies in
+    /// (`--nats-source-domain`), so their events are routed here too.
+    public var sourceDomains: [String] = []
 
     /// Creates the settings.
     public init(
