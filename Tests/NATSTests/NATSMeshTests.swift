@@ -100,7 +100,10 @@ struct NATSMeshTests {
             let directory = try TemporaryDirectory(prefix: "tocsin-nats-mesh")
             defer { directory.remove() }
             let receiver = try await LoopbackReceiver.start()
-            try FileManager.default.createDirectory(atPath: directory.path + "/rules", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: directory.path + "/rules",
+                withIntermediateDirectories: true
+            )
             let rules = """
                 targets:
                   hook: {kind: webhook, url: "http://127.0.0.1:\(receiver.port)/hook"}
@@ -125,9 +128,14 @@ struct NATSMeshTests {
                 ]
             )
             try await node.stopping {
-                let ids = { Set(receiver.received.compactMap { (try? JSONParser().parse($0.body))?["id"]?.stringValue }) }
+                let ids = {
+                    Set(receiver.received.compactMap { (try? JSONParser().parse($0.body))?["id"]?.stringValue })
+                }
                 let first = Set((0..<30).map { "mesh-\($0)" })
-                #expect(try await holds(within: .seconds(45)) { ids() == first }, "\(ids().count) of 30; \(node.log.suffix(2000))")
+                #expect(
+                    try await holds(within: .seconds(45)) { ids() == first },
+                    "\(ids().count) of 30; \(node.log.suffix(2000))"
+                )
 
                 let relays = proxies.withLock { $0 }
                 for relay in relays {
@@ -147,7 +155,10 @@ struct NATSMeshTests {
                     relay.restore()
                 }
                 let all = Set((0..<60).map { "mesh-\($0)" })
-                #expect(try await holds(within: .seconds(60)) { ids() == all }, "\(ids().count) of 60 after the link came back")
+                #expect(
+                    try await holds(within: .seconds(60)) { ids() == all },
+                    "\(ids().count) of 60 after the link came back"
+                )
                 #expect(receiver.requests == 60, "each event delivered once")
                 for relay in relays {
                     await relay.stop()
