@@ -193,7 +193,8 @@ extension ServeSetting {
         personalData,
         archiveRetention, archiveDirectory, archiveIntervalSeconds,
         compliancePolicy,
-        backend, natsURL, natsReplicas, natsPublishWaitSeconds, natsSourceDomains, nodeName, natsUser, natsPasswordFile, natsCredentials,
+        backend, natsURL, natsReplicas, natsPublishWaitSeconds, natsSourceDomains, nodeName, natsUser, natsPasswordFile,
+        natsCredentials,
         natsTLSCA, natsTLSCertificate, natsTLSKey, natsInsecureNoAuth,
     ]
 }
