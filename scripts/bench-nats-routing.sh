@@ -10,6 +10,7 @@
 # the medians. Runs alternate: 1 node, 2 nodes, 1 node, ...
 #   scripts/bench-nats-routing.sh [ROUNDS (default 3)] [EVENTS (default 50000)]
 #   BENCH_BINARY=path measures that tocsin binary (built with --traits NATS) instead of building one.
+#   BENCH_RULES=N keeps N of the 100 pattern rules; BENCH_NODES=1 (or 2) runs only that node count.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -34,12 +35,15 @@ def sink():
     """A loopback HTTP/1.1 sink that answers every request 204 and counts them."""
     async def handle(reader, writer):
         global delivered
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
-            await reader.readexactly(length)
-            delivered += 1
-            writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+                await reader.readexactly(length)
+                delivered += 1
+                writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
 
     async def serve():
         server = await asyncio.start_server(lambda r, w: handle(r, w), "127.0.0.1", 18199)
@@ -95,17 +99,22 @@ with open(f"{work}/rules/bench.yaml", "w") as rules:
     rules.write("targets:\n  nobody: {kind: webhook, url: 'http://127.0.0.1:9/nobody'}\n")
     rules.write("  sink: {kind: webhook, url: 'http://127.0.0.1:18199/sink', max_concurrency: 64}\n")
     rules.write("rules:\n  tenth: {pattern: {id: [{suffix: '0'}]}, targets: [{target: sink}]}\n")
-    for line in open("Benchmarks/Fixtures/pattern-rules/rules-10000-seed7.jsonl").read().splitlines()[:100]:
+    for line in open("Benchmarks/Fixtures/pattern-rules/rules-10000-seed7.jsonl").read().splitlines()[:int(os.environ.get("BENCH_RULES", "100"))]:
         rule = json.loads(line)
         rules.write(f"  {rule['name']}: {json.dumps({'pattern': {'data': rule['pattern']}, 'targets': [{'target': 'nobody'}]})}\n")
 threading.Thread(target=sink, daemon=True).start()
 auth = ["--nats-user", "tocsin", "--nats-password-file", f"{work}/cluster/tocsin.password"]
 
 
-def routed(bases, key):
+def routed(bases, key, nodes, logs):
     total = 0
-    for node in bases:
-        text = call(node, key, "GET", "/metrics").decode()
+    for node, process, log in zip(bases, nodes, logs):
+        if process.poll() is not None:
+            sys.exit(f"a node exited with {process.returncode}; its log:\n" + open(log).read()[-3000:])
+        try:
+            text = call(node, key, "GET", "/metrics").decode()
+        except OSError:
+            return 0
         found = re.search(r"^tocsin_router_events_total(?:\{[^}]*\})? ([0-9.e+]+)$", text, re.M)
         total += int(float(found.group(1))) if found else 0
     return total
@@ -138,7 +147,7 @@ def run(count, index):
     routed_at = delivered_at = None
     while routed_at is None or delivered_at is None:
         now = time.monotonic()
-        if routed_at is None and routed(bases, key) >= events:
+        if routed_at is None and routed(bases, key, nodes, [f"{work}/run{index}-node{n}.log" for n in range(count)]) >= events:
             routed_at = now
         if delivered_at is None and delivered >= events // 10:
             delivered_at = now
@@ -156,13 +165,14 @@ def run(count, index):
 results = {1: [], 2: []}
 index = 0
 for _ in range(rounds):
-    for count in (1, 2):
+    for count in [int(c) for c in os.environ.get("BENCH_NODES", "1,2").split(",")]:
         rate, deliveries = run(count, index)
         index += 1
         results[count].append((rate, deliveries))
         print(f"{count} node(s): routed {rate:,.0f} events/s, delivered {deliveries:,.0f}/s", flush=True)
-one = statistics.median(r for r, _ in results[1])
-two = statistics.median(r for r, _ in results[2])
-print(f"medians: 1 node {one:,.0f} routed/s, 2 nodes {two:,.0f} routed/s ({two / one:.2f}x); "
-      f"deliveries {statistics.median(d for _, d in results[1]):,.0f}/s and {statistics.median(d for _, d in results[2]):,.0f}/s")
+if results[1] and results[2]:
+    one = statistics.median(r for r, _ in results[1])
+    two = statistics.median(r for r, _ in results[2])
+    print(f"medians: 1 node {one:,.0f} routed/s, 2 nodes {two:,.0f} routed/s ({two / one:.2f}x); deliveries "
+          f"{statistics.median(d for _, d in results[1]):,.0f}/s and {statistics.median(d for _, d in results[2]):,.0f}/s")
 PY

@@ -99,7 +99,9 @@ extension TocsinRuntime {
         )
         router.openEvent = openEvent
         var detection = DetectionService(
-            store: store,
+            log: store,
+            identifiers: store.identifiers,
+            cursor: StoreDetectionCursor(store: store),
             state: state,
             clock: clock,
             logger: logger,
@@ -107,9 +109,10 @@ extension TocsinRuntime {
         )
         detection.openEvent = openEvent
         if let cluster {
-            // On a cluster the router reads the stream through a shared consumer and deliveries wait
-            // in the shared queue; every node polls it for deliveries other nodes routed.
-            services.append(cluster.router(router))
+            // On a cluster the router reads the stream through a shared consumer, deliveries wait in
+            // the shared queue (every node polls it for deliveries other nodes routed), and one node
+            // at a time detects.
+            services += [cluster.router(router), cluster.detector(detection)]
             services += cluster.services
         } else {
             services += [router, detection]

@@ -201,8 +201,8 @@ public enum TocsinRuntime: Sendable {
             logger: logger,
             onListening: onSyslogListening
         )
-        // Detection and replays read the embedded store's log: on a cluster node, whose events are on
-        // the stream, they do not run yet (the notice at start says so); routing and deliveries do.
+        // Replays read the embedded store's log: on a cluster node, whose events are on the stream,
+        // they do not run yet (the notice at start says so); routing, deliveries and detection do.
         let routingServices: [any Service] = cluster == nil ? routing.services + [replays] : routing.services
         let logServices: [any Service] =
             store.services + [auditor] + enrichment.services(log: store, logger: logger)

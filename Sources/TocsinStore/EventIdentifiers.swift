@@ -30,6 +30,17 @@ public struct EventIdentifiers: Sendable {
         )
     }
 
+    /// Derives the id key from a secret that several nodes share (a cluster's), so that every node
+    /// derives the same id for the same input: an alert raised again by another node after a
+    /// failover is then de-duplicated like one raised twice by the same node.
+    public init(sharedSecret: [UInt8]) {
+        key = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: sharedSecret),
+            info: Array(Self.label.utf8),
+            outputByteCount: 32
+        )
+    }
+
     /// Ids from a fresh random key, for events that are never appended (a backtest's alerts).
     public static func ephemeral() -> EventIdentifiers {
         EventIdentifiers(nodeKey: Curve25519.Signing.PrivateKey())

@@ -34,13 +34,22 @@ struct ClusterSettingsTests {
         let cases: [(yaml: String, problem: String)] = [
             ("backend: nats\n", "--backend nats needs --nats-url"),
             ("backend: postgres\n", "--backend must be 'sqlite' or 'nats'"),
-            ("nats_url: nats://127.0.0.1:4222\n", "--nats-url, --nats-replicas, --nats-publish-wait-seconds and the"),
-            ("nats_user: tocsin\n", "--nats-url, --nats-replicas, --nats-publish-wait-seconds and the"),
+            (
+                "nats_url: nats://127.0.0.1:4222\n",
+                "--nats-url, --nats-replicas, --nats-publish-wait-seconds, --nats-source-domain and the"
+            ),
+            (
+                "nats_user: tocsin\n",
+                "--nats-url, --nats-replicas, --nats-publish-wait-seconds, --nats-source-domain and the"
+            ),
             ("backend: nats\nnats_url: http://127.0.0.1:4222\n", "--nats-url entry 1 is not nats://host:port"),
             ("backend: nats\nnats_url: nats://a:4222,nats://b\n", "--nats-url entry 2 is not nats://host:port"),
             (local + "nats_replicas: 7\n", "--nats-replicas must be from 1 to 5"),
             (local + "nats_publish_wait_seconds: 0\n", "--nats-publish-wait-seconds must be from 1 to 60"),
             (local + "node_name: 'a b'\n", "--node-name must be 1 to 63"),
+            ("nats_source_domain: a\n", "--nats-source-domain and the"),
+            (local + "nats_source_domain: 'a,$JS'\n", "--nats-source-domain takes JetStream domain names"),
+            (local + "nats_source_domain: 'a,'\n", "--nats-source-domain takes JetStream domain names"),
             ("backend: nats\nnats_url: nats://10.0.0.1:4222\n", "nats://10.0.0.1:4222 is not on loopback and no NATS"),
             (
                 "backend: nats\nnats_url: nats://:x@127.0.0.1:4222/@evil.com:4222\n",
@@ -86,6 +95,7 @@ struct ClusterSettingsTests {
         nats_tls_ca: \(authority)
         nats_replicas: 3
         nats_publish_wait_seconds: 8
+        nats_source_domain: a, eu-west_1
         node_name: tocsin-1
         rules_dir: \(rules)
 

@@ -69,7 +69,14 @@ struct AbsenceClockTests {
             let loader = RulesDirectoryLoader(directory: rules, state: state, store: store, logger: logger)
             try await loader.recordInitial(try await loader.installInitial())
             var cursor = try await store.lastSequence()
-            let detection = DetectionService(store: store, state: state, clock: clock, logger: logger)
+            let detection = DetectionService(
+                log: store,
+                identifiers: store.identifiers,
+                cursor: StoreDetectionCursor(store: store),
+                state: state,
+                clock: clock,
+                logger: logger
+            )
             let detecting = Task { try await detection.run() }
             let t0 = clock.milliseconds
             let trail = CloudEvent(

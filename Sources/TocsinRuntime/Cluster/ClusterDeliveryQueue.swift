@@ -148,7 +148,7 @@ final class ClusterDeliveryQueue: DeliveryQueue, SharedDeadLetters, Service {
                 }
             }
         }
-        var due: [(delivery: DeliveryRecord, event: LoggedEvent?)] = []
+        var records: [DeliveryRecord] = []
         for (message, record) in taken {
             // A retry JetStream hands out before the loop has recorded the last outcome (the nak is
             // part of that write) waits here, not on the server, so it costs no extra delivery.
@@ -157,10 +157,27 @@ final class ClusterDeliveryQueue: DeliveryQueue, SharedDeadLetters, Service {
                 continue
             }
             held.withLock { $0[record.id] = (message, record) }
-            due.append((record, try await log.event(at: record.eventSequence)))
+            records.append(record)
         }
-        // JetStream redelivers when a retry is due: the loop polls for more at its tick.
-        return DueDeliveries(deliveries: due, nextDueMilliseconds: nil)
+        let events = try await events(at: Set(records.map(\.eventSequence)))
+        let due = records.map { (delivery: $0, event: events[$0.eventSequence]) }
+        // While reads find deliveries, more may be waiting: read again as soon as there is room. Once a
+        // read finds none, the loop polls at its tick (JetStream hands out retries when they are due).
+        return DueDeliveries(deliveries: due, nextDueMilliseconds: due.isEmpty ? nil : now)
+    }
+
+    /// The events at `sequences`, read at once (each is a direct get any replica answers).
+    private func events(at sequences: Set<Int64>) async throws -> [Int64: LoggedEvent] {
+        try await withThrowingTaskGroup(of: (Int64, LoggedEvent?).self) { group in
+            for sequence in sequences {
+                group.addTask { [log] in (sequence, try await log.event(at: sequence)) }
+            }
+            var events: [Int64: LoggedEvent] = [:]
+            for try await (sequence, event) in group {
+                events[sequence] = event
+            }
+            return events
+        }
     }
 
     func pendingTargets() async throws -> [String] {

@@ -79,7 +79,8 @@ extension ClusterNode {
                 logger: logger
             )
             try await whileUnavailable(logger: logger) { try await keys.catchUp() }
-            if try await keys.bootstrap() {
+            // A bucket just created may not have a leader yet.
+            if try await whileUnavailable(logger: logger, { try await keys.bootstrap() }) {
                 logger.notice(
                     "Created the cluster's admin API key; it is in this node's data directory only.",
                     metadata: ["key.path": "\(dataDirectory)/admin.key"]
@@ -140,6 +141,15 @@ extension ClusterNode {
                         metrics: local.metrics,
                         openEvent: local.openEvent
                     )
+                },
+                detector: { local in
+                    ClusterDetectionService(
+                        connection: connection,
+                        log: log,
+                        node: settings.nodeName,
+                        replicas: settings.replicas,
+                        template: local
+                    )
                 }
             )
             let readiness = ClusterReadiness(
@@ -151,7 +161,7 @@ extension ClusterNode {
                 metrics: metrics
             )
             logger.notice(
-                "Backend nats: events go to the stream, identities to the bucket, and the node holding the chain lease chains and signs the stream; routing and deliveries run on consumers shared by the nodes, with rules and targets from --rules-dir only. Detection and replays do not run in this mode yet; incidents stay in this node's store (docs/scale-out.md).",
+                "Backend nats: events go to the stream, identities to the bucket, and the node holding the chain lease chains and signs the stream; routing and deliveries run on consumers shared by the nodes, with rules and targets from --rules-dir only; the node holding the detector lease runs the detections. Replays do not run in this mode yet; incidents stay in this node's store (docs/scale-out.md).",
                 metadata: [
                     "node": "\(settings.nodeName)", "nats.stream": "\(configuration.stream.name)",
                     "nats.bucket": "\(ClusterKeyAdmin.bucketName)", "nats.replicas": "\(settings.replicas)",

@@ -74,6 +74,8 @@ struct ClusterRouting: Sendable {
     let services: [any Service]
     /// The cluster's router, made from the settings of the embedded store's.
     let router: @Sendable (RouterService) -> any Service
+    /// The cluster's detection (one node at a time), made from the settings of the embedded store's.
+    let detector: @Sendable (DetectionService) -> any Service
 }
 
 /// The node could not join the cluster; the message says why and how to fix it.

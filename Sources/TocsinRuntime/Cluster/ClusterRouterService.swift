@@ -47,7 +47,9 @@ struct ClusterRouterService: Service {
     )
 
     func run() async throws {
-        let consumer = try await connection.pullConsumer(stream: JetStreamLogConfiguration().stream.name, Self.consumer)
+        guard let consumer = await subscribe() else {
+            return
+        }
         let context = MatchContext()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var messages: [NATSDeliveredMessage] = []
@@ -70,6 +72,23 @@ struct ClusterRouterService: Service {
             }
         }
         await consumer.close()
+    }
+
+    /// The shared consumer, once the cluster answers (a stream leader election, a node down); `nil`
+    /// when the node stops first.
+    private func subscribe() async -> NATSPullConsumer? {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                return try await connection.pullConsumer(stream: JetStreamLogConfiguration().stream.name, Self.consumer)
+            } catch {
+                logger.warning(
+                    "The router's consumer cannot be created yet; trying again in 2 s.",
+                    metadata: ["error": "\(error)"]
+                )
+                try? await Task.sleep(for: .seconds(2))
+            }
+        }
+        return nil
     }
 
     /// Routes one batch: publishes its deliveries, appends its routed and dry-run events, then
@@ -97,26 +116,13 @@ struct ClusterRouterService: Service {
             guard !stored.event.type.hasPrefix("tocsin.delivery.") else {
                 continue
             }
-            let logged = openEvent(stored)
-            let routes = EventTracing.withSpan("tocsin.route", continuing: logged.event) { span in
-                let routes =
-                    table.routes(for: logged.matchDocument, context: context)
-                    + AlertDeliveries.routes(for: logged, table: table)
-                span.attributes["tocsin.event.seq"] = logged.sequence
-                span.attributes["tocsin.deliveries"] = routes.count
-                return routes
-            }
             routed += 1
-            RouterService.countMatches(routes, into: &matches)
-            decisions += routes.map {
-                .init(
-                    eventSequence: logged.sequence,
-                    rule: $0.rule,
-                    target: $0.target,
-                    input: $0.input,
-                    dryRun: $0.dryRun
-                )
-            }
+            decisions += RouterService.deliveries(
+                for: openEvent(stored),
+                table: table,
+                context: context,
+                matches: &matches
+            )
         }
         let live = decisions.filter { !$0.dryRun }
         let records = live.map {

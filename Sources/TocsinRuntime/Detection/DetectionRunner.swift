@@ -57,11 +57,12 @@ struct DetectionRunner {
     static func rebuilt(
         table: DetectionTable,
         through cursor: Int64,
-        store: EventStore,
+        log: any EventLog,
+        identifiers: EventIdentifiers,
         logger: Logger
     ) async throws -> DetectionRunner {
         var runner = try DetectionRunner(table: table)
-        guard cursor > 0, !table.rules.isEmpty, let last = try await store.event(at: cursor) else {
+        guard cursor > 0, !table.rules.isEmpty, let last = try await log.event(at: cursor) else {
             return runner
         }
         var from: Int64 = 0
@@ -70,15 +71,15 @@ struct DetectionRunner {
                 try await firstSequence(
                     ingestedAtOrAfter: last.ingestMilliseconds - horizon - replayMargin,
                     upTo: cursor,
-                    store: store
+                    log: log
                 ) - 1
         }
         runner.engines.beginReplay(through: cursor)
         var after = from
         while after < cursor {
-            let page = try await store.query(EventQuery(after: after, limit: DetectionService.batchSize))
+            let page = try await log.query(EventQuery(after: after, limit: DetectionService.batchSize))
             for logged in page.events where logged.sequence <= cursor {
-                _ = runner.process(logged, identifiers: store.identifiers)
+                _ = runner.process(logged, identifiers: identifiers)
             }
             guard let next = page.events.last?.sequence, next > after else {
                 break
@@ -97,13 +98,13 @@ struct DetectionRunner {
     private static func firstSequence(
         ingestedAtOrAfter time: Int64,
         upTo cursor: Int64,
-        store: EventStore
+        log: any EventLog
     ) async throws -> Int64 {
         var low: Int64 = 1
         var high = cursor
         while low < high {
             let middle = low + (high - low) / 2
-            if let event = try await store.event(at: middle), event.ingestMilliseconds >= time {
+            if let event = try await log.event(at: middle), event.ingestMilliseconds >= time {
                 high = middle
             } else {
                 low = middle + 1

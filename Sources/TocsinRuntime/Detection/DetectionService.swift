@@ -31,7 +31,12 @@ struct DetectionService: Service {
     /// announcements and clock ticks (an alert is not one more failed login).
     static let skippedTypePrefixes = ["tocsin.delivery.", "tocsin.alert.", "tocsin.checkpoint.", "tocsin.clock."]
 
-    let store: EventStore
+    /// The log detection reads and appends its alerts and ticks to.
+    let log: any EventLog
+    /// Derive alert ids: the same alert gets the same id wherever it is raised again.
+    let identifiers: EventIdentifiers
+    /// Where the detector's cursor persists.
+    let cursor: any DetectionCursor
     let state: RoutingState
     let clock: any WallClock
     let logger: Logger
@@ -41,7 +46,7 @@ struct DetectionService: Service {
     var openEvent: @Sendable (LoggedEvent) -> LoggedEvent = { $0 }
 
     func run() async throws {
-        var cursor = try await store.routing.cursor(Self.cursorName)
+        var cursor = try await self.cursor.load()
         var runner = await rebuild(through: cursor)
         var tickedFor: Int64?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -50,35 +55,35 @@ struct DetectionService: Service {
                 if !table.isSame(as: runner.table) {
                     runner = runner.replacing(table: table, logger: logger)
                 }
-                let head = try await store.lastSequence()
+                let head = try await log.lastSequence()
                 guard head > cursor else {
-                    await store.waitForAppend(after: cursor, timeout: .seconds(1))
+                    await log.waitForAppend(after: cursor, timeout: .seconds(1))
                     if let due = runner.engines.nextAbsenceDue, due != tickedFor, clock.milliseconds >= due,
-                        try await store.lastSequence() == cursor
+                        try await log.lastSequence() == cursor
                     {
                         tickedFor = due
-                        _ = try await store.append([Self.tick(due: due, now: clock.milliseconds)])
+                        _ = try await log.append([Self.tick(due: due, now: clock.milliseconds)])
                     }
                     continue
                 }
                 var query = EventQuery(after: cursor, limit: Self.batchSize)
                 // Without rules, detection looks into no event: it only moves its cursor.
                 query.omitsEnrichment = table.isEmpty
-                let page = try await store.query(query)
+                let page = try await log.query(query)
                 let through = page.events.last?.sequence ?? head
                 var alerts: [CloudEvent] = []
                 for stored in page.events {
                     let logged = openEvent(stored)
                     alerts += EventTracing.withSpan("tocsin.detect", continuing: logged.event) { span in
-                        let raised = runner.process(logged, identifiers: store.identifiers).map(EventTracing.stamp)
+                        let raised = runner.process(logged, identifiers: identifiers).map(EventTracing.stamp)
                         span.attributes["tocsin.alerts"] = raised.count
                         return raised
                     }
                 }
                 if !alerts.isEmpty {
-                    _ = try await store.append(alerts)
+                    _ = try await log.append(alerts)
                 }
-                try await store.routing.recordRoutes([], cursor: Self.cursorName, to: through)
+                try await self.cursor.save(through)
                 cursor = through
                 let totals = runner.totals
                 metrics.observed(
@@ -114,7 +119,13 @@ struct DetectionService: Service {
     private func rebuild(through cursor: Int64) async -> DetectionRunner {
         let table = state.current.detections
         do {
-            return try await DetectionRunner.rebuilt(table: table, through: cursor, store: store, logger: logger)
+            return try await DetectionRunner.rebuilt(
+                table: table,
+                through: cursor,
+                log: log,
+                identifiers: identifiers,
+                logger: logger
+            )
         } catch {
             logger.error(
                 "Detection state could not be rebuilt from the log; it starts empty.",
@@ -122,5 +133,26 @@ struct DetectionService: Service {
             )
             return DetectionRunner(engines: (try? DetectionEngines(table: table)) ?? .idle)
         }
+    }
+}
+
+/// Where the detector's cursor persists: the last sequence whose alerts are in the log.
+protocol DetectionCursor: Sendable {
+    /// The saved cursor (0 before the first save).
+    func load() async throws -> Int64
+    /// Saves `sequence`.
+    func save(_ sequence: Int64) async throws
+}
+
+/// The cursor in the embedded store's `cursors` table.
+struct StoreDetectionCursor: DetectionCursor {
+    let store: EventStore
+
+    func load() async throws -> Int64 {
+        try await store.routing.cursor(DetectionService.cursorName)
+    }
+
+    func save(_ sequence: Int64) async throws {
+        try await store.routing.recordRoutes([], cursor: DetectionService.cursorName, to: sequence)
     }
 }

@@ -50,28 +50,13 @@ struct RouterService: Service {
                 var matches: [String: Int] = [:]
                 var routed = 0
                 for stored in page.events where stored.sequence <= through {
-                    let logged = openEvent(stored)
-                    let routes = EventTracing.withSpan("tocsin.route", continuing: logged.event) { span in
-                        let routes =
-                            table.routes(for: logged.matchDocument, context: context)
-                            + AlertDeliveries.routes(for: logged, table: table)
-                        span.attributes["tocsin.event.seq"] = logged.sequence
-                        span.attributes["tocsin.deliveries"] = routes.count
-                        return routes
-                    }
                     routed += 1
-                    Self.countMatches(routes, into: &matches)
-                    for route in routes {
-                        deliveries.append(
-                            .init(
-                                eventSequence: logged.sequence,
-                                rule: route.rule,
-                                target: route.target,
-                                input: route.input,
-                                dryRun: route.dryRun
-                            )
-                        )
-                    }
+                    deliveries += Self.deliveries(
+                        for: openEvent(stored),
+                        table: table,
+                        context: context,
+                        matches: &matches
+                    )
                 }
                 let recorded = try await store.routing.recordRoutes(deliveries, cursor: Self.cursorName, to: through)
                 cursor = through
@@ -102,10 +87,28 @@ struct RouterService: Service {
         }
     }
 
-    /// Adds one match for each rule among an event's routes (a rule with several targets matched once).
-    static func countMatches(_ routes: [RoutingTable.Route], into matches: inout [String: Int]) {
+    /// The deliveries `logged` makes under `table` (its pattern rules' and, for an alert, its rule's
+    /// targets), traced as one `tocsin.route` span; adds one match to `matches` for each rule among them.
+    static func deliveries(
+        for logged: LoggedEvent,
+        table: RoutingTable,
+        context: MatchContext,
+        matches: inout [String: Int]
+    ) -> [RoutingStore.NewDelivery] {
+        let routes = EventTracing.withSpan("tocsin.route", continuing: logged.event) { span in
+            let routes =
+                table.routes(for: logged.matchDocument, context: context)
+                + AlertDeliveries.routes(for: logged, table: table)
+            span.attributes["tocsin.event.seq"] = logged.sequence
+            span.attributes["tocsin.deliveries"] = routes.count
+            return routes
+        }
+        // A rule with several targets matched once.
         for (index, route) in routes.enumerated() where !routes[..<index].contains(where: { $0.rule == route.rule }) {
             matches[route.rule, default: 0] += 1
+        }
+        return routes.map {
+            .init(eventSequence: logged.sequence, rule: $0.rule, target: $0.target, input: $0.input, dryRun: $0.dryRun)
         }
     }
 
