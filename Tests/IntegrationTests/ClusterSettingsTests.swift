@@ -47,7 +47,10 @@ struct ClusterSettingsTests {
             (local + "nats_replicas: 7\n", "--nats-replicas must be from 1 to 5"),
             (local + "nats_publish_wait_seconds: 0\n", "--nats-publish-wait-seconds must be from 1 to 60"),
             (local + "node_name: 'a b'\n", "--node-name must be 1 to 63"),
-            ("nats_source_domain: a\n", "--nats-source-domain and the"),
+            (
+                "nats_source_domain: a\n",
+                "--nats-url, --nats-replicas, --nats-publish-wait-seconds, --nats-source-domain and the"
+            ),
             (local + "nats_source_domain: 'a,$JS'\n", "--nats-source-domain takes JetStream domain names"),
             (local + "nats_source_domain: 'a,'\n", "--nats-source-domain takes JetStream domain names"),
             ("backend: nats\nnats_url: nats://10.0.0.1:4222\n", "nats://10.0.0.1:4222 is not on loopback and no NATS"),

@@ -55,26 +55,12 @@ struct NATSDetectionTests {
             try Data(Self.rules(port: receiver.port).utf8)
                 .write(to: URL(fileURLWithPath: directory.path + "/rules/detect.yaml"))
             let arguments = ["--rules-dir", directory.path + "/rules", "--allow-target-network", "127.0.0.0/8"]
-            let a = try await TocsinNode.start(
-                name: "a",
-                cluster: cluster,
-                dataDirectory: directory.path + "/a",
-                arguments: arguments
-            )
-            try await a.stopping {
-                let b = try await TocsinNode.start(
-                    name: "b",
-                    cluster: cluster,
-                    dataDirectory: directory.path + "/b",
-                    arguments: arguments
-                )
-                try await b.stopping {
-                    do {
-                        try await detectAcrossAFailover(a, b, receiver)
-                    } catch {
-                        Issue.record("\(error); a's log: \(a.log.suffix(3000)); b's log: \(b.log.suffix(3000))")
-                        throw error
-                    }
+            try await TocsinNode.withTwo(cluster: cluster, directory: directory.path, arguments: arguments) { a, b in
+                do {
+                    try await detectAcrossAFailover(a, b, receiver)
+                } catch {
+                    Issue.record("\(error); a's log: \(a.log.suffix(3000)); b's log: \(b.log.suffix(3000))")
+                    throw error
                 }
             }
             await receiver.close()

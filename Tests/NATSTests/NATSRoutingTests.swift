@@ -52,22 +52,8 @@ struct NATSRoutingTests {
             try Data(Self.rules(receiver: receiver.port, closed: closed).utf8)
                 .write(to: URL(fileURLWithPath: directory.path + "/rules/routing.yaml"))
             let arguments = ["--rules-dir", directory.path + "/rules", "--allow-target-network", "127.0.0.0/8"]
-            let a = try await TocsinNode.start(
-                name: "a",
-                cluster: cluster,
-                dataDirectory: directory.path + "/a",
-                arguments: arguments
-            )
-            try await a.stopping {
-                let b = try await TocsinNode.start(
-                    name: "b",
-                    cluster: cluster,
-                    dataDirectory: directory.path + "/b",
-                    arguments: arguments
-                )
-                try await b.stopping {
-                    try await body(cluster, receiver, a, b)
-                }
+            try await TocsinNode.withTwo(cluster: cluster, directory: directory.path, arguments: arguments) { a, b in
+                try await body(cluster, receiver, a, b)
             }
             await receiver.close()
         }

@@ -21,31 +21,9 @@ struct NATSServeTests {
         try await NATSTestCluster.with { cluster in
             let directory = try TemporaryDirectory(prefix: "tocsin-nats-serve")
             defer { directory.remove() }
-            let a = try await TocsinNode.start(
-                name: "a",
-                cluster: cluster,
-                dataDirectory: directory.path + "/a",
-                arguments: arguments
-            )
-            do {
-                let b = try await TocsinNode.start(
-                    name: "b",
-                    cluster: cluster,
-                    dataDirectory: directory.path + "/b",
-                    arguments: arguments
-                )
-                do {
-                    try await body(cluster, a, b)
-                } catch {
-                    await b.stop()
-                    throw error
-                }
-                await b.stop()
-            } catch {
-                await a.stop()
-                throw error
+            try await TocsinNode.withTwo(cluster: cluster, directory: directory.path, arguments: arguments) { a, b in
+                try await body(cluster, a, b)
             }
-            await a.stop()
         }
     }
 

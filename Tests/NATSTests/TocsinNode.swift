@@ -63,6 +63,24 @@ final class TocsinNode: Sendable {
         return TocsinNode(process: process, port: port, dataDirectory: dataDirectory)
     }
 
+    /// Runs `body` with two nodes `a` (started first, so it creates the admin identity) and `b` on
+    /// `cluster`, their data under `directory`, both started with `arguments`; stops both however
+    /// `body` ends.
+    static func withTwo(
+        cluster: NATSTestCluster,
+        directory: String,
+        arguments: [String],
+        _ body: (TocsinNode, TocsinNode) async throws -> Void
+    ) async throws {
+        let a = try await start(name: "a", cluster: cluster, dataDirectory: directory + "/a", arguments: arguments)
+        try await a.stopping {
+            let b = try await start(name: "b", cluster: cluster, dataDirectory: directory + "/b", arguments: arguments)
+            try await b.stopping {
+                try await body(a, b)
+            }
+        }
+    }
+
     /// The admin key this node wrote when it created the cluster's admin identity.
     var adminKey: String {
         (try? String(contentsOfFile: dataDirectory + "/admin.key", encoding: .utf8))?
