@@ -73,6 +73,11 @@ final class ClusterDeliveryQueue: DeliveryQueue, SharedDeadLetters, Service {
         "tocsin.deliveries." + Hex.encode(Array(target.utf8))
     }
 
+    /// The subject of `target`'s dead letters.
+    static func deadLetterSubject(target: String) -> String {
+        "tocsin.dlq." + Hex.encode(Array(target.utf8))
+    }
+
     /// The target of a pending deliveries subject, or `nil` for another subject.
     static func target(subject: String) -> String? {
         guard subject.hasPrefix("tocsin.deliveries."), let bytes = Hex.decode(String(subject.dropFirst(18))) else {
@@ -148,19 +153,24 @@ final class ClusterDeliveryQueue: DeliveryQueue, SharedDeadLetters, Service {
                 }
             }
         }
-        var records: [DeliveryRecord] = []
-        for (message, record) in taken {
-            // A retry JetStream hands out before the loop has recorded the last outcome (the nak is
-            // part of that write) waits here, not on the server, so it costs no extra delivery.
-            guard !fetch.excluding.contains(record.id) else {
-                parked.withLock { $0[record.id] = (message, record) }
-                continue
+        // A retry JetStream hands out before the loop has recorded the last outcome (the nak is part
+        // of that write) waits here, not on the server, so it costs no extra delivery.
+        let excluded = taken.filter { fetch.excluding.contains($0.record.id) }
+        let ready = taken.filter { !fetch.excluding.contains($0.record.id) }
+        parked.withLock { parked in
+            for entry in excluded {
+                parked[entry.record.id] = entry
             }
-            held.withLock { $0[record.id] = (message, record) }
-            records.append(record)
         }
-        let events = try await events(at: Set(records.map(\.eventSequence)))
-        let due = records.map { (delivery: $0, event: events[$0.eventSequence]) }
+        // Held (kept alive) only once their events are read: when the read fails, JetStream hands
+        // them out again after the ack wait.
+        let events = try await events(at: Set(ready.map(\.record.eventSequence)))
+        held.withLock { held in
+            for entry in ready {
+                held[entry.record.id] = entry
+            }
+        }
+        let due = ready.map { (delivery: $0.record, event: events[$0.record.eventSequence]) }
         // While reads find deliveries, more may be waiting: read again as soon as there is room. Once a
         // read finds none, the loop polls at its tick (JetStream hands out retries when they are due).
         return DueDeliveries(deliveries: due, nextDueMilliseconds: due.isEmpty ? nil : now)
@@ -207,7 +217,7 @@ final class ClusterDeliveryQueue: DeliveryQueue, SharedDeadLetters, Service {
                 letter.deadLetterReason = update.deadLetterReason
                 _ = try await connection.publish(
                     NATSOutgoingMessage(
-                        subject: "tocsin.dlq." + Hex.encode(Array(record.target.utf8)),  // one subject per target
+                        subject: Self.deadLetterSubject(target: record.target),
                         payload: ClusterDeliveryMessage(letter).payload,
                         messageID: "dlq-\(record.id)-\(record.redrives)"
                     )
@@ -223,8 +233,8 @@ final class ClusterDeliveryQueue: DeliveryQueue, SharedDeadLetters, Service {
 
     func purge(_ filter: DeliveryFilter) async throws -> [Int64] {
         var purged: [Int64] = []
-        for (sequence, letter) in try await deadLetterMessages(filter) {
-            try await connection.deleteMessage(stream: Self.deadLetterStream, sequence: sequence)
+        for (sequence, letter) in try await deadLetterMessages(filter)
+        where try await take(deadLetterAt: sequence) {
             purged.append(letter.id)
         }
         return purged
@@ -274,7 +284,11 @@ final class ClusterDeliveryQueue: DeliveryQueue, SharedDeadLetters, Service {
                     messageID: "redrive-\(record.id)-\(record.redrives)"
                 )
             )
-            try await connection.deleteMessage(stream: Self.deadLetterStream, sequence: sequence)
+            // Another node redriving the same letter at once publishes the same message id (stored
+            // once) and finds the letter gone: only one of them reports it.
+            guard try await take(deadLetterAt: sequence) else {
+                continue
+            }
             redriven.append(RedrivenDelivery(id: record.id, target: record.target, redrives: record.redrives))
         }
         return redriven
@@ -289,6 +303,16 @@ final class ClusterDeliveryQueue: DeliveryQueue, SharedDeadLetters, Service {
             }
         }
         return states
+    }
+
+    /// Deletes the dead letter at `sequence`; `false` when another node took it first.
+    private func take(deadLetterAt sequence: UInt64) async throws -> Bool {
+        do {
+            try await connection.deleteMessage(stream: Self.deadLetterStream, sequence: sequence)
+            return true
+        } catch let error as NATSError where error.code == .notFound {
+            return false
+        }
     }
 
     /// The shared consumer of `target`'s deliveries, created at its first use.
