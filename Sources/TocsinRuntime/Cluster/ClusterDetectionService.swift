@@ -83,11 +83,13 @@ struct ClusterDetectionService: Service {
         }
     }
 
-    /// Runs `detection` until cancelled, starting it again 2 s after it fails (the cursor unreadable).
+    /// Runs `detection` until it ends (cancelled, or the node shutting down), starting it again 2 s
+    /// after it fails (the cursor unreadable).
     private static func keepRunning(_ detection: DetectionService) async {
-        while !Task.isCancelled {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 try await detection.run()
+                return
             } catch {
                 detection.logger.error(
                     "Detection stopped; starting it again in 2 s.",
