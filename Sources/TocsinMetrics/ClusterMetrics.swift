@@ -116,6 +116,9 @@ public final class ClusterMetrics: Sendable {
     /// A shared consumer's state as this node last read it: the messages of its subjects not
     /// delivered yet (its lag), and those delivered more than once and not acknowledged yet.
     public func consumer(_ name: String, pending: UInt64, redelivered: Int64) {
+        guard handles.withLock({ $0 != nil }) else {
+            return
+        }
         let dimensions = [("node", node.withLock { $0 }), ("consumer", name)]
         Gauge(label: MetricName.clusterConsumerPending, dimensions: dimensions, factory: factory)
             .record(Int64(clamping: pending))

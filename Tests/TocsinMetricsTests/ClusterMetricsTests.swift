@@ -18,7 +18,24 @@ struct ClusterMetricsTests {
         metrics.cluster.stream(lastSequence: 5, hasLeader: true)
         metrics.cluster.chain(leaseHeld: true, unchainedRecords: 1)
         metrics.cluster.identities(suspended: true)
+        metrics.cluster.consumer("tocsin-router", pending: 3, redelivered: 1)
         #expect(!scrape(metrics).families.contains { $0.hasPrefix("tocsin_cluster_") })
+    }
+
+    @Test("Each shared consumer's lag and redeliveries carry the node's and the consumer's names")
+    func consumersLabelledByNodeAndConsumer() {
+        let metrics = TocsinMetrics.prometheus()
+        metrics.cluster.start(node: "b")
+        metrics.cluster.consumer("tocsin-router", pending: 120, redelivered: 2)
+        metrics.cluster.consumer("tocsin-deliver-686f6f6b", pending: 7, redelivered: 0)
+        metrics.cluster.consumer("tocsin-router", pending: 0, redelivered: 0)
+        let scraped = scrape(metrics)
+        let router = ["node": "b", "consumer": "tocsin-router"]
+        let hook = ["node": "b", "consumer": "tocsin-deliver-686f6f6b"]
+        #expect(scraped.value("tocsin_cluster_consumer_pending", router) == 0)
+        #expect(scraped.value("tocsin_cluster_consumer_redelivered", router) == 0)
+        #expect(scraped.value("tocsin_cluster_consumer_pending", hook) == 7)
+        #expect(scraped.value("tocsin_cluster_consumer_redelivered", hook) == 0)
     }
 
     @Test("A cluster node's stream, reconnects, retries and 503s carry its name")
