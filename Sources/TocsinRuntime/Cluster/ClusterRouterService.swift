@@ -10,7 +10,6 @@ import TocsinNATS
 import TocsinResponse
 import TocsinRules
 import TocsinStore
-import Tracing
 
 /// The router of a cluster node (`--backend nats`): reads the event stream through the durable pull
 /// consumer `tocsin-router` that every node shares, so each event is routed by one node; matches it
