@@ -130,6 +130,7 @@ let package = Package(
             name: "TocsinConfig",
             dependencies: [
                 "TocsinCore",
+                "TocsinCluster",
                 "TocsinCompliance",
                 "TocsinRules",
                 "TocsinDetect",
@@ -228,6 +229,7 @@ let package = Package(
             name: "TocsinRuntime",
             dependencies: [
                 "TocsinMetrics",
+                "TocsinCluster",
                 "TocsinCompliance",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "TocsinCore",
@@ -431,6 +433,7 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 "TocsinActions",
+                "TocsinCluster",
                 "TocsinConfig",
                 "TocsinCore",
                 "TocsinResponse",

@@ -11,6 +11,9 @@ public struct PartitionMap: Sendable, Hashable {
     /// The subject prefix of detection partitions.
     public static let subjectPrefix = "tocsin.detect.p"
 
+    /// The most partitions a map has.
+    public static let maximumCount = 10_000
+
     /// How many partitions there are.
     public let count: Int
 
@@ -18,7 +21,7 @@ public struct PartitionMap: Sendable, Hashable {
     ///
     /// - Precondition: `count` is between 1 and 10,000.
     public init(count: Int) {
-        precondition((1...10_000).contains(count), "the partition count must be between 1 and 10,000")
+        precondition((1...Self.maximumCount).contains(count), "the partition count must be between 1 and 10,000")
         self.count = count
     }
 

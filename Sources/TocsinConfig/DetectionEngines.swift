@@ -84,10 +84,31 @@ public struct DetectionEngines: Sendable {
     ///   - time: Its event time, in milliseconds.
     /// - Returns: The alerts raised, in order (a chained correlation's after the alert that fed it).
     public mutating func observe(_ evaluation: DetectionTable.Evaluation, sequence: Int64, time: Int64) -> [Raised] {
+        observe(evaluation, sequence: sequence, time: time) { _ in true }
+    }
+
+    /// Feeds the matches `owns` accepts (by their position in `evaluation.matches`) to their engines,
+    /// as ``observe(_:sequence:time:)`` does; a match it refuses (a group another partition holds)
+    /// only moves its rule's event time, so the windows of this partition's groups close when they
+    /// would in a single set of engines.
+    ///
+    /// - Returns: The alerts raised, in order: those of windows that closed included.
+    public mutating func observe(
+        _ evaluation: DetectionTable.Evaluation,
+        sequence: Int64,
+        time: Int64,
+        owns: (Int) -> Bool
+    ) -> [Raised] {
         let isSilent = replay.covers(sequence)
         var raised: [Raised] = []
-        for match in evaluation.matches {
-            observe(match, sequence: sequence, time: time, into: &raised)
+        for (position, match) in evaluation.matches.enumerated() {
+            if owns(position) {
+                observe(match, sequence: sequence, time: time, into: &raised)
+            } else if engines.indices.contains(match.rule) {
+                for alert in engines[match.rule].advance(to: time) {
+                    raise(alert, of: match.rule, into: &raised)
+                }
+            }
         }
         return isSilent ? [] : raised
     }

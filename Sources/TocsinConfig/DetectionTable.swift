@@ -184,6 +184,33 @@ public struct DetectionTable: Sendable {
         )
     }
 
+    /// For each engine rule, the first rule of the correlation chain it belongs to (children and
+    /// parents linked through `rules:`), or `nil` for a rule that feeds no correlation and is fed by
+    /// none.
+    var chainFamilies: [Int?] {
+        var family = Array(rules.indices)
+        func root(_ index: Int) -> Int {
+            var index = index
+            while family[index] != index {
+                index = family[index]
+            }
+            return index
+        }
+        var chained = Set<Int>()
+        for index in rules.indices {
+            let correlation = index - patternDetections.count
+            guard sigma.chains.indices.contains(correlation) else {
+                continue
+            }
+            for parent in sigma.chains[correlation].map(\.rule) where rules.indices.contains(parent) {
+                let (child, other) = (root(index), root(parent))
+                family[max(child, other)] = min(child, other)
+                chained.formUnion([index, parent])
+            }
+        }
+        return rules.indices.map { chained.contains($0) ? root($0) : nil }
+    }
+
     /// How far back in event time a restart must re-read the log to rebuild every rule's state
     /// (window, suppression and lateness, summed along correlation chains); nil when a rule's state
     /// cannot be rebuilt by replay (first-seen, closing windows).

@@ -5,8 +5,8 @@ import Synchronization
 
 /// One node's view of the NATS JetStream cluster (`--backend nats`): the event stream's last
 /// sequence, whether it has a leader, reconnects, publish retries, the publishes answered `503`,
-/// whether it holds the chain lease and how far its chain trails the stream, and whether its key
-/// ring is suspended.
+/// whether it holds the chain lease and how far its chain trails the stream, whether its key ring
+/// is suspended, and how many detection partitions it runs.
 ///
 /// Every metric carries the `node` label (`--node-name`), so the series of several nodes scraped
 /// into one Prometheus stay apart.
@@ -26,6 +26,7 @@ public final class ClusterMetrics: Sendable {
         var unchained: Gauge
         var chainHalted: Gauge
         var identitiesSuspended: Gauge
+        var detectionPartitions: Gauge
     }
 
     init(factory: any MetricsFactory) {
@@ -57,6 +58,11 @@ public final class ClusterMetrics: Sendable {
                 chainHalted: Gauge(label: MetricName.clusterChainHalted, dimensions: dimensions, factory: factory),
                 identitiesSuspended: Gauge(
                     label: MetricName.clusterIdentitiesSuspended,
+                    dimensions: dimensions,
+                    factory: factory
+                ),
+                detectionPartitions: Gauge(
+                    label: MetricName.clusterDetectionPartitions,
                     dimensions: dimensions,
                     factory: factory
                 )
@@ -111,6 +117,11 @@ public final class ClusterMetrics: Sendable {
     /// Whether the node's key ring is suspended (every credential answered `503`).
     public func identities(suspended: Bool) {
         handles.withLock { $0?.identitiesSuspended.record(suspended ? 1 : 0) }
+    }
+
+    /// How many detection partitions this node runs (holds the lease of).
+    public func detection(partitions: Int) {
+        handles.withLock { $0?.detectionPartitions.record(partitions) }
     }
 
     /// A shared consumer's state as this node last read it: the messages of its subjects not

@@ -34,6 +34,7 @@ enum MetricName {
     static let clusterChainHalted = "tocsin_cluster_chain_halted"
     static let clusterIdentitiesSuspended = "tocsin_cluster_identities_suspended"
     static let clusterConsumerPending = "tocsin_cluster_consumer_pending"
+    static let clusterDetectionPartitions = "tocsin_cluster_detection_partitions"
     static let clusterConsumerRedelivered = "tocsin_cluster_consumer_redelivered"
     static let authDenials = "tocsin_auth_denials_total"
     static let syslogLines = "tocsin_syslog_lines_total"

@@ -8,7 +8,8 @@ import TocsinCore
 import TocsinTesting
 
 /// Detection on a cluster (docs/scale-out.md): two real nodes with one threshold rule on a real
-/// 3-node cluster; one node at a time detects, and another takes over when it dies.
+/// 3-node cluster split the detection partitions; when one dies, the other takes its partitions
+/// over, rebuilding their state from the stream, and the alerts are those of a single node.
 @Suite("Detection on a cluster", .serialized, .timeLimit(.minutes(3)))
 struct NATSDetectionTests {
     /// A threshold rule whose alerts go to a webhook on `port`.
@@ -42,8 +43,14 @@ struct NATSDetectionTests {
         return events
     }
 
-    @Test("One node detects; when it is killed the other takes over, and each alert is raised once")
-    func detectorFailover() async throws {
+    /// How many detection partitions the node named `name` runs, from its metrics.
+    private static func partitions(_ node: TocsinNode, _ name: String, key: String) async throws -> Int {
+        let text = try await node.call("/metrics", key: key).text
+        return Int(PrometheusScrape(text).value("tocsin_cluster_detection_partitions", ["node": name]))
+    }
+
+    @Test("Two nodes split the partitions; when one is killed the other takes them over, and the alerts are one node's")
+    func partitionFailover() async throws {
         try await NATSTestCluster.with { cluster in
             let directory = try TemporaryDirectory(prefix: "tocsin-nats-detect")
             defer { directory.remove() }
@@ -69,54 +76,73 @@ struct NATSDetectionTests {
 
     private func detectAcrossAFailover(_ a: TocsinNode, _ b: TocsinNode, _ receiver: LoopbackReceiver) async throws {
         let key = a.adminKey
-        func publish(_ id: String, user: String, through node: TocsinNode) async throws {
-            let answer = try await node.call(
-                "/v1/events",
-                method: .POST,
-                key: key,
-                body: Self.failure(id, user: user),
-                contentType: "application/cloudevents+json"
-            )
-            #expect(answer.status == 202, "\(answer.text)")
+        func publish(_ user: String, _ indices: Range<Int>, through nodes: [TocsinNode]) async throws {
+            for index in indices {
+                let answer = try await nodes[index % nodes.count].call(
+                    "/v1/events",
+                    method: .POST,
+                    key: key,
+                    body: Self.failure("\(user)-\(index)", user: user),
+                    contentType: "application/cloudevents+json"
+                )
+                #expect(answer.status == 202, "\(answer.text)")
+            }
         }
-        // Five failures for alice, through both nodes: one alert.
-        for index in 0..<5 {
-            try await publish("alice-\(index)", user: "alice", through: index.isMultiple(of: 2) ? a : b)
+        // The two nodes split the 16 partitions between them.
+        let split = try await holds(within: .seconds(60)) {
+            let (onA, onB) = (try await Self.partitions(a, "a", key: key), try await Self.partitions(b, "b", key: key))
+            return onA > 0 && onB > 0 && onA + onB == 16
+        }
+        #expect(split, "\(a.log.suffix(1500)) \(b.log.suffix(1500))")
+        // Five failures for each of 8 users through both nodes: one alert per user. Three more
+        // failures each for 8 other users are counted, but raise nothing yet.
+        let early = (0..<8).map { "early\($0)" }
+        let straddling = (0..<8).map { "straddle\($0)" }
+        for user in early {
+            try await publish(user, 0..<5, through: [a, b])
+        }
+        for user in straddling {
+            try await publish(user, 0..<3, through: [a, b])
         }
         let first = try await eventually(timeout: .seconds(30)) { () -> [JSONValue]? in
             let alerts = try await Self.alerts(a, key: key)
-            return alerts.isEmpty ? nil : alerts
+            return alerts.count >= early.count ? alerts : nil
         }
-        #expect(first.count == 1)
-        #expect(first.first?["event"]?["data"]?["rule"] == .string("brute-force"))
+        #expect(first.count == early.count)
 
-        // The node that detects is killed; four more for alice and five for bob go through the other.
-        let holder = a.log.contains("now runs the cluster's detections") ? a : b
-        let survivor = holder === a ? b : a
-        #expect(!survivor.log.contains("now runs the cluster's detections"), "one node detects at a time")
-        Foundation.kill(holder.process.processIdentifier, SIGKILL)
-        for index in 0..<5 {
-            try await publish("bob-\(index)", user: "bob", through: survivor)
+        // a is killed; b takes a's partitions over, rebuilding their groups from the stream: the
+        // straddling users' last two failures, and five for 8 late users, raise one alert each.
+        Foundation.kill(a.process.processIdentifier, SIGKILL)
+        let late = (0..<8).map { "late\($0)" }
+        for user in straddling {
+            try await publish(user, 3..<5, through: [b])
         }
-        let both = try await holds(within: .seconds(60)) {
-            try await Self.alerts(survivor, key: key).count >= 2
+        for user in late {
+            try await publish(user, 0..<5, through: [b])
         }
-        #expect(both, "\(survivor.log.suffix(2000))")
-        #expect(survivor.log.contains("now runs the cluster's detections"))
-        // Nothing more comes: alice's alert is not raised again by the new holder.
+        let expected = early.count + straddling.count + late.count
+        let all = try await holds(within: .seconds(90)) {
+            try await Self.alerts(b, key: key).count >= expected
+        }
+        #expect(all, "\(b.log.suffix(3000))")
+        #expect(try await Self.partitions(b, "b", key: key) == 16, "b runs every partition")
+        // Nothing more comes: no alert is raised twice.
         let more = try await holds(within: .seconds(5)) {
-            try await Self.alerts(survivor, key: key).count > 2
+            try await Self.alerts(b, key: key).count > expected
         }
-        let alerts = try await Self.alerts(survivor, key: key)
-        #expect(!more && alerts.count == 2, "\(alerts)")
-        // Both alerts reach the rule's target through the cluster's routing.
-        #expect(try await holds(within: .seconds(30)) { receiver.requests == 2 }, "\(receiver.requests)")
-        let groups = alerts.compactMap { $0["event"]?["data"]?["group"].map { JSONWriter().string($0) } }
-        #expect(
-            groups.count == 2 && groups.contains { $0.contains("alice") }
-                && groups.contains { $0.contains("bob") },
-            "\(groups)"
-        )
+        let alerts = try await Self.alerts(b, key: key)
+        #expect(!more && alerts.count == expected, "\(alerts.count)")
+        // The alerts are a single node's: one per user, every user.
+        let groups = alerts.compactMap { alert -> String? in
+            guard case .array(let group)? = alert["event"]?["data"]?["group"], case .object(let member)? = group.first
+            else {
+                return nil
+            }
+            return member["value"]?.stringValue
+        }
+        #expect(groups.sorted() == (early + straddling + late).sorted(), "\(groups)")
+        // Every alert reaches the rule's target through the cluster's routing.
+        #expect(try await holds(within: .seconds(30)) { receiver.requests == expected }, "\(receiver.requests)")
     }
 }
 #endif

@@ -148,7 +148,9 @@ extension ClusterNode {
                         log: log,
                         node: settings.nodeName,
                         replicas: settings.replicas,
-                        template: local
+                        partitionCount: settings.detectionPartitions,
+                        template: local,
+                        metrics: metrics
                     )
                 }
             )

@@ -26,6 +26,11 @@ public struct ClusterSettings: Sendable, Hashable {
     /// The JetStream domains of other regions whose event stream this region's stream copies in
     /// (`--nats-source-domain`), so their events are routed here too.
     public var sourceDomains: [String] = []
+    /// How many partitions the cluster's detections are split into by group key
+    /// (`--detection-partitions`); the first node stores it for the cluster, and the others follow it.
+    ///
+    /// Default 16.
+    public var detectionPartitions = 16
 
     /// Creates the settings.
     public init(

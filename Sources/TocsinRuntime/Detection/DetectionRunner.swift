@@ -7,44 +7,46 @@ import TocsinDetect
 import TocsinResponse
 import TocsinStore
 
-/// The detection engines with the table they were built from: turns logged events into
-/// evaluations, and the alerts into `tocsin.alert.raised` events.
+/// The detection engines of the partitions a reader owns, with the table they were built from:
+/// turns logged events into evaluations, and the alerts into `tocsin.alert.raised` events.
 struct DetectionRunner {
-    private(set) var engines: DetectionEngines
+    private(set) var partitions: DetectionPartitions
     private let context = DetectionContext()
 
     /// The table the runner runs.
     var table: DetectionTable {
-        engines.table
+        partitions.table
     }
 
     /// Observations older than their rule's allowed lateness, since the start.
     var lateObservations: Int {
-        engines.lateObservations
+        partitions.lateObservations
     }
 
-    /// Groups held now and groups evicted since the start, over every rule.
+    /// Groups held now and groups evicted since the start, over every rule and owned partition.
     var totals: (groups: Int, evicted: Int) {
         var totals = (groups: 0, evicted: 0)
-        for (rule, engine) in zip(engines.table.rules, engines.engines) {
-            if let handle = engine.handle(for: rule.id) {
-                let statistics = engine.statistics(for: handle)
-                totals.groups += statistics.groups
-                totals.evicted += statistics.evicted
+        for engines in partitions.engines.values {
+            for (rule, engine) in zip(engines.table.rules, engines.engines) {
+                if let handle = engine.handle(for: rule.id) {
+                    let statistics = engine.statistics(for: handle)
+                    totals.groups += statistics.groups
+                    totals.evicted += statistics.evicted
+                }
             }
         }
         return totals
     }
 
-    init(engines: DetectionEngines) {
-        self.engines = engines
+    init(partitions: DetectionPartitions) {
+        self.partitions = partitions
     }
 
-    /// A runner with empty state.
+    /// A runner of the whole table (one partition) with empty state.
     ///
     /// - Throws: `DetectionError` when the engine refuses one of the table's rules.
     init(table: DetectionTable) throws(DetectionError) {
-        self.init(engines: try DetectionEngines(table: table))
+        self.init(partitions: try DetectionPartitions(table: table))
     }
 
     /// How far, in milliseconds of ingest time, a restart re-reads the log before its cursor, beyond
@@ -52,45 +54,29 @@ struct DetectionRunner {
     /// than their neighbours would have been late anyway.
     static let replayMargin: Int64 = 3_600_000
 
-    /// A runner whose state is rebuilt from the log up to `cursor`: the events its windows can
-    /// still reach are re-read with the engines silent, so no alert already recorded is raised again.
-    static func rebuilt(
+    /// Where a reader whose partitions recorded their alerts through `cursors` starts reading, so
+    /// that replaying silently up to each cursor rebuilds the state its windows can still reach:
+    /// the stretch of log before the oldest cursor that the table's replay horizon covers (the whole
+    /// log when a rule's state cannot be rebuilt by replay).
+    static func start(
         table: DetectionTable,
-        through cursor: Int64,
-        log: any EventLog,
-        identifiers: EventIdentifiers,
-        logger: Logger
-    ) async throws -> DetectionRunner {
-        var runner = try DetectionRunner(table: table)
-        guard cursor > 0, !table.rules.isEmpty, let last = try await log.event(at: cursor) else {
-            return runner
+        cursors: some Collection<Int64>,
+        log: any EventLog
+    ) async throws -> Int64 {
+        guard let oldest = cursors.min() else {
+            return 0
         }
-        var from: Int64 = 0
-        if let horizon = table.replayHorizon {
-            from =
-                try await firstSequence(
-                    ingestedAtOrAfter: last.ingestMilliseconds - horizon - replayMargin,
-                    upTo: cursor,
-                    log: log
-                ) - 1
+        guard oldest > 0, !table.rules.isEmpty, let last = try await log.event(at: oldest) else {
+            return oldest
         }
-        runner.engines.beginReplay(through: cursor)
-        var after = from
-        while after < cursor {
-            let page = try await log.query(EventQuery(after: after, limit: DetectionService.batchSize))
-            for logged in page.events where logged.sequence <= cursor {
-                _ = runner.process(logged, identifiers: identifiers)
-            }
-            guard let next = page.events.last?.sequence, next > after else {
-                break
-            }
-            after = next
+        guard let horizon = table.replayHorizon else {
+            return 0
         }
-        logger.info(
-            "Detection state rebuilt from the log.",
-            metadata: ["log.from": "\(from + 1)", "log.through": "\(cursor)", "detect.rules": "\(table.rules.count)"]
-        )
-        return runner
+        return try await firstSequence(
+            ingestedAtOrAfter: last.ingestMilliseconds - horizon - replayMargin,
+            upTo: oldest,
+            log: log
+        ) - 1
     }
 
     /// The first sequence number at or before `cursor` whose ingest time is at or after `time`
@@ -119,8 +105,8 @@ struct DetectionRunner {
     /// detection runs until the next change, and the error says why.
     func replacing(table: DetectionTable, logger: Logger) -> DetectionRunner {
         do {
-            let engines = try DetectionEngines(table: table, keepingFrom: engines)
-            let kept = Set(zip(self.table.rules, self.engines.engines).map(\.0))
+            let partitions = try DetectionPartitions(table: table, keepingFrom: partitions)
+            let kept = Set(self.table.rules)
             let started = table.rules.filter { !kept.contains($0) }.map(\.id)
             if !started.isEmpty {
                 logger.info(
@@ -128,10 +114,10 @@ struct DetectionRunner {
                     metadata: ["detect.rules": "\(started.joined(separator: ","))"]
                 )
             }
-            return DetectionRunner(engines: engines)
+            return DetectionRunner(partitions: partitions)
         } catch {
             logger.error("A detection rule cannot run; no detection runs.", metadata: ["error": "\(error)"])
-            return DetectionRunner(engines: .idle)
+            return DetectionRunner(partitions: partitions.idle)
         }
     }
 
@@ -149,7 +135,7 @@ struct DetectionRunner {
         guard !table.isEmpty else {
             return []
         }
-        var events = engines.advanceAbsences(to: logged.ingestMilliseconds, sequence: logged.sequence).map {
+        var events = partitions.advanceAbsences(to: logged.ingestMilliseconds, sequence: logged.sequence).map {
             Alert($0).event(identifiers: identifiers)
         }
         guard !DetectionService.skippedTypePrefixes.contains(where: { logged.event.type.hasPrefix($0) }) else {
@@ -158,7 +144,7 @@ struct DetectionRunner {
         let document = document ?? logged.matchDocument
         let evaluation = table.evaluate(document, context: context)
         let time = logged.event.time?.epochMilliseconds ?? logged.ingestMilliseconds
-        for index in evaluation.sigmaAlerts {
+        for index in evaluation.sigmaAlerts where partitions.raisesSigmaAlert(index, sequence: logged.sequence) {
             let source = table.sigmaSources[index]
             let alert = Alert(
                 source,
@@ -171,7 +157,7 @@ struct DetectionRunner {
             )
             events.append(alert.event(identifiers: identifiers))
         }
-        for raised in engines.observe(evaluation, sequence: logged.sequence, time: time) {
+        for raised in partitions.observe(evaluation, sequence: logged.sequence, time: time) {
             var alert = Alert(raised)
             if AlertDeliveries.routedKinds.contains(raised.source.kind), raised.alert.evidence.last == logged.sequence {
                 alert.trigger = document

@@ -2,6 +2,7 @@
 
 import Logging
 import ServiceLifecycle
+import TocsinCluster
 import TocsinConfig
 import TocsinCore
 import TocsinDetect
@@ -11,13 +12,17 @@ import TocsinRules
 import TocsinStore
 import Tracing
 
-/// Runs the stateful detections over the log: reads it from a persisted cursor, feeds every event
-/// that a threshold rule matches to the detection engine, and appends each alert the engine raises
-/// as a `tocsin.alert.raised` event, then moves the cursor.
+/// Runs the stateful detections over the log: reads it from persisted cursors, feeds every event
+/// that a detection matches to the detection engines, and appends each alert the engines raise as
+/// a `tocsin.alert.raised` event, then moves the cursors.
 ///
-/// Alerts are appended before the cursor moves, so a crash repeats work and never loses it; an
-/// alert's id derives from its identity, so the repeat is one record. At start the engine's state
-/// is rebuilt by re-reading, silently, the stretch of log its windows can reach back to.
+/// The service runs the detection partitions it is given (``DetectionPartitions``): a single node
+/// runs the one partition of the whole table; a cluster node the partitions it holds leases for.
+/// Each partition has its own cursor, the last sequence whose alerts are in the log. Alerts are
+/// appended before the cursors move, so a crash repeats work and never loses it; an alert's id
+/// derives from its identity, so the repeat is one record. At start the engines' state is rebuilt
+/// by re-reading the stretch of log their windows can reach back to, each partition silent up to
+/// its own cursor.
 ///
 /// Absence time moves with the events read. When the whole log falls silent past the time an
 /// absence comes due, the service appends a `tocsin.clock.tick` event (dated by the injected clock)
@@ -35,19 +40,22 @@ struct DetectionService: Service {
     let log: any EventLog
     /// Derive alert ids: the same alert gets the same id wherever it is raised again.
     let identifiers: EventIdentifiers
-    /// Where the detector's cursor persists.
+    /// Where the partitions' cursors persist.
     let cursor: any DetectionCursor
     let state: RoutingState
     let clock: any WallClock
     let logger: Logger
+    /// The partitions of the detections, and which of them this service runs.
+    var map = PartitionMap(count: 1)
+    var partitions: [Int] = [0]
     /// State size, evictions, late events and alerts.
     var metrics: DetectionMetrics = TocsinMetrics.disabled().detection
     /// Opens an event's sealed personal fields, so detections see the plaintext (docs/erasure.md).
     var openEvent: @Sendable (LoggedEvent) -> LoggedEvent = { $0 }
 
     func run() async throws {
-        var cursor = try await self.cursor.load()
-        var runner = await rebuild(through: cursor)
+        var saved = try await cursor.load(partitions)
+        var (runner, position) = await start(from: saved)
         var tickedFor: Int64?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
@@ -56,18 +64,18 @@ struct DetectionService: Service {
                     runner = runner.replacing(table: table, logger: logger)
                 }
                 let head = try await log.lastSequence()
-                guard head > cursor else {
-                    await log.waitForAppend(after: cursor, timeout: .seconds(1))
-                    if let due = runner.engines.nextAbsenceDue, due != tickedFor, clock.milliseconds >= due,
-                        try await log.lastSequence() == cursor
+                guard head > position else {
+                    await log.waitForAppend(after: position, timeout: .seconds(1))
+                    if let due = runner.partitions.nextAbsenceDue, due != tickedFor, clock.milliseconds >= due,
+                        try await log.lastSequence() == position
                     {
                         tickedFor = due
                         _ = try await log.append([Self.tick(due: due, now: clock.milliseconds)])
                     }
                     continue
                 }
-                var query = EventQuery(after: cursor, limit: Self.batchSize)
-                // Without rules, detection looks into no event: it only moves its cursor.
+                var query = EventQuery(after: position, limit: Self.batchSize)
+                // Without rules, detection looks into no event: it only moves its cursors.
                 query.omitsEnrichment = table.isEmpty
                 let page = try await log.query(query)
                 let through = page.events.last?.sequence ?? head
@@ -83,8 +91,14 @@ struct DetectionService: Service {
                 if !alerts.isEmpty {
                     _ = try await log.append(alerts)
                 }
-                try await self.cursor.save(through)
-                cursor = through
+                let moved = saved.filter { $0.value < through }.keys.sorted()
+                if !moved.isEmpty {
+                    try await cursor.save(moved, through: through)
+                    for partition in moved {
+                        saved[partition] = through
+                    }
+                }
+                position = through
                 let totals = runner.totals
                 metrics.observed(
                     groups: totals.groups,
@@ -94,12 +108,12 @@ struct DetectionService: Service {
                 )
             } catch {
                 logger.error(
-                    "Detection failed; retrying from the cursor.",
-                    metadata: ["error": "\(error)", "cursor": "\(cursor)"]
+                    "Detection failed; retrying from the cursors.",
+                    metadata: ["error": "\(error)", "cursor": "\(position)"]
                 )
                 try? await Task.sleep(for: .seconds(1))
-                // The engines may have counted part of the failed batch: rebuild them up to the cursor.
-                runner = await rebuild(through: cursor)
+                // The engines may have counted part of the failed batch: rebuild them up to the cursors.
+                (runner, position) = await start(from: saved)
             }
         }
     }
@@ -114,45 +128,63 @@ struct DetectionService: Service {
         )
     }
 
-    /// A runner whose state is rebuilt from the log up to `cursor`; when the log cannot be read,
-    /// one with empty state (and the error logged), so detection goes on.
-    private func rebuild(through cursor: Int64) async -> DetectionRunner {
+    /// A runner whose partitions replay silently through their `cursors`, and the sequence to read after.
+    ///
+    /// Reading starts at the stretch of log their windows reach back to. When the log cannot be
+    /// read, the runner starts at the oldest cursor with empty state (and the error logged), so
+    /// detection goes on.
+    private func start(from cursors: [Int: Int64]) async -> (DetectionRunner, Int64) {
         let table = state.current.detections
+        var partitions: DetectionPartitions
         do {
-            return try await DetectionRunner.rebuilt(
-                table: table,
-                through: cursor,
-                log: log,
-                identifiers: identifiers,
-                logger: logger
+            partitions = try DetectionPartitions(table: table, map: map, owning: cursors.keys)
+        } catch {
+            logger.error("A detection rule cannot run; no detection runs.", metadata: ["error": "\(error)"])
+            partitions = .idle(map: map, owning: cursors.keys)
+        }
+        for (partition, through) in cursors {
+            partitions.beginReplay(partition: partition, through: through)
+        }
+        let oldest = cursors.values.min() ?? 0
+        do {
+            let position = try await DetectionRunner.start(table: partitions.table, cursors: cursors.values, log: log)
+            logger.info(
+                "Detection starts; its state is rebuilt from the log.",
+                metadata: [
+                    "log.from": "\(position + 1)", "log.through": "\(cursors.values.max() ?? 0)",
+                    "detect.rules": "\(partitions.table.rules.count)", "detect.partitions": "\(partitions.owned)",
+                ]
             )
+            return (DetectionRunner(partitions: partitions), position)
         } catch {
             logger.error(
                 "Detection state could not be rebuilt from the log; it starts empty.",
-                metadata: ["error": "\(error)", "cursor": "\(cursor)"]
+                metadata: ["error": "\(error)", "cursor": "\(oldest)"]
             )
-            return DetectionRunner(engines: (try? DetectionEngines(table: table)) ?? .idle)
+            return (DetectionRunner(partitions: partitions), oldest)
         }
     }
 }
 
-/// Where the detector's cursor persists: the last sequence whose alerts are in the log.
+/// Where the detection partitions' cursors persist: for each, the last sequence whose alerts are
+/// in the log.
 protocol DetectionCursor: Sendable {
-    /// The saved cursor (0 before the first save).
-    func load() async throws -> Int64
-    /// Saves `sequence`.
-    func save(_ sequence: Int64) async throws
+    /// The saved cursors of `partitions` (0 for a partition never saved).
+    func load(_ partitions: [Int]) async throws -> [Int: Int64]
+    /// Saves `sequence` as the cursor of each of `partitions`.
+    func save(_ partitions: [Int], through sequence: Int64) async throws
 }
 
-/// The cursor in the embedded store's `cursors` table.
+/// The single node's cursor (its one partition) in the embedded store's `cursors` table.
 struct StoreDetectionCursor: DetectionCursor {
     let store: EventStore
 
-    func load() async throws -> Int64 {
-        try await store.routing.cursor(DetectionService.cursorName)
+    func load(_ partitions: [Int]) async throws -> [Int: Int64] {
+        let cursor = try await store.routing.cursor(DetectionService.cursorName)
+        return Dictionary(uniqueKeysWithValues: partitions.map { ($0, cursor) })
     }
 
-    func save(_ sequence: Int64) async throws {
+    func save(_ partitions: [Int], through sequence: Int64) async throws {
         try await store.routing.recordRoutes([], cursor: DetectionService.cursorName, to: sequence)
     }
 }
