@@ -6,8 +6,9 @@ import TocsinConfig
 import TocsinRuntime
 import TocsinStore
 
-/// `serve --backend`, `--nats-url`, `--nats-replicas`, `--nats-publish-wait-seconds` and
-/// `--node-name`: the log and the identities on a NATS JetStream cluster (docs/scale-out.md).
+/// `serve --backend`, `--nats-url`, `--nats-replicas`, `--nats-publish-wait-seconds`,
+/// `--nats-source-domain`, `--detection-partitions` and `--node-name`: the log and the identities on
+/// a NATS JetStream cluster (docs/scale-out.md).
 ///
 /// The NATS backend needs a build with the `NATS` package trait (`swift build --traits NATS`); the
 /// default build refuses `--backend nats` with the command that rebuilds.
@@ -52,6 +53,13 @@ struct ClusterOptions: ParsableArguments {
     var natsSourceDomains: String?
 
     @Option(
+        name: .customLong("detection-partitions"),
+        help:
+            "How many partitions the cluster's detections are split into by group key, 1 to 256; the first node stores it for the cluster (env TOCSIN_DETECTION_PARTITIONS; default 16; docs/scale-out.md#detection)."
+    )
+    var detectionPartitions: Int?
+
+    @Option(
         name: .customLong("node-name"),
         help:
             "This node's name in the cluster: letters, digits, '.', '_' and '-', at most 63 (env TOCSIN_NODE_NAME; default the host name)."
@@ -70,11 +78,14 @@ struct ClusterOptions: ParsableArguments {
         let replicas = try settings.integer(.natsReplicas, natsReplicas)
         let wait = try settings.integer(.natsPublishWaitSeconds, natsPublishWaitSeconds)
         let domains = settings.text(.natsSourceDomains, natsSourceDomains)
+        let partitions = try settings.integer(.detectionPartitions, detectionPartitions)
         switch backend {
         case "sqlite":
-            if urls != nil || replicas != nil || wait != nil || domains != nil || authentication.isSet(settings) {
+            if urls != nil || replicas != nil || wait != nil || domains != nil || partitions != nil
+                || authentication.isSet(settings)
+            {
                 throw ValidationError(
-                    "--nats-url, --nats-replicas, --nats-publish-wait-seconds, --nats-source-domain and the --nats-user, --nats-creds and --nats-tls-* settings apply only with --backend nats; add --backend nats or remove them"
+                    "--nats-url, --nats-replicas, --nats-publish-wait-seconds, --nats-source-domain and the --detection-partitions, --nats-user, --nats-creds and --nats-tls-* settings apply only with --backend nats; add --backend nats or remove them"
                 )
             }
             return
@@ -107,6 +118,12 @@ struct ClusterOptions: ParsableArguments {
         }
         if let domains {
             cluster.sourceDomains = try Self.domains(domains)
+        }
+        if let partitions {
+            guard (1...256).contains(partitions) else {
+                throw ValidationError("--detection-partitions must be from 1 to 256")
+            }
+            cluster.detectionPartitions = Int(partitions)
         }
         // The cluster's chain holder witnesses the cluster chain; the node's own store has no witness.
         cluster.checkpointWitnessPath = configuration.store.checkpointWitnessPath

@@ -164,6 +164,8 @@ extension ServeSetting {
     public static let natsPublishWaitSeconds = make("--nats-publish-wait-seconds", .integer)
     /// `--nats-source-domain`; the file and the environment variable take a comma-separated list.
     public static let natsSourceDomains = make("--nats-source-domain", .string)
+    /// `--detection-partitions`.
+    public static let detectionPartitions = make("--detection-partitions", .integer)
     /// `--node-name`.
     public static let nodeName = make("--node-name", .string)
     /// `--nats-user`.
@@ -193,7 +195,9 @@ extension ServeSetting {
         personalData,
         archiveRetention, archiveDirectory, archiveIntervalSeconds,
         compliancePolicy,
-        backend, natsURL, natsReplicas, natsPublishWaitSeconds, natsSourceDomains, nodeName, natsUser, natsPasswordFile,
+        backend, natsURL, natsReplicas, natsPublishWaitSeconds, natsSourceDomains, detectionPartitions, nodeName,
+        natsUser,
+        natsPasswordFile,
         natsCredentials,
         natsTLSCA, natsTLSCertificate, natsTLSKey, natsInsecureNoAuth,
     ]

@@ -53,6 +53,12 @@ struct ClusterSettingsTests {
             ),
             (local + "nats_source_domain: 'a,$JS'\n", "--nats-source-domain takes JetStream domain names"),
             (local + "nats_source_domain: 'a,'\n", "--nats-source-domain takes JetStream domain names"),
+            (local + "detection_partitions: 0\n", "--detection-partitions must be from 1 to 256"),
+            (local + "detection_partitions: 257\n", "--detection-partitions must be from 1 to 256"),
+            (
+                "detection_partitions: 8\n",
+                "--nats-url, --nats-replicas, --nats-publish-wait-seconds, --nats-source-domain and the"
+            ),
             ("backend: nats\nnats_url: nats://10.0.0.1:4222\n", "nats://10.0.0.1:4222 is not on loopback and no NATS"),
             (
                 "backend: nats\nnats_url: nats://:x@127.0.0.1:4222/@evil.com:4222\n",
@@ -99,6 +105,7 @@ struct ClusterSettingsTests {
         nats_replicas: 3
         nats_publish_wait_seconds: 8
         nats_source_domain: a, eu-west_1
+        detection_partitions: 32
         node_name: tocsin-1
         rules_dir: \(rules)
 

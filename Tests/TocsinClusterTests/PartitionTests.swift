@@ -41,40 +41,6 @@ struct PartitionTests {
         #expect(counts.allSatisfy { (532...718).contains($0) }, "\(counts)")
     }
 
-    struct SubjectCase: Sendable, CustomTestStringConvertible {
-        var count: Int
-        var partition: Int
-        var subject: String
-        var testDescription: String { "\(partition) of \(count)" }
-    }
-
-    @Test(
-        "subjects are zero-padded to two digits or the widest partition number",
-        arguments: [
-            SubjectCase(count: 32, partition: 7, subject: "tocsin.detect.p07"),
-            SubjectCase(count: 8, partition: 0, subject: "tocsin.detect.p00"),
-            SubjectCase(count: 100, partition: 99, subject: "tocsin.detect.p99"),
-            SubjectCase(count: 101, partition: 5, subject: "tocsin.detect.p005"),
-            SubjectCase(count: 1000, partition: 999, subject: "tocsin.detect.p999"),
-        ]
-    )
-    func subjects(_ case: SubjectCase) {
-        let map = PartitionMap(count: `case`.count)
-        #expect(map.subject(for: `case`.partition) == `case`.subject)
-        #expect(map.partition(ofSubject: `case`.subject) == `case`.partition)
-    }
-
-    @Test("subjects of other maps or other streams name no partition")
-    func foreignSubjects() {
-        let map = PartitionMap(count: 32)
-        #expect(map.partition(ofSubject: "tocsin.detect.p7") == nil)
-        #expect(map.partition(ofSubject: "tocsin.detect.p32") == nil)
-        #expect(map.partition(ofSubject: "tocsin.detect.p007") == nil)
-        #expect(map.partition(ofSubject: "tocsin.events.p07") == nil)
-        #expect(map.partition(ofSubject: "tocsin.detect.p-1") == nil)
-        #expect(map.subjectWildcard == "tocsin.detect.*")
-    }
-
     static func nodes(_ count: Int) -> Set<String> {
         Set((1...count).map { "node-\($0)" })
     }
