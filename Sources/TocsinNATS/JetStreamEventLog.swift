@@ -145,10 +145,19 @@ public struct JetStreamEventLog: EventLog {
     }
 
     /// The event at `sequence`, or `nil`.
+    ///
+    /// A direct get, which any replica answers; when it finds nothing, the stream leader is asked, since
+    /// a follower a moment behind answers "not found" for an event the stream has acknowledged.
     public func event(at sequence: Int64) async throws -> LoggedEvent? {
-        guard sequence > 0,
-            let message = try await connection.message(stream: configuration.stream.name, sequence: UInt64(sequence))
-        else {
+        guard sequence > 0 else {
+            return nil
+        }
+        let stream = configuration.stream.name
+        var message = try await connection.message(stream: stream, sequence: UInt64(sequence))
+        if message == nil {
+            message = try await connection.leaderMessage(stream: stream, sequence: UInt64(sequence))
+        }
+        guard let message else {
             return nil
         }
         return try JetStreamRecord.loggedEvent(payload: message.payload, sequence: Int64(message.sequence))
@@ -159,34 +168,57 @@ public struct JetStreamEventLog: EventLog {
     /// A type filter reads only that type's subject; the other filters are applied to what is read,
     /// at most ``JetStreamLogConfiguration/queryScanLimit`` messages per page (the page then ends
     /// early with a cursor to continue from).
+    ///
+    /// The reads are direct gets, which any replica answers. When one finds nothing more, the stream
+    /// leader's last sequence is checked: a follower a moment behind answers "nothing more" for events
+    /// the stream has acknowledged, and those are read from the leader one by one (a reader that took
+    /// the short page for the end would skip them).
     public func query(_ query: EventQuery) async throws -> EventPage {
         let subject =
             query.type.map { JetStreamRecord.subject(prefix: configuration.subjectPrefix, type: $0) }
             ?? configuration.subjectPrefix + ".>"
+        let stream = configuration.stream.name
         var events: [LoggedEvent] = []
         var cursor = query.after
         var scanned = 0
+        var leaderLast: Int64?
         while events.count < query.limit {
             guard scanned < configuration.queryScanLimit else {
                 return EventPage(events: events, nextCursor: cursor)
             }
-            guard
-                let message = try await connection.nextMessage(
-                    stream: configuration.stream.name,
-                    from: UInt64(cursor + 1),
-                    subject: subject
-                )
-            else {
+            scanned += 1
+            if let message = try await connection.nextMessage(
+                stream: stream,
+                from: UInt64(cursor + 1),
+                subject: subject
+            ) {
+                cursor = Int64(message.sequence)
+                try take(message, matching: query, into: &events)
+                continue
+            }
+            if leaderLast == nil {
+                leaderLast = try await lastSequence()
+            }
+            guard let last = leaderLast, cursor < last else {
                 return EventPage(events: events, nextCursor: nil)
             }
-            scanned += 1
-            cursor = Int64(message.sequence)
-            let logged = try JetStreamRecord.loggedEvent(payload: message.payload, sequence: cursor)
-            if matches(logged.event, query) {
-                events.append(logged)
+            cursor += 1
+            if let message = try await connection.leaderMessage(stream: stream, sequence: UInt64(cursor)),
+                JetStreamRecord.subject(message.subject, matches: subject)
+            {
+                try take(message, matching: query, into: &events)
             }
         }
         return EventPage(events: events, nextCursor: cursor)
+    }
+
+    /// Appends the event `message` holds to `events` when it matches `query`.
+    private func take(_ message: NATSStoredMessage, matching query: EventQuery, into events: inout [LoggedEvent]) throws
+    {
+        let logged = try JetStreamRecord.loggedEvent(payload: message.payload, sequence: Int64(message.sequence))
+        if matches(logged.event, query) {
+            events.append(logged)
+        }
     }
 
     /// The stream's last sequence (0 when empty).

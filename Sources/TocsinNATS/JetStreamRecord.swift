@@ -58,6 +58,16 @@ public enum JetStreamRecord: Sendable {
         return ([prefix] + tokens).joined(separator: ".")
     }
 
+    /// Whether `filter` covers `subject`: the same subject, or, for a filter ending in `.>`, any subject
+    /// with at least one more token under its prefix.
+    public static func subject(_ subject: String, matches filter: String) -> Bool {
+        guard filter.hasSuffix(".>") else {
+            return subject == filter
+        }
+        let prefix = filter.dropLast()
+        return subject.count > prefix.count && subject.hasPrefix(prefix)
+    }
+
     /// Reads a stream message back as the event logged at `sequence`.
     ///
     /// The chain hash is empty: the cluster's chain lives in the chain store (``ChainStoreRecord``).
