@@ -341,7 +341,7 @@ let package = Package(
         .testTarget(
             name: "NATSTests",
             dependencies: [
-                "TocsinNATS", "TocsinCore", "TocsinTesting", "TocsinCluster", "TocsinStore",
+                "TocsinNATS", "TocsinCore", "TocsinTesting", "TocsinCluster", "TocsinStore", "TocsinConfig", "TocsinDetect",
                 // The `tocsin` binary the serve tests start (NATSServeTests).
                 "TocsinCLI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

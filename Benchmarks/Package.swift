@@ -146,6 +146,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TocsinCore", package: "main"),
                 .product(name: "TocsinConfig", package: "main"),
+                .product(name: "TocsinCluster", package: "main"),
             ],
             path: "Benchmarks/DetectionTableBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

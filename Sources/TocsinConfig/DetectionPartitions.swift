@@ -21,17 +21,14 @@ public import TocsinDetect
 public struct DetectionPartitions: Sendable {
     /// The partitions of the cluster.
     public let map: PartitionMap
+    /// The table the partitions run.
+    public let table: DetectionTable
     /// The engines of each owned partition.
     public private(set) var engines: [Int: DetectionEngines]
     /// The owned partitions, ascending: the order alerts are collected in.
     public let owned: [Int]
     private let families: [Int?]
     private var silentThrough: [Int: Int64] = [:]
-
-    /// The table the partitions run.
-    public var table: DetectionTable {
-        engines.first?.value.table ?? .empty
-    }
 
     /// Engines with empty state for `partitions` of `map`.
     ///
@@ -63,6 +60,7 @@ public struct DetectionPartitions: Sendable {
 
     private init(map: PartitionMap, owned: [Int], engines: DetectionEngines) {
         self.map = map
+        self.table = engines.table
         self.owned = owned
         self.engines = Dictionary(uniqueKeysWithValues: owned.map { ($0, engines) })
         self.families = engines.table.chainFamilies
@@ -75,8 +73,13 @@ public struct DetectionPartitions: Sendable {
         var engines: [Int: DetectionEngines] = [:]
         for (partition, kept) in previous.engines {
             engines[partition] = try DetectionEngines(table: table, keepingFrom: kept)
+            // A replay still in progress goes on with the new table.
+            if let through = previous.silentThrough[partition] {
+                engines[partition]?.beginReplay(through: through)
+            }
         }
         self.map = previous.map
+        self.table = table
         self.owned = previous.owned
         self.engines = engines
         self.families = table.chainFamilies

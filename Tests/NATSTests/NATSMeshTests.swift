@@ -86,7 +86,9 @@ struct NATSMeshTests {
         }
     }
 
-    @Test("A node in region b with --nats-source-domain a routes region a's events; a cut link loses none")
+    @Test(
+        "A node in region b with --nats-source-domain a routes and detects region a's events; a cut link loses none"
+    )
     func regionBRoutesRegionAEvents() async throws {
         let proxies = Mutex<[TCPProxy]>([])
         try await NATSTestCluster.with(regions: 2) { base in
@@ -109,6 +111,10 @@ struct NATSMeshTests {
                   hook: {kind: webhook, url: "http://127.0.0.1:\(receiver.port)/hook"}
                 rules:
                   failed-logins: {pattern: {type: [auth.login.failed]}, targets: [{target: hook}]}
+                  brute-force:
+                    pattern: {type: [auth.login.failed]}
+                    threshold: {count: 5, within_seconds: 3600, group_by: [$.subject]}
+                    targets: [{target: hook}]
                 """
             try Data(rules.utf8).write(to: URL(fileURLWithPath: directory.path + "/rules/mesh.yaml"))
             let regionA = try await cluster.connect(region: "a")
@@ -128,13 +134,28 @@ struct NATSMeshTests {
                 ]
             )
             try await node.stopping {
-                let ids = {
-                    Set(receiver.received.compactMap { (try? JSONParser().parse($0.body))?["id"]?.stringValue })
+                let bodies = { receiver.received.compactMap { try? JSONParser().parse($0.body) } }
+                // A threshold alert reaches the webhook as the event that raised it, with the alert under `alert`.
+                let events = { bodies().filter { $0["alert"] == nil } }
+                let ids = { Set(events().compactMap { $0["id"]?.stringValue }) }
+                // The users of the alerts region b raised and delivered, one entry per alert.
+                let alerted = {
+                    bodies().compactMap { body -> String? in
+                        guard case .array(let group)? = body["alert"]?["group"] else {
+                            return nil
+                        }
+                        return group.first?["value"]?.stringValue
+                    }
                 }
                 let first = Set((0..<30).map { "mesh-\($0)" })
                 #expect(
                     try await holds(within: .seconds(45)) { ids() == first },
                     "\(ids().count) of 30; \(node.log.suffix(2000))"
+                )
+                // Five failures each for user-0 and user-1 (the others have four): region b detects them.
+                #expect(
+                    try await holds(within: .seconds(30)) { alerted().sorted() == ["user-0", "user-1"] },
+                    "\(alerted()); \(node.log.suffix(2000))"
                 )
 
                 let relays = proxies.withLock { $0 }
@@ -159,7 +180,14 @@ struct NATSMeshTests {
                     try await holds(within: .seconds(60)) { ids() == all },
                     "\(ids().count) of 60 after the link came back"
                 )
-                #expect(receiver.requests == 60, "each event delivered once")
+                #expect(events().count == 60, "each event delivered once")
+                // Every user now has five failures or more: each has an alert, and no alert came twice.
+                let users = Set((0..<7).map { "user-\($0)" })
+                #expect(
+                    try await holds(within: .seconds(30)) { Set(alerted()) == users },
+                    "\(alerted())"
+                )
+                #expect(Set(alerted()).count == alerted().count, "no alert is delivered twice")
                 for relay in relays {
                     await relay.stop()
                 }

@@ -5,7 +5,9 @@ import Foundation
 import NIOHTTP1
 import Synchronization
 import Testing
+import TocsinConfig
 import TocsinCore
+import TocsinDetect
 import TocsinNATS
 import TocsinTesting
 
@@ -13,7 +15,16 @@ import TocsinTesting
 /// same rules directory on a real 3-node cluster, a real webhook receiver.
 @Suite("Routing and deliveries on a cluster", .serialized, .timeLimit(.minutes(4)))
 struct NATSRoutingTests {
-    /// A rules directory: `test.ping` to the receiver, `test.doomed` to a closed port (two attempts).
+    /// A threshold rule on `test.ping`: five per subject within a minute.
+    private static let bursts = """
+          bursts:
+            pattern: {type: [test.ping]}
+            threshold: {count: 5, within_seconds: 60, group_by: [$.subject]}
+            targets: []
+        """
+
+    /// A rules directory: `test.ping` to the receiver, `test.doomed` to a closed port (two attempts),
+    /// and ``bursts``.
     private static func rules(receiver: Int, closed: Int) -> String {
         """
         targets:
@@ -32,7 +43,7 @@ struct NATSRoutingTests {
           doomed:
             pattern: {type: [test.doomed]}
             targets: [{target: dead}]
-        """
+        """ + "\n" + bursts
     }
 
     /// Runs `body` with a cluster, a receiver and two nodes routing with the same rules.
@@ -144,7 +155,9 @@ struct NATSRoutingTests {
         }
     }
 
-    @Test("Killing the stream leader, then a node, under publishing: every acknowledged event is delivered")
+    @Test(
+        "Killing the stream leader, then a node, under publishing: every acknowledged event is stored once and delivered, the chain verifies, the alerts are one node's"
+    )
     func failoverUnderLoad() async throws {
         try await withNodes { cluster, receiver, a, b in
             let admin = a.adminKey
@@ -157,7 +170,15 @@ struct NATSRoutingTests {
                     next += 1
                     // Both nodes take events until B dies; a refused or failed publish is not acknowledged.
                     let node = next.isMultiple(of: 2) && bIsUp.withLock({ $0 }) ? b : a
-                    if let answer = try? await node.publish(id: id, key: admin), answer.status == 202 {
+                    let time = Timestamp(epochMilliseconds: 1_795_000_000_000 + Int64(next) * 1000).description
+                    if let answer = try? await node.publish(
+                        id: id,
+                        key: admin,
+                        subject: "user-\(next % 7)",
+                        time: time
+                    ),
+                        answer.status == 202
+                    {
                         acknowledged.withLock { $0.append(id) }
                     }
                 }
@@ -186,9 +207,88 @@ struct NATSRoutingTests {
                 delivered && missing.isEmpty,
                 "\(missing.count) of \(expected.count) acknowledged events not delivered: \(missing.sorted().prefix(20)); A's log: \(a.log.suffix(3000))"
             )
-            let dead = try await a.call("/v1/dlq", key: admin)
+            // The key ring may be suspended for a moment while the identities bucket's leader moves.
+            let dead = try await eventually(timeout: .seconds(60)) { () -> NodeAnswer? in
+                let answer = try await a.call("/v1/dlq", key: admin)
+                return answer.status == 200 ? answer : nil
+            }
             #expect(dead.json?["dead_letters"] == .array([]), "\(dead.text)")
+
+            // Every acknowledged event is in the stream exactly once.
+            let stored = try await Self.events(of: "test.ping", through: a, key: admin)
+            let ids = stored.compactMap { $0["event"]?["id"]?.stringValue }
+            #expect(Set(ids).count == ids.count, "no event is stored twice")
+            #expect(expected.isSubset(of: Set(ids)))
+            // The chain verifies, whichever node chained each stretch of it.
+            let verified = try await runProgram(
+                TocsinExecutable.path,
+                ["audit", "verify", "--backend", "nats", "--nats-url", cluster.urls.joined(separator: ",")]
+                    + cluster.credentialArguments
+                    + ["--signer-key", a.dataDirectory + "/node.pub", "--signer-key", b.dataDirectory + "/node.pub"]
+            )
+            #expect(verified.status == 0 && verified.output.hasPrefix("OK: "), "\(verified.output)\(verified.errors)")
+            // The alerts are those of one set of engines over the stream's events, in stream order.
+            let single = try Self.singleNodeAlerts(stored)
+            #expect(single.count > 20)
+            let settled = try await holds(within: .seconds(60)) {
+                try await Self.alerts(through: a, key: admin).count >= single.count
+            }
+            let raised = try await Self.alerts(through: a, key: admin)
+            #expect(settled && raised == single, "\(raised.count) alerts, one node raises \(single.count)")
         }
+    }
+
+    /// The events of `type` in the stream, in order, read through `node`.
+    private static func events(of type: String, through node: TocsinNode, key: String) async throws -> [JSONValue] {
+        var events: [JSONValue] = []
+        var after: Int64 = 0
+        while true {
+            let page = try await node.call("/v1/events?type=\(type)&limit=500&after=\(after)", key: key)
+            guard case .array(let batch)? = page.json?["events"] else {
+                Issue.record("GET /v1/events answered \(page.status): \(page.text)")
+                return events
+            }
+            events += batch
+            guard let next = page.json?["next"]?.integer, !batch.isEmpty else {
+                return events
+            }
+            after = next
+        }
+    }
+
+    /// The `bursts` alerts in the stream, as `group evidence`, sorted.
+    private static func alerts(through node: TocsinNode, key: String) async throws -> [String] {
+        try await events(of: "tocsin.alert.raised", through: node, key: key).compactMap { alert in
+            guard let data = alert["event"]?["data"], data["rule"] == .string("bursts"),
+                case .array(let group)? = data["group"], case .array(let evidence)? = data["evidence"]
+            else {
+                return nil
+            }
+            return "\(group.compactMap { $0["value"]?.stringValue }) \(evidence.compactMap(\.integer))"
+        }.sorted()
+    }
+
+    /// The `bursts` alerts one set of engines raises over `stored` (the stream's events with their
+    /// sequences), as `group evidence`, sorted.
+    private static func singleNodeAlerts(_ stored: [JSONValue]) throws -> [String] {
+        let directory = ConfigDirectory(
+            files: [(name: "rules.yaml", text: "rules:\n" + bursts)],
+            kinds: TargetKinds([])
+        )
+        let table = DetectionTable(rules: directory.rules)
+        var engines = try DetectionEngines(table: table)
+        let context = DetectionContext()
+        var alerts: [String] = []
+        for entry in stored {
+            guard let event = entry["event"], let sequence = entry["seq"]?.integer else {
+                continue
+            }
+            let time = DetectionEngines.time(of: event, fallback: 0)
+            for raised in engines.observe(table.evaluate(event, context: context), sequence: sequence, time: time) {
+                alerts.append("\(raised.alert.group) \(raised.alert.evidence)")
+            }
+        }
+        return alerts.sorted()
     }
 }
 #endif

@@ -137,8 +137,16 @@ final class TocsinNode: Sendable {
     }
 
     /// Publishes one structured CloudEvent.
-    func publish(id: String, key: String, type: String = "test.ping") async throws -> NodeAnswer {
-        let event = #"{"specversion":"1.0","id":"\#(id)","source":"nats-serve-test","type":"\#(type)","data":{"n":1}}"#
+    func publish(
+        id: String,
+        key: String,
+        type: String = "test.ping",
+        subject: String? = nil,
+        time: String? = nil
+    ) async throws -> NodeAnswer {
+        let extra = (subject.map { #","subject":"\#($0)""# } ?? "") + (time.map { #","time":"\#($0)""# } ?? "")
+        let event =
+            #"{"specversion":"1.0","id":"\#(id)","source":"nats-serve-test","type":"\#(type)"\#(extra),"data":{"n":1}}"#
         return try await call(
             "/v1/events",
             method: .POST,

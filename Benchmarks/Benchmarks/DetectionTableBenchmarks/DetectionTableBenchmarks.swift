@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Benchmark
+import TocsinCluster
 import TocsinConfig
 import TocsinCore
 
 /// Detection as the server runs it, per event: `DetectionTable.evaluate` (patterns, Sigma, value
 /// extraction) then `DetectionEngines.observe`, for a pattern rule's `first_seen` and for a Sigma rule
 /// feeding a correlation chained onto another correlation.
+///
+/// The same, through `DetectionPartitions`: one partition (a single node), and 8 of 16 partitions
+/// (one node of two in a cluster, which evaluates every event and keeps the state of half the users).
 ///
 /// Events come from a pool of 10,000 prebuilt documents (one per user), so the figures measure the
 /// table and the engines, not JSON parsing.
@@ -109,5 +113,30 @@ let benchmarks: @Sendable () -> Void = {
         }
         benchmark.stopMeasurement()
         blackHole(table)
+    }
+
+    for (label, owned) in [("1 partition (one node)", 0..<1), ("8 of 16 partitions (one node of two)", 0..<8)] {
+        Benchmark(
+            "first_seen pattern rule, 10,000 users, \(label): evaluate + observe per event",
+            configuration: .init(scalingFactor: .kilo)
+        ) { benchmark in
+            let (table, _) = engines([(name: "rules.yaml", text: rulesFile)])
+            let map = PartitionMap(count: owned.count == 1 ? 1 : 16)
+            guard var running = try? DetectionPartitions(table: table, map: map, owning: owned) else {
+                fatalError("benchmark rules are valid")
+            }
+            let context = DetectionContext()
+            var time: Int64 = 1_800_000_000_000
+            var sequence: Int64 = 0
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                sequence += 1
+                time += 3
+                let evaluation = table.evaluate(logins[Int(sequence % 10_000)], context: context)
+                blackHole(running.observe(evaluation, sequence: sequence, time: time))
+            }
+            benchmark.stopMeasurement()
+            blackHole(table)
+        }
     }
 }

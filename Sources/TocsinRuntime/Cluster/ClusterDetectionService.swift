@@ -76,7 +76,6 @@ struct ClusterDetectionService: Service {
         } onGracefulShutdown: {
             ownership.shutdown()
         }
-        await host.stop()
     }
 
     /// The lease bucket, the shared ids and the cluster's partitions, once the cluster answers;

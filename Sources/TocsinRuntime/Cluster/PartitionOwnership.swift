@@ -54,17 +54,25 @@ final class PartitionOwnership: Sendable {
     }
 
     /// Beats, watches the heartbeats and keeps the partition elections placed, until ``shutdown()``
-    /// (or cancellation); then shuts every election down, waits for their releases, and removes the
-    /// heartbeat.
+    /// (or cancellation); then stops the detection, shuts every election down, waits for their
+    /// releases, and removes the heartbeat.
+    ///
+    /// The first plan waits for the watch to deliver the current heartbeats (at most 10 s, so a
+    /// watch that keeps failing does not keep the node from detecting).
     func run() async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.watchMembers() }
             var drivers: [Int: (driver: LeaseDriver, task: Task<Void, Never>)] = [:]
             var releasing: [Int: Task<Void, Never>] = [:]
+            let started = clock.milliseconds
             var planned = false
+            var nextBeat = Int64.min
             while !Task.isCancelled && !stopping.withLock({ $0 }) {
-                await beat()
-                if caughtUp.withLock({ $0 }) || planned {
+                if clock.milliseconds >= nextBeat {
+                    await beat()
+                    nextBeat = clock.milliseconds + Self.heartbeatInterval.wholeMilliseconds
+                }
+                if planned || caughtUp.withLock({ $0 }) || clock.milliseconds - started >= 10_000 {
                     planned = true
                     let finished = ended.withLock { ended in
                         defer { ended = [] }
@@ -91,6 +99,7 @@ final class PartitionOwnership: Sendable {
                 }
                 try? await Task.sleep(for: planned ? Self.heartbeatInterval : .milliseconds(100))
             }
+            await host.stop()
             for (driver, _) in drivers.values {
                 driver.shutdown()
             }

@@ -18,6 +18,7 @@ actor PartitionedDetection {
     private let metrics: ClusterMetrics
     private var led: Set<Int> = []
     private var running: Task<Void, Never>?
+    private var isStopped = false
 
     init(detection: DetectionService, metrics: ClusterMetrics) {
         self.detection = detection
@@ -26,7 +27,7 @@ actor PartitionedDetection {
 
     /// This node holds the lease of `partition` (again, on each renewal).
     func lead(_ partition: Int) {
-        if led.insert(partition).inserted {
+        if !isStopped, led.insert(partition).inserted {
             _ = restart()
         }
     }
@@ -38,8 +39,9 @@ actor PartitionedDetection {
         }
     }
 
-    /// Stops the detection; returns once it has ended.
+    /// Stops the detection for good (later leads are ignored); returns once it has ended.
     func stop() async {
+        isStopped = true
         led = []
         await restart()?.value
     }
