@@ -4,31 +4,36 @@ public import TocsinCluster
 public import TocsinDetect
 
 /// The detections of a ``DetectionTable`` split by group key over the fixed partitions of a
-/// ``TocsinCluster/PartitionMap``: the engines of the partitions one reader owns.
+/// ``TocsinCluster/PartitionMap``: one reader's engines, holding the state of the partitions it owns.
 ///
-/// Every owner reads every event in log order and evaluates it once; each stateful match then goes
-/// to the partition of its rule and group (`[rule id] + group values`), and a Sigma rule's own
-/// alert to the partition of its rule and sequence number. A partition the reader does not own
-/// only moves the rule's event time, so each rule's watermark is the one a single set of engines
-/// has, and the partitions' alerts together equal a single set of engines' on the same input
+/// Every owner reads every event in log order and evaluates it once. Each stateful match belongs to
+/// the partition of its rule and group (`[rule id] + group values`), and a Sigma rule's own alert to
+/// the partition of its rule and sequence number. A match of a partition the reader does not own
+/// only moves the rule's event time, so each rule's watermark is the one a single set of engines has,
+/// and the partitions' alerts together equal a single set of engines' on the same input
 /// (`DetectionPartitionsTests`). The rules of one correlation chain (`rules:` naming another
 /// correlation) stay together in the partition of the chain's first rule, since an alert of one
 /// feeds the next with another group.
 ///
-/// Each owned partition replays silently through its own cursor (``beginReplay(partition:through:)``),
-/// so a reader that takes over a partition rebuilds its state from the log and raises only what the
-/// previous owner had not recorded. With one partition this is exactly ``DetectionEngines``.
+/// Each owned partition replays silently through its own cursor (``beginReplay(partition:through:)``):
+/// its alerts raised while reading events up to the cursor are dropped, so a reader that takes over a
+/// partition rebuilds its state from the log and raises only what the previous owner had not
+/// recorded. With one partition this is exactly ``DetectionEngines`` with a silent replay.
 public struct DetectionPartitions: Sendable {
     /// The partitions of the cluster.
     public let map: PartitionMap
-    /// The table the partitions run.
-    public let table: DetectionTable
-    /// The engines of each owned partition.
-    public private(set) var engines: [Int: DetectionEngines]
-    /// The owned partitions, ascending: the order alerts are collected in.
+    /// The owned partitions, ascending.
     public let owned: [Int]
-    private let families: [Int?]
-    private var silentThrough: [Int: Int64] = [:]
+    /// The engines, holding the state of the owned partitions' groups.
+    public private(set) var engines: DetectionEngines
+    private let placement: Placement
+    private let owns: [Bool]
+    private var silentThrough: [Int64]
+
+    /// The table the partitions run.
+    public var table: DetectionTable {
+        engines.table
+    }
 
     /// Engines with empty state for `partitions` of `map`.
     ///
@@ -36,9 +41,7 @@ public struct DetectionPartitions: Sendable {
     /// - Throws: `DetectionError` when the engine refuses one of the table's rules.
     public init(table: DetectionTable, map: PartitionMap, owning partitions: some Sequence<Int>) throws(DetectionError)
     {
-        let owned = Set(partitions).sorted()
-        precondition(owned.allSatisfy { (0..<map.count).contains($0) }, "no such partition")
-        self.init(map: map, owned: owned, engines: try DetectionEngines(table: table))
+        self.init(map: map, owning: partitions, engines: try DetectionEngines(table: table))
     }
 
     /// The whole table in one partition: a single node's detections.
@@ -50,7 +53,7 @@ public struct DetectionPartitions: Sendable {
 
     /// Partitions of `map` running no rule (a table the engine refused).
     public static func idle(map: PartitionMap, owning partitions: some Sequence<Int>) -> DetectionPartitions {
-        DetectionPartitions(map: map, owned: Set(partitions).sorted(), engines: .idle)
+        DetectionPartitions(map: map, owning: partitions, engines: .idle)
     }
 
     /// The same partitions running no rule.
@@ -58,54 +61,43 @@ public struct DetectionPartitions: Sendable {
         .idle(map: map, owning: owned)
     }
 
-    private init(map: PartitionMap, owned: [Int], engines: DetectionEngines) {
-        self.map = map
-        self.table = engines.table
-        self.owned = owned
-        self.engines = Dictionary(uniqueKeysWithValues: owned.map { ($0, engines) })
-        self.families = engines.table.chainFamilies
-    }
-
-    /// The same partitions for a changed table, keeping the state of every rule that did not change.
+    /// The same partitions for a changed table, keeping the state of every rule that did not change
+    /// and the replays in progress.
     ///
     /// - Throws: `DetectionError` when the engine refuses one of the table's rules.
     public init(table: DetectionTable, keepingFrom previous: DetectionPartitions) throws(DetectionError) {
-        var engines: [Int: DetectionEngines] = [:]
-        for (partition, kept) in previous.engines {
-            engines[partition] = try DetectionEngines(table: table, keepingFrom: kept)
-            // A replay still in progress goes on with the new table.
-            if let through = previous.silentThrough[partition] {
-                engines[partition]?.beginReplay(through: through)
-            }
+        self.init(
+            map: previous.map,
+            owning: previous.owned,
+            engines: try DetectionEngines(table: table, keepingFrom: previous.engines)
+        )
+        silentThrough = previous.silentThrough
+    }
+
+    private init(map: PartitionMap, owning partitions: some Sequence<Int>, engines: DetectionEngines) {
+        let owned = Set(partitions).sorted()
+        precondition(owned.allSatisfy { (0..<map.count).contains($0) }, "no such partition")
+        var owns = Array(repeating: false, count: map.count)
+        for partition in owned {
+            owns[partition] = true
         }
-        self.map = previous.map
-        self.table = table
-        self.owned = previous.owned
+        self.map = map
+        self.owned = owned
         self.engines = engines
-        self.families = table.chainFamilies
-        self.silentThrough = previous.silentThrough
+        self.owns = owns
+        self.placement = Placement(map: map, table: engines.table)
+        self.silentThrough = Array(repeating: .min, count: map.count)
     }
 
     /// Starts partition `partition`'s silent replay through `sequence`: the last sequence number whose
     /// alerts its owner recorded.
     public mutating func beginReplay(partition: Int, through sequence: Int64) {
-        engines[partition]?.beginReplay(through: sequence)
         silentThrough[partition] = sequence
     }
 
     /// The partition of a stateful match.
     public func partition(of match: DetectionTable.Match) -> Int {
-        guard map.count > 1 else {
-            return 0
-        }
-        let rules = table.rules
-        guard rules.indices.contains(match.rule) else {
-            return 0
-        }
-        if let family = families[match.rule] {
-            return map.partition(forGroup: ["chain", rules[family].id])
-        }
-        return map.partition(forGroup: [rules[match.rule].id] + match.group)
+        placement.partition(of: match)
     }
 
     /// The partition that raises Sigma rule `index`'s own alert on the event at `sequence`.
@@ -119,60 +111,97 @@ public struct DetectionPartitions: Sendable {
     /// Whether this reader raises Sigma rule `index`'s own alert on the event at `sequence`: it owns
     /// the alert's partition, and that partition's replay is past `sequence`.
     public func raisesSigmaAlert(_ index: Int, sequence: Int64) -> Bool {
-        let partition = partition(ofSigmaAlert: index, sequence: sequence)
-        guard engines[partition] != nil else {
-            return false
-        }
-        return sequence > silentThrough[partition, default: .min]
+        isLoud(partition(ofSigmaAlert: index, sequence: sequence), at: sequence)
     }
 
-    /// Feeds one event's evaluation to every owned partition (see
-    /// ``DetectionEngines/observe(_:sequence:time:owns:)``).
+    /// Feeds one event's evaluation to the engines: the matches of owned partitions are observed,
+    /// the others only move their rule's time (see ``DetectionEngines/observe(_:sequence:time:owns:)``).
     ///
-    /// - Returns: The alerts raised, partition by partition.
+    /// - Returns: The alerts raised, those of partitions still replaying silently left out.
     public mutating func observe(
         _ evaluation: DetectionTable.Evaluation,
         sequence: Int64,
         time: Int64
     ) -> [DetectionEngines.Raised] {
-        guard map.count > 1 else {
-            return engines[0]?.observe(evaluation, sequence: sequence, time: time) ?? []
+        let raised: [DetectionEngines.Raised]
+        if map.count == 1 {
+            raised = owns[0] ? engines.observe(evaluation, sequence: sequence, time: time) : []
+        } else {
+            let (matches, placement, owns) = (evaluation.matches, placement, owns)
+            raised = engines.observe(evaluation, sequence: sequence, time: time) {
+                owns[placement.partition(of: matches[$0])]
+            }
         }
-        let targets = evaluation.matches.map(partition(of:))
-        var raised: [DetectionEngines.Raised] = []
-        for partition in owned {
-            raised +=
-                engines[partition]?.observe(evaluation, sequence: sequence, time: time) { targets[$0] == partition }
-                ?? []
-        }
-        return raised
+        return loud(raised, at: sequence)
     }
 
-    /// Moves every owned partition's absence time (see ``DetectionEngines/advanceAbsences(to:sequence:)``).
+    /// Moves the absence rules' time (see ``DetectionEngines/advanceAbsences(to:sequence:)``).
+    ///
+    /// - Returns: The alerts raised, those of partitions still replaying silently left out.
     public mutating func advanceAbsences(to time: Int64, sequence: Int64) -> [DetectionEngines.Raised] {
-        var raised: [DetectionEngines.Raised] = []
-        for partition in owned {
-            raised += engines[partition]?.advanceAbsences(to: time, sequence: sequence) ?? []
-        }
-        return raised
+        loud(engines.advanceAbsences(to: time, sequence: sequence), at: sequence)
     }
 
-    /// The ingest time at which the earliest absence of an owned partition comes due.
+    /// The ingest time at which the earliest absence comes due.
     public var nextAbsenceDue: Int64? {
-        owned.compactMap { engines[$0]?.nextAbsenceDue }.min()
+        engines.nextAbsenceDue
     }
 
-    /// Observations older than their rule's allowed lateness, over the owned partitions.
+    /// Observations of owned partitions older than their rule's allowed lateness.
     public var lateObservations: Int {
-        engines.values.reduce(0) { $0 + $1.lateObservations }
+        engines.lateObservations
     }
 
-    /// Closes every window still open, in every owned partition (see ``DetectionEngines/finish()``).
+    /// Closes every window still open (see ``DetectionEngines/finish()``).
     public mutating func finish() -> [DetectionEngines.Raised] {
-        var raised: [DetectionEngines.Raised] = []
-        for partition in owned {
-            raised += engines[partition]?.finish() ?? []
+        engines.finish().filter { owns[placement.partition(of: $0.alert)] }
+    }
+
+    /// `raised` without the alerts of partitions not owned, or replaying silently at `sequence`.
+    private func loud(_ raised: [DetectionEngines.Raised], at sequence: Int64) -> [DetectionEngines.Raised] {
+        guard !raised.isEmpty else {
+            return raised
         }
-        return raised
+        return raised.filter { isLoud(placement.partition(of: $0.alert), at: sequence) }
+    }
+
+    private func isLoud(_ partition: Int, at sequence: Int64) -> Bool {
+        owns[partition] && sequence > silentThrough[partition]
+    }
+}
+
+/// Where matches and alerts go: the partition of their rule and group, or of their correlation chain.
+private struct Placement: Sendable {
+    let map: PartitionMap
+    let ids: [String]
+    let families: [Int?]
+    let rules: [String: Int]
+
+    init(map: PartitionMap, table: DetectionTable) {
+        self.map = map
+        self.ids = table.rules.map(\.id)
+        self.families = table.chainFamilies
+        self.rules = Dictionary(ids.enumerated().map { ($1, $0) }) { first, _ in first }
+    }
+
+    func partition(of match: DetectionTable.Match) -> Int {
+        guard map.count > 1, ids.indices.contains(match.rule) else {
+            return 0
+        }
+        return partition(rule: match.rule, group: match.group)
+    }
+
+    func partition(of alert: TocsinDetect.Alert) -> Int {
+        guard map.count > 1, let rule = rules[alert.rule] else {
+            return 0
+        }
+        return partition(rule: rule, group: alert.group)
+    }
+
+    private func partition(rule: Int, group: [String]) -> Int {
+        if let family = families[rule] {
+            return map.partition(forGroup: ["chain", ids[family]])
+        }
+        return map.partition(forGroup: [ids[rule]] + group)
     }
 }

@@ -70,6 +70,27 @@ func engines(_ files: [(name: String, text: String)]) -> (DetectionTable, Detect
     return (table, engines)
 }
 
+/// Evaluates the documents in turn, one per iteration, and hands each evaluation to `observe` with
+/// its sequence number and time.
+func measure(
+    _ benchmark: Benchmark,
+    _ documents: [JSONValue],
+    table: DetectionTable,
+    observe: (DetectionTable.Evaluation, Int64, Int64) -> [DetectionEngines.Raised]
+) {
+    let context = DetectionContext()
+    var time: Int64 = 1_800_000_000_000
+    var sequence: Int64 = 0
+    benchmark.startMeasurement()
+    for _ in benchmark.scaledIterations {
+        sequence += 1
+        time += 3
+        let evaluation = table.evaluate(documents[Int(sequence % 10_000)], context: context)
+        blackHole(observe(evaluation, sequence, time))
+    }
+    benchmark.stopMeasurement()
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.throughput, .wallClock, .mallocCountTotal, .instructions],
@@ -82,18 +103,7 @@ let benchmarks: @Sendable () -> Void = {
         configuration: .init(scalingFactor: .kilo)
     ) { benchmark in
         var (table, running) = engines([(name: "rules.yaml", text: rulesFile)])
-        let context = DetectionContext()
-        var time: Int64 = 1_800_000_000_000
-        var sequence: Int64 = 0
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            sequence += 1
-            time += 3
-            let evaluation = table.evaluate(logins[Int(sequence % 10_000)], context: context)
-            blackHole(running.observe(evaluation, sequence: sequence, time: time))
-        }
-        benchmark.stopMeasurement()
-        blackHole(table)
+        measure(benchmark, logins, table: table) { running.observe($0, sequence: $1, time: $2) }
     }
 
     Benchmark(
@@ -101,18 +111,7 @@ let benchmarks: @Sendable () -> Void = {
         configuration: .init(scalingFactor: .kilo)
     ) { benchmark in
         var (table, running) = engines([(name: "chain.yml", text: chain)])
-        let context = DetectionContext()
-        var time: Int64 = 1_800_000_000_000
-        var sequence: Int64 = 0
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            sequence += 1
-            time += 3
-            let evaluation = table.evaluate(failures[Int(sequence % 10_000)], context: context)
-            blackHole(running.observe(evaluation, sequence: sequence, time: time))
-        }
-        benchmark.stopMeasurement()
-        blackHole(table)
+        measure(benchmark, failures, table: table) { running.observe($0, sequence: $1, time: $2) }
     }
 
     for (label, owned) in [("1 partition (one node)", 0..<1), ("8 of 16 partitions (one node of two)", 0..<8)] {
@@ -125,18 +124,7 @@ let benchmarks: @Sendable () -> Void = {
             guard var running = try? DetectionPartitions(table: table, map: map, owning: owned) else {
                 fatalError("benchmark rules are valid")
             }
-            let context = DetectionContext()
-            var time: Int64 = 1_800_000_000_000
-            var sequence: Int64 = 0
-            benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
-                sequence += 1
-                time += 3
-                let evaluation = table.evaluate(logins[Int(sequence % 10_000)], context: context)
-                blackHole(running.observe(evaluation, sequence: sequence, time: time))
-            }
-            benchmark.stopMeasurement()
-            blackHole(table)
+            measure(benchmark, logins, table: table) { running.observe($0, sequence: $1, time: $2) }
         }
     }
 }

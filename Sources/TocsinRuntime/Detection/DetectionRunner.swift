@@ -23,16 +23,15 @@ struct DetectionRunner {
         partitions.lateObservations
     }
 
-    /// Groups held now and groups evicted since the start, over every rule and owned partition.
+    /// Groups held now and groups evicted since the start, over every rule.
     var totals: (groups: Int, evicted: Int) {
         var totals = (groups: 0, evicted: 0)
-        for engines in partitions.engines.values {
-            for (rule, engine) in zip(engines.table.rules, engines.engines) {
-                if let handle = engine.handle(for: rule.id) {
-                    let statistics = engine.statistics(for: handle)
-                    totals.groups += statistics.groups
-                    totals.evicted += statistics.evicted
-                }
+        let engines = partitions.engines
+        for (rule, engine) in zip(engines.table.rules, engines.engines) {
+            if let handle = engine.handle(for: rule.id) {
+                let statistics = engine.statistics(for: handle)
+                totals.groups += statistics.groups
+                totals.evicted += statistics.evicted
             }
         }
         return totals
