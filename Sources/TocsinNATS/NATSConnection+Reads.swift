@@ -9,17 +9,38 @@ extension NATSConnection {
     ///
     /// - Throws: ``NATSError``; ``NATSError/Code/unavailable`` while the stream has no leader.
     public func lastMessage(stream: String, subject: String) async throws -> NATSStoredMessage? {
+        try await leaderRead("read the last message of stream \(stream)") { jetStream, message, error in
+            js_GetLastMsg(&message, jetStream, stream, subject, nil, &error)
+        }
+    }
+
+    /// The message at `sequence`, read from the stream leader (not a direct get, which a follower a
+    /// moment behind could answer "not found"), or `nil` when there is none.
+    ///
+    /// - Throws: ``NATSError``; ``NATSError/Code/unavailable`` while the stream has no leader.
+    public func leaderMessage(stream: String, sequence: UInt64) async throws -> NATSStoredMessage? {
+        try await leaderRead("read message \(sequence) of stream \(stream)") { jetStream, message, error in
+            js_GetMsg(&message, jetStream, stream, sequence, nil, &error)
+        }
+    }
+
+    /// Runs a read the stream leader answers (`js_GetMsg`, `js_GetLastMsg`): the stored message, or
+    /// `nil` when there is none.
+    private func leaderRead(
+        _ operation: String,
+        _ get: @escaping @Sendable (OpaquePointer, inout OpaquePointer?, inout jsErrCode) -> natsStatus
+    ) async throws -> NATSStoredMessage? {
         try await blocking { jetStream in
             var message: OpaquePointer?
             var error = jsErrCode(rawValue: 0)
-            let status = js_GetLastMsg(&message, jetStream, stream, subject, nil, &error)
-            // 10037: no message found; 10059: the stream does not exist yet.
+            let status = get(jetStream, &message, &error)
+            // 10037: no message found.
             if status == NATS_NOT_FOUND || error.rawValue == 10037 {
                 return nil
             }
-            try NATSError.check(status, jsError: error, operation: "read the last message of stream \(stream)")
+            try NATSError.check(status, jsError: error, operation: operation)
             defer { natsMsg_Destroy(message) }
-            return NATSStoredMessage(try required(message, "read the last message of stream \(stream)"))
+            return NATSStoredMessage(try required(message, operation))
         }
     }
 

@@ -78,25 +78,6 @@ extension NATSConnection {
         try await directGet(stream: stream, sequence: sequence, nextBySubject: subject)
     }
 
-    /// The message at `sequence`, read from the stream leader (not a direct get, which a follower a
-    /// moment behind could answer "not found"), or `nil` when there is none.
-    ///
-    /// - Throws: ``NATSError``; ``NATSError/Code/unavailable`` while the stream has no leader.
-    public func leaderMessage(stream: String, sequence: UInt64) async throws -> NATSStoredMessage? {
-        try await blocking { jetStream in
-            var message: OpaquePointer?
-            var error = jsErrCode(rawValue: 0)
-            let status = js_GetMsg(&message, jetStream, stream, sequence, nil, &error)
-            // 10037: no message found.
-            if status == NATS_NOT_FOUND || error.rawValue == 10037 {
-                return nil
-            }
-            try NATSError.check(status, jsError: error, operation: "read message \(sequence) of stream \(stream)")
-            defer { natsMsg_Destroy(message) }
-            return NATSStoredMessage(try required(message, "read message \(sequence) of stream \(stream)"))
-        }
-    }
-
     private func directGet(stream: String, sequence: UInt64, nextBySubject: String?) async throws -> NATSStoredMessage?
     {
         try await blocking { jetStream in
