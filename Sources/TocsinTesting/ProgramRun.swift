@@ -39,7 +39,7 @@ public func runProgram(
     process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: files.input))
     process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: files.output))
     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: files.errors))
-    try process.run()
+    try ProcessLaunch.run(process)
     guard let exit = await process.exit(within: .seconds(300)) else {
         kill(process.processIdentifier, SIGKILL)
         throw ProgramStillRunning(program: "\(path) \(arguments.first ?? "")")

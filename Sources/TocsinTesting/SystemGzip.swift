@@ -16,7 +16,7 @@ public func systemGzip(_ bytes: [UInt8]) throws -> [UInt8] {
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["gzip", "-n", "-k", input]
     process.standardInput = FileHandle.nullDevice
-    try process.run()
+    try ProcessLaunch.run(process)
     let exit = process.waitForKernelExit()
     guard exit == ChildExit(status: 0, bySignal: false) else {
         throw GzipFailed(exit: exit)

@@ -102,7 +102,7 @@ struct CLIMessageTests {
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = Pipe()
-        try process.run()
+        try ProcessLaunch.run(process)
         let firstLine = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 var bytes: [UInt8] = []

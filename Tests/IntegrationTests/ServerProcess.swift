@@ -66,7 +66,7 @@ final class ServerProcess: Sendable {
         let logPath = dataDirectory + ".log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        try process.run()
+        try ProcessLaunch.run(process)
         let port: Int
         do {
             port = try await TocsinExecutable.listeningPort(

@@ -43,7 +43,7 @@ final class WebDriver: Sendable {
         driver.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1"]
         driver.standardOutput = FileHandle.nullDevice
         driver.standardError = FileHandle.nullDevice
-        try driver.run()
+        try ProcessLaunch.run(driver)
         let base = "http://127.0.0.1:\(port)"
         let ready = try await eventually(timeout: .seconds(20)) {
             (try? await call(base + "/status").json?["value"]?["ready"]) ?? nil

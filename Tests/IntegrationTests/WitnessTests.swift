@@ -177,7 +177,7 @@ func serveUntilExit(_ data: String, _ arguments: [String] = []) async throws -> 
     _ = FileManager.default.createFile(atPath: log, contents: nil)
     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
     process.standardOutput = FileHandle.nullDevice
-    try process.run()
+    try ProcessLaunch.run(process)
     let exit = await process.exit(within: .seconds(60))
     if exit == nil {
         Issue.record("tocsin serve started although it should have refused")

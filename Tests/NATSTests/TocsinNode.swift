@@ -52,7 +52,7 @@ final class TocsinNode: Sendable {
         let logPath = dataDirectory + ".log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        try process.run()
+        try ProcessLaunch.run(process)
         let port: Int
         do {
             port = try await TocsinExecutable.listeningPort(from: output.fileHandleForReading, errorLog: logPath)
