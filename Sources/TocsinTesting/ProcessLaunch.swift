@@ -9,7 +9,7 @@ import Synchronization
 /// `Process.run()` (a `memcpy` reading an unmapped page) while other tests started processes. No
 /// test changes the environment meanwhile; serialising the launches (each takes about a millisecond)
 /// rules out a race between concurrent `run()` calls.
-public enum ProcessLaunch {
+public enum ProcessLaunch: Sendable {
     private static let lock = Mutex(())
 
     /// Runs `process` (see `Process.run()`), no other launch through here running at the same time.
